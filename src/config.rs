@@ -1,0 +1,97 @@
+//! `schemagen.yaml`: optional project settings. Command-line flags win over it.
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::flavours::read;
+use crate::load::SourceMap;
+use crate::render::Target;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "schemagen.yaml";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub schemas: PathBuf,
+    pub out: PathBuf,
+    pub targets: Vec<Target>,
+    /// A folder whose templates override the embedded ones of the same name.
+    pub templates: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            schemas: "schemas".into(),
+            out: "generated".into(),
+            targets: Target::ALL.to_vec(),
+            templates: None,
+        }
+    }
+}
+
+/// Reads `dir/schemagen.yaml` when there is one; paths in it are relative to `dir`.
+pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Config {
+    let path = dir.join(FILE_NAME);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Config::default();
+    };
+    let file = sources.add(path.display().to_string(), text);
+    let root = match crate::load::parse_text(sources.text(file), file) {
+        Ok(root) => root,
+        Err(d) => {
+            diags.push(*d);
+            return Config::default();
+        }
+    };
+    let mut config = Config::default();
+    let Some(entries) = read::expect_map(&root, "schemagen.yaml", diags) else {
+        return config;
+    };
+    read::check_keys(
+        entries,
+        &["schemas", "out", "targets", "templates"],
+        "schemagen.yaml",
+        diags,
+    );
+    for (key, node) in entries {
+        let path = format!("schemagen.yaml.{}", key.name);
+        match key.name.as_str() {
+            "schemas" => {
+                config.schemas =
+                    dir.join(read::expect_scalar(node, &path, diags).unwrap_or_default())
+            }
+            "out" => {
+                config.out = dir.join(read::expect_scalar(node, &path, diags).unwrap_or_default())
+            }
+            "templates" => {
+                config.templates = read::expect_scalar(node, &path, diags).map(|t| dir.join(t))
+            }
+            "targets" => {
+                let items = read::expect_seq(node, &path, diags).unwrap_or_default();
+                config.targets = items
+                    .iter()
+                    .filter_map(|item| {
+                        let name = read::expect_scalar(item, &path, diags)?;
+                        let target = Target::ALL
+                            .iter()
+                            .zip(Target::NAMES)
+                            .find(|(_, n)| **n == name);
+                        if target.is_none() {
+                            diags.push(
+                                Diagnostic::error(
+                                    Code::BadConfig,
+                                    item.span,
+                                    format!("unknown target `{name}`"),
+                                )
+                                .at_path(path.clone())
+                                .with_help(format!("known targets: {}", Target::NAMES.join(", "))),
+                            );
+                        }
+                        target.map(|(t, _)| *t)
+                    })
+                    .collect();
+            }
+            _ => {}
+        }
+    }
+    config
+}

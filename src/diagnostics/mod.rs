@@ -1,0 +1,96 @@
+//! Diagnostics are data: a stable code, a message, where, and a hint.
+//! Stages collect them and go on, so one run reports every problem.
+//! Rendering them for people or machines lives in [`render`].
+
+pub mod codes;
+pub mod render;
+
+use crate::ir::Span;
+pub use codes::Code;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// Where it is; `None` only for problems that belong to no file.
+    pub span: Option<Span>,
+    /// The element path, e.g. `ContentItem.title` or `mood-entries.fields.tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Other places that explain this one ("first defined here").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<(Span, String)>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            span: Some(span),
+            path: None,
+            help: None,
+            related: Vec::new(),
+        }
+    }
+    /// A diagnostic about the project as a whole, not a place in a file.
+    pub fn global(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            span: None,
+            ..Self::error(code, Span::default(), message)
+        }
+    }
+    pub fn at_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn with_related(mut self, span: Span, note: impl Into<String>) -> Self {
+        self.related.push((span, note.into()));
+        self
+    }
+}
+
+/// The diagnostics of a run, in the order they were found; sorted before rendering.
+#[derive(Debug, Default)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+    /// Sorted by file, line, column, then code: stable whatever the order found.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.0.sort_by_key(|d| {
+            let pos = d.span.map(|s| (s.file, s.line, s.column));
+            (pos, d.code, d.message.clone())
+        });
+        self.0
+    }
+}

@@ -1,0 +1,76 @@
+//! Two renderers of the same diagnostics: for people and for machines.
+
+use super::{Diagnostic, Severity};
+use crate::load::SourceMap;
+use std::fmt::Write;
+
+/// `error[E0101]: message` / `  --> file:line:column` / the source line / `  = help: ...`.
+pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = writeln!(out, "{level}[{}]: {}", d.code, d.message);
+        if let Some(span) = d.span {
+            let _ = writeln!(
+                out,
+                "  --> {}:{}:{}",
+                sources.path(span.file),
+                span.line,
+                span.column
+            );
+            if let Some(text) = sources.line(span.file, span.line) {
+                let gutter = span.line.to_string();
+                let pad = " ".repeat(gutter.len());
+                let caret = " ".repeat(span.column.saturating_sub(1) as usize);
+                let _ = writeln!(out, "{pad} |\n{gutter} | {text}\n{pad} | {caret}^");
+            }
+        }
+        for (span, note) in &d.related {
+            let _ = writeln!(
+                out,
+                "  = note: {note}: {}:{}:{}",
+                sources.path(span.file),
+                span.line,
+                span.column
+            );
+        }
+        if let Some(path) = &d.path {
+            let _ = writeln!(out, "  = at: {path}");
+        }
+        if let Some(help) = &d.help {
+            let _ = writeln!(out, "  = help: {help}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One JSON array; each entry has `file`, `line` and `column` resolved from the span.
+pub fn json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let entries: Vec<_> = diagnostics
+        .iter()
+        .map(|d| {
+            let mut v = serde_json::to_value(d).expect("diagnostics serialize");
+            let obj = v.as_object_mut().expect("diagnostic is an object");
+            obj.remove("span");
+            let related: Vec<_> = d
+                .related
+                .iter()
+                .map(|(s, note)| {
+                    serde_json::json!({"file": sources.path(s.file), "line": s.line, "column": s.column, "note": note})
+                })
+                .collect();
+            obj.insert("related".into(), related.into());
+            if let Some(span) = d.span {
+                obj.insert("file".into(), sources.path(span.file).into());
+                obj.insert("line".into(), span.line.into());
+                obj.insert("column".into(), span.column.into());
+            }
+            v
+        })
+        .collect();
+    serde_json::to_string_pretty(&entries).expect("json")
+}

@@ -1,0 +1,167 @@
+//! Flavours: each reads its own YAML shape and lowers it into the IR.
+//! Nothing outside this folder knows that flavours exist.
+//!
+//! Lowering runs in two passes so that files of different flavours can refer to
+//! each other: every flavour first *declares* its collections in a shared
+//! [`Catalog`] (which also catches two files defining the same one), then *lowers*
+//! them to tables, resolving references through the catalog.
+
+pub mod prisma;
+pub mod read;
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{ColumnType, QualifiedName, Span, System};
+use crate::load::{LoadedFile, SystemFiles};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Flavour {
+    Prisma,
+    Payload,
+    Firestore,
+}
+
+impl Flavour {
+    pub const NAMES: &'static [&'static str] = &["prisma", "payload", "firestore"];
+
+    fn parse(name: &str) -> Option<Self> {
+        match name {
+            "prisma" => Some(Self::Prisma),
+            "payload" => Some(Self::Payload),
+            "firestore" => Some(Self::Firestore),
+            _ => None,
+        }
+    }
+}
+
+/// What every flavour can see of every other flavour's collections.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    entries: BTreeMap<String, Declared>,
+}
+
+/// A declared collection (model, collection or table), by the name users refer to it with.
+#[derive(Debug, Clone)]
+pub struct Declared {
+    pub name: String,
+    pub flavour: Flavour,
+    pub table: QualifiedName,
+    /// Primary key columns: database name and type, in key order.
+    pub primary_key: Vec<(String, ColumnType)>,
+    pub span: Span,
+}
+
+impl Catalog {
+    /// Adds a declaration; a second one with the same name is an error naming both places.
+    pub fn declare(&mut self, declared: Declared, diags: &mut Diagnostics) {
+        if let Some(first) = self.entries.get(&declared.name) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateDefinition,
+                    declared.span,
+                    format!("`{}` is defined twice", declared.name),
+                )
+                .at_path(declared.name.clone())
+                .with_related(first.span, "first defined here")
+                .with_help("rename or remove one of the two definitions"),
+            );
+            return;
+        }
+        self.entries.insert(declared.name.clone(), declared);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Declared> {
+        self.entries.get(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+}
+
+/// Lowers one system's files into the IR. Files are grouped by their `flavor:` key.
+pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
+    let mut groups: BTreeMap<Flavour, Vec<&LoadedFile>> = BTreeMap::new();
+    for file in &files.files {
+        if let Some(flavour) = flavour_of(file, diags) {
+            groups.entry(flavour).or_default().push(file);
+        }
+    }
+
+    let mut catalog = Catalog::default();
+    let mut prisma_state = None;
+    for (flavour, files) in &groups {
+        match flavour {
+            Flavour::Prisma => prisma_state = Some(prisma::declare(files, &mut catalog, diags)),
+            Flavour::Payload | Flavour::Firestore => {
+                for file in files {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::UnknownFlavour,
+                            file.root.span,
+                            format!("the {flavour:?} flavour is not available in this build"),
+                        )
+                        .with_help("use `flavor: prisma`"),
+                    );
+                }
+            }
+        }
+    }
+
+    let mut system = System {
+        name: files.name.clone(),
+        ..System::default()
+    };
+    if let Some(state) = prisma_state {
+        prisma::lower(state, &catalog, &mut system, diags);
+    }
+    system.namespaces = namespaces_of(&system);
+    system
+}
+
+fn flavour_of(file: &LoadedFile, diags: &mut Diagnostics) -> Option<Flavour> {
+    let Some(node) = file.root.get("flavor") else {
+        diags.push(
+            Diagnostic::error(
+                Code::UnknownFlavour,
+                file.root.span,
+                "the file has no `flavor` key",
+            )
+            .with_help(format!(
+                "start the file with `flavor: <{}>`",
+                Flavour::NAMES.join("|")
+            )),
+        );
+        return None;
+    };
+    let name = node.as_str().unwrap_or_default();
+    let flavour = Flavour::parse(name);
+    if flavour.is_none() {
+        let mut d = Diagnostic::error(
+            Code::UnknownFlavour,
+            node.span,
+            format!("unknown flavor `{name}`"),
+        )
+        .at_path("flavor");
+        d = match read::closest(name, Flavour::NAMES) {
+            Some(near) => d.with_help(format!("did you mean `{near}`?")),
+            None => d.with_help(format!("known flavours: {}", Flavour::NAMES.join(", "))),
+        };
+        diags.push(d);
+    }
+    flavour
+}
+
+fn namespaces_of(system: &System) -> Vec<String> {
+    let mut names: Vec<String> = system
+        .tables
+        .iter()
+        .map(|t| &t.db_name.schema)
+        .chain(system.enums.iter().map(|e| &e.db_name.schema))
+        .filter(|s| s.as_str() != "public")
+        .cloned()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}

@@ -1,0 +1,352 @@
+//! The intermediate model: one domain model for every flavour.
+//!
+//! Every element keeps the name the user wrote (`name`) apart from the name it has
+//! in the database (`db_name`), and the place it was declared (`span`). Flavours
+//! decide database names (each follows its origin tool's conventions); everything
+//! downstream only reads them. All collections are `Vec`s in declaration order, so
+//! the IR never depends on hash order.
+
+use serde::{Deserialize, Serialize};
+
+/// Where an element was declared. `file` indexes [`crate::load::SourceMap`].
+/// Spans are positions, not identity: they never take part in equality or diffs.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct Span {
+    pub file: u32,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl PartialEq for Span {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for Span {}
+
+/// One system: everything built from one `schemas/<system>/` folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct System {
+    pub name: String,
+    /// Postgres schemas other than `public` that the system creates, sorted.
+    pub namespaces: Vec<String>,
+    pub enums: Vec<Enum>,
+    pub tables: Vec<Table>,
+}
+
+/// A database object name, qualified by its Postgres schema (`public` by default).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct QualifiedName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualifiedName {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+    pub fn public(name: impl Into<String>) -> Self {
+        Self::new("public", name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enum {
+    /// Logical name as written (`ContentStatus`, `enum_posts_status`).
+    pub name: String,
+    pub db_name: QualifiedName,
+    pub values: Vec<EnumValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumValue {
+    /// As written in the schema (and used by generated code).
+    pub name: String,
+    /// As stored in the database (Prisma's `@map` on enum values).
+    pub db_name: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    /// Logical name: the model name or collection slug the user wrote.
+    pub name: String,
+    pub db_name: QualifiedName,
+    pub columns: Vec<Column>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<PrimaryKey>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Unique constraints are unique indexes here (as Prisma and Drizzle emit them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Table {
+    pub fn column(&self, db_name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.db_name == db_name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    /// Logical name as written (field name); generated code uses it.
+    pub name: String,
+    pub db_name: String,
+    pub ty: ColumnType,
+    pub nullable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<DefaultValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Column {
+    /// Whether an insert may leave the column out: the database fills it in.
+    pub fn has_database_default(&self) -> bool {
+        self.default
+            .as_ref()
+            .is_some_and(DefaultValue::is_database_side)
+    }
+}
+
+/// A column's type: a scalar, or a one-dimensional array of one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnType {
+    pub scalar: ScalarType,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub array: bool,
+}
+
+impl ColumnType {
+    pub fn scalar(scalar: ScalarType) -> Self {
+        Self {
+            scalar,
+            array: false,
+        }
+    }
+    pub fn array_of(scalar: ScalarType) -> Self {
+        Self {
+            scalar,
+            array: true,
+        }
+    }
+}
+
+/// The closed set of logical column types every target knows how to map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ScalarType {
+    Text,
+    Varchar {
+        length: Option<u32>,
+    },
+    Char {
+        length: Option<u32>,
+    },
+    SmallInt,
+    Integer,
+    BigInt,
+    /// `serial` / `bigserial`: an integer filled from an owned sequence.
+    Serial {
+        big: bool,
+    },
+    /// `GENERATED BY DEFAULT AS IDENTITY`.
+    Identity {
+        big: bool,
+    },
+    Numeric {
+        precision: Option<u32>,
+        scale: Option<u32>,
+    },
+    Real,
+    Double,
+    Boolean,
+    Uuid,
+    Timestamptz {
+        precision: Option<u8>,
+    },
+    Timestamp {
+        precision: Option<u8>,
+    },
+    Date,
+    Time {
+        precision: Option<u8>,
+    },
+    Json,
+    Jsonb,
+    Bytea,
+    /// A user enum, by its database name.
+    Enum {
+        name: QualifiedName,
+    },
+    /// A geographic point as (longitude, latitude): Postgres `point`, as Payload stores it.
+    GeoPoint,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum DefaultValue {
+    /// A literal, kept as the user wrote it; renderers quote it for their target.
+    Literal(Literal),
+    /// An enum value, by its database name.
+    EnumValue(String),
+    Now,
+    GenRandomUuid,
+    /// Filled by the client before insert (Prisma's `uuid()`, `cuid()`); the database has no default.
+    Client(String),
+    /// Raw SQL (Prisma's `dbgenerated("...")`).
+    Sql(String),
+}
+
+impl DefaultValue {
+    pub fn is_database_side(&self) -> bool {
+        !matches!(self, DefaultValue::Client(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "value")]
+pub enum Literal {
+    String(String),
+    /// Integers and decimals, as written (no float round-trip).
+    Number(String),
+    Bool(bool),
+    /// A JSON document, as text.
+    Json(String),
+    /// An array literal of literals (Postgres `ARRAY[...]` / `'{}'`).
+    Array(Vec<Literal>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrimaryKey {
+    pub db_name: String,
+    /// Column database names, in key order.
+    pub columns: Vec<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferentialAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl ReferentialAction {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::NoAction => "NO ACTION",
+            Self::Restrict => "RESTRICT",
+            Self::Cascade => "CASCADE",
+            Self::SetNull => "SET NULL",
+            Self::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignKey {
+    pub db_name: String,
+    pub columns: Vec<String>,
+    pub referenced_table: QualifiedName,
+    pub referenced_columns: Vec<String>,
+    pub on_delete: ReferentialAction,
+    pub on_update: ReferentialAction,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexMethod {
+    #[default]
+    Btree,
+    Hash,
+    Gin,
+    Gist,
+    Spgist,
+    Brin,
+}
+
+impl IndexMethod {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::Btree => "btree",
+            Self::Hash => "hash",
+            Self::Gin => "gin",
+            Self::Gist => "gist",
+            Self::Spgist => "spgist",
+            Self::Brin => "brin",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum IndexPart {
+    Column {
+        name: String,
+        #[serde(default)]
+        order: SortOrder,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opclass: Option<String>,
+    },
+    /// A SQL expression, e.g. `to_tsvector('english', title)`; rendered in parentheses.
+    Expression { sql: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    pub db_name: String,
+    pub parts: Vec<IndexPart>,
+    pub unique: bool,
+    #[serde(default)]
+    pub method: IndexMethod,
+    /// Partial index predicate (`WHERE ...`), raw SQL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+    /// Build with `CREATE INDEX CONCURRENTLY` (outside any transaction).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub concurrently: bool,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub db_name: String,
+    /// Raw SQL boolean expression over database column names.
+    pub expression: String,
+    #[serde(skip)]
+    pub span: Span,
+}

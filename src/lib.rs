@@ -1,0 +1,126 @@
+//! schemagen: YAML collection definitions → PostgreSQL migrations, Rust and TypeScript.
+//!
+//! The whole pipeline, one stage per module, in the order data flows:
+//! load → flavours → IR → validate → plan → render → write.
+
+pub mod config;
+pub mod diagnostics;
+pub mod flavours;
+pub mod ir;
+pub mod load;
+pub mod plan;
+pub mod render;
+pub mod validate;
+pub mod write;
+
+use config::Config;
+use diagnostics::{Code, Diagnostic, Diagnostics};
+use ir::System;
+use load::SourceMap;
+
+/// The result of a run: the systems, the rendered tree (when asked for and error-free),
+/// and every diagnostic, sorted.
+#[derive(Debug, Default)]
+pub struct Run {
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+    pub systems: Vec<System>,
+    pub files: write::Tree,
+}
+
+impl Run {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == diagnostics::Severity::Error)
+    }
+}
+
+/// load → flavours → validate, for every system under `config.schemas`.
+pub fn compile(config: &Config) -> Run {
+    let mut run = Run::default();
+    let mut diags = Diagnostics::default();
+    run.systems = compile_into(config, &mut run.sources, &mut diags);
+    run.diagnostics = diags.into_sorted();
+    run
+}
+
+fn compile_into(config: &Config, sources: &mut SourceMap, diags: &mut Diagnostics) -> Vec<System> {
+    let systems = match load::discover_systems(&config.schemas) {
+        Ok(systems) => systems,
+        Err(e) => {
+            diags.push(Diagnostic::global(
+                Code::Io,
+                format!(
+                    "cannot read the schemas folder {}: {e}",
+                    config.schemas.display()
+                ),
+            ));
+            return Vec::new();
+        }
+    };
+    if systems.is_empty() {
+        diags.push(
+            Diagnostic::global(
+                Code::Io,
+                format!("no YAML schema files in {}", config.schemas.display()),
+            )
+            .with_help(
+                "put each system's YAML files in a folder of its own under the schemas folder",
+            ),
+        );
+    }
+    systems
+        .iter()
+        .map(|(name, paths)| {
+            let files = load::load_system(name, paths, sources, diags);
+            let system = flavours::lower(&files, diags);
+            validate::validate(&system, diags);
+            system
+        })
+        .collect()
+}
+
+/// The full pipeline up to rendered files: compile, then plan and render each system
+/// against the history already in `config.out`. Nothing is written.
+pub fn generate(config: &Config) -> Run {
+    let mut run = Run::default();
+    let mut diags = Diagnostics::default();
+    let systems = compile_into(config, &mut run.sources, &mut diags);
+    if !diags.has_errors() {
+        run.files = render_all(config, &systems, &mut diags);
+    }
+    run.systems = systems;
+    run.diagnostics = diags.into_sorted();
+    run
+}
+
+fn render_all(config: &Config, systems: &[System], diags: &mut Diagnostics) -> write::Tree {
+    let mut files = write::Tree::new();
+    let templates = match render::Templates::new(config.templates.as_deref()) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(*d);
+            return files;
+        }
+    };
+    files.insert(write::MARKER.into(), write::MARKER_TEXT.into());
+    for system in systems {
+        let history = match write::read_history(&config.out, &system.name) {
+            Ok(h) => h,
+            Err(e) => {
+                diags.push(Diagnostic::global(
+                    Code::MigrationHistory,
+                    format!("cannot read the previous output of {}: {e}", system.name),
+                ));
+                continue;
+            }
+        };
+        let migration = plan::plan(history.schema.as_ref(), system);
+        match render::render_system(system, &history, &migration, &config.targets, &templates) {
+            Ok(rendered) => files.extend(rendered),
+            Err(d) => diags.push(*d),
+        }
+    }
+    files
+}

@@ -1,0 +1,229 @@
+//! YAML text → a tree of [`Node`]s, each with its position.
+//!
+//! serde-saphyr does the parsing (panic-free, with alias and depth budgets); we ask it
+//! for an untyped tree of `Spanned` values and keep it, so each flavour can report
+//! unknown keys, wrong shapes and YAML mis-parses at the exact line and column.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::Span;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::borrow::Cow;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key: always a string (numbers and booleans are read as their text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub span: Span,
+}
+
+impl Node {
+    /// What the node is, for messages: "a map", "a list", "a string", ...
+    pub fn kind(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a map",
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// A scalar as text (`true`, `42`, `1.5`, `text`); `None` for null, lists and maps.
+    pub fn scalar_text(&self) -> Option<Cow<'_, str>> {
+        match &self.value {
+            Value::Str(s) => Some(Cow::Borrowed(s)),
+            Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+            Value::Int(i) => Some(Cow::Owned(i.to_string())),
+            Value::Float(f) => Some(Cow::Owned(f.to_string())),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.value {
+            Value::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+    pub fn as_map(&self) -> Option<&[(Key, Node)]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+    /// The value under `key` when this node is a map.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
+    }
+}
+
+pub(super) fn parse(text: &str, file: u32) -> Result<Node, Box<Diagnostic>> {
+    let mut options = serde_saphyr::options::Options::default();
+    // YAML 1.2 booleans only: an enum value `NO` or `ON` stays a string.
+    options.strict_booleans = true;
+    options.leading_zero_numbers_as_strings = true;
+    match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(text, options) {
+        Ok(raw) => Ok(convert(raw, file)),
+        Err(err) => Err(Box::new(syntax_error(&err, file))),
+    }
+}
+
+fn syntax_error(err: &serde_saphyr::Error, file: u32) -> Diagnostic {
+    let (line, column) = err
+        .location()
+        .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
+    // serde-saphyr's Display adds its own snippet; keep only the first line's message.
+    let full = err.to_string();
+    let first = full.lines().next().unwrap_or("invalid YAML");
+    let message = first
+        .split_once(": ")
+        .filter(|(head, _)| head.contains("line "))
+        .map_or(first, |(_, m)| m);
+    let mut d = Diagnostic::error(
+        Code::YamlSyntax,
+        Span { file, line, column },
+        message.to_string(),
+    );
+    if message.contains("mapping values are not allowed") {
+        d = d.with_help(
+            "a plain YAML value cannot contain `: ` (as in `@relation(fields: [..])`); \
+             paste Prisma field lines into a block scalar (`fields: |`), or quote the value",
+        );
+    }
+    d
+}
+
+fn span_of<T>(s: &Spanned<T>, file: u32) -> Span {
+    Span {
+        file,
+        line: s.referenced.line() as u32,
+        column: s.referenced.column() as u32,
+    }
+}
+
+fn convert(raw: Spanned<RawNode>, file: u32) -> Node {
+    let span = span_of(&raw, file);
+    let value = match raw.value {
+        RawNode::Null => Value::Null,
+        RawNode::Bool(b) => Value::Bool(b),
+        RawNode::Int(i) => Value::Int(i),
+        RawNode::Float(f) => Value::Float(f),
+        RawNode::Str(s) => Value::Str(s),
+        RawNode::Seq(items) => Value::Seq(items.into_iter().map(|n| convert(n, file)).collect()),
+        RawNode::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    let key = Key {
+                        span: span_of(&k, file),
+                        name: k.value,
+                    };
+                    (key, convert(v, file))
+                })
+                .collect(),
+        ),
+    };
+    Node { value, span }
+}
+
+/// The untyped tree serde-saphyr fills in; converted to [`Node`] right after.
+enum RawNode {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Spanned<RawNode>>),
+    Map(Vec<(Spanned<String>, Spanned<RawNode>)>),
+}
+
+impl<'de> Deserialize<'de> for RawNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = RawNode;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawNode, E> {
+        Ok(RawNode::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawNode, E> {
+        Ok(RawNode::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawNode, E> {
+        Ok(i64::try_from(v).map_or(RawNode::Str(v.to_string()), RawNode::Int))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawNode, E> {
+        Ok(RawNode::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawNode, E> {
+        Ok(RawNode::Str(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<RawNode, E> {
+        Ok(RawNode::Str(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<RawNode, E> {
+        Ok(RawNode::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<RawNode, E> {
+        Ok(RawNode::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawNode, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(RawNode::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawNode, A::Error> {
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(RawNode::Map(entries))
+    }
+}

@@ -1,0 +1,148 @@
+//! Rendering: pure functions from the IR (and the migration plan) to file contents.
+//! Nothing here touches the file system; templates only lay out what Rust decided.
+
+pub mod postgres;
+pub mod rust;
+pub mod typescript;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::System;
+use crate::plan::Migration;
+use minijinja::{Environment, UndefinedBehavior};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The targets `build` can render; a project picks them in `schemagen.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    Postgres,
+    Rust,
+    Typescript,
+}
+
+impl Target {
+    pub const ALL: &'static [Target] = &[Target::Postgres, Target::Rust, Target::Typescript];
+    pub const NAMES: &'static [&'static str] = &["postgres", "rust", "typescript"];
+}
+
+/// What came before: the schema the last migration produced and the migrations already written.
+#[derive(Debug, Default)]
+pub struct History {
+    pub schema: Option<System>,
+    /// (file name, contents), in order.
+    pub migrations: Vec<(String, String)>,
+}
+
+/// The embedded templates, each `(name, source)`; a project may override any by name.
+fn embedded() -> impl Iterator<Item = (&'static str, &'static str)> {
+    postgres::TEMPLATES
+        .iter()
+        .chain(rust::TEMPLATES)
+        .chain(typescript::TEMPLATES)
+        .copied()
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// The embedded templates, with files from `override_dir` (same relative names) taking precedence.
+    pub fn new(override_dir: Option<&Path>) -> Result<Self, Box<Diagnostic>> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_keep_trailing_newline(true);
+        env.add_filter("ident", |s: String| quote_ident(&s));
+        for (name, source) in embedded() {
+            let custom = override_dir
+                .map(|dir| dir.join(name))
+                .filter(|p| p.is_file());
+            let source = match custom {
+                Some(path) => std::fs::read_to_string(&path).map_err(|e| {
+                    Diagnostic::global(
+                        Code::TemplateError,
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                })?,
+                None => source.to_string(),
+            };
+            env.add_template_owned(name, source)
+                .map_err(|e| template_error(name, &e))?;
+        }
+        Ok(Self { env })
+    }
+
+    pub fn render(
+        &self,
+        name: &str,
+        context: impl serde::Serialize,
+    ) -> Result<String, Box<Diagnostic>> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(name, &e))?;
+        template
+            .render(context)
+            .map_err(|e| template_error(name, &e))
+    }
+}
+
+fn template_error(name: &str, err: &minijinja::Error) -> Box<Diagnostic> {
+    let mut message = format!("template `{name}`: {err}");
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        message.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    Box::new(Diagnostic::global(Code::TemplateError, message))
+}
+
+/// A Postgres identifier, always quoted, with embedded quotes doubled.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Everything one system renders to, as paths relative to the output folder.
+pub fn render_system(
+    system: &System,
+    history: &History,
+    migration: &Migration,
+    targets: &[Target],
+    templates: &Templates,
+) -> Result<BTreeMap<String, String>, Box<Diagnostic>> {
+    let mut files = BTreeMap::new();
+    let dir = &system.name;
+    for target in targets {
+        match target {
+            Target::Postgres => {
+                for (path, contents) in postgres::render(system, history, migration, templates)? {
+                    files.insert(format!("{dir}/{path}"), contents);
+                }
+            }
+            Target::Rust => {
+                files.insert(format!("{dir}/models.rs"), rust::render(system, templates)?);
+            }
+            Target::Typescript => {
+                files.insert(
+                    format!("{dir}/types.ts"),
+                    typescript::render(system, templates)?,
+                );
+            }
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_ident;
+
+    #[test]
+    fn identifiers_are_quoted_and_escaped() {
+        assert_eq!(quote_ident("users"), "\"users\"");
+        assert_eq!(quote_ident("we\"ird name"), "\"we\"\"ird name\"");
+    }
+}

@@ -1,0 +1,242 @@
+//! Checks on the IR as a whole, after every flavour has lowered its files.
+//! Each check is a named function; all of them run, so one pass reports every problem.
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{QualifiedName, Span, System};
+use std::collections::HashMap;
+
+/// Postgres truncates identifiers longer than this many bytes (NAMEDATALEN - 1).
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+pub fn validate(system: &System, diags: &mut Diagnostics) {
+    identifiers_fit(system, diags);
+    relation_names_unique(system, diags);
+    columns_unique(system, diags);
+    tables_have_primary_keys(system, diags);
+    foreign_keys_match(system, diags);
+}
+
+/// Every database identifier the system creates, with where it came from and what it names.
+fn identifiers(system: &System) -> Vec<(&str, Span, String)> {
+    let mut out = Vec::new();
+    for ns in &system.namespaces {
+        out.push((ns.as_str(), Span::default(), format!("schema {ns}")));
+    }
+    for e in &system.enums {
+        out.push((
+            e.db_name.name.as_str(),
+            e.span,
+            format!("enum type of {}", e.name),
+        ));
+    }
+    for t in &system.tables {
+        out.push((
+            t.db_name.name.as_str(),
+            t.span,
+            format!("table of {}", t.name),
+        ));
+        for c in &t.columns {
+            out.push((
+                c.db_name.as_str(),
+                c.span,
+                format!("column of {}.{}", t.name, c.name),
+            ));
+        }
+        if let Some(pk) = &t.primary_key {
+            out.push((
+                pk.db_name.as_str(),
+                pk.span,
+                format!("primary key of {}", t.name),
+            ));
+        }
+        for fk in &t.foreign_keys {
+            out.push((
+                fk.db_name.as_str(),
+                fk.span,
+                format!("foreign key of {}", t.name),
+            ));
+        }
+        for i in &t.indexes {
+            out.push((i.db_name.as_str(), i.span, format!("index of {}", t.name)));
+        }
+        for c in &t.checks {
+            out.push((
+                c.db_name.as_str(),
+                c.span,
+                format!("check constraint of {}", t.name),
+            ));
+        }
+    }
+    out
+}
+
+fn identifiers_fit(system: &System, diags: &mut Diagnostics) {
+    for (name, span, what) in identifiers(system) {
+        if name.len() > MAX_IDENTIFIER_BYTES {
+            diags.push(
+                Diagnostic::error(
+                    Code::IdentifierTooLong,
+                    span,
+                    format!(
+                        "the {what} would be named `{name}`: {} bytes, over Postgres's limit of {MAX_IDENTIFIER_BYTES}",
+                        name.len()
+                    ),
+                )
+                .at_path(what.rsplit(' ').next().unwrap_or_default().to_string())
+                .with_help("Postgres would silently truncate it; give it a shorter database name (`@map`, `map:`, `dbName`)"),
+            );
+        }
+    }
+}
+
+/// Tables, indexes and constraints share one namespace per Postgres schema (pg_class);
+/// enum types share pg_type with tables.
+fn relation_names_unique(system: &System, diags: &mut Diagnostics) {
+    let mut seen: HashMap<QualifiedName, (Span, String)> = HashMap::new();
+    let mut check = |name: QualifiedName, span: Span, what: String, diags: &mut Diagnostics| {
+        if let Some((first_span, first_what)) = seen.get(&name) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    span,
+                    format!(
+                        "the {what} and the {first_what} are both named `{}.{}`",
+                        name.schema, name.name
+                    ),
+                )
+                .with_related(*first_span, format!("the {first_what} is declared here"))
+                .with_help("give one of them another database name"),
+            );
+        } else {
+            seen.insert(name, (span, what));
+        }
+    };
+    for e in &system.enums {
+        check(e.db_name.clone(), e.span, format!("enum {}", e.name), diags);
+    }
+    for t in &system.tables {
+        check(
+            t.db_name.clone(),
+            t.span,
+            format!("table {}", t.name),
+            diags,
+        );
+    }
+    for t in &system.tables {
+        let schema = &t.db_name.schema;
+        let named = t
+            .primary_key
+            .iter()
+            .map(|pk| (&pk.db_name, pk.span, "primary key"))
+            .chain(t.indexes.iter().map(|i| (&i.db_name, i.span, "index")));
+        for (name, span, kind) in named {
+            check(
+                QualifiedName::new(schema, name),
+                span,
+                format!("{kind} of {}", t.name),
+                diags,
+            );
+        }
+    }
+}
+
+fn columns_unique(system: &System, diags: &mut Diagnostics) {
+    for t in &system.tables {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for c in &t.columns {
+            if let Some(first) = seen.insert(&c.db_name, c.span) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateDefinition,
+                        c.span,
+                        format!("table {} has two columns named `{}`", t.name, c.db_name),
+                    )
+                    .at_path(format!("{}.{}", t.name, c.name))
+                    .with_related(first, "the other column is declared here")
+                    .with_help("rename one of the fields or give it another database name"),
+                );
+            }
+        }
+    }
+}
+
+fn tables_have_primary_keys(system: &System, diags: &mut Diagnostics) {
+    for t in system.tables.iter().filter(|t| t.primary_key.is_none()) {
+        diags.push(
+            Diagnostic::error(
+                Code::MissingPrimaryKey,
+                t.span,
+                format!("table {} has no primary key", t.name),
+            )
+            .at_path(t.name.clone())
+            .with_help("mark a field as the id (`@id`), or declare a composite id"),
+        );
+    }
+}
+
+fn foreign_keys_match(system: &System, diags: &mut Diagnostics) {
+    let tables: HashMap<&QualifiedName, &crate::ir::Table> =
+        system.tables.iter().map(|t| (&t.db_name, t)).collect();
+    for t in &system.tables {
+        for fk in &t.foreign_keys {
+            let Some(target) = tables.get(&fk.referenced_table) else {
+                diags.push(
+                    Diagnostic::error(
+                        Code::ForeignKeyMismatch,
+                        fk.span,
+                        format!(
+                            "foreign key {} references table {}.{}, which the system does not define",
+                            fk.db_name, fk.referenced_table.schema, fk.referenced_table.name
+                        ),
+                    )
+                    .at_path(t.name.clone()),
+                );
+                continue;
+            };
+            for (col, referenced) in fk.columns.iter().zip(&fk.referenced_columns) {
+                let (Some(a), Some(b)) = (t.column(col), target.column(referenced)) else {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::ForeignKeyMismatch,
+                            fk.span,
+                            format!(
+                                "foreign key {} names a column that does not exist",
+                                fk.db_name
+                            ),
+                        )
+                        .at_path(t.name.clone()),
+                    );
+                    continue;
+                };
+                if !same_key_type(&a.ty, &b.ty) {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::ForeignKeyMismatch,
+                            a.span,
+                            format!(
+                                "{}.{} refers to {}.{}, but their types differ",
+                                t.name, a.name, target.name, b.name
+                            ),
+                        )
+                        .at_path(format!("{}.{}", t.name, a.name))
+                        .with_help(
+                            "give both fields the same type (and the same `@db.*` native type)",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A referencing column matches its key when the types agree, serial and identity
+/// counting as the integer they hold.
+fn same_key_type(a: &crate::ir::ColumnType, b: &crate::ir::ColumnType) -> bool {
+    use crate::ir::ScalarType::*;
+    let base = |s: &crate::ir::ScalarType| match s {
+        Serial { big: false } | Identity { big: false } => Integer,
+        Serial { big: true } | Identity { big: true } => BigInt,
+        other => other.clone(),
+    };
+    a.array == b.array && base(&a.scalar) == base(&b.scalar)
+}
