@@ -456,9 +456,17 @@ fn is_json(kind: &Kind) -> bool {
 /// One value of a scalar or enum kind.
 fn literal_of(node: &Node, kind: &Kind) -> Result<Literal, Problem> {
     let mismatch = |what: &str| {
+        let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         (
-            format!("the default {} does not fit a {what} field", describe(node)),
-            format!("give a {what} value"),
+            format!(
+                "the default {} does not fit {article} {what} field",
+                describe(node)
+            ),
+            format!("give {article} {what} value"),
         )
     };
     match kind {

@@ -85,6 +85,10 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
     ("json", "map"),
     ("list", "array<T>"),
     ("ref", "reference(collection)"),
+    ("blob", "bytes"),
+    ("binary", "bytes"),
+    ("point", "geopoint"),
+    ("location", "geopoint"),
 ];
 
 const FIELD_KEYS: &[&str] = &[

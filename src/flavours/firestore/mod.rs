@@ -245,14 +245,8 @@ fn lower_collection(
     lowering.lookup.insert("id".into(), id);
     let parent_column = parent.map(|p| parent_key(p, &mut lowering));
     if let Some(node) = c.node.get("fields") {
-        let fields = fields::parse_fields(node, &c.path, diags);
-        if let Some(f) = fields.iter().find(|f| f.name == "id" && f.column.is_none()) {
-            diags.push(
-                Diagnostic::error(Code::DuplicateDefinition, f.span, "`id` is the document id, which every collection has")
-                    .at_path(f.path.clone())
-                    .with_help("remove the field (choose the id's type with `id: text|uuid` on the collection)"),
-            );
-        }
+        let mut fields = fields::parse_fields(node, &c.path, diags);
+        fields.retain(|f| !is_document_id(f, diags));
         lowering.fields(&fields, &Prefix::default(), diags);
     }
     let mut table = lowering.table;
@@ -270,6 +264,25 @@ fn lower_collection(
     system.enums.extend(lowering.enums);
     system.tables.push(table);
     system.tables.extend(lowering.join_tables);
+}
+
+/// A field named `id` would repeat the document id: reported, and left out.
+fn is_document_id(f: &fields::Field, diags: &mut Diagnostics) -> bool {
+    let clash = f.name == "id" && f.column.is_none();
+    if clash {
+        diags.push(
+            Diagnostic::error(
+                Code::DuplicateDefinition,
+                f.span,
+                "`id` is the document id, which every collection has",
+            )
+            .at_path(f.path.clone())
+            .with_help(
+                "remove the field (choose the id's type with `id: text|uuid` on the collection)",
+            ),
+        );
+    }
+    clash
 }
 
 /// The table with its `id` primary key; `rules` are kept for the RLS work and not read yet.
