@@ -99,7 +99,7 @@ impl Lowering<'_> {
             ),
             Kind::Reference { target, span } => {
                 let Some(key) = self.resolve(target, *span, f, diags) else {
-                    return;
+                    return self.remember_unresolved(f, prefix, &db_name);
                 };
                 let action = f.on_delete.unwrap_or(if nullable {
                     ReferentialAction::SetNull
@@ -139,7 +139,7 @@ impl Lowering<'_> {
                 }
                 Kind::Reference { target, span } => {
                     let Some(key) = self.resolve(target, *span, f, diags) else {
-                        return;
+                        return self.remember_unresolved(f, prefix, &db_name);
                     };
                     (ColumnType::array_of(key.scalar), Shape::Array)
                 }
@@ -187,6 +187,16 @@ impl Lowering<'_> {
             comment: f.comment.clone(),
             span: f.span,
         });
+    }
+
+    /// A field whose reference did not resolve is still known to indexes, so that one
+    /// mistake is reported once.
+    fn remember_unresolved(&mut self, f: &Field, prefix: &Prefix, db_name: &str) {
+        let indexed = Indexed {
+            column: db_name.to_string(),
+            shape: Shape::Scalar,
+        };
+        self.lookup.insert(prefix.key_of(&f.name), indexed);
     }
 
     /// An enum type named after its column (`conversations_type`), in the table's schema.
@@ -277,7 +287,7 @@ impl Lowering<'_> {
         diags: &mut Diagnostics,
     ) {
         let Some(key) = self.resolve(target, span, f, diags) else {
-            return;
+            return self.remember_unresolved(f, prefix, db_name);
         };
         if let Some(d) = f.default {
             bad_value(
