@@ -127,6 +127,20 @@ impl Lowering<'_> {
                         diags,
                     );
                 }
+                if f.unique || f.comment.is_some() {
+                    let key = if f.unique { "unique" } else { "comment" };
+                    diags.push(
+                        Diagnostic::error(
+                            Code::BadValue,
+                            f.span,
+                            format!("`{key}` needs one column, and this map is stored as several"),
+                        )
+                        .at_path(format!("{}.{key}", f.path))
+                        .with_help(format!(
+                            "put `{key}` on its fields, or keep the map in one column (`store: jsonb`)"
+                        )),
+                    );
+                }
                 let nested = prefix.nest(f, &db_name, nullable);
                 self.fields(sub, &nested, diags);
                 return;
@@ -160,7 +174,14 @@ impl Lowering<'_> {
                 None
             }
         });
-        if f.unique {
+        if f.unique && shape == Shape::Geo {
+            // Postgres has no btree (so no unique index) over `point`.
+            diags.push(
+                Diagnostic::error(Code::BadValue, f.span, "a geopoint cannot be unique")
+                    .at_path(format!("{}.unique", f.path))
+                    .with_help("remove `unique`; an exclusion constraint can be written by hand"),
+            );
+        } else if f.unique {
             self.table.indexes.push(Index {
                 db_name: fit(format!("{}_{db_name}_key", self.table.db_name.name)),
                 parts: vec![column_part(&db_name)],
@@ -289,6 +310,17 @@ impl Lowering<'_> {
         let Some(key) = self.resolve(target, span, f, diags) else {
             return self.remember_unresolved(f, prefix, db_name);
         };
+        if f.unique {
+            diags.push(
+                Diagnostic::error(
+                    Code::BadValue,
+                    f.span,
+                    "`unique` does not apply to an array kept in a join table",
+                )
+                .at_path(format!("{}.unique", f.path))
+                .with_help("remove `unique`: the join table holds each pair once already"),
+            );
+        }
         if let Some(d) = f.default {
             bad_value(
                 d,
