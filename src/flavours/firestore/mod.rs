@@ -348,3 +348,69 @@ fn parent_key(parent: &Collection, lowering: &mut Lowering) -> String {
     );
     column
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::ForeignKey;
+
+    /// Declares `yaml` beside a model of another flavour, lowers it, and returns the result.
+    fn lower_beside_prisma_model(yaml: &str) -> (System, Diagnostics) {
+        let file = LoadedFile {
+            id: 0,
+            root: crate::load::parse_text(yaml, 0).expect("valid YAML"),
+        };
+        let mut diags = Diagnostics::default();
+        let mut catalog = Catalog::default();
+        catalog.declare(
+            Declared {
+                name: "Organization".into(),
+                flavour: Flavour::Prisma,
+                table: QualifiedName::public("organizations"),
+                primary_key: vec![(
+                    "id".into(),
+                    ColumnType::scalar(ScalarType::Serial { big: false }),
+                )],
+                span: Span::default(),
+            },
+            &mut diags,
+        );
+        let state = declare(&[&file], &mut catalog, &mut diags);
+        let mut system = System::default();
+        lower(state, &catalog, &mut system, &mut diags);
+        (system, diags)
+    }
+
+    #[test]
+    fn references_resolve_to_models_of_other_flavours() {
+        let (system, diags) = lower_beside_prisma_model(
+            "flavor: firestore\ncollections:\n  teams:\n    fields:\n      orgId: reference(Organization)\n",
+        );
+        assert!(diags.is_empty(), "{:?}", diags.iter().collect::<Vec<_>>());
+        let teams = &system.tables[0];
+        // A serial key is referenced by a plain integer column.
+        assert_eq!(
+            teams.column("org_id").unwrap().ty,
+            ColumnType::scalar(ScalarType::Integer)
+        );
+        let ForeignKey {
+            referenced_table,
+            referenced_columns,
+            ..
+        } = &teams.foreign_keys[0];
+        assert_eq!(referenced_table, &QualifiedName::public("organizations"));
+        assert_eq!(referenced_columns, &["id".to_string()]);
+    }
+
+    #[test]
+    fn a_collection_named_like_another_flavours_model_is_a_duplicate() {
+        let (system, diags) = lower_beside_prisma_model(
+            "flavor: firestore\ncollections:\n  Organization:\n    fields:\n      name: string\n",
+        );
+        assert!(diags.iter().any(|d| d.code == Code::DuplicateDefinition));
+        assert!(
+            system.tables.is_empty(),
+            "the duplicate is not lowered twice"
+        );
+    }
+}
