@@ -91,81 +91,31 @@ impl Lowering<'_> {
             .clone()
             .unwrap_or_else(|| format!("{}{}", prefix.db, snake(&f.name)));
         let nullable = prefix.nullable || f.optional;
-        let (ty, shape) = match &f.kind {
-            Kind::Scalar(s) => (ColumnType::scalar(s.clone()), shape_of(s)),
-            Kind::Enum(values) => (
-                ColumnType::scalar(self.enum_type(&db_name, values, f)),
-                Shape::Scalar,
-            ),
-            Kind::Reference { target, span } => {
-                let Some(key) = self.resolve(target, *span, f, diags) else {
-                    return self.remember_unresolved(f, prefix, &db_name);
-                };
-                let action = f.on_delete.unwrap_or(if nullable {
-                    ReferentialAction::SetNull
-                } else {
-                    ReferentialAction::Restrict
-                });
-                self.table.foreign_keys.push(ForeignKey {
-                    db_name: fit(format!("{}_{db_name}_fkey", self.table.db_name.name)),
-                    columns: vec![db_name.clone()],
-                    referenced_table: key.table,
-                    referenced_columns: vec![key.column],
-                    on_delete: action,
-                    on_update: ReferentialAction::NoAction,
-                    span: f.span,
-                });
-                (ColumnType::scalar(key.scalar), Shape::Scalar)
-            }
+        match &f.kind {
             Kind::Map { fields: Some(sub) } if f.store != Some(Store::Jsonb) => {
-                if let Some(d) = f.default {
-                    bad_value(
-                        d,
-                        f,
-                        "a map stored as columns has no default of its own",
-                        "put `default:` on its fields",
-                        diags,
-                    );
-                }
-                if f.unique || f.comment.is_some() {
-                    let key = if f.unique { "unique" } else { "comment" };
-                    diags.push(
-                        Diagnostic::error(
-                            Code::BadValue,
-                            f.span,
-                            format!("`{key}` needs one column, and this map is stored as several"),
-                        )
-                        .at_path(format!("{}.{key}", f.path))
-                        .with_help(format!(
-                            "put `{key}` on its fields, or keep the map in one column (`store: jsonb`)"
-                        )),
-                    );
-                }
-                let nested = prefix.nest(f, &db_name, nullable);
-                self.fields(sub, &nested, diags);
-                return;
+                self.flattened_map(f, sub, &db_name, prefix, nullable, diags)
             }
-            Kind::Map { .. } => (ColumnType::scalar(ScalarType::Jsonb), Shape::Scalar),
-            Kind::Array(item) => match &**item {
-                Kind::Reference { target, span } if f.store != Some(Store::Array) => {
-                    self.join_table(f, &db_name, target, *span, prefix, diags);
-                    return;
-                }
+            Kind::Array(item) if f.store != Some(Store::Array) => match &**item {
                 Kind::Reference { target, span } => {
-                    let Some(key) = self.resolve(target, *span, f, diags) else {
-                        return self.remember_unresolved(f, prefix, &db_name);
-                    };
-                    (ColumnType::array_of(key.scalar), Shape::Array)
+                    self.join_table(f, &db_name, target, *span, prefix, diags)
                 }
-                Kind::Map { .. } | Kind::Array(_) => {
-                    (ColumnType::scalar(ScalarType::Jsonb), Shape::Array)
-                }
-                Kind::Enum(values) => (
-                    ColumnType::array_of(self.enum_type(&db_name, values, f)),
-                    Shape::Array,
-                ),
-                Kind::Scalar(s) => (ColumnType::array_of(s.clone()), Shape::Array),
+                _ => self.column(f, db_name, prefix, nullable, diags),
             },
+            _ => self.column(f, db_name, prefix, nullable, diags),
+        }
+    }
+
+    /// A field that is one column.
+    fn column(
+        &mut self,
+        f: &Field,
+        db_name: String,
+        prefix: &Prefix,
+        nullable: bool,
+        diags: &mut Diagnostics,
+    ) {
+        let Some((ty, shape)) = self.column_type(f, &db_name, nullable, diags) else {
+            return self.remember_unresolved(f, prefix, &db_name);
         };
         let default = f.default.and_then(|node| match default_of(node, &f.kind) {
             Ok(value) => Some(value),
@@ -174,31 +124,14 @@ impl Lowering<'_> {
                 None
             }
         });
-        if f.unique && shape == Shape::Geo {
-            // Postgres has no btree (so no unique index) over `point`.
-            diags.push(
-                Diagnostic::error(Code::BadValue, f.span, "a geopoint cannot be unique")
-                    .at_path(format!("{}.unique", f.path))
-                    .with_help("remove `unique`; an exclusion constraint can be written by hand"),
-            );
-        } else if f.unique {
-            self.table.indexes.push(Index {
-                db_name: fit(format!("{}_{db_name}_key", self.table.db_name.name)),
-                parts: vec![column_part(&db_name)],
-                unique: true,
-                method: IndexMethod::Btree,
-                predicate: None,
-                concurrently: false,
-                span: f.span,
-            });
+        if f.unique {
+            self.unique_index(f, &db_name, shape, diags);
         }
-        self.lookup.insert(
-            prefix.key_of(&f.name),
-            Indexed {
-                column: db_name.clone(),
-                shape,
-            },
-        );
+        let indexed = Indexed {
+            column: db_name.clone(),
+            shape,
+        };
+        self.lookup.insert(prefix.key_of(&f.name), indexed);
         self.table.columns.push(Column {
             name: prefix.name_of(&f.name),
             db_name,
@@ -208,6 +141,121 @@ impl Lowering<'_> {
             comment: f.comment.clone(),
             span: f.span,
         });
+    }
+
+    /// The column's type and what indexes can do with it; `None` when a reference does not resolve.
+    fn column_type(
+        &mut self,
+        f: &Field,
+        db_name: &str,
+        nullable: bool,
+        diags: &mut Diagnostics,
+    ) -> Option<(ColumnType, Shape)> {
+        Some(match &f.kind {
+            Kind::Scalar(s) => (ColumnType::scalar(s.clone()), shape_of(s)),
+            Kind::Enum(values) => (
+                ColumnType::scalar(self.enum_type(db_name, values, f)),
+                Shape::Scalar,
+            ),
+            Kind::Reference { target, span } => {
+                let key = self.resolve(target, *span, f, diags)?;
+                self.foreign_key(f, db_name, &key, nullable);
+                (ColumnType::scalar(key.scalar), Shape::Scalar)
+            }
+            Kind::Map { .. } => (ColumnType::scalar(ScalarType::Jsonb), Shape::Scalar),
+            Kind::Array(item) => match &**item {
+                // Only with `store: array`: otherwise it is a join table.
+                Kind::Reference { target, span } => {
+                    let key = self.resolve(target, *span, f, diags)?;
+                    (ColumnType::array_of(key.scalar), Shape::Array)
+                }
+                Kind::Map { .. } | Kind::Array(_) => {
+                    (ColumnType::scalar(ScalarType::Jsonb), Shape::Array)
+                }
+                Kind::Enum(values) => (
+                    ColumnType::array_of(self.enum_type(db_name, values, f)),
+                    Shape::Array,
+                ),
+                Kind::Scalar(s) => (ColumnType::array_of(s.clone()), Shape::Array),
+            },
+        })
+    }
+
+    /// Without `onDelete`, a required reference keeps its document from being deleted
+    /// and an optional one is cleared.
+    fn foreign_key(&mut self, f: &Field, db_name: &str, key: &Key, nullable: bool) {
+        let default_action = if nullable {
+            ReferentialAction::SetNull
+        } else {
+            ReferentialAction::Restrict
+        };
+        self.table.foreign_keys.push(ForeignKey {
+            db_name: fit(format!("{}_{db_name}_fkey", self.table.db_name.name)),
+            columns: vec![db_name.to_string()],
+            referenced_table: key.table.clone(),
+            referenced_columns: vec![key.column.clone()],
+            on_delete: f.on_delete.unwrap_or(default_action),
+            on_update: ReferentialAction::NoAction,
+            span: f.span,
+        });
+    }
+
+    fn unique_index(&mut self, f: &Field, db_name: &str, shape: Shape, diags: &mut Diagnostics) {
+        if shape == Shape::Geo {
+            // Postgres has no btree (so no unique index) over `point`.
+            diags.push(
+                Diagnostic::error(Code::BadValue, f.span, "a geopoint cannot be unique")
+                    .at_path(format!("{}.unique", f.path))
+                    .with_help("remove `unique`; an exclusion constraint can be written by hand"),
+            );
+            return;
+        }
+        self.table.indexes.push(Index {
+            db_name: fit(format!("{}_{db_name}_key", self.table.db_name.name)),
+            parts: vec![column_part(db_name)],
+            unique: true,
+            method: IndexMethod::Btree,
+            predicate: None,
+            concurrently: false,
+            span: f.span,
+        });
+    }
+
+    /// A map with `fields`, one column per sub-field (`address_city`), recursively.
+    fn flattened_map(
+        &mut self,
+        f: &Field,
+        sub: &[Field],
+        db_name: &str,
+        prefix: &Prefix,
+        nullable: bool,
+        diags: &mut Diagnostics,
+    ) {
+        if let Some(d) = f.default {
+            bad_value(
+                d,
+                f,
+                "a map stored as columns has no default of its own",
+                "put `default:` on its fields",
+                diags,
+            );
+        }
+        if f.unique || f.comment.is_some() {
+            let key = if f.unique { "unique" } else { "comment" };
+            diags.push(
+                Diagnostic::error(
+                    Code::BadValue,
+                    f.span,
+                    format!("`{key}` needs one column, and this map is stored as several"),
+                )
+                .at_path(format!("{}.{key}", f.path))
+                .with_help(format!(
+                    "put `{key}` on its fields, or keep the map in one column (`store: jsonb`)"
+                )),
+            );
+        }
+        let nested = prefix.nest(f, db_name, nullable);
+        self.fields(sub, &nested, diags);
     }
 
     /// A field whose reference did not resolve is still known to indexes, so that one
