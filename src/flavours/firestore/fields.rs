@@ -6,7 +6,7 @@ use crate::flavours::read::{
     check_keys, closest, expect_bool, expect_map, expect_scalar, expect_seq,
 };
 use crate::ir::{ReferentialAction, ScalarType, Span};
-use crate::load::{Key, Node};
+use crate::load::{Key, Node, Value};
 
 /// What a field holds.
 #[derive(Debug)]
@@ -98,13 +98,26 @@ const FIELD_KEYS: &[&str] = &[
 
 /// Parses a `fields:` map; `owner` is the path of the collection (or map) that holds it.
 pub fn parse_fields<'a>(node: &'a Node, owner: &str, diags: &mut Diagnostics) -> Vec<Field<'a>> {
-    let Some(entries) = expect_map(node, &format!("{owner}.fields"), diags) else {
+    let Some(entries) = entries(node, &format!("{owner}.fields"), diags) else {
         return Vec::new();
     };
     entries
         .iter()
         .filter_map(|(key, value)| parse_field(key, value, owner, diags))
         .collect()
+}
+
+/// A map's entries; a key left empty (`fields:`) or `[]` counts as an empty map.
+pub fn entries<'a>(
+    node: &'a Node,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'a [(Key, Node)]> {
+    match &node.value {
+        Value::Null => Some(&[]),
+        Value::Seq(items) if items.is_empty() => Some(&[]),
+        _ => expect_map(node, path, diags),
+    }
 }
 
 fn parse_field<'a>(

@@ -17,7 +17,7 @@ use crate::ir::{
     Column, ColumnType, DefaultValue, ForeignKey, PrimaryKey, QualifiedName, ReferentialAction,
     ScalarType, Span, System, Table,
 };
-use crate::load::{Key, LoadedFile, Node, Value};
+use crate::load::{Key, LoadedFile, Node};
 use columns::{Indexed, Lowering, Prefix, Shape};
 use names::{camel, fit, singular, snake};
 use std::collections::BTreeMap;
@@ -84,7 +84,7 @@ pub fn declare<'a>(
         };
         match file.root.get("collections") {
             Some(node) => {
-                if let Some(entries) = expect_map(node, "collections", diags) {
+                if let Some(entries) = fields::entries(node, "collections", diags) {
                     walk(entries, None, &defaults, &mut state, catalog, diags);
                 }
             }
@@ -138,12 +138,8 @@ fn walk<'a>(
             Some(p) => format!("{}/{}", p.path, key.name),
             None => key.name.clone(),
         };
-        let body: &[(Key, Node)] = match &node.value {
-            Value::Null => &[],
-            _ => match expect_map(node, &path, diags) {
-                Some(body) => body,
-                None => continue,
-            },
+        let Some(body) = fields::entries(node, &path, diags) else {
+            continue;
         };
         check_keys(body, COLLECTION_KEYS, &path, diags);
         let table_name = match node
@@ -184,7 +180,7 @@ fn walk<'a>(
         let index = state.collections.len() - 1;
         if let Some(subs) = node.get("subcollections") {
             let subs_path = format!("{}.subcollections", state.collections[index].path);
-            if let Some(entries) = expect_map(subs, &subs_path, diags) {
+            if let Some(entries) = fields::entries(subs, &subs_path, diags) {
                 walk(entries, Some(index), defaults, state, catalog, diags);
             }
         }
@@ -246,7 +242,7 @@ fn lower_collection(
     let parent_column = parent.map(|p| parent_key(p, &mut lowering));
     if let Some(node) = c.node.get("fields") {
         let mut fields = fields::parse_fields(node, &c.path, diags);
-        fields.retain(|f| !is_document_id(f, diags));
+        fields.retain(|f| !is_generated_column(f, parent_column.as_deref(), diags));
         lowering.fields(&fields, &Prefix::default(), diags);
     }
     let mut table = lowering.table;
@@ -266,23 +262,34 @@ fn lower_collection(
     system.tables.extend(lowering.join_tables);
 }
 
-/// A field named `id` would repeat the document id: reported, and left out.
-fn is_document_id(f: &fields::Field, diags: &mut Diagnostics) -> bool {
-    let clash = f.name == "id" && f.column.is_none();
-    if clash {
-        diags.push(
-            Diagnostic::error(
-                Code::DuplicateDefinition,
-                f.span,
-                "`id` is the document id, which every collection has",
-            )
-            .at_path(f.path.clone())
-            .with_help(
-                "remove the field (choose the id's type with `id: text|uuid` on the collection)",
+/// A field that would repeat a column every document has (`id`, or a subcollection's
+/// parent key, which Firestore teams often copy into documents): reported, and left out.
+fn is_generated_column(
+    f: &fields::Field,
+    parent_column: Option<&str>,
+    diags: &mut Diagnostics,
+) -> bool {
+    let column = f.column.clone().unwrap_or_else(|| snake(&f.name));
+    let help = if column == "id" {
+        "remove the field (choose the id's type with `id: text|uuid` on the collection)"
+    } else if Some(column.as_str()) == parent_column {
+        "remove the field: a subcollection's table has its parent's key already"
+    } else {
+        return false;
+    };
+    diags.push(
+        Diagnostic::error(
+            Code::DuplicateDefinition,
+            f.span,
+            format!(
+                "`{}` would repeat the column `{column}`, which schemagen adds itself",
+                f.name
             ),
-        );
-    }
-    clash
+        )
+        .at_path(f.path.clone())
+        .with_help(help),
+    );
+    true
 }
 
 /// The table with its `id` primary key; `rules` are kept for the RLS work and not read yet.
