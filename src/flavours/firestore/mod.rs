@@ -142,21 +142,12 @@ fn walk<'a>(
             continue;
         };
         check_keys(body, COLLECTION_KEYS, &path, diags);
-        let table_name = match node
-            .get("table")
-            .and_then(|n| expect_scalar(n, &format!("{path}.table"), diags))
-        {
-            Some(name) => name,
-            None => match parent_collection {
-                Some(p) => format!("{}_{}", singular(&p.table.name), snake(&key.name)),
-                None => snake(&key.name),
-            },
-        };
+        let table_name = table_name_of(&key.name, node, parent_collection, &path, diags);
         let table = QualifiedName::new(defaults.schema.clone(), table_name);
         let id = node
             .get("id")
             .and_then(|n| id_type(n, &format!("{path}.id"), diags))
-            .unwrap_or(defaults.id.clone());
+            .unwrap_or_else(|| defaults.id.clone());
         let declared = Declared {
             name: path.clone(),
             flavour: Flavour::Firestore,
@@ -184,6 +175,25 @@ fn walk<'a>(
                 walk(entries, Some(index), defaults, state, catalog, diags);
             }
         }
+    }
+}
+
+/// `table:` when given, else the snake_case name, after the parent's in the singular
+/// for a subcollection (`conversations/messages` → `conversation_messages`).
+fn table_name_of(
+    name: &str,
+    node: &Node,
+    parent: Option<&Collection>,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> String {
+    let chosen = node
+        .get("table")
+        .and_then(|n| expect_scalar(n, &format!("{path}.table"), diags));
+    match (chosen, parent) {
+        (Some(table), _) => table,
+        (None, Some(parent)) => format!("{}_{}", singular(&parent.table.name), snake(name)),
+        (None, None) => snake(name),
     }
 }
 
