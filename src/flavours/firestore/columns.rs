@@ -30,6 +30,8 @@ pub enum Shape {
     Array,
     /// An array of references kept in a join table: its own index serves `array-contains`.
     Join,
+    /// An array of geopoints: `point` has no btree or GIN support, so no index at all.
+    GeoArray,
 }
 
 /// One collection's table being built, with what lowering it produces besides the table.
@@ -176,6 +178,9 @@ impl Lowering<'_> {
                     ColumnType::array_of(self.enum_type(db_name, values, f)),
                     Shape::Array,
                 ),
+                Kind::Scalar(ScalarType::GeoPoint) => {
+                    (ColumnType::array_of(ScalarType::GeoPoint), Shape::GeoArray)
+                }
                 Kind::Scalar(s) => (ColumnType::array_of(s.clone()), Shape::Array),
             },
         })
@@ -201,7 +206,7 @@ impl Lowering<'_> {
     }
 
     fn unique_index(&mut self, f: &Field, db_name: &str, shape: Shape, diags: &mut Diagnostics) {
-        if shape == Shape::Geo {
+        if matches!(shape, Shape::Geo | Shape::GeoArray) {
             // Postgres has no btree (so no unique index) over `point`.
             diags.push(
                 Diagnostic::error(Code::BadValue, f.span, "a geopoint cannot be unique")

@@ -116,48 +116,18 @@ fn indexes_of(
     path: &str,
     diags: &mut Diagnostics,
 ) -> Vec<Index> {
-    let mut ordered: Vec<IndexPart> = Vec::new();
-    let mut singles: Vec<(String, IndexMethod)> = Vec::new();
-    for item in entry.fields {
-        let Some(text) = expect_scalar(item, path, diags) else {
-            continue;
-        };
-        let Some((indexed, modifier)) = resolve(&text, item.span, cx, path, diags) else {
-            continue;
-        };
-        let problem = match (indexed.shape, modifier.as_deref()) {
-            (Shape::Join, Some("array-contains")) => continue, // the join table's own index serves it
-            (Shape::Array, Some("array-contains")) => {
-                singles.push((indexed.column.clone(), IndexMethod::Gin));
-                continue;
-            }
-            (Shape::Geo, None | Some("geo" | "asc")) => {
-                singles.push((indexed.column.clone(), IndexMethod::Gist));
-                continue;
-            }
-            (Shape::Scalar | Shape::Array, None | Some("asc" | "desc")) => {
-                let order = if modifier.as_deref() == Some("desc") { SortOrder::Desc } else { SortOrder::Asc };
-                ordered.push(IndexPart::Column { name: indexed.column.clone(), order, opclass: None });
-                continue;
-            }
-            (_, Some("array-contains")) => ("`array-contains` needs an array field", "remove `array-contains`, or index an `array<T>` field"),
-            (_, Some("geo")) => ("`geo` needs a geopoint field", "remove `geo`"),
-            (Shape::Geo, _) => ("a geopoint has no order", "write the field alone (or with `geo`) for a geographic index"),
-            // What is left: a join-table array with an order.
-            _ => (
-                "an array of references kept in a join table can only be indexed with `array-contains`",
-                "write `field array-contains`, or store the array as a column (`store: array`)",
-            ),
-        };
+    let (mut ordered, singles) = parts_of(entry, cx, path, diags);
+    if entry.unique && !singles.is_empty() {
         diags.push(
             Diagnostic::error(
                 Code::BadValue,
-                item.span,
-                format!("{} (`{text}`)", problem.0),
+                entry.span,
+                "a unique index can hold ordered fields only",
             )
             .at_path(path.to_string())
-            .with_help(problem.1),
+            .with_help("remove `unique`, or the `array-contains`/geopoint fields"),
         );
+        return Vec::new();
     }
     let table_name = &table.db_name.name;
     let mut out = Vec::new();
@@ -168,58 +138,135 @@ fn indexes_of(
             }
         }
         let suffix = if entry.unique { "key" } else { "idx" };
-        out.push(Index {
-            db_name: fit(format!("{table_name}_{}_{suffix}", columns_of(&ordered))),
-            parts: ordered,
-            unique: entry.unique,
-            method: IndexMethod::Btree,
-            predicate: None,
-            concurrently: false,
-            span: entry.span,
-        });
+        let name = format!("{table_name}_{}_{suffix}", columns_of(&ordered));
+        out.push(index(name, ordered, IndexMethod::Btree, entry));
     }
     for (column, method) in singles {
-        if entry.unique {
-            diags.push(
-                Diagnostic::error(
-                    Code::BadValue,
-                    entry.span,
-                    "a unique index can hold ordered fields only",
-                )
-                .at_path(path.to_string())
-                .with_help("remove `unique`, or the `array-contains`/geopoint fields"),
-            );
-            return Vec::new();
-        }
         let suffix = if method == IndexMethod::Gin {
             "gin"
         } else {
             "gist"
         };
-        out.push(Index {
-            db_name: fit(format!("{table_name}_{column}_{suffix}")),
-            parts: vec![column_part(&column)],
-            unique: false,
-            method,
-            predicate: None,
-            concurrently: false,
-            span: entry.span,
-        });
+        let name = format!("{table_name}_{column}_{suffix}");
+        out.push(index(name, vec![column_part(&column)], method, entry));
     }
     if let Some((name, span)) = &entry.name {
-        if let [index] = out.as_mut_slice() {
-            // A chosen name is kept as written: validate reports it if Postgres would cut it.
-            index.db_name = name.clone();
-            index.span = *span;
-        } else if out.len() > 1 {
-            diags.push(
-                Diagnostic::error(Code::BadValue, *span, format!("this entry makes {} indexes, so one name cannot fit them", out.len()))
-                    .at_path(format!("{path}.name"))
-                    .with_help("split the entry: one for the ordered fields, one per `array-contains` or geopoint field"),
-            );
-        }
+        name_the_index(&mut out, name, *span, path, diags);
     }
     out
+}
+
+/// The entry's ordered parts (for one btree index) and the columns that need an index of
+/// their own, reporting the fields that fit neither.
+fn parts_of(
+    entry: &Entry,
+    cx: &Context,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> (Vec<IndexPart>, Vec<(String, IndexMethod)>) {
+    let mut ordered = Vec::new();
+    let mut singles = Vec::new();
+    for item in entry.fields {
+        let Some(text) = expect_scalar(item, path, diags) else {
+            continue;
+        };
+        let Some((indexed, modifier)) = resolve(&text, item.span, cx, path, diags) else {
+            continue;
+        };
+        match placement(indexed.shape, modifier.as_deref()) {
+            Ok(Placement::Ordered(order)) => ordered.push(IndexPart::Column {
+                name: indexed.column.clone(),
+                order,
+                opclass: None,
+            }),
+            Ok(Placement::Alone(method)) => singles.push((indexed.column.clone(), method)),
+            Ok(Placement::Covered) => {}
+            Err((problem, help)) => diags.push(
+                Diagnostic::error(Code::BadValue, item.span, format!("{problem} (`{text}`)"))
+                    .at_path(path.to_string())
+                    .with_help(help),
+            ),
+        }
+    }
+    (ordered, singles)
+}
+
+fn index(db_name: String, parts: Vec<IndexPart>, method: IndexMethod, entry: &Entry) -> Index {
+    Index {
+        db_name: fit(db_name),
+        parts,
+        unique: entry.unique,
+        method,
+        predicate: None,
+        concurrently: false,
+        span: entry.span,
+    }
+}
+
+/// A chosen name is kept as written (validate reports it if Postgres would cut it), and
+/// fits only an entry that makes one index.
+fn name_the_index(out: &mut [Index], name: &str, span: Span, path: &str, diags: &mut Diagnostics) {
+    match out {
+        [index] => {
+            index.db_name = name.to_string();
+            index.span = span;
+        }
+        [] => {}
+        _ => diags.push(
+            Diagnostic::error(
+                Code::BadValue,
+                span,
+                format!("this entry makes {} indexes, so one name cannot fit them", out.len()),
+            )
+            .at_path(format!("{path}.name"))
+            .with_help("split the entry: one for the ordered fields, one per `array-contains` or geopoint field"),
+        ),
+    }
+}
+
+/// Where one field of an entry goes.
+enum Placement {
+    /// Into the entry's btree index.
+    Ordered(SortOrder),
+    /// Into an index of its own (GIN, GiST).
+    Alone(IndexMethod),
+    /// Nowhere: an index that always exists serves it.
+    Covered,
+}
+
+/// Where a field goes given its shape and mode, or the problem and a hint.
+fn placement(
+    shape: Shape,
+    modifier: Option<&str>,
+) -> Result<Placement, (&'static str, &'static str)> {
+    match (shape, modifier) {
+        // The join table's index on the referenced key serves `array-contains`.
+        (Shape::Join, Some("array-contains")) => Ok(Placement::Covered),
+        (Shape::Array, Some("array-contains")) => Ok(Placement::Alone(IndexMethod::Gin)),
+        (Shape::Geo, None | Some("geo" | "asc")) => Ok(Placement::Alone(IndexMethod::Gist)),
+        (Shape::Scalar | Shape::Array, None | Some("asc")) => {
+            Ok(Placement::Ordered(SortOrder::Asc))
+        }
+        (Shape::Scalar | Shape::Array, Some("desc")) => Ok(Placement::Ordered(SortOrder::Desc)),
+        (Shape::GeoArray, _) => Err((
+            "Postgres cannot index an array of geopoints",
+            "keep the points in a subcollection (one geopoint per document) and index that",
+        )),
+        (_, Some("array-contains")) => Err((
+            "`array-contains` needs an array field",
+            "remove `array-contains`, or index an `array<T>` field",
+        )),
+        (_, Some("geo")) => Err(("`geo` needs a geopoint field", "remove `geo`")),
+        (Shape::Geo, _) => Err((
+            "a geopoint has no order",
+            "write the field alone (or with `geo`) for a geographic index",
+        )),
+        // What is left: a join-table array with an order.
+        _ => Err((
+            "an array of references kept in a join table can only be indexed with `array-contains`",
+            "write `field array-contains`, or store the array as a column (`store: array`)",
+        )),
+    }
 }
 
 /// `lastMessageAt desc` → the field's column and the modifier, or a diagnostic.
