@@ -4,8 +4,9 @@
 
 use schemagen::diagnostics::Code;
 use schemagen::ir::{
-    Column, ColumnType, DefaultValue, Enum, EnumValue, Literal, QualifiedName, ScalarType, Span,
-    System, Table,
+    Column, ColumnType, DefaultValue, Enum, EnumValue, ForeignKey, Index, IndexMethod, IndexPart,
+    Literal, PrimaryKey, QualifiedName, ReferentialAction, ScalarType, SortOrder, Span, System,
+    Table,
 };
 use schemagen::render::{rust, typescript, Templates};
 
@@ -101,6 +102,53 @@ fn in_schema(mut table: Table, schema: &str) -> Table {
 
 fn commented_table(mut table: Table, comment: &str) -> Table {
     table.comment = Some(comment.into());
+    table
+}
+
+fn primary_key(mut table: Table, columns: &[&str]) -> Table {
+    table.primary_key = Some(PrimaryKey {
+        db_name: format!("{}_pkey", table.db_name.name),
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        span: Span::default(),
+    });
+    table
+}
+
+fn unique(mut table: Table, columns: &[&str]) -> Table {
+    table.indexes.push(Index {
+        db_name: format!("{}_{}_key", table.db_name.name, columns.join("_")),
+        parts: columns
+            .iter()
+            .map(|c| IndexPart::Column {
+                name: c.to_string(),
+                order: SortOrder::Asc,
+                opclass: None,
+            })
+            .collect(),
+        unique: true,
+        method: IndexMethod::Btree,
+        predicate: None,
+        concurrently: false,
+        span: Span::default(),
+    });
+    table
+}
+
+fn foreign_key(
+    mut table: Table,
+    columns: &[&str],
+    referenced: &str,
+    referenced_columns: &[&str],
+) -> Table {
+    table.foreign_keys.push(ForeignKey {
+        db_name: format!("{}_{}_fkey", table.db_name.name, columns.join("_")),
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        referenced_table: QualifiedName::public(referenced),
+        referenced_columns: referenced_columns.iter().map(|c| c.to_string()).collect(),
+        on_delete: ReferentialAction::Cascade,
+        on_update: ReferentialAction::NoAction,
+        span: Span::default(),
+    });
     table
 }
 
@@ -285,8 +333,70 @@ fn odd_names() -> System {
             "auth",
         ),
         table("User", "users", vec![col("id", ScalarType::Uuid)]),
+        // Names of things the generated code or its derives refer to.
+        table("result", "result", vec![col("ok", ScalarType::Boolean)]),
+        table("box", "box", vec![col("ok", ScalarType::Boolean)]),
+        table("clone", "clone", vec![col("ok", ScalarType::Boolean)]),
+        table(
+            "Serialize",
+            "serialize",
+            vec![col("ok", ScalarType::Boolean)],
+        ),
+        table(
+            "Formatter",
+            "formatter",
+            vec![col("ok", ScalarType::Boolean)],
+        ),
+        table("uuid", "uuid", vec![col("ok", ScalarType::Boolean)]),
+        table("self", "self", vec![col("ok", ScalarType::Boolean)]),
     ];
     system("odd_names", enums, tables)
+}
+
+/// Foreign keys, one-to-many and one-to-one: Supabase's `Relationships`.
+fn relations() -> System {
+    let id = || col("id", ScalarType::Uuid).default(DefaultValue::GenRandomUuid);
+    let users = primary_key(
+        table("User", "users", vec![id(), col("email", ScalarType::Text)]),
+        &["id"],
+    );
+    let profile = table(
+        "Profile",
+        "profiles",
+        vec![
+            mapped("userId", "user_id", ScalarType::Uuid),
+            col("bio", ScalarType::Text).nullable(),
+        ],
+    );
+    let profile = foreign_key(
+        primary_key(profile, &["user_id"]),
+        &["user_id"],
+        "users",
+        &["id"],
+    );
+    let post = table(
+        "Post",
+        "posts",
+        vec![
+            id(),
+            mapped("authorId", "author_id", ScalarType::Uuid),
+            mapped("editorId", "editor_id", ScalarType::Uuid).nullable(),
+        ],
+    );
+    let post = foreign_key(primary_key(post, &["id"]), &["author_id"], "users", &["id"]);
+    let post = foreign_key(post, &["editor_id"], "users", &["id"]);
+    let pin = table(
+        "Pin",
+        "pins",
+        vec![id(), mapped("postId", "post_id", ScalarType::Uuid)],
+    );
+    let pin = foreign_key(
+        unique(primary_key(pin, &["id"]), &["post_id"]),
+        &["post_id"],
+        "posts",
+        &["id"],
+    );
+    system("relations", vec![], vec![users, profile, post, pin])
 }
 
 // ---- snapshots ----------------------------------------------------------------------------
@@ -309,6 +419,16 @@ fn rust_odd_names() {
 #[test]
 fn typescript_odd_names() {
     insta::assert_snapshot!(render_typescript(&odd_names()));
+}
+
+#[test]
+fn rust_relations() {
+    insta::assert_snapshot!(render_rust(&relations()));
+}
+
+#[test]
+fn typescript_relations() {
+    insta::assert_snapshot!(render_typescript(&relations()));
 }
 
 #[test]
@@ -361,7 +481,7 @@ fn output_follows_ir_order() {
     let rust = render_rust(&forward);
     assert!(rust.find("pub struct Zebra").unwrap() < rust.find("pub struct Apple").unwrap());
     let ts = render_typescript(&forward);
-    assert!(ts.find("interface Zebra ").unwrap() < ts.find("interface Apple ").unwrap());
+    assert!(ts.find("type Zebra ").unwrap() < ts.find("type Apple ").unwrap());
 }
 
 #[test]
@@ -376,7 +496,7 @@ fn a_large_system_renders_quickly() {
     let started = std::time::Instant::now();
     let rust = render_rust(&large);
     let ts = render_typescript(&large);
-    assert!(rust.contains("pub struct Model9999 {") && ts.contains("interface Model9999Update {"));
+    assert!(rust.contains("pub struct Model9999 {") && ts.contains("type Model9999Update = {"));
     assert!(
         started.elapsed().as_secs() < 20,
         "took {:?}",

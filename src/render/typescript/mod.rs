@@ -1,13 +1,16 @@
-//! TypeScript target: per table a row interface (keys are database column names, as Supabase's
+//! TypeScript target: per table a row type (keys are database column names, as Supabase's
 //! generated types have them), an `Insert` and an `Update` shape; a string-literal union per
 //! enum; and a Supabase-like `Database` type tying them together by schema and table name.
+//!
+//! Row shapes are `type` aliases, not interfaces: an interface has no implicit index
+//! signature, so it would not satisfy supabase-js's `Record<string, unknown>` row constraint.
 //!
 //! Everything is decided here, in a small view model; the template only lays it out.
 
 use super::code::{camel, doc_lines, unknown_enum, Scope};
 use super::Templates;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Column, QualifiedName, ScalarType, System, Table};
+use crate::ir::{Column, IndexPart, QualifiedName, ScalarType, System, Table};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -67,6 +70,18 @@ struct SchemaView {
 struct Entry {
     key: String,
     name: String,
+    /// Tables only: their foreign keys, as Supabase's `Relationships`.
+    relationships: Vec<Relationship>,
+}
+
+/// Every value a TypeScript literal, already quoted.
+#[derive(Serialize)]
+struct Relationship {
+    name: String,
+    columns: String,
+    one_to_one: bool,
+    referenced_table: String,
+    referenced_columns: String,
 }
 
 pub fn render(system: &System, templates: &Templates) -> Result<String, Box<Diagnostic>> {
@@ -232,7 +247,10 @@ fn schemas(system: &System, table_names: &[String], enum_names: &[String]) -> Ve
     for (table, name) in system.tables.iter().zip(table_names) {
         schema_view(&mut by_schema, &table.db_name.schema)
             .tables
-            .push(entry(&table.db_name, name));
+            .push(Entry {
+                relationships: relationships(table),
+                ..entry(&table.db_name, name)
+            });
     }
     for (e, name) in system.enums.iter().zip(enum_names) {
         schema_view(&mut by_schema, &e.db_name.schema)
@@ -257,7 +275,56 @@ fn entry(db_name: &QualifiedName, name: &str) -> Entry {
     Entry {
         key: key(&db_name.name),
         name: name.to_string(),
+        relationships: Vec::new(),
     }
+}
+
+fn relationships(table: &Table) -> Vec<Relationship> {
+    table
+        .foreign_keys
+        .iter()
+        .map(|fk| Relationship {
+            name: string_literal(&fk.db_name),
+            columns: string_list(&fk.columns),
+            one_to_one: is_unique(table, &fk.columns),
+            referenced_table: string_literal(&fk.referenced_table.name),
+            referenced_columns: string_list(&fk.referenced_columns),
+        })
+        .collect()
+}
+
+/// Whether the columns, as a set, are the primary key or a (whole-table) unique index:
+/// then a row has at most one row pointing at it through them.
+fn is_unique(table: &Table, columns: &[String]) -> bool {
+    let wanted = sorted(columns.iter());
+    let pk = table.primary_key.iter().map(|pk| sorted(pk.columns.iter()));
+    let unique_indexes = table
+        .indexes
+        .iter()
+        .filter(|i| i.unique && i.predicate.is_none())
+        .filter_map(|i| {
+            i.parts
+                .iter()
+                .map(|p| match p {
+                    IndexPart::Column { name, .. } => Some(name),
+                    IndexPart::Expression { .. } => None,
+                })
+                .collect::<Option<Vec<_>>>()
+        })
+        .map(|names| sorted(names.into_iter()));
+    pk.chain(unique_indexes).any(|key| key == wanted)
+}
+
+fn sorted<'a>(names: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+    let mut names: Vec<_> = names.collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn string_list(items: &[String]) -> String {
+    let items: Vec<String> = items.iter().map(|i| string_literal(i)).collect();
+    format!("[{}]", items.join(", "))
 }
 
 /// Doc lines for a `/** */` block, which a `*/` in a comment would end early.
