@@ -503,3 +503,27 @@ fn a_large_system_renders_quickly() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_project_template_overrides_the_embedded_one_by_name() {
+    let dir = std::env::temp_dir().join(format!("schemagen-codegen-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("typescript")).unwrap();
+    std::fs::write(
+        dir.join("typescript/types.ts.jinja"),
+        "{% for t in tables %}{{ t.name }}:{% for f in t.fields %} {{ f.key }}{% endfor %};{% endfor %}",
+    )
+    .unwrap();
+    let templates = Templates::new(Some(&dir));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let system = relations();
+    let templates = templates.unwrap();
+    let ts = typescript::render(&system, &templates).unwrap();
+    assert_eq!(
+        ts,
+        "User: id email;Profile: user_id bio;Post: id author_id editor_id;Pin: id post_id;"
+    );
+    // The Rust template was not overridden.
+    assert!(rust::render(&system, &templates)
+        .unwrap()
+        .contains("pub struct Profile {"));
+}
