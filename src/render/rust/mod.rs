@@ -8,7 +8,7 @@
 use super::code::{camel, doc_lines, snake, unknown_enum, Scope};
 use super::Templates;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Column, ColumnType, QualifiedName, ScalarType, System, Table};
+use crate::ir::{Column, ColumnType, EnumValue, QualifiedName, ScalarType, System, Table};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -111,7 +111,7 @@ fn module(system: &System) -> Result<Module, Box<Diagnostic>> {
         .map(|(e, name)| EnumView {
             doc: doc_lines(e.comment.as_deref(), &name, &e.name),
             name,
-            variants: variants(e.values.iter().map(|v| (&v.name, &v.db_name))),
+            variants: variants(&e.values),
         })
         .collect();
     Ok(Module {
@@ -154,13 +154,15 @@ fn struct_view(
     })
 }
 
-fn variants<'a>(values: impl Iterator<Item = (&'a String, &'a String)>) -> Vec<Item> {
+/// Variants are named from the logical value name and (de)serialize as the database value.
+fn variants(values: &[EnumValue]) -> Vec<Item> {
     let mut scope = Scope::with_reserved(&["Self"]);
     values
-        .map(|(name, db_name)| {
-            let ident = scope.claim(&camel(name), "");
+        .iter()
+        .map(|value| {
+            let ident = scope.claim(&camel(&value.name), "");
             Item {
-                rename: (&ident != db_name).then(|| format!("{db_name:?}")),
+                rename: (ident != value.db_name).then(|| format!("{:?}", value.db_name)),
                 ident,
                 ty: None,
                 doc: Vec::new(),
