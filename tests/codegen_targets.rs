@@ -250,7 +250,9 @@ fn every_type() -> System {
         col("search", ScalarType::Text).default(DefaultValue::Sql("''::text".into())),
         col("title", ScalarType::Text)
             .comment("The headline.\n\nShown in lists; a `*/` here must not end the comment."),
-        col("subtitle", ScalarType::Text).nullable(),
+        col("subtitle", ScalarType::Text)
+            .nullable()
+            .comment("Shown under the title, e.g.\n\n    let x: i32 = \"not code\";\n\n```rust\nnot code either\n```"),
     ];
     system(
         "every_type",

@@ -109,7 +109,7 @@ fn module(system: &System) -> Result<Module, Box<Diagnostic>> {
         .iter()
         .zip(enum_names)
         .map(|(e, name)| EnumView {
-            doc: doc_lines(e.comment.as_deref(), &name, &e.name),
+            doc: doc(e.comment.as_deref(), &name, &e.name),
             name,
             variants: variants(&e.values),
         })
@@ -143,12 +143,12 @@ fn struct_view(
                 rename: (ident != column.db_name).then(|| format!("{:?}", column.db_name)),
                 ident: raw_if_keyword(ident),
                 ty: Some(field_type(table, column, types)?),
-                doc: doc_lines(column.comment.as_deref(), "", ""),
+                doc: doc(column.comment.as_deref(), "", ""),
             })
         })
         .collect::<Result<_, Box<Diagnostic>>>()?;
     Ok(StructView {
-        doc: doc_lines(table.comment.as_deref(), &name, &table.name),
+        doc: doc(table.comment.as_deref(), &name, &table.name),
         name,
         fields,
     })
@@ -226,4 +226,29 @@ fn scalar_type(scalar: &ScalarType, types: &TypeNames) -> Option<String> {
         ScalarType::GeoPoint => types.point,
     };
     Some(name.to_string())
+}
+
+/// Doc lines that rustdoc cannot mistake for code: `cargo test` would compile an indented
+/// or fenced block in a comment as a doctest, so lines lose their indent and opening fences
+/// become `text` fences.
+fn doc(comment: Option<&str>, name: &str, logical: &str) -> Vec<String> {
+    let mut in_fence = false;
+    doc_lines(comment, name, logical)
+        .into_iter()
+        .map(|line| {
+            let line = line.trim_start();
+            let fence = ["```", "~~~"].into_iter().find(|f| line.starts_with(f));
+            match fence {
+                Some(fence) => {
+                    in_fence = !in_fence;
+                    if in_fence {
+                        format!("{fence}text")
+                    } else {
+                        fence.to_string()
+                    }
+                }
+                None => line.to_string(),
+            }
+        })
+        .collect()
 }
