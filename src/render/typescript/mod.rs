@@ -198,18 +198,18 @@ fn scalar_type<'a>(
         | ScalarType::Timestamp { .. }
         | ScalarType::Date
         | ScalarType::Time { .. }
-        | ScalarType::Numeric { .. }
-        | ScalarType::Bytea => "string",
+        | ScalarType::Bytea
+        | ScalarType::GeoPoint => "string",
         ScalarType::SmallInt
         | ScalarType::Integer
         | ScalarType::BigInt
         | ScalarType::Serial { .. }
         | ScalarType::Identity { .. }
+        | ScalarType::Numeric { .. }
         | ScalarType::Real
         | ScalarType::Double => "number",
         ScalarType::Boolean => "boolean",
         ScalarType::Json | ScalarType::Jsonb => "Json",
-        ScalarType::GeoPoint => "[longitude: number, latitude: number]",
         ScalarType::Enum { name } => enums.get(name)?,
     })
 }
