@@ -529,3 +529,12 @@ fn a_project_template_overrides_the_embedded_one_by_name() {
         .unwrap()
         .contains("pub struct Profile {"));
 }
+
+#[test]
+fn embedded_templates_are_named_by_their_path_under_templates() {
+    // A project overrides a template by putting a file at the same relative path.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    for (name, source) in rust::TEMPLATES.iter().chain(typescript::TEMPLATES) {
+        assert_eq!(std::fs::read_to_string(root.join(name)).unwrap(), *source, "{name}");
+    }
+}

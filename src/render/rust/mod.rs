@@ -2,8 +2,15 @@
 //! like a row as the database returns it (serde keys are the database column names).
 //!
 //! Everything is decided here, in a small view model; the template only lays it out.
-//! The module needs only `serde` (derive), `serde_json`, `uuid`, `chrono` and
-//! `rust_decimal`, each with its `serde` feature.
+//! The module needs only these dependencies:
+//!
+//! ```toml
+//! serde = { version = "1", features = ["derive"] }
+//! serde_json = "1"
+//! uuid = { version = "1", features = ["serde"] }
+//! chrono = { version = "0.4", features = ["serde"] }
+//! rust_decimal = { version = "1", features = ["serde"] }
+//! ```
 
 use super::code::{camel, doc_lines, snake, unknown_enum, Scope};
 use super::Templates;
