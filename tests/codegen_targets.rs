@@ -535,6 +535,10 @@ fn embedded_templates_are_named_by_their_path_under_templates() {
     // A project overrides a template by putting a file at the same relative path.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
     for (name, source) in rust::TEMPLATES.iter().chain(typescript::TEMPLATES) {
-        assert_eq!(std::fs::read_to_string(root.join(name)).unwrap(), *source, "{name}");
+        assert_eq!(
+            std::fs::read_to_string(root.join(name)).unwrap(),
+            *source,
+            "{name}"
+        );
     }
 }
