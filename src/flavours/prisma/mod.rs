@@ -479,7 +479,10 @@ fn read_body(node: &Node, model: &mut Model<'_>, types: &TypeNames<'_>, diags: &
                         add_field(model, field, src, name_span, doc, types, diags);
                     }
                     Ok(Line::Block(block)) => model.blocks.push((block, src)),
-                    Err(e) => diags.push(syntax_error(&e, &src, &model.name)),
+                    Err(e) => {
+                        diags.push(syntax_error(&e, &src, &model.name));
+                        remember_broken(model, src);
+                    }
                 }
                 doc.clear();
             }
@@ -514,6 +517,44 @@ fn read_body(node: &Node, model: &mut Model<'_>, types: &TypeNames<'_>, diags: &
             .with_help("paste the model body from schema.prisma under `fields: |`"),
         ),
     }
+}
+
+/// Keeps the name of a field whose line does not parse, so that what refers to it
+/// (`@@index`, `fields: [...]`) is not reported a second time as unknown.
+fn remember_broken(model: &mut Model<'_>, src: Src) {
+    let text = src.text.trim_start();
+    let at = src.text.len() - text.len();
+    let len = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    if len == 0 || model.field_by_name.contains_key(&text[..len]) {
+        return;
+    }
+    let name = Word {
+        text: text[..len].to_string(),
+        at,
+    };
+    let line = FieldLine {
+        ty: Word {
+            text: String::new(),
+            at,
+        },
+        name,
+        optional: false,
+        list: false,
+        attributes: Vec::new(),
+    };
+    model
+        .field_by_name
+        .insert(line.name.text.clone(), model.fields.len());
+    model.fields.push(Field {
+        db_name: line.name.text.clone(),
+        name_span: src.span(at),
+        line,
+        src,
+        doc: None,
+        kind: FieldKind::Broken,
+    });
 }
 
 /// A map-form field's text; YAML turning it into a map or list is a mis-parse.

@@ -124,14 +124,13 @@ pub(super) fn field_kind(
         },
     };
     let mut default = None;
-    let mut ok = true;
     for attr in &field.line.attributes {
         let name = attr.name.text.as_str();
         match name {
             "id" | "unique" => {}
             "map" => match string_arg(attr, &field.src, path, diags) {
                 Some(db_name) => field.db_name = db_name,
-                None => ok = false,
+                None => {}
             },
             "default" => default = Some(attr),
             "updatedAt" => {
@@ -143,7 +142,6 @@ pub(super) fn field_kind(
                         format!("`@updatedAt` fits DateTime fields, not {ty}"),
                         "remove `@updatedAt` or make the field a DateTime",
                     ));
-                    ok = false;
                 }
             }
             "relation" => {
@@ -154,7 +152,6 @@ pub(super) fn field_kind(
                     format!("`@relation` belongs on a field whose type is a model, not {ty}"),
                     "put `@relation(fields: [...], references: [...])` on the field that holds the model",
                 ));
-                ok = false;
             }
             _ if name.starts_with("db.") => {
                 match (base, native_type(attr, &field.src, path, diags)) {
@@ -167,9 +164,8 @@ pub(super) fn field_kind(
                             format!("`@{name}` fits {} fields, not {ty}", fits.name()),
                             "use a native type that fits the field's type",
                         ));
-                        ok = false;
                     }
-                    (_, None) => ok = false,
+                    (_, None) => {}
                 }
             }
             _ => {
@@ -180,7 +176,6 @@ pub(super) fn field_kind(
                     FIELD_ATTRIBUTES,
                     false,
                 ));
-                ok = false;
             }
         }
     }
@@ -191,7 +186,8 @@ pub(super) fn field_kind(
             scalar,
             array: field.line.list,
         },
-        nullable: field.line.optional,
+        // Prisma makes scalar lists nullable columns (`TEXT[]`), even when the field is not optional.
+        nullable: field.line.optional || field.line.list,
         default: None,
         comment: field.doc.clone(),
         span: field.name_span,
@@ -201,15 +197,12 @@ pub(super) fn field_kind(
             Ok(value) => column.default = value,
             Err(d) => {
                 diags.push(*d);
-                ok = false;
             }
         }
     }
-    if ok {
-        FieldKind::Column(column)
-    } else {
-        FieldKind::Broken
-    }
+    // A field with a bad attribute still makes its column (errors are reported above),
+    // so that what refers to it (ids, indexes, keys) reports nothing twice.
+    FieldKind::Column(column)
 }
 
 /// `@db.Name(args)` → the scalar it fits and the column type it makes.
@@ -427,8 +420,8 @@ fn default_value(
             },
             (f @ ("autoincrement" | "now" | "uuid" | "cuid" | "nanoid" | "ulid"), _) => {
                 Err(misfit(format!(
-                    "`{f}()` does not fit a {}{type_name} field",
-                    if ty.array { "list of " } else { "" }
+                    "`{f}()` does not fit the type {type_name}{}",
+                    if ty.array { "[]" } else { "" }
                 )))
             }
             (f, _) => Err(misfit(format!("unknown default function `{f}()`"))),
@@ -446,7 +439,7 @@ fn default_value(
             .map(|item| {
                 literal(item, base, types).ok_or_else(|| {
                     misfit(format!(
-                        "{} does not fit a {type_name} list",
+                        "{} does not fit the type {type_name}[]",
                         item.kind_name()
                     ))
                 })
@@ -465,7 +458,7 @@ fn default_value(
     match literal(value, base, types) {
         Some(lit) => Ok(Some(DefaultValue::Literal(lit))),
         None => Err(misfit(format!(
-            "{} does not fit a {type_name} field",
+            "{} does not fit the type {type_name}",
             value.kind_name()
         ))),
     }
@@ -543,6 +536,45 @@ pub(super) fn primary_key_columns(model: &Model<'_>) -> Vec<(String, ColumnType)
         }
     }
     Vec::new()
+}
+
+/// Whether `columns` (database names, any order) are the model's id or one of its
+/// unique constraints, as Prisma requires for the key side of a one-to-one relation.
+pub(super) fn is_unique(model: &Model<'_>, columns: &[String]) -> bool {
+    let db = |name: &str| match model
+        .field_by_name
+        .get(name)
+        .map(|&i| &model.fields[i].kind)
+    {
+        Some(FieldKind::Column(c)) => Some(c.db_name.as_str()),
+        _ => None,
+    };
+    let same = |set: Vec<&str>| {
+        set.len() == columns.len() && columns.iter().all(|c| set.contains(&c.as_str()))
+    };
+    let single = model.fields.iter().any(|f| {
+        f.line
+            .attributes
+            .iter()
+            .any(|a| a.name.text == "id" || a.name.text == "unique")
+            && db(&f.line.name.text).is_some_and(|c| same(vec![c]))
+    });
+    single
+        || model.blocks.iter().any(|(block, _)| {
+            matches!(block.name.text.as_str(), "id" | "unique")
+                && match block.args.first().map(|a| &a.value.kind) {
+                    Some(ExprKind::List(items)) => same(
+                        items
+                            .iter()
+                            .filter_map(|i| match &i.kind {
+                                ExprKind::Ident(n) | ExprKind::Call(n, _) => db(n),
+                                _ => None,
+                            })
+                            .collect(),
+                    ),
+                    _ => false,
+                }
+        })
 }
 
 /// `@@map` and `@@schema` from the body, each with where it is written.
@@ -774,7 +806,7 @@ fn field_list(
             src,
             path,
             format!("`@@{}` needs a list of fields", attr.name.text),
-            "e.g. `@@index([organizationId, createdAt])`",
+            &format!("e.g. `@@{}([organizationId, createdAt])`", attr.name.text),
         ));
         return None;
     };
@@ -1072,6 +1104,18 @@ fn string_value(
 ) -> Option<String> {
     match &expr.kind {
         ExprKind::Str(s) if !s.is_empty() => Some(s.clone()),
+        ExprKind::Ident(word) => {
+            diags.push(
+                Diagnostic::error(
+                    Code::BadAttributeArgument,
+                    src.span(expr.at),
+                    format!("`{word}` needs double quotes"),
+                )
+                .at_path(path.to_string())
+                .with_help(format!("write `@{}(\"{word}\")`", attr.name.text)),
+            );
+            None
+        }
         _ => {
             diags.push(
                 Diagnostic::error(

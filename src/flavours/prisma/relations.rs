@@ -8,6 +8,7 @@ use super::line::{Attribute, Expr, ExprKind};
 use super::model::{args, bad_argument, scalar_column, unknown_attribute, unknown_field};
 use super::{names, Catalog, FieldKind, Model, Src, State, TypeNames};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::flavours::read::closest;
 use crate::flavours::Declared;
 use crate::ir::{
     Column, ColumnType, ForeignKey, Index, IndexMethod, IndexPart, PrimaryKey, QualifiedName,
@@ -132,16 +133,7 @@ fn read_relations<'s, 'c>(
                     Target::Foreign(declared)
                 }
                 _ => {
-                    let d = Diagnostic::error(
-                        Code::UnknownType,
-                        field.src.span(field.line.ty.at),
-                        format!("unknown type `{ty}`"),
-                    )
-                    .at_path(path);
-                    diags.push(match types.suggestion(ty, Some(catalog)) {
-                        Some(near) => d.with_help(format!("did you mean `{near}`?")),
-                        None => d.with_help("use a scalar type (String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, Bytes), an enum or a model"),
-                    });
+                    diags.push(unknown_type(field, &path, state, catalog, types));
                     continue;
                 }
             };
@@ -205,6 +197,60 @@ fn read_relations<'s, 'c>(
         }
     }
     out
+}
+
+/// A field type that names nothing: an unknown model when the field says `@relation`,
+/// else an unknown type; either way with the nearest known name.
+fn unknown_type(
+    field: &super::Field,
+    path: &str,
+    state: &State<'_>,
+    catalog: &Catalog,
+    types: &TypeNames<'_>,
+) -> Diagnostic {
+    let ty = field.line.ty.text.as_str();
+    let span = field.src.span(field.line.ty.at);
+    if field
+        .line
+        .attributes
+        .iter()
+        .any(|a| a.name.text == "relation")
+    {
+        let mut models: Vec<&str> = state
+            .model_by_name
+            .keys()
+            .map(String::as_str)
+            .chain(catalog.names())
+            .collect();
+        models.sort_unstable();
+        models.dedup();
+        let d = Diagnostic::error(Code::UnknownModel, span, format!("unknown model `{ty}`"))
+            .at_path(path.to_string());
+        return match closest(ty, &models) {
+            Some(near) => d.with_help(format!("did you mean `{near}`?")),
+            None => d.with_help("declare the model, or fix the name of the type"),
+        };
+    }
+    let d = Diagnostic::error(Code::UnknownType, span, format!("unknown type `{ty}`"))
+        .at_path(path.to_string());
+    match types.suggestion(ty, Some(catalog)) {
+        Some(near) => d.with_help(format!("did you mean `{near}`?")),
+        None => d.with_help("use a scalar type (String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, Bytes), an enum or a model"),
+    }
+}
+
+fn one_to_one_not_unique(
+    rel: &Relation<'_, '_>,
+    state: &State<'_>,
+    columns: &[String],
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::BadAttributeArgument,
+        span(state, rel),
+        format!("a one-to-one relation must use unique fields on the side that holds the key ({})", columns.join(", ")),
+    )
+    .at_path(path(state, rel))
+    .with_help("add `@unique` to the key field (or `@@unique` over the key fields), or make the other side a list for one-to-many")
 }
 
 fn string(
@@ -287,10 +333,15 @@ fn pair(
             diags.push(d);
         }
         (_, _, true, false) | (_, _, false, true) => {
-            let holder = if a.holds_key() { a } else { b };
+            let (holder, other) = if a.holds_key() { (a, b) } else { (b, a) };
             if list(state, holder) {
                 diags.push(key_on_list(holder, state));
             } else if let Some(fk) = foreign_key(holder, state, &target_table(holder), diags) {
+                if !list(state, other)
+                    && !super::model::is_unique(&state.models[holder.model], &fk.columns)
+                {
+                    diags.push(one_to_one_not_unique(holder, state, &fk.columns));
+                }
                 keys.push((holder.model, holder.field, fk));
             }
         }
