@@ -128,10 +128,11 @@ pub(super) fn field_kind(
         let name = attr.name.text.as_str();
         match name {
             "id" | "unique" => {}
-            "map" => match string_arg(attr, &field.src, path, diags) {
-                Some(db_name) => field.db_name = db_name,
-                None => {}
-            },
+            "map" => {
+                if let Some(db_name) = string_arg(attr, &field.src, path, diags) {
+                    field.db_name = db_name;
+                }
+            }
             "default" => default = Some(attr),
             "updatedAt" => {
                 if !matches!(base, Base::Scalar(Scalar::DateTime)) {
