@@ -40,6 +40,9 @@ struct Model<'a> {
     blocks: Vec<(Attribute, Src)>,
     /// The model's YAML map, for `indexes:` and `checks:`.
     node: &'a Node,
+    /// False when the model has no body to read (already reported): it makes no table,
+    /// so that a missing primary key is not reported on top.
+    readable: bool,
 }
 
 struct Field {
@@ -170,6 +173,9 @@ pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &m
     let resolved = relations::resolve(&state, catalog, &types, diags);
     let mut foreign_keys = resolved.foreign_keys.into_iter().peekable();
     for (index, model) in state.models.iter().enumerate() {
+        if !model.readable {
+            continue;
+        }
         let mut table = model::table(model, diags);
         while let Some((_, fk)) = foreign_keys.next_if(|(m, _)| *m == index) {
             table.foreign_keys.push(fk);
@@ -399,6 +405,7 @@ fn read_model<'a>(
         field_by_name: HashMap::new(),
         blocks: Vec::new(),
         node,
+        readable: false,
     };
     let Some(entries) = expect_map(node, name, diags) else {
         return model;
@@ -414,7 +421,7 @@ fn read_model<'a>(
         .get("comment")
         .and_then(|n| expect_scalar(n, &format!("{name}.comment"), diags));
     match node.get("fields") {
-        Some(fields) => read_body(fields, &mut model, types, diags),
+        Some(fields) => model.readable = read_body(fields, &mut model, types, diags),
         None => diags.push(
             Diagnostic::error(
                 Code::MissingKey,
@@ -461,7 +468,13 @@ fn pick(
     }
 }
 
-fn read_body(node: &Node, model: &mut Model<'_>, types: &TypeNames<'_>, diags: &mut Diagnostics) {
+/// Reads the model body; false when it is not a body at all (reported).
+fn read_body(
+    node: &Node,
+    model: &mut Model<'_>,
+    types: &TypeNames<'_>,
+    diags: &mut Diagnostics,
+) -> bool {
     match &node.value {
         Value::Str(text) => {
             let mut doc: Vec<String> = Vec::new();
@@ -507,16 +520,20 @@ fn read_body(node: &Node, model: &mut Model<'_>, types: &TypeNames<'_>, diags: &
                 }
             }
         }
-        _ => diags.push(
-            Diagnostic::error(
-                Code::UnexpectedShape,
-                node.span,
-                format!("expected the model body, found {}", node.kind()),
-            )
-            .at_path(format!("{}.fields", model.name))
-            .with_help("paste the model body from schema.prisma under `fields: |`"),
-        ),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnexpectedShape,
+                    node.span,
+                    format!("expected the model body, found {}", node.kind()),
+                )
+                .at_path(format!("{}.fields", model.name))
+                .with_help("paste the model body from schema.prisma under `fields: |`"),
+            );
+            return false;
+        }
     }
+    true
 }
 
 /// Keeps the name of a field whose line does not parse, so that what refers to it
