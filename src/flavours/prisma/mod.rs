@@ -95,7 +95,7 @@ pub fn declare<'a>(
         models: Vec::new(),
         model_by_name: HashMap::new(),
     };
-    // Type names first, from every file, so that a field may use an enum or model of another file.
+    // Enums first, from every file, so that a field may use an enum of another file.
     let mut raw_models = Vec::new();
     for file in files {
         let Some(entries) = expect_map(&file.root, "", diags) else {
@@ -112,47 +112,39 @@ pub fn declare<'a>(
         }
         if let Some(models) = file.root.get("models") {
             for (key, node) in expect_map(models, "models", diags).unwrap_or_default() {
-                if let Some(&first) = state.enum_by_name.get(&key.name) {
-                    diags.push(duplicate(&key.name, key.span, state.enums[first].span));
-                    continue;
-                }
-                if let Some(&first) = state.model_by_name.get(&key.name) {
-                    diags.push(duplicate(
-                        &key.name,
-                        key.span,
-                        raw_models_span(&raw_models, first),
-                    ));
-                    continue;
-                }
-                state
-                    .model_by_name
-                    .insert(key.name.clone(), raw_models.len());
                 raw_models.push((key, node, schema.clone()));
             }
         }
     }
+    // A type that is neither a scalar nor an enum is a relation; `lower` resolves it, so
+    // models can be read before every model name is known.
     let types = TypeNames::new(&state);
-    let mut models = Vec::with_capacity(raw_models.len());
+    let mut models: Vec<Model<'a>> = Vec::with_capacity(raw_models.len());
+    let mut model_by_name = HashMap::with_capacity(raw_models.len());
     for (key, node, schema) in raw_models {
+        if let Some(&first) = state.enum_by_name.get(&key.name) {
+            diags.push(duplicate(&key.name, key.span, state.enums[first].span));
+            continue;
+        }
         let model = read_model(&key.name, key.span, node, &schema, &types, diags);
-        let primary_key = model::primary_key_columns(&model);
         let declared = Declared {
             name: model.name.clone(),
             flavour: Flavour::Prisma,
             table: model.table.clone(),
-            primary_key,
+            primary_key: model::primary_key_columns(&model),
             span: model.span,
         };
+        // The catalog reports a second model of the same name; only the first makes a table.
+        let first = catalog.get(&key.name).is_none();
         catalog.declare(declared, diags);
-        models.push(model);
+        if first {
+            model_by_name.insert(key.name.clone(), models.len());
+            models.push(model);
+        }
     }
     state.models = models;
+    state.model_by_name = model_by_name;
     state
-}
-
-fn raw_models_span(raw: &[(&crate::load::Key, &Node, String)], index: usize) -> Span {
-    raw.get(index)
-        .map_or_else(Span::default, |(k, _, _)| k.span)
 }
 
 fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
