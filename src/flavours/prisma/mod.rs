@@ -178,11 +178,10 @@ pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &m
     system.enums.extend(state.enums);
 }
 
-/// The type names a field may use, for resolving and for "did you mean".
+/// The enums a field may use, for resolving types and for "did you mean".
 struct TypeNames<'s> {
     enums: &'s HashMap<String, usize>,
     enum_list: &'s [Enum],
-    models: &'s HashMap<String, usize>,
 }
 
 const SCALARS: &[&str] = &[
@@ -194,18 +193,15 @@ impl<'s> TypeNames<'s> {
         Self {
             enums: &state.enum_by_name,
             enum_list: &state.enums,
-            models: &state.model_by_name,
         }
     }
 
-    /// Every name a field type may be (sorted), for suggestions; built only on an error.
-    fn suggestion(&self, word: &str, catalog: Option<&Catalog>) -> Option<String> {
+    /// The known type nearest to `word`: scalars, enums, and every model or collection
+    /// of every flavour. The list is built only when there is an error to explain.
+    fn suggestion(&self, word: &str, catalog: &Catalog) -> Option<String> {
         let mut all: Vec<&str> = SCALARS.to_vec();
         all.extend(self.enums.keys().map(String::as_str));
-        all.extend(self.models.keys().map(String::as_str));
-        if let Some(catalog) = catalog {
-            all.extend(catalog.names());
-        }
+        all.extend(catalog.names());
         all.sort_unstable();
         closest(word, &all).map(str::to_string)
     }

@@ -233,7 +233,7 @@ fn unknown_type(
     }
     let d = Diagnostic::error(Code::UnknownType, span, format!("unknown type `{ty}`"))
         .at_path(path.to_string());
-    match types.suggestion(ty, Some(catalog)) {
+    match types.suggestion(ty, catalog) {
         Some(near) => d.with_help(format!("did you mean `{near}`?")),
         None => d.with_help("use a scalar type (String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, Bytes), an enum or a model"),
     }
