@@ -265,8 +265,17 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
                 Ok(EnumLine::Empty) => {}
                 Ok(EnumLine::Value(name, attributes)) => {
                     let db = enum_value_db_name(&name, &attributes, &src, &path, diags);
+                    let span = src.span(name.at);
+                    if let Some(first) = values.iter().find(|v: &&EnumValue| v.name == name.text) {
+                        diags.push(duplicate(
+                            &format!("{}.{}", key.name, name.text),
+                            span,
+                            first.span,
+                        ));
+                        continue;
+                    }
                     values.push(EnumValue {
-                        span: src.span(name.at),
+                        span,
                         name: name.text,
                         db_name: db,
                     });
@@ -288,6 +297,17 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
                 },
                 Err(e) => diags.push(syntax_error(&e, &src, &path)),
             }
+        }
+        if values.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    Code::BadValue,
+                    key.span,
+                    format!("enum `{}` has no values", key.name),
+                )
+                .at_path(path.clone())
+                .with_help("an enum needs at least one value, as in Prisma"),
+            );
         }
         if let Some(&first) = state.enum_by_name.get(&key.name) {
             diags.push(duplicate(&key.name, key.span, state.enums[first].span));

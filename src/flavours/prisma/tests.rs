@@ -184,3 +184,13 @@ fn ten_thousand_models_lower_quickly() {
     // Generous for unoptimised test builds on a shared machine; linear work takes far less.
     assert!(elapsed.as_secs() < 10, "took {elapsed:?}");
 }
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    let yaml = "flavor: prisma\nmodels:\n  Café:\n    fields: |\n      id Int @id\n      naive String @default(\"é\") @unique\n";
+    let (system, diags) = lower_yaml(&[yaml]);
+    assert!(diags.is_empty(), "{diags:?}");
+    // `      naive String @default("é") @unique`: `@unique` is the 34th character.
+    assert_eq!(at(system.tables[0].indexes[0].span), (6, 34));
+    assert_eq!(system.tables[0].indexes[0].db_name, "Café_naive_key");
+}
