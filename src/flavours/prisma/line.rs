@@ -627,4 +627,30 @@ mod tests {
         let f = parse_field_rest(name, "String @id").unwrap();
         assert_eq!((f.ty.text.as_str(), f.attributes[0].at), ("String", 7));
     }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        // A small deterministic generator over the characters the grammar cares about.
+        let alphabet: Vec<char> = "a Z_0-9.@()[],:?\"\\/é€u\t".chars().collect();
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            let len = (seed % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let _ = parse_line(&text);
+            let _ = parse_enum_line(&text);
+            if let Err(e) = parse_line(&text) {
+                assert!(
+                    e.at <= text.len() && text.is_char_boundary(e.at),
+                    "{text:?}"
+                );
+            }
+        }
+    }
 }

@@ -90,6 +90,12 @@ pub(super) fn resolve(
     for group in groups {
         match group.as_slice() {
             [one] => diags.push(missing_opposite(&relations[*one], state)),
+            // Two fields of one model pointing at another model are two relations, not one.
+            [a, b] if same_side(&relations[*a], &relations[*b]) => {
+                for &i in [a, b] {
+                    diags.push(ambiguous(&relations[i], state, 2));
+                }
+            }
             [a, b] => pair(
                 &relations[*a],
                 &relations[*b],
@@ -111,6 +117,10 @@ pub(super) fn resolve(
         foreign_keys: keys.into_iter().map(|(m, _, fk)| (m, fk)).collect(),
         join_tables,
     }
+}
+
+fn same_side(a: &Relation<'_, '_>, b: &Relation<'_, '_>) -> bool {
+    a.model == b.model && !matches!(a.target, Target::Model(t) if t == a.model)
 }
 
 fn read_relations<'s, 'c>(
