@@ -4,6 +4,8 @@
 //! `declare` reads every file (enums, models, field lines, column types) and registers
 //! each model in the [`Catalog`]; `lower` resolves relations and builds the tables.
 
+mod args;
+mod column;
 mod line;
 mod model;
 mod names;
@@ -282,12 +284,12 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
                 }
                 Ok(EnumLine::Block(block)) => match block.name.text.as_str() {
                     "map" => {
-                        db_name = model::string_arg(&block, &src, &path, diags).unwrap_or(db_name)
+                        db_name = args::string_arg(&block, &src, &path, diags).unwrap_or(db_name)
                     }
                     "schema" => {
-                        schema = model::string_arg(&block, &src, &path, diags).unwrap_or(schema)
+                        schema = args::string_arg(&block, &src, &path, diags).unwrap_or(schema)
                     }
-                    _ => diags.push(model::unknown_attribute(
+                    _ => diags.push(args::unknown_attribute(
                         &block,
                         &src,
                         &path,
@@ -362,11 +364,11 @@ fn enum_value_db_name(
     let path = format!("{path}.{}", name.text);
     for attr in attributes {
         if attr.name.text == "map" {
-            if let Some(s) = model::string_arg(attr, src, &path, diags) {
+            if let Some(s) = args::string_arg(attr, src, &path, diags) {
                 db_name = s;
             }
         } else {
-            diags.push(model::unknown_attribute(attr, src, &path, &["@map"], false));
+            diags.push(args::unknown_attribute(attr, src, &path, &["@map"], false));
         }
     }
     db_name
@@ -655,7 +657,7 @@ fn add_field(
         doc,
         kind: FieldKind::Broken,
     };
-    field.kind = model::field_kind(&mut field, &path, types, diags);
+    field.kind = column::field_kind(&mut field, &path, types, diags);
     model
         .field_by_name
         .insert(field.line.name.text.clone(), model.fields.len());

@@ -4,8 +4,9 @@
 //! name (`@relation("Name")`); the side with `fields:`/`references:` holds the foreign
 //! key. Both sides lists and no `fields:` is an implicit many-to-many relation.
 
+use super::args::{args, bad_argument, unknown_attribute};
 use super::line::{Attribute, Expr, ExprKind};
-use super::model::{args, bad_argument, scalar_column, unknown_attribute, unknown_field};
+use super::model::{scalar_column, unknown_field};
 use super::{names, Catalog, FieldKind, Model, Src, State, TypeNames};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::closest;
