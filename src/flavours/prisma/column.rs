@@ -243,6 +243,8 @@ fn native_type(
         }
     }
     let precision = numbers.first().map(|&p| p.min(u32::from(u8::MAX)) as u8);
+    // Arguments left out stay out: Prisma renders `@db.Timestamptz` as `TIMESTAMPTZ`, not
+    // `TIMESTAMPTZ(6)` (verified: schema engine's postgres renderer, `render_optional_args`).
     let (fits, ty, max_args) = match name {
         "Text" => (Scalar::String, ScalarType::Text, 0),
         "VarChar" => (
@@ -464,6 +466,8 @@ fn literal(value: &Expr, base: Base, types: &TypeNames<'_>) -> Option<Literal> {
             Some(Literal::String(s.clone()))
         }
         (ExprKind::Str(s), Scalar::Json) => Some(Literal::Json(s.clone())),
+        // Prisma reads a string default of a Decimal as its number (`constant_expression_to_sql_default`).
+        (ExprKind::Str(s), Scalar::Decimal) if is_decimal(s) => Some(Literal::Number(s.clone())),
         (ExprKind::Number(n), Scalar::Int | Scalar::BigInt) if !n.contains('.') => {
             Some(Literal::Number(n.clone()))
         }
@@ -473,6 +477,17 @@ fn literal(value: &Expr, base: Base, types: &TypeNames<'_>) -> Option<Literal> {
         }
         _ => None,
     }
+}
+
+fn is_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let mut parts = digits.splitn(2, '.');
+    let whole = parts.next().unwrap_or_default();
+    let fraction = parts.next().unwrap_or("0");
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && !fraction.is_empty()
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn literal_text(expr: &Expr) -> String {

@@ -681,7 +681,7 @@ fn join_table(
         span,
     };
     let fk = |col: &str, model: &Model<'_>, referenced: String| ForeignKey {
-        db_name: names::foreign_key(&name, &[col]),
+        db_name: names::join_foreign_key(&name, col),
         columns: vec![col.into()],
         referenced_table: model.table.clone(),
         referenced_columns: vec![referenced],
@@ -693,13 +693,13 @@ fn join_table(
         db_name: QualifiedName::new(first.table.schema.clone(), name.clone()),
         columns: vec![column("A", a_ty), column("B", b_ty)],
         primary_key: Some(PrimaryKey {
-            db_name: format!("{name}_AB_pkey"),
+            db_name: names::join_primary_key(&name),
             columns: vec!["A".into(), "B".into()],
             span,
         }),
         foreign_keys: vec![fk("A", first, a_col), fk("B", second, b_col)],
         indexes: vec![Index {
-            db_name: format!("{name}_B_index"),
+            db_name: names::join_index(&name),
             parts: vec![IndexPart::Column {
                 name: "B".into(),
                 order: SortOrder::Asc,
