@@ -503,7 +503,11 @@ fn read_body(
                     }
                     Ok(Line::Block(block)) => model.blocks.push((block, src)),
                     Err(e) => {
-                        diags.push(syntax_error(&e, &src, &model.name));
+                        let path = match leading_name(&src.text) {
+                            Some((name, _)) => format!("{}.{name}", model.name),
+                            None => model.name.clone(),
+                        };
+                        diags.push(syntax_error(&e, &src, &path));
                         remember_broken(model, src);
                     }
                 }
@@ -546,19 +550,27 @@ fn read_body(
     true
 }
 
+/// The identifier a line starts with, and its offset: the field name of a broken field line.
+fn leading_name(text: &str) -> Option<(&str, usize)> {
+    let trimmed = text.trim_start();
+    let at = text.len() - trimmed.len();
+    let len = trimmed
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(trimmed.len());
+    (len > 0).then(|| (&trimmed[..len], at))
+}
+
 /// Keeps the name of a field whose line does not parse, so that what refers to it
 /// (`@@index`, `fields: [...]`) is not reported a second time as unknown.
 fn remember_broken(model: &mut Model<'_>, src: Src) {
-    let text = src.text.trim_start();
-    let at = src.text.len() - text.len();
-    let len = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(text.len());
-    if len == 0 || model.field_by_name.contains_key(&text[..len]) {
+    let Some((name, at)) = leading_name(&src.text) else {
+        return;
+    };
+    if model.field_by_name.contains_key(name) {
         return;
     }
     let name = Word {
-        text: text[..len].to_string(),
+        text: name.to_string(),
         at,
     };
     let line = FieldLine {

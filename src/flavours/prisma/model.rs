@@ -217,6 +217,18 @@ fn block_attributes(model: &Model<'_>, table: &mut Table, diags: &mut Diagnostic
                 };
                 let args = args(block, params, src, path, diags);
                 let map = args[2].and_then(|e| string_value(e, block, src, path, diags));
+                if let (false, Some(name)) = (unique, args[1]) {
+                    // Prisma 2 named an index's database object with `name:`; Prisma 3+ uses `map:`.
+                    diags.push(
+                        Diagnostic::error(
+                            Code::BadAttributeArgument,
+                            src.span(name.at),
+                            "`@@index` takes its database name from `map:`, not `name:`",
+                        )
+                        .at_path(path.to_string())
+                        .with_help("write `map: \"...\"`"),
+                    );
+                }
                 let method = if unique {
                     IndexMethod::Btree
                 } else {
