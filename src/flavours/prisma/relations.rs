@@ -661,13 +661,13 @@ fn join_table(
     diags: &mut Diagnostics,
 ) -> Option<Table> {
     let (ma, mb) = (&state.models[a.model], &state.models[b.model]);
-    let ((first, first_rel), (second, _)) = if ma.name <= mb.name {
+    let ((first, first_rel), (second, second_rel)) = if ma.name <= mb.name {
         ((ma, a), (mb, b))
     } else {
         ((mb, b), (ma, a))
     };
     let key_a = single_key(first, first_rel, state, diags);
-    let key_b = single_key(second, first_rel, state, diags);
+    let key_b = single_key(second, second_rel, state, diags);
     let ((a_col, a_ty), (b_col, b_ty)) = (key_a?, key_b?);
     let name = names::join_table(a.name.as_deref(), &first.name, &second.name);
     let span = span(state, first_rel);
