@@ -462,9 +462,9 @@ fn literal(value: &Expr, base: Base, types: &TypeNames<'_>) -> Option<Literal> {
         return Some(Literal::String(v.db_name.clone()));
     };
     match (&value.kind, scalar) {
-        (ExprKind::Str(s), Scalar::String | Scalar::DateTime | Scalar::Bytes) => {
-            Some(Literal::String(s.clone()))
-        }
+        (ExprKind::Str(s), Scalar::String | Scalar::DateTime) => Some(Literal::String(s.clone())),
+        // Prisma takes a Bytes default as base64 and stores the bytes; Postgres reads `\x<hex>`.
+        (ExprKind::Str(s), Scalar::Bytes) => base64_to_hex(s).map(Literal::String),
         (ExprKind::Str(s), Scalar::Json) => Some(Literal::Json(s.clone())),
         // Prisma reads a string default of a Decimal as its number (`constant_expression_to_sql_default`).
         (ExprKind::Str(s), Scalar::Decimal) if is_decimal(s) => Some(Literal::Number(s.clone())),
@@ -477,6 +477,29 @@ fn literal(value: &Expr, base: Base, types: &TypeNames<'_>) -> Option<Literal> {
         }
         _ => None,
     }
+}
+
+/// Standard base64 (padding optional) → Postgres's bytea hex input, `\x0a1b...`.
+fn base64_to_hex(text: &str) -> Option<String> {
+    let mut out = String::from("\\x");
+    let (mut bits, mut count) = (0u32, 0u32);
+    for c in text.trim_end_matches('=').bytes() {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(value);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push_str(&format!("{:02x}", (bits >> count) & 0xff));
+        }
+    }
+    Some(out)
 }
 
 fn is_decimal(text: &str) -> bool {
