@@ -661,6 +661,7 @@ fn add_field(
         );
         return;
     }
+    let line = without_repeated_attributes(line, &src, &path, diags);
     let mut field = Field {
         db_name: line.name.text.clone(),
         line,
@@ -674,6 +675,33 @@ fn add_field(
         .field_by_name
         .insert(field.line.name.text.clone(), model.fields.len());
     model.fields.push(field);
+}
+
+/// Reports an attribute given twice on one field (`@unique @unique`) and keeps the first.
+fn without_repeated_attributes(
+    mut line: FieldLine,
+    src: &Src,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> FieldLine {
+    let mut kept: Vec<Attribute> = Vec::with_capacity(line.attributes.len());
+    for attr in line.attributes.drain(..) {
+        match kept.iter().find(|k| k.name.text == attr.name.text) {
+            Some(first) => diags.push(
+                Diagnostic::error(
+                    Code::BadAttributeArgument,
+                    src.span(attr.at),
+                    format!("`@{}` is given twice", attr.name.text),
+                )
+                .at_path(path.to_string())
+                .with_related(src.span(first.at), "first given here")
+                .with_help("keep one of them"),
+            ),
+            None => kept.push(attr),
+        }
+    }
+    line.attributes = kept;
+    line
 }
 
 #[cfg(test)]
