@@ -95,8 +95,7 @@ pub fn parse_line(text: &str) -> Result<Line, ParseError> {
         return Ok(Line::Empty);
     }
     let line = if p.text[p.pos..].starts_with("@@") {
-        p.pos += 1;
-        Line::Block(p.attribute()?)
+        Line::Block(p.attribute("@@")?)
     } else {
         Line::Field(p.field()?)
     };
@@ -264,18 +263,14 @@ impl Parser<'_> {
             if self.text[self.pos..].starts_with("@@") {
                 return Err(self.error("`@@` attributes go on a line of their own"));
             }
-            attributes.push(self.attribute()?);
+            attributes.push(self.attribute("@")?);
         }
     }
 
-    /// At `@`: `@name(args)?`.
-    fn attribute(&mut self) -> Result<Attribute, ParseError> {
-        let at = if self.pos > 0 && self.text.as_bytes()[self.pos - 1] == b'@' {
-            self.pos - 1
-        } else {
-            self.pos
-        };
-        self.pos += 1; // the `@`
+    /// At `sigil` (`@` or `@@`): the attribute, positioned at its first `@`.
+    fn attribute(&mut self, sigil: &str) -> Result<Attribute, ParseError> {
+        let at = self.pos;
+        self.pos += sigil.len();
         if matches!(self.peek(), Some(b' ' | b'\t')) {
             return Err(self.error("expected an attribute name right after `@`"));
         }
@@ -442,8 +437,7 @@ pub fn parse_enum_line(text: &str) -> Result<EnumLine, ParseError> {
         return Ok(EnumLine::Empty);
     }
     if p.text[p.pos..].starts_with("@@") {
-        p.pos += 1;
-        let block = p.attribute()?;
+        let block = p.attribute("@@")?;
         p.skip_space();
         if !p.at_end() {
             return Err(p.error("unexpected text after the end of the line"));
