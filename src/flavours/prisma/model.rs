@@ -216,19 +216,10 @@ fn block_attributes(model: &Model<'_>, table: &mut Table, diags: &mut Diagnostic
                     &["fields", "name", "map", "type", "clustered"]
                 };
                 let args = args(block, params, src, path, diags);
-                let map = args[2].and_then(|e| string_value(e, block, src, path, diags));
-                if let (false, Some(name)) = (unique, args[1]) {
-                    // Prisma 2 named an index's database object with `name:`; Prisma 3+ uses `map:`.
-                    diags.push(
-                        Diagnostic::error(
-                            Code::BadAttributeArgument,
-                            src.span(name.at),
-                            "`@@index` takes its database name from `map:`, not `name:`",
-                        )
-                        .at_path(path.to_string())
-                        .with_help("write `map: \"...\"`"),
-                    );
-                }
+                // `@@index(name: "...")` names the database index too (verified with Prisma's
+                // schema engine); on `@@unique`, `name` only names the client's compound key.
+                let db_name = if unique { args[2] } else { args[2].or(args[1]) };
+                let map = db_name.and_then(|e| string_value(e, block, src, path, diags));
                 let method = if unique {
                     IndexMethod::Btree
                 } else {
