@@ -89,6 +89,15 @@ pub(super) fn resolve(
         }
     }
     for group in groups {
+        // Prisma requires a name on every self relation (verified with its schema engine:
+        // "Ambiguous self relation detected").
+        let first = &relations[group[0]];
+        if first.name.is_none() && matches!(first.target, Target::Model(t) if t == first.model) {
+            for &i in &group {
+                diags.push(unnamed_self_relation(&relations[i], state));
+            }
+            continue;
+        }
         match group.as_slice() {
             [one] => diags.push(missing_opposite(&relations[*one], state)),
             // Two fields of one model pointing at another model are two relations, not one.
@@ -439,6 +448,20 @@ fn ambiguous(rel: &Relation<'_, '_>, state: &State<'_>, count: usize) -> Diagnos
     )
     .at_path(path(state, rel))
     .with_help("give each relation its own name on both of its sides: `@relation(\"AuthoredPosts\")`")
+}
+
+fn unnamed_self_relation(rel: &Relation<'_, '_>, state: &State<'_>) -> Diagnostic {
+    let (model, field) = field_of(state, rel);
+    Diagnostic::error(
+        Code::AmbiguousRelation,
+        field.name_span,
+        format!(
+            "the self relation field `{}` on model `{}` has no relation name",
+            field.line.name.text, model.name
+        ),
+    )
+    .at_path(path(state, rel))
+    .with_help("Prisma needs a name on self relations: give both sides the same one, e.g. `@relation(\"Tree\")`")
 }
 
 fn lower_first(s: &str) -> String {
