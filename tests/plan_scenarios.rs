@@ -133,9 +133,9 @@ fn v1_to_v2_adds_values_first_and_builds_concurrent_indexes_outside_transactions
     assert_eq!(
         summary(&migration),
         [
-            "CreateSchema create schema meta",
             "AlterEnum add value MODERATOR to enum public.Role [commit first]",
             "AlterEnum add value GUEST to enum public.Role [commit first]",
+            "CreateSchema create schema meta",
             "CreateTable create table meta.tags",
             "AlterTable add column public.users.bio",
             "AlterTable change the type of public.posts.title: values that do not convert fail or lose precision [destructive]",
@@ -172,6 +172,12 @@ fn v2_to_v3_drops_dependents_first_and_recreates_the_shrunk_enum() {
             "AlterEnum recreate enum public.Role without value(s) GUEST: rows holding them make it fail [destructive]",
             "AddForeignKey add foreign key posts_author_id_fkey from public.posts to public.users",
         ]
+    );
+    let warnings = migration.warnings("app");
+    assert_eq!(warnings.len(), 3);
+    assert_eq!(
+        warnings[0].message,
+        "app: the new migration will drop column public.users.bio and its data"
     );
     let Change::RecreateEnum { usages, .. } = &migration.steps[3].change else {
         panic!("expected the enum rebuild");
@@ -413,4 +419,38 @@ fn migration_names_follow_the_steps() {
     assert_eq!(plan(Some(&before), &system([], [])).name(), "drop_users");
     let comment = system([], [users.comment("People")]);
     assert_eq!(plan(Some(&before), &comment).name(), "comment_users");
+}
+
+#[test]
+fn ten_thousand_tables_plan_in_linear_time() {
+    let tables: Vec<_> = (0..10_000)
+        .map(|i| {
+            table(
+                &format!("t{i}"),
+                [
+                    col("id", Integer),
+                    col("name", Text),
+                    col("parent", Integer).optional(),
+                ],
+            )
+            .fk(fk(
+                &format!("t{i}_parent_fkey"),
+                ["parent"],
+                &format!("t{}", i / 2),
+                ["id"],
+            ))
+            .index(index(&format!("t{i}_name_idx"), [part("name")]))
+        })
+        .collect();
+    let big = System {
+        name: "big".into(),
+        namespaces: Vec::new(),
+        enums: Vec::new(),
+        tables,
+    };
+    let started = std::time::Instant::now();
+    assert_eq!(plan(None, &big).steps.len(), 30_000);
+    assert!(plan(Some(&big), &big).is_empty());
+    // Generous even for a debug build on a busy machine; a quadratic pass takes minutes.
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
 }

@@ -307,24 +307,57 @@ fn v3() -> System {
     next
 }
 
+/// `CREATE INDEX CONCURRENTLY` never inside `BEGIN … COMMIT`; every block closed; new enum
+/// values committed before the block that follows them.
+fn assert_transactions_well_formed(sql: &str) {
+    let mut open = false;
+    let mut adds_values = false;
+    for line in sql.lines() {
+        match line {
+            "BEGIN;" => {
+                assert!(!open, "nested BEGIN");
+                open = true;
+            }
+            "COMMIT;" => {
+                assert!(open, "COMMIT without BEGIN");
+                open = false;
+                adds_values = false;
+            }
+            _ if line.starts_with("CREATE INDEX CONCURRENTLY")
+                || line.starts_with("CREATE UNIQUE INDEX CONCURRENTLY") =>
+            {
+                assert!(!open, "inside a transaction: {line}")
+            }
+            _ if line.contains(" ADD VALUE ") => adds_values = true,
+            _ if line.starts_with("--") || line.is_empty() => {}
+            _ => assert!(!adds_values, "shares a transaction with ADD VALUE: {line}"),
+        }
+    }
+    assert!(!open, "unterminated transaction");
+}
+
 #[test]
 fn migrations_v1_v2_v3_render_as_snapshotted() {
     let start = History::default();
     let first = build(&start, &v1());
     let (path, sql) = new_migration(&start, &first);
     assert_eq!(path, "migrations/0001_init.sql");
+    assert_transactions_well_formed(sql);
     insta::assert_snapshot!("v1_init", sql);
 
     let after_first = history_of(&first);
     let second = build(&after_first, &v2());
     let (path, sql) = new_migration(&after_first, &second);
     assert_eq!(path, "migrations/0002_update.sql");
+    assert_transactions_well_formed(sql);
+    assert!(sql.contains("ADD VALUE"));
     insta::assert_snapshot!("v2_update", sql);
 
     let after_second = history_of(&second);
     let third = build(&after_second, &v3());
     let (path, sql) = new_migration(&after_second, &third);
     assert_eq!(path, "migrations/0003_update.sql");
+    assert_transactions_well_formed(sql);
     insta::assert_snapshot!("v3_update", sql);
 
     // The history is kept verbatim: every earlier file is still there, unchanged.

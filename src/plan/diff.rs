@@ -84,8 +84,8 @@ pub(super) fn diff(prev: &System, next: &System) -> Vec<Step> {
         .collect();
 
     let mut steps = Steps::default();
-    create_schemas(prev, next, &mut steps);
     add_enum_values(&enum_changes, &mut steps);
+    create_schemas(prev, next, &mut steps);
     drop_foreign_keys(prev, &next_tables, &rekeyed, &mut steps);
     drop_table_parts(prev, &next_tables, &enum_tables, &mut steps);
     drop_tables(prev, &next_tables, &mut steps);

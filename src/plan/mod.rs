@@ -5,7 +5,7 @@
 //! of `Migration::steps` is the order they must run; renderers never reorder.
 //!
 //! The order, for any diff (see [`diff`]):
-//! 1. new schemas, then enum values added to existing enums (their own committed segment);
+//! 1. enum values added to existing enums (a segment committed before the rest), new schemas;
 //! 2. drops, dependents first: foreign keys, indexes, checks, primary keys, columns, tables;
 //! 3. enums whose values were removed or reordered are recreated; new enums created;
 //! 4. new tables, new columns, altered columns, primary keys, indexes, checks;
@@ -15,6 +15,7 @@
 mod diff;
 mod name;
 
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
     Check, Column, DefaultValue, Enum, ForeignKey, Index, PrimaryKey, QualifiedName, System, Table,
 };
@@ -39,6 +40,19 @@ impl Migration {
 
     pub fn destructive_steps(&self) -> impl Iterator<Item = &Step> {
         self.steps.iter().filter(|s| s.destructive)
+    }
+
+    /// A `W0301` warning per step that can lose data, for `build` and `check` to report.
+    pub fn warnings(&self, system: &str) -> Vec<Diagnostic> {
+        self.destructive_steps()
+            .map(|step| {
+                Diagnostic::global(
+                    Code::DestructiveChange,
+                    format!("{system}: the new migration will {}", step.comment),
+                )
+                .with_help("review the migration before applying it, and keep a copy of the data if you need it")
+            })
+            .collect()
     }
 }
 
