@@ -42,13 +42,18 @@ fn models_files(dir: &Path) -> Vec<(String, PathBuf)> {
     files
 }
 
-/// A Rust identifier for a folder name: other characters become `_`, and a leading digit or
-/// a keyword gets a prefix or suffix.
+/// A snake_case Rust identifier for a folder name: runs of other characters become one `_`,
+/// and a leading digit or a keyword gets a prefix or suffix.
 fn module_name(folder: &str) -> String {
-    let mut name: String = folder
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .collect();
+    let mut name = String::new();
+    for c in folder.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('_') {
+            name.push('_');
+        }
+    }
+    let mut name = name.trim_end_matches('_').to_string();
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert_str(0, "system_");
     }
