@@ -23,7 +23,12 @@ pub fn missing_tool(test: &str, problem: &str) {
     if in_ci() {
         panic!("{test}: {problem}\n(CI is set, so a missing tool fails the test instead of skipping it)");
     }
-    eprintln!("\n*** SKIPPED {test}: {problem}\n*** (`scripts/test` installs what is missing; in CI this is a failure)\n");
+    // Straight to stderr: the test harness captures `eprintln!` of passing tests, and a skip
+    // nobody sees is a pass nobody earned.
+    let message = format!(
+        "\n*** SKIPPED {test}: {problem}\n*** (`scripts/test` installs what is missing; in CI this is a failure)\n"
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
 }
 
 /// A folder under the system temp dir, removed on drop.
