@@ -210,15 +210,27 @@ fn expected_facts(system: &System) -> BTreeSet<String> {
             e.db_name.name,
             values.join(", ")
         ));
+        if let Some(comment) = &e.comment {
+            let (schema, name) = (&e.db_name.schema, &e.db_name.name);
+            facts.insert(format!("comment on enum {schema}.{name}: {comment:?}"));
+        }
     }
     for table in &system.tables {
         let t = format!("{}.{}", table.db_name.schema, table.db_name.name);
         facts.insert(format!("table {t}"));
+        if let Some(comment) = &table.comment {
+            facts.insert(format!("comment on table {t}: {comment:?}"));
+        }
         let key_columns = table.primary_key.iter().flat_map(|pk| &pk.columns);
         let key_columns: BTreeSet<&String> = key_columns.collect();
         for column in &table.columns {
-            // Postgres makes key columns NOT NULL whatever the declaration says.
-            let not_null = !column.nullable || key_columns.contains(&column.db_name);
+            // Postgres makes key, serial and identity columns NOT NULL whatever was declared.
+            let always_not_null = matches!(
+                column.ty.scalar,
+                ScalarType::Serial { .. } | ScalarType::Identity { .. }
+            );
+            let not_null =
+                !column.nullable || always_not_null || key_columns.contains(&column.db_name);
             let default = match column.ty.scalar {
                 ScalarType::Identity { .. } => " IDENTITY BY DEFAULT",
                 ScalarType::Serial { .. } => " DEFAULT",
@@ -231,6 +243,12 @@ fn expected_facts(system: &System) -> BTreeSet<String> {
                 expected_type(&column.ty),
                 if not_null { " NOT NULL" } else { "" },
             ));
+            if let Some(comment) = &column.comment {
+                facts.insert(format!(
+                    "comment on column {t}.{}: {comment:?}",
+                    column.db_name
+                ));
+            }
         }
         if let Some(pk) = &table.primary_key {
             facts.insert(format!(
@@ -476,6 +494,26 @@ fn catalog_facts(pg: &Cluster, database: &str) -> Result<BTreeSet<String>, Strin
             row[5] == "t",
         ));
     }
+    let comments = query(
+        "SELECT CASE WHEN a.attname IS NULL THEN 'table' ELSE 'column' END, n.nspname, c.relname || coalesce('.' || a.attname, ''), d.description
+         FROM pg_description d
+         JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
+         WHERE c.relkind IN ('r', 'p') AND $USER_SCHEMAS
+         UNION ALL
+         SELECT 'enum', n.nspname, t.typname, d.description
+         FROM pg_description d
+         JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid
+         JOIN pg_namespace n ON n.oid = t.typnamespace
+         WHERE t.typtype = 'e' AND $USER_SCHEMAS",
+    )?;
+    for row in comments {
+        facts.insert(format!(
+            "comment on {} {}.{}: {:?}",
+            row[0], row[1], row[2], row[3]
+        ));
+    }
     Ok(facts)
 }
 
@@ -521,7 +559,8 @@ fn catalog_comparison_finds_every_kind_of_difference() {
         .replace("\"title\" varchar(200) NOT NULL", "\"title\" varchar(100)")
         .replace("ON DELETE CASCADE", "ON DELETE SET NULL")
         .replace("\"published_at\" DESC", "\"published_at\"")
-        .replace("CHECK (views >= 0)", "CHECK (views >= 0) NOT VALID");
+        .replace("CHECK (views >= 0)", "CHECK (views >= 0) NOT VALID")
+        .replace("'Where a post is'", "'Where a post goes'");
     pg.create_database("unfaithful").unwrap();
     apply(&pg, "unfaithful", &[("0001.sql", &unfaithful)], dir.path()).unwrap();
     let report = compare(&pg, "unfaithful", &system).unwrap_err();
@@ -532,10 +571,11 @@ fn catalog_comparison_finds_every_kind_of_difference() {
         "unexpected in the database: column app.posts.title character varying(100)",
         "ON DELETE SET NULL",
         "unexpected in the database: index app.posts posts_live_idx USING btree (author_id, published_at) WHERE ...",
+        "unexpected in the database: comment on enum app.status: \"Where a post goes\"",
     ] {
         assert!(report.contains(expected), "no `{expected}` in:\n{report}");
     }
-    assert_eq!(report.lines().count(), 8, "{report}");
+    assert_eq!(report.lines().count(), 10, "{report}");
 }
 
 const HAND_WRITTEN_SQL: &str = r#"
@@ -561,13 +601,18 @@ CREATE TABLE "app"."posts" (
 );
 CREATE INDEX "posts_live_idx" ON "app"."posts" ("author_id", "published_at" DESC) WHERE "published_at" IS NOT NULL;
 CREATE INDEX "posts_search_idx" ON "app"."posts" USING gin (to_tsvector('english', "title"));
+COMMENT ON TYPE "app"."status" IS 'Where a post is';
+COMMENT ON TABLE "app"."posts" IS 'Posts, "quoted"';
+COMMENT ON COLUMN "app"."posts"."title" IS 'Shown
+on two lines';
 "#;
 
 const HAND_WRITTEN_IR: &str = r#"{
   "name": "hand",
   "namespaces": ["app"],
   "enums": [{"name": "Status", "db_name": {"schema": "app", "name": "status"},
-             "values": [{"name": "DRAFT", "db_name": "DRAFT"}, {"name": "Archived", "db_name": "ARCHIVED"}]}],
+             "values": [{"name": "DRAFT", "db_name": "DRAFT"}, {"name": "Archived", "db_name": "ARCHIVED"}],
+             "comment": "Where a post is"}],
   "tables": [
     {"name": "User", "db_name": {"schema": "app", "name": "users"},
      "columns": [
@@ -575,12 +620,13 @@ const HAND_WRITTEN_IR: &str = r#"{
        {"name": "email", "db_name": "email", "ty": {"scalar": {"kind": "text"}}, "nullable": false}],
      "primary_key": {"db_name": "users_pkey", "columns": ["id"]},
      "indexes": [{"db_name": "users_email_key", "parts": [{"kind": "column", "name": "email"}], "unique": true}]},
-    {"name": "Post", "db_name": {"schema": "app", "name": "posts"},
+    {"name": "Post", "db_name": {"schema": "app", "name": "posts"}, "comment": "Posts, \"quoted\"",
      "columns": [
        {"name": "id", "db_name": "id", "ty": {"scalar": {"kind": "uuid"}}, "nullable": false,
         "default": {"kind": "gen_random_uuid"}},
        {"name": "authorId", "db_name": "author_id", "ty": {"scalar": {"kind": "big_int"}}, "nullable": false},
-       {"name": "title", "db_name": "title", "ty": {"scalar": {"kind": "varchar", "length": 200}}, "nullable": false},
+       {"name": "title", "db_name": "title", "ty": {"scalar": {"kind": "varchar", "length": 200}}, "nullable": false,
+        "comment": "Shown\non two lines"},
        {"name": "status", "db_name": "status",
         "ty": {"scalar": {"kind": "enum", "name": {"schema": "app", "name": "status"}}}, "nullable": false,
         "default": {"kind": "enum_value", "value": "DRAFT"}},
@@ -601,3 +647,175 @@ const HAND_WRITTEN_IR: &str = r#"{
      "checks": [{"db_name": "posts_views_check", "expression": "views >= 0"}]}
   ]
 }"#;
+
+/// [`expected_type`] spells every IR type the way `format_type` does (else every system using
+/// the type would fail for the harness' fault, not the renderer's).
+#[test]
+fn every_scalar_type_is_spelled_as_postgres_spells_it() {
+    use schemagen::ir::{Column, QualifiedName, Table};
+    let Some(pg) = cluster("every_scalar_type_is_spelled_as_postgres_spells_it") else {
+        return;
+    };
+    let mood = QualifiedName::public("mood");
+    let types: Vec<(&str, ColumnType)> = vec![
+        ("text", ColumnType::scalar(ScalarType::Text)),
+        (
+            "varchar(20)",
+            ColumnType::scalar(ScalarType::Varchar { length: Some(20) }),
+        ),
+        (
+            "varchar",
+            ColumnType::scalar(ScalarType::Varchar { length: None }),
+        ),
+        (
+            "char(3)",
+            ColumnType::scalar(ScalarType::Char { length: Some(3) }),
+        ),
+        (
+            "char",
+            ColumnType::scalar(ScalarType::Char { length: None }),
+        ),
+        ("smallint", ColumnType::scalar(ScalarType::SmallInt)),
+        ("integer", ColumnType::scalar(ScalarType::Integer)),
+        ("bigint", ColumnType::scalar(ScalarType::BigInt)),
+        (
+            "serial",
+            ColumnType::scalar(ScalarType::Serial { big: false }),
+        ),
+        (
+            "bigserial",
+            ColumnType::scalar(ScalarType::Serial { big: true }),
+        ),
+        (
+            "integer GENERATED BY DEFAULT AS IDENTITY",
+            ColumnType::scalar(ScalarType::Identity { big: false }),
+        ),
+        (
+            "bigint GENERATED BY DEFAULT AS IDENTITY",
+            ColumnType::scalar(ScalarType::Identity { big: true }),
+        ),
+        (
+            "numeric(10,2)",
+            ColumnType::scalar(ScalarType::Numeric {
+                precision: Some(10),
+                scale: Some(2),
+            }),
+        ),
+        (
+            "numeric(10)",
+            ColumnType::scalar(ScalarType::Numeric {
+                precision: Some(10),
+                scale: None,
+            }),
+        ),
+        (
+            "numeric",
+            ColumnType::scalar(ScalarType::Numeric {
+                precision: None,
+                scale: None,
+            }),
+        ),
+        ("real", ColumnType::scalar(ScalarType::Real)),
+        ("double precision", ColumnType::scalar(ScalarType::Double)),
+        ("boolean", ColumnType::scalar(ScalarType::Boolean)),
+        ("uuid", ColumnType::scalar(ScalarType::Uuid)),
+        (
+            "timestamptz",
+            ColumnType::scalar(ScalarType::Timestamptz { precision: None }),
+        ),
+        (
+            "timestamptz(3)",
+            ColumnType::scalar(ScalarType::Timestamptz { precision: Some(3) }),
+        ),
+        (
+            "timestamp",
+            ColumnType::scalar(ScalarType::Timestamp { precision: None }),
+        ),
+        (
+            "timestamp(6)",
+            ColumnType::scalar(ScalarType::Timestamp { precision: Some(6) }),
+        ),
+        ("date", ColumnType::scalar(ScalarType::Date)),
+        (
+            "time",
+            ColumnType::scalar(ScalarType::Time { precision: None }),
+        ),
+        (
+            "time(2)",
+            ColumnType::scalar(ScalarType::Time { precision: Some(2) }),
+        ),
+        ("json", ColumnType::scalar(ScalarType::Json)),
+        ("jsonb", ColumnType::scalar(ScalarType::Jsonb)),
+        ("bytea", ColumnType::scalar(ScalarType::Bytea)),
+        (
+            "\"mood\"",
+            ColumnType::scalar(ScalarType::Enum { name: mood.clone() }),
+        ),
+        ("point", ColumnType::scalar(ScalarType::GeoPoint)),
+        ("text[]", ColumnType::array_of(ScalarType::Text)),
+        (
+            "varchar(5)[]",
+            ColumnType::array_of(ScalarType::Varchar { length: Some(5) }),
+        ),
+        (
+            "timestamptz(3)[]",
+            ColumnType::array_of(ScalarType::Timestamptz { precision: Some(3) }),
+        ),
+        (
+            "\"mood\"[]",
+            ColumnType::array_of(ScalarType::Enum { name: mood.clone() }),
+        ),
+    ];
+    let columns: Vec<Column> = types
+        .iter()
+        .enumerate()
+        .map(|(i, (_, ty))| Column {
+            name: format!("c{i}"),
+            db_name: format!("c{i}"),
+            ty: ty.clone(),
+            nullable: true,
+            default: None,
+            comment: None,
+            span: Default::default(),
+        })
+        .collect();
+    let system = System {
+        name: "types".into(),
+        namespaces: Vec::new(),
+        enums: vec![schemagen::ir::Enum {
+            name: "Mood".into(),
+            db_name: mood,
+            values: vec![schemagen::ir::EnumValue {
+                name: "ok".into(),
+                db_name: "ok".into(),
+                span: Default::default(),
+            }],
+            comment: None,
+            span: Default::default(),
+        }],
+        tables: vec![Table {
+            name: "all_types".into(),
+            db_name: QualifiedName::public("all_types"),
+            columns,
+            primary_key: None,
+            foreign_keys: Vec::new(),
+            indexes: Vec::new(),
+            checks: Vec::new(),
+            comment: None,
+            span: Default::default(),
+        }],
+    };
+    let definitions: Vec<String> = types
+        .iter()
+        .enumerate()
+        .map(|(i, (sql, _))| format!("c{i} {sql}"))
+        .collect();
+    let sql = format!(
+        "CREATE TYPE mood AS ENUM ('ok');\nCREATE TABLE all_types (\n  {}\n);\n",
+        definitions.join(",\n  ")
+    );
+    let dir = TempDir::new("types");
+    pg.create_database("types").unwrap();
+    apply(&pg, "types", &[("types.sql", &sql)], dir.path()).unwrap();
+    assert_eq!(compare(&pg, "types", &system), Ok(()));
+}
