@@ -230,7 +230,18 @@ impl Cluster {
             "UTF8",
             "--no-sync",
         ]);
-        checked(&mut initdb, "initdb").map(|_| ())
+        checked(&mut initdb, "initdb").map(|_| ()).map_err(|e| match (e, self.run_as) {
+            (Error::Tool { command, mut stderr }, Some(account)) => {
+                stderr.push_str(&format!(
+                    "\n(running as root, so the server runs as uid {}: it must be able to reach {}; \
+                     point TMPDIR at a folder it can reach)",
+                    account.uid,
+                    self.dir.display()
+                ));
+                Error::Tool { command, stderr }
+            }
+            (e, _) => e,
+        })
     }
 
     fn start_server(&self) -> Result<(), Error> {
