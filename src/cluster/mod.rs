@@ -177,9 +177,9 @@ impl Cluster {
     }
 
     /// Runs a query and returns its rows, each a list of fields (NULL reads as "").
-    /// psql's CSV output quotes any field holding a separator, so no value can break a row
-    /// apart (an unaligned `-F` separator would have to be a byte no text can hold: only NUL,
-    /// and psql cannot use NUL for fields and rows at once).
+    /// psql's CSV output (psql 12 and later) quotes any field holding a separator, so no value
+    /// can break a row apart. (Unaligned output would need a separator no text can hold; only
+    /// NUL qualifies, and with NUL between fields and between rows, rows cannot be told apart.)
     pub fn query(&self, database: &str, sql: &str) -> Result<Vec<Vec<String>>, Error> {
         let mut psql = self.psql(database);
         psql.args(["--csv", "-t", "-c"]).arg(sql);
