@@ -100,10 +100,10 @@ pub fn declare<'a>(
     // Enums first, from every file, so that a field may use an enum of another file.
     let mut raw_models = Vec::new();
     for file in files {
-        let Some(entries) = expect_map(&file.root, "", diags) else {
+        let Some(entries) = expect_map(&file.root, "file", diags) else {
             continue;
         };
-        check_keys(entries, FILE_KEYS, "", diags);
+        check_keys(entries, FILE_KEYS, "file", diags);
         let schema = file
             .root
             .get("schema")
