@@ -45,7 +45,8 @@ struct Ctx<'a> {
 #[derive(Clone)]
 struct Scope {
     column_prefix: String,
-    /// Prefix of the drizzle key (the column's logical name): `meta_` inside group `meta`.
+    /// Prefix of the column's logical name: `meta.` inside group `meta` (Payload's drizzle key
+    /// would be `meta_title`; the dotted path is what the user wrote and finds in messages).
     key_prefix: String,
     /// Payload's `newTableName`: names enums, child tables and indexes.
     new_table: String,
@@ -223,7 +224,7 @@ fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
             Kind::Group { fields } => {
                 let inner = Scope {
                     column_prefix: format!("{column}_"),
-                    key_prefix: format!("{key}_"),
+                    key_prefix: format!("{key}."),
                     new_table: format!("{}_{column}", scope.parent_table),
                     disable_not_null: scope.disable_not_null || field.conditional,
                     ..scope.clone()
@@ -390,7 +391,7 @@ fn select_table(field: &Field, enum_name: QualifiedName, scope: &Scope, ctx: &mu
         &scope.parent_table,
         span,
     ));
-    ctx.children.push(t);
+    ctx.children.push(without_derived_names_if_too_long(t));
 }
 
 /// An `array`: rows in `<newTable>_<field>` with `_order`, `_parent_id` and a text `id`.
@@ -445,7 +446,7 @@ fn array_table(field: &Field, fields: &[Field], scope: &Scope, ctx: &mut Ctx) {
     ctx.children.push(t);
     let mut t = std::mem::replace(&mut ctx.children[slot], placeholder());
     traverse(fields, &mut t, &inner, ctx);
-    ctx.children[slot] = t;
+    ctx.children[slot] = without_derived_names_if_too_long(t);
 }
 
 /// A block of a `blocks` field: `<root>_blocks_<slug>`, its rows pointing at the collection's own
@@ -517,7 +518,7 @@ fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
             span,
         ));
     }
-    ctx.children[slot] = t;
+    ctx.children[slot] = without_derived_names_if_too_long(t);
 }
 
 /// A single relationship or upload: `<field>_id` with a foreign key, ON DELETE SET NULL.
@@ -733,8 +734,7 @@ fn compound_indexes(c: &Collection, root: &mut Table, ctx: &mut Ctx) {
         let mut keys = Vec::new();
         let mut parts = Vec::new();
         for path in paths {
-            let key = path.replace('.', "_");
-            match root.columns.iter().find(|col| col.name == key) {
+            match root.columns.iter().find(|col| col.name == *path) {
                 Some(col) => parts.push(col.db_name.clone()),
                 None => {
                     ctx.diags.push(
@@ -748,7 +748,8 @@ fn compound_indexes(c: &Collection, root: &mut Table, ctx: &mut Ctx) {
                     );
                 }
             }
-            keys.push(key);
+            // The name joins the drizzle keys (`meta.title` → `meta_title`), without the table.
+            keys.push(path.replace('.', "_"));
         }
         if parts.len() != paths.len() {
             continue;
@@ -975,6 +976,17 @@ fn child_table(logical: String, db_name: &str, span: Span) -> Table {
         comment: None,
         span,
     }
+}
+
+/// Payload refuses a table name over 63 bytes (validateIdentifierLength); the index and key
+/// names made from it would only repeat that one error, so they are left out and validate
+/// reports the table name itself, with the field's path.
+fn without_derived_names_if_too_long(mut t: Table) -> Table {
+    if t.db_name.name.len() > 63 {
+        t.indexes.clear();
+        t.foreign_keys.clear();
+    }
+    t
 }
 
 fn placeholder() -> Table {

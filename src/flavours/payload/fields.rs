@@ -487,8 +487,20 @@ pub fn required_key<'a>(
 fn options(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Vec<(String, Span)>> {
     let list = required_key(node, "options", path, diags)?;
     let opath = format!("{path}.options");
+    let items = expect_seq(list, &opath, diags)?;
+    if items.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                Code::BadValue,
+                list.span,
+                "a select needs at least one option",
+            )
+            .at_path(opath),
+        );
+        return None;
+    }
     let mut values: Vec<(String, Span)> = Vec::new();
-    for item in expect_seq(list, &opath, diags)? {
+    for item in items {
         let value = match &item.value {
             Value::Map(entries) => {
                 check_keys(entries, &["label", "value"], &opath, diags);
@@ -512,18 +524,7 @@ fn options(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Vec<(Stri
         }
         values.push((value, item.span));
     }
-    if values.is_empty() {
-        diags.push(
-            Diagnostic::error(
-                Code::BadValue,
-                list.span,
-                "a select needs at least one option",
-            )
-            .at_path(opath),
-        );
-        return None;
-    }
-    Some(values)
+    (!values.is_empty()).then_some(values)
 }
 
 fn relation(node: &Node, path: &str, has_many: bool, diags: &mut Diagnostics) -> Option<Kind> {
