@@ -34,6 +34,7 @@ codes! {
     MissingKey = "E0006", Error, "a required key is missing";
     YamlMisparse = "E0007", Error, "YAML read a line differently than it reads (e.g. `a(b: c)` became a map)";
     // flavours: lowering to the IR
+    Unsupported = "E0130", Error, "a construct of the origin tool that schemagen does not reproduce (yet)";
     PrismaSyntax = "E0101", Error, "a Prisma field or attribute line does not parse";
     UnknownType = "E0102", Error, "a field type that is neither a scalar, an enum nor a model";
     UnknownAttribute = "E0103", Error, "an attribute this flavour does not support";
@@ -42,7 +43,6 @@ codes! {
     UnknownModel = "E0106", Error, "a reference to a model or collection that does not exist";
     AmbiguousRelation = "E0107", Error, "a relation that cannot be paired without a name";
     BadValue = "E0108", Error, "a value of the wrong kind (e.g. a default that does not fit the type)";
-    Unsupported = "E0130", Error, "a construct of the origin tool that schemagen does not reproduce (yet)";
     // validate: the IR as a whole
     DuplicateDefinition = "E0201", Error, "two definitions of the same model, table, enum or column";
     IdentifierTooLong = "E0202", Error, "a Postgres identifier longer than 63 bytes";
