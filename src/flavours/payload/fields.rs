@@ -500,6 +500,7 @@ fn options(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Vec<(Stri
         return None;
     }
     let mut values: Vec<(String, Span)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for item in items {
         let value = match &item.value {
             Value::Map(entries) => {
@@ -510,7 +511,7 @@ fn options(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Vec<(Stri
             _ => expect_scalar(item, &opath, diags),
         };
         let Some(value) = value else { continue };
-        if values.iter().any(|(v, _)| *v == value) {
+        if !seen.insert(value.clone()) {
             diags.push(
                 Diagnostic::error(
                     Code::DuplicateDefinition,

@@ -7,6 +7,8 @@
 mod build;
 mod fields;
 mod names;
+#[cfg(test)]
+mod tests;
 
 use super::read::{check_keys, expect_bool, expect_map, expect_scalar, expect_seq};
 use super::{Catalog, Declared, Flavour};
