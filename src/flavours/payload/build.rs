@@ -60,7 +60,7 @@ struct Scope {
 }
 
 pub(super) fn collection(
-    c: &Collection,
+    c: &Collection<'_>,
     catalog: &Catalog,
     names: &mut Registry,
     system: &mut System,
@@ -729,7 +729,7 @@ fn rels_table(ctx: &mut Ctx, span: Span) -> Table {
 }
 
 /// Collection `indexes`: columns named by drizzle key (`a.b` → `a_b`), index named after them.
-fn compound_indexes(c: &Collection, root: &mut Table, ctx: &mut Ctx) {
+fn compound_indexes(c: &Collection<'_>, root: &mut Table, ctx: &mut Ctx) {
     for (paths, unique, span) in &c.indexes {
         let mut keys = Vec::new();
         let mut parts = Vec::new();

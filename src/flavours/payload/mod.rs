@@ -18,8 +18,8 @@ use crate::load::{LoadedFile, Node, Value};
 use fields::{required_key, Field, Kind};
 
 /// What `declare` learned, handed to `lower`: every collection, parsed, in file order.
-pub struct State {
-    collections: Vec<Collection>,
+pub struct State<'a> {
+    collections: Vec<Collection<'a>>,
 }
 
 /// The adapter's `idType`: what a collection's `id` column is.
@@ -30,7 +30,11 @@ enum IdType {
 }
 
 #[derive(Debug)]
-struct Collection {
+struct Collection<'a> {
+    /// The collection's YAML, kept for what is read later: `access`, for row-level rules,
+    /// is read by the access work (as the Prisma flavour's `model.node`).
+    #[allow(dead_code)]
+    node: &'a Node,
     slug: String,
     table: String,
     id_type: IdType,
@@ -73,7 +77,11 @@ const COLLECTION_KEYS: &[&str] = &[
 ];
 
 /// Parses every file and declares each collection (logical name = slug) in the catalog.
-pub fn declare(files: &[&LoadedFile], catalog: &mut Catalog, diags: &mut Diagnostics) -> State {
+pub fn declare<'a>(
+    files: &[&'a LoadedFile],
+    catalog: &mut Catalog,
+    diags: &mut Diagnostics,
+) -> State<'a> {
     let mut collections = Vec::new();
     for file in files {
         read_file(&file.root, &mut collections, diags);
@@ -94,7 +102,7 @@ pub fn declare(files: &[&LoadedFile], catalog: &mut Catalog, diags: &mut Diagnos
 }
 
 /// Lowers every declared collection into tables and enums.
-pub fn lower(state: State, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
+pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
     let mut names = names::Registry::default();
     for collection in &state.collections {
         build::collection(collection, catalog, &mut names, system, diags);
@@ -112,7 +120,7 @@ fn unsupported(span: Span, path: &str, what: &str, help: &str) -> Diagnostic {
     .with_help(help.to_string())
 }
 
-fn read_file(root: &Node, out: &mut Vec<Collection>, diags: &mut Diagnostics) {
+fn read_file<'a>(root: &'a Node, out: &mut Vec<Collection<'a>>, diags: &mut Diagnostics) {
     let Some(entries) = expect_map(root, "", diags) else {
         return;
     };
@@ -154,7 +162,11 @@ fn describe(node: &Node) -> String {
         .map_or_else(|| node.kind().to_string(), |t| format!("`{t}`"))
 }
 
-fn read_collection(node: &Node, id_type: IdType, diags: &mut Diagnostics) -> Option<Collection> {
+fn read_collection<'a>(
+    node: &'a Node,
+    id_type: IdType,
+    diags: &mut Diagnostics,
+) -> Option<Collection<'a>> {
     let entries = expect_map(node, "collections", diags)?;
     let slug = expect_scalar(
         required_key(node, "slug", "collections", diags)?,
@@ -206,6 +218,7 @@ fn read_collection(node: &Node, id_type: IdType, diags: &mut Diagnostics) -> Opt
         .map(|n| compound_indexes(n, &slug, diags))
         .unwrap_or_default();
     Some(Collection {
+        node,
         slug,
         table,
         id_type,
