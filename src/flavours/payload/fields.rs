@@ -401,6 +401,12 @@ fn data_field(
     };
     let mut field = bare_field(name, path, node.span, kind);
     read_common(node, &mut field, diags);
+    if ty == "slug" {
+        // fields/config/sanitize.ts: a slug field is required, unique and indexed unless told otherwise.
+        field.required.get_or_insert(true);
+        field.unique.get_or_insert(true);
+        field.index.get_or_insert(true);
+    }
     Some(field)
 }
 
