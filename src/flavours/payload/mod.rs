@@ -368,6 +368,7 @@ fn upload_fields(
     let mut sizes: Vec<String> = Vec::new();
     let mut compound = None;
     match &node.value {
+        Value::Bool(false) => return (Vec::new(), None),
         Value::Bool(true) => {}
         Value::Map(entries) => {
             check_keys(entries, UPLOAD_KEYS, &path, diags);
