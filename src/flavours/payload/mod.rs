@@ -86,7 +86,10 @@ pub fn declare<'a>(
     for file in files {
         read_file(&file.root, &mut collections, diags);
     }
-    for c in &collections {
+    // A second collection with a taken slug is reported by the catalog and not lowered:
+    // its tables would only repeat the error as clashing names.
+    collections.retain(|c| {
+        let taken = catalog.get(&c.slug).is_some();
         catalog.declare(
             Declared {
                 name: c.slug.clone(),
@@ -97,7 +100,8 @@ pub fn declare<'a>(
             },
             diags,
         );
-    }
+        !taken
+    });
     State { collections }
 }
 
