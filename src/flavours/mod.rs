@@ -6,6 +6,7 @@
 //! [`Catalog`] (which also catches two files defining the same one), then *lowers*
 //! them to tables, resolving references through the catalog.
 
+pub mod firestore;
 pub mod payload;
 pub mod prisma;
 pub mod read;
@@ -91,22 +92,14 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
 
     let mut catalog = Catalog::default();
     let mut prisma_state = None;
+    let mut firestore_state = None;
     let mut payload_state = None;
     for (flavour, files) in &groups {
         match flavour {
             Flavour::Prisma => prisma_state = Some(prisma::declare(files, &mut catalog, diags)),
             Flavour::Payload => payload_state = Some(payload::declare(files, &mut catalog, diags)),
             Flavour::Firestore => {
-                for file in files {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::UnknownFlavour,
-                            file.root.span,
-                            format!("the {flavour:?} flavour is not available in this build"),
-                        )
-                        .with_help("use `flavor: prisma`"),
-                    );
-                }
+                firestore_state = Some(firestore::declare(files, &mut catalog, diags))
             }
         }
     }
@@ -120,6 +113,9 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
     }
     if let Some(state) = payload_state {
         payload::lower(state, &catalog, &mut system, diags);
+    }
+    if let Some(state) = firestore_state {
+        firestore::lower(state, &catalog, &mut system, diags);
     }
     system.namespaces = namespaces_of(&system);
     system

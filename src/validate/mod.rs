@@ -83,7 +83,7 @@ fn identifiers_fit(system: &System, diags: &mut Diagnostics) {
                     ),
                 )
                 .at_path(what.rsplit(' ').next().unwrap_or_default().to_string())
-                .with_help("Postgres would silently truncate it; shorten the name, or give it a shorter database name (`@map`, `map:`, `dbName`)"),
+                .with_help("Postgres would silently truncate it; give it a shorter database name (`@map`, `map:`, `dbName`)"),
             );
         }
     }
