@@ -397,6 +397,7 @@ fn data_field(
         }
         "json" | "richText" => Kind::Json,
         "point" => Kind::Point,
+        // `join`; the presentational types were lifted by the caller.
         _ => Kind::Join,
     };
     let mut field = bare_field(name, path, node.span, kind);
