@@ -118,6 +118,9 @@ fn render_all(config: &Config, systems: &[System], diags: &mut Diagnostics) -> w
             }
         };
         let migration = plan::plan(history.schema.as_ref(), system);
+        for warning in migration.warnings(&system.name) {
+            diags.push(warning);
+        }
         match render::render_system(system, &history, &migration, &config.targets, &templates) {
             Ok(rendered) => files.extend(rendered),
             Err(d) => diags.push(*d),

@@ -114,3 +114,25 @@ fn json_diagnostics_carry_code_file_line_and_column() {
     assert_eq!(first["column"], 1);
     assert!(first["help"].as_str().unwrap().contains("models"));
 }
+
+#[test]
+fn a_destructive_change_builds_with_a_warning() {
+    let dir = project("destructive");
+    assert!(schemagen(&dir, &["build"]).status.success());
+    let file = dir.join("schemas/blog/models.yaml");
+    let edited = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("      title String @db.VarChar(200)\n", "");
+    std::fs::write(&file, edited).unwrap();
+    let out = schemagen(&dir, &["build"]);
+    assert!(out.status.success(), "a warning does not fail the build");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning[W0301]") && err.contains("title"),
+        "the data loss is named:\n{err}"
+    );
+    let migrations = std::fs::read_dir(dir.join("generated/blog/migrations"))
+        .unwrap()
+        .count();
+    assert_eq!(migrations, 2, "the drop is a new migration");
+}
