@@ -36,6 +36,13 @@ pub struct History {
 }
 
 /// The embedded templates, each `(name, source)`; a project may override any by name.
+/// The source of an embedded template, by name (e.g. `typescript/types.ts.jinja`): the starting point of an override.
+pub fn embedded_template(name: &str) -> Option<&'static str> {
+    embedded()
+        .find(|(n, _)| *n == name)
+        .map(|(_, source)| source)
+}
+
 fn embedded() -> impl Iterator<Item = (&'static str, &'static str)> {
     postgres::TEMPLATES
         .iter()
