@@ -160,21 +160,22 @@ fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
     .with_help("rename or remove one of the two definitions")
 }
 
-/// Lowers the declared models: enums first, then tables in declaration order, then
-/// the join tables of implicit many-to-many relations.
+/// Lowers the declared models: tables in declaration order, then the join tables of
+/// implicit many-to-many relations; and the enums, in declaration order.
 pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
     let types = TypeNames::new(&state);
     let resolved = relations::resolve(&state, catalog, &types, diags);
     let mut foreign_keys = resolved.foreign_keys.into_iter().peekable();
     for (index, model) in state.models.iter().enumerate() {
-        if !model.readable {
-            continue;
-        }
-        let mut table = model::table(model, diags);
+        let mut keys = Vec::new();
         while let Some((_, fk)) = foreign_keys.next_if(|(m, _)| *m == index) {
-            table.foreign_keys.push(fk);
+            keys.push(fk);
         }
-        system.tables.push(table);
+        if model.readable {
+            let mut table = model::table(model, diags);
+            table.foreign_keys = keys;
+            system.tables.push(table);
+        }
     }
     system.tables.extend(resolved.join_tables);
     system.enums.extend(state.enums);
