@@ -75,7 +75,10 @@ fn compile_into(config: &Config, sources: &mut SourceMap, diags: &mut Diagnostic
         .iter()
         .map(|(name, paths)| {
             let files = load::load_system(name, paths, sources, diags);
-            let system = flavours::lower(&files, diags);
+            let mut system = flavours::lower(&files, diags);
+            if config.shorten_identifiers {
+                ir::shorten::shorten_identifiers(&mut system);
+            }
             validate::validate(&system, diags);
             system
         })

@@ -6,6 +6,8 @@
 //! downstream only reads them. All collections are `Vec`s in declaration order, so
 //! the IR never depends on hash order.
 
+pub mod shorten;
+
 use serde::{Deserialize, Serialize};
 
 /// Where an element was declared. `file` indexes [`crate::load::SourceMap`].

@@ -84,7 +84,11 @@ fn identifiers_fit(system: &System, diags: &mut Diagnostics) {
                     ),
                 )
                 .at_path(what.rsplit(' ').next().unwrap_or_default().to_string())
-                .with_help("Postgres would silently truncate it; give it a shorter database name (`@map`, `map:`, `dbName`)"),
+                .with_help(
+                    "Postgres would silently truncate it; give it a shorter database name (`@map`, `map:`, \
+                     `dbName`, `table:`/`column:`), or set `identifiers: shorten` in schemagen.yaml for a \
+                     stable hashed short name",
+                ),
             );
         }
     }
