@@ -518,7 +518,7 @@ fn default_of(node: &Node, kind: &Kind) -> Result<DefaultValue, Problem> {
             Ok(DefaultValue::EnumValue(value))
         }
         Kind::Map { .. } | Kind::Array(_) if is_json(kind) => Ok(DefaultValue::Literal(
-            Literal::Json(json_of(node).to_string()),
+            Literal::Json(node.to_json().to_string()),
         )),
         Kind::Array(item) => {
             let items = node.as_seq().ok_or_else(|| {
@@ -623,23 +623,5 @@ fn describe(node: &Node) -> String {
     match node.scalar_text() {
         Some(text) => format!("`{text}`"),
         None => node.kind().to_string(),
-    }
-}
-
-fn json_of(node: &Node) -> serde_json::Value {
-    use serde_json::Value as J;
-    match &node.value {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::from(*i),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-        Value::Str(s) => J::String(s.clone()),
-        Value::Seq(items) => J::Array(items.iter().map(json_of).collect()),
-        Value::Map(entries) => J::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.name.clone(), json_of(v)))
-                .collect(),
-        ),
     }
 }

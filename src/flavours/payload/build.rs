@@ -16,7 +16,7 @@ use crate::ir::{
     IndexPart, Literal, PrimaryKey, QualifiedName, ReferentialAction, ScalarType, Span, System,
     Table,
 };
-use crate::load::{Node, Value};
+use crate::load::Value;
 use std::collections::HashSet;
 
 /// Everything one collection's lowering shares.
@@ -791,7 +791,7 @@ fn default_value(field: &Field, ty: &ScalarType, diags: &mut Diagnostics) -> Opt
             .then_some(DefaultValue::Literal(Literal::Bool(false)));
     };
     let value = match (ty, &node.value) {
-        (ScalarType::Jsonb, _) => Some(DefaultValue::Literal(Literal::Json(to_json(node).to_string()))),
+        (ScalarType::Jsonb, _) => Some(DefaultValue::Literal(Literal::Json(node.to_json().to_string()))),
         (ScalarType::Boolean, Value::Bool(b)) => Some(DefaultValue::Literal(Literal::Bool(*b))),
         (ScalarType::Numeric { .. }, Value::Int(_) | Value::Float(_)) => {
             node.scalar_text().map(|t| DefaultValue::Literal(Literal::Number(t.into_owned())))
@@ -851,24 +851,6 @@ fn kind_name(kind: &Kind) -> &'static str {
         Kind::Select { .. } => "select",
         Kind::Point => "point",
         _ => "json",
-    }
-}
-
-fn to_json(node: &Node) -> serde_json::Value {
-    use serde_json::Value as J;
-    match &node.value {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::from(*i),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-        Value::Str(s) => J::String(s.clone()),
-        Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
-        Value::Map(entries) => J::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.name.clone(), to_json(v)))
-                .collect(),
-        ),
     }
 }
 
