@@ -120,6 +120,22 @@ fn render_all(config: &Config, systems: &[System], diags: &mut Diagnostics) -> w
                 continue;
             }
         };
+        let conflicts = history.same_numbers();
+        if !conflicts.is_empty() {
+            for (a, b) in conflicts {
+                diags.push(
+                    Diagnostic::global(
+                        Code::MigrationHistory,
+                        format!("{}: migrations {a} and {b} have the same number", system.name),
+                    )
+                    .with_help(
+                        "two branches each added a migration: keep the one already merged (and its schema.json), \
+                         delete the other, and run `schemagen build` to plan that change again on top",
+                    ),
+                );
+            }
+            continue;
+        }
         let migration = plan::plan(history.schema.as_ref(), system);
         for warning in migration.warnings(&system.name) {
             diags.push(warning);

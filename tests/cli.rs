@@ -188,3 +188,31 @@ fn templates_can_be_overridden_and_a_broken_override_is_reported() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn two_branches_adding_the_same_migration_number_are_caught() {
+    let dir = project("branches");
+    assert!(schemagen(&dir, &["build"]).status.success());
+    let file = dir.join("schemas/blog/models.yaml");
+    let edited = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("VarChar(200)", "VarChar(300)");
+    std::fs::write(&file, edited).unwrap();
+    assert!(schemagen(&dir, &["build"]).status.success());
+    // Another team's branch added its own 0002 on top of the same 0001; git merged both files.
+    let migrations = dir.join("generated/blog/migrations");
+    std::fs::write(
+        migrations.join("0002_add_posts_summary.sql"),
+        "ALTER TABLE posts ADD COLUMN summary text;\n",
+    )
+    .unwrap();
+
+    let out = schemagen(&dir, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("error[E0301]") && err.contains("0002_add_posts_summary.sql"),
+        "{err}"
+    );
+    assert!(err.contains("same number"), "{err}");
+}

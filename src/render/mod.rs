@@ -35,6 +35,19 @@ pub struct History {
     pub migrations: Vec<(String, String)>,
 }
 
+impl History {
+    /// Pairs of migrations that carry the same number: two branches each added a migration
+    /// on top of the same history (teams editing one schema at once).
+    pub fn same_numbers(&self) -> Vec<(&str, &str)> {
+        let number = |name: &str| name.split('_').next().unwrap_or_default().to_string();
+        self.migrations
+            .windows(2)
+            .filter(|pair| number(&pair[0].0) == number(&pair[1].0))
+            .map(|pair| (pair[0].0.as_str(), pair[1].0.as_str()))
+            .collect()
+    }
+}
+
 /// The embedded templates, each `(name, source)`; a project may override any by name.
 /// The source of an embedded template, by name (e.g. `typescript/types.ts.jinja`): the starting point of an override.
 pub fn embedded_template(name: &str) -> Option<&'static str> {
