@@ -9,9 +9,17 @@ use schemagen::config::Config;
 use std::path::{Path, PathBuf};
 
 fn cases(kind: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(kind);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(kind);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     cases.sort();
     cases
@@ -37,7 +45,11 @@ fn ok_cases_render_as_snapshotted() {
     for case in cases {
         let run = schemagen::generate(&config_for(&case));
         let report = schemagen::diagnostics::render::human(&run.diagnostics, &run.sources);
-        assert!(!run.has_errors(), "ok case {} failed:\n{report}", name_of(&case));
+        assert!(
+            !run.has_errors(),
+            "ok case {} failed:\n{report}",
+            name_of(&case)
+        );
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(case.join("snapshots"));
         settings.set_prepend_module_to_snapshot(false);
@@ -56,9 +68,14 @@ fn ok_cases_render_as_snapshotted() {
 fn err_cases_report_as_snapshotted() {
     for case in cases("err") {
         let run = schemagen::compile(&config_for(&case));
-        assert!(run.has_errors(), "err case {} produced no error", name_of(&case));
+        assert!(
+            run.has_errors(),
+            "err case {} produced no error",
+            name_of(&case)
+        );
         let root = format!("{}/", case.display());
-        let report = schemagen::diagnostics::render::human(&run.diagnostics, &run.sources).replace(&root, "");
+        let report = schemagen::diagnostics::render::human(&run.diagnostics, &run.sources)
+            .replace(&root, "");
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(case.join("snapshots"));
         settings.set_prepend_module_to_snapshot(false);

@@ -6,6 +6,7 @@
 //! [`Catalog`] (which also catches two files defining the same one), then *lowers*
 //! them to tables, resolving references through the catalog.
 
+pub mod access;
 pub mod prisma;
 pub mod read;
 
@@ -112,9 +113,15 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
         name: files.name.clone(),
         ..System::default()
     };
+    for file in &files.files {
+        if let Some(node) = file.root.get("access") {
+            access::read_settings(node, "access", &mut system.access, diags);
+        }
+    }
     if let Some(state) = prisma_state {
         prisma::lower(state, &catalog, &mut system, diags);
     }
+    access::resolve(&mut system, diags);
     system.namespaces = namespaces_of(&system);
     system
 }

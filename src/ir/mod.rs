@@ -6,6 +6,8 @@
 //! downstream only reads them. All collections are `Vec`s in declaration order, so
 //! the IR never depends on hash order.
 
+pub mod access;
+
 use serde::{Deserialize, Serialize};
 
 /// Where an element was declared. `file` indexes [`crate::load::SourceMap`].
@@ -32,6 +34,9 @@ pub struct System {
     pub namespaces: Vec<String>,
     pub enums: Vec<Enum>,
     pub tables: Vec<Table>,
+    /// Row-level access rules (kept apart from `tables`: see [`access`]).
+    #[serde(default, skip_serializing_if = "access::Access::is_empty")]
+    pub access: access::Access,
 }
 
 /// A database object name, qualified by its Postgres schema (`public` by default).

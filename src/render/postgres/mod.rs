@@ -1,6 +1,8 @@
 //! PostgreSQL target: migrations and the schema snapshot they lead to.
 //! (Placeholder: the full renderer lands with the Postgres target work.)
 
+pub mod rls;
+
 use super::{History, Templates};
 use crate::diagnostics::Diagnostic;
 use crate::ir::System;
