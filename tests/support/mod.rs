@@ -1,0 +1,189 @@
+//! Shared by the tests that prove generated output with real tools (Postgres, tsc, cargo):
+//! which schemas to render, temp folders, and the rule for a missing tool — a failure in CI
+//! (`CI` set), a loud skip on a developer's machine.
+#![allow(dead_code)] // each test file uses its own part of this module
+
+use schemagen::config::Config;
+use schemagen::Run;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `CI` set to anything but empty, `0` or `false`.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+/// A tool the test needs is missing: panics in CI, otherwise says so loudly and returns, so
+/// the caller can `return` (the test then passes without having checked anything).
+pub fn missing_tool(test: &str, problem: &str) {
+    if in_ci() {
+        panic!("{test}: {problem}\n(CI is set, so a missing tool fails the test instead of skipping it)");
+    }
+    // Straight to stderr: the test harness captures `eprintln!` of passing tests, and a skip
+    // nobody sees is a pass nobody earned.
+    let message = format!(
+        "\n*** SKIPPED {test}: {problem}\n*** (`scripts/test` installs what is missing; in CI this is a failure)\n"
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
+}
+
+/// A folder under the system temp dir, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        static SEQUENCE: AtomicU32 = AtomicU32::new(0);
+        let n = SEQUENCE.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("sg-test-{}-{n}-{label}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One set of systems to render: the project's own `schemas/`, an `ok` fixture, or a
+/// scenario version.
+pub struct Case {
+    /// `schemas`, `fixture-<case>` or `scenario-<name>-<version>`; unique, usable in paths.
+    pub label: String,
+    /// Everything but the output folder.
+    base: Config,
+}
+
+impl Case {
+    fn new(label: String, schemas: PathBuf) -> Case {
+        let base = Config {
+            schemas,
+            ..Config::default()
+        };
+        Case { label, base }
+    }
+
+    /// The config to render this case against the history in `out`.
+    pub fn config(&self, out: &Path) -> Config {
+        Config {
+            out: out.to_path_buf(),
+            ..self.base.clone()
+        }
+    }
+}
+
+/// Every case whose output must be accepted by the real tools: the systems under the
+/// project's `schemas/`, every `tests/fixtures/ok/*` case, and the last version of every
+/// scenario under `tests/scenarios/`.
+pub fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    // The project's own `schemagen.yaml` still decides targets and templates for `schemas/`.
+    let mut sources = schemagen::load::SourceMap::default();
+    let mut diags = schemagen::diagnostics::Diagnostics::default();
+    let project = schemagen::config::load(repo_root(), &mut sources, &mut diags);
+    let project = Config {
+        schemas: repo_root().join(&project.schemas),
+        ..project
+    };
+    if project.schemas.is_dir() {
+        cases.push(Case {
+            label: "schemas".into(),
+            base: project,
+        });
+    }
+    for case in subfolders(&repo_root().join("tests/fixtures/ok")) {
+        cases.push(Case::new(
+            format!("fixture-{}", file_name(&case)),
+            case.join("schemas"),
+        ));
+    }
+    for scenario in scenarios() {
+        if let Some(last) = versions(&scenario).pop() {
+            let label = format!("scenario-{}-{}", file_name(&scenario), file_name(&last));
+            cases.push(Case::new(label, last));
+        }
+    }
+    cases
+}
+
+/// `tests/scenarios/*`, sorted.
+pub fn scenarios() -> Vec<PathBuf> {
+    subfolders(&repo_root().join("tests/scenarios"))
+}
+
+/// A scenario's `v1`, `v2`, … folders in version order (`v10` after `v9`).
+pub fn versions(scenario: &Path) -> Vec<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = subfolders(scenario)
+        .into_iter()
+        .filter_map(|dir| {
+            let n = file_name(&dir).strip_prefix('v')?.parse().ok()?;
+            Some((n, dir))
+        })
+        .collect();
+    versions.sort();
+    versions.into_iter().map(|(_, dir)| dir).collect()
+}
+
+/// Renders a case into memory (`out` only supplies the migration history); panics with the
+/// diagnostics when it does not build, since every case here is meant to.
+pub fn generate(label: &str, config: &Config) -> Run {
+    let run = schemagen::generate(config);
+    if run.has_errors() {
+        let report = schemagen::diagnostics::render::human(&run.diagnostics, &run.sources);
+        panic!("{label} does not build:\n{report}");
+    }
+    run
+}
+
+/// The rendered files of one system whose path (below the system folder) satisfies `keep`,
+/// in path order.
+pub fn system_files<'a>(
+    run: &'a Run,
+    system: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<(&'a str, &'a str)> {
+    let prefix = format!("{system}/");
+    run.files
+        .iter()
+        .filter_map(|(path, contents)| Some((path.strip_prefix(&prefix)?, contents.as_str())))
+        .filter(|(path, _)| keep(path))
+        .collect()
+}
+
+pub fn subfolders(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Looks a program up on PATH.
+pub fn on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
