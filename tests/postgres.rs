@@ -804,6 +804,7 @@ fn every_scalar_type_is_spelled_as_postgres_spells_it() {
             comment: None,
             span: Default::default(),
         }],
+        access: Default::default(),
     };
     let definitions: Vec<String> = types
         .iter()
