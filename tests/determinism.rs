@@ -1,0 +1,43 @@
+//! Same input, byte-identical output: whatever order the files were created in, and run after run.
+
+use schemagen::config::Config;
+use std::path::{Path, PathBuf};
+
+/// Copies every YAML file of `schemas/` into a fresh folder, creating them in the given order.
+fn copy_schemas(name: &str, reverse: bool) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let dst = std::env::temp_dir().join(format!("schemagen-determinism-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dst);
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&src)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    if reverse {
+        files.reverse();
+    }
+    for file in files {
+        let target = dst.join(file.strip_prefix(&src).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&file, &target).unwrap();
+    }
+    dst
+}
+
+fn render(schemas: PathBuf) -> schemagen::write::Tree {
+    let config = Config { out: schemas.join("no-previous-output"), schemas, ..Config::default() };
+    let run = schemagen::generate(&config);
+    assert!(!run.has_errors(), "{}", schemagen::diagnostics::render::human(&run.diagnostics, &run.sources));
+    run.files
+}
+
+#[test]
+fn output_does_not_depend_on_file_creation_order_or_the_run() {
+    let forward = render(copy_schemas("forward", false));
+    let backward = render(copy_schemas("backward", true));
+    assert!(forward.len() > 10, "the seed systems render to many files");
+    assert_eq!(forward, backward);
+    assert_eq!(forward, render(copy_schemas("again", false)));
+}
