@@ -42,6 +42,7 @@ codes! {
     UnknownModel = "E0106", Error, "a reference to a model or collection that does not exist";
     AmbiguousRelation = "E0107", Error, "a relation that cannot be paired without a name";
     BadValue = "E0108", Error, "a value of the wrong kind (e.g. a default that does not fit the type)";
+    MissingOppositeRelation = "E0109", Error, "a Prisma relation field whose model has no field pointing back";
     // validate: the IR as a whole
     DuplicateDefinition = "E0201", Error, "two definitions of the same model, table, enum or column";
     IdentifierTooLong = "E0202", Error, "a Postgres identifier longer than 63 bytes";

@@ -1,26 +1,641 @@
-//! Prisma-style YAML: models whose fields read like `schema.prisma` lines.
-//! (Placeholder: the parser lands with the Prisma flavour work.)
+//! Prisma-style YAML: models whose bodies are `schema.prisma` lines, lowered to the
+//! database `prisma migrate` (Prisma 6) would create for the same schema.
+//!
+//! `declare` reads every file (enums, models, field lines, column types) and registers
+//! each model in the [`Catalog`]; `lower` resolves relations and builds the tables.
 
-use super::Catalog;
-use crate::diagnostics::Diagnostics;
-use crate::ir::System;
-use crate::load::LoadedFile;
+mod line;
+mod model;
+mod names;
+mod relations;
+
+use super::read::{check_keys, closest, expect_map, expect_scalar};
+use super::{Catalog, Declared, Flavour};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{Enum, EnumValue, QualifiedName, Span, System};
+use crate::load::{LoadedFile, Node, Value};
+use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
+use std::collections::HashMap;
+
+const FILE_KEYS: &[&str] = &["flavor", "schema", "enums", "models"];
+const MODEL_KEYS: &[&str] = &["fields", "map", "schema", "comment", "indexes", "checks"];
+const ENUM_KEYS: &[&str] = &["values", "map", "schema", "comment"];
 
 /// What `declare` learned, handed to `lower`.
 pub struct State<'a> {
-    files: Vec<&'a LoadedFile>,
+    enums: Vec<Enum>,
+    enum_by_name: HashMap<String, usize>,
+    models: Vec<Model<'a>>,
+    model_by_name: HashMap<String, usize>,
 }
 
-pub fn declare<'a>(
-    files: &[&'a LoadedFile],
-    _catalog: &mut Catalog,
-    _diags: &mut Diagnostics,
-) -> State<'a> {
-    State {
-        files: files.to_vec(),
+/// A model as read: its lines parsed, its scalar fields typed.
+struct Model<'a> {
+    name: String,
+    span: Span,
+    table: QualifiedName,
+    comment: Option<String>,
+    fields: Vec<Field>,
+    field_by_name: HashMap<String, usize>,
+    blocks: Vec<(Attribute, Src)>,
+    /// The model's YAML map, for `indexes:` and `checks:`.
+    node: &'a Node,
+}
+
+struct Field {
+    line: FieldLine,
+    src: Src,
+    /// Where the field's name is written (the map key in map form).
+    name_span: Span,
+    db_name: String,
+    doc: Option<String>,
+    kind: FieldKind,
+}
+
+enum FieldKind {
+    /// A scalar or enum field: a column.
+    Column(crate::ir::Column),
+    /// A field whose type is a model (here or in another flavour); resolved in `lower`.
+    Relation,
+    /// Already reported.
+    Broken,
+}
+
+/// Maps byte offsets in one line of text to file positions.
+#[derive(Debug, Clone)]
+struct Src {
+    text: String,
+    /// Where byte 0 of `text` is.
+    start: Span,
+}
+
+impl Src {
+    fn span(&self, at: usize) -> Span {
+        let at = at.min(self.text.len());
+        let chars = self.text.get(..at).map_or(at, |s| s.chars().count());
+        Span {
+            column: self.start.column + chars as u32,
+            ..self.start
+        }
     }
 }
 
-pub fn lower(state: State<'_>, _catalog: &Catalog, _system: &mut System, _diags: &mut Diagnostics) {
-    let _ = state.files;
+/// Reads every Prisma-style file and declares its models in the catalog.
+pub fn declare<'a>(
+    files: &[&'a LoadedFile],
+    catalog: &mut Catalog,
+    diags: &mut Diagnostics,
+) -> State<'a> {
+    let mut state = State {
+        enums: Vec::new(),
+        enum_by_name: HashMap::new(),
+        models: Vec::new(),
+        model_by_name: HashMap::new(),
+    };
+    // Type names first, from every file, so that a field may use an enum or model of another file.
+    let mut raw_models = Vec::new();
+    for file in files {
+        let Some(entries) = expect_map(&file.root, "", diags) else {
+            continue;
+        };
+        check_keys(entries, FILE_KEYS, "", diags);
+        let schema = file
+            .root
+            .get("schema")
+            .and_then(|n| expect_scalar(n, "schema", diags))
+            .unwrap_or_else(|| "public".into());
+        if let Some(enums) = file.root.get("enums") {
+            read_enums(enums, &schema, &mut state, diags);
+        }
+        if let Some(models) = file.root.get("models") {
+            for (key, node) in expect_map(models, "models", diags).unwrap_or_default() {
+                if let Some(&first) = state.enum_by_name.get(&key.name) {
+                    diags.push(duplicate(&key.name, key.span, state.enums[first].span));
+                    continue;
+                }
+                if let Some(&first) = state.model_by_name.get(&key.name) {
+                    diags.push(duplicate(
+                        &key.name,
+                        key.span,
+                        raw_models_span(&raw_models, first),
+                    ));
+                    continue;
+                }
+                state
+                    .model_by_name
+                    .insert(key.name.clone(), raw_models.len());
+                raw_models.push((key, node, schema.clone()));
+            }
+        }
+    }
+    let types = TypeNames::new(&state);
+    let mut models = Vec::with_capacity(raw_models.len());
+    for (key, node, schema) in raw_models {
+        let model = read_model(&key.name, key.span, node, &schema, &types, diags);
+        let primary_key = model::primary_key_columns(&model);
+        let declared = Declared {
+            name: model.name.clone(),
+            flavour: Flavour::Prisma,
+            table: model.table.clone(),
+            primary_key,
+            span: model.span,
+        };
+        catalog.declare(declared, diags);
+        models.push(model);
+    }
+    state.models = models;
+    state
 }
+
+fn raw_models_span(raw: &[(&crate::load::Key, &Node, String)], index: usize) -> Span {
+    raw.get(index)
+        .map_or_else(Span::default, |(k, _, _)| k.span)
+}
+
+fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::DuplicateDefinition,
+        span,
+        format!("`{name}` is defined twice"),
+    )
+    .at_path(name.to_string())
+    .with_related(first, "first defined here")
+    .with_help("rename or remove one of the two definitions")
+}
+
+/// Lowers the declared models: enums first, then tables in declaration order, then
+/// the join tables of implicit many-to-many relations.
+pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
+    let types = TypeNames::new(&state);
+    let resolved = relations::resolve(&state, catalog, &types, diags);
+    let mut foreign_keys = resolved.foreign_keys.into_iter().peekable();
+    for (index, model) in state.models.iter().enumerate() {
+        let mut table = model::table(model, diags);
+        while let Some((_, fk)) = foreign_keys.next_if(|(m, _)| *m == index) {
+            table.foreign_keys.push(fk);
+        }
+        system.tables.push(table);
+    }
+    system.tables.extend(resolved.join_tables);
+    system.enums.extend(state.enums);
+}
+
+/// The type names a field may use, for resolving and for "did you mean".
+struct TypeNames<'s> {
+    enums: &'s HashMap<String, usize>,
+    enum_list: &'s [Enum],
+    models: &'s HashMap<String, usize>,
+}
+
+const SCALARS: &[&str] = &[
+    "String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes",
+];
+
+impl<'s> TypeNames<'s> {
+    fn new(state: &'s State<'_>) -> Self {
+        Self {
+            enums: &state.enum_by_name,
+            enum_list: &state.enums,
+            models: &state.model_by_name,
+        }
+    }
+
+    /// Every name a field type may be (sorted), for suggestions; built only on an error.
+    fn suggestion(&self, word: &str, catalog: Option<&Catalog>) -> Option<String> {
+        let mut all: Vec<&str> = SCALARS.to_vec();
+        all.extend(self.enums.keys().map(String::as_str));
+        all.extend(self.models.keys().map(String::as_str));
+        if let Some(catalog) = catalog {
+            all.extend(catalog.names());
+        }
+        all.sort_unstable();
+        closest(word, &all).map(str::to_string)
+    }
+}
+
+fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut Diagnostics) {
+    for (key, value) in expect_map(node, "enums", diags).unwrap_or_default() {
+        let path = format!("enums.{}", key.name);
+        let mut schema = file_schema.to_string();
+        let mut db_name = key.name.clone();
+        let mut comment = None;
+        let mut values = Vec::new();
+        let lines: Vec<(String, Span)> = match &value.value {
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|n| Some((expect_scalar(n, &path, diags)?, n.span)))
+                .collect(),
+            Value::Map(entries) => {
+                check_keys(entries, ENUM_KEYS, &path, diags);
+                if let Some(n) = value.get("map") {
+                    db_name = expect_scalar(n, &format!("{path}.map"), diags).unwrap_or(db_name);
+                }
+                if let Some(n) = value.get("schema") {
+                    schema = expect_scalar(n, &format!("{path}.schema"), diags).unwrap_or(schema);
+                }
+                comment = value
+                    .get("comment")
+                    .and_then(|n| expect_scalar(n, &format!("{path}.comment"), diags));
+                match value.get("values") {
+                    Some(n) => value_lines(n, &path, diags),
+                    None => {
+                        diags.push(
+                            Diagnostic::error(
+                                Code::MissingKey,
+                                key.span,
+                                format!("enum `{}` has no `values`", key.name),
+                            )
+                            .at_path(path.clone())
+                            .with_help("list its values: `values: [A, B]`"),
+                        );
+                        Vec::new()
+                    }
+                }
+            }
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnexpectedShape,
+                        value.span,
+                        format!("expected a list of values or a map, found {}", value.kind()),
+                    )
+                    .at_path(path.clone())
+                    .with_help("write `Status: [DRAFT, PUBLISHED]`"),
+                );
+                continue;
+            }
+        };
+        for (text, start) in lines {
+            let src = Src { text, start };
+            match line::parse_enum_line(&src.text) {
+                Ok(EnumLine::Empty) => {}
+                Ok(EnumLine::Value(name, attributes)) => {
+                    let db = enum_value_db_name(&name, &attributes, &src, &path, diags);
+                    values.push(EnumValue {
+                        span: src.span(name.at),
+                        name: name.text,
+                        db_name: db,
+                    });
+                }
+                Ok(EnumLine::Block(block)) => match block.name.text.as_str() {
+                    "map" => {
+                        db_name = model::string_arg(&block, &src, &path, diags).unwrap_or(db_name)
+                    }
+                    "schema" => {
+                        schema = model::string_arg(&block, &src, &path, diags).unwrap_or(schema)
+                    }
+                    _ => diags.push(model::unknown_attribute(
+                        &block,
+                        &src,
+                        &path,
+                        &["@@map", "@@schema"],
+                        true,
+                    )),
+                },
+                Err(e) => diags.push(syntax_error(&e, &src, &path)),
+            }
+        }
+        if let Some(&first) = state.enum_by_name.get(&key.name) {
+            diags.push(duplicate(&key.name, key.span, state.enums[first].span));
+            continue;
+        }
+        state
+            .enum_by_name
+            .insert(key.name.clone(), state.enums.len());
+        state.enums.push(Enum {
+            name: key.name.clone(),
+            db_name: QualifiedName::new(schema, db_name),
+            values,
+            comment,
+            span: key.span,
+        });
+    }
+}
+
+/// An enum's `values`: a block of lines or a list, each with where it starts.
+fn value_lines(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<(String, Span)> {
+    match &node.value {
+        Value::Str(text) => block_lines(text, node.span),
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(|n| Some((expect_scalar(n, path, diags)?, n.span)))
+            .collect(),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnexpectedShape,
+                    node.span,
+                    format!(
+                        "expected a list or a block of values, found {}",
+                        node.kind()
+                    ),
+                )
+                .at_path(format!("{path}.values")),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn enum_value_db_name(
+    name: &Word,
+    attributes: &[Attribute],
+    src: &Src,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> String {
+    let mut db_name = name.text.clone();
+    let path = format!("{path}.{}", name.text);
+    for attr in attributes {
+        if attr.name.text == "map" {
+            if let Some(s) = model::string_arg(attr, src, &path, diags) {
+                db_name = s;
+            }
+        } else {
+            diags.push(model::unknown_attribute(attr, src, &path, &["@map"], false));
+        }
+    }
+    db_name
+}
+
+/// The lines of a block scalar, each with the position of its first byte.
+/// A block scalar's node span is its first non-blank content line (leading blank lines
+/// are kept in the text but not counted by the span); later lines follow it, and the
+/// block's indentation (stripped by YAML) shifts every column by `span.column - 1`.
+fn block_lines(text: &str, start: Span) -> Vec<(String, Span)> {
+    let leading = text.lines().take_while(|l| l.trim().is_empty()).count() as u32;
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let span = Span {
+                line: (start.line + i as u32).saturating_sub(leading),
+                ..start
+            };
+            (line.to_string(), span)
+        })
+        .collect()
+}
+
+fn syntax_error(e: &ParseError, src: &Src, path: &str) -> Diagnostic {
+    Diagnostic::error(Code::PrismaSyntax, src.span(e.at), e.message.clone())
+        .at_path(path.to_string())
+        .with_help("write the line as in schema.prisma: `name Type @attribute(...)`")
+}
+
+fn read_model<'a>(
+    name: &str,
+    span: Span,
+    node: &'a Node,
+    file_schema: &str,
+    types: &TypeNames<'_>,
+    diags: &mut Diagnostics,
+) -> Model<'a> {
+    let mut model = Model {
+        name: name.to_string(),
+        span,
+        table: QualifiedName::new(file_schema, name),
+        comment: None,
+        fields: Vec::new(),
+        field_by_name: HashMap::new(),
+        blocks: Vec::new(),
+        node,
+    };
+    let Some(entries) = expect_map(node, name, diags) else {
+        return model;
+    };
+    check_keys(entries, MODEL_KEYS, name, diags);
+    let yaml_map = node
+        .get("map")
+        .and_then(|n| Some((expect_scalar(n, &format!("{name}.map"), diags)?, n.span)));
+    let yaml_schema = node
+        .get("schema")
+        .and_then(|n| Some((expect_scalar(n, &format!("{name}.schema"), diags)?, n.span)));
+    model.comment = node
+        .get("comment")
+        .and_then(|n| expect_scalar(n, &format!("{name}.comment"), diags));
+    match node.get("fields") {
+        Some(fields) => read_body(fields, &mut model, types, diags),
+        None => diags.push(
+            Diagnostic::error(
+                Code::MissingKey,
+                span,
+                format!("model `{name}` has no `fields`"),
+            )
+            .at_path(name.to_string())
+            .with_help("paste the model body from schema.prisma under `fields: |`"),
+        ),
+    }
+    let (body_map, body_schema) = model::table_attributes(&model, diags);
+    model.table.name =
+        pick(name, "map", yaml_map, body_map, diags).unwrap_or_else(|| name.to_string());
+    if let Some(schema) = pick(name, "schema", yaml_schema, body_schema, diags) {
+        model.table.schema = schema;
+    }
+    model
+}
+
+/// A setting given by a YAML key and/or a `@@` attribute: both must agree.
+fn pick(
+    model: &str,
+    key: &str,
+    yaml: Option<(String, Span)>,
+    body: Option<(String, Span)>,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    match (yaml, body) {
+        (Some((a, a_span)), Some((b, b_span))) if a != b => {
+            diags.push(
+                Diagnostic::error(
+                    Code::BadValue,
+                    b_span,
+                    format!("`@@{key}(\"{b}\")` contradicts `{key}: {a}`"),
+                )
+                .at_path(format!("{model}.{key}"))
+                .with_related(a_span, format!("`{key}` is set here"))
+                .with_help(format!("keep only one of the two `{key}` settings")),
+            );
+            Some(a)
+        }
+        (Some((a, _)), _) => Some(a),
+        (None, b) => b.map(|(b, _)| b),
+    }
+}
+
+fn read_body(node: &Node, model: &mut Model<'_>, types: &TypeNames<'_>, diags: &mut Diagnostics) {
+    match &node.value {
+        Value::Str(text) => {
+            let mut doc: Vec<String> = Vec::new();
+            for (text, start) in block_lines(text, node.span) {
+                if let Some(comment) = line::doc_comment(&text) {
+                    doc.push(comment.to_string());
+                    continue;
+                }
+                let src = Src { text, start };
+                match line::parse_line(&src.text) {
+                    Ok(Line::Empty) => {}
+                    Ok(Line::Field(field)) => {
+                        let name_span = src.span(field.name.at);
+                        let doc = (!doc.is_empty()).then(|| doc.join("\n"));
+                        add_field(model, field, src, name_span, doc, types, diags);
+                    }
+                    Ok(Line::Block(block)) => model.blocks.push((block, src)),
+                    Err(e) => {
+                        diags.push(syntax_error(&e, &src, &model.name));
+                        remember_broken(model, src);
+                    }
+                }
+                doc.clear();
+            }
+        }
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                let path = format!("{}.{}", model.name, key.name);
+                let Some(text) = map_form_line(value, &path, diags) else {
+                    continue;
+                };
+                let src = Src {
+                    text,
+                    start: value.span,
+                };
+                let name = Word {
+                    text: key.name.clone(),
+                    at: 0,
+                };
+                match line::parse_field_rest(name, &src.text) {
+                    Ok(field) => add_field(model, field, src, key.span, None, types, diags),
+                    Err(e) => diags.push(syntax_error(&e, &src, &path)),
+                }
+            }
+        }
+        _ => diags.push(
+            Diagnostic::error(
+                Code::UnexpectedShape,
+                node.span,
+                format!("expected the model body, found {}", node.kind()),
+            )
+            .at_path(format!("{}.fields", model.name))
+            .with_help("paste the model body from schema.prisma under `fields: |`"),
+        ),
+    }
+}
+
+/// Keeps the name of a field whose line does not parse, so that what refers to it
+/// (`@@index`, `fields: [...]`) is not reported a second time as unknown.
+fn remember_broken(model: &mut Model<'_>, src: Src) {
+    let text = src.text.trim_start();
+    let at = src.text.len() - text.len();
+    let len = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    if len == 0 || model.field_by_name.contains_key(&text[..len]) {
+        return;
+    }
+    let name = Word {
+        text: text[..len].to_string(),
+        at,
+    };
+    let line = FieldLine {
+        ty: Word {
+            text: String::new(),
+            at,
+        },
+        name,
+        optional: false,
+        list: false,
+        attributes: Vec::new(),
+    };
+    model
+        .field_by_name
+        .insert(line.name.text.clone(), model.fields.len());
+    model.fields.push(Field {
+        db_name: line.name.text.clone(),
+        name_span: src.span(at),
+        line,
+        src,
+        doc: None,
+        kind: FieldKind::Broken,
+    });
+}
+
+/// A map-form field's text; YAML turning it into a map or list is a mis-parse.
+fn map_form_line(value: &Node, path: &str, diags: &mut Diagnostics) -> Option<String> {
+    match &value.value {
+        Value::Str(s) => Some(s.clone()),
+        Value::Map(_) | Value::Seq(_) => {
+            diags.push(
+                Diagnostic::error(
+                    Code::YamlMisparse,
+                    value.span,
+                    format!("YAML read this field as {}, not as a Prisma field line", value.kind()),
+                )
+                .at_path(path.to_string())
+                .with_help(
+                    "a plain YAML value cannot hold `: `, `[...]` or `{...}` as text; write the model body \
+                     as a block (`fields: |`) with one Prisma line per field, or quote the value",
+                ),
+            );
+            None
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnexpectedShape,
+                    value.span,
+                    format!(
+                        "expected a field type such as `String @id`, found {}",
+                        value.kind()
+                    ),
+                )
+                .at_path(path.to_string()),
+            );
+            None
+        }
+    }
+}
+
+fn add_field(
+    model: &mut Model<'_>,
+    line: FieldLine,
+    src: Src,
+    name_span: Span,
+    doc: Option<String>,
+    types: &TypeNames<'_>,
+    diags: &mut Diagnostics,
+) {
+    let path = format!("{}.{}", model.name, line.name.text);
+    if let Some(&first) = model.field_by_name.get(&line.name.text) {
+        diags.push(
+            Diagnostic::error(
+                Code::DuplicateDefinition,
+                name_span,
+                format!(
+                    "model `{}` has two fields named `{}`",
+                    model.name, line.name.text
+                ),
+            )
+            .at_path(path)
+            .with_related(
+                model.fields[first].name_span,
+                "the other field is declared here",
+            )
+            .with_help("rename or remove one of the two fields"),
+        );
+        return;
+    }
+    let mut field = Field {
+        db_name: line.name.text.clone(),
+        line,
+        src,
+        name_span,
+        doc,
+        kind: FieldKind::Broken,
+    };
+    field.kind = model::field_kind(&mut field, &path, types, diags);
+    model
+        .field_by_name
+        .insert(field.line.name.text.clone(), model.fields.len());
+    model.fields.push(field);
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,624 @@
+//! One line of a Prisma model body → a small syntax tree that remembers byte offsets.
+//!
+//! Grammar (the subset of `schema.prisma` a model body uses):
+//! ```text
+//! line      = field | block | ε            (a trailing `// comment` is ignored)
+//! field     = Ident Type ('?' | '[]')? attribute*
+//! block     = '@@' Name args?
+//! attribute = '@' Name args?               Name = Ident ('.' Ident)*
+//! args      = '(' (arg (',' arg)*)? ','? ')'
+//! arg       = (Ident ':')? expr
+//! expr      = String | Number | Name args? | '[' (expr (',' expr)*)? ','? ']'
+//! ```
+//! `true`/`false` are identifiers, as in Prisma; `field(sort: Desc)` is a call.
+
+/// A piece of text and the byte offset in the line where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub text: String,
+    pub at: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Line {
+    Empty,
+    Field(FieldLine),
+    /// `@@index(...)`, `@@map(...)`: `name` without the `@@`, `at` on the first `@`.
+    Block(Attribute),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldLine {
+    pub name: Word,
+    pub ty: Word,
+    pub optional: bool,
+    pub list: bool,
+    pub attributes: Vec<Attribute>,
+}
+
+/// `@name(args)`; `at` is the offset of the first `@`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    pub name: Word,
+    pub args: Vec<Arg>,
+    pub at: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub name: Option<Word>,
+    pub value: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub at: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Str(String),
+    /// As written: `-1`, `3.14`.
+    Number(String),
+    /// An identifier or a dotted name: `Desc`, `true`, `Cascade`.
+    Ident(String),
+    /// `uuid()`, `dbgenerated("...")`, `publishedAt(sort: Desc)`.
+    Call(String, Vec<Arg>),
+    List(Vec<Expr>),
+}
+
+impl Expr {
+    /// What the expression is, for messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            ExprKind::Str(_) => "a string",
+            ExprKind::Number(_) => "a number",
+            ExprKind::Ident(_) => "a name",
+            ExprKind::Call(..) => "a function call",
+            ExprKind::List(_) => "a list",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub at: usize,
+    pub message: String,
+}
+
+/// Parses one line of a model body.
+pub fn parse_line(text: &str) -> Result<Line, ParseError> {
+    let mut p = Parser { text, pos: 0 };
+    p.skip_space();
+    if p.at_end() {
+        return Ok(Line::Empty);
+    }
+    let line = if p.text[p.pos..].starts_with("@@") {
+        p.pos += 1;
+        Line::Block(p.attribute()?)
+    } else {
+        Line::Field(p.field()?)
+    };
+    p.skip_space();
+    if !p.at_end() {
+        return Err(p.error("unexpected text after the end of the line"));
+    }
+    Ok(line)
+}
+
+/// Parses the part of a field line after its name (map form `name: Type @attr`).
+pub fn parse_field_rest(name: Word, text: &str) -> Result<FieldLine, ParseError> {
+    let mut p = Parser { text, pos: 0 };
+    p.skip_space();
+    let field = p.field_after_name(name)?;
+    p.skip_space();
+    if !p.at_end() {
+        return Err(p.error("unexpected text after the end of the line"));
+    }
+    Ok(field)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    /// End of the line, or the start of a `//` comment.
+    fn at_end(&self) -> bool {
+        self.pos >= self.text.len() || self.text[self.pos..].starts_with("//")
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) -> ParseError {
+        ParseError {
+            at: self.pos.min(self.text.len()),
+            message: message.into(),
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        self.skip_space();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, byte: u8, what: &str) -> Result<(), ParseError> {
+        if self.eat(byte) {
+            Ok(())
+        } else {
+            Err(self.error(format!("expected {what}{}", self.found())))
+        }
+    }
+
+    /// `, found `x`` for messages, naming the next character.
+    fn found(&self) -> String {
+        match self.text[self.pos..].chars().next() {
+            Some(c) if !self.at_end() => format!(", found `{c}`"),
+            _ => ", found the end of the line".into(),
+        }
+    }
+
+    fn ident(&mut self, what: &str) -> Result<Word, ParseError> {
+        self.skip_space();
+        let start = self.pos;
+        let bytes = self.text.as_bytes();
+        if bytes
+            .get(self.pos)
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        {
+            while bytes
+                .get(self.pos)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            {
+                self.pos += 1;
+            }
+            return Ok(Word {
+                text: self.text[start..self.pos].to_string(),
+                at: start,
+            });
+        }
+        Err(self.error(format!("expected {what}{}", self.found())))
+    }
+
+    /// `Ident ('.' Ident)*`: attribute names such as `db.VarChar`.
+    fn dotted(&mut self, what: &str) -> Result<Word, ParseError> {
+        let mut word = self.ident(what)?;
+        while self.peek() == Some(b'.') {
+            self.pos += 1;
+            let next = self.ident("a name after `.`")?;
+            word.text.push('.');
+            word.text.push_str(&next.text);
+        }
+        Ok(word)
+    }
+
+    fn field(&mut self) -> Result<FieldLine, ParseError> {
+        let name = self.ident("a field name")?;
+        self.field_after_name(name)
+    }
+
+    fn field_after_name(&mut self, name: Word) -> Result<FieldLine, ParseError> {
+        self.skip_space();
+        if self.at_end() {
+            return Err(self.error(format!("the field `{}` has no type", name.text)));
+        }
+        let ty = self.ident("a type")?;
+        let mut list = false;
+        let mut optional = false;
+        if self.text[self.pos..].starts_with("[]") {
+            self.pos += 2;
+            list = true;
+        }
+        if self.peek() == Some(b'?') {
+            if list {
+                return Err(self.error("a list cannot be optional: write `Type[]`"));
+            }
+            self.pos += 1;
+            optional = true;
+        }
+        let attributes = self.attributes()?;
+        Ok(FieldLine {
+            name,
+            ty,
+            optional,
+            list,
+            attributes,
+        })
+    }
+
+    /// `@attr(...)*` up to the end of the line.
+    fn attributes(&mut self) -> Result<Vec<Attribute>, ParseError> {
+        let mut attributes = Vec::new();
+        loop {
+            self.skip_space();
+            if self.at_end() {
+                return Ok(attributes);
+            }
+            if self.peek() != Some(b'@') {
+                return Err(self.error(format!(
+                    "expected an attribute starting with `@`{}",
+                    self.found()
+                )));
+            }
+            if self.text[self.pos..].starts_with("@@") {
+                return Err(self.error("`@@` attributes go on a line of their own"));
+            }
+            attributes.push(self.attribute()?);
+        }
+    }
+
+    /// At `@`: `@name(args)?`.
+    fn attribute(&mut self) -> Result<Attribute, ParseError> {
+        let at = if self.pos > 0 && self.text.as_bytes()[self.pos - 1] == b'@' {
+            self.pos - 1
+        } else {
+            self.pos
+        };
+        self.pos += 1; // the `@`
+        if matches!(self.peek(), Some(b' ' | b'\t')) {
+            return Err(self.error("expected an attribute name right after `@`"));
+        }
+        let name = self.dotted("an attribute name")?;
+        // Arguments must follow the name directly: `@default (x)` is not Prisma either.
+        let args = if self.peek() == Some(b'(') {
+            self.args()?
+        } else {
+            Vec::new()
+        };
+        Ok(Attribute { name, args, at })
+    }
+
+    /// At `(`: the argument list up to `)`.
+    fn args(&mut self) -> Result<Vec<Arg>, ParseError> {
+        self.expect(b'(', "`(`")?;
+        let mut args = Vec::new();
+        loop {
+            if self.eat(b')') {
+                return Ok(args);
+            }
+            args.push(self.arg()?);
+            if !self.eat(b',') {
+                self.expect(b')', "`,` or `)`")?;
+                return Ok(args);
+            }
+        }
+    }
+
+    fn arg(&mut self) -> Result<Arg, ParseError> {
+        self.skip_space();
+        let start = self.pos;
+        if let Ok(word) = self.ident("") {
+            if self.eat(b':') {
+                let value = self.expr()?;
+                return Ok(Arg {
+                    name: Some(word),
+                    value,
+                });
+            }
+        }
+        self.pos = start;
+        Ok(Arg {
+            name: None,
+            value: self.expr()?,
+        })
+    }
+
+    fn expr(&mut self) -> Result<Expr, ParseError> {
+        self.skip_space();
+        let at = self.pos;
+        let kind = match self.peek() {
+            Some(b'"') => ExprKind::Str(self.string()?),
+            Some(b'[') => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                loop {
+                    if self.eat(b']') {
+                        break;
+                    }
+                    items.push(self.expr()?);
+                    if !self.eat(b',') {
+                        self.expect(b']', "`,` or `]`")?;
+                        break;
+                    }
+                }
+                ExprKind::List(items)
+            }
+            Some(b'-' | b'0'..=b'9') => ExprKind::Number(self.number()?),
+            Some(b) if b.is_ascii_alphabetic() || b == b'_' => {
+                let name = self.dotted("a name")?;
+                if self.peek() == Some(b'(') {
+                    ExprKind::Call(name.text, self.args()?)
+                } else {
+                    ExprKind::Ident(name.text)
+                }
+            }
+            _ => return Err(self.error(format!("expected a value{}", self.found()))),
+        };
+        Ok(Expr { kind, at })
+    }
+
+    fn number(&mut self) -> Result<String, ParseError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let digits = |p: &mut Self| {
+            let from = p.pos;
+            while p.peek().is_some_and(|b| b.is_ascii_digit()) {
+                p.pos += 1;
+            }
+            p.pos > from
+        };
+        if !digits(self) {
+            return Err(self.error("expected a digit"));
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !digits(self) {
+                return Err(self.error("expected a digit after `.`"));
+            }
+        }
+        if self
+            .peek()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        {
+            return Err(self.error("a number cannot be followed by a letter"));
+        }
+        Ok(self.text[start..self.pos].to_string())
+    }
+
+    /// At `"`: a string with Prisma's escapes (`\"`, `\\`, `\n`, `\t`, `\r`, `\uXXXX`).
+    fn string(&mut self) -> Result<String, ParseError> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        let mut chars = self.text[self.pos..].char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => {
+                    self.pos += i + 1;
+                    return Ok(out);
+                }
+                '\\' => {
+                    let Some((j, e)) = chars.next() else { break };
+                    match e {
+                        'n' => out.push('\n'),
+                        't' => out.push('\t'),
+                        'r' => out.push('\r'),
+                        'u' => {
+                            let hex: String = chars.by_ref().take(4).map(|(_, c)| c).collect();
+                            match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                                Some(c) if hex.len() == 4 => out.push(c),
+                                _ => {
+                                    self.pos += j;
+                                    return Err(self.error("`\\u` needs four hex digits"));
+                                }
+                            }
+                        }
+                        other => out.push(other),
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        self.pos = start;
+        Err(self.error("this string is never closed: add the closing `\"`"))
+    }
+}
+
+/// One entry of an enum's values: `NAME @map("db_name")`, or `@@map(...)` / `@@schema(...)`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnumLine {
+    Empty,
+    Value(Word, Vec<Attribute>),
+    Block(Attribute),
+}
+
+pub fn parse_enum_line(text: &str) -> Result<EnumLine, ParseError> {
+    let mut p = Parser { text, pos: 0 };
+    p.skip_space();
+    if p.at_end() {
+        return Ok(EnumLine::Empty);
+    }
+    if p.text[p.pos..].starts_with("@@") {
+        p.pos += 1;
+        let block = p.attribute()?;
+        p.skip_space();
+        if !p.at_end() {
+            return Err(p.error("unexpected text after the end of the line"));
+        }
+        return Ok(EnumLine::Block(block));
+    }
+    let name = p.ident("an enum value")?;
+    let attributes = p.attributes()?;
+    Ok(EnumLine::Value(name, attributes))
+}
+
+/// A `/// doc comment` line's text, if the line is one.
+pub fn doc_comment(text: &str) -> Option<&str> {
+    text.trim_start().strip_prefix("///").map(str::trim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(text: &str) -> FieldLine {
+        match parse_line(text) {
+            Ok(Line::Field(f)) => f,
+            other => panic!("not a field: {other:?}"),
+        }
+    }
+
+    fn err(text: &str) -> ParseError {
+        parse_line(text).expect_err("should not parse")
+    }
+
+    #[test]
+    fn reads_a_field_with_attributes_and_offsets() {
+        let f = field("  id   String  @id @default(uuid()) @db.Uuid // the key");
+        assert_eq!((f.name.text.as_str(), f.name.at), ("id", 2));
+        assert_eq!((f.ty.text.as_str(), f.ty.at), ("String", 7));
+        assert!(!f.optional && !f.list);
+        let names: Vec<_> = f
+            .attributes
+            .iter()
+            .map(|a| (a.name.text.as_str(), a.at))
+            .collect();
+        assert_eq!(names, [("id", 15), ("default", 19), ("db.Uuid", 36)]);
+        assert_eq!(
+            f.attributes[1].args[0].value.kind,
+            ExprKind::Call("uuid".into(), vec![])
+        );
+    }
+
+    #[test]
+    fn reads_optional_and_list_types() {
+        assert!(field("a String?").optional);
+        assert!(field("a String[]").list);
+        assert_eq!(
+            err("a String[]?").message,
+            "a list cannot be optional: write `Type[]`"
+        );
+    }
+
+    #[test]
+    fn reads_named_arguments_lists_and_calls() {
+        let f = field(
+            r#"org Org @relation("Owner", fields: [orgId, b], references: [id], onDelete: Cascade)"#,
+        );
+        let args = &f.attributes[0].args;
+        assert_eq!(args[0].name, None);
+        assert_eq!(args[0].value.kind, ExprKind::Str("Owner".into()));
+        assert_eq!(args[1].name.as_ref().unwrap().text, "fields");
+        let ExprKind::List(items) = &args[1].value.kind else {
+            panic!()
+        };
+        assert_eq!(items[1].kind, ExprKind::Ident("b".into()));
+        assert_eq!(items[1].at, 43);
+        assert_eq!(args[3].value.kind, ExprKind::Ident("Cascade".into()));
+    }
+
+    #[test]
+    fn reads_block_attributes_with_sort_and_type() {
+        let Ok(Line::Block(a)) = parse_line("  @@index([a, b(sort: Desc)], type: Gin)") else {
+            panic!()
+        };
+        assert_eq!((a.name.text.as_str(), a.at), ("index", 2));
+        let ExprKind::List(items) = &a.args[0].value.kind else {
+            panic!()
+        };
+        let ExprKind::Call(name, args) = &items[1].kind else {
+            panic!()
+        };
+        assert_eq!(name, "b");
+        assert_eq!(args[0].name.as_ref().unwrap().text, "sort");
+        assert_eq!(a.args[1].value.kind, ExprKind::Ident("Gin".into()));
+    }
+
+    #[test]
+    fn reads_strings_with_escapes_and_comment_markers() {
+        let f = field(r#"a String @default("say \"hi\" // not a comment\u00e9\\")"#);
+        assert_eq!(
+            f.attributes[0].args[0].value.kind,
+            ExprKind::Str("say \"hi\" // not a comment\u{e9}\\".into())
+        );
+    }
+
+    #[test]
+    fn reads_numbers_and_trailing_commas() {
+        let f = field("a Decimal @default(-1.50) @db.Decimal(10, 2,)");
+        assert_eq!(
+            f.attributes[0].args[0].value.kind,
+            ExprKind::Number("-1.50".into())
+        );
+        assert_eq!(f.attributes[1].args.len(), 2);
+    }
+
+    #[test]
+    fn blank_and_comment_lines_are_empty() {
+        assert_eq!(parse_line("   "), Ok(Line::Empty));
+        assert_eq!(parse_line("  // note"), Ok(Line::Empty));
+        assert_eq!(doc_comment("  /// Shown to users"), Some("Shown to users"));
+    }
+
+    #[test]
+    fn reports_bad_lines_where_they_go_wrong() {
+        assert_eq!(err("id").message, "the field `id` has no type");
+        let e = err("id String @default(uuid()");
+        assert_eq!(
+            (e.at, e.message.as_str()),
+            (25, "expected `,` or `)`, found the end of the line")
+        );
+        let e = err("id String @default(\"abc)");
+        assert_eq!(
+            (e.at, e.message.as_str()),
+            (19, "this string is never closed: add the closing `\"`")
+        );
+        assert_eq!(err("id String id").at, 10);
+        assert_eq!(
+            err("id String @ id").message,
+            "expected an attribute name right after `@`"
+        );
+        assert_eq!(
+            err("id String @@id").message,
+            "`@@` attributes go on a line of their own"
+        );
+        assert_eq!(
+            err("a Int @default(1x)").message,
+            "a number cannot be followed by a letter"
+        );
+        assert_eq!(
+            err("a Int @default(:)").message,
+            "expected a value, found `:`"
+        );
+        assert_eq!(err("1a Int").message, "expected a field name, found `1`");
+        assert_eq!(
+            err("@@index([a) ").message,
+            "expected `,` or `]`, found `)`"
+        );
+    }
+
+    #[test]
+    fn reads_enum_lines() {
+        let Ok(EnumLine::Value(name, attrs)) = parse_enum_line(r#"  ONLY_ME @map("only_me") // x"#)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (name.text.as_str(), name.at, attrs[0].at),
+            ("ONLY_ME", 2, 10)
+        );
+        assert!(matches!(
+            parse_enum_line("@@map(\"levels\")"),
+            Ok(EnumLine::Block(_))
+        ));
+        assert_eq!(parse_enum_line(" // c"), Ok(EnumLine::Empty));
+        assert!(parse_enum_line("A B").is_err());
+    }
+
+    #[test]
+    fn reads_the_rest_of_a_map_form_field() {
+        let name = Word {
+            text: "id".into(),
+            at: 0,
+        };
+        let f = parse_field_rest(name, "String @id").unwrap();
+        assert_eq!((f.ty.text.as_str(), f.attributes[0].at), ("String", 7));
+    }
+}

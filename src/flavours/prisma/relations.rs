@@ -1,0 +1,744 @@
+//! Relation fields → foreign keys and implicit many-to-many join tables.
+//!
+//! Prisma pairs the two fields of a relation by the pair of models and the relation
+//! name (`@relation("Name")`); the side with `fields:`/`references:` holds the foreign
+//! key. Both sides lists and no `fields:` is an implicit many-to-many relation.
+
+use super::line::{Attribute, Expr, ExprKind};
+use super::model::{args, bad_argument, scalar_column, unknown_attribute, unknown_field};
+use super::{names, Catalog, FieldKind, Model, Src, State, TypeNames};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::flavours::read::closest;
+use crate::flavours::Declared;
+use crate::ir::{
+    Column, ColumnType, ForeignKey, Index, IndexMethod, IndexPart, PrimaryKey, QualifiedName,
+    ReferentialAction, ScalarType, SortOrder, Span, Table,
+};
+use std::collections::HashMap;
+
+pub(super) struct Resolved {
+    /// (model index, foreign key), sorted by model then field.
+    pub foreign_keys: Vec<(usize, ForeignKey)>,
+    pub join_tables: Vec<Table>,
+}
+
+enum Target<'c> {
+    Model(usize),
+    /// A collection of another flavour: only its table and primary key are known.
+    Foreign(&'c Declared),
+}
+
+/// One relation field with its `@relation(...)` read.
+struct Relation<'s, 'c> {
+    model: usize,
+    field: usize,
+    target: Target<'c>,
+    /// The field's type: the target's name.
+    ty: &'s str,
+    name: Option<String>,
+    attr: Option<&'s Attribute>,
+    fields: Option<&'s Expr>,
+    references: Option<&'s Expr>,
+    on_delete: Option<&'s Expr>,
+    on_update: Option<&'s Expr>,
+    map: Option<String>,
+}
+
+impl Relation<'_, '_> {
+    fn holds_key(&self) -> bool {
+        self.fields.is_some() || self.references.is_some()
+    }
+}
+
+pub(super) fn resolve(
+    state: &State<'_>,
+    catalog: &Catalog,
+    types: &TypeNames<'_>,
+    diags: &mut Diagnostics,
+) -> Resolved {
+    let relations = read_relations(state, catalog, types, diags);
+    let mut keys: Vec<(usize, usize, ForeignKey)> = Vec::new();
+    let mut join_tables = Vec::new();
+    // Group the fields of each relation: same pair of models, same relation name.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: HashMap<(usize, usize, Option<&str>), usize> = HashMap::new();
+    for (i, rel) in relations.iter().enumerate() {
+        match rel.target {
+            Target::Model(t) => {
+                let key = (rel.model.min(t), rel.model.max(t), rel.name.as_deref());
+                let g = *group_of.entry(key).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+                groups[g].push(i);
+            }
+            Target::Foreign(declared) => {
+                if rel.holds_key() {
+                    if let Some(fk) = foreign_key(rel, state, &declared.table, diags) {
+                        keys.push((rel.model, rel.field, fk));
+                    }
+                } else if !list(state, rel) {
+                    diags.push(needs_key(
+                        rel,
+                        state,
+                        "it refers to a collection of another flavour",
+                    ));
+                }
+            }
+        }
+    }
+    for group in groups {
+        match group.as_slice() {
+            [one] => diags.push(missing_opposite(&relations[*one], state)),
+            [a, b] => pair(
+                &relations[*a],
+                &relations[*b],
+                state,
+                &mut keys,
+                &mut join_tables,
+                diags,
+            ),
+            more => {
+                for &i in more {
+                    diags.push(ambiguous(&relations[i], state, more.len()));
+                }
+            }
+        }
+    }
+    // Foreign keys in declaration order: by model, then by relation field.
+    keys.sort_by_key(|(m, f, _)| (*m, *f));
+    Resolved {
+        foreign_keys: keys.into_iter().map(|(m, _, fk)| (m, fk)).collect(),
+        join_tables,
+    }
+}
+
+fn read_relations<'s, 'c>(
+    state: &'s State<'_>,
+    catalog: &'c Catalog,
+    types: &TypeNames<'_>,
+    diags: &mut Diagnostics,
+) -> Vec<Relation<'s, 'c>> {
+    let mut out = Vec::new();
+    for (m, model) in state.models.iter().enumerate() {
+        for (f, field) in model.fields.iter().enumerate() {
+            if !matches!(field.kind, FieldKind::Relation) {
+                continue;
+            }
+            let path = format!("{}.{}", model.name, field.line.name.text);
+            let ty = field.line.ty.text.as_str();
+            let target = match (state.model_by_name.get(ty), catalog.get(ty)) {
+                (Some(&t), _) => Target::Model(t),
+                (None, Some(declared)) if declared.flavour != super::Flavour::Prisma => {
+                    Target::Foreign(declared)
+                }
+                _ => {
+                    diags.push(unknown_type(field, &path, state, catalog, types));
+                    continue;
+                }
+            };
+            let mut rel = Relation {
+                model: m,
+                field: f,
+                target,
+                ty,
+                name: None,
+                attr: None,
+                fields: None,
+                references: None,
+                on_delete: None,
+                on_update: None,
+                map: None,
+            };
+            for attr in &field.line.attributes {
+                if attr.name.text != "relation" {
+                    let d = if ["id", "unique", "default", "updatedAt", "map"]
+                        .contains(&attr.name.text.as_str())
+                        || attr.name.text.starts_with("db.")
+                    {
+                        bad_argument(
+                            attr,
+                            &field.src,
+                            &path,
+                            format!("`@{}` cannot be used on a relation field", attr.name.text),
+                            "put it on the scalar field that holds the key",
+                        )
+                    } else {
+                        unknown_attribute(attr, &field.src, &path, &["@relation"], false)
+                    };
+                    diags.push(d);
+                    continue;
+                }
+                let a = args(
+                    attr,
+                    &[
+                        "name",
+                        "fields",
+                        "references",
+                        "onDelete",
+                        "onUpdate",
+                        "map",
+                    ],
+                    &field.src,
+                    &path,
+                    diags,
+                );
+                rel.attr = Some(attr);
+                rel.name =
+                    a[0].and_then(|e| string(e, &field.src, &path, "a relation name", diags));
+                rel.fields = a[1];
+                rel.references = a[2];
+                rel.on_delete = a[3];
+                rel.on_update = a[4];
+                rel.map =
+                    a[5].and_then(|e| string(e, &field.src, &path, "a constraint name", diags));
+            }
+            out.push(rel);
+        }
+    }
+    out
+}
+
+/// A field type that names nothing: an unknown model when the field says `@relation`,
+/// else an unknown type; either way with the nearest known name.
+fn unknown_type(
+    field: &super::Field,
+    path: &str,
+    state: &State<'_>,
+    catalog: &Catalog,
+    types: &TypeNames<'_>,
+) -> Diagnostic {
+    let ty = field.line.ty.text.as_str();
+    let span = field.src.span(field.line.ty.at);
+    if field
+        .line
+        .attributes
+        .iter()
+        .any(|a| a.name.text == "relation")
+    {
+        let mut models: Vec<&str> = state
+            .model_by_name
+            .keys()
+            .map(String::as_str)
+            .chain(catalog.names())
+            .collect();
+        models.sort_unstable();
+        models.dedup();
+        let d = Diagnostic::error(Code::UnknownModel, span, format!("unknown model `{ty}`"))
+            .at_path(path.to_string());
+        return match closest(ty, &models) {
+            Some(near) => d.with_help(format!("did you mean `{near}`?")),
+            None => d.with_help("declare the model, or fix the name of the type"),
+        };
+    }
+    let d = Diagnostic::error(Code::UnknownType, span, format!("unknown type `{ty}`"))
+        .at_path(path.to_string());
+    match types.suggestion(ty, Some(catalog)) {
+        Some(near) => d.with_help(format!("did you mean `{near}`?")),
+        None => d.with_help("use a scalar type (String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, Bytes), an enum or a model"),
+    }
+}
+
+fn one_to_one_not_unique(
+    rel: &Relation<'_, '_>,
+    state: &State<'_>,
+    columns: &[String],
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::BadAttributeArgument,
+        span(state, rel),
+        format!("a one-to-one relation must use unique fields on the side that holds the key ({})", columns.join(", ")),
+    )
+    .at_path(path(state, rel))
+    .with_help("add `@unique` to the key field (or `@@unique` over the key fields), or make the other side a list for one-to-many")
+}
+
+fn string(
+    expr: &Expr,
+    src: &Src,
+    path: &str,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Str(s) => Some(s.clone()),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::BadAttributeArgument,
+                    src.span(expr.at),
+                    format!(
+                        "expected {what} in double quotes, found {}",
+                        expr.kind_name()
+                    ),
+                )
+                .at_path(path.to_string()),
+            );
+            None
+        }
+    }
+}
+
+fn field_of<'s>(state: &'s State<'_>, rel: &Relation<'_, '_>) -> (&'s Model<'s>, &'s super::Field) {
+    let model = &state.models[rel.model];
+    (model, &model.fields[rel.field])
+}
+
+fn list(state: &State<'_>, rel: &Relation<'_, '_>) -> bool {
+    field_of(state, rel).1.line.list
+}
+
+fn path(state: &State<'_>, rel: &Relation<'_, '_>) -> String {
+    let (model, field) = field_of(state, rel);
+    format!("{}.{}", model.name, field.line.name.text)
+}
+
+fn span(state: &State<'_>, rel: &Relation<'_, '_>) -> Span {
+    field_of(state, rel).1.name_span
+}
+
+/// The two fields of one relation → a foreign key or a join table.
+fn pair(
+    a: &Relation<'_, '_>,
+    b: &Relation<'_, '_>,
+    state: &State<'_>,
+    keys: &mut Vec<(usize, usize, ForeignKey)>,
+    join_tables: &mut Vec<Table>,
+    diags: &mut Diagnostics,
+) {
+    let target_table = |rel: &Relation<'_, '_>| match rel.target {
+        Target::Model(t) => state.models[t].table.clone(),
+        Target::Foreign(d) => d.table.clone(),
+    };
+    match (list(state, a), list(state, b), a.holds_key(), b.holds_key()) {
+        (true, true, false, false) => {
+            if let Some(table) = join_table(a, b, state, diags) {
+                join_tables.push(table);
+            }
+        }
+        (true, true, _, _) => {
+            for rel in [a, b].into_iter().filter(|r| r.holds_key()) {
+                diags.push(key_on_list(rel, state));
+            }
+        }
+        (_, _, true, true) => {
+            let d = Diagnostic::error(
+                Code::BadAttributeArgument,
+                span(state, b),
+                "both sides of this relation say `fields:`/`references:`",
+            )
+            .at_path(path(state, b))
+            .with_related(span(state, a), "the other side")
+            .with_help("keep `fields`/`references` only on the side that holds the foreign key");
+            diags.push(d);
+        }
+        (_, _, true, false) | (_, _, false, true) => {
+            let (holder, other) = if a.holds_key() { (a, b) } else { (b, a) };
+            if list(state, holder) {
+                diags.push(key_on_list(holder, state));
+            } else if let Some(fk) = foreign_key(holder, state, &target_table(holder), diags) {
+                if !list(state, other)
+                    && !super::model::is_unique(&state.models[holder.model], &fk.columns)
+                {
+                    diags.push(one_to_one_not_unique(holder, state, &fk.columns));
+                }
+                keys.push((holder.model, holder.field, fk));
+            }
+        }
+        (false, false, false, false) => diags.push(needs_key(
+            b,
+            state,
+            "neither side of this one-to-one relation says which holds the key",
+        )),
+        (la, _, false, false) => {
+            let single = if la { b } else { a };
+            diags.push(needs_key(
+                single,
+                state,
+                "the side of a one-to-many relation that is not a list holds the key",
+            ));
+        }
+    }
+}
+
+fn key_on_list(rel: &Relation<'_, '_>, state: &State<'_>) -> Diagnostic {
+    Diagnostic::error(
+        Code::BadAttributeArgument,
+        span(state, rel),
+        "a list field cannot hold the foreign key",
+    )
+    .at_path(path(state, rel))
+    .with_help(
+        "put `fields`/`references` on the other side of the relation (the one that is not a list)",
+    )
+}
+
+fn needs_key(rel: &Relation<'_, '_>, state: &State<'_>, why: &str) -> Diagnostic {
+    let (model, field) = field_of(state, rel);
+    Diagnostic::error(
+        Code::BadAttributeArgument,
+        field.name_span,
+        format!(
+            "the relation field `{}` needs `fields` and `references`: {why}",
+            field.line.name.text
+        ),
+    )
+    .at_path(format!("{}.{}", model.name, field.line.name.text))
+    .with_help(format!(
+        "e.g. `{} {} @relation(fields: [{}Id], references: [id])`",
+        field.line.name.text, field.line.ty.text, field.line.name.text
+    ))
+}
+
+fn missing_opposite(rel: &Relation<'_, '_>, state: &State<'_>) -> Diagnostic {
+    let (model, field) = field_of(state, rel);
+    let target = rel.ty;
+    let (opposite, ty) = if field.line.list || !rel.holds_key() {
+        (lower_first(&model.name), model.name.clone())
+    } else {
+        (
+            format!("{}s", lower_first(&model.name)),
+            format!("{}[]", model.name),
+        )
+    };
+    let named = rel
+        .name
+        .as_ref()
+        .map_or(String::new(), |n| format!(" @relation(\"{n}\")"));
+    Diagnostic::error(
+        Code::MissingOppositeRelation,
+        field.name_span,
+        format!("the relation field `{}` on model `{}` has no opposite relation field on model `{target}`", field.line.name.text, model.name),
+    )
+    .at_path(format!("{}.{}", model.name, field.line.name.text))
+    .with_help(format!("add the other side to `{target}`, e.g. `{opposite} {ty}{named}`"))
+}
+
+fn ambiguous(rel: &Relation<'_, '_>, state: &State<'_>, count: usize) -> Diagnostic {
+    let (model, _) = field_of(state, rel);
+    let target = rel.ty;
+    let name = rel
+        .name
+        .as_ref()
+        .map_or(String::new(), |n| format!(" named \"{n}\""));
+    Diagnostic::error(
+        Code::AmbiguousRelation,
+        span(state, rel),
+        format!("{count} relation fields{name} link `{}` and `{target}`: Prisma cannot tell which ones pair up", model.name),
+    )
+    .at_path(path(state, rel))
+    .with_help("give each relation its own name on both of its sides: `@relation(\"AuthoredPosts\")`")
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_lowercase().chain(c).collect())
+}
+
+/// The foreign key of the side that holds it.
+fn foreign_key(
+    rel: &Relation<'_, '_>,
+    state: &State<'_>,
+    target_table: &QualifiedName,
+    diags: &mut Diagnostics,
+) -> Option<ForeignKey> {
+    let (model, field) = field_of(state, rel);
+    let path = format!("{}.{}", model.name, field.line.name.text);
+    let src = &field.src;
+    let attr = rel.attr?;
+    let (Some(fields), Some(references)) = (rel.fields, rel.references) else {
+        diags.push(bad_argument(
+            attr,
+            src,
+            &path,
+            "`@relation` needs both `fields` and `references`".into(),
+            "e.g. `@relation(fields: [authorId], references: [id])`",
+        ));
+        return None;
+    };
+    let columns: Vec<String> = names_in(fields, src, &path, diags)?
+        .into_iter()
+        .map(|(name, at)| {
+            scalar_column(name, at, model, src, &path, diags).map(|c| c.db_name.clone())
+        })
+        .collect::<Option<_>>()?;
+    let referenced: Vec<String> = names_in(references, src, &path, diags)?
+        .into_iter()
+        .map(|(name, at)| referenced_column(name, at, rel, state, src, &path, diags))
+        .collect::<Option<_>>()?;
+    if columns.len() != referenced.len() {
+        diags.push(bad_argument(
+            attr,
+            src,
+            &path,
+            format!(
+                "`fields` lists {} fields but `references` lists {}",
+                columns.len(),
+                referenced.len()
+            ),
+            "list one referenced field for each local field",
+        ));
+        return None;
+    }
+    let default_delete = if field.line.optional {
+        ReferentialAction::SetNull
+    } else {
+        ReferentialAction::Restrict
+    };
+    let on_delete = rel
+        .on_delete
+        .map_or(Some(default_delete), |e| action(e, src, &path, diags))?;
+    let on_update = rel
+        .on_update
+        .map_or(Some(ReferentialAction::Cascade), |e| {
+            action(e, src, &path, diags)
+        })?;
+    let column_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
+    Some(ForeignKey {
+        db_name: rel
+            .map
+            .clone()
+            .unwrap_or_else(|| names::foreign_key(&model.table.name, &column_refs)),
+        columns,
+        referenced_table: target_table.clone(),
+        referenced_columns: referenced,
+        on_delete,
+        on_update,
+        span: src.span(attr.at),
+    })
+}
+
+/// `[a, b]` → the names and where each is written.
+fn names_in<'e>(
+    expr: &'e Expr,
+    src: &Src,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<Vec<(&'e str, usize)>> {
+    let ExprKind::List(items) = &expr.kind else {
+        diags.push(
+            Diagnostic::error(
+                Code::BadAttributeArgument,
+                src.span(expr.at),
+                format!("expected a list of fields, found {}", expr.kind_name()),
+            )
+            .at_path(path.to_string())
+            .with_help("e.g. `fields: [authorId]`"),
+        );
+        return None;
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match &item.kind {
+            ExprKind::Ident(name) => out.push((name.as_str(), item.at)),
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::BadAttributeArgument,
+                        src.span(item.at),
+                        format!("expected a field name, found {}", item.kind_name()),
+                    )
+                    .at_path(path.to_string()),
+                );
+                return None;
+            }
+        }
+    }
+    if out.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                Code::BadAttributeArgument,
+                src.span(expr.at),
+                "the list of fields is empty",
+            )
+            .at_path(path.to_string()),
+        );
+        return None;
+    }
+    Some(out)
+}
+
+/// A `references:` entry: a field of the target model, or a key column of another flavour's collection.
+fn referenced_column(
+    name: &str,
+    at: usize,
+    rel: &Relation<'_, '_>,
+    state: &State<'_>,
+    src: &Src,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    match rel.target {
+        Target::Model(t) => {
+            let target = &state.models[t];
+            match target
+                .field_by_name
+                .get(name)
+                .map(|&i| &target.fields[i].kind)
+            {
+                Some(FieldKind::Column(c)) => Some(c.db_name.clone()),
+                Some(FieldKind::Broken) => None,
+                Some(FieldKind::Relation) | None => {
+                    diags.push(unknown_field(name, at, target, src, path));
+                    None
+                }
+            }
+        }
+        Target::Foreign(declared) => {
+            if declared.primary_key.iter().any(|(c, _)| c == name) {
+                return Some(name.to_string());
+            }
+            let keys: Vec<&str> = declared
+                .primary_key
+                .iter()
+                .map(|(c, _)| c.as_str())
+                .collect();
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownField,
+                    src.span(at),
+                    format!("`{name}` is not a key column of `{}`", declared.name),
+                )
+                .at_path(path.to_string())
+                .with_help(format!(
+                    "`{}` is keyed by: {}",
+                    declared.name,
+                    keys.join(", ")
+                )),
+            );
+            None
+        }
+    }
+}
+
+fn action(
+    expr: &Expr,
+    src: &Src,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<ReferentialAction> {
+    if let ExprKind::Ident(name) = &expr.kind {
+        match name.as_str() {
+            "Cascade" => return Some(ReferentialAction::Cascade),
+            "Restrict" => return Some(ReferentialAction::Restrict),
+            "NoAction" => return Some(ReferentialAction::NoAction),
+            "SetNull" => return Some(ReferentialAction::SetNull),
+            "SetDefault" => return Some(ReferentialAction::SetDefault),
+            _ => {}
+        }
+    }
+    diags.push(
+        Diagnostic::error(
+            Code::BadAttributeArgument,
+            src.span(expr.at),
+            "unknown referential action",
+        )
+        .at_path(path.to_string())
+        .with_help("use Cascade, Restrict, NoAction, SetNull or SetDefault"),
+    );
+    None
+}
+
+/// The join table of an implicit many-to-many relation, as Prisma 6 makes it:
+/// columns `A` and `B` (A = the model whose name sorts first), primary key on (A, B),
+/// an index on B, both foreign keys cascading. It lives in model A's schema.
+fn join_table(
+    a: &Relation<'_, '_>,
+    b: &Relation<'_, '_>,
+    state: &State<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Table> {
+    let (ma, mb) = (&state.models[a.model], &state.models[b.model]);
+    let ((first, first_rel), (second, _)) = if ma.name <= mb.name {
+        ((ma, a), (mb, b))
+    } else {
+        ((mb, b), (ma, a))
+    };
+    let key_a = single_key(first, first_rel, state, diags);
+    let key_b = single_key(second, first_rel, state, diags);
+    let ((a_col, a_ty), (b_col, b_ty)) = (key_a?, key_b?);
+    let name = names::join_table(a.name.as_deref(), &first.name, &second.name);
+    let span = span(state, first_rel);
+    let column = |n: &str, ty: ColumnType| Column {
+        name: n.into(),
+        db_name: n.into(),
+        ty,
+        nullable: false,
+        default: None,
+        comment: None,
+        span,
+    };
+    let fk = |col: &str, model: &Model<'_>, referenced: String| ForeignKey {
+        db_name: names::foreign_key(&name, &[col]),
+        columns: vec![col.into()],
+        referenced_table: model.table.clone(),
+        referenced_columns: vec![referenced],
+        on_delete: ReferentialAction::Cascade,
+        on_update: ReferentialAction::Cascade,
+        span,
+    };
+    Some(Table {
+        db_name: QualifiedName::new(first.table.schema.clone(), name.clone()),
+        columns: vec![column("A", a_ty), column("B", b_ty)],
+        primary_key: Some(PrimaryKey {
+            db_name: format!("{name}_AB_pkey"),
+            columns: vec!["A".into(), "B".into()],
+            span,
+        }),
+        foreign_keys: vec![fk("A", first, a_col), fk("B", second, b_col)],
+        indexes: vec![Index {
+            db_name: format!("{name}_B_index"),
+            parts: vec![IndexPart::Column {
+                name: "B".into(),
+                order: SortOrder::Asc,
+                opclass: None,
+            }],
+            unique: false,
+            method: IndexMethod::Btree,
+            predicate: None,
+            concurrently: false,
+            span,
+        }],
+        checks: Vec::new(),
+        comment: None,
+        name,
+        span,
+    })
+}
+
+/// A model's single id column for a join table, its serial type read as the integer it holds.
+fn single_key(
+    model: &Model<'_>,
+    rel: &Relation<'_, '_>,
+    state: &State<'_>,
+    diags: &mut Diagnostics,
+) -> Option<(String, ColumnType)> {
+    let mut key = super::model::primary_key_columns(model);
+    if key.len() != 1 {
+        diags.push(
+            Diagnostic::error(
+                Code::BadAttributeArgument,
+                span(state, rel),
+                format!(
+                    "an implicit many-to-many relation needs a single-field `@id` on `{}`",
+                    model.name
+                ),
+            )
+            .at_path(path(state, rel))
+            .with_help(
+                "give the model one `@id` field, or model the relation with an explicit join model",
+            ),
+        );
+        return None;
+    }
+    let (column, mut ty) = key.remove(0);
+    ty.scalar = match ty.scalar {
+        ScalarType::Serial { big: false } | ScalarType::Identity { big: false } => {
+            ScalarType::Integer
+        }
+        ScalarType::Serial { big: true } | ScalarType::Identity { big: true } => ScalarType::BigInt,
+        other => other,
+    };
+    Some((column, ty))
+}
