@@ -17,8 +17,10 @@ use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
 use std::collections::HashMap;
 
-const FILE_KEYS: &[&str] = &["flavor", "schema", "enums", "models"];
-const MODEL_KEYS: &[&str] = &["fields", "map", "schema", "comment", "indexes", "checks"];
+const FILE_KEYS: &[&str] = &["flavor", "schema", "enums", "models", "access"];
+const MODEL_KEYS: &[&str] = &[
+    "fields", "map", "schema", "comment", "indexes", "checks", "access",
+];
 const ENUM_KEYS: &[&str] = &["values", "map", "schema", "comment"];
 
 /// What `declare` learned, handed to `lower`.
@@ -171,6 +173,10 @@ pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &m
     let mut foreign_keys = resolved.foreign_keys.into_iter().peekable();
     for (index, model) in state.models.iter().enumerate() {
         let mut table = model::table(model, diags);
+        if let Some(node) = model.node.get("access") {
+            let path = format!("{}.access", model.name);
+            super::access::read_table(node, &table.db_name, &path, &mut system.access, diags);
+        }
         while let Some((_, fk)) = foreign_keys.next_if(|(m, _)| *m == index) {
             table.foreign_keys.push(fk);
         }
