@@ -1,20 +1,267 @@
 //! Planning: the previous schema and the next one → the ordered steps of a migration.
-//! (Placeholder: the planner lands with the Postgres target work.)
+//!
+//! A migration is data before it is SQL: each [`Step`] says what changes, why in a short
+//! comment, whether it loses data, and how it may be grouped into transactions. The order
+//! of `Migration::steps` is the order they must run; renderers never reorder.
+//!
+//! The order, for any diff (see [`diff`]):
+//! 1. enum values added to existing enums (a segment committed before the rest), new schemas;
+//! 2. drops, dependents first: foreign keys, indexes, checks, primary keys, columns, tables;
+//! 3. enums whose values were removed or reordered are recreated; new enums created;
+//! 4. new tables, new columns, altered columns, primary keys, indexes, checks;
+//! 5. foreign keys, after every table exists, so cycles work;
+//! 6. comments; then enums nobody uses any more are dropped.
 
-use crate::ir::System;
+mod diff;
+mod name;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{
+    Check, Column, DefaultValue, Enum, ForeignKey, Index, PrimaryKey, QualifiedName, System, Table,
+};
 
 /// One migration: steps in the order they must run.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Migration {
-    pub steps: Vec<()>,
+    /// True when there was no previous schema: the migration creates everything.
+    pub initial: bool,
+    pub steps: Vec<Step>,
 }
 
 impl Migration {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
+
+    /// A short snake_case name derived from the steps (`init`, `add_users_bio`, `update`).
+    pub fn name(&self) -> String {
+        name::migration_name(self)
+    }
+
+    pub fn destructive_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| s.destructive)
+    }
+
+    /// A `W0301` warning per step that can lose data, for `build` and `check` to report.
+    pub fn warnings(&self, system: &str) -> Vec<Diagnostic> {
+        self.destructive_steps()
+            .map(|step| {
+                Diagnostic::global(
+                    Code::DestructiveChange,
+                    format!("{system}: the new migration will {}", step.comment),
+                )
+                .with_help("review the migration before applying it, and keep a copy of the data if you need it")
+            })
+            .collect()
+    }
 }
 
-pub fn plan(_previous: Option<&System>, _next: &System) -> Migration {
-    Migration::default()
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub change: Change,
+    /// What the step does, for people: "add column public.users.bio".
+    pub comment: String,
+    /// Whether running it can lose data (rows, values, a column's contents).
+    pub destructive: bool,
+    pub transaction: Transaction,
+}
+
+/// How a step may be grouped with its neighbours into transaction blocks.
+///
+/// Renderers put consecutive steps of the same kind into one segment:
+/// - `Shared` steps run together in one `BEGIN … COMMIT` block;
+/// - `CommitFirst` steps (`ALTER TYPE … ADD VALUE`) run in a block of their own that commits
+///   before any later step: Postgres refuses to use a new enum value in the transaction
+///   that added it ("unsafe use of new value");
+/// - `Outside` steps (`CREATE INDEX CONCURRENTLY`) run alone, outside any transaction block,
+///   which Postgres requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Transaction {
+    Shared,
+    CommitFirst,
+    Outside,
+}
+
+/// Where a new enum value goes relative to the existing ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValuePosition {
+    /// At the end (plain `ADD VALUE`).
+    Last,
+    Before(String),
+    After(String),
+}
+
+/// A column whose enum type is being recreated, with the default to restore afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumUsage {
+    pub table: QualifiedName,
+    pub column: String,
+    pub array: bool,
+    /// The column had a database default that must be dropped before the type changes.
+    pub had_default: bool,
+    /// The default to set once the new type is in place.
+    pub restore_default: Option<DefaultValue>,
+}
+
+/// What a step changes. Each variant carries the IR pieces its SQL needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    CreateSchema(String),
+    CreateEnum(Enum),
+    AddEnumValue {
+        enum_name: QualifiedName,
+        value: String,
+        position: ValuePosition,
+    },
+    /// Values were removed or reordered: build the new type, move the columns over, drop the old.
+    RecreateEnum {
+        next: Enum,
+        usages: Vec<EnumUsage>,
+    },
+    DropEnum(QualifiedName),
+    /// The table with its columns, primary key and checks (indexes, foreign keys and comments
+    /// follow as steps of their own).
+    CreateTable(Table),
+    DropTable(QualifiedName),
+    AddColumn {
+        table: QualifiedName,
+        column: Column,
+    },
+    DropColumn {
+        table: QualifiedName,
+        column: String,
+    },
+    AlterColumnType {
+        table: QualifiedName,
+        previous: Column,
+        next: Column,
+    },
+    SetNotNull {
+        table: QualifiedName,
+        column: String,
+        /// Rows holding NULL get the column's default first (`UPDATE … SET c = DEFAULT`).
+        backfill: bool,
+    },
+    DropNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    SetDefault {
+        table: QualifiedName,
+        column: Column,
+    },
+    DropDefault {
+        table: QualifiedName,
+        column: String,
+    },
+    /// The sequence a serial column owned, once nothing uses it (`<table>_<column>_seq`).
+    DropSequence {
+        table: QualifiedName,
+        column: String,
+    },
+    AddIdentity {
+        table: QualifiedName,
+        column: String,
+    },
+    DropIdentity {
+        table: QualifiedName,
+        column: String,
+    },
+    AddPrimaryKey {
+        table: QualifiedName,
+        key: PrimaryKey,
+    },
+    DropPrimaryKey {
+        table: QualifiedName,
+        name: String,
+    },
+    CreateIndex {
+        table: QualifiedName,
+        index: Index,
+    },
+    /// Indexes live in their table's schema.
+    DropIndex {
+        table: QualifiedName,
+        name: String,
+    },
+    AddForeignKey {
+        table: QualifiedName,
+        key: ForeignKey,
+    },
+    DropForeignKey {
+        table: QualifiedName,
+        name: String,
+    },
+    AddCheck {
+        table: QualifiedName,
+        check: Check,
+    },
+    DropCheck {
+        table: QualifiedName,
+        name: String,
+    },
+    /// `None` removes the comment.
+    CommentOnTable {
+        table: QualifiedName,
+        comment: Option<String>,
+    },
+    CommentOnColumn {
+        table: QualifiedName,
+        column: String,
+        comment: Option<String>,
+    },
+    CommentOnType {
+        enum_name: QualifiedName,
+        comment: Option<String>,
+    },
+}
+
+impl Change {
+    /// The label of the step, in Prisma's migration spelling (`CreateTable`, `AddForeignKey`).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Change::CreateSchema(_) => "CreateSchema",
+            Change::CreateEnum(_) => "CreateEnum",
+            Change::AddEnumValue { .. } | Change::RecreateEnum { .. } => "AlterEnum",
+            Change::DropEnum(_) => "DropEnum",
+            Change::CreateTable(_) => "CreateTable",
+            Change::DropTable(_) => "DropTable",
+            Change::AddColumn { .. }
+            | Change::DropColumn { .. }
+            | Change::AlterColumnType { .. }
+            | Change::SetNotNull { .. }
+            | Change::DropNotNull { .. }
+            | Change::SetDefault { .. }
+            | Change::DropDefault { .. }
+            | Change::DropSequence { .. }
+            | Change::AddIdentity { .. }
+            | Change::DropIdentity { .. }
+            | Change::AddPrimaryKey { .. }
+            | Change::DropPrimaryKey { .. }
+            | Change::AddCheck { .. }
+            | Change::DropCheck { .. } => "AlterTable",
+            Change::CreateIndex { .. } => "CreateIndex",
+            Change::DropIndex { .. } => "DropIndex",
+            Change::AddForeignKey { .. } => "AddForeignKey",
+            Change::DropForeignKey { .. } => "DropForeignKey",
+            Change::CommentOnTable { .. }
+            | Change::CommentOnColumn { .. }
+            | Change::CommentOnType { .. } => "Comment",
+        }
+    }
+}
+
+/// The steps that turn `previous` (the schema the last migration produced; `None` before the
+/// first) into `next`.
+pub fn plan(previous: Option<&System>, next: &System) -> Migration {
+    let empty = System::default();
+    Migration {
+        initial: previous.is_none(),
+        steps: diff::diff(previous.unwrap_or(&empty), next),
+    }
+}
+
+/// `schema.name`, for comments.
+pub(crate) fn display(name: &QualifiedName) -> String {
+    format!("{}.{}", name.schema, name.name)
 }

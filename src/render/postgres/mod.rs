@@ -1,29 +1,183 @@
 //! PostgreSQL target: migrations and the schema snapshot they lead to.
-//! (Placeholder: the full renderer lands with the Postgres target work.)
+//!
+//! The planner decided what runs and in which order; here each step becomes SQL
+//! ([`sql::statement`]) and consecutive steps are grouped into transaction segments
+//! following [`Transaction`]: `BEGIN … COMMIT` around shared steps, a block of their own
+//! for `ALTER TYPE … ADD VALUE` (committed before any step can use the new value), and
+//! no block at all around `CREATE INDEX CONCURRENTLY`, which Postgres refuses to run
+//! inside one. If a later segment fails, the earlier ones stay applied: fix the cause and
+//! run the rest of the file.
+
+pub mod sql;
 
 pub mod rls;
 
 use super::{History, Templates};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::System;
-use crate::plan::Migration;
+use crate::plan::{Migration, Step, Transaction};
+use serde::Serialize;
 
-pub const TEMPLATES: &[(&str, &str)] = &[];
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "postgres/migration.sql.j2",
+        include_str!("../../../templates/postgres/migration.sql.j2"),
+    ),
+    (
+        "postgres/create_table.sql.j2",
+        include_str!("../../../templates/postgres/create_table.sql.j2"),
+    ),
+];
 
 /// Paths relative to the system's folder → contents: every migration (the history kept
-/// as it was, plus a new one when the plan has steps) and `schema.json`.
+/// as it was, plus a new one when the plan has steps) and `schema.json`, the schema the
+/// migrations lead to, which the next build diffs against.
 pub fn render(
     system: &System,
     history: &History,
-    _migration: &Migration,
-    _templates: &Templates,
+    migration: &Migration,
+    templates: &Templates,
 ) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
+    if history.schema.is_none() && !history.migrations.is_empty() {
+        return Err(Box::new(
+            Diagnostic::global(
+                Code::MigrationHistory,
+                format!(
+                    "{}: migrations exist but schema.json, the schema they lead to, is missing",
+                    system.name
+                ),
+            )
+            .with_help("restore schema.json from version control; without it every table would be created again"),
+        ));
+    }
     let mut files: Vec<(String, String)> = history
         .migrations
         .iter()
         .map(|(name, sql)| (format!("migrations/{name}"), sql.clone()))
         .collect();
-    let snapshot = serde_json::to_string_pretty(system).expect("the IR serializes") + "\n";
-    files.push(("schema.json".into(), snapshot));
+    // An empty plan keeps the snapshot byte-identical, even if something the database
+    // does not see (a logical name, column order) changed.
+    let snapshot = match (&history.schema, migration.is_empty()) {
+        (Some(previous), true) => previous,
+        _ => system,
+    };
+    if !migration.is_empty() {
+        let name = format!("{:04}_{}", next_number(history), migration.name());
+        let sql = render_migration(system, &name, migration, templates)?;
+        files.push((format!("migrations/{name}.sql"), sql));
+    }
+    let json = serde_json::to_string_pretty(snapshot).map_err(|e| {
+        Box::new(Diagnostic::global(
+            Code::TemplateError,
+            format!("cannot serialize the schema snapshot: {e}"),
+        ))
+    })?;
+    files.push(("schema.json".into(), json + "\n"));
     Ok(files)
+}
+
+/// One more than the highest number among the existing migrations (`0001_init.sql` → 2).
+fn next_number(history: &History) -> u32 {
+    history
+        .migrations
+        .iter()
+        .filter_map(|(name, _)| name.split('_').next()?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1
+}
+
+#[derive(Serialize)]
+struct MigrationView<'a> {
+    system: String,
+    name: &'a str,
+    steps: usize,
+    destructive: usize,
+    segments: Vec<SegmentView>,
+}
+
+#[derive(Serialize)]
+struct SegmentView {
+    transaction: bool,
+    note: Option<&'static str>,
+    steps: Vec<StepView>,
+}
+
+#[derive(Serialize)]
+struct StepView {
+    label: &'static str,
+    warning: Option<String>,
+    sql: String,
+}
+
+/// Text that goes into a `--` comment: a newline in a user's name must not end the comment.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn note(transaction: Transaction) -> Option<&'static str> {
+    match transaction {
+        Transaction::Shared => None,
+        Transaction::CommitFirst => {
+            Some("New enum values are committed before any statement uses them.")
+        }
+        Transaction::Outside => {
+            Some("CREATE INDEX CONCURRENTLY cannot run inside a transaction block.")
+        }
+    }
+}
+
+/// Consecutive steps that may share a transaction block, in order. Steps that must run
+/// outside a block stand alone.
+fn segments(steps: &[Step]) -> Vec<(Transaction, &[Step])> {
+    let mut out: Vec<(Transaction, &[Step])> = Vec::new();
+    let mut start = 0;
+    for i in 1..=steps.len() {
+        let boundary = i == steps.len()
+            || steps[i].transaction != steps[start].transaction
+            || steps[start].transaction == Transaction::Outside;
+        if boundary {
+            out.push((steps[start].transaction, &steps[start..i]));
+            start = i;
+        }
+    }
+    out
+}
+
+fn render_migration(
+    system: &System,
+    name: &str,
+    migration: &Migration,
+    templates: &Templates,
+) -> Result<String, Box<Diagnostic>> {
+    let segments = segments(&migration.steps)
+        .into_iter()
+        .map(|(transaction, steps)| {
+            let steps = steps
+                .iter()
+                .map(|step| {
+                    Ok(StepView {
+                        label: step.change.label(),
+                        warning: step.destructive.then(|| one_line(&step.comment)),
+                        sql: sql::statement(&step.change, templates)?,
+                    })
+                })
+                .collect::<Result<_, Box<Diagnostic>>>()?;
+            Ok(SegmentView {
+                transaction: transaction != Transaction::Outside,
+                note: note(transaction),
+                steps,
+            })
+        })
+        .collect::<Result<_, Box<Diagnostic>>>()?;
+    let view = MigrationView {
+        system: one_line(&system.name),
+        name,
+        steps: migration.steps.len(),
+        destructive: migration.destructive_steps().count(),
+        segments,
+    };
+    templates.render("postgres/migration.sql.j2", view)
 }

@@ -1,0 +1,833 @@
+//! The diff itself: one pass per phase over both systems, with lookups by database name,
+//! so the work grows linearly with the schema. Phases and their order are listed in the
+//! module documentation of [`super`]; within a phase, steps follow declaration order
+//! (the next system's for creations, the previous one's for drops), which is deterministic.
+
+use super::{display, Change, EnumUsage, Step, Transaction, ValuePosition};
+use crate::ir::{
+    Check, Column, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexPart, QualifiedName,
+    ScalarType, System, Table,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+type Tables<'a> = BTreeMap<&'a QualifiedName, &'a Table>;
+
+/// What happened to an enum that exists on both sides.
+enum EnumChange<'a> {
+    /// New values only, old ones kept in order: `ALTER TYPE … ADD VALUE`.
+    Added(Vec<(&'a str, ValuePosition)>),
+    /// A value was removed or the order changed: the type must be rebuilt.
+    Recreated { removed: Vec<&'a str> },
+}
+
+#[derive(Default)]
+struct Steps(Vec<Step>);
+
+impl Steps {
+    fn push(&mut self, change: Change, comment: String) {
+        self.add(change, comment, false, Transaction::Shared);
+    }
+    fn destructive(&mut self, change: Change, comment: String) {
+        self.add(change, comment, true, Transaction::Shared);
+    }
+    fn add(
+        &mut self,
+        change: Change,
+        comment: String,
+        destructive: bool,
+        transaction: Transaction,
+    ) {
+        self.0.push(Step {
+            change,
+            comment,
+            destructive,
+            transaction,
+        });
+    }
+}
+
+pub(super) fn diff(prev: &System, next: &System) -> Vec<Step> {
+    let prev_tables: Tables = prev.tables.iter().map(|t| (&t.db_name, t)).collect();
+    let next_tables: Tables = next.tables.iter().map(|t| (&t.db_name, t)).collect();
+    let prev_enums: BTreeMap<&QualifiedName, &Enum> =
+        prev.enums.iter().map(|e| (&e.db_name, e)).collect();
+    let enum_changes: Vec<(&Enum, EnumChange)> = next
+        .enums
+        .iter()
+        .filter_map(|e| {
+            let before = prev_enums.get(&e.db_name)?;
+            enum_change(before, e).map(|change| (e, change))
+        })
+        .collect();
+    let recreated: BTreeSet<&QualifiedName> = enum_changes
+        .iter()
+        .filter(|(_, c)| matches!(c, EnumChange::Recreated { .. }))
+        .map(|(e, _)| &e.db_name)
+        .collect();
+    // Kept tables that lose a key another table's foreign key may rely on: those foreign
+    // keys are dropped and added again around the change.
+    let rekeyed: BTreeSet<&QualifiedName> = kept(prev, &next_tables)
+        .filter(|(p, n)| p.primary_key != n.primary_key || unique_index_changed(p, n))
+        .map(|(p, _)| &p.db_name)
+        .collect();
+
+    // Kept tables with a column whose enum is rebuilt: their partial and expression indexes
+    // and their checks may compare it with enum constants, which no longer compile once
+    // the type changes, so they are dropped before the rebuild and created again after.
+    let enum_tables: BTreeSet<&QualifiedName> = kept(prev, &next_tables)
+        .filter(|(p, _)| {
+            p.columns
+                .iter()
+                .any(|c| enum_of(&c.ty).is_some_and(|e| recreated.contains(e)))
+        })
+        .map(|(p, _)| &p.db_name)
+        .collect();
+
+    let mut steps = Steps::default();
+    add_enum_values(&enum_changes, &mut steps);
+    create_schemas(prev, next, &mut steps);
+    drop_foreign_keys(prev, &next_tables, &rekeyed, &mut steps);
+    drop_table_parts(prev, &next_tables, &enum_tables, &mut steps);
+    drop_tables(prev, &next_tables, &mut steps);
+    recreate_enums(prev, &next_tables, &enum_changes, &mut steps);
+    create_enums(&prev_enums, next, &mut steps);
+    create_tables(&prev_tables, next, &mut steps);
+    alter_tables(prev, &next_tables, &recreated, &mut steps);
+    create_indexes(&prev_tables, next, &enum_tables, &mut steps);
+    add_checks(&prev_tables, next, &enum_tables, &mut steps);
+    add_foreign_keys(&prev_tables, next, &rekeyed, &mut steps);
+    comment(&prev_tables, &prev_enums, &recreated, next, &mut steps);
+    drop_enums(prev, next, &mut steps);
+    steps.0
+}
+
+/// Tables on both sides, as (previous, next), in the previous system's order.
+fn kept<'a>(
+    prev: &'a System,
+    next_tables: &'a Tables<'a>,
+) -> impl Iterator<Item = (&'a Table, &'a Table)> + 'a {
+    prev.tables
+        .iter()
+        .filter_map(|p| next_tables.get(&p.db_name).map(|n| (p, *n)))
+}
+
+fn reads_values(index: &Index) -> bool {
+    index.predicate.is_some()
+        || index
+            .parts
+            .iter()
+            .any(|p| matches!(p, IndexPart::Expression { .. }))
+}
+
+/// Whether `index` exists unchanged in `other` and need not be rebuilt for an enum rebuild.
+fn index_kept(
+    index: &Index,
+    table: &Table,
+    other: &Table,
+    enum_tables: &BTreeSet<&QualifiedName>,
+) -> bool {
+    other.indexes.iter().find(|i| i.db_name == index.db_name) == Some(index)
+        && !(reads_values(index) && enum_tables.contains(&table.db_name))
+}
+
+fn check_kept(
+    check: &Check,
+    table: &Table,
+    other: &Table,
+    enum_tables: &BTreeSet<&QualifiedName>,
+) -> bool {
+    other.checks.iter().find(|c| c.db_name == check.db_name) == Some(check)
+        && !enum_tables.contains(&table.db_name)
+}
+
+fn unique_index_changed(prev: &Table, next: &Table) -> bool {
+    prev.indexes
+        .iter()
+        .filter(|i| i.unique)
+        .any(|i| next.indexes.iter().find(|n| n.db_name == i.db_name) != Some(i))
+}
+
+fn create_schemas(prev: &System, next: &System, steps: &mut Steps) {
+    let known: BTreeSet<&String> = prev.namespaces.iter().collect();
+    for schema in next.namespaces.iter().filter(|s| !known.contains(s)) {
+        steps.push(
+            Change::CreateSchema(schema.clone()),
+            format!("create schema {schema}"),
+        );
+    }
+}
+
+fn enum_change<'a>(prev: &'a Enum, next: &'a Enum) -> Option<EnumChange<'a>> {
+    let before: Vec<&str> = prev.values.iter().map(|v| v.db_name.as_str()).collect();
+    let after: Vec<&str> = next.values.iter().map(|v| v.db_name.as_str()).collect();
+    if before == after {
+        return None;
+    }
+    let old: BTreeSet<&str> = before.iter().copied().collect();
+    let new: BTreeSet<&str> = after.iter().copied().collect();
+    let kept_in_order: Vec<&str> = after.iter().copied().filter(|v| old.contains(v)).collect();
+    if kept_in_order != before {
+        let removed = before.into_iter().filter(|v| !new.contains(v)).collect();
+        return Some(EnumChange::Recreated { removed });
+    }
+    // Each new value goes before the first old value that follows it, which keeps the
+    // declared order whatever the order the values are added in.
+    let added = after
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !old.contains(*v))
+        .map(|(i, v)| {
+            let anchor = after[i + 1..].iter().find(|w| old.contains(*w));
+            let position = match anchor {
+                Some(w) => ValuePosition::Before(w.to_string()),
+                None => ValuePosition::Last,
+            };
+            (*v, position)
+        })
+        .collect();
+    Some(EnumChange::Added(added))
+}
+
+fn add_enum_values(changes: &[(&Enum, EnumChange)], steps: &mut Steps) {
+    for (e, change) in changes {
+        let EnumChange::Added(values) = change else {
+            continue;
+        };
+        for (value, position) in values {
+            steps.add(
+                Change::AddEnumValue {
+                    enum_name: e.db_name.clone(),
+                    value: value.to_string(),
+                    position: position.clone(),
+                },
+                format!("add value {value} to enum {}", display(&e.db_name)),
+                false,
+                Transaction::CommitFirst,
+            );
+        }
+    }
+}
+
+fn same_foreign_key(key: &ForeignKey, next: &Table, rekeyed: &BTreeSet<&QualifiedName>) -> bool {
+    !rekeyed.contains(&key.referenced_table)
+        && next.foreign_keys.iter().find(|k| k.db_name == key.db_name) == Some(key)
+}
+
+/// Foreign keys go first: of changed tables, and of dropped tables too, so that tables
+/// referencing each other can be dropped in any order.
+fn drop_foreign_keys(
+    prev: &System,
+    next_tables: &Tables,
+    rekeyed: &BTreeSet<&QualifiedName>,
+    steps: &mut Steps,
+) {
+    for table in &prev.tables {
+        let next = next_tables.get(&table.db_name);
+        for key in &table.foreign_keys {
+            if next.is_some_and(|n| same_foreign_key(key, n, rekeyed)) {
+                continue;
+            }
+            steps.push(
+                Change::DropForeignKey {
+                    table: table.db_name.clone(),
+                    name: key.db_name.clone(),
+                },
+                format!(
+                    "drop foreign key {} of {}",
+                    key.db_name,
+                    display(&table.db_name)
+                ),
+            );
+        }
+    }
+}
+
+/// Indexes, checks, primary keys and columns that kept tables lose or change.
+fn drop_table_parts(
+    prev: &System,
+    next_tables: &Tables,
+    enum_tables: &BTreeSet<&QualifiedName>,
+    steps: &mut Steps,
+) {
+    let kept: Vec<(&Table, &Table)> = kept(prev, next_tables).collect();
+    for (p, n) in &kept {
+        for index in &p.indexes {
+            if !index_kept(index, p, n, enum_tables) {
+                steps.push(
+                    Change::DropIndex {
+                        table: p.db_name.clone(),
+                        name: index.db_name.clone(),
+                    },
+                    format!("drop index {} of {}", index.db_name, display(&p.db_name)),
+                );
+            }
+        }
+    }
+    for (p, n) in &kept {
+        for check in &p.checks {
+            if !check_kept(check, p, n, enum_tables) {
+                steps.push(
+                    Change::DropCheck {
+                        table: p.db_name.clone(),
+                        name: check.db_name.clone(),
+                    },
+                    format!("drop check {} of {}", check.db_name, display(&p.db_name)),
+                );
+            }
+        }
+    }
+    for (p, n) in &kept {
+        if let Some(key) = p
+            .primary_key
+            .as_ref()
+            .filter(|_| p.primary_key != n.primary_key)
+        {
+            steps.push(
+                Change::DropPrimaryKey {
+                    table: p.db_name.clone(),
+                    name: key.db_name.clone(),
+                },
+                format!(
+                    "drop primary key {} of {}",
+                    key.db_name,
+                    display(&p.db_name)
+                ),
+            );
+        }
+    }
+    for (p, n) in &kept {
+        let next_columns: BTreeSet<&str> = n.columns.iter().map(|c| c.db_name.as_str()).collect();
+        for column in p
+            .columns
+            .iter()
+            .filter(|c| !next_columns.contains(c.db_name.as_str()))
+        {
+            steps.destructive(
+                Change::DropColumn {
+                    table: p.db_name.clone(),
+                    column: column.db_name.clone(),
+                },
+                format!(
+                    "drop column {}.{} and its data",
+                    display(&p.db_name),
+                    column.db_name
+                ),
+            );
+        }
+    }
+}
+
+fn drop_tables(prev: &System, next_tables: &Tables, steps: &mut Steps) {
+    for table in prev
+        .tables
+        .iter()
+        .filter(|t| !next_tables.contains_key(&t.db_name))
+    {
+        steps.destructive(
+            Change::DropTable(table.db_name.clone()),
+            format!("drop table {} and its rows", display(&table.db_name)),
+        );
+    }
+}
+
+fn enum_of(ty: &ColumnType) -> Option<&QualifiedName> {
+    match &ty.scalar {
+        ScalarType::Enum { name } => Some(name),
+        _ => None,
+    }
+}
+
+fn database_default(column: &Column) -> Option<&DefaultValue> {
+    column.default.as_ref().filter(|d| d.is_database_side())
+}
+
+/// Columns of kept tables that still hold a recreated enum when the rebuild runs (dropped
+/// tables and columns are gone by then; new ones are created after it).
+fn recreate_enums(
+    prev: &System,
+    next_tables: &Tables,
+    changes: &[(&Enum, EnumChange)],
+    steps: &mut Steps,
+) {
+    let mut usages: BTreeMap<&QualifiedName, Vec<EnumUsage>> = BTreeMap::new();
+    for (p, n) in kept(prev, next_tables) {
+        for column in &p.columns {
+            let (Some(enum_name), Some(after)) = (enum_of(&column.ty), n.column(&column.db_name))
+            else {
+                continue;
+            };
+            let same_type = after.ty == column.ty;
+            usages.entry(enum_name).or_default().push(EnumUsage {
+                table: p.db_name.clone(),
+                column: column.db_name.clone(),
+                array: column.ty.array,
+                had_default: database_default(column).is_some(),
+                restore_default: database_default(after).filter(|_| same_type).cloned(),
+            });
+        }
+    }
+    for (e, change) in changes {
+        let EnumChange::Recreated { removed } = change else {
+            continue;
+        };
+        let comment = if removed.is_empty() {
+            format!(
+                "recreate enum {} to reorder its values",
+                display(&e.db_name)
+            )
+        } else {
+            format!(
+                "recreate enum {} without value(s) {}: rows holding them make it fail",
+                display(&e.db_name),
+                removed.join(", ")
+            )
+        };
+        let change = Change::RecreateEnum {
+            next: (*e).clone(),
+            usages: usages.remove(&e.db_name).unwrap_or_default(),
+        };
+        if removed.is_empty() {
+            steps.push(change, comment);
+        } else {
+            steps.destructive(change, comment);
+        }
+    }
+}
+
+fn create_enums(prev_enums: &BTreeMap<&QualifiedName, &Enum>, next: &System, steps: &mut Steps) {
+    for e in next
+        .enums
+        .iter()
+        .filter(|e| !prev_enums.contains_key(&e.db_name))
+    {
+        steps.push(
+            Change::CreateEnum(e.clone()),
+            format!("create enum {}", display(&e.db_name)),
+        );
+    }
+}
+
+fn create_tables(prev_tables: &Tables, next: &System, steps: &mut Steps) {
+    for table in next
+        .tables
+        .iter()
+        .filter(|t| !prev_tables.contains_key(&t.db_name))
+    {
+        // Indexes, foreign keys and comments follow as steps of their own.
+        let bare = Table {
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+            comment: None,
+            ..table.clone()
+        };
+        steps.push(
+            Change::CreateTable(bare),
+            format!("create table {}", display(&table.db_name)),
+        );
+    }
+}
+
+/// Serial and identity columns are integers with a way of filling them in.
+fn storage_type(ty: &ColumnType) -> ColumnType {
+    let scalar = match ty.scalar {
+        ScalarType::Serial { big: false } | ScalarType::Identity { big: false } => {
+            ScalarType::Integer
+        }
+        ScalarType::Serial { big: true } | ScalarType::Identity { big: true } => ScalarType::BigInt,
+        ref other => other.clone(),
+    };
+    ColumnType {
+        scalar,
+        array: ty.array,
+    }
+}
+
+fn is_identity(ty: &ColumnType) -> bool {
+    matches!(ty.scalar, ScalarType::Identity { .. })
+}
+
+/// Type changes that keep every value as it was.
+fn widens(from: &ColumnType, to: &ColumnType) -> bool {
+    use ScalarType::*;
+    if from.array != to.array {
+        return false;
+    }
+    let at_least = |a: Option<u32>, b: Option<u32>| match (a, b) {
+        (_, None) => true,
+        (Some(a), Some(b)) => b >= a,
+        (None, Some(_)) => false,
+    };
+    match (&from.scalar, &to.scalar) {
+        (Varchar { length: a }, Varchar { length: b }) => at_least(*a, *b),
+        (Varchar { .. }, Text) => true,
+        (SmallInt, Integer | BigInt) | (Integer, BigInt) | (Real, Double) => true,
+        (
+            Numeric {
+                precision: p1,
+                scale: s1,
+            },
+            Numeric {
+                precision: p2,
+                scale: s2,
+            },
+        ) => s1 == s2 && at_least(*p1, *p2),
+        (Timestamp { precision: a }, Timestamp { precision: b })
+        | (Timestamptz { precision: a }, Timestamptz { precision: b })
+        | (Time { precision: a }, Time { precision: b }) => {
+            at_least(a.map(u32::from), b.map(u32::from))
+        }
+        _ => false,
+    }
+}
+
+/// Columns added and altered in kept tables, then their primary keys.
+fn alter_tables(
+    prev: &System,
+    next_tables: &Tables,
+    recreated: &BTreeSet<&QualifiedName>,
+    steps: &mut Steps,
+) {
+    let kept: Vec<(&Table, &Table)> = kept(prev, next_tables).collect();
+    for (p, n) in &kept {
+        for column in n.columns.iter().filter(|c| p.column(&c.db_name).is_none()) {
+            steps.push(
+                Change::AddColumn {
+                    table: n.db_name.clone(),
+                    column: column.clone(),
+                },
+                format!("add column {}.{}", display(&n.db_name), column.db_name),
+            );
+        }
+    }
+    for (p, n) in &kept {
+        for after in &n.columns {
+            if let Some(before) = p.column(&after.db_name) {
+                alter_column(&n.db_name, before, after, recreated, steps);
+            }
+        }
+    }
+    for (p, n) in &kept {
+        if let Some(key) = n
+            .primary_key
+            .as_ref()
+            .filter(|_| p.primary_key != n.primary_key)
+        {
+            steps.push(
+                Change::AddPrimaryKey {
+                    table: n.db_name.clone(),
+                    key: key.clone(),
+                },
+                format!("add primary key {} to {}", key.db_name, display(&n.db_name)),
+            );
+        }
+    }
+}
+
+/// How a column is filled in when an insert leaves it out.
+#[derive(PartialEq)]
+enum Filled<'a> {
+    Nothing,
+    Default(&'a DefaultValue),
+    /// A serial column's owned sequence, which the IR does not spell out as a default.
+    Sequence,
+}
+
+fn filled_by(column: &Column) -> Filled<'_> {
+    if matches!(column.ty.scalar, ScalarType::Serial { .. }) {
+        return Filled::Sequence;
+    }
+    database_default(column).map_or(Filled::Nothing, Filled::Default)
+}
+
+fn alter_column(
+    table: &QualifiedName,
+    before: &Column,
+    after: &Column,
+    recreated: &BTreeSet<&QualifiedName>,
+    steps: &mut Steps,
+) {
+    let path = format!("{}.{}", display(table), after.db_name);
+    let column = after.db_name.clone();
+    let retyped = storage_type(&before.ty) != storage_type(&after.ty);
+    // A recreated enum column has its default dropped and restored by the rebuild.
+    let rebuilt = enum_of(&before.ty).is_some_and(|e| recreated.contains(e));
+    // The old default may not cast to the new type: drop it first, set the new one after.
+    // (A sequence's nextval() casts to any integer type, so it stays.)
+    let drop_first = retyped && !rebuilt && matches!(filled_by(before), Filled::Default(_));
+    if drop_first {
+        steps.push(
+            Change::DropDefault {
+                table: table.clone(),
+                column: column.clone(),
+            },
+            format!("drop the default of {path} before changing its type"),
+        );
+    }
+    if retyped {
+        let change = Change::AlterColumnType {
+            table: table.clone(),
+            previous: before.clone(),
+            next: after.clone(),
+        };
+        if widens(&storage_type(&before.ty), &storage_type(&after.ty)) {
+            steps.push(change, format!("widen the type of {path}"));
+        } else {
+            steps.destructive(
+                change,
+                format!(
+                    "change the type of {path}: values that do not convert fail or lose precision"
+                ),
+            );
+        }
+    }
+    // ...and drop identity before a default replaces it.
+    if is_identity(&before.ty) && !is_identity(&after.ty) {
+        steps.push(
+            Change::DropIdentity {
+                table: table.clone(),
+                column: column.clone(),
+            },
+            format!("stop generating {path} as identity"),
+        );
+    }
+    let old = if drop_first || rebuilt {
+        Filled::Nothing
+    } else {
+        filled_by(before)
+    };
+    let new = filled_by(after);
+    let restored_by_rebuild = rebuilt && before.ty == after.ty;
+    if old != new && !restored_by_rebuild {
+        let change = match new {
+            Filled::Nothing => Change::DropDefault {
+                table: table.clone(),
+                column: column.clone(),
+            },
+            Filled::Default(_) | Filled::Sequence => Change::SetDefault {
+                table: table.clone(),
+                column: after.clone(),
+            },
+        };
+        let what = if matches!(new, Filled::Nothing) {
+            "drop"
+        } else {
+            "set"
+        };
+        steps.push(change, format!("{what} the default of {path}"));
+    }
+    if old == Filled::Sequence && new != Filled::Sequence {
+        steps.push(
+            Change::DropSequence {
+                table: table.clone(),
+                column: column.clone(),
+            },
+            format!("drop the sequence that filled {path}"),
+        );
+    }
+    // After the default: rows holding NULL take the new default before the column is
+    // made required; without a default they make the step fail, as they should.
+    let backfill = !matches!(new, Filled::Nothing);
+    match (before.nullable, after.nullable) {
+        (true, false) => steps.push(
+            Change::SetNotNull {
+                table: table.clone(),
+                column: column.clone(),
+                backfill,
+            },
+            if backfill {
+                format!("make {path} required, filling NULLs with its default")
+            } else {
+                format!("make {path} required (fails while rows hold NULL)")
+            },
+        ),
+        (false, true) => steps.push(
+            Change::DropNotNull {
+                table: table.clone(),
+                column: column.clone(),
+            },
+            format!("make {path} optional"),
+        ),
+        _ => {}
+    }
+    // An identity column must have no default: add identity after the defaults change.
+    if !is_identity(&before.ty) && is_identity(&after.ty) {
+        steps.push(
+            Change::AddIdentity {
+                table: table.clone(),
+                column,
+            },
+            format!("make {path} an identity column"),
+        );
+    }
+}
+
+/// Plain indexes first, then those built concurrently: those run outside any transaction,
+/// so grouping them keeps the transactional steps in as few blocks as possible.
+fn create_indexes(
+    prev_tables: &Tables,
+    next: &System,
+    enum_tables: &BTreeSet<&QualifiedName>,
+    steps: &mut Steps,
+) {
+    for concurrently in [false, true] {
+        for table in &next.tables {
+            let before = prev_tables.get(&table.db_name);
+            for index in table
+                .indexes
+                .iter()
+                .filter(|i| i.concurrently == concurrently)
+            {
+                let unchanged = before.is_some_and(|p| index_kept(index, table, p, enum_tables));
+                if unchanged {
+                    continue;
+                }
+                let transaction = if concurrently {
+                    Transaction::Outside
+                } else {
+                    Transaction::Shared
+                };
+                steps.add(
+                    Change::CreateIndex {
+                        table: table.db_name.clone(),
+                        index: index.clone(),
+                    },
+                    format!(
+                        "create index {} on {}",
+                        index.db_name,
+                        display(&table.db_name)
+                    ),
+                    false,
+                    transaction,
+                );
+            }
+        }
+    }
+}
+
+/// Checks of kept tables (new tables carry theirs in `CREATE TABLE`).
+fn add_checks(
+    prev_tables: &Tables,
+    next: &System,
+    enum_tables: &BTreeSet<&QualifiedName>,
+    steps: &mut Steps,
+) {
+    for table in &next.tables {
+        let Some(before) = prev_tables.get(&table.db_name) else {
+            continue;
+        };
+        for check in &table.checks {
+            if !check_kept(check, table, before, enum_tables) {
+                steps.push(
+                    Change::AddCheck {
+                        table: table.db_name.clone(),
+                        check: check.clone(),
+                    },
+                    format!("add check {} to {}", check.db_name, display(&table.db_name)),
+                );
+            }
+        }
+    }
+}
+
+fn add_foreign_keys(
+    prev_tables: &Tables,
+    next: &System,
+    rekeyed: &BTreeSet<&QualifiedName>,
+    steps: &mut Steps,
+) {
+    for table in &next.tables {
+        let before = prev_tables.get(&table.db_name);
+        for key in &table.foreign_keys {
+            if before.is_some_and(|p| {
+                !rekeyed.contains(&key.referenced_table)
+                    && p.foreign_keys.iter().find(|k| k.db_name == key.db_name) == Some(key)
+            }) {
+                continue;
+            }
+            steps.push(
+                Change::AddForeignKey {
+                    table: table.db_name.clone(),
+                    key: key.clone(),
+                },
+                format!(
+                    "add foreign key {} from {} to {}",
+                    key.db_name,
+                    display(&table.db_name),
+                    display(&key.referenced_table)
+                ),
+            );
+        }
+    }
+}
+
+/// Comments that differ from the previous side; a new object counts as having none, and so
+/// does a recreated enum (its comment went with the old type).
+fn comment(
+    prev_tables: &Tables,
+    prev_enums: &BTreeMap<&QualifiedName, &Enum>,
+    recreated: &BTreeSet<&QualifiedName>,
+    next: &System,
+    steps: &mut Steps,
+) {
+    for e in &next.enums {
+        let before = prev_enums
+            .get(&e.db_name)
+            .filter(|_| !recreated.contains(&e.db_name))
+            .and_then(|p| p.comment.as_ref());
+        if before != e.comment.as_ref() {
+            steps.push(
+                Change::CommentOnType {
+                    enum_name: e.db_name.clone(),
+                    comment: e.comment.clone(),
+                },
+                format!("comment on enum {}", display(&e.db_name)),
+            );
+        }
+    }
+    for table in &next.tables {
+        let before = prev_tables.get(&table.db_name);
+        if before.and_then(|p| p.comment.as_ref()) != table.comment.as_ref() {
+            steps.push(
+                Change::CommentOnTable {
+                    table: table.db_name.clone(),
+                    comment: table.comment.clone(),
+                },
+                format!("comment on table {}", display(&table.db_name)),
+            );
+        }
+        for column in &table.columns {
+            let old = before
+                .and_then(|p| p.column(&column.db_name))
+                .and_then(|c| c.comment.as_ref());
+            if old != column.comment.as_ref() {
+                steps.push(
+                    Change::CommentOnColumn {
+                        table: table.db_name.clone(),
+                        column: column.db_name.clone(),
+                        comment: column.comment.clone(),
+                    },
+                    format!(
+                        "comment on column {}.{}",
+                        display(&table.db_name),
+                        column.db_name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Last: every column that used a dropped enum has been dropped or retyped by now.
+fn drop_enums(prev: &System, next: &System, steps: &mut Steps) {
+    let remaining: BTreeSet<&QualifiedName> = next.enums.iter().map(|e| &e.db_name).collect();
+    for e in prev
+        .enums
+        .iter()
+        .filter(|e| !remaining.contains(&e.db_name))
+    {
+        steps.push(
+            Change::DropEnum(e.db_name.clone()),
+            format!("drop enum {}", display(&e.db_name)),
+        );
+    }
+}

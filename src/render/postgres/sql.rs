@@ -1,0 +1,562 @@
+//! One step → its SQL statements. Every identifier goes through [`quote_ident`] and is
+//! schema-qualified; every string literal through [`string_literal`]. Types and keywords
+//! follow Prisma's migration spelling (`TEXT`, `TIMESTAMP(3)`, `DECIMAL(65,30)`).
+
+use crate::diagnostics::Diagnostic;
+use crate::ir::{
+    Column, ColumnType, DefaultValue, Index, IndexMethod, IndexPart, Literal, QualifiedName,
+    ScalarType, SortOrder,
+};
+use crate::plan::{Change, EnumUsage, ValuePosition};
+use crate::render::{quote_ident, Templates};
+use sea_query::{Alias, PostgresQueryBuilder, QueryBuilder, Table, Value};
+
+/// `"schema"."name"`.
+pub fn qualified(name: &QualifiedName) -> String {
+    format!("{}.{}", quote_ident(&name.schema), quote_ident(&name.name))
+}
+
+/// A string literal, escaped by sea-query's Postgres backend (an `E'…'` literal when the
+/// text holds quotes, backslashes or control characters, so it reads the same whatever
+/// `standard_conforming_strings` says).
+pub fn string_literal(text: &str) -> String {
+    PostgresQueryBuilder.value_to_string(&Value::String(Some(text.to_string())))
+}
+
+fn idents(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| quote_ident(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn length(name: &str, n: Option<u32>) -> String {
+    n.map_or_else(|| name.to_string(), |n| format!("{name}({n})"))
+}
+
+fn scalar_sql(scalar: &ScalarType) -> String {
+    use ScalarType::*;
+    match scalar {
+        Text => "TEXT".into(),
+        Varchar { length: n } => length("VARCHAR", *n),
+        Char { length: n } => length("CHAR", *n),
+        SmallInt => "SMALLINT".into(),
+        Integer | Identity { big: false } => "INTEGER".into(),
+        BigInt | Identity { big: true } => "BIGINT".into(),
+        Serial { big: false } => "SERIAL".into(),
+        Serial { big: true } => "BIGSERIAL".into(),
+        Numeric {
+            precision: Some(p),
+            scale: Some(s),
+        } => format!("DECIMAL({p},{s})"),
+        Numeric { precision, .. } => length("DECIMAL", *precision),
+        Real => "REAL".into(),
+        Double => "DOUBLE PRECISION".into(),
+        Boolean => "BOOLEAN".into(),
+        Uuid => "UUID".into(),
+        Timestamptz { precision } => length("TIMESTAMPTZ", precision.map(u32::from)),
+        Timestamp { precision } => length("TIMESTAMP", precision.map(u32::from)),
+        Date => "DATE".into(),
+        Time { precision } => length("TIME", precision.map(u32::from)),
+        Json => "JSON".into(),
+        Jsonb => "JSONB".into(),
+        Bytea => "BYTEA".into(),
+        Enum { name } => qualified(name),
+        // The built-in geometric type: PostGIS cannot be assumed on every server.
+        GeoPoint => "POINT".into(),
+    }
+}
+
+/// The type as written in `CREATE TABLE` (serial pseudo-types included).
+pub fn column_type(ty: &ColumnType) -> String {
+    let scalar = scalar_sql(&ty.scalar);
+    if ty.array {
+        format!("{scalar}[]")
+    } else {
+        scalar
+    }
+}
+
+/// The type a column really has: serials are integers (`ALTER … TYPE SERIAL` is not SQL).
+fn storage_type(ty: &ColumnType) -> String {
+    let scalar = match ty.scalar {
+        ScalarType::Serial { big } => ScalarType::Identity { big },
+        ref other => other.clone(),
+    };
+    column_type(&ColumnType {
+        scalar,
+        array: ty.array,
+    })
+}
+
+fn is_number(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (digits, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    !(whole.is_empty() && fraction.is_empty())
+        && all_digits(whole)
+        && all_digits(fraction)
+        && exponent.is_none_or(|e| !e.is_empty() && all_digits(e))
+}
+
+fn literal_sql(literal: &Literal, element: &str) -> String {
+    match literal {
+        Literal::String(s) | Literal::Json(s) => string_literal(s),
+        // Anything else is passed as text, which Postgres casts to the column type.
+        Literal::Number(n) if is_number(n) => n.clone(),
+        Literal::Number(n) => string_literal(n),
+        Literal::Bool(b) => b.to_string(),
+        Literal::Array(items) => {
+            let items: Vec<String> = items.iter().map(|i| literal_sql(i, element)).collect();
+            format!("ARRAY[{}]::{element}[]", items.join(", "))
+        }
+    }
+}
+
+/// The `DEFAULT` expression, or `None` when the database fills nothing in.
+pub fn default_sql(default: &DefaultValue, ty: &ColumnType) -> Option<String> {
+    let element = storage_type(&ColumnType {
+        scalar: ty.scalar.clone(),
+        array: false,
+    });
+    Some(match default {
+        DefaultValue::Literal(literal) => literal_sql(literal, &element),
+        DefaultValue::EnumValue(value) if ty.array => {
+            format!("ARRAY[{}]::{element}[]", string_literal(value))
+        }
+        DefaultValue::EnumValue(value) => format!("{}::{element}", string_literal(value)),
+        DefaultValue::Now => "CURRENT_TIMESTAMP".into(),
+        DefaultValue::GenRandomUuid => "gen_random_uuid()".into(),
+        DefaultValue::Sql(sql) => sql.clone(),
+        DefaultValue::Client(_) => return None,
+    })
+}
+
+/// `"name" TYPE [NOT NULL] [DEFAULT …] [GENERATED BY DEFAULT AS IDENTITY]`.
+pub fn column_definition(column: &Column) -> String {
+    let mut sql = format!(
+        "{} {}",
+        quote_ident(&column.db_name),
+        column_type(&column.ty)
+    );
+    if !column.nullable {
+        sql.push_str(" NOT NULL");
+    }
+    if let Some(default) = column
+        .default
+        .as_ref()
+        .and_then(|d| default_sql(d, &column.ty))
+    {
+        sql.push_str(" DEFAULT ");
+        sql.push_str(&default);
+    }
+    if matches!(column.ty.scalar, ScalarType::Identity { .. }) {
+        sql.push_str(" GENERATED BY DEFAULT AS IDENTITY");
+    }
+    sql
+}
+
+fn index_sql(table: &QualifiedName, index: &Index) -> String {
+    let parts: Vec<String> = index
+        .parts
+        .iter()
+        .map(|part| match part {
+            IndexPart::Column {
+                name,
+                order,
+                opclass,
+            } => {
+                let mut sql = quote_ident(name);
+                if let Some(opclass) = opclass {
+                    sql.push(' ');
+                    sql.push_str(&quote_ident(opclass));
+                }
+                if *order == SortOrder::Desc {
+                    sql.push_str(" DESC");
+                }
+                sql
+            }
+            IndexPart::Expression { sql } => format!("({sql})"),
+        })
+        .collect();
+    let method = match index.method {
+        IndexMethod::Btree => String::new(),
+        other => format!(" USING {} ", other.sql().to_uppercase()),
+    };
+    format!(
+        "CREATE {}INDEX {}{} ON {}{method}({}){};",
+        if index.unique { "UNIQUE " } else { "" },
+        if index.concurrently {
+            "CONCURRENTLY "
+        } else {
+            ""
+        },
+        quote_ident(&index.db_name),
+        qualified(table),
+        parts.join(", "),
+        index
+            .predicate
+            .as_ref()
+            .map(|p| format!(" WHERE {p}"))
+            .unwrap_or_default(),
+    )
+}
+
+fn alter_table(table: &QualifiedName, action: &str) -> String {
+    format!("ALTER TABLE {} {action};", qualified(table))
+}
+
+fn alter_column(table: &QualifiedName, column: &str, action: &str) -> String {
+    alter_table(
+        table,
+        &format!("ALTER COLUMN {} {action}", quote_ident(column)),
+    )
+}
+
+fn comment_sql(what: &str, target: &str, comment: &Option<String>) -> String {
+    let text = comment
+        .as_deref()
+        .map_or_else(|| "NULL".into(), string_literal);
+    format!("COMMENT ON {what} {target} IS {text};")
+}
+
+/// Move a column from one type to another through its text form (enums have no other cast).
+fn via_text(column: &str, array: bool, target: &str) -> String {
+    let brackets = if array { "[]" } else { "" };
+    format!(
+        "{}::text{brackets}::{target}{brackets}",
+        quote_ident(column)
+    )
+}
+
+fn create_type(name: &QualifiedName, values: &[String]) -> String {
+    let values: Vec<String> = values.iter().map(|v| string_literal(v)).collect();
+    format!(
+        "CREATE TYPE {} AS ENUM ({});",
+        qualified(name),
+        values.join(", ")
+    )
+}
+
+/// Rebuild an enum the way Prisma does: new type, columns moved over, old type dropped,
+/// the new one renamed into place, defaults restored.
+fn recreate_enum(next: &crate::ir::Enum, usages: &[EnumUsage]) -> String {
+    let temporary = QualifiedName::new(
+        next.db_name.schema.clone(),
+        format!("{}_new", next.db_name.name),
+    );
+    let values: Vec<String> = next.values.iter().map(|v| v.db_name.clone()).collect();
+    let mut sql = vec![create_type(&temporary, &values)];
+    for usage in usages {
+        if usage.had_default {
+            sql.push(alter_column(&usage.table, &usage.column, "DROP DEFAULT"));
+        }
+        let target = qualified(&temporary);
+        let brackets = if usage.array { "[]" } else { "" };
+        sql.push(alter_column(
+            &usage.table,
+            &usage.column,
+            &format!(
+                "SET DATA TYPE {target}{brackets} USING ({})",
+                via_text(&usage.column, usage.array, &target)
+            ),
+        ));
+    }
+    sql.push(format!("DROP TYPE {};", qualified(&next.db_name)));
+    sql.push(format!(
+        "ALTER TYPE {} RENAME TO {};",
+        qualified(&temporary),
+        quote_ident(&next.db_name.name)
+    ));
+    let ty = |array| ColumnType {
+        scalar: ScalarType::Enum {
+            name: next.db_name.clone(),
+        },
+        array,
+    };
+    for usage in usages {
+        if let Some(default) = usage
+            .restore_default
+            .as_ref()
+            .and_then(|d| default_sql(d, &ty(usage.array)))
+        {
+            sql.push(alter_column(
+                &usage.table,
+                &usage.column,
+                &format!("SET DEFAULT {default}"),
+            ));
+        }
+    }
+    sql.join("\n")
+}
+
+fn alter_type(table: &QualifiedName, previous: &Column, next: &Column) -> String {
+    let target = storage_type(&next.ty);
+    let enums = |c: &Column| matches!(c.ty.scalar, ScalarType::Enum { .. });
+    let using = if enums(previous) || enums(next) {
+        via_text(
+            &next.db_name,
+            previous.ty.array,
+            &storage_type(&ColumnType {
+                scalar: next.ty.scalar.clone(),
+                array: false,
+            }),
+        )
+    } else {
+        format!("{}::{target}", quote_ident(&next.db_name))
+    };
+    alter_column(
+        table,
+        &next.db_name,
+        &format!("SET DATA TYPE {target} USING {using}"),
+    )
+}
+
+/// The sequence Postgres makes for a serial column (for names that fit in 63 bytes).
+fn serial_sequence(table: &QualifiedName, column: &str) -> QualifiedName {
+    QualifiedName::new(table.schema.clone(), format!("{}_{column}_seq", table.name))
+}
+
+/// Give an existing column a fresh sequence that continues after its largest value.
+fn add_sequence(table: &QualifiedName, column: &Column) -> String {
+    let sequence = serial_sequence(table, &column.db_name);
+    let name = string_literal(&qualified(&sequence));
+    let owner = format!("{}.{}", qualified(table), quote_ident(&column.db_name));
+    [
+        format!(
+            "CREATE SEQUENCE {} AS {} OWNED BY {owner};",
+            qualified(&sequence),
+            storage_type(&column.ty)
+        ),
+        format!(
+            "SELECT setval({name}, COALESCE(MAX({}), 0) + 1, false) FROM {};",
+            quote_ident(&column.db_name),
+            qualified(table)
+        ),
+        alter_column(
+            table,
+            &column.db_name,
+            &format!("SET DEFAULT nextval({name})"),
+        ),
+    ]
+    .join("\n")
+}
+
+/// An identity column's sequence starts at 1: move it past the rows already there.
+fn add_identity(table: &QualifiedName, column: &str) -> String {
+    [
+        alter_column(table, column, "ADD GENERATED BY DEFAULT AS IDENTITY"),
+        format!(
+            "SELECT setval(pg_get_serial_sequence({}, {}), COALESCE(MAX({}), 0) + 1, false) FROM {};",
+            string_literal(&qualified(table)),
+            string_literal(column),
+            quote_ident(column),
+            qualified(table)
+        ),
+    ]
+    .join("\n")
+}
+
+#[derive(serde::Serialize)]
+struct CreateTableView {
+    table: String,
+    /// Column definitions, then (after a blank line, as Prisma lays it out) constraints.
+    columns: Vec<String>,
+    constraints: Vec<String>,
+}
+
+fn create_table(
+    table: &crate::ir::Table,
+    templates: &Templates,
+) -> Result<String, Box<Diagnostic>> {
+    let mut constraints = Vec::new();
+    if let Some(key) = &table.primary_key {
+        constraints.push(format!(
+            "CONSTRAINT {} PRIMARY KEY ({})",
+            quote_ident(&key.db_name),
+            idents(&key.columns)
+        ));
+    }
+    for check in &table.checks {
+        constraints.push(format!(
+            "CONSTRAINT {} CHECK ({})",
+            quote_ident(&check.db_name),
+            check.expression
+        ));
+    }
+    let view = CreateTableView {
+        table: qualified(&table.db_name),
+        columns: table.columns.iter().map(column_definition).collect(),
+        constraints,
+    };
+    let sql = templates.render("postgres/create_table.sql.j2", view)?;
+    Ok(sql.trim_end().to_string())
+}
+
+/// The SQL of one step: one statement, or a few that belong together.
+pub fn statement(change: &Change, templates: &Templates) -> Result<String, Box<Diagnostic>> {
+    Ok(match change {
+        Change::CreateSchema(name) => format!("CREATE SCHEMA IF NOT EXISTS {};", quote_ident(name)),
+        Change::CreateEnum(e) => {
+            let values: Vec<String> = e.values.iter().map(|v| v.db_name.clone()).collect();
+            create_type(&e.db_name, &values)
+        }
+        Change::AddEnumValue {
+            enum_name,
+            value,
+            position,
+        } => {
+            let position = match position {
+                ValuePosition::Last => String::new(),
+                ValuePosition::Before(v) => format!(" BEFORE {}", string_literal(v)),
+                ValuePosition::After(v) => format!(" AFTER {}", string_literal(v)),
+            };
+            format!(
+                "ALTER TYPE {} ADD VALUE {}{position};",
+                qualified(enum_name),
+                string_literal(value)
+            )
+        }
+        Change::RecreateEnum { next, usages } => recreate_enum(next, usages),
+        Change::DropEnum(name) => format!("DROP TYPE {};", qualified(name)),
+        Change::CreateTable(table) => create_table(table, templates)?,
+        Change::DropTable(name) => {
+            let drop = Table::drop()
+                .table((Alias::new(&name.schema), Alias::new(&name.name)))
+                .to_owned();
+            format!("{};", drop.to_string(PostgresQueryBuilder))
+        }
+        Change::AddColumn { table, column } => {
+            alter_table(table, &format!("ADD COLUMN {}", column_definition(column)))
+        }
+        Change::DropColumn { table, column } => {
+            alter_table(table, &format!("DROP COLUMN {}", quote_ident(column)))
+        }
+        Change::AlterColumnType {
+            table,
+            previous,
+            next,
+        } => alter_type(table, previous, next),
+        Change::SetNotNull {
+            table,
+            column,
+            backfill,
+        } => {
+            let set = alter_column(table, column, "SET NOT NULL");
+            if *backfill {
+                let column = quote_ident(column);
+                format!(
+                    "UPDATE {} SET {column} = DEFAULT WHERE {column} IS NULL;\n{set}",
+                    qualified(table)
+                )
+            } else {
+                set
+            }
+        }
+        Change::DropNotNull { table, column } => alter_column(table, column, "DROP NOT NULL"),
+        Change::SetDefault { table, column }
+            if matches!(column.ty.scalar, ScalarType::Serial { .. }) =>
+        {
+            add_sequence(table, column)
+        }
+        Change::SetDefault { table, column } => {
+            let default = column
+                .default
+                .as_ref()
+                .and_then(|d| default_sql(d, &column.ty))
+                .unwrap_or_else(|| "NULL".into());
+            alter_column(table, &column.db_name, &format!("SET DEFAULT {default}"))
+        }
+        Change::DropDefault { table, column } => alter_column(table, column, "DROP DEFAULT"),
+        Change::DropSequence { table, column } => format!(
+            "DROP SEQUENCE IF EXISTS {};",
+            qualified(&serial_sequence(table, column))
+        ),
+        Change::AddIdentity { table, column } => add_identity(table, column),
+        Change::DropIdentity { table, column } => alter_column(table, column, "DROP IDENTITY"),
+        Change::AddPrimaryKey { table, key } => alter_table(
+            table,
+            &format!(
+                "ADD CONSTRAINT {} PRIMARY KEY ({})",
+                quote_ident(&key.db_name),
+                idents(&key.columns)
+            ),
+        ),
+        Change::DropPrimaryKey { table, name }
+        | Change::DropForeignKey { table, name }
+        | Change::DropCheck { table, name } => {
+            alter_table(table, &format!("DROP CONSTRAINT {}", quote_ident(name)))
+        }
+        Change::CreateIndex { table, index } => index_sql(table, index),
+        Change::DropIndex { table, name } => format!(
+            "DROP INDEX {};",
+            qualified(&QualifiedName::new(table.schema.clone(), name.clone()))
+        ),
+        Change::AddForeignKey { table, key } => alter_table(
+            table,
+            &format!(
+                "ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE {}",
+                quote_ident(&key.db_name),
+                idents(&key.columns),
+                qualified(&key.referenced_table),
+                idents(&key.referenced_columns),
+                key.on_delete.sql(),
+                key.on_update.sql()
+            ),
+        ),
+        Change::AddCheck { table, check } => alter_table(
+            table,
+            &format!(
+                "ADD CONSTRAINT {} CHECK ({})",
+                quote_ident(&check.db_name),
+                check.expression
+            ),
+        ),
+        Change::CommentOnTable { table, comment } => {
+            comment_sql("TABLE", &qualified(table), comment)
+        }
+        Change::CommentOnColumn {
+            table,
+            column,
+            comment,
+        } => comment_sql(
+            "COLUMN",
+            &format!("{}.{}", qualified(table), quote_ident(column)),
+            comment,
+        ),
+        Change::CommentOnType { enum_name, comment } => {
+            comment_sql("TYPE", &qualified(enum_name), comment)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_recognised_and_anything_else_is_quoted() {
+        for n in ["0", "-1", "3.14", ".5", "1e10", "2.5E-3"] {
+            assert!(is_number(n), "{n}");
+        }
+        for n in ["", "-", "1e", "1;DROP TABLE x", "0x10", "1.2.3"] {
+            assert!(!is_number(n), "{n}");
+        }
+        assert_eq!(
+            literal_sql(&Literal::Number("1; DROP TABLE x".into()), "INTEGER"),
+            "'1; DROP TABLE x'"
+        );
+    }
+
+    #[test]
+    fn string_literals_are_escaped() {
+        assert_eq!(string_literal("plain"), "'plain'");
+        assert_eq!(string_literal("it's"), "E'it\\'s'");
+        assert_eq!(string_literal("a\\b\nc"), "E'a\\\\b\\nc'");
+    }
+}

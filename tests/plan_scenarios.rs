@@ -1,0 +1,456 @@
+//! Planner scenarios: version 1 → 2 → 3 of hand-built systems; each test asserts the steps'
+//! kinds, order, destructiveness and transaction grouping.
+
+mod support {
+    pub mod ir;
+}
+
+use schemagen::ir::{DefaultValue, ReferentialAction, System};
+use schemagen::plan::{plan, Change, Migration, Transaction, ValuePosition};
+use support::ir::*;
+
+/// `Label comment`, with ` [destructive]` and the transaction mode when not shared.
+fn summary(migration: &Migration) -> Vec<String> {
+    migration
+        .steps
+        .iter()
+        .map(|s| {
+            let mut line = format!("{} {}", s.change.label(), s.comment);
+            if s.destructive {
+                line.push_str(" [destructive]");
+            }
+            match s.transaction {
+                Transaction::Shared => {}
+                Transaction::CommitFirst => line.push_str(" [commit first]"),
+                Transaction::Outside => line.push_str(" [outside]"),
+            }
+            line
+        })
+        .collect()
+}
+
+fn v1() -> System {
+    system(
+        [enumeration("Role", ["USER", "ADMIN"])],
+        [
+            table(
+                "users",
+                [
+                    col("id", Serial { big: false }),
+                    col("email", Text),
+                    col("role", enum_type("Role")).default(DefaultValue::EnumValue("USER".into())),
+                    col("created_at", Timestamp { precision: Some(3) }).default(DefaultValue::Now),
+                ],
+            )
+            .index(index("users_email_key", [part("email")]).unique()),
+            table(
+                "posts",
+                [
+                    col("id", Serial { big: false }),
+                    col("title", Text),
+                    col("author_id", Integer),
+                    col("views", Integer).default(number("0")),
+                ],
+            )
+            .fk(fk("posts_author_id_fkey", ["author_id"], "users", ["id"])
+                .actions(ReferentialAction::Cascade, ReferentialAction::Cascade))
+            .check("posts_views_check", "views >= 0"),
+        ],
+    )
+}
+
+fn v2() -> System {
+    let mut v2 = v1();
+    v2.enums[0] = enumeration("Role", ["USER", "MODERATOR", "ADMIN", "GUEST"]);
+    v2.tables[0] = v2.tables[0]
+        .clone()
+        .with_column(col("bio", Text).optional().comment("Shown on the profile"));
+    v2.tables[1] = v2.tables[1]
+        .clone()
+        .map_column("title", |c| {
+            ColumnExt::default(
+                Column {
+                    ty: ColumnType::scalar(Varchar { length: Some(255) }),
+                    ..c
+                },
+                string("untitled"),
+            )
+        })
+        .index(index("posts_title_idx", [part("title")]).concurrently());
+    let tags = table(
+        "tags",
+        [
+            col("id", Uuid).default(DefaultValue::GenRandomUuid),
+            col("label", Text),
+        ],
+    )
+    .in_schema("meta")
+    .comment("Free-form labels");
+    v2.tables.push(tags);
+    v2.namespaces = vec!["meta".into()];
+    v2
+}
+
+fn v3() -> System {
+    let mut v3 = v2();
+    v3.enums[0] = enumeration("Role", ["USER", "MODERATOR", "ADMIN"]);
+    v3.tables[0] = v3.tables[0].clone().without_column("bio");
+    v3.tables[1].foreign_keys[0].on_delete = ReferentialAction::Restrict;
+    v3.tables.pop();
+    v3
+}
+
+use schemagen::ir::{Column, ColumnType};
+
+#[test]
+fn v1_creates_enums_then_tables_then_indexes_then_foreign_keys() {
+    let migration = plan(None, &v1());
+    assert!(migration.initial);
+    assert_eq!(migration.name(), "init");
+    assert_eq!(
+        summary(&migration),
+        [
+            "CreateEnum create enum public.Role",
+            "CreateTable create table public.users",
+            "CreateTable create table public.posts",
+            "CreateIndex create index users_email_key on public.users",
+            "AddForeignKey add foreign key posts_author_id_fkey from public.posts to public.users",
+        ]
+    );
+    let Change::CreateTable(posts) = &migration.steps[2].change else {
+        panic!("expected CREATE TABLE posts");
+    };
+    assert!(
+        posts.foreign_keys.is_empty(),
+        "foreign keys are steps of their own"
+    );
+    assert_eq!(posts.checks.len(), 1, "checks stay in CREATE TABLE");
+}
+
+#[test]
+fn v1_to_v2_adds_values_first_and_builds_concurrent_indexes_outside_transactions() {
+    let migration = plan(Some(&v1()), &v2());
+    assert_eq!(
+        summary(&migration),
+        [
+            "AlterEnum add value MODERATOR to enum public.Role [commit first]",
+            "AlterEnum add value GUEST to enum public.Role [commit first]",
+            "CreateSchema create schema meta",
+            "CreateTable create table meta.tags",
+            "AlterTable add column public.users.bio",
+            "AlterTable change the type of public.posts.title: values that do not convert fail or lose precision [destructive]",
+            "AlterTable set the default of public.posts.title",
+            "CreateIndex create index posts_title_idx on public.posts [outside]",
+            "Comment comment on column public.users.bio",
+            "Comment comment on table meta.tags",
+        ]
+    );
+    let positions: Vec<&ValuePosition> = migration
+        .steps
+        .iter()
+        .filter_map(|s| match &s.change {
+            Change::AddEnumValue { position, .. } => Some(position),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        positions,
+        [&ValuePosition::Before("ADMIN".into()), &ValuePosition::Last]
+    );
+    assert_eq!(migration.name(), "update");
+}
+
+#[test]
+fn v2_to_v3_drops_dependents_first_and_recreates_the_shrunk_enum() {
+    let migration = plan(Some(&v2()), &v3());
+    assert_eq!(
+        summary(&migration),
+        [
+            "DropForeignKey drop foreign key posts_author_id_fkey of public.posts",
+            "AlterTable drop column public.users.bio and its data [destructive]",
+            "DropTable drop table meta.tags and its rows [destructive]",
+            "AlterEnum recreate enum public.Role without value(s) GUEST: rows holding them make it fail [destructive]",
+            "AddForeignKey add foreign key posts_author_id_fkey from public.posts to public.users",
+        ]
+    );
+    let warnings = migration.warnings("app");
+    assert_eq!(warnings.len(), 3);
+    assert_eq!(
+        warnings[0].message,
+        "app: the new migration will drop column public.users.bio and its data"
+    );
+    let Change::RecreateEnum { usages, .. } = &migration.steps[3].change else {
+        panic!("expected the enum rebuild");
+    };
+    assert_eq!(usages.len(), 1);
+    assert!(usages[0].had_default);
+    assert_eq!(
+        usages[0].restore_default,
+        Some(DefaultValue::EnumValue("USER".into()))
+    );
+}
+
+#[test]
+fn an_unchanged_schema_plans_nothing() {
+    for version in [v1(), v2(), v3()] {
+        assert!(plan(Some(&version), &version).is_empty());
+    }
+}
+
+#[test]
+fn tables_referencing_each_other_are_created_and_dropped_in_any_order() {
+    let a = table("a", [col("id", Integer), col("b_id", Integer).optional()]).fk(fk(
+        "a_b_id_fkey",
+        ["b_id"],
+        "b",
+        ["id"],
+    ));
+    let b = table("b", [col("id", Integer), col("a_id", Integer).optional()]).fk(fk(
+        "b_a_id_fkey",
+        ["a_id"],
+        "a",
+        ["id"],
+    ));
+    let both = system([], [a, b]);
+    let create = summary(&plan(None, &both));
+    assert_eq!(
+        create,
+        [
+            "CreateTable create table public.a",
+            "CreateTable create table public.b",
+            "AddForeignKey add foreign key a_b_id_fkey from public.a to public.b",
+            "AddForeignKey add foreign key b_a_id_fkey from public.b to public.a",
+        ]
+    );
+    let drop = summary(&plan(Some(&both), &system([], [])));
+    assert_eq!(
+        drop,
+        [
+            "DropForeignKey drop foreign key a_b_id_fkey of public.a",
+            "DropForeignKey drop foreign key b_a_id_fkey of public.b",
+            "DropTable drop table public.a and its rows [destructive]",
+            "DropTable drop table public.b and its rows [destructive]",
+        ]
+    );
+}
+
+#[test]
+fn a_changed_primary_key_rebuilds_the_foreign_keys_that_rely_on_it() {
+    let users = table("users", [col("id", Integer), col("org", Integer)]);
+    let posts = table("posts", [col("id", Integer), col("author", Integer)]).fk(fk(
+        "posts_author_fkey",
+        ["author"],
+        "users",
+        ["id"],
+    ));
+    let before = system([], [users.clone(), posts.clone()]);
+    let after = system(
+        [],
+        [
+            users
+                .pk("users_pkey", ["id", "org"])
+                .index(index("users_id_key", [part("id")]).unique()),
+            posts,
+        ],
+    );
+    assert_eq!(
+        summary(&plan(Some(&before), &after)),
+        [
+            "DropForeignKey drop foreign key posts_author_fkey of public.posts",
+            "AlterTable drop primary key users_pkey of public.users",
+            "AlterTable add primary key users_pkey to public.users",
+            "CreateIndex create index users_id_key on public.users",
+            "AddForeignKey add foreign key posts_author_fkey from public.posts to public.users",
+        ]
+    );
+}
+
+#[test]
+fn a_type_change_moves_the_default_around_it_and_widening_is_safe() {
+    let before = system(
+        [],
+        [table(
+            "t",
+            [
+                col("id", Integer),
+                col("n", SmallInt).default(number("1")),
+                col("s", Varchar { length: Some(10) }),
+            ],
+        )],
+    );
+    let after = system(
+        [],
+        [table(
+            "t",
+            [
+                col("id", Integer),
+                col("n", BigInt).default(number("1")),
+                col("s", Text),
+            ],
+        )],
+    );
+    assert_eq!(
+        summary(&plan(Some(&before), &after)),
+        [
+            "AlterTable drop the default of public.t.n before changing its type",
+            "AlterTable widen the type of public.t.n",
+            "AlterTable set the default of public.t.n",
+            "AlterTable widen the type of public.t.s",
+        ]
+    );
+}
+
+#[test]
+fn nullability_identity_and_serial_changes() {
+    let before = system(
+        [],
+        [table(
+            "t",
+            [
+                col("id", Integer),
+                col("a", Serial { big: false }),
+                col("b", Text).optional(),
+                col("c", Integer),
+            ],
+        )],
+    );
+    let after = system(
+        [],
+        [table(
+            "t",
+            [
+                col("id", Identity { big: false }),
+                col("a", Integer),
+                col("b", Text),
+                col("c", Serial { big: false }),
+            ],
+        )],
+    );
+    assert_eq!(
+        summary(&plan(Some(&before), &after)),
+        [
+            "AlterTable make public.t.id an identity column",
+            "AlterTable drop the default of public.t.a",
+            "AlterTable drop the sequence that filled public.t.a",
+            "AlterTable make public.t.b required (fails while rows hold NULL)",
+            "AlterTable set the default of public.t.c",
+        ]
+    );
+    let big = system(
+        [],
+        [table(
+            "t",
+            [
+                col("id", Integer),
+                col("a", Serial { big: true }),
+                col("b", Text).optional(),
+                col("c", Integer),
+            ],
+        )],
+    );
+    assert_eq!(
+        summary(&plan(Some(&before), &big)),
+        ["AlterTable widen the type of public.t.a"],
+        "a serial that grows keeps its sequence"
+    );
+}
+
+#[test]
+fn reordered_enum_values_are_rebuilt_without_loss_and_dropped_enums_go_last() {
+    let before = system(
+        [
+            enumeration("Mood", ["SAD", "HAPPY"]),
+            enumeration("Old", ["X"]),
+        ],
+        [table(
+            "t",
+            [
+                col("id", Integer),
+                col("mood", enum_type("Mood")).array(),
+                col("old", enum_type("Old")),
+            ],
+        )],
+    );
+    let after = system(
+        [enumeration("Mood", ["HAPPY", "SAD"])],
+        [table(
+            "t",
+            [
+                col("id", Integer),
+                col("mood", enum_type("Mood")).array(),
+                col("old", Text),
+            ],
+        )],
+    );
+    assert_eq!(
+        summary(&plan(Some(&before), &after)),
+        [
+            "AlterEnum recreate enum public.Mood to reorder its values",
+            "AlterTable change the type of public.t.old: values that do not convert fail or lose precision [destructive]",
+            "DropEnum drop enum public.Old",
+        ]
+    );
+}
+
+#[test]
+fn migration_names_follow_the_steps() {
+    let users = table("users", [col("id", Integer)]);
+    let before = system([], [users.clone()]);
+    let bio = system(
+        [],
+        [users
+            .clone()
+            .with_column(col("bio", Text).optional().comment("About"))],
+    );
+    assert_eq!(plan(Some(&before), &bio).name(), "add_users_bio");
+    let two = system(
+        [],
+        [users
+            .clone()
+            .with_column(col("bio", Text))
+            .with_column(col("age", Integer))],
+    );
+    assert_eq!(plan(Some(&before), &two).name(), "alter_users");
+    let posts = table("Posts", [col("id", Integer)]).index(index("Posts_x_idx", [part("id")]));
+    assert_eq!(
+        plan(Some(&before), &system([], [users.clone(), posts])).name(),
+        "create_posts"
+    );
+    assert_eq!(plan(Some(&before), &system([], [])).name(), "drop_users");
+    let comment = system([], [users.comment("People")]);
+    assert_eq!(plan(Some(&before), &comment).name(), "comment_users");
+}
+
+#[test]
+fn ten_thousand_tables_plan_in_linear_time() {
+    let tables: Vec<_> = (0..10_000)
+        .map(|i| {
+            table(
+                &format!("t{i}"),
+                [
+                    col("id", Integer),
+                    col("name", Text),
+                    col("parent", Integer).optional(),
+                ],
+            )
+            .fk(fk(
+                &format!("t{i}_parent_fkey"),
+                ["parent"],
+                &format!("t{}", i / 2),
+                ["id"],
+            ))
+            .index(index(&format!("t{i}_name_idx"), [part("name")]))
+        })
+        .collect();
+    let big = System {
+        name: "big".into(),
+        namespaces: Vec::new(),
+        enums: Vec::new(),
+        tables,
+    };
+    let started = std::time::Instant::now();
+    assert_eq!(plan(None, &big).steps.len(), 30_000);
+    assert!(plan(Some(&big), &big).is_empty());
+    // Generous even for a debug build on a busy machine; a quadratic pass takes minutes.
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}
