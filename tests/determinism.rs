@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 /// Copies every YAML file of `schemas/` into a fresh folder, creating them in the given order.
 fn copy_schemas(name: &str, reverse: bool) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
-    let dst = std::env::temp_dir().join(format!("schemagen-determinism-{name}-{}", std::process::id()));
+    let dst = std::env::temp_dir().join(format!(
+        "schemagen-determinism-{name}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dst);
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&src)
         .into_iter()
@@ -27,9 +30,17 @@ fn copy_schemas(name: &str, reverse: bool) -> PathBuf {
 }
 
 fn render(schemas: PathBuf) -> schemagen::write::Tree {
-    let config = Config { out: schemas.join("no-previous-output"), schemas, ..Config::default() };
+    let config = Config {
+        out: schemas.join("no-previous-output"),
+        schemas,
+        ..Config::default()
+    };
     let run = schemagen::generate(&config);
-    assert!(!run.has_errors(), "{}", schemagen::diagnostics::render::human(&run.diagnostics, &run.sources));
+    assert!(
+        !run.has_errors(),
+        "{}",
+        schemagen::diagnostics::render::human(&run.diagnostics, &run.sources)
+    );
     run.files
 }
 

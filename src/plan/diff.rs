@@ -86,6 +86,9 @@ pub(super) fn diff(prev: &System, next: &System) -> Vec<Step> {
     let mut steps = Steps::default();
     add_enum_values(&enum_changes, &mut steps);
     create_schemas(prev, next, &mut steps);
+    for (change, comment) in super::access::drops(prev, next) {
+        steps.push(change, comment);
+    }
     drop_foreign_keys(prev, &next_tables, &rekeyed, &mut steps);
     drop_table_parts(prev, &next_tables, &enum_tables, &mut steps);
     drop_tables(prev, &next_tables, &mut steps);
@@ -96,6 +99,9 @@ pub(super) fn diff(prev: &System, next: &System) -> Vec<Step> {
     create_indexes(&prev_tables, next, &enum_tables, &mut steps);
     add_checks(&prev_tables, next, &enum_tables, &mut steps);
     add_foreign_keys(&prev_tables, next, &rekeyed, &mut steps);
+    for (change, comment) in super::access::creates(prev, next) {
+        steps.push(change, comment);
+    }
     comment(&prev_tables, &prev_enums, &recreated, next, &mut steps);
     drop_enums(prev, next, &mut steps);
     steps.0

@@ -12,8 +12,11 @@
 //! 5. foreign keys, after every table exists, so cycles work;
 //! 6. comments; then enums nobody uses any more are dropped.
 
+mod access;
 mod diff;
 mod name;
+
+pub use access::AccessChange;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
@@ -214,6 +217,8 @@ pub enum Change {
         enum_name: QualifiedName,
         comment: Option<String>,
     },
+    /// Grants, row-level security and policies (see [`access`]).
+    Access(AccessChange),
 }
 
 impl Change {
@@ -247,6 +252,7 @@ impl Change {
             Change::CommentOnTable { .. }
             | Change::CommentOnColumn { .. }
             | Change::CommentOnType { .. } => "Comment",
+            Change::Access(change) => change.label(),
         }
     }
 }

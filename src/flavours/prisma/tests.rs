@@ -116,7 +116,10 @@ fn names_over_63_bytes_are_cut_like_prisma() {
     let (system, diags) = lower_yaml(&[yaml]);
     assert!(diags.is_empty(), "{diags:?}");
     let name = &system.tables[0].indexes[0].db_name;
-    assert_eq!(name, "OrganizationMembershipInvitation_organizationIdentifier_inv_idx");
+    assert_eq!(
+        name,
+        "OrganizationMembershipInvitation_organizationIdentifier_inv_idx"
+    );
     assert_eq!(name.len(), 63);
 }
 
@@ -125,7 +128,10 @@ fn relations_to_other_flavours_use_the_catalog() {
     let yaml = "flavor: prisma\nmodels:\n  Post:\n    fields: |\n      id      Int     @id\n      mediaId String? @db.Uuid\n      media   media?  @relation(fields: [mediaId], references: [id])\n";
     let mut sources = SourceMap::default();
     let id = sources.add("f.yaml".into(), yaml.into());
-    let file = LoadedFile { id, root: crate::load::parse_text(yaml, id).unwrap() };
+    let file = LoadedFile {
+        id,
+        root: crate::load::parse_text(yaml, id).unwrap(),
+    };
     let mut diags = Diagnostics::default();
     let mut catalog = Catalog::default();
     let state = declare(&[&file], &mut catalog, &mut diags);
@@ -134,7 +140,10 @@ fn relations_to_other_flavours_use_the_catalog() {
             name: "media".into(),
             flavour: Flavour::Payload,
             table: QualifiedName::new("cms", "media"),
-            primary_key: vec![("id".into(), crate::ir::ColumnType::scalar(crate::ir::ScalarType::Uuid))],
+            primary_key: vec![(
+                "id".into(),
+                crate::ir::ColumnType::scalar(crate::ir::ScalarType::Uuid),
+            )],
             span: Span::default(),
         },
         &mut diags,
@@ -144,8 +153,13 @@ fn relations_to_other_flavours_use_the_catalog() {
     assert!(diags.is_empty());
     let fk = &system.tables[0].foreign_keys[0];
     assert_eq!(fk.referenced_table, QualifiedName::new("cms", "media"));
-    assert_eq!((fk.db_name.as_str(), fk.on_delete), ("Post_mediaId_fkey", crate::ir::ReferentialAction::SetNull));
-    assert!(catalog.get("Post").is_some_and(|d| d.primary_key[0].0 == "id"));
+    assert_eq!(
+        (fk.db_name.as_str(), fk.on_delete),
+        ("Post_mediaId_fkey", crate::ir::ReferentialAction::SetNull)
+    );
+    assert!(catalog
+        .get("Post")
+        .is_some_and(|d| d.primary_key[0].0 == "id"));
 }
 
 #[test]

@@ -161,7 +161,7 @@ fn render_migration(
                     Ok(StepView {
                         label: step.change.label(),
                         warning: step.destructive.then(|| one_line(&step.comment)),
-                        sql: sql::statement(&step.change, templates)?,
+                        sql: sql::statement(&step.change, system, templates)?,
                     })
                 })
                 .collect::<Result<_, Box<Diagnostic>>>()?;

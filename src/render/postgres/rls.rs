@@ -8,6 +8,7 @@
 use crate::flavours::access::short_name;
 use crate::ir::access::{Command, Context, Rule, RuleKind, Settings, TableAccess};
 use crate::ir::{QualifiedName, ScalarType, System, Table};
+use crate::plan::AccessChange;
 use crate::render::quote_ident;
 
 /// One policy of one table, before it is SQL.
@@ -54,7 +55,8 @@ pub fn statements(system: &System) -> Vec<String> {
     }
     let settings = access.settings();
     let mut out = vec![create_role(&settings.app_role)];
-    out.extend(grants(system, &settings.app_role));
+    let tables: Vec<QualifiedName> = system.tables.iter().map(|t| t.db_name.clone()).collect();
+    out.extend(grants(&tables, &settings.app_role));
     if access.tables.iter().any(|t| !t.encrypted.is_empty()) {
         out.extend(encryption_functions());
     }
@@ -63,6 +65,35 @@ pub fn statements(system: &System) -> Vec<String> {
         out.extend(policies(system, entry).iter().map(Policy::create_sql));
     }
     out
+}
+
+/// The SQL of one access step of a migration.
+pub fn step_sql(system: &System, change: &AccessChange) -> String {
+    let lines: Vec<String> = match change {
+        AccessChange::Grant { role, tables } => {
+            let mut out = vec![create_role(role)];
+            out.extend(grants(tables, role));
+            out
+        }
+        AccessChange::EnableRowSecurity(table) => enable_sql(table).to_vec(),
+        AccessChange::DisableRowSecurity(table) => disable_sql(table).to_vec(),
+        AccessChange::CreatePolicies(entry) => policies(system, entry)
+            .iter()
+            .map(Policy::create_sql)
+            .collect(),
+        AccessChange::DropPolicies(table) => Command::ALL
+            .iter()
+            .map(|&c| {
+                format!(
+                    "DROP POLICY IF EXISTS {} ON {};",
+                    quote_ident(&policy_name(&table.name, c)),
+                    qualified(table)
+                )
+            })
+            .collect(),
+        AccessChange::EncryptionFunctions => encryption_functions(),
+    };
+    lines.join("\n")
 }
 
 /// The application role, created when missing (roles belong to the cluster, not the database).
@@ -76,23 +107,19 @@ pub fn create_role(role: &str) -> String {
 
 /// The application role may use every schema, table and sequence of the system; the
 /// policies, not the GRANTs, decide which rows.
-pub fn grants(system: &System, role: &str) -> Vec<String> {
+pub fn grants(tables: &[QualifiedName], role: &str) -> Vec<String> {
     let role = quote_ident(role);
-    let mut schemas: Vec<&str> = system
-        .tables
-        .iter()
-        .map(|t| t.db_name.schema.as_str())
-        .collect();
+    let mut schemas: Vec<&str> = tables.iter().map(|t| t.schema.as_str()).collect();
     schemas.sort_unstable();
     schemas.dedup();
     let mut out: Vec<String> = schemas
         .iter()
         .map(|s| format!("GRANT USAGE ON SCHEMA {} TO {role};", quote_ident(s)))
         .collect();
-    out.extend(system.tables.iter().map(|t| {
+    out.extend(tables.iter().map(|t| {
         format!(
             "GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {role};",
-            qualified(&t.db_name)
+            qualified(t)
         )
     }));
     out.extend(schemas.iter().map(|s| {
