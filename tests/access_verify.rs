@@ -123,3 +123,73 @@ fn a_policy_on_the_wrong_column_is_a_mismatch() {
     let json = verify::json(&report);
     assert_eq!(json["passed"], false);
 }
+
+fn fixture(path: &str) -> std::path::PathBuf {
+    support::repo_root().join("tests/fixtures").join(path)
+}
+
+#[test]
+fn the_prisma_fixture_verifies_through_the_whole_pipeline() {
+    if schemagen::cluster::find_server_bin().is_err() {
+        return support::missing_tool(
+            "the_prisma_fixture_verifies",
+            "no PostgreSQL server binaries",
+        );
+    }
+    let case = fixture("ok/access_workspace");
+    let config = schemagen::config::Config {
+        schemas: case.join("schemas"),
+        out: case.join("no-previous-output"),
+        ..Default::default()
+    };
+    let run = schemagen::generate(&config);
+    assert!(!run.has_errors());
+    let reports = verify::verify_run(&run, None, None).expect("verify runs");
+    assert_eq!(reports.len(), 1);
+    assert!(reports[0].passed(), "{}", verify::human(&reports[0]));
+    assert!(reports[0].cells.len() > 90);
+}
+
+/// `tests/fixtures/verify/broken_policy`: a built system whose migration was edited by hand
+/// so that `notes_select` compares the tenant with `id` instead of `organization_id`.
+#[test]
+fn a_hand_edited_policy_makes_verify_exit_1_naming_table_and_command() {
+    if schemagen::cluster::find_server_bin().is_err() {
+        return support::missing_tool(
+            "a_hand_edited_policy_makes_verify_exit_1",
+            "no PostgreSQL server binaries",
+        );
+    }
+    let case = fixture("verify/broken_policy");
+    let run = |format: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_schemagen"))
+            .arg("verify")
+            .arg("--schemas")
+            .arg(case.join("schemas"))
+            .arg("--out")
+            .arg(case.join("generated"))
+            .args(["--format", format])
+            .output()
+            .expect("schemagen runs")
+    };
+    let human = run("human");
+    let stdout = String::from_utf8_lossy(&human.stdout);
+    assert_eq!(human.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("MISMATCH Note select (own): expected allow, actual deny"),
+        "{stdout}"
+    );
+    let json = run("json");
+    assert_eq!(json.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON on stdout");
+    assert_eq!(value[0]["passed"], false);
+    let failing: Vec<(&str, &str)> = value[0]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| (c["table"].as_str().unwrap(), c["command"].as_str().unwrap()))
+        .collect();
+    assert!(failing.contains(&("Note", "select")), "{failing:?}");
+    assert!(failing.iter().all(|(t, _)| *t == "Note"), "{failing:?}");
+}
