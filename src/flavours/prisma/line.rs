@@ -218,6 +218,12 @@ impl Parser<'_> {
             return Err(self.error(format!("the field `{}` has no type", name.text)));
         }
         let ty = self.ident("a type")?;
+        if self.peek() == Some(b'(') {
+            return Err(self.error(format!(
+                "`{}(...)` types are not supported: give the field a Prisma scalar type",
+                ty.text
+            )));
+        }
         let mut list = false;
         let mut optional = false;
         if self.text[self.pos..].starts_with("[]") {

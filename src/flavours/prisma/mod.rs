@@ -42,6 +42,9 @@ struct Model<'a> {
     blocks: Vec<(Attribute, Src)>,
     /// The model's YAML map, for `indexes:` and `checks:`.
     node: &'a Node,
+    /// False when the model has no body to read (already reported): it makes no table,
+    /// so that a missing primary key is not reported on top.
+    readable: bool,
 }
 
 struct Field {
@@ -94,7 +97,7 @@ pub fn declare<'a>(
         models: Vec::new(),
         model_by_name: HashMap::new(),
     };
-    // Type names first, from every file, so that a field may use an enum or model of another file.
+    // Enums first, from every file, so that a field may use an enum of another file.
     let mut raw_models = Vec::new();
     for file in files {
         let Some(entries) = expect_map(&file.root, "", diags) else {
@@ -111,47 +114,39 @@ pub fn declare<'a>(
         }
         if let Some(models) = file.root.get("models") {
             for (key, node) in expect_map(models, "models", diags).unwrap_or_default() {
-                if let Some(&first) = state.enum_by_name.get(&key.name) {
-                    diags.push(duplicate(&key.name, key.span, state.enums[first].span));
-                    continue;
-                }
-                if let Some(&first) = state.model_by_name.get(&key.name) {
-                    diags.push(duplicate(
-                        &key.name,
-                        key.span,
-                        raw_models_span(&raw_models, first),
-                    ));
-                    continue;
-                }
-                state
-                    .model_by_name
-                    .insert(key.name.clone(), raw_models.len());
                 raw_models.push((key, node, schema.clone()));
             }
         }
     }
+    // A type that is neither a scalar nor an enum is a relation; `lower` resolves it, so
+    // models can be read before every model name is known.
     let types = TypeNames::new(&state);
-    let mut models = Vec::with_capacity(raw_models.len());
+    let mut models: Vec<Model<'a>> = Vec::with_capacity(raw_models.len());
+    let mut model_by_name = HashMap::with_capacity(raw_models.len());
     for (key, node, schema) in raw_models {
+        if let Some(&first) = state.enum_by_name.get(&key.name) {
+            diags.push(duplicate(&key.name, key.span, state.enums[first].span));
+            continue;
+        }
         let model = read_model(&key.name, key.span, node, &schema, &types, diags);
-        let primary_key = model::primary_key_columns(&model);
         let declared = Declared {
             name: model.name.clone(),
             flavour: Flavour::Prisma,
             table: model.table.clone(),
-            primary_key,
+            primary_key: model::primary_key_columns(&model),
             span: model.span,
         };
+        // The catalog reports a second model of the same name; only the first makes a table.
+        let first = catalog.get(&key.name).is_none();
         catalog.declare(declared, diags);
-        models.push(model);
+        if first {
+            model_by_name.insert(key.name.clone(), models.len());
+            models.push(model);
+        }
     }
     state.models = models;
+    state.model_by_name = model_by_name;
     state
-}
-
-fn raw_models_span(raw: &[(&crate::load::Key, &Node, String)], index: usize) -> Span {
-    raw.get(index)
-        .map_or_else(Span::default, |(k, _, _)| k.span)
 }
 
 fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
@@ -172,6 +167,9 @@ pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &m
     let resolved = relations::resolve(&state, catalog, &types, diags);
     let mut foreign_keys = resolved.foreign_keys.into_iter().peekable();
     for (index, model) in state.models.iter().enumerate() {
+        if !model.readable {
+            continue;
+        }
         let mut table = model::table(model, diags);
         if let Some(node) = model.node.get("access") {
             let path = format!("{}.access", model.name);
@@ -405,6 +403,7 @@ fn read_model<'a>(
         field_by_name: HashMap::new(),
         blocks: Vec::new(),
         node,
+        readable: false,
     };
     let Some(entries) = expect_map(node, name, diags) else {
         return model;
@@ -420,7 +419,7 @@ fn read_model<'a>(
         .get("comment")
         .and_then(|n| expect_scalar(n, &format!("{name}.comment"), diags));
     match node.get("fields") {
-        Some(fields) => read_body(fields, &mut model, types, diags),
+        Some(fields) => model.readable = read_body(fields, &mut model, types, diags),
         None => diags.push(
             Diagnostic::error(
                 Code::MissingKey,
@@ -467,7 +466,13 @@ fn pick(
     }
 }
 
-fn read_body(node: &Node, model: &mut Model<'_>, types: &TypeNames<'_>, diags: &mut Diagnostics) {
+/// Reads the model body; false when it is not a body at all (reported).
+fn read_body(
+    node: &Node,
+    model: &mut Model<'_>,
+    types: &TypeNames<'_>,
+    diags: &mut Diagnostics,
+) -> bool {
     match &node.value {
         Value::Str(text) => {
             let mut doc: Vec<String> = Vec::new();
@@ -513,16 +518,20 @@ fn read_body(node: &Node, model: &mut Model<'_>, types: &TypeNames<'_>, diags: &
                 }
             }
         }
-        _ => diags.push(
-            Diagnostic::error(
-                Code::UnexpectedShape,
-                node.span,
-                format!("expected the model body, found {}", node.kind()),
-            )
-            .at_path(format!("{}.fields", model.name))
-            .with_help("paste the model body from schema.prisma under `fields: |`"),
-        ),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnexpectedShape,
+                    node.span,
+                    format!("expected the model body, found {}", node.kind()),
+                )
+                .at_path(format!("{}.fields", model.name))
+                .with_help("paste the model body from schema.prisma under `fields: |`"),
+            );
+            return false;
+        }
     }
+    true
 }
 
 /// Keeps the name of a field whose line does not parse, so that what refers to it
