@@ -44,7 +44,9 @@ const RULE_KEYS: &[&str] = &[
     "role_field",
     "roles",
 ];
-const SETTINGS_KEYS: &[&str] = &["context", "tenant", "user", "role", "app_role", "tenancy"];
+const SETTINGS_KEYS: &[&str] = &[
+    "context", "tenant", "user", "role", "app_role", "tenancy", "tables",
+];
 
 /// Reads a model's or collection's `access:` (or `rules:`) node into `access`.
 /// `table` is the database name of the table the rules police.
@@ -194,6 +196,42 @@ pub fn read_settings(node: &Node, path: &str, access: &mut Access, diags: &mut D
             .unwrap_or(false),
         span: node.span,
     });
+}
+
+/// Reads the `tables:` map of a file's top-level `access:` node: rules for tables that have
+/// no place of their own for them (the join tables of implicit many-to-many relations), or
+/// kept apart from the model. Runs after lowering, when every table's database name is known.
+pub fn read_named_tables(node: &Node, system: &mut System, diags: &mut Diagnostics) {
+    let Some(tables) = node.get("tables") else {
+        return;
+    };
+    let Some(entries) = read::expect_map(tables, "access.tables", diags) else {
+        return;
+    };
+    for (key, value) in entries {
+        let found = system
+            .tables
+            .iter()
+            .find(|t| t.name == key.name || t.db_name.name == key.name)
+            .map(|t| t.db_name.clone());
+        let path = format!("access.tables.{}", key.name);
+        match found {
+            Some(table) => read_table(value, &table, &path, &mut system.access, diags),
+            None => {
+                let names: Vec<&str> = system.tables.iter().map(|t| t.name.as_str()).collect();
+                let mut d = Diagnostic::error(
+                    Code::UnknownModel,
+                    key.span,
+                    format!("`{}` is not a table of the system", key.name),
+                )
+                .at_path(path);
+                if let Some(near) = read::closest(&key.name, &names) {
+                    d = d.with_help(format!("did you mean `{near}`?"));
+                }
+                diags.push(d);
+            }
+        }
+    }
 }
 
 fn commands_of(group: &str) -> &'static [Command] {

@@ -121,6 +121,11 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
     if let Some(state) = prisma_state {
         prisma::lower(state, &catalog, &mut system, diags);
     }
+    for file in &files.files {
+        if let Some(node) = file.root.get("access") {
+            access::read_named_tables(node, &mut system, diags);
+        }
+    }
     access::resolve(&mut system, diags);
     system.namespaces = namespaces_of(&system);
     system

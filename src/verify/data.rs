@@ -274,10 +274,13 @@ impl Synth<'_> {
         if let Some(party) = self.parties.get(&(table, column.to_string())) {
             return Some(party_value(*party, &c.ty.scalar, slot));
         }
+        let scalar = self.scalar(table, t, c, slot);
         if c.ty.array {
-            return Some("{}".into());
+            // One element: checks such as `cardinality(platforms) >= 1` hold.
+            let element = scalar.replace('\\', "\\\\").replace('"', "\\\"");
+            return Some(format!("{{\"{element}\"}}"));
         }
-        Some(self.scalar(table, t, c, slot))
+        Some(scalar)
     }
 
     fn scalar(&self, index: usize, table: &Table, c: &crate::ir::Column, slot: usize) -> String {

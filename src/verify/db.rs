@@ -27,32 +27,41 @@ impl Database {
         self.query(sql).map(|_| ())
     }
 
+    /// A script as `psql -f` runs it: statement by statement, so that a migration's own
+    /// `BEGIN … COMMIT` blocks and `CREATE INDEX CONCURRENTLY` behave as they do in production.
+    pub fn run_script(&self, name: &str, sql: &str) -> Result<(), String> {
+        let path = std::env::temp_dir().join(format!(
+            "schemagen-verify-{}-{}",
+            std::process::id(),
+            name.replace(['/', '\\'], "_")
+        ));
+        std::fs::write(&path, sql).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        let result = match self {
+            Database::Throwaway(cluster) => {
+                cluster.run_file(DATABASE, &path).map_err(|e| e.to_string())
+            }
+            Database::Url(url) => psql_url(url, &["-f", &path.to_string_lossy()]).map(|_| ()),
+        };
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
     /// The rows of the last statement of `sql` (NULL reads as "").
     pub fn query(&self, sql: &str) -> Result<Vec<Vec<String>>, String> {
         match self {
             Database::Throwaway(cluster) => cluster.query(DATABASE, sql).map_err(|e| e.to_string()),
-            Database::Url(url) => psql_url(url, sql),
+            Database::Url(url) => psql_url(url, &["--csv", "-t", "-c", sql]),
         }
     }
 }
 
-fn psql_url(url: &str, sql: &str) -> Result<Vec<Vec<String>>, String> {
+fn psql_url(url: &str, args: &[&str]) -> Result<Vec<Vec<String>>, String> {
     let program = cluster::find_server_bin()
         .map(|bin| bin.join("psql"))
         .unwrap_or_else(|_| "psql".into());
     let output = Command::new(&program)
-        .args([
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "--csv",
-            "-t",
-            "-d",
-            url,
-            "-c",
-            sql,
-        ])
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url])
+        .args(args)
         .env("LC_ALL", "C")
         .output()
         .map_err(|e| format!("cannot run {}: {e}", program.display()))?;

@@ -128,7 +128,7 @@ pub fn verify(
             .map_err(|e| format!("creating the auth.uid()/auth.jwt() stand-ins: {e}"))?;
     }
     for (name, sql) in migrations {
-        db.execute(sql)
+        db.run_script(name, sql)
             .map_err(|e| format!("migration {name} failed: {e}"))?;
     }
     if !migrations
@@ -137,7 +137,7 @@ pub fn verify(
     {
         // The migrations predate the access rules: apply the policies as they would be.
         let rls = crate::render::postgres::rls::statements(system).join("\n");
-        db.execute(&rls)
+        db.run_script("access.sql", &rls)
             .map_err(|e| format!("the access statements failed: {e}"))?;
     }
     application_role(db, &settings.app_role)?;
