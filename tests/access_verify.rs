@@ -193,3 +193,37 @@ fn a_hand_edited_policy_makes_verify_exit_1_naming_table_and_command() {
     assert!(failing.contains(&("Note", "select")), "{failing:?}");
     assert!(failing.iter().all(|(t, _)| *t == "Note"), "{failing:?}");
 }
+
+/// The seed systems under `schemas/` with access rules: each passes `verify` against Postgres.
+#[test]
+fn every_seed_system_verifies() {
+    if schemagen::cluster::find_server_bin().is_err() {
+        return support::missing_tool(
+            "every_seed_system_verifies",
+            "no PostgreSQL server binaries",
+        );
+    }
+    let config = schemagen::config::Config {
+        schemas: support::repo_root().join("schemas"),
+        out: support::repo_root().join("tests/no-previous-output"),
+        ..Default::default()
+    };
+    let run = schemagen::generate(&config);
+    assert!(!run.has_errors(), "{:?}", run.diagnostics);
+    let policed: Vec<&str> = run
+        .systems
+        .iter()
+        .filter(|s| !s.access.is_empty())
+        .map(|s| s.name.as_str())
+        .collect();
+    for name in ["contentpilot", "alphadome", "collective_writing"] {
+        assert!(
+            policed.contains(&name),
+            "{name} has no access rules: {policed:?}"
+        );
+    }
+    for name in policed {
+        let reports = verify::verify_run(&run, Some(name), None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(reports[0].passed(), "{}", verify::human(&reports[0]));
+    }
+}

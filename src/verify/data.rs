@@ -31,6 +31,9 @@ pub struct World<'a> {
     pub cyclic: bool,
     /// (table, column) pairs stored encrypted.
     encrypted: Vec<(usize, String)>,
+    /// Per table, the optional references no rule reads, left NULL in `rows`, with the values
+    /// that would fill them (slot 0, slot 1): seeding fills some when a check asks for it.
+    pub optional: Vec<Vec<(String, [Option<String>; 2])>>,
 }
 
 impl<'a> World<'a> {
@@ -49,13 +52,18 @@ impl<'a> World<'a> {
             .filter_map(|(table, f)| Some((*index.get(table)?, f.column.clone())))
             .collect();
         let parties = parties(system, &system.access, &index);
+        let ruled = ruled_columns(system, &index);
         let synth = Synth {
             system,
             index: &index,
             parties: &parties,
+            ruled: &ruled,
         };
         let rows = (0..system.tables.len())
             .map(|t| [synth.row(t, 0), synth.row(t, 1)])
+            .collect();
+        let optional = (0..system.tables.len())
+            .map(|t| synth.optional_references(t))
             .collect();
         let (order, cyclic) = parents_first(system, &index);
         World {
@@ -64,6 +72,7 @@ impl<'a> World<'a> {
             order,
             cyclic,
             encrypted,
+            optional,
         }
     }
 
@@ -159,6 +168,47 @@ impl<'a> World<'a> {
     }
 }
 
+/// Every (table, column) an access rule reads.
+fn ruled_columns(
+    system: &System,
+    index: &HashMap<&crate::ir::QualifiedName, usize>,
+) -> std::collections::HashSet<(usize, String)> {
+    let mut out = std::collections::HashSet::new();
+    for entry in &system.access.tables {
+        let Some(&t) = index.get(&entry.table) else {
+            continue;
+        };
+        for rule in &entry.rules {
+            match &rule.kind {
+                RuleKind::Tenant { field }
+                | RuleKind::Owner { field }
+                | RuleKind::Public { field, .. } => {
+                    out.insert((t, field.column.clone()));
+                }
+                RuleKind::Member {
+                    table,
+                    via,
+                    key,
+                    user,
+                    role_field,
+                    ..
+                } => {
+                    out.insert((t, key.clone()));
+                    if let Some(&m) = index.get(&table.db_name) {
+                        out.insert((m, via.column.clone()));
+                        out.insert((m, user.column.clone()));
+                        if let Some(f) = role_field {
+                            out.insert((m, f.column.clone()));
+                        }
+                    }
+                }
+                RuleKind::Role { .. } | RuleKind::Sql { .. } => {}
+            }
+        }
+    }
+    out
+}
+
 /// Root columns (not themselves foreign keys) that hold the tenant or the user.
 fn parties(
     system: &System,
@@ -247,6 +297,8 @@ struct Synth<'a> {
     system: &'a System,
     index: &'a HashMap<&'a crate::ir::QualifiedName, usize>,
     parties: &'a HashMap<(usize, String), Party>,
+    /// Columns some rule reads: they always get a value.
+    ruled: &'a std::collections::HashSet<(usize, String)>,
 }
 
 impl Synth<'_> {
@@ -258,10 +310,30 @@ impl Synth<'_> {
             .collect()
     }
 
+    fn optional_references(&self, table: usize) -> Vec<(String, [Option<String>; 2])> {
+        let t = &self.system.tables[table];
+        t.columns
+            .iter()
+            .filter(|c| c.nullable && !self.ruled.contains(&(table, c.db_name.clone())))
+            .filter_map(|c| {
+                let (parent, referenced) = parent_of(self.system, self.index, table, &c.db_name)?;
+                (parent != table).then(|| {
+                    let at = |slot| self.value(parent, &referenced, slot, 1);
+                    (c.db_name.clone(), [at(0), at(1)])
+                })
+            })
+            .collect()
+    }
+
     fn value(&self, table: usize, column: &str, slot: usize, depth: u32) -> Option<String> {
         let t = &self.system.tables[table];
         let c = t.column(column)?;
         if let Some((parent, referenced)) = parent_of(self.system, self.index, table, column) {
+            // An optional reference no rule reads stays empty: checks such as "exactly one
+            // of contribution_id and poll_id" then hold.
+            if depth == 0 && c.nullable && !self.ruled.contains(&(table, column.to_string())) {
+                return None;
+            }
             if parent == table || depth > 32 {
                 // A row cannot point at a row that does not exist yet: leave self-references empty.
                 if c.nullable {
@@ -295,16 +367,19 @@ impl Synth<'_> {
             | ScalarType::Integer
             | ScalarType::BigInt
             | ScalarType::Serial { .. }
-            | ScalarType::Identity { .. }
-            | ScalarType::Numeric { .. }
-            | ScalarType::Real
-            | ScalarType::Double => n.to_string(),
+            | ScalarType::Identity { .. } => n.to_string(),
+            // 1 fits the usual ranges of scores and money (`BETWEEN 0 AND 1`, `>= 0`).
+            ScalarType::Numeric { .. } | ScalarType::Real | ScalarType::Double => "1".into(),
             ScalarType::Boolean => self.public_boolean(table, &c.db_name, slot),
             ScalarType::Enum { name } => self.enum_value(table, &c.db_name, name, slot, hinted),
             ScalarType::Timestamptz { .. } => format!("2024-01-0{n} 12:00:00+00"),
             ScalarType::Timestamp { .. } => format!("2024-01-0{n} 12:00:00"),
             ScalarType::Date => format!("2024-01-0{n}"),
             ScalarType::Time { .. } => "12:00:00".into(),
+            // `jsonb_typeof(options) = 'array'` asks for an array; anything else gets an object.
+            ScalarType::Json | ScalarType::Jsonb if hinted.as_deref() == Some("array") => {
+                "[]".into()
+            }
             ScalarType::Json | ScalarType::Jsonb => "{}".into(),
             ScalarType::Bytea => format!("secret-{}-{}-{n}", table.db_name.name, c.db_name),
             ScalarType::GeoPoint => "(0,0)".into(),
