@@ -123,10 +123,6 @@ pub fn verify(
     db: &Database,
 ) -> Result<Report, String> {
     let settings = system.access.settings();
-    if matches!(settings.context, AccessContext::Supabase { .. }) {
-        db.execute(SUPABASE_AUTH)
-            .map_err(|e| format!("creating the auth.uid()/auth.jwt() stand-ins: {e}"))?;
-    }
     for (name, sql) in migrations {
         db.run_script(name, sql)
             .map_err(|e| format!("migration {name} failed: {e}"))?;
@@ -172,14 +168,6 @@ pub fn verify(
 }
 
 const MOVE: &str = "move tenant";
-
-/// Supabase's own definitions, for a plain Postgres: claims come from `request.jwt.claims`.
-const SUPABASE_AUTH: &str = "CREATE SCHEMA IF NOT EXISTS auth;
-CREATE OR REPLACE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS
-  $$ SELECT coalesce(nullif(current_setting('request.jwt.claims', true), ''), '{}')::jsonb $$;
-CREATE OR REPLACE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS
-  $$ SELECT nullif(auth.jwt() ->> 'sub', '')::uuid $$;
-GRANT USAGE ON SCHEMA auth TO PUBLIC;";
 
 /// Runs `statement` as `app_role` with the given settings, then undoes everything by raising;
 /// returns `rows <n>` or `error <sqlstate> <message>`. `prepare` runs first, as the caller,

@@ -54,7 +54,11 @@ pub fn statements(system: &System) -> Vec<String> {
         return Vec::new();
     }
     let settings = access.settings();
-    let mut out = vec![create_role(&settings.app_role)];
+    let mut out = Vec::new();
+    if matches!(settings.context, Context::Supabase { .. }) {
+        out.push(supabase_auth_stand_ins());
+    }
+    out.push(create_role(&settings.app_role));
     let tables: Vec<QualifiedName> = system.tables.iter().map(|t| t.db_name.clone()).collect();
     out.extend(grants(&tables, &settings.app_role));
     if access.tables.iter().any(|t| !t.encrypted.is_empty()) {
@@ -71,7 +75,11 @@ pub fn statements(system: &System) -> Vec<String> {
 pub fn step_sql(system: &System, change: &AccessChange) -> String {
     let lines: Vec<String> = match change {
         AccessChange::Grant { role, tables } => {
-            let mut out = vec![create_role(role)];
+            let mut out = Vec::new();
+            if matches!(system.access.settings().context, Context::Supabase { .. }) {
+                out.push(supabase_auth_stand_ins());
+            }
+            out.push(create_role(role));
             out.extend(grants(tables, role));
             out
         }
@@ -94,6 +102,24 @@ pub fn step_sql(system: &System, change: &AccessChange) -> String {
         AccessChange::EncryptionFunctions => encryption_functions(),
     };
     lines.join("\n")
+}
+
+/// `auth.jwt()` and `auth.uid()` as Supabase defines them, created only where they are missing
+/// (a plain Postgres in development or CI); on Supabase the real ones are left alone.
+pub fn supabase_auth_stand_ins() -> String {
+    "DO $$ BEGIN
+  IF to_regprocedure('auth.jwt()') IS NULL THEN
+    CREATE SCHEMA IF NOT EXISTS auth;
+    CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS
+      'SELECT coalesce(nullif(current_setting(''request.jwt.claims'', true), ''''), ''{}'')::jsonb';
+    GRANT USAGE ON SCHEMA auth TO PUBLIC;
+  END IF;
+  IF to_regprocedure('auth.uid()') IS NULL THEN
+    CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS
+      'SELECT nullif(auth.jwt() ->> ''sub'', '''')::uuid';
+  END IF;
+END $$;"
+        .into()
 }
 
 /// The application role, created when missing (roles belong to the cluster, not the database).
