@@ -171,8 +171,13 @@ fn apply(
     for (path, sql) in migrations {
         let file = scratch.join(path.replace('/', "__"));
         std::fs::write(&file, sql).map_err(|e| format!("  writing {}: {e}", file.display()))?;
-        pg.run_file(database, &file)
-            .map_err(|e| format!("  {path}: {e}"))?;
+        pg.run_file(database, &file).map_err(|e| {
+            // The scratch folder's name is noise in the report.
+            let e = e
+                .to_string()
+                .replace(&format!("{}/", scratch.display()), "");
+            format!("  {path}: {e}")
+        })?;
     }
     Ok(())
 }

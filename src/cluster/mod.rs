@@ -84,11 +84,21 @@ pub struct Cluster {
     run_as: Option<Account>,
 }
 
-/// An unprivileged account to run the server as.
-#[derive(Debug, Clone, Copy)]
+/// An unprivileged account to run the server as, and the util-linux tool that switches to it.
+#[derive(Debug, Clone)]
 struct Account {
+    name: String,
     uid: u32,
     gid: u32,
+    switch: Switch,
+}
+
+#[derive(Debug, Clone)]
+enum Switch {
+    /// `setpriv` execs the program itself: no extra process, no PAM session.
+    Setpriv(PathBuf),
+    /// `runuser`, where a distribution ships `setpriv` in a package of its own.
+    Runuser(PathBuf),
 }
 
 impl Cluster {
@@ -108,7 +118,7 @@ impl Cluster {
             port,
             run_as,
         };
-        if let Some(account) = run_as {
+        if let Some(account) = &cluster.run_as {
             std::os::unix::fs::chown(&cluster.dir, Some(account.uid), Some(account.gid)).map_err(
                 io_error(format!(
                     "giving {} to uid {}",
@@ -167,9 +177,9 @@ impl Cluster {
     }
 
     /// Runs a query and returns its rows, each a list of fields (NULL reads as "").
-    /// psql's CSV output quotes any field holding a separator, so no value can break a row
-    /// apart (an unaligned `-F` separator would have to be a byte no text can hold: only NUL,
-    /// and psql cannot use NUL for fields and rows at once).
+    /// psql's CSV output (psql 12 and later) quotes any field holding a separator, so no value
+    /// can break a row apart. (Unaligned output would need a separator no text can hold; only
+    /// NUL qualifies, and with NUL between fields and between rows, rows cannot be told apart.)
     pub fn query(&self, database: &str, sql: &str) -> Result<Vec<Vec<String>>, Error> {
         let mut psql = self.psql(database);
         psql.args(["--csv", "-t", "-c"]).arg(sql);
@@ -202,15 +212,29 @@ impl Cluster {
     /// not be allowed into the caller's working directory).
     fn tool(&self, name: &str) -> Command {
         let program = self.bin.join(name);
-        let mut command = match self.run_as {
-            Some(account) => {
-                let mut setpriv = Command::new("setpriv");
-                setpriv
-                    .arg(format!("--reuid={}", account.uid))
-                    .arg(format!("--regid={}", account.gid))
+        let mut command = match &self.run_as {
+            Some(Account {
+                switch: Switch::Setpriv(setpriv),
+                uid,
+                gid,
+                ..
+            }) => {
+                let mut command = Command::new(setpriv);
+                command
+                    .arg(format!("--reuid={uid}"))
+                    .arg(format!("--regid={gid}"))
                     .arg("--clear-groups")
                     .arg(program);
-                setpriv
+                command
+            }
+            Some(Account {
+                switch: Switch::Runuser(runuser),
+                name,
+                ..
+            }) => {
+                let mut command = Command::new(runuser);
+                command.args(["-u", name, "--"]).arg(program);
+                command
             }
             None => Command::new(program),
         };
@@ -230,7 +254,18 @@ impl Cluster {
             "UTF8",
             "--no-sync",
         ]);
-        checked(&mut initdb, "initdb").map(|_| ())
+        checked(&mut initdb, "initdb").map(|_| ()).map_err(|e| match (e, &self.run_as) {
+            (Error::Tool { command, mut stderr }, Some(account)) => {
+                stderr.push_str(&format!(
+                    "\n(running as root, so the server runs as uid {}: it must be able to reach {}; \
+                     point TMPDIR at a folder it can reach)",
+                    account.uid,
+                    self.dir.display()
+                ));
+                Error::Tool { command, stderr }
+            }
+            (e, _) => e,
+        })
     }
 
     fn start_server(&self) -> Result<(), Error> {
@@ -347,22 +382,46 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// `nobody` from /etc/passwd (its own group, as `nogroup` is on Debian).
+/// `nobody` from /etc/passwd (with its own group, as `nogroup` is on Debian), and a way to
+/// become it.
 fn unprivileged_account() -> Result<Account, Error> {
+    let context = "running as root, PostgreSQL needs an unprivileged user to run as";
+    let not_found = |what: &str| Error::Io {
+        context: context.into(),
+        source: io::Error::new(io::ErrorKind::NotFound, what.to_string()),
+    };
+    let switch = match (on_path("setpriv"), on_path("runuser")) {
+        (Some(setpriv), _) => Switch::Setpriv(setpriv),
+        (None, Some(runuser)) => Switch::Runuser(runuser),
+        (None, None) => {
+            return Err(not_found(
+                "neither setpriv nor runuser (util-linux) is on PATH",
+            ))
+        }
+    };
     let passwd = std::fs::read_to_string("/etc/passwd").map_err(io_error("reading /etc/passwd"))?;
-    parse_account(&passwd, "nobody").ok_or_else(|| Error::Io {
-        context: "running as root, PostgreSQL needs an unprivileged user to run as".into(),
-        source: io::Error::new(io::ErrorKind::NotFound, "no `nobody` user in /etc/passwd"),
+    let (uid, gid) = parse_account(&passwd, "nobody")
+        .ok_or_else(|| not_found("no `nobody` user in /etc/passwd"))?;
+    Ok(Account {
+        name: "nobody".into(),
+        uid,
+        gid,
+        switch,
     })
 }
 
-fn parse_account(passwd: &str, user: &str) -> Option<Account> {
+/// `(uid, gid)` of `user` in /etc/passwd text.
+fn parse_account(passwd: &str, user: &str) -> Option<(u32, u32)> {
     let line = passwd.lines().find(|l| l.split(':').next() == Some(user))?;
     let mut fields = line.split(':').skip(2);
-    Some(Account {
-        uid: fields.next()?.parse().ok()?,
-        gid: fields.next()?.parse().ok()?,
-    })
+    Some((fields.next()?.parse().ok()?, fields.next()?.parse().ok()?))
+}
+
+fn on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
 }
 
 /// A new folder in the temp dir and a port for it. The socket lives in the folder, so two
@@ -495,8 +554,7 @@ mod tests {
     #[test]
     fn accounts_are_read_from_passwd_lines() {
         let passwd = "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
-        let account = parse_account(passwd, "nobody").unwrap();
-        assert_eq!((account.uid, account.gid), (65534, 65534));
+        assert_eq!(parse_account(passwd, "nobody"), Some((65534, 65534)));
         assert!(parse_account(passwd, "postgres").is_none());
     }
 

@@ -7,6 +7,7 @@
 //! them to tables, resolving references through the catalog.
 
 pub mod access;
+pub mod firestore;
 pub mod prisma;
 pub mod read;
 
@@ -91,10 +92,14 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
 
     let mut catalog = Catalog::default();
     let mut prisma_state = None;
+    let mut firestore_state = None;
     for (flavour, files) in &groups {
         match flavour {
             Flavour::Prisma => prisma_state = Some(prisma::declare(files, &mut catalog, diags)),
-            Flavour::Payload | Flavour::Firestore => {
+            Flavour::Firestore => {
+                firestore_state = Some(firestore::declare(files, &mut catalog, diags))
+            }
+            Flavour::Payload => {
                 for file in files {
                     diags.push(
                         Diagnostic::error(
@@ -120,6 +125,9 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
     }
     if let Some(state) = prisma_state {
         prisma::lower(state, &catalog, &mut system, diags);
+    }
+    if let Some(state) = firestore_state {
+        firestore::lower(state, &catalog, &mut system, diags);
     }
     for file in &files.files {
         if let Some(node) = file.root.get("access") {

@@ -46,75 +46,107 @@ impl Steps {
     }
 }
 
-pub(super) fn diff(prev: &System, next: &System) -> Vec<Step> {
-    let prev_tables: Tables = prev.tables.iter().map(|t| (&t.db_name, t)).collect();
-    let next_tables: Tables = next.tables.iter().map(|t| (&t.db_name, t)).collect();
-    let prev_enums: BTreeMap<&QualifiedName, &Enum> =
-        prev.enums.iter().map(|e| (&e.db_name, e)).collect();
-    let enum_changes: Vec<(&Enum, EnumChange)> = next
-        .enums
-        .iter()
-        .filter_map(|e| {
-            let before = prev_enums.get(&e.db_name)?;
-            enum_change(before, e).map(|change| (e, change))
-        })
-        .collect();
-    let recreated: BTreeSet<&QualifiedName> = enum_changes
-        .iter()
-        .filter(|(_, c)| matches!(c, EnumChange::Recreated { .. }))
-        .map(|(e, _)| &e.db_name)
-        .collect();
-    // Kept tables that lose a key another table's foreign key may rely on: those foreign
-    // keys are dropped and added again around the change.
-    let rekeyed: BTreeSet<&QualifiedName> = kept(prev, &next_tables)
-        .filter(|(p, n)| p.primary_key != n.primary_key || unique_index_changed(p, n))
-        .map(|(p, _)| &p.db_name)
-        .collect();
+/// Both systems with the lookups and facts every phase needs, computed once.
+struct Diff<'a> {
+    prev: &'a System,
+    next: &'a System,
+    prev_tables: Tables<'a>,
+    next_tables: Tables<'a>,
+    prev_enums: BTreeMap<&'a QualifiedName, &'a Enum>,
+    enum_changes: Vec<(&'a Enum, EnumChange<'a>)>,
+    /// Enums rebuilt because values were removed or reordered.
+    recreated: BTreeSet<&'a QualifiedName>,
+    /// Kept tables that lose a key another table's foreign key may rely on: those foreign
+    /// keys are dropped and added again around the change.
+    rekeyed: BTreeSet<&'a QualifiedName>,
+    /// Kept tables with a column whose enum is rebuilt: their partial and expression indexes
+    /// and their checks may compare it with enum constants, which no longer compile once
+    /// the type changes, so they are dropped before the rebuild and created again after.
+    enum_tables: BTreeSet<&'a QualifiedName>,
+}
 
-    // Kept tables with a column whose enum is rebuilt: their partial and expression indexes
-    // and their checks may compare it with enum constants, which no longer compile once
-    // the type changes, so they are dropped before the rebuild and created again after.
-    let enum_tables: BTreeSet<&QualifiedName> = kept(prev, &next_tables)
-        .filter(|(p, _)| {
-            p.columns
+impl<'a> Diff<'a> {
+    fn new(prev: &'a System, next: &'a System) -> Self {
+        let prev_tables: Tables = prev.tables.iter().map(|t| (&t.db_name, t)).collect();
+        let next_tables: Tables = next.tables.iter().map(|t| (&t.db_name, t)).collect();
+        let prev_enums: BTreeMap<&QualifiedName, &Enum> =
+            prev.enums.iter().map(|e| (&e.db_name, e)).collect();
+        let enum_changes: Vec<(&Enum, EnumChange)> = next
+            .enums
+            .iter()
+            .filter_map(|e| {
+                let before = prev_enums.get(&e.db_name)?;
+                enum_change(before, e).map(|change| (e, change))
+            })
+            .collect();
+        let recreated: BTreeSet<&QualifiedName> = enum_changes
+            .iter()
+            .filter(|(_, c)| matches!(c, EnumChange::Recreated { .. }))
+            .map(|(e, _)| &e.db_name)
+            .collect();
+        let kept = || {
+            prev.tables
                 .iter()
-                .any(|c| enum_of(&c.ty).is_some_and(|e| recreated.contains(e)))
-        })
-        .map(|(p, _)| &p.db_name)
-        .collect();
+                .filter_map(|p| next_tables.get(&p.db_name).map(|n| (p, *n)))
+        };
+        let rekeyed = kept()
+            .filter(|(p, n)| p.primary_key != n.primary_key || unique_index_changed(p, n))
+            .map(|(p, _)| &p.db_name)
+            .collect();
+        let enum_tables = kept()
+            .filter(|(p, _)| {
+                p.columns
+                    .iter()
+                    .any(|c| enum_of(&c.ty).is_some_and(|e| recreated.contains(e)))
+            })
+            .map(|(p, _)| &p.db_name)
+            .collect();
+        Self {
+            prev,
+            next,
+            prev_tables,
+            next_tables,
+            prev_enums,
+            enum_changes,
+            recreated,
+            rekeyed,
+            enum_tables,
+        }
+    }
 
+    /// Tables on both sides, as (previous, next), in the previous system's order.
+    fn kept(&self) -> impl Iterator<Item = (&'a Table, &'a Table)> + '_ {
+        self.prev
+            .tables
+            .iter()
+            .filter_map(|p| self.next_tables.get(&p.db_name).map(|n| (p, *n)))
+    }
+}
+
+pub(super) fn diff(prev: &System, next: &System) -> Vec<Step> {
+    let diff = Diff::new(prev, next);
     let mut steps = Steps::default();
-    add_enum_values(&enum_changes, &mut steps);
-    create_schemas(prev, next, &mut steps);
+    add_enum_values(&diff, &mut steps);
+    create_schemas(&diff, &mut steps);
     for (change, comment) in super::access::drops(prev, next) {
         steps.push(change, comment);
     }
-    drop_foreign_keys(prev, &next_tables, &rekeyed, &mut steps);
-    drop_table_parts(prev, &next_tables, &enum_tables, &mut steps);
-    drop_tables(prev, &next_tables, &mut steps);
-    recreate_enums(prev, &next_tables, &enum_changes, &mut steps);
-    create_enums(&prev_enums, next, &mut steps);
-    create_tables(&prev_tables, next, &mut steps);
-    alter_tables(prev, &next_tables, &recreated, &mut steps);
-    create_indexes(&prev_tables, next, &enum_tables, &mut steps);
-    add_checks(&prev_tables, next, &enum_tables, &mut steps);
-    add_foreign_keys(&prev_tables, next, &rekeyed, &mut steps);
+    drop_foreign_keys(&diff, &mut steps);
+    drop_table_parts(&diff, &mut steps);
+    drop_tables(&diff, &mut steps);
+    recreate_enums(&diff, &mut steps);
+    create_enums(&diff, &mut steps);
+    create_tables(&diff, &mut steps);
+    alter_tables(&diff, &mut steps);
+    create_indexes(&diff, &mut steps);
+    add_checks(&diff, &mut steps);
+    add_foreign_keys(&diff, &mut steps);
     for (change, comment) in super::access::creates(prev, next) {
         steps.push(change, comment);
     }
-    comment(&prev_tables, &prev_enums, &recreated, next, &mut steps);
-    drop_enums(prev, next, &mut steps);
+    comment(&diff, &mut steps);
+    drop_enums(&diff, &mut steps);
     steps.0
-}
-
-/// Tables on both sides, as (previous, next), in the previous system's order.
-fn kept<'a>(
-    prev: &'a System,
-    next_tables: &'a Tables<'a>,
-) -> impl Iterator<Item = (&'a Table, &'a Table)> + 'a {
-    prev.tables
-        .iter()
-        .filter_map(|p| next_tables.get(&p.db_name).map(|n| (p, *n)))
 }
 
 fn reads_values(index: &Index) -> bool {
@@ -153,7 +185,8 @@ fn unique_index_changed(prev: &Table, next: &Table) -> bool {
         .any(|i| next.indexes.iter().find(|n| n.db_name == i.db_name) != Some(i))
 }
 
-fn create_schemas(prev: &System, next: &System, steps: &mut Steps) {
+fn create_schemas(diff: &Diff, steps: &mut Steps) {
+    let (prev, next) = (diff.prev, diff.next);
     let known: BTreeSet<&String> = prev.namespaces.iter().collect();
     for schema in next.namespaces.iter().filter(|s| !known.contains(s)) {
         steps.push(
@@ -194,8 +227,8 @@ fn enum_change<'a>(prev: &'a Enum, next: &'a Enum) -> Option<EnumChange<'a>> {
     Some(EnumChange::Added(added))
 }
 
-fn add_enum_values(changes: &[(&Enum, EnumChange)], steps: &mut Steps) {
-    for (e, change) in changes {
+fn add_enum_values(diff: &Diff, steps: &mut Steps) {
+    for (e, change) in &diff.enum_changes {
         let EnumChange::Added(values) = change else {
             continue;
         };
@@ -214,23 +247,18 @@ fn add_enum_values(changes: &[(&Enum, EnumChange)], steps: &mut Steps) {
     }
 }
 
-fn same_foreign_key(key: &ForeignKey, next: &Table, rekeyed: &BTreeSet<&QualifiedName>) -> bool {
+fn foreign_key_kept(key: &ForeignKey, next: &Table, rekeyed: &BTreeSet<&QualifiedName>) -> bool {
     !rekeyed.contains(&key.referenced_table)
         && next.foreign_keys.iter().find(|k| k.db_name == key.db_name) == Some(key)
 }
 
 /// Foreign keys go first: of changed tables, and of dropped tables too, so that tables
 /// referencing each other can be dropped in any order.
-fn drop_foreign_keys(
-    prev: &System,
-    next_tables: &Tables,
-    rekeyed: &BTreeSet<&QualifiedName>,
-    steps: &mut Steps,
-) {
-    for table in &prev.tables {
-        let next = next_tables.get(&table.db_name);
+fn drop_foreign_keys(diff: &Diff, steps: &mut Steps) {
+    for table in &diff.prev.tables {
+        let next = diff.next_tables.get(&table.db_name);
         for key in &table.foreign_keys {
-            if next.is_some_and(|n| same_foreign_key(key, n, rekeyed)) {
+            if next.is_some_and(|n| foreign_key_kept(key, n, &diff.rekeyed)) {
                 continue;
             }
             steps.push(
@@ -249,16 +277,11 @@ fn drop_foreign_keys(
 }
 
 /// Indexes, checks, primary keys and columns that kept tables lose or change.
-fn drop_table_parts(
-    prev: &System,
-    next_tables: &Tables,
-    enum_tables: &BTreeSet<&QualifiedName>,
-    steps: &mut Steps,
-) {
-    let kept: Vec<(&Table, &Table)> = kept(prev, next_tables).collect();
+fn drop_table_parts(diff: &Diff, steps: &mut Steps) {
+    let kept: Vec<(&Table, &Table)> = diff.kept().collect();
     for (p, n) in &kept {
         for index in &p.indexes {
-            if !index_kept(index, p, n, enum_tables) {
+            if !index_kept(index, p, n, &diff.enum_tables) {
                 steps.push(
                     Change::DropIndex {
                         table: p.db_name.clone(),
@@ -271,7 +294,7 @@ fn drop_table_parts(
     }
     for (p, n) in &kept {
         for check in &p.checks {
-            if !check_kept(check, p, n, enum_tables) {
+            if !check_kept(check, p, n, &diff.enum_tables) {
                 steps.push(
                     Change::DropCheck {
                         table: p.db_name.clone(),
@@ -323,7 +346,8 @@ fn drop_table_parts(
     }
 }
 
-fn drop_tables(prev: &System, next_tables: &Tables, steps: &mut Steps) {
+fn drop_tables(diff: &Diff, steps: &mut Steps) {
+    let (prev, next_tables) = (diff.prev, &diff.next_tables);
     for table in prev
         .tables
         .iter()
@@ -349,14 +373,9 @@ fn database_default(column: &Column) -> Option<&DefaultValue> {
 
 /// Columns of kept tables that still hold a recreated enum when the rebuild runs (dropped
 /// tables and columns are gone by then; new ones are created after it).
-fn recreate_enums(
-    prev: &System,
-    next_tables: &Tables,
-    changes: &[(&Enum, EnumChange)],
-    steps: &mut Steps,
-) {
+fn recreate_enums(diff: &Diff, steps: &mut Steps) {
     let mut usages: BTreeMap<&QualifiedName, Vec<EnumUsage>> = BTreeMap::new();
-    for (p, n) in kept(prev, next_tables) {
+    for (p, n) in diff.kept() {
         for column in &p.columns {
             let (Some(enum_name), Some(after)) = (enum_of(&column.ty), n.column(&column.db_name))
             else {
@@ -372,7 +391,7 @@ fn recreate_enums(
             });
         }
     }
-    for (e, change) in changes {
+    for (e, change) in &diff.enum_changes {
         let EnumChange::Recreated { removed } = change else {
             continue;
         };
@@ -400,7 +419,8 @@ fn recreate_enums(
     }
 }
 
-fn create_enums(prev_enums: &BTreeMap<&QualifiedName, &Enum>, next: &System, steps: &mut Steps) {
+fn create_enums(diff: &Diff, steps: &mut Steps) {
+    let (next, prev_enums) = (diff.next, &diff.prev_enums);
     for e in next
         .enums
         .iter()
@@ -413,7 +433,8 @@ fn create_enums(prev_enums: &BTreeMap<&QualifiedName, &Enum>, next: &System, ste
     }
 }
 
-fn create_tables(prev_tables: &Tables, next: &System, steps: &mut Steps) {
+fn create_tables(diff: &Diff, steps: &mut Steps) {
+    let (next, prev_tables) = (diff.next, &diff.prev_tables);
     for table in next
         .tables
         .iter()
@@ -487,13 +508,8 @@ fn widens(from: &ColumnType, to: &ColumnType) -> bool {
 }
 
 /// Columns added and altered in kept tables, then their primary keys.
-fn alter_tables(
-    prev: &System,
-    next_tables: &Tables,
-    recreated: &BTreeSet<&QualifiedName>,
-    steps: &mut Steps,
-) {
-    let kept: Vec<(&Table, &Table)> = kept(prev, next_tables).collect();
+fn alter_tables(diff: &Diff, steps: &mut Steps) {
+    let kept: Vec<(&Table, &Table)> = diff.kept().collect();
     for (p, n) in &kept {
         for column in n.columns.iter().filter(|c| p.column(&c.db_name).is_none()) {
             steps.push(
@@ -508,7 +524,7 @@ fn alter_tables(
     for (p, n) in &kept {
         for after in &n.columns {
             if let Some(before) = p.column(&after.db_name) {
-                alter_column(&n.db_name, before, after, recreated, steps);
+                alter_column(&n.db_name, before, after, &diff.recreated, steps);
             }
         }
     }
@@ -669,12 +685,8 @@ fn alter_column(
 
 /// Plain indexes first, then those built concurrently: those run outside any transaction,
 /// so grouping them keeps the transactional steps in as few blocks as possible.
-fn create_indexes(
-    prev_tables: &Tables,
-    next: &System,
-    enum_tables: &BTreeSet<&QualifiedName>,
-    steps: &mut Steps,
-) {
+fn create_indexes(diff: &Diff, steps: &mut Steps) {
+    let (next, prev_tables) = (diff.next, &diff.prev_tables);
     for concurrently in [false, true] {
         for table in &next.tables {
             let before = prev_tables.get(&table.db_name);
@@ -683,7 +695,8 @@ fn create_indexes(
                 .iter()
                 .filter(|i| i.concurrently == concurrently)
             {
-                let unchanged = before.is_some_and(|p| index_kept(index, table, p, enum_tables));
+                let unchanged =
+                    before.is_some_and(|p| index_kept(index, table, p, &diff.enum_tables));
                 if unchanged {
                     continue;
                 }
@@ -711,18 +724,13 @@ fn create_indexes(
 }
 
 /// Checks of kept tables (new tables carry theirs in `CREATE TABLE`).
-fn add_checks(
-    prev_tables: &Tables,
-    next: &System,
-    enum_tables: &BTreeSet<&QualifiedName>,
-    steps: &mut Steps,
-) {
-    for table in &next.tables {
-        let Some(before) = prev_tables.get(&table.db_name) else {
+fn add_checks(diff: &Diff, steps: &mut Steps) {
+    for table in &diff.next.tables {
+        let Some(before) = diff.prev_tables.get(&table.db_name) else {
             continue;
         };
         for check in &table.checks {
-            if !check_kept(check, table, before, enum_tables) {
+            if !check_kept(check, table, before, &diff.enum_tables) {
                 steps.push(
                     Change::AddCheck {
                         table: table.db_name.clone(),
@@ -735,19 +743,11 @@ fn add_checks(
     }
 }
 
-fn add_foreign_keys(
-    prev_tables: &Tables,
-    next: &System,
-    rekeyed: &BTreeSet<&QualifiedName>,
-    steps: &mut Steps,
-) {
-    for table in &next.tables {
-        let before = prev_tables.get(&table.db_name);
+fn add_foreign_keys(diff: &Diff, steps: &mut Steps) {
+    for table in &diff.next.tables {
+        let before = diff.prev_tables.get(&table.db_name);
         for key in &table.foreign_keys {
-            if before.is_some_and(|p| {
-                !rekeyed.contains(&key.referenced_table)
-                    && p.foreign_keys.iter().find(|k| k.db_name == key.db_name) == Some(key)
-            }) {
+            if before.is_some_and(|p| foreign_key_kept(key, p, &diff.rekeyed)) {
                 continue;
             }
             steps.push(
@@ -768,17 +768,12 @@ fn add_foreign_keys(
 
 /// Comments that differ from the previous side; a new object counts as having none, and so
 /// does a recreated enum (its comment went with the old type).
-fn comment(
-    prev_tables: &Tables,
-    prev_enums: &BTreeMap<&QualifiedName, &Enum>,
-    recreated: &BTreeSet<&QualifiedName>,
-    next: &System,
-    steps: &mut Steps,
-) {
-    for e in &next.enums {
-        let before = prev_enums
+fn comment(diff: &Diff, steps: &mut Steps) {
+    for e in &diff.next.enums {
+        let before = diff
+            .prev_enums
             .get(&e.db_name)
-            .filter(|_| !recreated.contains(&e.db_name))
+            .filter(|_| !diff.recreated.contains(&e.db_name))
             .and_then(|p| p.comment.as_ref());
         if before != e.comment.as_ref() {
             steps.push(
@@ -790,8 +785,8 @@ fn comment(
             );
         }
     }
-    for table in &next.tables {
-        let before = prev_tables.get(&table.db_name);
+    for table in &diff.next.tables {
+        let before = diff.prev_tables.get(&table.db_name);
         if before.and_then(|p| p.comment.as_ref()) != table.comment.as_ref() {
             steps.push(
                 Change::CommentOnTable {
@@ -824,7 +819,8 @@ fn comment(
 }
 
 /// Last: every column that used a dropped enum has been dropped or retyped by now.
-fn drop_enums(prev: &System, next: &System, steps: &mut Steps) {
+fn drop_enums(diff: &Diff, steps: &mut Steps) {
+    let (prev, next) = (diff.prev, diff.next);
     let remaining: BTreeSet<&QualifiedName> = next.enums.iter().map(|e| &e.db_name).collect();
     for e in prev
         .enums

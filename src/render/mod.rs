@@ -1,6 +1,7 @@
 //! Rendering: pure functions from the IR (and the migration plan) to file contents.
 //! Nothing here touches the file system; templates only lay out what Rust decided.
 
+mod code;
 pub mod postgres;
 pub mod rust;
 pub mod typescript;

@@ -95,8 +95,7 @@ pub fn parse_line(text: &str) -> Result<Line, ParseError> {
         return Ok(Line::Empty);
     }
     let line = if p.text[p.pos..].starts_with("@@") {
-        p.pos += 1;
-        Line::Block(p.attribute()?)
+        Line::Block(p.attribute("@@")?)
     } else {
         Line::Field(p.field()?)
     };
@@ -264,18 +263,14 @@ impl Parser<'_> {
             if self.text[self.pos..].starts_with("@@") {
                 return Err(self.error("`@@` attributes go on a line of their own"));
             }
-            attributes.push(self.attribute()?);
+            attributes.push(self.attribute("@")?);
         }
     }
 
-    /// At `@`: `@name(args)?`.
-    fn attribute(&mut self) -> Result<Attribute, ParseError> {
-        let at = if self.pos > 0 && self.text.as_bytes()[self.pos - 1] == b'@' {
-            self.pos - 1
-        } else {
-            self.pos
-        };
-        self.pos += 1; // the `@`
+    /// At `sigil` (`@` or `@@`): the attribute, positioned at its first `@`.
+    fn attribute(&mut self, sigil: &str) -> Result<Attribute, ParseError> {
+        let at = self.pos;
+        self.pos += sigil.len();
         if matches!(self.peek(), Some(b' ' | b'\t')) {
             return Err(self.error("expected an attribute name right after `@`"));
         }
@@ -442,8 +437,7 @@ pub fn parse_enum_line(text: &str) -> Result<EnumLine, ParseError> {
         return Ok(EnumLine::Empty);
     }
     if p.text[p.pos..].starts_with("@@") {
-        p.pos += 1;
-        let block = p.attribute()?;
+        let block = p.attribute("@@")?;
         p.skip_space();
         if !p.at_end() {
             return Err(p.error("unexpected text after the end of the line"));
@@ -626,5 +620,31 @@ mod tests {
         };
         let f = parse_field_rest(name, "String @id").unwrap();
         assert_eq!((f.ty.text.as_str(), f.attributes[0].at), ("String", 7));
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        // A small deterministic generator over the characters the grammar cares about.
+        let alphabet: Vec<char> = "a Z_0-9.@()[],:?\"\\/é€u\t".chars().collect();
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            let len = (seed % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let _ = parse_line(&text);
+            let _ = parse_enum_line(&text);
+            if let Err(e) = parse_line(&text) {
+                assert!(
+                    e.at <= text.len() && text.is_char_boundary(e.at),
+                    "{text:?}"
+                );
+            }
+        }
     }
 }

@@ -4,6 +4,8 @@
 //! `declare` reads every file (enums, models, field lines, column types) and registers
 //! each model in the [`Catalog`]; `lower` resolves relations and builds the tables.
 
+mod args;
+mod column;
 mod line;
 mod model;
 mod names;
@@ -100,10 +102,10 @@ pub fn declare<'a>(
     // Enums first, from every file, so that a field may use an enum of another file.
     let mut raw_models = Vec::new();
     for file in files {
-        let Some(entries) = expect_map(&file.root, "", diags) else {
+        let Some(entries) = expect_map(&file.root, "file", diags) else {
             continue;
         };
-        check_keys(entries, FILE_KEYS, "", diags);
+        check_keys(entries, FILE_KEYS, "file", diags);
         let schema = file
             .root
             .get("schema")
@@ -160,35 +162,35 @@ fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
     .with_help("rename or remove one of the two definitions")
 }
 
-/// Lowers the declared models: enums first, then tables in declaration order, then
-/// the join tables of implicit many-to-many relations.
+/// Lowers the declared models: tables in declaration order, then the join tables of
+/// implicit many-to-many relations; and the enums, in declaration order.
 pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
     let types = TypeNames::new(&state);
     let resolved = relations::resolve(&state, catalog, &types, diags);
     let mut foreign_keys = resolved.foreign_keys.into_iter().peekable();
     for (index, model) in state.models.iter().enumerate() {
-        if !model.readable {
-            continue;
-        }
-        let mut table = model::table(model, diags);
-        if let Some(node) = model.node.get("access") {
-            let path = format!("{}.access", model.name);
-            super::access::read_table(node, &table.db_name, &path, &mut system.access, diags);
-        }
+        let mut keys = Vec::new();
         while let Some((_, fk)) = foreign_keys.next_if(|(m, _)| *m == index) {
-            table.foreign_keys.push(fk);
+            keys.push(fk);
         }
-        system.tables.push(table);
+        if model.readable {
+            let mut table = model::table(model, diags);
+            table.foreign_keys = keys;
+            if let Some(node) = model.node.get("access") {
+                let path = format!("{}.access", model.name);
+                super::access::read_table(node, &table.db_name, &path, &mut system.access, diags);
+            }
+            system.tables.push(table);
+        }
     }
     system.tables.extend(resolved.join_tables);
     system.enums.extend(state.enums);
 }
 
-/// The type names a field may use, for resolving and for "did you mean".
+/// The enums a field may use, for resolving types and for "did you mean".
 struct TypeNames<'s> {
     enums: &'s HashMap<String, usize>,
     enum_list: &'s [Enum],
-    models: &'s HashMap<String, usize>,
 }
 
 const SCALARS: &[&str] = &[
@@ -200,18 +202,15 @@ impl<'s> TypeNames<'s> {
         Self {
             enums: &state.enum_by_name,
             enum_list: &state.enums,
-            models: &state.model_by_name,
         }
     }
 
-    /// Every name a field type may be (sorted), for suggestions; built only on an error.
-    fn suggestion(&self, word: &str, catalog: Option<&Catalog>) -> Option<String> {
+    /// The known type nearest to `word`: scalars, enums, and every model or collection
+    /// of every flavour. The list is built only when there is an error to explain.
+    fn suggestion(&self, word: &str, catalog: &Catalog) -> Option<String> {
         let mut all: Vec<&str> = SCALARS.to_vec();
         all.extend(self.enums.keys().map(String::as_str));
-        all.extend(self.models.keys().map(String::as_str));
-        if let Some(catalog) = catalog {
-            all.extend(catalog.names());
-        }
+        all.extend(catalog.names());
         all.sort_unstable();
         closest(word, &all).map(str::to_string)
     }
@@ -275,20 +274,29 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
                 Ok(EnumLine::Empty) => {}
                 Ok(EnumLine::Value(name, attributes)) => {
                     let db = enum_value_db_name(&name, &attributes, &src, &path, diags);
+                    let span = src.span(name.at);
+                    if let Some(first) = values.iter().find(|v: &&EnumValue| v.name == name.text) {
+                        diags.push(duplicate(
+                            &format!("{}.{}", key.name, name.text),
+                            span,
+                            first.span,
+                        ));
+                        continue;
+                    }
                     values.push(EnumValue {
-                        span: src.span(name.at),
+                        span,
                         name: name.text,
                         db_name: db,
                     });
                 }
                 Ok(EnumLine::Block(block)) => match block.name.text.as_str() {
                     "map" => {
-                        db_name = model::string_arg(&block, &src, &path, diags).unwrap_or(db_name)
+                        db_name = args::string_arg(&block, &src, &path, diags).unwrap_or(db_name)
                     }
                     "schema" => {
-                        schema = model::string_arg(&block, &src, &path, diags).unwrap_or(schema)
+                        schema = args::string_arg(&block, &src, &path, diags).unwrap_or(schema)
                     }
-                    _ => diags.push(model::unknown_attribute(
+                    _ => diags.push(args::unknown_attribute(
                         &block,
                         &src,
                         &path,
@@ -298,6 +306,17 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
                 },
                 Err(e) => diags.push(syntax_error(&e, &src, &path)),
             }
+        }
+        if values.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    Code::BadValue,
+                    key.span,
+                    format!("enum `{}` has no values", key.name),
+                )
+                .at_path(path.clone())
+                .with_help("an enum needs at least one value, as in Prisma"),
+            );
         }
         if let Some(&first) = state.enum_by_name.get(&key.name) {
             diags.push(duplicate(&key.name, key.span, state.enums[first].span));
@@ -352,11 +371,11 @@ fn enum_value_db_name(
     let path = format!("{path}.{}", name.text);
     for attr in attributes {
         if attr.name.text == "map" {
-            if let Some(s) = model::string_arg(attr, src, &path, diags) {
+            if let Some(s) = args::string_arg(attr, src, &path, diags) {
                 db_name = s;
             }
         } else {
-            diags.push(model::unknown_attribute(attr, src, &path, &["@map"], false));
+            diags.push(args::unknown_attribute(attr, src, &path, &["@map"], false));
         }
     }
     db_name
@@ -491,7 +510,11 @@ fn read_body(
                     }
                     Ok(Line::Block(block)) => model.blocks.push((block, src)),
                     Err(e) => {
-                        diags.push(syntax_error(&e, &src, &model.name));
+                        let path = match leading_name(&src.text) {
+                            Some((name, _)) => format!("{}.{name}", model.name),
+                            None => model.name.clone(),
+                        };
+                        diags.push(syntax_error(&e, &src, &path));
                         remember_broken(model, src);
                     }
                 }
@@ -534,19 +557,27 @@ fn read_body(
     true
 }
 
+/// The identifier a line starts with, and its offset: the field name of a broken field line.
+fn leading_name(text: &str) -> Option<(&str, usize)> {
+    let trimmed = text.trim_start();
+    let at = text.len() - trimmed.len();
+    let len = trimmed
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(trimmed.len());
+    (len > 0).then(|| (&trimmed[..len], at))
+}
+
 /// Keeps the name of a field whose line does not parse, so that what refers to it
 /// (`@@index`, `fields: [...]`) is not reported a second time as unknown.
 fn remember_broken(model: &mut Model<'_>, src: Src) {
-    let text = src.text.trim_start();
-    let at = src.text.len() - text.len();
-    let len = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(text.len());
-    if len == 0 || model.field_by_name.contains_key(&text[..len]) {
+    let Some((name, at)) = leading_name(&src.text) else {
+        return;
+    };
+    if model.field_by_name.contains_key(name) {
         return;
     }
     let name = Word {
-        text: text[..len].to_string(),
+        text: name.to_string(),
         at,
     };
     let line = FieldLine {
@@ -637,6 +668,7 @@ fn add_field(
         );
         return;
     }
+    let line = without_repeated_attributes(line, &src, &path, diags);
     let mut field = Field {
         db_name: line.name.text.clone(),
         line,
@@ -645,11 +677,38 @@ fn add_field(
         doc,
         kind: FieldKind::Broken,
     };
-    field.kind = model::field_kind(&mut field, &path, types, diags);
+    field.kind = column::field_kind(&mut field, &path, types, diags);
     model
         .field_by_name
         .insert(field.line.name.text.clone(), model.fields.len());
     model.fields.push(field);
+}
+
+/// Reports an attribute given twice on one field (`@unique @unique`) and keeps the first.
+fn without_repeated_attributes(
+    mut line: FieldLine,
+    src: &Src,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> FieldLine {
+    let mut kept: Vec<Attribute> = Vec::with_capacity(line.attributes.len());
+    for attr in line.attributes.drain(..) {
+        match kept.iter().find(|k| k.name.text == attr.name.text) {
+            Some(first) => diags.push(
+                Diagnostic::error(
+                    Code::BadAttributeArgument,
+                    src.span(attr.at),
+                    format!("`@{}` is given twice", attr.name.text),
+                )
+                .at_path(path.to_string())
+                .with_related(src.span(first.at), "first given here")
+                .with_help("keep one of them"),
+            ),
+            None => kept.push(attr),
+        }
+    }
+    line.attributes = kept;
+    line
 }
 
 #[cfg(test)]

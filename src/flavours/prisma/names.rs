@@ -48,13 +48,41 @@ fn with_suffix(mut base: String, suffix: &str) -> String {
 }
 
 /// Implicit many-to-many join table: `_<relation name>`, or `_<A>To<B>` with the two
-/// model names sorted. Verified against prisma-engines `RelationName::generated` (psl/parser-database)
-/// and Prisma 6 migrations (`_AToB_AB_pkey`, `_AToB_B_index`, `_AToB_A_fkey`).
+/// model names sorted, cut to 63 characters. Verified against prisma-engines
+/// `RelationName::generated` (psl/parser-database) and the schema engine's
+/// `push_relation_tables` (sql_schema_calculator.rs).
 pub fn join_table(relation_name: Option<&str>, a: &str, b: &str) -> String {
-    match relation_name {
+    let name = match relation_name {
         Some(name) => format!("_{name}"),
         None => format!("_{a}To{b}"),
+    };
+    name.chars().take(LIMIT).collect()
+}
+
+/// The join table's primary key on (A, B). Prisma 6 names it `<table>_AB_pkey`; the cut
+/// follows `push_relation_tables`' rule for its other names (keep 63 minus the suffix, in characters).
+pub fn join_primary_key(table: &str) -> String {
+    join_suffixed(table, "_AB_pkey")
+}
+
+/// The join table's index on B: `<table>_B_index` (`push_relation_tables`).
+pub fn join_index(table: &str) -> String {
+    join_suffixed(table, "_B_index")
+}
+
+/// The join table's foreign keys: `<table>_A_fkey` / `<table>_B_fkey`, the table name cut to
+/// 56 bytes first (`push_relation_tables`: 63 - `_fkey` - 2).
+pub fn join_foreign_key(table: &str, column: &str) -> String {
+    let mut cut = (LIMIT - "_fkey".len() - 2).min(table.len());
+    while !table.is_char_boundary(cut) {
+        cut -= 1;
     }
+    format!("{}_{column}_fkey", &table[..cut])
+}
+
+fn join_suffixed(table: &str, suffix: &str) -> String {
+    let kept: String = table.chars().take(LIMIT - suffix.len()).collect();
+    kept + suffix
 }
 
 #[cfg(test)]
@@ -73,6 +101,9 @@ mod tests {
         assert_eq!(foreign_key("Post", &["authorId"]), "Post_authorId_fkey");
         assert_eq!(join_table(None, "Post", "Tag"), "_PostToTag");
         assert_eq!(join_table(Some("Likes"), "Post", "User"), "_Likes");
+        assert_eq!(join_primary_key("_PostToTag"), "_PostToTag_AB_pkey");
+        assert_eq!(join_index("_PostToTag"), "_PostToTag_B_index");
+        assert_eq!(join_foreign_key("_PostToTag", "A"), "_PostToTag_A_fkey");
     }
 
     #[test]
@@ -91,6 +122,21 @@ mod tests {
         assert_eq!(
             primary_key(&"t".repeat(58)),
             format!("{}_pkey", "t".repeat(58))
+        );
+    }
+
+    #[test]
+    fn long_join_table_names_are_cut_like_prisma() {
+        let table = join_table(Some(&"R".repeat(70)), "A", "B");
+        assert_eq!(table.len(), 63);
+        assert_eq!(
+            join_primary_key(&table),
+            format!("_{}_AB_pkey", "R".repeat(54))
+        );
+        assert_eq!(join_index(&table), format!("_{}_B_index", "R".repeat(54)));
+        assert_eq!(
+            join_foreign_key(&table, "B"),
+            format!("_{}_B_fkey", "R".repeat(55))
         );
     }
 

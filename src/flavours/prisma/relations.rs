@@ -4,8 +4,9 @@
 //! name (`@relation("Name")`); the side with `fields:`/`references:` holds the foreign
 //! key. Both sides lists and no `fields:` is an implicit many-to-many relation.
 
+use super::args::{args, bad_argument, unknown_attribute};
 use super::line::{Attribute, Expr, ExprKind};
-use super::model::{args, bad_argument, scalar_column, unknown_attribute, unknown_field};
+use super::model::{scalar_column, unknown_field};
 use super::{names, Catalog, FieldKind, Model, Src, State, TypeNames};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::closest;
@@ -88,8 +89,23 @@ pub(super) fn resolve(
         }
     }
     for group in groups {
+        // Prisma requires a name on every self relation (verified with its schema engine:
+        // "Ambiguous self relation detected").
+        let first = &relations[group[0]];
+        if first.name.is_none() && matches!(first.target, Target::Model(t) if t == first.model) {
+            for &i in &group {
+                diags.push(unnamed_self_relation(&relations[i], state));
+            }
+            continue;
+        }
         match group.as_slice() {
             [one] => diags.push(missing_opposite(&relations[*one], state)),
+            // Two fields of one model pointing at another model are two relations, not one.
+            [a, b] if same_side(&relations[*a], &relations[*b]) => {
+                for &i in [a, b] {
+                    diags.push(ambiguous(&relations[i], state, 2));
+                }
+            }
             [a, b] => pair(
                 &relations[*a],
                 &relations[*b],
@@ -111,6 +127,10 @@ pub(super) fn resolve(
         foreign_keys: keys.into_iter().map(|(m, _, fk)| (m, fk)).collect(),
         join_tables,
     }
+}
+
+fn same_side(a: &Relation<'_, '_>, b: &Relation<'_, '_>) -> bool {
+    a.model == b.model && !matches!(a.target, Target::Model(t) if t == a.model)
 }
 
 fn read_relations<'s, 'c>(
@@ -233,7 +253,7 @@ fn unknown_type(
     }
     let d = Diagnostic::error(Code::UnknownType, span, format!("unknown type `{ty}`"))
         .at_path(path.to_string());
-    match types.suggestion(ty, Some(catalog)) {
+    match types.suggestion(ty, catalog) {
         Some(near) => d.with_help(format!("did you mean `{near}`?")),
         None => d.with_help("use a scalar type (String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, Bytes), an enum or a model"),
     }
@@ -428,6 +448,20 @@ fn ambiguous(rel: &Relation<'_, '_>, state: &State<'_>, count: usize) -> Diagnos
     )
     .at_path(path(state, rel))
     .with_help("give each relation its own name on both of its sides: `@relation(\"AuthoredPosts\")`")
+}
+
+fn unnamed_self_relation(rel: &Relation<'_, '_>, state: &State<'_>) -> Diagnostic {
+    let (model, field) = field_of(state, rel);
+    Diagnostic::error(
+        Code::AmbiguousRelation,
+        field.name_span,
+        format!(
+            "the self relation field `{}` on model `{}` has no relation name",
+            field.line.name.text, model.name
+        ),
+    )
+    .at_path(path(state, rel))
+    .with_help("Prisma needs a name on self relations: give both sides the same one, e.g. `@relation(\"Tree\")`")
 }
 
 fn lower_first(s: &str) -> String {
@@ -650,13 +684,13 @@ fn join_table(
     diags: &mut Diagnostics,
 ) -> Option<Table> {
     let (ma, mb) = (&state.models[a.model], &state.models[b.model]);
-    let ((first, first_rel), (second, _)) = if ma.name <= mb.name {
+    let ((first, first_rel), (second, second_rel)) = if ma.name <= mb.name {
         ((ma, a), (mb, b))
     } else {
         ((mb, b), (ma, a))
     };
     let key_a = single_key(first, first_rel, state, diags);
-    let key_b = single_key(second, first_rel, state, diags);
+    let key_b = single_key(second, second_rel, state, diags);
     let ((a_col, a_ty), (b_col, b_ty)) = (key_a?, key_b?);
     let name = names::join_table(a.name.as_deref(), &first.name, &second.name);
     let span = span(state, first_rel);
@@ -670,7 +704,7 @@ fn join_table(
         span,
     };
     let fk = |col: &str, model: &Model<'_>, referenced: String| ForeignKey {
-        db_name: names::foreign_key(&name, &[col]),
+        db_name: names::join_foreign_key(&name, col),
         columns: vec![col.into()],
         referenced_table: model.table.clone(),
         referenced_columns: vec![referenced],
@@ -682,13 +716,13 @@ fn join_table(
         db_name: QualifiedName::new(first.table.schema.clone(), name.clone()),
         columns: vec![column("A", a_ty), column("B", b_ty)],
         primary_key: Some(PrimaryKey {
-            db_name: format!("{name}_AB_pkey"),
+            db_name: names::join_primary_key(&name),
             columns: vec!["A".into(), "B".into()],
             span,
         }),
         foreign_keys: vec![fk("A", first, a_col), fk("B", second, b_col)],
         indexes: vec![Index {
-            db_name: format!("{name}_B_index"),
+            db_name: names::join_index(&name),
             parts: vec![IndexPart::Column {
                 name: "B".into(),
                 order: SortOrder::Asc,

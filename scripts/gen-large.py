@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Writes a synthetic system of N Prisma-style models (and the equivalent schema.prisma) for benchmarks.
+
+Each model has eleven columns of mixed types, an enum column, a foreign key to the previous model,
+a unique column and a composite index: the shape of a real application's tables, scaled up.
+Usage: gen-large.py N OUT_DIR  -> OUT_DIR/schemas/large/part_*.yaml and OUT_DIR/schema.prisma
+"""
+import os
+import sys
+
+MODELS_PER_FILE = 100
+
+
+def model_body(i):
+    lines = [
+        "id        String   @id @default(uuid()) @db.Uuid",
+        "name      String   @db.VarChar(200)",
+        "slug      String   @unique",
+        "status    Status   @default(ACTIVE)",
+        "count     Int      @default(0)",
+        "ratio     Float?",
+        "price     Decimal  @db.Decimal(12, 2)",
+        "active    Boolean  @default(true)",
+        "payload   Json?",
+        "createdAt DateTime @default(now()) @map(\"created_at\")",
+        "updatedAt DateTime @updatedAt @map(\"updated_at\")",
+    ]
+    if i > 0:
+        lines.append(f"parentId  String?  @map(\"parent_id\") @db.Uuid")
+        lines.append(f"parent    Model{i - 1}? @relation(fields: [parentId], references: [id], onDelete: Cascade)")
+    if i + 1 < N:
+        lines.append(f"children  Model{i + 1}[]")
+    lines.append("")
+    lines.append("@@index([status, createdAt(sort: Desc)])")
+    return lines
+
+
+def main():
+    global N
+    N, out = int(sys.argv[1]), sys.argv[2]
+    system = os.path.join(out, "schemas", "large")
+    os.makedirs(system, exist_ok=True)
+    prisma = ['datasource db {\n  provider = "postgresql"\n}\n', "enum Status {\n  ACTIVE\n  ARCHIVED\n}\n"]
+    for start in range(0, N, MODELS_PER_FILE):
+        parts = ["flavor: prisma\n"]
+        if start == 0:
+            parts.append("enums:\n  Status: [ACTIVE, ARCHIVED]\n")
+        parts.append("models:\n")
+        for i in range(start, min(N, start + MODELS_PER_FILE)):
+            body = model_body(i)
+            parts.append(f"  Model{i}:\n    map: model_{i}\n    fields: |\n")
+            parts.extend(f"      {line}\n" if line else "\n" for line in body)
+            prisma.append(f"model Model{i} {{\n" + "".join(f"  {l}\n" for l in body) + f'  @@map("model_{i}")\n}}\n')
+        with open(os.path.join(system, f"part_{start // MODELS_PER_FILE:04}.yaml"), "w") as f:
+            f.write("".join(parts))
+    with open(os.path.join(out, "schema.prisma"), "w") as f:
+        f.write("\n".join(prisma))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+//! Database names: Firestore's camelCase becomes Postgres's snake_case, deterministically.
+
+use crate::validate::MAX_IDENTIFIER_BYTES;
+use heck::{ToLowerCamelCase, ToSnakeCase};
+
+/// `lastMessageAt` → `last_message_at`, `communityEvents` → `community_events`.
+pub fn snake(name: &str) -> String {
+    name.to_snake_case()
+}
+
+/// The generated-code name of a column that has no field of its own (`conversation_id` → `conversationId`).
+pub fn camel(db_name: &str) -> String {
+    db_name.to_lower_camel_case()
+}
+
+/// A simple English singular of the last word of a snake_case name, enough for collection
+/// names (`conversations` → `conversation`, `community_events` → `community_event`,
+/// `categories` → `category`). Irregular plurals stay as they are.
+pub fn singular(name: &str) -> String {
+    let (head, word) = name.rsplit_once('_').map_or(("", name), |(h, w)| (h, w));
+    let one = if let Some(stem) = word.strip_suffix("ies").filter(|s| !s.is_empty()) {
+        format!("{stem}y")
+    } else if ["sses", "shes", "ches", "xes"]
+        .iter()
+        .any(|e| word.ends_with(e))
+    {
+        word[..word.len() - 2].to_string()
+    } else if word.len() > 1
+        && word.ends_with('s')
+        && !["ss", "us", "is"].iter().any(|e| word.ends_with(e))
+    {
+        word[..word.len() - 1].to_string()
+    } else {
+        word.to_string()
+    };
+    if head.is_empty() {
+        one
+    } else {
+        format!("{head}_{one}")
+    }
+}
+
+/// A generated constraint or index name that fits Postgres's 63 bytes. Longer names keep
+/// their head and end in an 8-digit hash of the full name, so they stay unique and stable.
+pub fn fit(name: String) -> String {
+    if name.len() <= MAX_IDENTIFIER_BYTES {
+        return name;
+    }
+    let mut cut = MAX_IDENTIFIER_BYTES - 9;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{:08x}", &name[..cut], fnv1a(name.as_bytes()))
+}
+
+/// FNV-1a, 32 bits: tiny, stable across platforms and releases (unlike `DefaultHasher`).
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |hash: u32, b| {
+        (hash ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_cases_camel_names() {
+        assert_eq!(snake("lastMessageAt"), "last_message_at");
+        assert_eq!(snake("participantIds"), "participant_ids");
+        assert_eq!(snake("userAchievements"), "user_achievements");
+    }
+
+    #[test]
+    fn singular_of_common_plurals() {
+        assert_eq!(singular("conversations"), "conversation");
+        assert_eq!(singular("community_events"), "community_event");
+        assert_eq!(singular("categories"), "category");
+        assert_eq!(singular("addresses"), "address");
+        assert_eq!(singular("status"), "status");
+        assert_eq!(singular("analytics"), "analytic");
+        assert_eq!(singular("staff"), "staff");
+    }
+
+    #[test]
+    fn long_names_are_cut_with_a_stable_hash() {
+        let long = format!("{}_idx", "a".repeat(80));
+        let fitted = fit(long.clone());
+        assert_eq!(fitted.len(), MAX_IDENTIFIER_BYTES);
+        assert_eq!(fitted, fit(long));
+        assert_ne!(fit(format!("{}_idy", "a".repeat(80))), fitted);
+        assert_eq!(fit("short_idx".into()), "short_idx");
+    }
+}

@@ -1,0 +1,159 @@
+//! What the code targets (Rust, TypeScript) share: case conversion to plain ASCII
+//! identifiers, names that stay unique after conversion (`user_profile` and `UserProfile` both
+//! want `UserProfile`), doc comment lines, and the one error they can meet.
+//!
+//! Collisions are settled by declaration order, so output depends on nothing but the IR: the
+//! first comer keeps its name, later ones get a suffix and a doc line saying why.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{Column, ScalarType, Table};
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::HashSet;
+
+/// `UpperCamelCase`, for types and enum variants.
+pub fn camel(name: &str) -> String {
+    identifier(ascii_words(name).to_upper_camel_case(), "Unnamed")
+}
+
+/// `snake_case`, for fields.
+pub fn snake(name: &str) -> String {
+    identifier(ascii_words(name).to_snake_case(), "unnamed")
+}
+
+/// Non-ASCII characters become word breaks: not every Unicode letter may start or continue
+/// an identifier in Rust or TypeScript, and the database name is kept anyway.
+fn ascii_words(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii() { c } else { ' ' })
+        .collect()
+}
+
+/// Case conversion leaves only ASCII letters, digits and underscores; an identifier may
+/// still not start with a digit, and may be empty (a name of punctuation only).
+fn identifier(converted: String, fallback: &str) -> String {
+    match converted.chars().next() {
+        None => fallback.into(),
+        Some(c) if c.is_ascii_digit() => format!("_{converted}"),
+        Some(_) => converted,
+    }
+}
+
+/// The names already given out in one scope (a module, a struct's fields, an enum's variants).
+#[derive(Debug, Default)]
+pub struct Scope {
+    taken: HashSet<String>,
+}
+
+impl Scope {
+    /// A scope where `reserved` (names the output already uses) are never handed out.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Self {
+            taken: reserved.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    /// `base` if free, else `base + suffix`, else `base + suffix + 2`, `3`, …
+    pub fn claim(&mut self, base: &str, suffix: &str) -> String {
+        self.claim_group(base, suffix, &[""])
+    }
+
+    /// Like [`Scope::claim`], for a name that brings companions (`Post` with `PostInsert` and
+    /// `PostUpdate`): the first candidate whose every companion is free wins them all.
+    pub fn claim_group(&mut self, base: &str, suffix: &str, companions: &[&str]) -> String {
+        let candidates = [base.to_string(), format!("{base}{suffix}")]
+            .into_iter()
+            .chain((2..).map(|n| format!("{base}{suffix}{n}")));
+        for candidate in candidates {
+            let names: Vec<String> = companions
+                .iter()
+                .map(|c| format!("{candidate}{c}"))
+                .collect();
+            if names.iter().all(|n| !self.taken.contains(n)) {
+                self.taken.extend(names);
+                return candidate;
+            }
+        }
+        unreachable!("the numbered candidates never run out")
+    }
+}
+
+/// Doc comment lines: the comment as written, and a note when the item could not keep the
+/// name its logical name converts to (so a surprising `UsersRow` explains itself).
+pub fn doc_lines(comment: Option<&str>, name: &str, logical: &str) -> Vec<String> {
+    let mut lines: Vec<String> = comment
+        .into_iter()
+        .flat_map(str::lines)
+        .map(|l| l.trim_end().to_string())
+        .collect();
+    let wanted = camel(logical);
+    if !logical.is_empty() && name != wanted {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(format!(
+            "Named `{name}`: `{wanted}` (from `{logical}`) is already in use."
+        ));
+    }
+    lines
+}
+
+/// A column whose enum type the system does not define (validation should have said so).
+pub fn unknown_enum(table: &Table, column: &Column) -> Box<Diagnostic> {
+    let name = match &column.ty.scalar {
+        ScalarType::Enum { name } => format!("{}.{}", name.schema, name.name),
+        _ => String::new(),
+    };
+    Box::new(
+        Diagnostic::error(
+            Code::UnknownType,
+            column.span,
+            format!(
+                "column `{}` has the enum type `{name}`, which this system does not define",
+                column.db_name
+            ),
+        )
+        .at_path(format!("{}.{}", table.name, column.name))
+        .with_help("declare the enum in the same system, or give the field another type"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversion_yields_ascii_identifiers() {
+        assert_eq!(camel("content_status"), "ContentStatus");
+        assert_eq!(camel("mood-entries"), "MoodEntries");
+        assert_eq!(camel("1st-place"), "_1stPlace");
+        assert_eq!(camel("größe"), "GrE");
+        assert_eq!(camel("!!"), "Unnamed");
+        assert_eq!(snake("!!"), "unnamed");
+        assert_eq!(snake("createdAt"), "created_at");
+        assert_eq!(snake("HTTPStatus"), "http_status");
+        assert_eq!(snake("a_é_b"), "a_b");
+    }
+
+    #[test]
+    fn first_comer_keeps_the_name() {
+        let mut scope = Scope::with_reserved(&["Option"]);
+        assert_eq!(scope.claim("UserProfile", "Row"), "UserProfile");
+        assert_eq!(scope.claim("UserProfile", "Row"), "UserProfileRow");
+        assert_eq!(scope.claim("UserProfile", "Row"), "UserProfileRow2");
+        assert_eq!(scope.claim("Option", "Row"), "OptionRow");
+        assert_eq!(scope.claim("Draft", ""), "Draft");
+        assert_eq!(scope.claim("Draft", ""), "Draft2");
+    }
+
+    #[test]
+    fn companions_are_claimed_together() {
+        let mut scope = Scope::default();
+        assert_eq!(
+            scope.claim_group("PostInsert", "Row", &["", "Insert"]),
+            "PostInsert"
+        );
+        // `Post` would need `PostInsert`, already the first table's.
+        assert_eq!(scope.claim_group("Post", "Row", &["", "Insert"]), "PostRow");
+        assert_eq!(scope.claim("PostRowInsert", ""), "PostRowInsert2");
+    }
+}
