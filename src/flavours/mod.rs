@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod firestore;
+pub mod payload;
 pub mod prisma;
 pub mod read;
 
@@ -93,23 +94,13 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
     let mut catalog = Catalog::default();
     let mut prisma_state = None;
     let mut firestore_state = None;
+    let mut payload_state = None;
     for (flavour, files) in &groups {
         match flavour {
             Flavour::Prisma => prisma_state = Some(prisma::declare(files, &mut catalog, diags)),
+            Flavour::Payload => payload_state = Some(payload::declare(files, &mut catalog, diags)),
             Flavour::Firestore => {
                 firestore_state = Some(firestore::declare(files, &mut catalog, diags))
-            }
-            Flavour::Payload => {
-                for file in files {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::UnknownFlavour,
-                            file.root.span,
-                            format!("the {flavour:?} flavour is not available in this build"),
-                        )
-                        .with_help("use `flavor: prisma`"),
-                    );
-                }
             }
         }
     }
@@ -125,6 +116,9 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
     }
     if let Some(state) = prisma_state {
         prisma::lower(state, &catalog, &mut system, diags);
+    }
+    if let Some(state) = payload_state {
+        payload::lower(state, &catalog, &mut system, diags);
     }
     if let Some(state) = firestore_state {
         firestore::lower(state, &catalog, &mut system, diags);

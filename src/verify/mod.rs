@@ -537,8 +537,9 @@ fn outcome(command: Command, result: &str) -> Actual {
     if error.starts_with("42501") && error.contains("row-level security") {
         return Actual::Denied;
     }
-    // The policy let the delete through; a foreign key then kept the row (RESTRICT).
-    if command == Command::Delete && error.starts_with("23503") {
+    // The policy let the delete through; a foreign key's action then failed (RESTRICT, or
+    // SET NULL on a required column): integrity, not access (SQLSTATE class 23).
+    if command == Command::Delete && error.starts_with("23") {
         return Actual::Allowed;
     }
     Actual::Error(error.to_string())

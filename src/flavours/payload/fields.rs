@@ -1,0 +1,607 @@
+//! Payload field configs (YAML with Payload's own key names) → [`Field`]s.
+//!
+//! Presentational fields (`row`, `collapsible`, unnamed `tabs` and unnamed `group`) hold no data:
+//! their fields are lifted into the parent, as Payload's `flattenAllFields` does; a named tab
+//! becomes a group. `ui` fields are dropped. Keys that only matter to Payload's admin panel or
+//! runtime (`admin`, `label`, `hooks`, `access`, `validate`, ...) are accepted and ignored.
+
+use super::unsupported;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::flavours::read::{
+    check_keys, closest, expect_bool, expect_map, expect_scalar, expect_seq,
+};
+use crate::ir::Span;
+use crate::load::{Key, Node, Value};
+
+#[derive(Debug)]
+pub struct Field {
+    pub name: String,
+    /// Where the field sits, for diagnostics and logical names: `mood-entries.activities.minutes`.
+    pub path: String,
+    pub span: Span,
+    pub kind: Kind,
+    pub required: Option<bool>,
+    pub unique: Option<bool>,
+    pub index: Option<bool>,
+    pub default: Option<Node>,
+    pub db_name: Option<String>,
+    pub enum_name: Option<String>,
+    /// `admin.condition` is set: Payload then never makes the column NOT NULL.
+    pub conditional: bool,
+    /// `virtual: true`: no column (Payload's fieldIsVirtual).
+    pub virtual_field: bool,
+    pub bounds: Bounds,
+}
+
+/// `min`/`max` (numbers) and `minLength`/`maxLength` (text), as written.
+#[derive(Debug, Default)]
+pub struct Bounds {
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub min_length: Option<String>,
+    pub max_length: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Kind {
+    /// `text` (varchar; `hasMany` → the `<root>_texts` table).
+    Text {
+        has_many: bool,
+    },
+    /// `textarea`, `email`, `code`: varchar.
+    Varchar,
+    Number {
+        has_many: bool,
+    },
+    Checkbox,
+    Date,
+    /// `select` and `radio`: an enum (`hasMany` → a child table of values).
+    Select {
+        options: Vec<(String, Span)>,
+        has_many: bool,
+    },
+    /// `relationship` and `upload`.
+    Relation {
+        targets: Vec<(String, Span)>,
+        polymorphic: bool,
+        has_many: bool,
+    },
+    Array {
+        fields: Vec<Field>,
+    },
+    Group {
+        fields: Vec<Field>,
+    },
+    Blocks {
+        blocks: Vec<Block>,
+    },
+    /// `json` and `richText`: jsonb.
+    Json,
+    Point,
+    /// `join`: a virtual reverse view of a relationship, no column.
+    Join,
+}
+
+#[derive(Debug)]
+pub struct Block {
+    pub slug: String,
+    pub path: String,
+    pub span: Span,
+    pub db_name: Option<String>,
+    pub fields: Vec<Field>,
+}
+
+const TYPES: &[&str] = &[
+    "text",
+    "textarea",
+    "email",
+    "code",
+    "slug",
+    "number",
+    "checkbox",
+    "date",
+    "select",
+    "radio",
+    "relationship",
+    "upload",
+    "array",
+    "group",
+    "blocks",
+    "json",
+    "richText",
+    "point",
+    "join",
+    "row",
+    "collapsible",
+    "tabs",
+    "ui",
+];
+
+/// Keys every data field may carry.
+const COMMON: &[&str] = &[
+    "name",
+    "type",
+    "label",
+    "admin",
+    "hooks",
+    "access",
+    "required",
+    "unique",
+    "index",
+    "defaultValue",
+    "dbName",
+    "localized",
+    "validate",
+    "hidden",
+    "saveToJWT",
+    "custom",
+    "typescriptSchema",
+    "virtual",
+    "interfaceName",
+    "graphQL",
+];
+
+fn extra_keys(ty: &str) -> &'static [&'static str] {
+    match ty {
+        "text" => &["minLength", "maxLength", "hasMany", "minRows", "maxRows"],
+        "textarea" | "code" | "slug" => &["minLength", "maxLength", "useAsSlug", "slugify"],
+        "number" => &["min", "max", "hasMany", "minRows", "maxRows"],
+        "date" => &["timezone"],
+        "select" => &["options", "hasMany", "enumName", "filterOptions"],
+        "radio" => &["options", "enumName"],
+        "relationship" => &[
+            "relationTo",
+            "hasMany",
+            "maxDepth",
+            "filterOptions",
+            "minRows",
+            "maxRows",
+            "min",
+            "max",
+        ],
+        "upload" => &[
+            "relationTo",
+            "hasMany",
+            "maxDepth",
+            "filterOptions",
+            "minRows",
+            "maxRows",
+            "displayPreview",
+        ],
+        "array" => &["fields", "minRows", "maxRows", "labels"],
+        "group" => &["fields"],
+        "blocks" => &["blocks", "minRows", "maxRows", "labels"],
+        "json" => &["jsonSchema"],
+        "richText" => &["editor"],
+        "join" => &[
+            "collection",
+            "on",
+            "maxDepth",
+            "defaultLimit",
+            "defaultSort",
+            "where",
+            "orderable",
+        ],
+        _ => &[],
+    }
+}
+
+/// Reads a `fields:` list. `parent` is the path of the collection, block or field that holds it.
+pub fn parse_fields(node: &Node, parent: &str, diags: &mut Diagnostics) -> Vec<Field> {
+    let mut out = Vec::new();
+    let path = format!("{parent}.fields");
+    for item in expect_seq(node, &path, diags).unwrap_or_default() {
+        parse_field(item, parent, &mut out, diags);
+    }
+    out
+}
+
+fn parse_field(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diagnostics) {
+    let Some(entries) = expect_map(node, &format!("{parent}.fields"), diags) else {
+        return;
+    };
+    let name = node
+        .get("name")
+        .and_then(|n| expect_scalar(n, parent, diags));
+    let path = match &name {
+        Some(name) => format!("{parent}.{name}"),
+        None => parent.to_string(),
+    };
+    let Some(ty_node) = node.get("type") else {
+        diags.push(
+            Diagnostic::error(Code::MissingKey, node.span, "the field has no `type`")
+                .at_path(path)
+                .with_help(format!("add `type: <{}>`", TYPES.join("|"))),
+        );
+        return;
+    };
+    let ty = expect_scalar(ty_node, &path, diags).unwrap_or_default();
+    if !TYPES.contains(&ty.as_str()) {
+        let mut d = Diagnostic::error(
+            Code::UnknownType,
+            ty_node.span,
+            format!("`{ty}` is not a Payload field type"),
+        )
+        .at_path(path.clone());
+        d = match closest(&ty, TYPES) {
+            Some(near) => d.with_help(format!("did you mean `{near}`?")),
+            None => d.with_help(format!("field types: {}", TYPES.join(", "))),
+        };
+        diags.push(d);
+        return;
+    }
+
+    // Fields that hold no data of their own: lift what they contain.
+    match (ty.as_str(), &name) {
+        ("row" | "collapsible", _) | ("group", None) => {
+            check_keys(
+                entries,
+                &["type", "label", "admin", "fields", "custom", "name"],
+                &path,
+                diags,
+            );
+            if let Some(fields) = required_key(node, "fields", &path, diags) {
+                out.extend(parse_fields(fields, parent, diags));
+            }
+            return;
+        }
+        ("tabs", _) => {
+            check_keys(
+                entries,
+                &["type", "admin", "tabs", "custom", "name"],
+                &path,
+                diags,
+            );
+            if let Some(tabs) = required_key(node, "tabs", &path, diags) {
+                for tab in expect_seq(tabs, &format!("{path}.tabs"), diags).unwrap_or_default() {
+                    parse_tab(tab, parent, out, diags);
+                }
+            }
+            return;
+        }
+        ("ui", _) => {
+            check_keys(
+                entries,
+                &["name", "type", "label", "admin", "custom"],
+                &path,
+                diags,
+            );
+            return;
+        }
+        _ => {}
+    }
+
+    let Some(name) = name else {
+        diags.push(
+            Diagnostic::error(
+                Code::MissingKey,
+                node.span,
+                format!("the {ty} field has no `name`"),
+            )
+            .at_path(path)
+            .with_help("every field that stores data needs a `name`"),
+        );
+        return;
+    };
+    let allowed: Vec<&str> = COMMON.iter().chain(extra_keys(&ty)).copied().collect();
+    check_keys(entries, &allowed, &path, diags);
+    if let Some(field) = data_field(node, &ty, name, path, diags) {
+        out.push(field);
+    }
+}
+
+/// A tab of a `tabs` field: a named tab is a group, an unnamed one is lifted.
+fn parse_tab(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diagnostics) {
+    let Some(entries) = expect_map(node, &format!("{parent}.tabs"), diags) else {
+        return;
+    };
+    let allowed = [
+        "name",
+        "label",
+        "fields",
+        "description",
+        "interfaceName",
+        "admin",
+        "custom",
+        "id",
+        "virtual",
+        "localized",
+        "dbName",
+    ];
+    let name = node
+        .get("name")
+        .and_then(|n| expect_scalar(n, parent, diags));
+    let path = match &name {
+        Some(name) => format!("{parent}.{name}"),
+        None => parent.to_string(),
+    };
+    check_keys(entries, &allowed, &path, diags);
+    let Some(fields_node) = required_key(node, "fields", &path, diags) else {
+        return;
+    };
+    match name {
+        None => out.extend(parse_fields(fields_node, parent, diags)),
+        Some(name) => {
+            let fields = parse_fields(fields_node, &path, diags);
+            let mut field = bare_field(name, path, node.span, Kind::Group { fields });
+            read_common(node, &mut field, diags);
+            out.push(field);
+        }
+    }
+}
+
+fn bare_field(name: String, path: String, span: Span, kind: Kind) -> Field {
+    Field {
+        name,
+        path,
+        span,
+        kind,
+        required: None,
+        unique: None,
+        index: None,
+        default: None,
+        db_name: None,
+        enum_name: None,
+        conditional: false,
+        virtual_field: false,
+        bounds: Bounds::default(),
+    }
+}
+
+fn data_field(
+    node: &Node,
+    ty: &str,
+    name: String,
+    path: String,
+    diags: &mut Diagnostics,
+) -> Option<Field> {
+    let has_many = flag(node, "hasMany", &path, diags);
+    let kind = match ty {
+        "text" => Kind::Text { has_many },
+        "textarea" | "email" | "code" | "slug" => Kind::Varchar,
+        "number" => Kind::Number { has_many },
+        "checkbox" => Kind::Checkbox,
+        "date" => {
+            if flag(node, "timezone", &path, diags) {
+                diags.push(unsupported(
+                    node.get("timezone").map_or(node.span, |n| n.span),
+                    &path,
+                    "`timezone` (Payload adds a `<field>_tz` select beside the date)",
+                    "remove `timezone`, or add the `_tz` select field yourself",
+                ));
+            }
+            Kind::Date
+        }
+        "select" | "radio" => Kind::Select {
+            options: options(node, &path, diags)?,
+            has_many: ty == "select" && has_many,
+        },
+        "relationship" | "upload" => relation(node, &path, has_many, diags)?,
+        "array" | "group" => {
+            let fields = parse_fields(required_key(node, "fields", &path, diags)?, &path, diags);
+            if ty == "array" {
+                Kind::Array { fields }
+            } else {
+                Kind::Group { fields }
+            }
+        }
+        "blocks" => {
+            let list = required_key(node, "blocks", &path, diags)?;
+            let items = expect_seq(list, &format!("{path}.blocks"), diags).unwrap_or_default();
+            Kind::Blocks {
+                blocks: items
+                    .iter()
+                    .filter_map(|b| block(b, &path, diags))
+                    .collect(),
+            }
+        }
+        "json" | "richText" => Kind::Json,
+        "point" => Kind::Point,
+        // `join`; the presentational types were lifted by the caller.
+        _ => Kind::Join,
+    };
+    let mut field = bare_field(name, path, node.span, kind);
+    read_common(node, &mut field, diags);
+    if ty == "slug" {
+        // fields/config/sanitize.ts: a slug field is required, unique and indexed unless told otherwise.
+        field.required.get_or_insert(true);
+        field.unique.get_or_insert(true);
+        field.index.get_or_insert(true);
+    }
+    Some(field)
+}
+
+/// The keys every data field shares: constraints, names, default and bounds.
+fn read_common(node: &Node, field: &mut Field, diags: &mut Diagnostics) {
+    let path = field.path.clone();
+    let opt_bool = |key: &str, diags: &mut Diagnostics| {
+        node.get(key)
+            .and_then(|n| expect_bool(n, &format!("{path}.{key}"), diags))
+    };
+    field.required = opt_bool("required", diags);
+    field.unique = opt_bool("unique", diags);
+    field.index = opt_bool("index", diags);
+    field.virtual_field = opt_bool("virtual", diags).unwrap_or(false);
+    if opt_bool("localized", diags) == Some(true) {
+        diags.push(unsupported(
+            node.get("localized").map_or(node.span, |n| n.span),
+            &path,
+            "`localized` fields (Payload's `_locales` tables)",
+            "remove `localized: true`; Payload itself ignores it when the config has no `localization`",
+        ));
+    }
+    let text = |key: &str, diags: &mut Diagnostics| {
+        node.get(key)
+            .and_then(|n| expect_scalar(n, &format!("{path}.{key}"), diags))
+    };
+    field.db_name = text("dbName", diags);
+    field.enum_name = text("enumName", diags);
+    field.bounds = Bounds {
+        min: number(node, "min", &path, diags),
+        max: number(node, "max", &path, diags),
+        min_length: number(node, "minLength", &path, diags),
+        max_length: number(node, "maxLength", &path, diags),
+    };
+    field.default = node.get("defaultValue").cloned();
+    field.conditional = node
+        .get("admin")
+        .is_some_and(|admin| admin.get("condition").is_some());
+}
+
+fn number(node: &Node, key: &str, path: &str, diags: &mut Diagnostics) -> Option<String> {
+    let value = node.get(key)?;
+    match value.value {
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) if f.is_finite() => Some(f.to_string()),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::BadValue,
+                    value.span,
+                    format!("`{key}` must be a number, found {}", value.kind()),
+                )
+                .at_path(format!("{path}.{key}")),
+            );
+            None
+        }
+    }
+}
+
+fn flag(node: &Node, key: &str, path: &str, diags: &mut Diagnostics) -> bool {
+    node.get(key)
+        .and_then(|n| expect_bool(n, &format!("{path}.{key}"), diags))
+        .unwrap_or(false)
+}
+
+pub fn required_key<'a>(
+    node: &'a Node,
+    key: &str,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'a Node> {
+    let found = node.get(key);
+    if found.is_none() {
+        diags.push(
+            Diagnostic::error(Code::MissingKey, node.span, format!("`{key}` is missing"))
+                .at_path(path.to_string())
+                .with_help(format!("add `{key}:`")),
+        );
+    }
+    found
+}
+
+/// `options`: strings, or `{ label, value }` maps; Postgres stores the values.
+fn options(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Vec<(String, Span)>> {
+    let list = required_key(node, "options", path, diags)?;
+    let opath = format!("{path}.options");
+    let items = expect_seq(list, &opath, diags)?;
+    if items.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                Code::BadValue,
+                list.span,
+                "a select needs at least one option",
+            )
+            .at_path(opath),
+        );
+        return None;
+    }
+    let mut values: Vec<(String, Span)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for item in items {
+        let value = match &item.value {
+            Value::Map(entries) => {
+                check_keys(entries, &["label", "value"], &opath, diags);
+                required_key(item, "value", &opath, diags)
+                    .and_then(|v| expect_scalar(v, &opath, diags))
+            }
+            _ => expect_scalar(item, &opath, diags),
+        };
+        let Some(value) = value else { continue };
+        if !seen.insert(value.clone()) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateDefinition,
+                    item.span,
+                    format!("option `{value}` is listed twice"),
+                )
+                .at_path(opath.clone())
+                .with_help("an enum type cannot hold the same value twice; remove one"),
+            );
+            continue;
+        }
+        values.push((value, item.span));
+    }
+    (!values.is_empty()).then_some(values)
+}
+
+fn relation(node: &Node, path: &str, has_many: bool, diags: &mut Diagnostics) -> Option<Kind> {
+    let to = required_key(node, "relationTo", path, diags)?;
+    let rpath = format!("{path}.relationTo");
+    let (targets, polymorphic) = match &to.value {
+        Value::Seq(items) => {
+            let targets: Vec<(String, Span)> = items
+                .iter()
+                .filter_map(|i| expect_scalar(i, &rpath, diags).map(|s| (s, i.span)))
+                .collect();
+            if targets.is_empty() {
+                diags.push(
+                    Diagnostic::error(Code::BadValue, to.span, "`relationTo` lists no collection")
+                        .at_path(rpath),
+                );
+                return None;
+            }
+            (targets, true)
+        }
+        _ => (vec![(expect_scalar(to, &rpath, diags)?, to.span)], false),
+    };
+    Some(Kind::Relation {
+        targets,
+        polymorphic,
+        has_many,
+    })
+}
+
+fn block(node: &Node, parent: &str, diags: &mut Diagnostics) -> Option<Block> {
+    let bpath = format!("{parent}.blocks");
+    if node.as_str().is_some() {
+        diags.push(unsupported(
+            node.span,
+            &bpath,
+            "block references by slug (blocks defined in the Payload config)",
+            "define the block inline: `{ slug, fields }`",
+        ));
+        return None;
+    }
+    let entries: &[(Key, Node)] = expect_map(node, &bpath, diags)?;
+    let slug = expect_scalar(required_key(node, "slug", &bpath, diags)?, &bpath, diags)?;
+    let path = format!("{parent}.{slug}");
+    check_keys(
+        entries,
+        &[
+            "slug",
+            "fields",
+            "labels",
+            "interfaceName",
+            "dbName",
+            "imageURL",
+            "imageAltText",
+            "admin",
+            "custom",
+            "graphQL",
+        ],
+        &path,
+        diags,
+    );
+    let db_name = node
+        .get("dbName")
+        .and_then(|n| expect_scalar(n, &path, diags));
+    let fields = parse_fields(required_key(node, "fields", &path, diags)?, &path, diags);
+    Some(Block {
+        slug,
+        path,
+        span: node.span,
+        db_name,
+        fields,
+    })
+}

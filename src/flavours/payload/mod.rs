@@ -1,0 +1,595 @@
+//! Payload-style YAML: collections written with Payload's own key names (a `CollectionConfig`
+//! translated line by line), lowered to the tables Payload's Postgres adapter makes.
+//!
+//! Every naming and typing rule here comes from Payload's source (`packages/drizzle/src/schema/`,
+//! the auth and upload base fields); `docs/flavours/payload.md` lists each rule with its origin.
+
+mod build;
+mod fields;
+mod names;
+#[cfg(test)]
+mod tests;
+
+use super::read::{check_keys, expect_bool, expect_map, expect_scalar, expect_seq};
+use super::{Catalog, Declared, Flavour};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{ColumnType, QualifiedName, ScalarType, Span, System};
+use crate::load::{LoadedFile, Node, Value};
+use fields::{required_key, Field, Kind};
+
+/// What `declare` learned, handed to `lower`: every collection, parsed, in file order.
+pub struct State<'a> {
+    collections: Vec<Collection<'a>>,
+}
+
+/// The adapter's `idType`: what a collection's `id` column is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdType {
+    Serial,
+    Uuid,
+}
+
+#[derive(Debug)]
+struct Collection<'a> {
+    /// The collection's YAML, kept for what is read after lowering: `access` (row-level rules).
+    node: &'a Node,
+    slug: String,
+    table: String,
+    id_type: IdType,
+    /// The primary key column's type (a field named `id` of type text/number overrides `idType`).
+    id_column: ScalarType,
+    fields: Vec<Field>,
+    timestamps: bool,
+    /// Compound indexes: (field paths, unique, span).
+    indexes: Vec<(Vec<String>, bool, Span)>,
+    /// `upload.filenameCompoundIndex`.
+    filename_compound: Option<Vec<String>>,
+    span: Span,
+}
+
+const FILE_KEYS: &[&str] = &["flavor", "idType", "collections", "access"];
+
+const COLLECTION_KEYS: &[&str] = &[
+    "slug",
+    "dbName",
+    "timestamps",
+    "auth",
+    "upload",
+    "fields",
+    "labels",
+    "admin",
+    "access",
+    "hooks",
+    "endpoints",
+    "defaultSort",
+    "typescript",
+    "graphQL",
+    "custom",
+    "trash",
+    "versions",
+    "indexes",
+    "disableDuplicate",
+    "defaultPopulate",
+    "forceSelect",
+    "lockDocuments",
+];
+
+/// Parses every file and declares each collection (logical name = slug) in the catalog.
+pub fn declare<'a>(
+    files: &[&'a LoadedFile],
+    catalog: &mut Catalog,
+    diags: &mut Diagnostics,
+) -> State<'a> {
+    let mut collections = Vec::new();
+    for file in files {
+        read_file(&file.root, &mut collections, diags);
+    }
+    // A second collection with a taken slug is reported by the catalog and not lowered:
+    // its tables would only repeat the error as clashing names.
+    collections.retain(|c| {
+        let taken = catalog.get(&c.slug).is_some();
+        catalog.declare(
+            Declared {
+                name: c.slug.clone(),
+                flavour: Flavour::Payload,
+                table: QualifiedName::public(&c.table),
+                primary_key: vec![("id".into(), ColumnType::scalar(c.id_column.clone()))],
+                span: c.span,
+            },
+            diags,
+        );
+        !taken
+    });
+    State { collections }
+}
+
+/// Lowers every declared collection into tables and enums.
+pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
+    let mut names = names::Registry::default();
+    for collection in &state.collections {
+        let root = system.tables.len();
+        build::collection(collection, catalog, &mut names, system, diags);
+        // The collection's own table is the first it builds; child tables follow it.
+        if let (Some(node), Some(table)) = (collection.node.get("access"), system.tables.get(root))
+        {
+            let (table, path) = (table.db_name.clone(), format!("{}.access", collection.slug));
+            super::access::read_table(node, &table, &path, &mut system.access, diags);
+        }
+    }
+}
+
+/// A diagnostic for a Payload construct schemagen does not reproduce.
+fn unsupported(span: Span, path: &str, what: &str, help: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::Unsupported,
+        span,
+        format!("{what} is not supported by the Payload-style flavour"),
+    )
+    .at_path(path.to_string())
+    .with_help(help.to_string())
+}
+
+fn read_file<'a>(root: &'a Node, out: &mut Vec<Collection<'a>>, diags: &mut Diagnostics) {
+    let Some(entries) = expect_map(root, "", diags) else {
+        return;
+    };
+    check_keys(entries, FILE_KEYS, "", diags);
+    let id_type = match root.get("idType") {
+        None => IdType::Serial,
+        Some(node) => match node.as_str() {
+            Some("serial") => IdType::Serial,
+            Some("uuid") => IdType::Uuid,
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::BadValue,
+                        node.span,
+                        format!(
+                            "`idType` must be `serial` or `uuid`, found {}",
+                            describe(node)
+                        ),
+                    )
+                    .at_path("idType")
+                    .with_help("use `idType: serial` (Payload's default) or `idType: uuid`"),
+                );
+                IdType::Serial
+            }
+        },
+    };
+    let Some(list) = required_key(root, "collections", "collections", diags) else {
+        return;
+    };
+    for node in expect_seq(list, "collections", diags).unwrap_or_default() {
+        if let Some(c) = read_collection(node, id_type, diags) {
+            out.push(c);
+        }
+    }
+}
+
+fn describe(node: &Node) -> String {
+    node.scalar_text()
+        .map_or_else(|| node.kind().to_string(), |t| format!("`{t}`"))
+}
+
+fn read_collection<'a>(
+    node: &'a Node,
+    id_type: IdType,
+    diags: &mut Diagnostics,
+) -> Option<Collection<'a>> {
+    let entries = expect_map(node, "collections", diags)?;
+    let slug = expect_scalar(
+        required_key(node, "slug", "collections", diags)?,
+        "collections",
+        diags,
+    )?;
+    check_keys(entries, COLLECTION_KEYS, &slug, diags);
+    let path = slug.as_str();
+    let flag = |key: &str, default: bool, diags: &mut Diagnostics| {
+        node.get(key)
+            .and_then(|n| expect_bool(n, &format!("{path}.{key}"), diags))
+            .unwrap_or(default)
+    };
+    let timestamps = flag("timestamps", true, diags);
+    let trash = flag("trash", false, diags);
+    if let Some(v) = node.get("versions").filter(|v| v.as_bool() != Some(false)) {
+        diags.push(unsupported(
+            v.span,
+            &format!("{slug}.versions"),
+            "`versions` (Payload's `_<slug>_v` version tables)",
+            "remove `versions`; version history tables are not generated yet",
+        ));
+    }
+    let table = node
+        .get("dbName")
+        .and_then(|n| expect_scalar(n, &format!("{slug}.dbName"), diags))
+        .unwrap_or_else(|| names::snake_case(&slug));
+
+    let mut fields = match node.get("fields") {
+        Some(f) => fields::parse_fields(f, &slug, diags),
+        None => Vec::new(),
+    };
+    add_timestamp_fields(&mut fields, timestamps, trash, &slug, node.span);
+    let mut filename_compound = None;
+    if let Some(upload) = node.get("upload") {
+        let (base, compound) = upload_fields(upload, &slug, diags);
+        merge_base_fields(&mut fields, base);
+        filename_compound = compound;
+    }
+    if let Some(auth) = node.get("auth") {
+        merge_base_fields(&mut fields, auth_fields(auth, &slug, diags));
+    }
+    let id_column = custom_id(&fields).unwrap_or(match id_type {
+        IdType::Serial => ScalarType::Serial { big: false },
+        IdType::Uuid => ScalarType::Uuid,
+    });
+    let indexes = node
+        .get("indexes")
+        .map(|n| compound_indexes(n, &slug, diags))
+        .unwrap_or_default();
+    Some(Collection {
+        node,
+        slug,
+        table,
+        id_type,
+        id_column,
+        fields,
+        timestamps,
+        indexes,
+        filename_compound,
+        span: node.span,
+    })
+}
+
+/// A field named `id` of type text or number replaces the generated id (setColumnID).
+fn custom_id(fields: &[Field]) -> Option<ScalarType> {
+    let id = fields.iter().find(|f| f.name == "id")?;
+    match id.kind {
+        Kind::Number { .. } => Some(ScalarType::Numeric {
+            precision: None,
+            scale: None,
+        }),
+        Kind::Text { .. } => Some(ScalarType::Varchar { length: None }),
+        _ => None,
+    }
+}
+
+/// `indexes: [{ fields: [...], unique }]`.
+fn compound_indexes(
+    node: &Node,
+    slug: &str,
+    diags: &mut Diagnostics,
+) -> Vec<(Vec<String>, bool, Span)> {
+    let path = format!("{slug}.indexes");
+    let mut out = Vec::new();
+    for item in expect_seq(node, &path, diags).unwrap_or_default() {
+        let Some(entries) = expect_map(item, &path, diags) else {
+            continue;
+        };
+        check_keys(entries, &["fields", "unique"], &path, diags);
+        let unique = item
+            .get("unique")
+            .and_then(|n| expect_bool(n, &path, diags))
+            .unwrap_or(false);
+        let Some(list) = required_key(item, "fields", &path, diags) else {
+            continue;
+        };
+        let fields: Vec<String> = expect_seq(list, &path, diags)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| expect_scalar(f, &path, diags))
+            .collect();
+        if !fields.is_empty() {
+            out.push((fields, unique, item.span));
+        }
+    }
+    out
+}
+
+/// A field Payload adds itself (timestamps, auth, upload); it points at the collection.
+fn base(name: &str, kind: Kind, slug: &str, span: Span) -> Field {
+    Field {
+        name: name.to_string(),
+        path: format!("{slug}.{name}"),
+        span,
+        kind,
+        required: None,
+        unique: None,
+        index: None,
+        default: None,
+        db_name: None,
+        enum_name: None,
+        conditional: false,
+        virtual_field: false,
+        bounds: fields::Bounds::default(),
+    }
+}
+
+fn with(mut f: Field, required: bool, unique: bool, index: bool) -> Field {
+    f.required = required.then_some(true);
+    f.unique = unique.then_some(true);
+    f.index = index.then_some(true);
+    f
+}
+
+/// `updatedAt`, `createdAt` (and `deletedAt` with `trash`), indexed dates pushed after the
+/// user's fields unless the user wrote them (collections/config/sanitize.ts).
+fn add_timestamp_fields(
+    fields: &mut Vec<Field>,
+    timestamps: bool,
+    trash: bool,
+    slug: &str,
+    span: Span,
+) {
+    if !timestamps {
+        return;
+    }
+    let mut wanted = vec!["updatedAt", "createdAt"];
+    if trash {
+        wanted.push("deletedAt");
+    }
+    for name in wanted {
+        if !fields.iter().any(|f| f.name == name) {
+            fields.push(with(base(name, Kind::Date, slug, span), false, false, true));
+        }
+    }
+}
+
+/// Payload's mergeBaseFields: a user field with a base field's name moves to the end and keeps
+/// what the user set; what the user left out comes from the base field.
+fn merge_base_fields(fields: &mut Vec<Field>, base_fields: Vec<Field>) {
+    for mut b in base_fields {
+        if let Some(pos) = fields.iter().position(|f| f.name == b.name) {
+            let mut user = fields.remove(pos);
+            user.required = user.required.or(b.required);
+            user.unique = user.unique.or(b.unique);
+            user.index = user.index.or(b.index);
+            user.default = user.default.or(b.default.take());
+            fields.push(user);
+        } else {
+            fields.push(b);
+        }
+    }
+}
+
+fn text() -> Kind {
+    Kind::Text { has_many: false }
+}
+fn number() -> Kind {
+    Kind::Number { has_many: false }
+}
+
+fn int_node(value: i64, span: Span) -> Node {
+    Node {
+        value: Value::Int(value),
+        span,
+    }
+}
+
+/// The fields an `upload` collection gets (uploads/getBaseFields.ts), and its filename compound index.
+fn upload_fields(
+    node: &Node,
+    slug: &str,
+    diags: &mut Diagnostics,
+) -> (Vec<Field>, Option<Vec<String>>) {
+    let span = node.span;
+    let path = format!("{slug}.upload");
+    let mut focal = true;
+    let mut sizes: Vec<String> = Vec::new();
+    let mut compound = None;
+    match &node.value {
+        Value::Bool(false) => return (Vec::new(), None),
+        Value::Bool(true) => {}
+        Value::Map(entries) => {
+            check_keys(entries, UPLOAD_KEYS, &path, diags);
+            focal = node.get("focalPoint").and_then(Node::as_bool) != Some(false)
+                || node.get("imageSizes").is_some()
+                || node.get("resizeOptions").is_some();
+            if let Some(list) = node.get("imageSizes") {
+                for size in
+                    expect_seq(list, &format!("{path}.imageSizes"), diags).unwrap_or_default()
+                {
+                    if let Some(name) =
+                        required_key(size, "name", &format!("{path}.imageSizes"), diags)
+                            .and_then(|n| expect_scalar(n, &path, diags))
+                    {
+                        sizes.push(name);
+                    }
+                }
+            }
+            if let Some(list) = node.get("filenameCompoundIndex") {
+                compound = Some(
+                    expect_seq(list, &path, diags)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|f| expect_scalar(f, &path, diags))
+                        .collect(),
+                );
+            }
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnexpectedShape,
+                    span,
+                    format!("expected true or a map, found {}", node.kind()),
+                )
+                .at_path(path),
+            );
+            return (Vec::new(), None);
+        }
+    }
+    let b = |name: &str, kind: Kind| base(name, kind, slug, span);
+    let mut out = vec![
+        b("url", text()),
+        b("thumbnailURL", text()),
+        with(b("filename", text()), false, compound.is_none(), true),
+        b("mimeType", text()),
+        b("filesize", number()),
+        b("width", number()),
+        b("height", number()),
+    ];
+    if focal {
+        out.push(b("focalX", number()));
+        out.push(b("focalY", number()));
+    }
+    if !sizes.is_empty() {
+        let size_groups = sizes
+            .iter()
+            .map(|size| {
+                let inner = |name: &str, kind: Kind| {
+                    base(name, kind, &format!("{slug}.sizes.{size}"), span)
+                };
+                let fields = vec![
+                    inner("url", text()),
+                    inner("width", number()),
+                    inner("height", number()),
+                    inner("mimeType", text()),
+                    inner("filesize", number()),
+                    with(inner("filename", text()), false, false, true),
+                ];
+                base(size, Kind::Group { fields }, &format!("{slug}.sizes"), span)
+            })
+            .collect();
+        out.push(b(
+            "sizes",
+            Kind::Group {
+                fields: size_groups,
+            },
+        ));
+    }
+    (out, compound)
+}
+
+const UPLOAD_KEYS: &[&str] = &[
+    "adminThumbnail",
+    "allowRestrictedFileTypes",
+    "bulkUpload",
+    "cacheTags",
+    "constructorOptions",
+    "crop",
+    "disableLocalStorage",
+    "displayPreview",
+    "externalFileHeaderFilter",
+    "filenameCompoundIndex",
+    "filesRequiredOnCreate",
+    "focalPoint",
+    "formatOptions",
+    "handlers",
+    "hideFileInputOnCreate",
+    "hideRemoveFile",
+    "imageSizes",
+    "mimeTypes",
+    "modifyResponseHeaders",
+    "pasteURL",
+    "resizeOptions",
+    "skipSafeFetch",
+    "staticDir",
+    "trimOptions",
+    "withMetadata",
+];
+
+const AUTH_KEYS: &[&str] = &[
+    "cookies",
+    "depth",
+    "disableLocalStrategy",
+    "forgotPassword",
+    "lockTime",
+    "loginWithUsername",
+    "maxLoginAttempts",
+    "removeTokenFromResponses",
+    "strategies",
+    "tokenExpiration",
+    "useAPIKey",
+    "useSessions",
+    "verify",
+    "jwtOrder",
+];
+
+/// The fields an `auth` collection gets, with Payload's defaults (auth/getAuthFields.ts,
+/// collections/config/defaults.ts: maxLoginAttempts 5, useSessions true, verify false).
+fn auth_fields(node: &Node, slug: &str, diags: &mut Diagnostics) -> Vec<Field> {
+    let span = node.span;
+    let path = format!("{slug}.auth");
+    match &node.value {
+        Value::Bool(false) => return Vec::new(),
+        Value::Bool(true) => {}
+        Value::Map(entries) => check_keys(entries, AUTH_KEYS, &path, diags),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnexpectedShape,
+                    span,
+                    format!("expected true or a map, found {}", node.kind()),
+                )
+                .at_path(path),
+            );
+            return Vec::new();
+        }
+    }
+    let truthy = |key: &str| {
+        node.get(key)
+            .is_some_and(|v| v.as_bool() != Some(false) && v.value != Value::Null)
+    };
+    let b = |name: &str, kind: Kind| base(name, kind, slug, span);
+    let mut out = Vec::new();
+    if truthy("useAPIKey") {
+        out.push(b("enableAPIKey", Kind::Checkbox));
+        out.push(b("apiKey", text()));
+        out.push(b("apiKeyIndex", text()));
+    }
+    let local = node.get("disableLocalStrategy");
+    let local_enabled = match local {
+        None => true,
+        Some(v) => {
+            v.as_bool() == Some(false)
+                || v.get("enableFields").and_then(Node::as_bool) == Some(true)
+        }
+    };
+    if !local_enabled {
+        return out;
+    }
+    let with_username = node.get("loginWithUsername");
+    let option = |key: &str| {
+        with_username
+            .and_then(|w| w.get(key))
+            .and_then(Node::as_bool)
+    };
+    let username = with_username.is_some_and(|w| w.as_bool() != Some(false));
+    let email_required = !(username && option("requireEmail") == Some(false));
+    let email_unique = !(username && option("allowEmailLogin") == Some(false));
+    out.push(with(
+        b("email", Kind::Varchar),
+        email_required,
+        email_unique,
+        false,
+    ));
+    if username {
+        let required = option("requireUsername") != Some(false);
+        out.push(with(b("username", text()), required, true, false));
+    }
+    out.push(b("resetPasswordToken", text()));
+    out.push(b("resetPasswordExpiration", Kind::Date));
+    out.push(b("salt", text()));
+    out.push(b("hash", text()));
+    if truthy("verify") {
+        out.push(b("_verified", Kind::Checkbox));
+        out.push(b("_verificationToken", text()));
+    }
+    let max_attempts = node.get("maxLoginAttempts").map_or(Some(5), Node::as_i64);
+    if max_attempts.is_some_and(|n| n > 0) {
+        let mut attempts = b("loginAttempts", number());
+        attempts.default = Some(int_node(0, span));
+        out.push(attempts);
+        out.push(b("lockUntil", Kind::Date));
+    }
+    if node.get("useSessions").and_then(Node::as_bool) != Some(false) {
+        let inner = |name: &str, kind: Kind| base(name, kind, &format!("{slug}.sessions"), span);
+        let fields = vec![
+            with(inner("id", text()), true, false, false),
+            inner("createdAt", Kind::Date),
+            with(inner("expiresAt", Kind::Date), true, false, false),
+        ];
+        out.push(b("sessions", Kind::Array { fields }));
+    }
+    out
+}
