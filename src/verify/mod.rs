@@ -150,12 +150,11 @@ pub fn verify(
     let scenarios = scenarios(system);
     report.scenarios = scenarios.iter().map(|s| s.name.clone()).collect();
     report.scenarios.push(MOVE.into());
+    let mut shared = Vec::new();
     for (index, table) in system.tables.iter().enumerate() {
         match system.access.table(&table.db_name) {
             Some(entry) if entry.shared => {
-                report
-                    .notes
-                    .push(format!("{}: shared, no policies", table.name));
+                shared.push(table.name.as_str());
                 continue;
             }
             None => continue,
@@ -163,6 +162,12 @@ pub fn verify(
         }
         let probes = probes(&world, index, &scenarios);
         report.cells.extend(run_probes(&world, db, index, probes)?);
+    }
+    if !shared.is_empty() {
+        let names = shared.join(", ");
+        report
+            .notes
+            .push(format!("shared, without policies: {names}"));
     }
     Ok(report)
 }
