@@ -360,9 +360,21 @@ impl Synth<'_> {
         let hinted = check_literal(table, &c.db_name);
         match &c.ty.scalar {
             ScalarType::Uuid => format!("{:08x}-0000-4000-8000-{n:012x}", index + 1),
-            ScalarType::Text => hinted.unwrap_or_else(|| format!("{}-{n}", c.db_name)),
-            ScalarType::Varchar { length } | ScalarType::Char { length } => hinted
-                .unwrap_or_else(|| fit(&format!("{}-{n}", c.db_name), length.unwrap_or(255), n)),
+            ScalarType::Text | ScalarType::Varchar { .. } | ScalarType::Char { .. } => hinted
+                .unwrap_or_else(|| {
+                    let declared = match &c.ty.scalar {
+                        ScalarType::Varchar { length } | ScalarType::Char { length } => *length,
+                        _ => None,
+                    };
+                    let (min, max) = length_bounds(table, &c.db_name);
+                    let max = max
+                        .or(declared)
+                        .unwrap_or(255)
+                        .min(declared.unwrap_or(u32::MAX));
+                    let text = fit(&format!("{}-{n}", c.db_name), max, n);
+                    let short = (min as usize).saturating_sub(text.chars().count());
+                    text + &"x".repeat(short)
+                }),
             ScalarType::SmallInt
             | ScalarType::Integer
             | ScalarType::BigInt
@@ -474,6 +486,36 @@ fn check_literal(table: &Table, column: &str) -> Option<String> {
             let len = c.expression[start..].find('\'')?;
             Some(c.expression[start..start + len].to_string())
         })
+}
+
+/// Bounds that checks put on the column's length: `char_length("code") >= 2 AND … <= 2`.
+fn length_bounds(table: &Table, column: &str) -> (u32, Option<u32>) {
+    let call = format!("char_length(\"{column}\")");
+    let (mut min, mut max) = (0, None);
+    for check in &table.checks {
+        let mut rest = check.expression.as_str();
+        while let Some(at) = rest.find(&call) {
+            rest = &rest[at + call.len()..];
+            let tail = rest.trim_start();
+            let (op, tail) = match tail.get(..2) {
+                Some(op @ ("<=" | ">=")) => (op, &tail[2..]),
+                _ => continue,
+            };
+            let digits: String = tail
+                .trim_start()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let Ok(value) = digits.parse::<u32>() else {
+                continue;
+            };
+            match op {
+                "<=" => max = Some(max.map_or(value, |m: u32| m.min(value))),
+                _ => min = min.max(value),
+            }
+        }
+    }
+    (min, max)
 }
 
 /// `text` cut to `length` characters, keeping it distinct per slot.
