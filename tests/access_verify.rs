@@ -216,7 +216,7 @@ fn every_seed_system_verifies() {
         .filter(|s| !s.access.is_empty())
         .map(|s| s.name.as_str())
         .collect();
-    for name in ["contentpilot", "alphadome", "collective_writing"] {
+    for name in ["contentpilot", "alphadome", "collective_writing", "botcafe", "mitche"] {
         assert!(
             policed.contains(&name),
             "{name} has no access rules: {policed:?}"

@@ -40,6 +40,7 @@ const RULE_KEYS: &[&str] = &[
     "values",
     "bypass",
     "via",
+    "key",
     "user",
     "role_field",
     "roles",
@@ -370,7 +371,8 @@ fn read_rule_kind(
                     span: value.span,
                 },
                 via,
-                key: String::new(),
+                // Resolved later: the field named by `key`, else what `via` references.
+                key: modifier("key", diags).map(|f| f.field).unwrap_or_default(),
                 user,
                 role_field: modifier("role_field", diags),
                 roles: list("roles", diags),
@@ -506,7 +508,13 @@ fn resolve_rule(
                     }
                 }
             }
-            *key = member_key(member_table, &via.column, table).unwrap_or_default();
+            if key.is_empty() {
+                *key = member_key(member_table, &via.column, table).unwrap_or_default();
+            } else {
+                let mut field = FieldRef::new(key.as_str(), via.span);
+                resolve_field(&mut field, table, diags);
+                *key = field.column;
+            }
             if key.is_empty() && !via.column.is_empty() {
                 diags.push(
                     Diagnostic::error(

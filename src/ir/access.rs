@@ -195,8 +195,10 @@ pub enum RuleKind {
     /// The current role is one of `roles`: widens the permissive rules or, with
     /// `bypass`, grants access whatever the other rules say (tenant included).
     Role { roles: Vec<String>, bypass: bool },
-    /// A row of `table` links this row (`via` → `key`) to the current user (`user`),
-    /// optionally with `role_field` in `roles`.
+    /// A row of `table` links this row (`via` = this row's `key`) to the current user (`user`),
+    /// optionally with `role_field` in `roles`. `key` defaults to what `via` references (by its
+    /// foreign key), else the primary key; name it when both tables point at a third one
+    /// (messages and participants, both by `conversation_id`).
     Member {
         table: TableRef,
         via: FieldRef,

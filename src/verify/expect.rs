@@ -49,18 +49,24 @@ fn allows_at(
     if rules.is_empty() {
         return Some(false);
     }
-    let mut restrictive = Some(true);
+    let mut restrictive: Option<Option<bool>> = None;
     let mut permissive: Option<Option<bool>> = None;
     let mut bypass = Some(false);
     for rule in rules {
         let holds = rule_holds(world, &rule.kind, row, context, depth);
         match &rule.kind {
-            RuleKind::Tenant { .. } => restrictive = and(restrictive, holds),
+            RuleKind::Tenant { .. } => {
+                restrictive = Some(and(restrictive.unwrap_or(Some(true)), holds))
+            }
             RuleKind::Role { bypass: true, .. } => bypass = or(bypass, holds),
             _ => permissive = Some(or(permissive.unwrap_or(Some(false)), holds)),
         }
     }
-    let scoped = and(restrictive, permissive.unwrap_or(Some(true)));
+    // Only bypassing roles: nobody else gets the command.
+    let scoped = match (restrictive, permissive) {
+        (None, None) => Some(false),
+        (r, p) => and(r.unwrap_or(Some(true)), p.unwrap_or(Some(true))),
+    };
     or(bypass, scoped)
 }
 
