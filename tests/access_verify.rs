@@ -216,7 +216,13 @@ fn every_seed_system_verifies() {
         .filter(|s| !s.access.is_empty())
         .map(|s| s.name.as_str())
         .collect();
-    for name in ["contentpilot", "alphadome", "collective_writing", "botcafe", "mitche"] {
+    for name in [
+        "contentpilot",
+        "alphadome",
+        "collective_writing",
+        "botcafe",
+        "mitche",
+    ] {
         assert!(
             policed.contains(&name),
             "{name} has no access rules: {policed:?}"
@@ -226,4 +232,22 @@ fn every_seed_system_verifies() {
         let reports = verify::verify_run(&run, Some(name), None).unwrap_or_else(|e| panic!("{e}"));
         assert!(reports[0].passed(), "{}", verify::human(&reports[0]));
     }
+}
+
+/// `--database-url`: the same proof in a database the caller provides (here, one made in a
+/// throwaway cluster and named by its libpq connection string).
+#[test]
+fn verify_runs_in_a_database_given_by_url() {
+    let cluster = match schemagen::cluster::Cluster::start() {
+        Ok(cluster) => cluster,
+        Err(e) => {
+            return support::missing_tool("verify_runs_in_a_database_given_by_url", &e.to_string())
+        }
+    };
+    cluster.create_database("given").expect("create database");
+    let db = Database::Url(cluster.connection_string("given"));
+    let (system, _) = with_access(workspace(), WORKSPACE_ACCESS);
+    let report = verify::verify(&system, &migrations(&[]), &db).expect("verify runs");
+    assert!(report.passed(), "{}", verify::human(&report));
+    assert_eq!(report.cells.len(), 99);
 }
