@@ -104,19 +104,31 @@ pub fn read_table(
             );
         }
     }
-    if let Some(first) = access.tables.iter().find(|t| t.table == *table) {
-        diags.push(
-            Diagnostic::error(
-                Code::DuplicateDefinition,
-                node.span,
-                format!("the access of {} is declared twice", table.name),
-            )
-            .at_path(path)
-            .with_related(first.span, "first declared here"),
-        );
-        return;
-    }
+    // A second declaration for the same table is reported by `resolve`, once all are read.
     access.tables.push(entry);
+}
+
+/// Keeps the first access entry of each table and reports the others.
+fn drop_duplicates(access: &mut Access, diags: &mut Diagnostics) {
+    let mut first: HashMap<QualifiedName, Span> = HashMap::new();
+    access.tables.retain(|entry| match first.get(&entry.table) {
+        Some(span) => {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateDefinition,
+                    entry.span,
+                    format!("the access of {} is declared twice", entry.table.name),
+                )
+                .with_related(*span, "first declared here")
+                .with_help("keep the rules in one place: the model's `access`, or `access.tables`"),
+            );
+            false
+        }
+        None => {
+            first.insert(entry.table.clone(), entry.span);
+            true
+        }
+    });
 }
 
 /// Reads a file's top-level `access:` node: the system's access settings.
@@ -392,6 +404,7 @@ pub fn resolve(system: &mut System, diags: &mut Diagnostics) {
         return;
     }
     let mut access = std::mem::take(&mut system.access);
+    drop_duplicates(&mut access, diags);
     let by_db: HashMap<&QualifiedName, usize> = system
         .tables
         .iter()
@@ -681,9 +694,11 @@ pub fn short_name(name: &str) -> String {
 }
 
 fn every_table_policed(system: &System, access: &Access, diags: &mut Diagnostics) {
+    let entries: HashMap<&QualifiedName, &TableAccess> =
+        access.tables.iter().map(|t| (&t.table, t)).collect();
     for table in &system.tables {
-        let policed = access
-            .table(&table.db_name)
+        let policed = entries
+            .get(&table.db_name)
             .is_some_and(|t| t.shared || !t.rules.is_empty());
         if !policed {
             diags.push(

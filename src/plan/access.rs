@@ -19,8 +19,11 @@ pub enum AccessChange {
     },
     EnableRowSecurity(QualifiedName),
     DisableRowSecurity(QualifiedName),
-    /// One policy per command with rules, from the next system's rules.
-    CreatePolicies(TableAccess),
+    /// One policy per command with rules, from the next system's rules and table.
+    CreatePolicies {
+        access: TableAccess,
+        table: Box<Table>,
+    },
     /// Every policy schemagen may have created on the table.
     DropPolicies(QualifiedName),
     /// pgcrypto and the `encrypt_secret` / `decrypt_secret` functions.
@@ -32,7 +35,7 @@ impl AccessChange {
         match self {
             Self::Grant { .. } => "Grant",
             Self::EnableRowSecurity(_) | Self::DisableRowSecurity(_) => "RowLevelSecurity",
-            Self::CreatePolicies(_) => "CreatePolicy",
+            Self::CreatePolicies { .. } => "CreatePolicy",
             Self::DropPolicies(_) => "DropPolicy",
             Self::EncryptionFunctions => "CreateFunction",
         }
@@ -44,7 +47,7 @@ impl AccessChange {
             Self::EnableRowSecurity(t) | Self::DisableRowSecurity(t) | Self::DropPolicies(t) => {
                 Some(t)
             }
-            Self::CreatePolicies(entry) => Some(&entry.table),
+            Self::CreatePolicies { access, .. } => Some(&access.table),
             Self::Grant { .. } | Self::EncryptionFunctions => None,
         }
     }
@@ -56,17 +59,21 @@ impl AccessChange {
             Self::Grant { role, .. } => format!("grant_{role}"),
             Self::EnableRowSecurity(_) => format!("enable_rls_{table}"),
             Self::DisableRowSecurity(_) => format!("disable_rls_{table}"),
-            Self::CreatePolicies(_) | Self::DropPolicies(_) => format!("policies_{table}"),
+            Self::CreatePolicies { .. } | Self::DropPolicies(_) => format!("policies_{table}"),
             Self::EncryptionFunctions => "encryption_functions".into(),
         }
     }
 }
 
-fn policed<'a>(system: &'a System, table: &QualifiedName) -> Option<&'a TableAccess> {
+/// The policed tables of a system (rules, not shared), by name.
+fn policed(system: &System) -> BTreeMap<&QualifiedName, &TableAccess> {
     system
         .access
-        .table(table)
+        .tables
+        .iter()
         .filter(|t| !t.shared && !t.rules.is_empty())
+        .map(|t| (&t.table, t))
+        .collect()
 }
 
 /// Tables whose policies must be rebuilt: their rules, their own definition, a member
@@ -74,17 +81,17 @@ fn policed<'a>(system: &'a System, table: &QualifiedName) -> Option<&'a TableAcc
 fn stale(prev: &System, next: &System) -> BTreeSet<QualifiedName> {
     let prev_tables: BTreeMap<&QualifiedName, &Table> =
         prev.tables.iter().map(|t| (&t.db_name, t)).collect();
-    let changed = |name: &QualifiedName| {
-        let next_table = next.tables.iter().find(|t| &t.db_name == name);
-        prev_tables.get(name).copied() != next_table
-    };
+    let next_tables: BTreeMap<&QualifiedName, &Table> =
+        next.tables.iter().map(|t| (&t.db_name, t)).collect();
+    let changed = |name: &QualifiedName| prev_tables.get(name) != next_tables.get(name);
+    let prev_policed = policed(prev);
     let settings_changed = prev.access.settings() != next.access.settings();
     next.access
         .tables
         .iter()
         .filter(|entry| {
             settings_changed
-                || policed(prev, &entry.table) != Some(*entry)
+                || prev_policed.get(&entry.table) != Some(entry)
                 || changed(&entry.table)
                 || entry.rules.iter().any(|r| match &r.kind {
                     crate::ir::access::RuleKind::Member { table, .. } => changed(&table.db_name),
@@ -103,13 +110,14 @@ pub(super) fn drops(prev: &System, next: &System) -> Vec<(Change, String)> {
     }
     let stale = stale(prev, next);
     let kept: BTreeSet<&QualifiedName> = next.tables.iter().map(|t| &t.db_name).collect();
+    let (prev_policed, next_policed) = (policed(prev), policed(next));
     let mut out = Vec::new();
     for entry in &prev.access.tables {
         let table = &entry.table;
-        if policed(prev, table).is_none() || !kept.contains(table) {
+        if !prev_policed.contains_key(table) || !kept.contains(table) {
             continue;
         }
-        let still = policed(next, table).is_some();
+        let still = next_policed.contains_key(table);
         if !still || stale.contains(table) {
             out.push((
                 Change::Access(AccessChange::DropPolicies(table.clone())),
@@ -158,20 +166,26 @@ pub(super) fn creates(prev: &System, next: &System) -> Vec<(Change, String)> {
         ));
     }
     let stale = stale(prev, next);
+    let (prev_policed, next_policed) = (policed(prev), policed(next));
+    let tables: BTreeMap<&QualifiedName, &Table> =
+        next.tables.iter().map(|t| (&t.db_name, t)).collect();
     for entry in &next.access.tables {
         let table = &entry.table;
-        if policed(next, table).is_none() {
+        if !next_policed.contains_key(table) {
             continue;
         }
-        if policed(prev, table).is_none() {
+        if !prev_policed.contains_key(table) {
             out.push((
                 Change::Access(AccessChange::EnableRowSecurity(table.clone())),
                 format!("enable row-level security on {}", display(table)),
             ));
         }
-        if stale.contains(table) {
+        if let Some(definition) = tables.get(table).filter(|_| stale.contains(table)) {
             out.push((
-                Change::Access(AccessChange::CreatePolicies(entry.clone())),
+                Change::Access(AccessChange::CreatePolicies {
+                    access: entry.clone(),
+                    table: Box::new((*definition).clone()),
+                }),
                 format!("create the policies of {}", display(table)),
             ));
         }

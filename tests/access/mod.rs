@@ -172,16 +172,19 @@ pub fn with_access(mut system: System, yaml: &str) -> (System, Vec<Diagnostic>) 
     if let Some(node) = root.get("settings") {
         access::read_settings(node, "access", &mut system.access, &mut diags);
     }
+    let by_name: std::collections::HashMap<String, QualifiedName> = system
+        .tables
+        .iter()
+        .map(|t| (t.name.clone(), t.db_name.clone()))
+        .collect();
     for (key, node) in root
         .get("tables")
         .and_then(|t| t.as_map())
         .unwrap_or_default()
     {
-        let db_name = system
-            .tables
-            .iter()
-            .find(|t| t.name == key.name)
-            .map(|t| t.db_name.clone())
+        let db_name = by_name
+            .get(&key.name)
+            .cloned()
             .expect("a table of the test system");
         access::read_table(
             node,

@@ -64,9 +64,23 @@ pub fn statements(system: &System) -> Vec<String> {
     if access.tables.iter().any(|t| !t.encrypted.is_empty()) {
         out.extend(encryption_functions());
     }
-    for entry in access.tables.iter().filter(|t| !t.shared) {
+    let tables: std::collections::HashMap<&QualifiedName, &Table> =
+        system.tables.iter().map(|t| (&t.db_name, t)).collect();
+    // Like the planner: RLS only where there are rules (an entry may only encrypt columns).
+    for entry in access
+        .tables
+        .iter()
+        .filter(|t| !t.shared && !t.rules.is_empty())
+    {
+        let Some(table) = tables.get(&entry.table) else {
+            continue;
+        };
         out.extend(enable_sql(&entry.table));
-        out.extend(policies(system, entry).iter().map(Policy::create_sql));
+        out.extend(
+            policies_of(system, table, entry)
+                .iter()
+                .map(Policy::create_sql),
+        );
     }
     out
 }
@@ -85,7 +99,7 @@ pub fn step_sql(system: &System, change: &AccessChange) -> String {
         }
         AccessChange::EnableRowSecurity(table) => enable_sql(table).to_vec(),
         AccessChange::DisableRowSecurity(table) => disable_sql(table).to_vec(),
-        AccessChange::CreatePolicies(entry) => policies(system, entry)
+        AccessChange::CreatePolicies { access, table } => policies_of(system, table, access)
             .iter()
             .map(Policy::create_sql)
             .collect(),
@@ -189,9 +203,13 @@ pub fn policies(system: &System, entry: &TableAccess) -> Vec<Policy> {
     if entry.shared {
         return Vec::new();
     }
-    let Some(table) = system.tables.iter().find(|t| t.db_name == entry.table) else {
-        return Vec::new();
-    };
+    match system.tables.iter().find(|t| t.db_name == entry.table) {
+        Some(table) => policies_of(system, table, entry),
+        None => Vec::new(),
+    }
+}
+
+fn policies_of(system: &System, table: &Table, entry: &TableAccess) -> Vec<Policy> {
     let settings = system.access.settings();
     Command::ALL
         .iter()
