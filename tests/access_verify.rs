@@ -251,3 +251,68 @@ fn verify_runs_in_a_database_given_by_url() {
     assert!(report.passed(), "{}", verify::human(&report));
     assert_eq!(report.cells.len(), 99);
 }
+
+/// Version 1 of a system is built; version 2 changes a rule. The second migration drops and
+/// recreates only that table's policies, and the two migrations applied in order verify.
+#[test]
+fn a_rule_change_migrates_and_verifies() {
+    if schemagen::cluster::find_server_bin().is_err() {
+        return support::missing_tool(
+            "a_rule_change_migrates_and_verifies",
+            "no PostgreSQL server binaries",
+        );
+    }
+    let dir = support::TempDir::new("access-v2");
+    let schemas = dir.path().join("schemas/workspace");
+    std::fs::create_dir_all(&schemas).unwrap();
+    let v1 = std::fs::read_to_string(fixture("ok/access_workspace/schemas/workspace/schema.yaml"))
+        .unwrap();
+    std::fs::write(schemas.join("schema.yaml"), &v1).unwrap();
+    let config = schemagen::config::Config {
+        schemas: dir.path().join("schemas"),
+        out: dir.path().join("generated"),
+        ..Default::default()
+    };
+    let first = schemagen::generate(&config);
+    assert!(!first.has_errors());
+    schemagen::write::write_tree(&config.out, &first.files).unwrap();
+
+    // Users may now only change their own row (still within their tenant).
+    let v2 = v1.replace(
+        "    access:\n      tenant: organizationId\n\n  Project:",
+        "    access:\n      tenant: organizationId\n      write:\n        - owner: id\n\n  Project:",
+    );
+    assert_ne!(v1, v2);
+    std::fs::write(schemas.join("schema.yaml"), &v2).unwrap();
+    let second = schemagen::generate(&config);
+    assert!(!second.has_errors());
+    let migrations = verify::migrations_in(&second.files, "workspace");
+    assert_eq!(
+        migrations.len(),
+        2,
+        "{:?}",
+        migrations.iter().map(|m| &m.0).collect::<Vec<_>>()
+    );
+    let sql = &migrations[1].1;
+    assert!(
+        sql.contains(r#"DROP POLICY IF EXISTS "users_update" ON "public"."users";"#),
+        "{sql}"
+    );
+    assert!(sql.contains(r#"CREATE POLICY "users_update""#), "{sql}");
+    assert!(
+        !sql.contains("projects"),
+        "only the users policies change:\n{sql}"
+    );
+
+    let report = verify::verify_run(&second, None, None).unwrap();
+    assert!(report[0].passed(), "{}", verify::human(&report[0]));
+    let users_update = |scenario: &str| {
+        report[0]
+            .cells
+            .iter()
+            .find(|c| c.table == "User" && c.command.name() == "update" && c.scenario == scenario)
+            .map(|c| c.actual.clone())
+    };
+    assert_eq!(users_update("own"), Some(verify::Actual::Allowed));
+    assert_eq!(users_update("other user"), Some(verify::Actual::Denied));
+}
