@@ -316,3 +316,33 @@ fn a_rule_change_migrates_and_verifies() {
     assert_eq!(users_update("own"), Some(verify::Actual::Allowed));
     assert_eq!(users_update("other user"), Some(verify::Actual::Denied));
 }
+
+/// The declared rules themselves can be wrong: `User`'s tenant rule on `id` instead of
+/// `organizationId`. Policies and expectation agree with each other, so verify judges the rules
+/// by where their columns lead: two different tenant columns, and users.id both tenant and user.
+#[test]
+fn a_tenant_rule_on_the_wrong_field_fails_verify() {
+    let Some(db) = database("a_tenant_rule_on_the_wrong_field_fails_verify") else {
+        return;
+    };
+    let wrong = WORKSPACE_ACCESS.replace(
+        "  User:\n    tenant: organizationId\n",
+        "  User:\n    tenant: id\n",
+    );
+    let (system, diags) = with_access(workspace(), &wrong);
+    assert!(diags.is_empty());
+    let migrations = vec![
+        ("0001_tables.sql".to_string(), TABLES.to_string()),
+        (
+            "0002_access.sql".to_string(),
+            schemagen::render::postgres::rls::statements(&system).join("\n"),
+        ),
+    ];
+    let report = verify::verify(&system, &migrations, &db).expect("verify runs");
+    let text = verify::human(&report);
+    assert!(!report.passed(), "{text}");
+    assert!(
+        text.contains("FAIL the tenant rules lead to different columns: organizations.id (from Project), users.id (from User)"),
+        "{text}"
+    );
+}

@@ -31,6 +31,8 @@ pub struct World<'a> {
     pub cyclic: bool,
     /// (table, column) pairs stored encrypted.
     encrypted: Vec<(usize, String)>,
+    /// Rules that contradict each other about who holds the tenant or the user.
+    pub problems: Vec<String>,
     /// Per table, the optional references no rule reads, left NULL in `rows`, with the values
     /// that would fill them (slot 0, slot 1): seeding fills some when a check asks for it.
     pub optional: Vec<Vec<(String, [Option<String>; 2])>>,
@@ -51,7 +53,7 @@ impl<'a> World<'a> {
             .flat_map(|t| t.encrypted.iter().map(move |f| (&t.table, f)))
             .filter_map(|(table, f)| Some((*index.get(table)?, f.column.clone())))
             .collect();
-        let parties = parties(system, &system.access, &index);
+        let (parties, problems) = parties(system, &system.access, &index);
         let ruled = ruled_columns(system, &index);
         let synth = Synth {
             system,
@@ -73,6 +75,7 @@ impl<'a> World<'a> {
             cyclic,
             encrypted,
             optional,
+            problems,
         }
     }
 
@@ -210,12 +213,23 @@ fn ruled_columns(
 }
 
 /// Root columns (not themselves foreign keys) that hold the tenant or the user.
+/// Root columns (not themselves foreign keys) that hold the tenant or the user, and what
+/// looks wrong about them: one root both a tenant and a user, or tenant rules that lead to
+/// different roots (one of them names the wrong column).
 fn parties(
     system: &System,
     access: &Access,
     index: &HashMap<&crate::ir::QualifiedName, usize>,
-) -> HashMap<(usize, String), Party> {
-    let mut out = HashMap::new();
+) -> (HashMap<(usize, String), Party>, Vec<String>) {
+    let mut out: HashMap<(usize, String), Party> = HashMap::new();
+    let mut problems = Vec::new();
+    let mut reported = std::collections::HashSet::new();
+    // Tenant roots, each with the first table whose tenant rule leads there.
+    let mut tenant_roots: BTreeMap<(usize, String), &str> = BTreeMap::new();
+    let name = |(t, c): &(usize, String)| {
+        let table = &system.tables[*t];
+        format!("{}.{}", table.db_name.name, c)
+    };
     for entry in &access.tables {
         let Some(&t) = index.get(&entry.table) else {
             continue;
@@ -231,10 +245,37 @@ fn parties(
                 _ => continue,
             };
             let root = root_of(system, index, table, column);
-            out.entry(root).or_insert(party);
+            if party == Party::Tenant {
+                tenant_roots
+                    .entry(root.clone())
+                    .or_insert(system.tables[t].name.as_str());
+            }
+            match out.get(&root) {
+                Some(first) if *first != party && reported.insert(root.clone()) => {
+                    problems.push(format!(
+                        "{} holds both a tenant and a user (through a rule of {}): a tenant or owner rule names the wrong field",
+                        name(&root),
+                        system.tables[t].name
+                    ))
+                }
+                Some(_) => {}
+                None => {
+                    out.insert(root, party);
+                }
+            }
         }
     }
-    out
+    if tenant_roots.len() > 1 {
+        let roots: Vec<String> = tenant_roots
+            .iter()
+            .map(|(root, table)| format!("{} (from {table})", name(root)))
+            .collect();
+        problems.push(format!(
+            "the tenant rules lead to different columns: {}; one of them names the wrong field",
+            roots.join(", ")
+        ));
+    }
+    (out, problems)
 }
 
 /// Follows foreign keys from (table, column) to the column whose value they all copy.

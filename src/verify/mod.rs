@@ -146,6 +146,9 @@ pub fn verify(
         system: system.name.clone(),
         ..Report::default()
     };
+    for problem in &world.problems {
+        report.notes.push(format!("FAIL {problem}"));
+    }
     check_encrypted(&world, db, &mut report)?;
     let scenarios = scenarios(system);
     report.scenarios = scenarios.iter().map(|s| s.name.clone()).collect();
