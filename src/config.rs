@@ -15,6 +15,8 @@ pub struct Config {
     pub targets: Vec<Target>,
     /// A folder whose templates override the embedded ones of the same name.
     pub templates: Option<PathBuf>,
+    /// `identifiers: shorten`: names over 63 bytes get a stable hash suffix instead of an error.
+    pub shorten_identifiers: bool,
 }
 
 impl Default for Config {
@@ -24,6 +26,7 @@ impl Default for Config {
             out: "generated".into(),
             targets: Target::ALL.to_vec(),
             templates: None,
+            shorten_identifiers: false,
         }
     }
 }
@@ -48,7 +51,7 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
     };
     read::check_keys(
         entries,
-        &["schemas", "out", "targets", "templates"],
+        &["schemas", "out", "targets", "templates", "identifiers"],
         "schemagen.yaml",
         diags,
     );
@@ -65,6 +68,21 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
             "templates" => {
                 config.templates = read::expect_scalar(node, &path, diags).map(|t| dir.join(t))
             }
+            "identifiers" => match read::expect_scalar(node, &path, diags).as_deref() {
+                Some("shorten") => config.shorten_identifiers = true,
+                Some("error") | None => {}
+                Some(other) => diags.push(
+                    Diagnostic::error(
+                        Code::BadConfig,
+                        node.span,
+                        format!("unknown identifiers policy `{other}`"),
+                    )
+                    .at_path(path.clone())
+                    .with_help(
+                        "use `error` (the default: over-long names are errors) or `shorten`",
+                    ),
+                ),
+            },
             "targets" => {
                 let items = read::expect_seq(node, &path, diags).unwrap_or_default();
                 config.targets = items

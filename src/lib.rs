@@ -76,7 +76,10 @@ fn compile_into(config: &Config, sources: &mut SourceMap, diags: &mut Diagnostic
         .iter()
         .map(|(name, paths)| {
             let files = load::load_system(name, paths, sources, diags);
-            let system = flavours::lower(&files, diags);
+            let mut system = flavours::lower(&files, diags);
+            if config.shorten_identifiers {
+                ir::shorten::shorten_identifiers(&mut system);
+            }
             validate::validate(&system, diags);
             system
         })
@@ -119,6 +122,9 @@ fn render_all(config: &Config, systems: &[System], diags: &mut Diagnostics) -> w
             }
         };
         let migration = plan::plan(history.schema.as_ref(), system);
+        for warning in migration.warnings(&system.name) {
+            diags.push(warning);
+        }
         match render::render_system(system, &history, &migration, &config.targets, &templates) {
             Ok(rendered) => files.extend(rendered),
             Err(d) => diags.push(*d),

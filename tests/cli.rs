@@ -114,3 +114,77 @@ fn json_diagnostics_carry_code_file_line_and_column() {
     assert_eq!(first["column"], 1);
     assert!(first["help"].as_str().unwrap().contains("models"));
 }
+
+#[test]
+fn a_destructive_change_builds_with_a_warning() {
+    let dir = project("destructive");
+    assert!(schemagen(&dir, &["build"]).status.success());
+    let file = dir.join("schemas/blog/models.yaml");
+    let edited = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("      title String @db.VarChar(200)\n", "");
+    std::fs::write(&file, edited).unwrap();
+    let out = schemagen(&dir, &["build"]);
+    assert!(out.status.success(), "a warning does not fail the build");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning[W0301]") && err.contains("title"),
+        "the data loss is named:\n{err}"
+    );
+    let migrations = std::fs::read_dir(dir.join("generated/blog/migrations"))
+        .unwrap()
+        .count();
+    assert_eq!(migrations, 2, "the drop is a new migration");
+}
+
+#[test]
+fn a_missing_schemas_folder_is_reported() {
+    let dir = project("missing");
+    let out = schemagen(&dir, &["validate", "--schemas", "nowhere"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error[E0001]: cannot read the schemas folder nowhere"));
+}
+
+#[test]
+fn a_bad_config_is_reported() {
+    let dir = project("config");
+    std::fs::write(dir.join("schemagen.yaml"), "targets: [postgres, kotlin]\n").unwrap();
+    let out = schemagen(&dir, &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("error[E0401]: unknown target `kotlin`") && err.contains("schemagen.yaml:1:"),
+        "{err}"
+    );
+    assert!(!dir.join("generated").exists());
+}
+
+#[test]
+fn templates_can_be_overridden_and_a_broken_override_is_reported() {
+    let dir = project("templates");
+    std::fs::create_dir_all(dir.join("custom/typescript")).unwrap();
+    let name = "typescript/types.ts.jinja";
+    let embedded =
+        schemagen::render::embedded_template(name).expect("the TypeScript template is embedded");
+    std::fs::write(
+        dir.join("custom").join(name),
+        format!("// house header\n{embedded}"),
+    )
+    .unwrap();
+    let out = schemagen(&dir, &["build", "--templates", "custom"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ts = std::fs::read_to_string(dir.join("generated/blog/types.ts")).unwrap();
+    assert!(
+        ts.starts_with("// house header"),
+        "the override is used:\n{ts}"
+    );
+
+    std::fs::write(dir.join("custom").join(name), "{{ no_such_variable }}").unwrap();
+    let out = schemagen(&dir, &["build", "--templates", "custom"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("error[E0402]"),
+        "{}",
+        text(&out.stderr)
+    );
+}

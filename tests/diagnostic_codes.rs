@@ -26,3 +26,51 @@ fn codes_are_unique() {
         );
     }
 }
+
+/// Codes that no schema folder alone can produce, and the test that covers each instead.
+const COVERED_ELSEWHERE: &[(&str, &str)] = &[
+    (
+        "E0001",
+        "an unreadable schemas folder: cli::a_missing_schemas_folder_is_reported",
+    ),
+    (
+        "E0301",
+        "a broken history: postgres_render::migrations_without_their_snapshot_are_refused",
+    ),
+    (
+        "W0301",
+        "a warning: cli::a_destructive_change_builds_with_a_warning",
+    ),
+    ("E0401", "schemagen.yaml: cli::a_bad_config_is_reported"),
+    (
+        "E0402",
+        "a template override: cli::templates_can_be_overridden_and_a_broken_override_is_reported",
+    ),
+];
+
+#[test]
+fn every_code_has_an_err_fixture_or_a_named_test() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/err");
+    let mut reported = String::new();
+    for entry in walkdir::WalkDir::new(&root)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.path().extension().is_some_and(|e| e == "snap") {
+            reported.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+    for code in Code::ALL {
+        let code = code.as_str();
+        let in_fixture = reported.contains(&format!("[{code}]"));
+        let elsewhere = COVERED_ELSEWHERE.iter().any(|(c, _)| *c == code);
+        assert!(
+            in_fixture || elsewhere,
+            "no tests/fixtures/err case reports {code}: add a folder for it"
+        );
+        assert!(
+            !(in_fixture && elsewhere),
+            "{code} has a fixture now: remove it from COVERED_ELSEWHERE"
+        );
+    }
+}

@@ -25,12 +25,22 @@ fn cases(kind: &str) -> Vec<PathBuf> {
     cases
 }
 
+/// The case's own `schemagen.yaml` (when it has one) decides options; fixtures always render
+/// from their `schemas/` folder against an empty history.
 fn config_for(case: &Path) -> Config {
+    let mut sources = schemagen::load::SourceMap::default();
+    let mut diags = schemagen::diagnostics::Diagnostics::default();
+    let config = schemagen::config::load(case, &mut sources, &mut diags);
+    assert!(
+        diags.is_empty(),
+        "{}: invalid schemagen.yaml",
+        case.display()
+    );
     Config {
         schemas: case.join("schemas"),
         // A folder that never exists: fixtures render from an empty history.
         out: case.join("no-previous-output"),
-        ..Config::default()
+        ..config
     }
 }
 

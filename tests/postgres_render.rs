@@ -169,6 +169,13 @@ fn v1() -> System {
     )
     .index(index("events_level_idx", [part("level")]).using(IndexMethod::Hash))
     .index(
+        index(
+            "events_payload_ops_idx",
+            [with_opclass("payload", "pg_catalog.jsonb_ops")],
+        )
+        .using(IndexMethod::Gin),
+    )
+    .index(
         index("events_id_brin", [part("id")])
             .using(IndexMethod::Brin)
             .concurrently(),

@@ -50,6 +50,7 @@ codes! {
     MissingPrimaryKey = "E0203", Error, "a table without a primary key";
     ForeignKeyMismatch = "E0204", Error, "a foreign key whose columns do not match the referenced key";
     DuplicateName = "E0205", Error, "two database objects in one schema with the same name";
+    IndexMethodMismatch = "E0206", Error, "an index asks its method for what only btree can do (DESC order, uniqueness)";
     // plan: migrations
     MigrationHistory = "E0301", Error, "the migration history in the output folder is inconsistent";
     DestructiveChange = "W0301", Warning, "a migration step that loses data";

@@ -7,6 +7,7 @@
 //! the IR never depends on hash order.
 
 pub mod access;
+pub mod shorten;
 
 use serde::{Deserialize, Serialize};
 

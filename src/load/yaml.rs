@@ -113,10 +113,12 @@ fn syntax_error(err: &serde_saphyr::Error, file: u32) -> Diagnostic {
     // serde-saphyr's Display adds its own snippet; keep only the first line's message.
     let full = err.to_string();
     let first = full.lines().next().unwrap_or("invalid YAML");
-    let message = first
+    // ... and without its "error: line L column C: " prefix: the span says where.
+    let message = first.strip_prefix("error: ").unwrap_or(first);
+    let message = message
         .split_once(": ")
-        .filter(|(head, _)| head.contains("line "))
-        .map_or(first, |(_, m)| m);
+        .filter(|(head, _)| head.starts_with("line ") && head.contains(" column "))
+        .map_or(message, |(_, m)| m);
     let mut d = Diagnostic::error(
         Code::YamlSyntax,
         Span { file, line, column },

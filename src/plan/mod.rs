@@ -11,6 +11,18 @@
 //! 4. new tables, new columns, altered columns, primary keys, indexes, checks;
 //! 5. foreign keys, after every table exists, so cycles work;
 //! 6. comments; then enums nobody uses any more are dropped.
+//!
+//! Decisions worth knowing:
+//! - Objects are matched by database name. A renamed table, column or enum (or a table moved
+//!   to another schema) is a drop and a create: destructive, and flagged as such.
+//! - An enum that loses or reorders values is rebuilt as Prisma does (new type, columns cast
+//!   through text, old type dropped, new one renamed, defaults restored); it is destructive
+//!   when values are removed, and the migration fails, rather than losing rows, if a row
+//!   still holds one. Partial/expression indexes and checks of the affected tables are
+//!   rebuilt around it, since they may compare with enum constants.
+//! - Schemas are created, never dropped (they may hold what schemagen does not manage);
+//!   column order is not compared (Postgres cannot reorder columns).
+//! - Making a column required first fills its NULLs with the new default, when it has one.
 
 mod access;
 mod diff;

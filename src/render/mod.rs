@@ -36,6 +36,13 @@ pub struct History {
 }
 
 /// The embedded templates, each `(name, source)`; a project may override any by name.
+/// The source of an embedded template, by name (e.g. `typescript/types.ts.jinja`): the starting point of an override.
+pub fn embedded_template(name: &str) -> Option<&'static str> {
+    embedded()
+        .find(|(n, _)| *n == name)
+        .map(|(_, source)| source)
+}
+
 fn embedded() -> impl Iterator<Item = (&'static str, &'static str)> {
     postgres::TEMPLATES
         .iter()
@@ -114,27 +121,42 @@ pub fn render_system(
     targets: &[Target],
     templates: &Templates,
 ) -> Result<BTreeMap<String, String>, Box<Diagnostic>> {
+    // Targets are independent and each is a pass over the whole system: on a large system,
+    // rendering them side by side is what keeps `build` fast.
+    let rendered: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|&target| {
+                scope.spawn(move || render_target(target, system, history, migration, templates))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a renderer panicked"))
+            .collect()
+    });
     let mut files = BTreeMap::new();
-    let dir = &system.name;
-    for target in targets {
-        match target {
-            Target::Postgres => {
-                for (path, contents) in postgres::render(system, history, migration, templates)? {
-                    files.insert(format!("{dir}/{path}"), contents);
-                }
-            }
-            Target::Rust => {
-                files.insert(format!("{dir}/models.rs"), rust::render(system, templates)?);
-            }
-            Target::Typescript => {
-                files.insert(
-                    format!("{dir}/types.ts"),
-                    typescript::render(system, templates)?,
-                );
-            }
+    for target_files in rendered {
+        for (path, contents) in target_files? {
+            files.insert(format!("{}/{path}", system.name), contents);
         }
     }
     Ok(files)
+}
+
+/// One target's files, as paths relative to the system's folder.
+fn render_target(
+    target: Target,
+    system: &System,
+    history: &History,
+    migration: &Migration,
+    templates: &Templates,
+) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
+    Ok(match target {
+        Target::Postgres => postgres::render(system, history, migration, templates)?,
+        Target::Rust => vec![("models.rs".into(), rust::render(system, templates)?)],
+        Target::Typescript => vec![("types.ts".into(), typescript::render(system, templates)?)],
+    })
 }
 
 #[cfg(test)]

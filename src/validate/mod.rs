@@ -14,6 +14,7 @@ pub fn validate(system: &System, diags: &mut Diagnostics) {
     columns_unique(system, diags);
     tables_have_primary_keys(system, diags);
     foreign_keys_match(system, diags);
+    index_options_fit_method(system, diags);
 }
 
 /// Every database identifier the system creates, with where it came from and what it names.
@@ -83,7 +84,11 @@ fn identifiers_fit(system: &System, diags: &mut Diagnostics) {
                     ),
                 )
                 .at_path(what.rsplit(' ').next().unwrap_or_default().to_string())
-                .with_help("Postgres would silently truncate it; give it a shorter database name (`@map`, `map:`, `dbName`)"),
+                .with_help(
+                    "Postgres would silently truncate it; give it a shorter database name (`@map`, `map:`, \
+                     `dbName`, `table:`/`column:`), or set `identifiers: shorten` in schemagen.yaml for a \
+                     stable hashed short name",
+                ),
             );
         }
     }
@@ -239,4 +244,41 @@ fn same_key_type(a: &crate::ir::ColumnType, b: &crate::ir::ColumnType) -> bool {
         other => other.clone(),
     };
     a.array == b.array && base(&a.scalar) == base(&b.scalar)
+}
+
+/// Only btree indexes can be ordered or unique (Postgres's `amcanorder` and `amcanunique`);
+/// any other method makes `CREATE INDEX` fail at migration time, so say it now.
+fn index_options_fit_method(system: &System, diags: &mut Diagnostics) {
+    use crate::ir::{IndexMethod, IndexPart, SortOrder};
+    for t in &system.tables {
+        for index in t.indexes.iter().filter(|i| i.method != IndexMethod::Btree) {
+            let descending = index.parts.iter().any(|p| {
+                matches!(
+                    p,
+                    IndexPart::Column {
+                        order: SortOrder::Desc,
+                        ..
+                    }
+                )
+            });
+            let asked = match (index.unique, descending) {
+                (true, _) => "unique",
+                (false, true) => "ordered (DESC)",
+                (false, false) => continue,
+            };
+            diags.push(
+                Diagnostic::error(
+                    Code::IndexMethodMismatch,
+                    index.span,
+                    format!(
+                        "index {} uses {} and is {asked}, which only btree indexes can be",
+                        index.db_name,
+                        index.method.sql()
+                    ),
+                )
+                .at_path(format!("{}.indexes.{}", t.name, index.db_name))
+                .with_help("drop the sort order or `unique`, or use the default btree method"),
+            );
+        }
+    }
 }

@@ -65,11 +65,13 @@ pub struct Case {
 }
 
 impl Case {
+    /// `schemas` rendered with the options of the `schemagen.yaml` beside it, if any.
     fn new(label: String, schemas: PathBuf) -> Case {
-        let base = Config {
-            schemas,
-            ..Config::default()
-        };
+        let mut sources = schemagen::load::SourceMap::default();
+        let mut diags = schemagen::diagnostics::Diagnostics::default();
+        let dir = schemas.parent().unwrap_or(&schemas);
+        let options = schemagen::config::load(dir, &mut sources, &mut diags);
+        let base = Config { schemas, ..options };
         Case { label, base }
     }
 

@@ -1,6 +1,5 @@
 //! Database names: Firestore's camelCase becomes Postgres's snake_case, deterministically.
 
-use crate::validate::MAX_IDENTIFIER_BYTES;
 use heck::{ToLowerCamelCase, ToSnakeCase};
 
 /// `lastMessageAt` → `last_message_at`, `communityEvents` → `community_events`.
@@ -40,29 +39,12 @@ pub fn singular(name: &str) -> String {
     }
 }
 
-/// A generated constraint or index name that fits Postgres's 63 bytes. Longer names keep
-/// their head and end in an 8-digit hash of the full name, so they stay unique and stable.
-pub fn fit(name: String) -> String {
-    if name.len() <= MAX_IDENTIFIER_BYTES {
-        return name;
-    }
-    let mut cut = MAX_IDENTIFIER_BYTES - 9;
-    while !name.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}_{:08x}", &name[..cut], fnv1a(name.as_bytes()))
-}
-
-/// FNV-1a, 32 bits: tiny, stable across platforms and releases (unlike `DefaultHasher`).
-fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5, |hash: u32, b| {
-        (hash ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-    })
-}
+pub use crate::ir::shorten::fit;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::MAX_IDENTIFIER_BYTES;
 
     #[test]
     fn snake_cases_camel_names() {

@@ -181,3 +181,66 @@ fn render_migration(
     };
     templates.render("postgres/migration.sql.j2", view)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Change;
+
+    fn step(transaction: Transaction) -> Step {
+        Step {
+            change: Change::CreateSchema("s".into()),
+            comment: String::new(),
+            destructive: false,
+            transaction,
+        }
+    }
+
+    #[test]
+    fn consecutive_steps_share_a_segment_except_outside_ones() {
+        use Transaction::*;
+        let steps: Vec<Step> = [
+            CommitFirst,
+            CommitFirst,
+            Shared,
+            Shared,
+            Outside,
+            Outside,
+            Shared,
+        ]
+        .into_iter()
+        .map(step)
+        .collect();
+        let shape: Vec<(Transaction, usize)> = segments(&steps)
+            .into_iter()
+            .map(|(t, s)| (t, s.len()))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (CommitFirst, 2),
+                (Shared, 2),
+                (Outside, 1),
+                (Outside, 1),
+                (Shared, 1)
+            ]
+        );
+        assert!(segments(&[]).is_empty());
+    }
+
+    #[test]
+    fn numbers_continue_after_the_highest_existing_migration() {
+        let history = |names: &[&str]| History {
+            schema: None,
+            migrations: names
+                .iter()
+                .map(|n| (n.to_string(), String::new()))
+                .collect(),
+        };
+        assert_eq!(next_number(&history(&[])), 1);
+        assert_eq!(
+            next_number(&history(&["0001_init.sql", "0012_x.sql", "notes.sql"])),
+            13
+        );
+    }
+}

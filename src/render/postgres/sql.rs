@@ -173,8 +173,10 @@ fn index_sql(table: &QualifiedName, index: &Index) -> String {
             } => {
                 let mut sql = quote_ident(name);
                 if let Some(opclass) = opclass {
+                    // An operator class may be schema-qualified (`extensions.gin_trgm_ops`).
+                    let parts: Vec<String> = opclass.split('.').map(quote_ident).collect();
                     sql.push(' ');
-                    sql.push_str(&quote_ident(opclass));
+                    sql.push_str(&parts.join("."));
                 }
                 if *order == SortOrder::Desc {
                     sql.push_str(" DESC");
