@@ -262,15 +262,14 @@ fn predicate(
     if !permissive.is_empty() {
         restrictive.push(group(permissive, " OR "));
     }
-    let scoped = (!restrictive.is_empty()).then(|| restrictive.join(" AND "));
-    match (bypass.is_empty(), scoped) {
-        (true, scoped) => scoped,
-        (false, None) => Some(bypass.join(" OR ")),
-        (false, Some(scoped)) => {
-            bypass.push(format!("({scoped})"));
-            Some(bypass.join(" OR "))
-        }
+    if bypass.is_empty() {
+        return (!restrictive.is_empty()).then(|| restrictive.join(" AND "));
     }
+    // OR binds loosest: a lone condition needs no parentheses; several ANDed get them to read well.
+    if !restrictive.is_empty() {
+        bypass.push(group(restrictive, " AND "));
+    }
+    Some(bypass.join(" OR "))
 }
 
 fn group(mut parts: Vec<String>, separator: &str) -> String {
