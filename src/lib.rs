@@ -12,6 +12,7 @@ pub mod load;
 pub mod plan;
 pub mod render;
 pub mod validate;
+pub mod verify;
 pub mod write;
 
 use config::Config;

@@ -50,6 +50,19 @@ enum Command {
     Check(Paths),
     /// Parse and validate the schemas only
     Validate(Paths),
+    /// Prove the access rules against a real Postgres (a throwaway cluster unless --database-url)
+    Verify(VerifyArgs),
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// The system to verify [default: every system]
+    system: Option<String>,
+    /// An empty database to verify in, instead of a throwaway local cluster
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(flatten)]
+    paths: Paths,
 }
 
 fn main() -> ExitCode {
@@ -69,6 +82,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(p) => (p, "build"),
         Command::Check(p) => (p, "check"),
         Command::Validate(p) => (p, "validate"),
+        Command::Verify(v) => (&v.paths, "verify"),
     };
     let mut sources = schemagen::load::SourceMap::default();
     let mut config_diags = schemagen::diagnostics::Diagnostics::default();
@@ -113,8 +127,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        "verify" => match &cli.command {
+            Command::Verify(v) => verify(&run, v),
+            _ => unreachable!("the command is verify"),
+        },
         _ => check(&config, &run),
     }
+}
+
+fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    use schemagen::verify;
+    let reports = verify::verify_run(run, args.system.as_deref(), args.database_url.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    match args.paths.format {
+        Format::Human => reports.iter().for_each(|r| print!("{}", verify::human(r))),
+        Format::Json => {
+            let all: Vec<_> = reports.iter().map(verify::json).collect();
+            println!("{}", serde_json::Value::Array(all));
+        }
+    }
+    Ok(if reports.iter().all(verify::Report::passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn check(config: &Config, run: &Run) -> anyhow::Result<ExitCode> {

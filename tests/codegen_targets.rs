@@ -18,6 +18,7 @@ fn system(name: &str, enums: Vec<Enum>, tables: Vec<Table>) -> System {
         namespaces: Vec::new(),
         enums,
         tables,
+        access: Default::default(),
     }
 }
 

@@ -447,6 +447,7 @@ fn ten_thousand_tables_plan_in_linear_time() {
         namespaces: Vec::new(),
         enums: Vec::new(),
         tables,
+        access: Default::default(),
     };
     let started = std::time::Instant::now();
     assert_eq!(plan(None, &big).steps.len(), 30_000);

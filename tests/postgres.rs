@@ -379,8 +379,10 @@ fn precision_suffix(precision: Option<u8>) -> String {
     precision.map(|p| format!("({p})")).unwrap_or_default()
 }
 
-/// Objects in these schemas are Postgres' own, not the system's.
-const USER_SCHEMAS: &str = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'";
+/// Objects in these schemas are Postgres' own, not the system's; `auth` is Supabase's (a system
+/// with the Supabase access context creates stand-ins for auth.uid()/auth.jwt() on a plain Postgres).
+const USER_SCHEMAS: &str =
+    "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'auth'";
 
 /// What the database holds, in the words of [`expected_facts`].
 fn catalog_facts(pg: &Cluster, database: &str) -> Result<BTreeSet<String>, String> {
@@ -809,6 +811,7 @@ fn every_scalar_type_is_spelled_as_postgres_spells_it() {
             comment: None,
             span: Default::default(),
         }],
+        access: Default::default(),
     };
     let definitions: Vec<String> = types
         .iter()

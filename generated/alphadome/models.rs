@@ -118,12 +118,12 @@ pub struct BotTenant {
     pub point_of_contact_phone: Option<String>,
     pub whatsapp_phone_number_id: Option<String>,
     pub whatsapp_business_account_id: Option<String>,
-    /// MUST BE ENCRYPTED (Meta access token); stored in clear until field encryption lands
-    pub whatsapp_access_token: Option<String>,
+    /// MUST BE ENCRYPTED (Meta access token): stored with pgcrypto (see `encrypted` above)
+    pub whatsapp_access_token: Option<Vec<u8>>,
     pub whatsapp_token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
     pub ai_provider: String,
-    /// MUST BE ENCRYPTED (the client's LLM API key); stored in clear until field encryption lands
-    pub ai_api_key: Option<String>,
+    /// MUST BE ENCRYPTED (the client's LLM API key): stored with pgcrypto (see `encrypted` above)
+    pub ai_api_key: Option<Vec<u8>>,
     pub ai_model: Option<String>,
     pub is_active: bool,
     pub is_verified: bool,

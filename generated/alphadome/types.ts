@@ -302,11 +302,11 @@ export type BotTenant = {
   point_of_contact_phone: string | null;
   whatsapp_phone_number_id: string | null;
   whatsapp_business_account_id: string | null;
-  /** MUST BE ENCRYPTED (Meta access token); stored in clear until field encryption lands */
+  /** MUST BE ENCRYPTED (Meta access token): stored with pgcrypto (see `encrypted` above) */
   whatsapp_access_token: string | null;
   whatsapp_token_expires_at: string | null;
   ai_provider: string;
-  /** MUST BE ENCRYPTED (the client's LLM API key); stored in clear until field encryption lands */
+  /** MUST BE ENCRYPTED (the client's LLM API key): stored with pgcrypto (see `encrypted` above) */
   ai_api_key: string | null;
   ai_model: string | null;
   is_active: boolean;

@@ -509,7 +509,7 @@ fn sql_result(output: &Output, what: impl FnOnce() -> String) -> Result<String, 
 
 /// Rows from `psql --csv -t` output (RFC 4180: a field holding `,`, `"` or a line break is
 /// quoted, with `"` doubled).
-fn parse_rows(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn parse_rows(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();

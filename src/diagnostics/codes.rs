@@ -54,6 +54,9 @@ codes! {
     // plan: migrations
     MigrationHistory = "E0301", Error, "the migration history in the output folder is inconsistent";
     DestructiveChange = "W0301", Warning, "a migration step that loses data";
+    // access rules
+    BadAccessRule = "E0501", Error, "an access rule or access setting that does not make sense";
+    MissingAccessRule = "E0502", Error, "a table without access rules in a system with tenants";
     // configuration
     BadConfig = "E0401", Error, "schemagen.yaml is invalid";
     TemplateError = "E0402", Error, "a template failed to render";

@@ -6,6 +6,7 @@
 //! [`Catalog`] (which also catches two files defining the same one), then *lowers*
 //! them to tables, resolving references through the catalog.
 
+pub mod access;
 pub mod firestore;
 pub mod payload;
 pub mod prisma;
@@ -108,6 +109,11 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
         name: files.name.clone(),
         ..System::default()
     };
+    for file in &files.files {
+        if let Some(node) = file.root.get("access") {
+            access::read_settings(node, "access", &mut system.access, diags);
+        }
+    }
     if let Some(state) = prisma_state {
         prisma::lower(state, &catalog, &mut system, diags);
     }
@@ -117,6 +123,12 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
     if let Some(state) = firestore_state {
         firestore::lower(state, &catalog, &mut system, diags);
     }
+    for file in &files.files {
+        if let Some(node) = file.root.get("access") {
+            access::read_named_tables(node, &mut system, diags);
+        }
+    }
+    access::resolve(&mut system, diags);
     system.namespaces = namespaces_of(&system);
     system
 }

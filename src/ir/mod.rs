@@ -6,6 +6,7 @@
 //! downstream only reads them. All collections are `Vec`s in declaration order, so
 //! the IR never depends on hash order.
 
+pub mod access;
 pub mod shorten;
 
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,9 @@ pub struct System {
     pub namespaces: Vec<String>,
     pub enums: Vec<Enum>,
     pub tables: Vec<Table>,
+    /// Row-level access rules (kept apart from `tables`: see [`access`]).
+    #[serde(default, skip_serializing_if = "access::Access::is_empty")]
+    pub access: access::Access,
 }
 
 /// A database object name, qualified by its Postgres schema (`public` by default).

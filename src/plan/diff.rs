@@ -128,6 +128,9 @@ pub(super) fn diff(prev: &System, next: &System) -> Vec<Step> {
     let mut steps = Steps::default();
     add_enum_values(&diff, &mut steps);
     create_schemas(&diff, &mut steps);
+    for (change, comment) in super::access::drops(prev, next) {
+        steps.push(change, comment);
+    }
     drop_foreign_keys(&diff, &mut steps);
     drop_table_parts(&diff, &mut steps);
     drop_tables(&diff, &mut steps);
@@ -138,6 +141,9 @@ pub(super) fn diff(prev: &System, next: &System) -> Vec<Step> {
     create_indexes(&diff, &mut steps);
     add_checks(&diff, &mut steps);
     add_foreign_keys(&diff, &mut steps);
+    for (change, comment) in super::access::creates(prev, next) {
+        steps.push(change, comment);
+    }
     comment(&diff, &mut steps);
     drop_enums(&diff, &mut steps);
     steps.0

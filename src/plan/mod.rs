@@ -24,8 +24,11 @@
 //!   column order is not compared (Postgres cannot reorder columns).
 //! - Making a column required first fills its NULLs with the new default, when it has one.
 
+mod access;
 mod diff;
 mod name;
+
+pub use access::AccessChange;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
@@ -226,6 +229,8 @@ pub enum Change {
         enum_name: QualifiedName,
         comment: Option<String>,
     },
+    /// Grants, row-level security and policies (see [`access`]).
+    Access(AccessChange),
 }
 
 impl Change {
@@ -259,6 +264,7 @@ impl Change {
             Change::CommentOnTable { .. }
             | Change::CommentOnColumn { .. }
             | Change::CommentOnType { .. } => "Comment",
+            Change::Access(change) => change.label(),
         }
     }
 }

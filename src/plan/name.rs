@@ -46,6 +46,7 @@ pub(super) fn migration_name(migration: &Migration) -> String {
 fn subject(change: &Change) -> Option<&str> {
     Some(match change {
         Change::CreateSchema(_) => return None,
+        Change::Access(change) => return change.table().map(|t| t.name.as_str()),
         Change::CreateEnum(e) => &e.db_name.name,
         Change::RecreateEnum { next, .. } => &next.db_name.name,
         Change::AddEnumValue { enum_name, .. }
@@ -123,6 +124,7 @@ fn single(change: &Change) -> String {
             format!("comment_{}", on(&table.name, column))
         }
         Change::CommentOnType { enum_name, .. } => format!("comment_{}", enum_name.name),
+        Change::Access(change) => change.name(),
     }
 }
 

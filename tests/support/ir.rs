@@ -273,5 +273,6 @@ pub fn system<const E: usize, const T: usize>(enums: [Enum; E], tables: [Table; 
         namespaces,
         enums: enums.into(),
         tables: tables.into(),
+        access: Default::default(),
     }
 }

@@ -22,12 +22,13 @@ use columns::{Indexed, Lowering, Prefix, Shape};
 use names::{camel, fit, singular, snake};
 use std::collections::BTreeMap;
 
-const FILE_KEYS: &[&str] = &["flavor", "schema", "id", "collections"];
+const FILE_KEYS: &[&str] = &["flavor", "schema", "id", "collections", "access"];
 const COLLECTION_KEYS: &[&str] = &[
     "fields",
     "subcollections",
     "indexes",
     "rules",
+    "access",
     "comment",
     "table",
     "id",
@@ -266,6 +267,10 @@ fn lower_collection(
     }
     if let Some(column) = &parent_column {
         indexes::ensure_parent_index(&mut table, column, c.span);
+    }
+    if let Some(node) = c.node.get("access") {
+        let path = format!("{}.access", c.path);
+        super::access::read_table(node, &table.db_name, &path, &mut system.access, diags);
     }
     system.enums.extend(lowering.enums);
     system.tables.push(table);

@@ -31,9 +31,7 @@ enum IdType {
 
 #[derive(Debug)]
 struct Collection<'a> {
-    /// The collection's YAML, kept for what is read later: `access`, for row-level rules,
-    /// is read by the access work (as the Prisma flavour's `model.node`).
-    #[allow(dead_code)]
+    /// The collection's YAML, kept for what is read after lowering: `access` (row-level rules).
     node: &'a Node,
     slug: String,
     table: String,
@@ -49,7 +47,7 @@ struct Collection<'a> {
     span: Span,
 }
 
-const FILE_KEYS: &[&str] = &["flavor", "idType", "collections"];
+const FILE_KEYS: &[&str] = &["flavor", "idType", "collections", "access"];
 
 const COLLECTION_KEYS: &[&str] = &[
     "slug",
@@ -109,7 +107,14 @@ pub fn declare<'a>(
 pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
     let mut names = names::Registry::default();
     for collection in &state.collections {
+        let root = system.tables.len();
         build::collection(collection, catalog, &mut names, system, diags);
+        // The collection's own table is the first it builds; child tables follow it.
+        if let (Some(node), Some(table)) = (collection.node.get("access"), system.tables.get(root))
+        {
+            let (table, path) = (table.db_name.clone(), format!("{}.access", collection.slug));
+            super::access::read_table(node, &table, &path, &mut system.access, diags);
+        }
     }
 }
 

@@ -19,8 +19,10 @@ use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
 use std::collections::HashMap;
 
-const FILE_KEYS: &[&str] = &["flavor", "schema", "enums", "models"];
-const MODEL_KEYS: &[&str] = &["fields", "map", "schema", "comment", "indexes", "checks"];
+const FILE_KEYS: &[&str] = &["flavor", "schema", "enums", "models", "access"];
+const MODEL_KEYS: &[&str] = &[
+    "fields", "map", "schema", "comment", "indexes", "checks", "access",
+];
 const ENUM_KEYS: &[&str] = &["values", "map", "schema", "comment"];
 
 /// What `declare` learned, handed to `lower`.
@@ -174,6 +176,10 @@ pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &m
         if model.readable {
             let mut table = model::table(model, diags);
             table.foreign_keys = keys;
+            if let Some(node) = model.node.get("access") {
+                let path = format!("{}.access", model.name);
+                super::access::read_table(node, &table.db_name, &path, &mut system.access, diags);
+            }
             system.tables.push(table);
         }
     }

@@ -10,6 +10,8 @@
 
 pub mod sql;
 
+pub mod rls;
+
 use super::{History, Templates};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::System;
@@ -159,7 +161,7 @@ fn render_migration(
                     Ok(StepView {
                         label: step.change.label(),
                         warning: step.destructive.then(|| one_line(&step.comment)),
-                        sql: sql::statement(&step.change, templates)?,
+                        sql: sql::statement(&step.change, system, templates)?,
                     })
                 })
                 .collect::<Result<_, Box<Diagnostic>>>()?;

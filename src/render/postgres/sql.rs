@@ -401,8 +401,13 @@ fn create_table(
 }
 
 /// The SQL of one step: one statement, or a few that belong together.
-pub fn statement(change: &Change, templates: &Templates) -> Result<String, Box<Diagnostic>> {
+pub fn statement(
+    change: &Change,
+    system: &crate::ir::System,
+    templates: &Templates,
+) -> Result<String, Box<Diagnostic>> {
     Ok(match change {
+        Change::Access(change) => super::rls::step_sql(system, change),
         Change::CreateSchema(name) => format!("CREATE SCHEMA IF NOT EXISTS {};", quote_ident(name)),
         Change::CreateEnum(e) => {
             let values: Vec<String> = e.values.iter().map(|v| v.db_name.clone()).collect();

@@ -1,0 +1,228 @@
+//! The access model: who may see and change which rows, per table and command.
+//!
+//! Flavours read rules with logical field and model names ([`FieldRef::field`],
+//! [`TableRef::name`]); the resolve step in `flavours::access` fills in the database
+//! names once every flavour has lowered. Renderers read only the database names.
+
+use super::{QualifiedName, Span};
+use serde::{Deserialize, Serialize};
+
+/// Everything about row-level access in one system. Empty means "no access rules".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Access {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
+    /// Tables with rules (or marked shared), in declaration order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<TableAccess>,
+}
+
+impl Access {
+    pub fn is_empty(&self) -> bool {
+        self.settings.is_none() && self.tables.is_empty()
+    }
+    /// The settings as declared, or the defaults when the system declares none.
+    pub fn settings(&self) -> Settings {
+        self.settings.clone().unwrap_or_default()
+    }
+    /// A system declares tenancy when its settings say so or any table has a tenant rule.
+    pub fn declares_tenancy(&self) -> bool {
+        self.settings.as_ref().is_some_and(|s| s.tenancy)
+            || self
+                .tables
+                .iter()
+                .flat_map(|t| &t.rules)
+                .any(|r| matches!(r.kind, RuleKind::Tenant { .. }))
+    }
+    pub fn table(&self, name: &QualifiedName) -> Option<&TableAccess> {
+        self.tables.iter().find(|t| &t.table == name)
+    }
+}
+
+/// How the database learns the current tenant, user and role, and who the application is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub context: Context,
+    /// The role the application connects as; it gets the GRANTs and is subject to the policies.
+    pub app_role: String,
+    /// Every table must have rules or be marked shared (set by `tenancy: true`, or implied
+    /// by any tenant rule).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tenancy: bool,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            context: Context::default(),
+            app_role: "app_user".into(),
+            tenancy: false,
+            span: Span::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Context {
+    /// `current_setting(<name>, true)`: the application runs `set_config` per transaction.
+    Settings {
+        tenant: String,
+        user: String,
+        role: String,
+    },
+    /// Supabase: `auth.uid()` for the user, JWT claims for the tenant and role.
+    Supabase {
+        tenant_claim: String,
+        role_claim: String,
+    },
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Self::Settings {
+            tenant: "app.current_org_id".into(),
+            user: "app.current_user_id".into(),
+            role: "app.current_role".into(),
+        }
+    }
+}
+
+/// The rules of one table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableAccess {
+    pub table: QualifiedName,
+    /// Deliberately readable and writable by every application user (no RLS).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+    /// Columns stored encrypted with pgcrypto (bytea), read and written with a key given at call time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub encrypted: Vec<FieldRef>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+impl Command {
+    pub const ALL: [Command; 4] = [
+        Command::Select,
+        Command::Insert,
+        Command::Update,
+        Command::Delete,
+    ];
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::Select => "SELECT",
+            Self::Insert => "INSERT",
+            Self::Update => "UPDATE",
+            Self::Delete => "DELETE",
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Select => "select",
+            Self::Insert => "insert",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// One rule, for the commands it lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    pub commands: Vec<Command>,
+    pub kind: RuleKind,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A field as written (logical name) and its column (database name, filled by resolve).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldRef {
+    pub field: String,
+    pub column: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl FieldRef {
+    pub fn new(field: impl Into<String>, span: Span) -> Self {
+        Self {
+            field: field.into(),
+            column: String::new(),
+            span,
+        }
+    }
+}
+
+/// A table as written (model name or slug) and its database name (filled by resolve).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRef {
+    pub name: String,
+    pub db_name: QualifiedName,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+// A table has a handful of rules: boxing the member variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum RuleKind {
+    /// The row belongs to the current tenant. Restrictive: always ANDed with the rest.
+    Tenant { field: FieldRef },
+    /// The row's user column is the current user.
+    Owner { field: FieldRef },
+    /// Rows whose column is true (boolean) or one of `values` (enum, text).
+    Public {
+        field: FieldRef,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        values: Vec<String>,
+    },
+    /// The current role is one of `roles`: widens the permissive rules or, with
+    /// `bypass`, grants access whatever the other rules say (tenant included).
+    Role { roles: Vec<String>, bypass: bool },
+    /// A row of `table` links this row (`via` = this row's `key`) to the current user (`user`),
+    /// optionally with `role_field` in `roles`. `key` defaults to what `via` references (by its
+    /// foreign key), else the primary key; name it when both tables point at a third one
+    /// (messages and participants, both by `conversation_id`).
+    Member {
+        table: TableRef,
+        via: FieldRef,
+        /// This table's column that `via` refers to (resolved from the foreign key, else the primary key).
+        key: String,
+        user: FieldRef,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        role_field: Option<FieldRef>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        roles: Vec<String>,
+    },
+    /// A raw SQL boolean expression over the table's database columns.
+    Sql { expression: String },
+}
+
+impl RuleKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Tenant { .. } => "tenant",
+            Self::Owner { .. } => "owner",
+            Self::Public { .. } => "public",
+            Self::Role { .. } => "role",
+            Self::Member { .. } => "member",
+            Self::Sql { .. } => "sql",
+        }
+    }
+}

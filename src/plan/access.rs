@@ -1,0 +1,194 @@
+//! Access steps: GRANTs for the application role, row-level security switched on or off,
+//! and each table's policies dropped and created again when anything they read changed.
+//!
+//! Policies depend on the columns they name: Postgres refuses to drop or retype such a
+//! column. So the policies of a table whose rules, columns or member tables change are
+//! dropped first (before any other step) and created last (after every table exists).
+
+use super::{display, Change};
+use crate::ir::access::TableAccess;
+use crate::ir::{QualifiedName, System, Table};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessChange {
+    /// Creates the application role when missing; lets it use the schemas, tables and sequences.
+    Grant {
+        role: String,
+        tables: Vec<QualifiedName>,
+    },
+    EnableRowSecurity(QualifiedName),
+    DisableRowSecurity(QualifiedName),
+    /// One policy per command with rules, from the next system's rules and table.
+    CreatePolicies {
+        access: TableAccess,
+        table: Box<Table>,
+    },
+    /// Every policy schemagen may have created on the table.
+    DropPolicies(QualifiedName),
+    /// pgcrypto and the `encrypt_secret` / `decrypt_secret` functions.
+    EncryptionFunctions,
+}
+
+impl AccessChange {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Grant { .. } => "Grant",
+            Self::EnableRowSecurity(_) | Self::DisableRowSecurity(_) => "RowLevelSecurity",
+            Self::CreatePolicies { .. } => "CreatePolicy",
+            Self::DropPolicies(_) => "DropPolicy",
+            Self::EncryptionFunctions => "CreateFunction",
+        }
+    }
+
+    /// The table the step is about, for migration names.
+    pub fn table(&self) -> Option<&QualifiedName> {
+        match self {
+            Self::EnableRowSecurity(t) | Self::DisableRowSecurity(t) | Self::DropPolicies(t) => {
+                Some(t)
+            }
+            Self::CreatePolicies { access, .. } => Some(&access.table),
+            Self::Grant { .. } | Self::EncryptionFunctions => None,
+        }
+    }
+
+    /// A migration name when this is the only step.
+    pub fn name(&self) -> String {
+        let table = self.table().map_or("", |t| t.name.as_str());
+        match self {
+            Self::Grant { role, .. } => format!("grant_{role}"),
+            Self::EnableRowSecurity(_) => format!("enable_rls_{table}"),
+            Self::DisableRowSecurity(_) => format!("disable_rls_{table}"),
+            Self::CreatePolicies { .. } | Self::DropPolicies(_) => format!("policies_{table}"),
+            Self::EncryptionFunctions => "encryption_functions".into(),
+        }
+    }
+}
+
+/// The policed tables of a system (rules, not shared), by name.
+fn policed(system: &System) -> BTreeMap<&QualifiedName, &TableAccess> {
+    system
+        .access
+        .tables
+        .iter()
+        .filter(|t| !t.shared && !t.rules.is_empty())
+        .map(|t| (&t.table, t))
+        .collect()
+}
+
+/// Tables whose policies must be rebuilt: their rules, their own definition, a member
+/// table they read, or the system's access settings changed.
+fn stale(prev: &System, next: &System) -> BTreeSet<QualifiedName> {
+    let prev_tables: BTreeMap<&QualifiedName, &Table> =
+        prev.tables.iter().map(|t| (&t.db_name, t)).collect();
+    let next_tables: BTreeMap<&QualifiedName, &Table> =
+        next.tables.iter().map(|t| (&t.db_name, t)).collect();
+    let changed = |name: &QualifiedName| prev_tables.get(name) != next_tables.get(name);
+    let prev_policed = policed(prev);
+    let settings_changed = prev.access.settings() != next.access.settings();
+    next.access
+        .tables
+        .iter()
+        .filter(|entry| {
+            settings_changed
+                || prev_policed.get(&entry.table) != Some(entry)
+                || changed(&entry.table)
+                || entry.rules.iter().any(|r| match &r.kind {
+                    crate::ir::access::RuleKind::Member { table, .. } => changed(&table.db_name),
+                    _ => false,
+                })
+        })
+        .map(|entry| entry.table.clone())
+        .collect()
+}
+
+/// Before any other step: policies that will be rebuilt or removed, and RLS switched off
+/// where a kept table is no longer policed.
+pub(super) fn drops(prev: &System, next: &System) -> Vec<(Change, String)> {
+    if prev.access.is_empty() {
+        return Vec::new();
+    }
+    let stale = stale(prev, next);
+    let kept: BTreeSet<&QualifiedName> = next.tables.iter().map(|t| &t.db_name).collect();
+    let (prev_policed, next_policed) = (policed(prev), policed(next));
+    let mut out = Vec::new();
+    for entry in &prev.access.tables {
+        let table = &entry.table;
+        if !prev_policed.contains_key(table) || !kept.contains(table) {
+            continue;
+        }
+        let still = next_policed.contains_key(table);
+        if !still || stale.contains(table) {
+            out.push((
+                Change::Access(AccessChange::DropPolicies(table.clone())),
+                format!("drop the policies of {}", display(table)),
+            ));
+        }
+        if !still {
+            out.push((
+                Change::Access(AccessChange::DisableRowSecurity(table.clone())),
+                format!("disable row-level security on {}", display(table)),
+            ));
+        }
+    }
+    out
+}
+
+/// After every table and foreign key exists: grants, functions, RLS and policies.
+pub(super) fn creates(prev: &System, next: &System) -> Vec<(Change, String)> {
+    if next.access.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let role = next.access.settings().app_role;
+    let role_changed = prev.access.is_empty() || prev.access.settings().app_role != role;
+    let known: BTreeSet<&QualifiedName> = prev.tables.iter().map(|t| &t.db_name).collect();
+    let tables: Vec<QualifiedName> = next
+        .tables
+        .iter()
+        .filter(|t| role_changed || !known.contains(&t.db_name))
+        .map(|t| t.db_name.clone())
+        .collect();
+    if !tables.is_empty() {
+        out.push((
+            Change::Access(AccessChange::Grant {
+                role: role.clone(),
+                tables,
+            }),
+            format!("grant the application role {role} its tables"),
+        ));
+    }
+    let encrypts = |s: &System| s.access.tables.iter().any(|t| !t.encrypted.is_empty());
+    if encrypts(next) && !encrypts(prev) {
+        out.push((
+            Change::Access(AccessChange::EncryptionFunctions),
+            "create the pgcrypto functions for encrypted columns".into(),
+        ));
+    }
+    let stale = stale(prev, next);
+    let (prev_policed, next_policed) = (policed(prev), policed(next));
+    let tables: BTreeMap<&QualifiedName, &Table> =
+        next.tables.iter().map(|t| (&t.db_name, t)).collect();
+    for entry in &next.access.tables {
+        let table = &entry.table;
+        if !next_policed.contains_key(table) {
+            continue;
+        }
+        if !prev_policed.contains_key(table) {
+            out.push((
+                Change::Access(AccessChange::EnableRowSecurity(table.clone())),
+                format!("enable row-level security on {}", display(table)),
+            ));
+        }
+        if let Some(definition) = tables.get(table).filter(|_| stale.contains(table)) {
+            out.push((
+                Change::Access(AccessChange::CreatePolicies {
+                    access: entry.clone(),
+                    table: Box::new((*definition).clone()),
+                }),
+                format!("create the policies of {}", display(table)),
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,727 @@
+//! `schemagen verify`: proves a system's access rules against a real Postgres.
+//!
+//! Fresh database → every migration → synthetic rows for two tenants and two users →
+//! for each policed table, command and scenario (own row, another user's, another tenant's,
+//! unset context, each role), what the declared rules expect ([`expect`]) against what
+//! Postgres does, run as the non-superuser application role. Each probe runs inside a
+//! subtransaction that is always rolled back, so probes never see each other's writes.
+
+pub mod data;
+mod db;
+pub mod expect;
+
+pub use db::Database;
+
+use crate::ir::access::{Command, Context as AccessContext, RuleKind};
+use crate::ir::System;
+use crate::render::postgres::rls::{qualified, quote_literal};
+use crate::render::quote_ident;
+use data::{Row, World};
+use expect::Context;
+
+/// What happened when a probe ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actual {
+    Allowed,
+    Denied,
+    /// Postgres failed for another reason than a policy (a missing GRANT, a bad cast...).
+    Error(String),
+}
+
+/// One probe: a table, a command, a scenario; what the rules declare and what Postgres did.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub table: String,
+    pub command: Command,
+    pub scenario: String,
+    /// `None` when a raw `sql` rule decides: shown, never counted as a mismatch.
+    pub expected: Option<bool>,
+    pub actual: Actual,
+}
+
+impl Cell {
+    pub fn is_mismatch(&self) -> bool {
+        match (&self.actual, self.expected) {
+            (Actual::Error(_), _) => true,
+            (_, None) => false,
+            (actual, Some(expected)) => (*actual == Actual::Allowed) != expected,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub system: String,
+    pub scenarios: Vec<String>,
+    pub cells: Vec<Cell>,
+    /// Encrypted columns checked, shared tables skipped, and the like.
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    pub fn mismatches(&self) -> impl Iterator<Item = &Cell> {
+        self.cells.iter().filter(|c| c.is_mismatch())
+    }
+    pub fn passed(&self) -> bool {
+        self.mismatches().next().is_none() && !self.notes.iter().any(|n| n.starts_with("FAIL"))
+    }
+}
+
+/// The migrations of `system` in a rendered tree (`<system>/migrations/*.sql`), in order.
+pub fn migrations_in(files: &crate::write::Tree, system: &str) -> Vec<(String, String)> {
+    let prefix = format!("{system}/migrations/");
+    files
+        .iter()
+        .filter(|(path, _)| path.starts_with(&prefix) && path.ends_with(".sql"))
+        .map(|(path, sql)| (path.clone(), sql.clone()))
+        .collect()
+}
+
+/// Verifies the systems of a generated run (all, or the one named), each in a fresh
+/// database: a throwaway cluster, or the empty database at `url` (one system only).
+pub fn verify_run(
+    run: &crate::Run,
+    only: Option<&str>,
+    url: Option<&str>,
+) -> Result<Vec<Report>, String> {
+    let systems: Vec<&System> = run
+        .systems
+        .iter()
+        .filter(|s| only.is_none_or(|name| s.name == name))
+        .collect();
+    if systems.is_empty() {
+        let known: Vec<&str> = run.systems.iter().map(|s| s.name.as_str()).collect();
+        return Err(format!(
+            "no system named `{}`; systems: {}",
+            only.unwrap_or_default(),
+            known.join(", ")
+        ));
+    }
+    if url.is_some() && systems.len() > 1 {
+        return Err(
+            "--database-url verifies one system: name it (`schemagen verify <SYSTEM>`)".into(),
+        );
+    }
+    systems
+        .into_iter()
+        .map(|system| {
+            let db = match url {
+                Some(url) => Database::Url(url.to_string()),
+                None => Database::throwaway()?,
+            };
+            verify(system, &migrations_in(&run.files, &system.name), &db)
+                .map_err(|e| format!("{}: {e}", system.name))
+        })
+        .collect()
+}
+
+/// Runs the whole proof. `Err` is a setup failure (a migration, the synthetic rows), said
+/// in words; a policy that misbehaves is a mismatch in the report, not an error.
+pub fn verify(
+    system: &System,
+    migrations: &[(String, String)],
+    db: &Database,
+) -> Result<Report, String> {
+    let settings = system.access.settings();
+    for (name, sql) in migrations {
+        db.run_script(name, sql)
+            .map_err(|e| format!("migration {name} failed: {e}"))?;
+    }
+    if !migrations
+        .iter()
+        .any(|(_, sql)| sql.contains("ROW LEVEL SECURITY"))
+    {
+        // The migrations predate the access rules: apply the policies as they would be.
+        let rls = crate::render::postgres::rls::statements(system).join("\n");
+        db.run_script("access.sql", &rls)
+            .map_err(|e| format!("the access statements failed: {e}"))?;
+    }
+    application_role(db, &settings.app_role)?;
+    db.execute(PROBE_FUNCTION)
+        .map_err(|e| format!("creating the probe function: {e}"))?;
+    let mut world = World::new(system);
+    seed(&mut world, db)?;
+
+    let mut report = Report {
+        system: system.name.clone(),
+        ..Report::default()
+    };
+    for problem in &world.problems {
+        report.notes.push(format!("FAIL {problem}"));
+    }
+    check_encrypted(&world, db, &mut report)?;
+    let scenarios = scenarios(system);
+    report.scenarios = scenarios.iter().map(|s| s.name.clone()).collect();
+    report.scenarios.push(MOVE.into());
+    let mut shared = Vec::new();
+    for (index, table) in system.tables.iter().enumerate() {
+        match system.access.table(&table.db_name) {
+            Some(entry) if entry.shared => {
+                shared.push(table.name.as_str());
+                continue;
+            }
+            None => continue,
+            Some(_) => {}
+        }
+        let probes = probes(&world, index, &scenarios);
+        report.cells.extend(run_probes(&world, db, index, probes)?);
+    }
+    if !shared.is_empty() {
+        let names = shared.join(", ");
+        report
+            .notes
+            .push(format!("shared, without policies: {names}"));
+    }
+    Ok(report)
+}
+
+const MOVE: &str = "move tenant";
+
+/// Runs `statement` as `app_role` with the given settings, then undoes everything by raising;
+/// returns `rows <n>` or `error <sqlstate> <message>`. `prepare` runs first, as the caller,
+/// with triggers off (to delete a row that an insert probe re-inserts).
+const PROBE_FUNCTION: &str = r#"CREATE SCHEMA IF NOT EXISTS schemagen_verify;
+CREATE OR REPLACE FUNCTION schemagen_verify.probe(prepare text, app_role text, settings text[], statement text)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+  i int;
+BEGIN
+  BEGIN
+    IF prepare <> '' THEN
+      PERFORM set_config('session_replication_role', 'replica', true);
+      EXECUTE prepare;
+      PERFORM set_config('session_replication_role', 'origin', true);
+    END IF;
+    FOR i IN 1 .. coalesce(array_length(settings, 1), 0) / 2 LOOP
+      PERFORM set_config(settings[2 * i - 1], settings[2 * i], true);
+    END LOOP;
+    PERFORM set_config('role', app_role, true);
+    EXECUTE statement;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RAISE EXCEPTION USING ERRCODE = 'SGV01', MESSAGE = n::text;
+  EXCEPTION
+    WHEN SQLSTATE 'SGV01' THEN RETURN 'rows ' || SQLERRM;
+    WHEN OTHERS THEN RETURN 'error ' || SQLSTATE || ' ' || SQLERRM;
+  END;
+END $$;"#;
+
+/// The application role must exist and must not skip the policies.
+fn application_role(db: &Database, role: &str) -> Result<(), String> {
+    let rows = db.query(&format!(
+        "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = {}",
+        quote_literal(role)
+    ))?;
+    match rows.first().and_then(|r| r.first()).map(String::as_str) {
+        None => db.execute(&format!("CREATE ROLE {} NOLOGIN", quote_ident(role))),
+        Some("f") => Ok(()),
+        Some(_) => Err(format!(
+            "the application role `{role}` is a superuser or bypasses RLS: policies never apply to it; \
+             set `app_role` in the system's `access:` settings to the role the application connects as"
+        )),
+    }
+}
+
+/// Inserts both rows of every table, parents first, as the superuser (policies do not apply).
+/// Optional references start empty; when a check rejects the rows, each one alone and then
+/// all of them are filled in turn (a check such as "exactly one of poll_id, contribution_id").
+fn seed(world: &mut World, db: &Database) -> Result<(), String> {
+    for index in world.order.clone() {
+        let optional = world.optional[index].clone();
+        let mut attempts: Vec<Vec<usize>> = vec![Vec::new()];
+        attempts.extend((0..optional.len()).map(|i| vec![i]));
+        if optional.len() > 1 {
+            attempts.push((0..optional.len()).collect());
+        }
+        let mut error = String::new();
+        for filled in attempts {
+            let mut rows = world.rows[index].clone();
+            for &i in &filled {
+                let (column, values) = &optional[i];
+                for (row, value) in rows.iter_mut().zip(values) {
+                    row.insert(column.clone(), value.clone());
+                }
+            }
+            let mut sql = String::new();
+            if world.cyclic {
+                // Foreign keys form a cycle: no order satisfies them row by row.
+                sql.push_str("SET session_replication_role = replica;\n");
+            }
+            for row in &rows {
+                sql.push_str(&world.insert_sql(index, row));
+                sql.push_str(";\n");
+            }
+            match db.execute(&sql) {
+                Ok(()) => {
+                    world.rows[index] = rows;
+                    error.clear();
+                    break;
+                }
+                Err(e) => error = e,
+            }
+        }
+        if !error.is_empty() {
+            let table = &world.system.tables[index];
+            let hint = if error.contains("check constraint") {
+                "\nverify picks simple values (1, 2, the first quoted literal of a check); this check needs \
+                 a value it could not guess: the rules of this table are not verified until it can"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "cannot synthesize rows for {} ({}): {error}{hint}",
+                table.name,
+                qualified(&table.db_name)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Encrypted columns must not hold their plaintext, and must decrypt with the key.
+fn check_encrypted(world: &World, db: &Database, report: &mut Report) -> Result<(), String> {
+    for (index, column) in world.encrypted() {
+        let table = &world.system.tables[*index];
+        let mut ok = true;
+        for row in &world.rows[*index] {
+            let Some(Some(plain)) = row.get(column) else {
+                continue;
+            };
+            let sql = format!(
+                "SELECT position(convert_to({p}, 'UTF8') in {c}) = 0, decrypt_secret({c}, {k}) = {p} FROM {t} WHERE {w}",
+                p = quote_literal(plain),
+                c = quote_ident(column),
+                k = quote_literal(data::KEY),
+                t = qualified(&table.db_name),
+                w = world.where_sql(*index, row),
+            );
+            let rows = db.query(&sql)?;
+            ok &= rows.first().is_some_and(|r| r.iter().all(|v| v == "t"));
+        }
+        report.notes.push(if ok {
+            format!("{}.{column}: encrypted: the stored bytes do not contain the plaintext, and decrypt with the key", table.name)
+        } else {
+            format!("FAIL {}.{column}: encrypted, but the plaintext is readable in the stored bytes or does not decrypt", table.name)
+        });
+    }
+    Ok(())
+}
+
+/// A context and the row it is aimed at (slot 0 or 1).
+struct Scenario {
+    name: String,
+    context: Context,
+    slot: usize,
+}
+
+fn scenarios(system: &System) -> Vec<Scenario> {
+    let at = |tenant: Option<usize>, user: Option<usize>, role: Option<&str>| Context {
+        tenant,
+        user,
+        role: role.map(str::to_string),
+    };
+    let mut out = vec![
+        Scenario {
+            name: "own".into(),
+            context: at(Some(0), Some(0), None),
+            slot: 0,
+        },
+        Scenario {
+            name: "other user".into(),
+            context: at(Some(0), Some(1), None),
+            slot: 0,
+        },
+        Scenario {
+            name: "other tenant".into(),
+            context: at(Some(0), Some(0), None),
+            slot: 1,
+        },
+        Scenario {
+            name: "unset".into(),
+            context: Context::default(),
+            slot: 0,
+        },
+    ];
+    let mut roles: Vec<&str> = system
+        .access
+        .tables
+        .iter()
+        .flat_map(|t| &t.rules)
+        .filter_map(|r| match &r.kind {
+            RuleKind::Role { roles, .. } => roles.first().map(String::as_str),
+            _ => None,
+        })
+        .collect();
+    roles.sort_unstable();
+    roles.dedup();
+    for role in roles {
+        out.push(Scenario {
+            name: format!("{role}, other user"),
+            context: at(Some(0), Some(1), Some(role)),
+            slot: 0,
+        });
+        out.push(Scenario {
+            name: format!("{role}, other tenant"),
+            context: at(Some(0), Some(0), Some(role)),
+            slot: 1,
+        });
+    }
+    out
+}
+
+struct Probe {
+    command: Command,
+    scenario: String,
+    context: Context,
+    expected: Option<bool>,
+    prepare: String,
+    statement: String,
+}
+
+fn probes(world: &World, index: usize, scenarios: &[Scenario]) -> Vec<Probe> {
+    let table = &world.system.tables[index];
+    let name = qualified(&table.db_name);
+    let mut out = Vec::new();
+    let allows =
+        |command, row: &Row, context: &Context| expect::allows(world, index, command, row, context);
+    let both = |a: Option<bool>, b: Option<bool>| match (a, b) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    };
+    let touch = table
+        .columns
+        .first()
+        .map(|c| quote_ident(&c.db_name))
+        .unwrap_or_default();
+    for scenario in scenarios {
+        let row = &world.rows[index][scenario.slot];
+        let filter = world.where_sql(index, row);
+        let context = &scenario.context;
+        // UPDATE and DELETE read the row (WHERE), so the SELECT policy applies to them too.
+        let visible = allows(Command::Select, row, context);
+        for command in Command::ALL {
+            let (expected, prepare, statement) = match command {
+                Command::Select => (
+                    visible,
+                    String::new(),
+                    format!("SELECT 1 FROM {name} WHERE {filter}"),
+                ),
+                Command::Insert => (
+                    allows(Command::Insert, row, context),
+                    format!("DELETE FROM {name} WHERE {filter}"),
+                    world.insert_sql(index, row),
+                ),
+                Command::Update => (
+                    both(visible, allows(Command::Update, row, context)),
+                    String::new(),
+                    format!("UPDATE {name} SET {touch} = {touch} WHERE {filter}"),
+                ),
+                Command::Delete => (
+                    both(visible, allows(Command::Delete, row, context)),
+                    String::new(),
+                    format!("DELETE FROM {name} WHERE {filter}"),
+                ),
+            };
+            out.push(Probe {
+                command,
+                scenario: scenario.name.clone(),
+                context: context.clone(),
+                expected,
+                prepare,
+                statement,
+            });
+        }
+    }
+    if let Some(probe) = move_probe(world, index) {
+        out.push(probe);
+    }
+    out
+}
+
+/// Own row, as its own tenant, rewritten to belong to the other tenant.
+fn move_probe(world: &World, index: usize) -> Option<Probe> {
+    let table = &world.system.tables[index];
+    let entry = world.system.access.table(&table.db_name)?;
+    let columns: Vec<&str> = entry
+        .rules
+        .iter()
+        .filter(|r| r.commands.contains(&Command::Update))
+        .filter_map(|r| match &r.kind {
+            RuleKind::Tenant { field } => Some(field.column.as_str()),
+            _ => None,
+        })
+        .collect();
+    if columns.is_empty() {
+        return None;
+    }
+    let context = Context {
+        tenant: Some(0),
+        user: Some(0),
+        role: None,
+    };
+    let old = &world.rows[index][0];
+    let mut new = old.clone();
+    let other = world.tenant(1);
+    for c in &columns {
+        new.insert(c.to_string(), Some(other.clone()));
+    }
+    let allows = |row: &Row, command| expect::allows(world, index, command, row, &context);
+    let expected = [
+        allows(old, Command::Select),
+        allows(old, Command::Update),
+        allows(&new, Command::Update),
+    ]
+    .into_iter()
+    .try_fold(true, |all, e| e.map(|e| all && e));
+    let sets: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{} = {}", quote_ident(c), quote_literal(&other)))
+        .collect();
+    Some(Probe {
+        command: Command::Update,
+        scenario: MOVE.into(),
+        context,
+        expected,
+        prepare: String::new(),
+        statement: format!(
+            "UPDATE {} SET {} WHERE {}",
+            qualified(&table.db_name),
+            sets.join(", "),
+            world.where_sql(index, old)
+        ),
+    })
+}
+
+/// All probes of one table in one query; each result row is `probe number, outcome`.
+fn run_probes(
+    world: &World,
+    db: &Database,
+    index: usize,
+    probes: Vec<Probe>,
+) -> Result<Vec<Cell>, String> {
+    let settings = world.system.access.settings();
+    let values: Vec<String> = probes
+        .iter()
+        .enumerate()
+        .map(|(n, p)| {
+            format!(
+                "({n}, {}, {}, {})",
+                quote_literal(&p.prepare),
+                settings_array(world, &settings.context, &p.context),
+                quote_literal(&p.statement)
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT n, schemagen_verify.probe(prepare, {}, settings, statement) FROM (VALUES {}) AS v(n, prepare, settings, statement) ORDER BY n",
+        quote_literal(&settings.app_role),
+        values.join(",\n")
+    );
+    let rows = db.query(&sql)?;
+    let table = &world.system.tables[index];
+    Ok(probes
+        .into_iter()
+        .zip(rows)
+        .map(|(probe, row)| Cell {
+            table: table.name.clone(),
+            command: probe.command,
+            scenario: probe.scenario,
+            expected: probe.expected,
+            actual: outcome(probe.command, row.get(1).map_or("", String::as_str)),
+        })
+        .collect())
+}
+
+fn outcome(command: Command, result: &str) -> Actual {
+    if let Some(n) = result.strip_prefix("rows ") {
+        return if n.trim() == "0" {
+            Actual::Denied
+        } else {
+            Actual::Allowed
+        };
+    }
+    let error = result.strip_prefix("error ").unwrap_or(result);
+    if error.starts_with("42501") && error.contains("row-level security") {
+        return Actual::Denied;
+    }
+    // The policy let the delete through; a foreign key's action then failed (RESTRICT, or
+    // SET NULL on a required column): integrity, not access (SQLSTATE class 23).
+    if command == Command::Delete && error.starts_with("23") {
+        return Actual::Allowed;
+    }
+    Actual::Error(error.to_string())
+}
+
+/// `ARRAY[name, value, ...]` for `set_config`, in the system's context style.
+fn settings_array(world: &World, style: &AccessContext, context: &Context) -> String {
+    let tenant = context.tenant.map(|t| world.tenant(t));
+    let user = context.user.map(|u| world.user(u));
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    match style {
+        AccessContext::Settings {
+            tenant: tenant_setting,
+            user: user_setting,
+            role: role_setting,
+        } => {
+            let given = [
+                (tenant_setting, tenant),
+                (user_setting, user),
+                (role_setting, context.role.clone()),
+            ];
+            for (name, value) in given {
+                if let Some(value) = value {
+                    pairs.push((name.clone(), value));
+                }
+            }
+        }
+        AccessContext::Supabase {
+            tenant_claim,
+            role_claim,
+        } => {
+            let mut claims = serde_json::Map::new();
+            if let Some(user) = user {
+                claims.insert("sub".into(), user.into());
+            }
+            if let Some(tenant) = tenant {
+                claims.insert(tenant_claim.clone(), tenant.into());
+            }
+            if let Some(role) = &context.role {
+                claims.insert(role_claim.clone(), role.clone().into());
+            }
+            if !claims.is_empty() {
+                pairs.push((
+                    "request.jwt.claims".into(),
+                    serde_json::Value::Object(claims).to_string(),
+                ));
+            }
+        }
+    }
+    let items: Vec<String> = pairs
+        .iter()
+        .flat_map(|(n, v)| [quote_literal(n), quote_literal(v)])
+        .collect();
+    format!("ARRAY[{}]::text[]", items.join(", "))
+}
+
+/// The matrix: one line per table and command, one column per scenario. A cell shows what
+/// Postgres did; `✗` marks a mismatch (listed below the matrix), `?` a raw-SQL expectation.
+pub fn human(report: &Report) -> String {
+    let mut out = format!("verify {}\n", report.system);
+    let mut header = vec!["table".to_string(), "command".to_string()];
+    header.extend(report.scenarios.iter().cloned());
+    let mut lines = vec![header];
+    // Cells by (table, command, scenario); rows in the order the tables were probed.
+    let mut cells: std::collections::HashMap<(&str, Command, &str), &Cell> =
+        std::collections::HashMap::new();
+    let mut keys: Vec<(&str, Command)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for c in &report.cells {
+        if seen.insert((c.table.as_str(), c.command)) {
+            keys.push((c.table.as_str(), c.command));
+        }
+        cells.insert((c.table.as_str(), c.command, c.scenario.as_str()), c);
+    }
+    for (table, command) in keys {
+        let mut line = vec![table.to_string(), command.name().to_string()];
+        for scenario in &report.scenarios {
+            let cell = cells.get(&(table, command, scenario.as_str()));
+            line.push(cell.map_or_else(|| "-".to_string(), |c| cell_text(c)));
+        }
+        lines.push(line);
+    }
+    let widths: Vec<usize> = (0..lines[0].len())
+        .map(|i| {
+            lines
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for line in &lines {
+        let padded: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .map(|(text, w)| format!("{text:<w$}"))
+            .collect();
+        out.push_str(padded.join("  ").trim_end());
+        out.push('\n');
+    }
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    let mismatches: Vec<&Cell> = report.mismatches().collect();
+    for cell in &mismatches {
+        out.push_str(&format!(
+            "MISMATCH {} {} ({}): expected {}, actual {}\n",
+            cell.table,
+            cell.command.name(),
+            cell.scenario,
+            expected_text(cell.expected),
+            actual_text(&cell.actual)
+        ));
+    }
+    out.push_str(&format!(
+        "{}: {} probes, {} mismatches\n",
+        if report.passed() { "ok" } else { "FAILED" },
+        report.cells.len(),
+        mismatches.len()
+    ));
+    out
+}
+
+fn cell_text(cell: &Cell) -> String {
+    let actual = match &cell.actual {
+        Actual::Allowed => "allow",
+        Actual::Denied => "deny",
+        Actual::Error(_) => "error",
+    };
+    if cell.is_mismatch() {
+        format!("{actual} ✗")
+    } else if cell.expected.is_none() {
+        format!("{actual} ?")
+    } else {
+        actual.to_string()
+    }
+}
+
+fn expected_text(expected: Option<bool>) -> &'static str {
+    match expected {
+        Some(true) => "allow",
+        Some(false) => "deny",
+        None => "unknown (sql rule)",
+    }
+}
+
+fn actual_text(actual: &Actual) -> String {
+    match actual {
+        Actual::Allowed => "allow".into(),
+        Actual::Denied => "deny".into(),
+        Actual::Error(e) => format!("error: {e}"),
+    }
+}
+
+pub fn json(report: &Report) -> serde_json::Value {
+    let cells: Vec<serde_json::Value> = report
+        .cells
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "table": c.table,
+                "command": c.command.name(),
+                "scenario": c.scenario,
+                "expected": c.expected.map(|e| if e { "allow" } else { "deny" }),
+                "actual": actual_text(&c.actual),
+                "ok": !c.is_mismatch(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "system": report.system,
+        "passed": report.passed(),
+        "mismatches": report.mismatches().count(),
+        "cells": cells,
+        "notes": report.notes,
+    })
+}
