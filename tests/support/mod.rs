@@ -3,6 +3,9 @@
 //! (`CI` set), a loud skip on a developer's machine.
 #![allow(dead_code)] // each test file uses its own part of this module
 
+pub mod pg;
+pub mod prisma_schema;
+
 use schemagen::config::Config;
 use schemagen::Run;
 use std::path::{Path, PathBuf};
@@ -71,6 +74,11 @@ impl Case {
             ..Config::default()
         };
         Case { label, base }
+    }
+
+    /// The folder holding the case's systems, one sub-folder each.
+    pub fn schemas(&self) -> &Path {
+        &self.base.schemas
     }
 
     /// The config to render this case against the history in `out`.

@@ -1,0 +1,320 @@
+//! The Prisma flavour's promise: a team arriving from Prisma gets exactly the database
+//! `prisma migrate` would make, so it switches without a data migration.
+//!
+//! The oracle is Prisma's own schema engine (`tests/oracle/prisma-diff.mjs`, run offline by
+//! node). Every Prisma-style system (each `schemas/<system>/` and `tests/fixtures/ok/prisma_*`
+//! system whose files are all `flavor: prisma`) is turned into its `schema.prisma`; Prisma's
+//! SQL goes into one database, schemagen's migrations into another, and the two catalogs are
+//! compared object by object, as Postgres itself spells them. Objects only schemagen makes
+//! from YAML-only keys (`indexes:`, `checks:`, comments) are allowed and listed.
+
+mod support;
+
+use schemagen::cluster::Cluster;
+use schemagen::load::Node;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use support::pg::{self, Catalog};
+use support::prisma_schema::{self, PrismaSchema, YamlOnly};
+use support::TempDir;
+
+const TEST: &str = "every_prisma_style_system_makes_the_database_prisma_makes";
+
+#[test]
+fn every_prisma_style_system_makes_the_database_prisma_makes() {
+    let Some(oracle) = Oracle::find(TEST) else {
+        return;
+    };
+    let Some(pg) = pg::cluster(TEST) else {
+        return;
+    };
+    let mut failures = Vec::new();
+    let mut checked = Vec::new();
+    for case in support::cases() {
+        if case.label != "schemas" && !case.label.starts_with("fixture-prisma_") {
+            continue;
+        }
+        let systems = prisma_systems(case.schemas());
+        if systems.is_empty() {
+            continue;
+        }
+        let out = TempDir::new(&case.label);
+        let run = support::generate(&case.label, &case.config(out.path()));
+        for (name, files) in systems {
+            let label = format!("{} / {name}", case.label);
+            let database = format!("db{}", checked.len());
+            checked.push(label.clone());
+            let migrations = support::system_files(&run, &name, |p| {
+                p.starts_with("migrations/") && p.ends_with(".sql")
+            });
+            let system = run.systems.iter().find(|s| s.name == name);
+            let system = system.unwrap_or_else(|| panic!("{label}: schemagen made no system"));
+            match check_system(&oracle, &pg, &database, &files, system, &migrations) {
+                Ok(allowed) => eprintln!("{label}: same as Prisma's database{allowed}"),
+                Err(report) => failures.push(format!("{label}:\n{report}")),
+            }
+        }
+    }
+    eprintln!(
+        "compared {} systems with Prisma: {checked:?}",
+        checked.len()
+    );
+    // A filter that silently stopped matching would make this test pass having checked nothing.
+    assert!(
+        checked.len() >= 8,
+        "only {checked:?} were compared: are the Prisma-style systems still found?"
+    );
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// The systems below `schemas` whose files are all Prisma-style, each with its parsed files.
+fn prisma_systems(schemas: &Path) -> Vec<(String, Vec<Node>)> {
+    let systems = schemagen::load::discover_systems(schemas)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", schemas.display()));
+    let parse = |path: &PathBuf| {
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        schemagen::load::parse_text(&text, 0)
+            .unwrap_or_else(|d| panic!("{}: {}", path.display(), d.message))
+    };
+    systems
+        .into_iter()
+        .map(|(name, paths)| (name, paths.iter().map(parse).collect::<Vec<_>>()))
+        .filter(|(_, files)| prisma_schema::is_pure_prisma(files))
+        .collect()
+}
+
+/// One system: Prisma's database against schemagen's. `Ok` carries the allowed extras (for
+/// the log); `Err` every difference, plus where the schema.prisma and Prisma's SQL were kept.
+fn check_system(
+    oracle: &Oracle,
+    pg: &Cluster,
+    database: &str,
+    files: &[Node],
+    system: &schemagen::ir::System,
+    migrations: &[(&str, &str)],
+) -> Result<String, String> {
+    let schema = prisma_schema::to_prisma(files).map_err(|e| format!("  converting: {e}"))?;
+    let prisma_sql = oracle.migration(&schema.text).map_err(|e| {
+        let kept = keep(&system.name, &schema.text, "");
+        format!("  Prisma's engine refused the schema ({kept}):\n{e}")
+    })?;
+    let scratch = TempDir::new(database);
+    let theirs = format!("{database}_prisma");
+    let ours = format!("{database}_schemagen");
+    let read = |db: &str, sql: &[(&str, &str)]| {
+        pg.create_database(db).map_err(|e| e.to_string())?;
+        pg::apply(pg, db, sql, scratch.path())?;
+        pg::read_catalog(pg, db)
+    };
+    let report = read(&theirs, &[("prisma.sql", &prisma_sql)]).and_then(|prisma| {
+        let schemagen = read(&ours, migrations)?;
+        let allowed = allowances(&schema, system);
+        compare(&prisma, &schemagen, &allowed)
+    });
+    report.map_err(|report| {
+        let kept = keep(&system.name, &schema.text, &prisma_sql);
+        format!("{report}  (schema.prisma and Prisma's SQL: {kept})")
+    })
+}
+
+/// Writes the inputs of a failed comparison where a developer can read them.
+fn keep(system: &str, schema: &str, sql: &str) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("prisma_oracle")
+        .join(system);
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("schema.prisma"), schema))
+        .and_then(|()| std::fs::write(dir.join("prisma.sql"), sql));
+    match written {
+        Ok(()) => dir.display().to_string(),
+        Err(e) => format!("not kept: {e}"),
+    }
+}
+
+/// The YAML-only objects schemagen may add, by table (`schema.name`).
+fn allowances<'a>(
+    schema: &'a PrismaSchema,
+    system: &schemagen::ir::System,
+) -> BTreeMap<String, &'a YamlOnly> {
+    system
+        .tables
+        .iter()
+        .filter_map(|table| {
+            let extras = schema.yaml_only.get(&table.name)?;
+            let key = format!("{}.{}", table.db_name.schema, table.db_name.name);
+            Some((key, extras))
+        })
+        .collect()
+}
+
+/// Every difference between Prisma's catalog and schemagen's, as one readable report (`Err`),
+/// or the list of allowed schemagen-only objects (`Ok`).
+fn compare(
+    prisma: &Catalog,
+    ours: &Catalog,
+    allowed: &BTreeMap<String, &YamlOnly>,
+) -> Result<String, String> {
+    let mut problems = String::new();
+    let mut extras = Vec::new();
+    let mut problem = |line: String| writeln!(problems, "  {line}").unwrap();
+
+    for (name, values) in &prisma.enums {
+        match ours.enums.get(name) {
+            None => problem(format!(
+                "enum {name}: missing (Prisma: {})",
+                values.join(", ")
+            )),
+            Some(v) if v != values => problem(format!(
+                "enum {name}: values {} where Prisma has {}",
+                v.join(", "),
+                values.join(", ")
+            )),
+            Some(_) => {}
+        }
+    }
+    for name in ours.enums.keys().filter(|n| !prisma.enums.contains_key(*n)) {
+        problem(format!("enum {name}: only schemagen made it"));
+    }
+
+    for (name, theirs) in &prisma.tables {
+        let Some(table) = ours.tables.get(name) else {
+            problem(format!("table {name}: missing"));
+            continue;
+        };
+        let none = YamlOnly::default();
+        let yaml_only = allowed.get(name).copied().unwrap_or(&none);
+        let mut unnamed_indexes = yaml_only.unnamed_indexes;
+        let mut allow = |kind: &str, object: &str, definition: &str| {
+            let yaml = match kind {
+                "constraint" => {
+                    yaml_only.checks.contains(object) && definition.starts_with("CHECK")
+                }
+                _ if yaml_only.named_indexes.contains(object) => true,
+                _ => unnamed_indexes
+                    .checked_sub(1)
+                    .map(|n| unnamed_indexes = n)
+                    .is_some(),
+            };
+            if yaml {
+                extras.push(format!("{kind} {name} {object}"));
+            }
+            yaml
+        };
+        let parts = [
+            ("column", &theirs.columns, &table.columns),
+            ("constraint", &theirs.constraints, &table.constraints),
+            ("index", &theirs.indexes, &table.indexes),
+        ];
+        for (kind, theirs, ours) in parts {
+            for (object, definition) in theirs {
+                match ours.get(object) {
+                    None => problem(format!(
+                        "table {name}: {kind} {object} missing (Prisma: `{definition}`)"
+                    )),
+                    Some(d) if d != definition => problem(format!(
+                        "table {name}: {kind} {object} is `{d}` where Prisma has `{definition}`"
+                    )),
+                    Some(_) => {}
+                }
+            }
+            for (object, definition) in ours {
+                if !theirs.contains_key(object)
+                    && (kind == "column" || !allow(kind, object, definition))
+                {
+                    problem(format!(
+                        "table {name}: {kind} {object} only schemagen made: `{definition}`"
+                    ));
+                }
+            }
+        }
+    }
+    for name in ours
+        .tables
+        .keys()
+        .filter(|n| !prisma.tables.contains_key(*n))
+    {
+        problem(format!("table {name}: only schemagen made it"));
+    }
+
+    for comment in prisma.comments.difference(&ours.comments) {
+        problem(format!("comment {comment}: missing"));
+    }
+    let comments = ours.comments.difference(&prisma.comments).count();
+    if problems.is_empty() {
+        let mut allowed = format!(" ({})", prisma.summary());
+        if !extras.is_empty() {
+            write!(allowed, "; YAML-only: {}", extras.join(", ")).unwrap();
+        }
+        if comments > 0 {
+            write!(allowed, "; {comments} comments").unwrap();
+        }
+        Ok(allowed)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Prisma's schema engine, run by node from the copy `scripts/test` installs in `.tmp/node`.
+struct Oracle {
+    node: PathBuf,
+    /// Holds a copy of the script next to a `node_modules` link: ES modules resolve their
+    /// imports from where the importing file lives (NODE_PATH does not apply to them).
+    dir: TempDir,
+}
+
+impl Oracle {
+    fn find(test: &str) -> Option<Oracle> {
+        let modules = support::repo_root().join(".tmp/node/node_modules");
+        let Some(node) = support::on_path("node") else {
+            support::missing_tool(test, "no `node` on PATH to run Prisma's schema engine with");
+            return None;
+        };
+        if !modules
+            .join("@prisma/schema-engine-wasm/package.json")
+            .is_file()
+        {
+            support::missing_tool(
+                test,
+                "no @prisma/schema-engine-wasm in .tmp/node: run `scripts/test`, which installs it",
+            );
+            return None;
+        }
+        let dir = TempDir::new("prisma-oracle");
+        let script = support::repo_root().join("tests/oracle/prisma-diff.mjs");
+        std::fs::copy(&script, dir.path().join("prisma-diff.mjs"))
+            .unwrap_or_else(|e| panic!("copying {}: {e}", script.display()));
+        std::os::unix::fs::symlink(&modules, dir.path().join("node_modules"))
+            .unwrap_or_else(|e| panic!("linking {}: {e}", modules.display()));
+        Some(Oracle { node, dir })
+    }
+
+    /// The migration `prisma migrate` would write for `schema` on an empty database.
+    fn migration(&self, schema: &str) -> Result<String, String> {
+        let mut child = Command::new(&self.node)
+            .args([
+                "--experimental-wasm-modules",
+                "--no-warnings",
+                "prisma-diff.mjs",
+            ])
+            .current_dir(self.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", self.node.display()))?;
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        std::io::Write::write_all(&mut stdin, schema.as_bytes())
+            .map_err(|e| format!("writing the schema to node: {e}"))?;
+        drop(stdin);
+        let output = child
+            .wait_with_output()
+            .map_err(|e| format!("waiting for node: {e}"))?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        String::from_utf8(output.stdout).map_err(|e| format!("node wrote no UTF-8: {e}"))
+    }
+}
