@@ -51,7 +51,16 @@ fn every_prisma_style_system_makes_the_database_prisma_makes() {
             });
             let system = run.systems.iter().find(|s| s.name == name);
             let system = system.unwrap_or_else(|| panic!("{label}: schemagen made no system"));
-            match check_system(&oracle, &pg, &database, &files, system, &migrations) {
+            let folder = format!("{}-{name}", case.label);
+            match check_system(
+                &oracle,
+                &pg,
+                &database,
+                &folder,
+                &files,
+                system,
+                &migrations,
+            ) {
                 Ok(allowed) => eprintln!("{label}: same as Prisma's database{allowed}"),
                 Err(report) => failures.push(format!("{label}:\n{report}")),
             }
@@ -92,13 +101,14 @@ fn check_system(
     oracle: &Oracle,
     pg: &Cluster,
     database: &str,
+    folder: &str,
     files: &[Node],
     system: &schemagen::ir::System,
     migrations: &[(&str, &str)],
 ) -> Result<String, String> {
     let schema = prisma_schema::to_prisma(files).map_err(|e| format!("  converting: {e}"))?;
     let prisma_sql = oracle.migration(&schema.text).map_err(|e| {
-        let kept = keep(&system.name, &schema.text, "");
+        let kept = keep(folder, &schema.text, "");
         format!("  Prisma's engine refused the schema ({kept}):\n{e}")
     })?;
     let scratch = TempDir::new(database);
@@ -115,16 +125,16 @@ fn check_system(
         compare(&prisma, &schemagen, &allowed)
     });
     report.map_err(|report| {
-        let kept = keep(&system.name, &schema.text, &prisma_sql);
+        let kept = keep(folder, &schema.text, &prisma_sql);
         format!("{report}  (schema.prisma and Prisma's SQL: {kept})")
     })
 }
 
 /// Writes the inputs of a failed comparison where a developer can read them.
-fn keep(system: &str, schema: &str, sql: &str) -> String {
+fn keep(folder: &str, schema: &str, sql: &str) -> String {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("prisma_oracle")
-        .join(system);
+        .join(folder);
     let written = std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(dir.join("schema.prisma"), schema))
         .and_then(|()| std::fs::write(dir.join("prisma.sql"), sql));
@@ -185,49 +195,15 @@ fn compare(
             continue;
         };
         let none = YamlOnly::default();
-        let yaml_only = allowed.get(name).copied().unwrap_or(&none);
-        let mut unnamed_indexes = yaml_only.unnamed_indexes;
-        let mut allow = |kind: &str, object: &str, definition: &str| {
-            let yaml = match kind {
-                "constraint" => {
-                    yaml_only.checks.contains(object) && definition.starts_with("CHECK")
-                }
-                _ if yaml_only.named_indexes.contains(object) => true,
-                _ => unnamed_indexes
-                    .checked_sub(1)
-                    .map(|n| unnamed_indexes = n)
-                    .is_some(),
-            };
-            if yaml {
-                extras.push(format!("{kind} {name} {object}"));
-            }
-            yaml
-        };
+        let mut yaml_only = Allowance::new(allowed.get(name).copied().unwrap_or(&none));
         let parts = [
             ("column", &theirs.columns, &table.columns),
             ("constraint", &theirs.constraints, &table.constraints),
             ("index", &theirs.indexes, &table.indexes),
         ];
         for (kind, theirs, ours) in parts {
-            for (object, definition) in theirs {
-                match ours.get(object) {
-                    None => problem(format!(
-                        "table {name}: {kind} {object} missing (Prisma: `{definition}`)"
-                    )),
-                    Some(d) if d != definition => problem(format!(
-                        "table {name}: {kind} {object} is `{d}` where Prisma has `{definition}`"
-                    )),
-                    Some(_) => {}
-                }
-            }
-            for (object, definition) in ours {
-                if !theirs.contains_key(object)
-                    && (kind == "column" || !allow(kind, object, definition))
-                {
-                    problem(format!(
-                        "table {name}: {kind} {object} only schemagen made: `{definition}`"
-                    ));
-                }
+            for line in compare_objects(kind, theirs, ours, &mut yaml_only, &mut extras) {
+                problem(format!("table {name}: {line}"));
             }
         }
     }
@@ -254,6 +230,81 @@ fn compare(
         Ok(allowed)
     } else {
         Err(problems)
+    }
+}
+
+/// The differences between one table's columns, constraints or indexes in the two databases.
+/// An object schemagen alone made is fine when the YAML asked for it (then it goes to
+/// `extras`); one that differs from Prisma's only by its name is reported as a rename.
+fn compare_objects(
+    kind: &str,
+    theirs: &BTreeMap<String, String>,
+    ours: &BTreeMap<String, String>,
+    yaml_only: &mut Allowance,
+    extras: &mut Vec<String>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut only_ours: BTreeMap<&str, &str> = ours
+        .iter()
+        .filter(|(object, _)| !theirs.contains_key(*object))
+        .map(|(object, definition)| (object.as_str(), definition.as_str()))
+        .collect();
+    for (object, definition) in theirs {
+        match ours.get(object) {
+            Some(d) if d == definition => {}
+            Some(d) => problems.push(format!(
+                "{kind} {object} is `{d}` where Prisma has `{definition}`"
+            )),
+            None => {
+                let renamed = only_ours.iter().find(|(_, d)| *d == definition);
+                if let Some((&ours_name, _)) = renamed {
+                    only_ours.remove(ours_name);
+                    problems.push(format!(
+                        "{kind} {ours_name} should be named {object} (as Prisma does): `{definition}`"
+                    ));
+                } else {
+                    problems.push(format!("{kind} {object} missing (Prisma: `{definition}`)"));
+                }
+            }
+        }
+    }
+    for (object, definition) in only_ours {
+        if yaml_only.allows(kind, object, definition) {
+            extras.push(format!("{kind} {object}"));
+        } else {
+            problems.push(format!(
+                "{kind} {object} only schemagen made: `{definition}`"
+            ));
+        }
+    }
+    problems
+}
+
+/// What one table's YAML-only keys let schemagen add: checks by name, indexes by name, and as
+/// many unnamed indexes as there are `indexes:` entries without a name.
+struct Allowance<'a> {
+    yaml: &'a YamlOnly,
+    unnamed_indexes_left: usize,
+}
+
+impl<'a> Allowance<'a> {
+    fn new(yaml: &'a YamlOnly) -> Self {
+        Allowance {
+            yaml,
+            unnamed_indexes_left: yaml.unnamed_indexes,
+        }
+    }
+
+    fn allows(&mut self, kind: &str, object: &str, definition: &str) -> bool {
+        match kind {
+            "constraint" => definition.starts_with("CHECK") && self.yaml.checks.contains(object),
+            "index" if self.yaml.named_indexes.contains(object) => true,
+            "index" if self.unnamed_indexes_left > 0 => {
+                self.unnamed_indexes_left -= 1;
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -317,4 +368,186 @@ impl Oracle {
         }
         String::from_utf8(output.stdout).map_err(|e| format!("node wrote no UTF-8: {e}"))
     }
+}
+
+/// The converter keeps model bodies verbatim and turns the YAML keys that stand for Prisma
+/// attributes into those attributes; the YAML-only keys are left out and counted.
+#[test]
+fn yaml_becomes_the_schema_prisma_a_prisma_team_would_write() {
+    let files = [
+        r#"
+flavor: prisma
+schema: app
+enums:
+  Role: [USER, ADMIN]
+  Visibility:
+    map: visibility_level
+    schema: public
+    comment: not Prisma
+    values: |
+      PRIVATE
+      PUBLIC @map("public")
+models:
+  Post:
+    map: posts
+    comment: not Prisma
+    fields: |
+      id    Int    @id @default(autoincrement())
+      /// kept, as Prisma keeps doc comments
+      title String @db.VarChar(200)
+    indexes:
+      - name: posts_search
+        expression: "to_tsvector('english', title)"
+      - columns: [title]
+    checks:
+      posts_title_not_empty: "title <> ''"
+"#,
+        r#"
+flavor: prisma
+models:
+  Setting:
+    fields:
+      key: String @id
+      value: Json
+  Log:
+    fields: |
+      id Int @id
+      @@schema("audit")
+"#,
+    ];
+    let files: Vec<Node> = files
+        .iter()
+        .map(|text| schemagen::load::parse_text(text, 0).expect("the YAML parses"))
+        .collect();
+    assert!(prisma_schema::is_pure_prisma(&files));
+    let schema = prisma_schema::to_prisma(&files).unwrap();
+    assert_eq!(
+        schema.text,
+        r#"datasource db {
+  provider = "postgresql"
+  schemas  = ["app", "audit", "public"]
+}
+
+enum Role {
+  USER
+  ADMIN
+  @@schema("app")
+}
+
+enum Visibility {
+  PRIVATE
+  PUBLIC @map("public")
+  @@map("visibility_level")
+  @@schema("public")
+}
+
+model Post {
+  id    Int    @id @default(autoincrement())
+  /// kept, as Prisma keeps doc comments
+  title String @db.VarChar(200)
+  @@map("posts")
+  @@schema("app")
+}
+
+model Setting {
+  key String @id
+  value Json
+  @@schema("public")
+}
+
+model Log {
+  id Int @id
+  @@schema("audit")
+}
+"#
+    );
+    let post = &schema.yaml_only["Post"];
+    assert_eq!(
+        post.named_indexes.iter().collect::<Vec<_>>(),
+        ["posts_search"]
+    );
+    assert_eq!(post.unnamed_indexes, 1);
+    assert_eq!(
+        post.checks.iter().collect::<Vec<_>>(),
+        ["posts_title_not_empty"]
+    );
+
+    let payload = schemagen::load::parse_text("flavor: payload\n", 0).unwrap();
+    assert!(!prisma_schema::is_pure_prisma(&[files[0].clone(), payload]));
+}
+
+/// The comparison itself, on two hand-written databases: it must accept the objects the YAML
+/// allows and name every other difference, each once.
+#[test]
+fn comparison_names_every_difference_and_allows_only_yaml_extras() {
+    let test = "comparison_names_every_difference_and_allows_only_yaml_extras";
+    let Some(pg) = pg::cluster(test) else {
+        return;
+    };
+    let prisma = r#"
+CREATE TYPE "Role" AS ENUM ('USER', 'ADMIN');
+CREATE TABLE "posts" (
+    "id" SERIAL NOT NULL,
+    "title" VARCHAR(200) NOT NULL,
+    "role" "Role" NOT NULL DEFAULT 'USER',
+    "authorId" INTEGER NOT NULL,
+    CONSTRAINT "posts_pkey" PRIMARY KEY ("id")
+);
+CREATE TABLE "users" ("id" SERIAL NOT NULL, CONSTRAINT "users_pkey" PRIMARY KEY ("id"));
+CREATE UNIQUE INDEX "posts_title_key" ON "posts"("title");
+CREATE INDEX "posts_authorId_idx" ON "posts"("authorId");
+ALTER TABLE "posts" ADD CONSTRAINT "posts_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+"#;
+    let ours = prisma
+        .replace("'USER', 'ADMIN'", "'USER', 'ADMIN', 'GUEST'")
+        .replace("VARCHAR(200) NOT NULL", "VARCHAR(100) NOT NULL")
+        .replace("DEFAULT 'USER'", "DEFAULT 'ADMIN'")
+        .replace("\"posts_authorId_fkey\"", "\"posts_author_fk\"")
+        .replace(
+            "CREATE INDEX \"posts_authorId_idx\"",
+            "CREATE INDEX \"posts_author\"",
+        )
+        + r#"
+CREATE INDEX "posts_search" ON "posts" USING gin (to_tsvector('english', "title"));
+CREATE INDEX "posts_id_idx" ON "posts"("id");
+CREATE INDEX "posts_stray" ON "posts"("title", "id");
+ALTER TABLE "posts" ADD CONSTRAINT "posts_title_not_empty" CHECK ("title" <> '');
+ALTER TABLE "posts" ADD CONSTRAINT "posts_stray_check" CHECK ("id" > 0);
+ALTER TABLE "posts" ADD COLUMN "extra" TEXT;
+CREATE TABLE "stray" ("id" INTEGER);
+COMMENT ON TABLE "posts" IS 'allowed';
+"#;
+    let dir = TempDir::new("oracle-compare");
+    let read = |db: &str, sql: &str| {
+        pg.create_database(db).unwrap();
+        pg::apply(&pg, db, &[("0001.sql", sql)], dir.path()).unwrap();
+        pg::read_catalog(&pg, db).unwrap()
+    };
+    let theirs = read("theirs", prisma);
+    let yaml = YamlOnly {
+        named_indexes: ["posts_search".to_string()].into(),
+        unnamed_indexes: 1,
+        checks: ["posts_title_not_empty".to_string()].into(),
+    };
+    let allowed = BTreeMap::from([("public.posts".to_string(), &yaml)]);
+    assert_eq!(
+        compare(&theirs, &read("same", prisma), &allowed),
+        Ok(" (1 enums, 2 tables, 5 columns, 3 constraints, 4 indexes)".into())
+    );
+
+    let report = compare(&theirs, &read("ours", &ours), &allowed).unwrap_err();
+    let expected = [
+        "enum public.Role: values USER, ADMIN, GUEST where Prisma has USER, ADMIN",
+        "table public.posts: column role is `\"Role\" NOT NULL DEFAULT 'ADMIN'::\"Role\"` where Prisma has `\"Role\" NOT NULL DEFAULT 'USER'::\"Role\"`",
+        "table public.posts: column title is `character varying(100) NOT NULL` where Prisma has `character varying(200) NOT NULL`",
+        "table public.posts: column extra only schemagen made: `text`",
+        "table public.posts: constraint posts_author_fk should be named posts_authorId_fkey (as Prisma does): `FOREIGN KEY (\"authorId\") REFERENCES users(id) ON UPDATE CASCADE ON DELETE RESTRICT`",
+        "table public.posts: constraint posts_stray_check only schemagen made: `CHECK ((id > 0))`",
+        "table public.posts: index posts_author should be named posts_authorId_idx (as Prisma does): `INDEX USING btree (\"authorId\")`",
+        // One unnamed YAML index is allowed (posts_id_idx, first by name); the second is not.
+        "table public.posts: index posts_stray only schemagen made: `INDEX USING btree (title, id)`",
+        "table public.stray: only schemagen made it",
+    ];
+    let lines: Vec<&str> = report.lines().map(str::trim).collect();
+    assert_eq!(lines, expected, "\n{report}");
 }
