@@ -3,7 +3,8 @@
 //!
 //! The oracle is Prisma's own schema engine (`tests/oracle/prisma-diff.mjs`, run offline by
 //! node). Every Prisma-style system (each `schemas/<system>/` and `tests/fixtures/ok/prisma_*`
-//! system whose files are all `flavor: prisma`) is turned into its `schema.prisma`; Prisma's
+//! system whose files are all `flavor: prisma`, and the systems under `tests/oracle/systems/`
+//! for the features those do not use) is turned into its `schema.prisma`; Prisma's
 //! SQL goes into one database, schemagen's migrations into another, and the two catalogs are
 //! compared object by object, as Postgres itself spells them. Objects only schemagen makes
 //! from YAML-only keys (`indexes:`, `checks:`, comments) are allowed and listed.
@@ -32,10 +33,12 @@ fn every_prisma_style_system_makes_the_database_prisma_makes() {
     };
     let mut failures = Vec::new();
     let mut checked = Vec::new();
-    for case in support::cases() {
-        if case.label != "schemas" && !case.label.starts_with("fixture-prisma_") {
-            continue;
-        }
+    let own = support::repo_root().join("tests/oracle/systems");
+    let cases = support::cases()
+        .into_iter()
+        .filter(|case| case.label == "schemas" || case.label.starts_with("fixture-prisma_"))
+        .chain([support::Case::new("oracle".into(), own)]);
+    for case in cases {
         let systems = prisma_systems(case.schemas());
         if systems.is_empty() {
             continue;
@@ -72,7 +75,7 @@ fn every_prisma_style_system_makes_the_database_prisma_makes() {
     );
     // A filter that silently stopped matching would make this test pass having checked nothing.
     assert!(
-        checked.len() >= 8,
+        checked.len() >= 9,
         "only {checked:?} were compared: are the Prisma-style systems still found?"
     );
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));

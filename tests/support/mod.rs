@@ -68,7 +68,8 @@ pub struct Case {
 }
 
 impl Case {
-    fn new(label: String, schemas: PathBuf) -> Case {
+    /// A case of the systems below `schemas`, rendered with the default config.
+    pub fn new(label: String, schemas: PathBuf) -> Case {
         let base = Config {
             schemas,
             ..Config::default()
