@@ -209,6 +209,25 @@ fn compare(
                 problem(format!("table {name}: {line}"));
             }
         }
+        // Only the columns both have: a missing or extra one is reported above already.
+        let common = |order: &[String], other: &BTreeMap<String, String>| -> Vec<String> {
+            order
+                .iter()
+                .filter(|c| other.contains_key(*c))
+                .cloned()
+                .collect()
+        };
+        let (prisma_order, our_order) = (
+            common(&theirs.column_order, &table.columns),
+            common(&table.column_order, &theirs.columns),
+        );
+        if prisma_order != our_order {
+            problem(format!(
+                "table {name}: columns in the order {} where Prisma has {}",
+                our_order.join(", "),
+                prisma_order.join(", ")
+            ));
+        }
     }
     for name in ours
         .tables
@@ -504,7 +523,10 @@ ALTER TABLE "posts" ADD CONSTRAINT "posts_authorId_fkey" FOREIGN KEY ("authorId"
     let ours = prisma
         .replace("'USER', 'ADMIN'", "'USER', 'ADMIN', 'GUEST'")
         .replace("VARCHAR(200) NOT NULL", "VARCHAR(100) NOT NULL")
-        .replace("DEFAULT 'USER'", "DEFAULT 'ADMIN'")
+        .replace(
+            "\"role\" \"Role\" NOT NULL DEFAULT 'USER',\n    \"authorId\" INTEGER NOT NULL,",
+            "\"authorId\" INTEGER NOT NULL,\n    \"role\" \"Role\" NOT NULL DEFAULT 'ADMIN',",
+        )
         .replace("\"posts_authorId_fkey\"", "\"posts_author_fk\"")
         .replace(
             "CREATE INDEX \"posts_authorId_idx\"",
@@ -549,6 +571,7 @@ COMMENT ON TABLE "posts" IS 'allowed';
         "table public.posts: index posts_author should be named posts_authorId_idx (as Prisma does): `INDEX USING btree (\"authorId\")`",
         // One unnamed YAML index is allowed (posts_id_idx, first by name); the second is not.
         "table public.posts: index posts_stray only schemagen made: `INDEX USING btree (title, id)`",
+        "table public.posts: columns in the order id, title, authorId, role where Prisma has id, title, role, authorId",
         "table public.stray: only schemagen made it",
     ];
     let lines: Vec<&str> = report.lines().map(str::trim).collect();

@@ -82,6 +82,9 @@ impl Catalog {
 pub struct Table {
     /// Column → `<type>[ NOT NULL][ DEFAULT <expr>][ GENERATED … AS IDENTITY]`.
     pub columns: BTreeMap<String, String>,
+    /// The column names in table order (`SELECT *`, `COPY` and `INSERT` without a column list
+    /// depend on it).
+    pub column_order: Vec<String>,
     /// Constraint (primary key, foreign key, unique, check, exclusion) → its definition.
     pub constraints: BTreeMap<String, String>,
     /// Index → `[UNIQUE ]INDEX USING <method> (<parts>)[ WHERE …]`: the definition without the
@@ -121,10 +124,12 @@ pub fn read_catalog(pg: &Cluster, database: &str) -> Result<Catalog, String> {
          FROM pg_attribute a
          JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-         WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND $USER_SCHEMAS",
+         WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND $USER_SCHEMAS
+         ORDER BY 1, a.attnum",
     )?;
     for row in columns {
         let table = catalog.tables.entry(row[0].clone()).or_default();
+        table.column_order.push(row[1].clone());
         table.columns.insert(row[1].clone(), row[2].clone());
     }
     // Not `n` (Postgres 18 records NOT NULL as constraints): the column already says it.
