@@ -174,6 +174,12 @@ fn compare(
     let mut extras = Vec::new();
     let mut problem = |line: String| writeln!(problems, "  {line}").unwrap();
 
+    for schema in prisma.schemas.difference(&ours.schemas) {
+        problem(format!("schema {schema}: missing"));
+    }
+    for schema in ours.schemas.difference(&prisma.schemas) {
+        problem(format!("schema {schema}: only schemagen made it"));
+    }
     for (name, values) in &prisma.enums {
         match ours.enums.get(name) {
             None => problem(format!(
@@ -524,6 +530,10 @@ ALTER TABLE "posts" ADD CONSTRAINT "posts_authorId_fkey" FOREIGN KEY ("authorId"
         .replace("'USER', 'ADMIN'", "'USER', 'ADMIN', 'GUEST'")
         .replace("VARCHAR(200) NOT NULL", "VARCHAR(100) NOT NULL")
         .replace(
+            "CREATE TABLE \"users\"",
+            "CREATE SCHEMA \"stray\";\nCREATE TABLE \"users\"",
+        )
+        .replace(
             "\"role\" \"Role\" NOT NULL DEFAULT 'USER',\n    \"authorId\" INTEGER NOT NULL,",
             "\"authorId\" INTEGER NOT NULL,\n    \"role\" \"Role\" NOT NULL DEFAULT 'ADMIN',",
         )
@@ -562,6 +572,7 @@ COMMENT ON TABLE "posts" IS 'allowed';
 
     let report = compare(&theirs, &read("ours", &ours), &allowed).unwrap_err();
     let expected = [
+        "schema stray: only schemagen made it",
         "enum public.Role: values USER, ADMIN, GUEST where Prisma has USER, ADMIN",
         "table public.posts: column role is `\"Role\" NOT NULL DEFAULT 'ADMIN'::\"Role\"` where Prisma has `\"Role\" NOT NULL DEFAULT 'USER'::\"Role\"`",
         "table public.posts: column title is `character varying(100) NOT NULL` where Prisma has `character varying(200) NOT NULL`",

@@ -56,6 +56,8 @@ pub fn json_list(text: &str) -> Vec<String> {
 /// object. Keys are `schema.name` for enums and tables, plain names within a table.
 #[derive(Debug, Default)]
 pub struct Catalog {
+    /// Every user schema, `public` included.
+    pub schemas: BTreeSet<String>,
     /// Enum type → its labels in order.
     pub enums: BTreeMap<String, Vec<String>>,
     pub tables: BTreeMap<String, Table>,
@@ -99,6 +101,9 @@ pub fn read_catalog(pg: &Cluster, database: &str) -> Result<Catalog, String> {
             .map_err(|e| format!("  reading the catalog of {database}: {e}"))
     };
     let mut catalog = Catalog::default();
+    for row in query("SELECT n.nspname FROM pg_namespace n WHERE $USER_SCHEMAS")? {
+        catalog.schemas.insert(row[0].clone());
+    }
     let enums = query(
         "SELECT n.nspname || '.' || t.typname, json_agg(e.enumlabel ORDER BY e.enumsortorder)
          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
