@@ -392,7 +392,18 @@ impl Oracle {
             .wait_with_output()
             .map_err(|e| format!("waiting for node: {e}"))?;
         if !output.status.success() {
-            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+            // Prisma's message, without node's excerpt of the wasm glue and its stack trace.
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let message: Vec<&str> = stderr
+                .lines()
+                .skip_while(|line| !line.starts_with("Error"))
+                .take_while(|line| !line.trim_start().starts_with("at "))
+                .collect();
+            return Err(if message.is_empty() {
+                stderr.into_owned()
+            } else {
+                message.join("\n")
+            });
         }
         String::from_utf8(output.stdout).map_err(|e| format!("node wrote no UTF-8: {e}"))
     }
