@@ -11,20 +11,8 @@ use schemagen::cluster::{self, Cluster};
 use schemagen::ir::{ColumnType, IndexPart, ScalarType, SortOrder, System};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::path::Path;
+use support::pg::{apply, cluster, json_list, USER_SCHEMAS};
 use support::TempDir;
-
-/// A running cluster, or `None` after a loud skip (outside CI) when Postgres is not installed.
-fn cluster(test: &str) -> Option<Cluster> {
-    match Cluster::start() {
-        Ok(cluster) => Some(cluster),
-        Err(e @ cluster::Error::NoServer { .. }) => {
-            support::missing_tool(test, &e.to_string());
-            None
-        }
-        Err(e) => panic!("{test}: cannot start PostgreSQL: {e}"),
-    }
-}
 
 #[test]
 fn cluster_runs_files_and_queries_and_reports_sql_errors() {
@@ -157,27 +145,6 @@ fn history_kept(done: &[(String, String)], now: &[(&str, &str)]) -> Result<(), S
             Some((p, _)) if p == path => return Err(format!("  {path} was rewritten")),
             _ => return Err(format!("  {path} is gone from the migrations")),
         }
-    }
-    Ok(())
-}
-
-/// Applies migrations in order; the first one Postgres rejects ends the system's check.
-fn apply(
-    pg: &Cluster,
-    database: &str,
-    migrations: &[(&str, &str)],
-    scratch: &Path,
-) -> Result<(), String> {
-    for (path, sql) in migrations {
-        let file = scratch.join(path.replace('/', "__"));
-        std::fs::write(&file, sql).map_err(|e| format!("  writing {}: {e}", file.display()))?;
-        pg.run_file(database, &file).map_err(|e| {
-            // The scratch folder's name is noise in the report.
-            let e = e
-                .to_string()
-                .replace(&format!("{}/", scratch.display()), "");
-            format!("  {path}: {e}")
-        })?;
     }
     Ok(())
 }
@@ -379,11 +346,6 @@ fn precision_suffix(precision: Option<u8>) -> String {
     precision.map(|p| format!("({p})")).unwrap_or_default()
 }
 
-/// Objects in these schemas are Postgres' own, not the system's; `auth` is Supabase's (a system
-/// with the Supabase access context creates stand-ins for auth.uid()/auth.jwt() on a plain Postgres).
-const USER_SCHEMAS: &str =
-    "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'auth'";
-
 /// What the database holds, in the words of [`expected_facts`].
 fn catalog_facts(pg: &Cluster, database: &str) -> Result<BTreeSet<String>, String> {
     let query = |sql: &str| {
@@ -522,14 +484,6 @@ fn catalog_facts(pg: &Cluster, database: &str) -> Result<BTreeSet<String>, Strin
         ));
     }
     Ok(facts)
-}
-
-/// A JSON array of strings from `json_agg` (NULL, for none, reads as empty).
-fn json_list(text: &str) -> Vec<String> {
-    if text.is_empty() {
-        return Vec::new();
-    }
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("json_agg gave {text:?}: {e}"))
 }
 
 fn referential_action(code: &str) -> &'static str {

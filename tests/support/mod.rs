@@ -3,6 +3,9 @@
 //! (`CI` set), a loud skip on a developer's machine.
 #![allow(dead_code)] // each test file uses its own part of this module
 
+pub mod pg;
+pub mod prisma_schema;
+
 use schemagen::config::Config;
 use schemagen::Run;
 use std::path::{Path, PathBuf};
@@ -66,13 +69,18 @@ pub struct Case {
 
 impl Case {
     /// `schemas` rendered with the options of the `schemagen.yaml` beside it, if any.
-    fn new(label: String, schemas: PathBuf) -> Case {
+    pub fn new(label: String, schemas: PathBuf) -> Case {
         let mut sources = schemagen::load::SourceMap::default();
         let mut diags = schemagen::diagnostics::Diagnostics::default();
         let dir = schemas.parent().unwrap_or(&schemas);
         let options = schemagen::config::load(dir, &mut sources, &mut diags);
         let base = Config { schemas, ..options };
         Case { label, base }
+    }
+
+    /// The folder holding the case's systems, one sub-folder each.
+    pub fn schemas(&self) -> &Path {
+        &self.base.schemas
     }
 
     /// The config to render this case against the history in `out`.
