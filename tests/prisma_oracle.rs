@@ -7,7 +7,7 @@
 //! for the features those do not use) is turned into its `schema.prisma`; Prisma's
 //! SQL goes into one database, schemagen's migrations into another, and the two catalogs are
 //! compared object by object, as Postgres itself spells them. Objects only schemagen makes
-//! from YAML-only keys (`indexes:`, `checks:`, comments) are allowed and listed.
+//! from YAML-only keys (`indexes:`, `checks:`, comments, `access: { encrypted }` columns) are allowed and listed.
 
 mod support;
 
@@ -280,6 +280,9 @@ fn compare_objects(
     for (object, definition) in theirs {
         match ours.get(object) {
             Some(d) if d == definition => {}
+            Some(d) if yaml_only.allows_encrypted(kind, object, d) => {
+                extras.push(format!("{kind} {object} (encrypted)"))
+            }
             Some(d) => problems.push(format!(
                 "{kind} {object} is `{d}` where Prisma has `{definition}`"
             )),
@@ -321,6 +324,11 @@ impl<'a> Allowance<'a> {
             yaml,
             unnamed_indexes_left: yaml.unnamed_indexes,
         }
+    }
+
+    /// A column the `access:` key stores encrypted is `bytea` whatever Prisma's type for it.
+    fn allows_encrypted(&self, kind: &str, object: &str, ours: &str) -> bool {
+        kind == "column" && self.yaml.encrypted.contains(object) && ours.starts_with("bytea")
     }
 
     fn allows(&mut self, kind: &str, object: &str, definition: &str) -> bool {
@@ -574,6 +582,8 @@ COMMENT ON TABLE "posts" IS 'allowed';
         named_indexes: ["posts_search".to_string()].into(),
         unnamed_indexes: 1,
         checks: ["posts_title_not_empty".to_string()].into(),
+        // Encryption allows `bytea` only: title's other type change is still reported below.
+        encrypted: ["title".to_string()].into(),
     };
     let allowed = BTreeMap::from([("public.posts".to_string(), &yaml)]);
     assert_eq!(

@@ -26,6 +26,8 @@ pub struct YamlOnly {
     pub unnamed_indexes: usize,
     /// `checks:` constraint names.
     pub checks: BTreeSet<String>,
+    /// Columns of fields the `access:` key stores encrypted (pgcrypto `bytea`, where Prisma has the plain type).
+    pub encrypted: BTreeSet<String>,
 }
 
 /// Every file says `flavor: prisma`.
@@ -192,7 +194,31 @@ fn yaml_only_objects(model: &Node) -> YamlOnly {
     {
         extras.checks.insert(name.name.clone());
     }
+    let encrypted = model
+        .get("access")
+        .and_then(|a| a.get("encrypted"))
+        .and_then(Node::as_seq);
+    let body = str_key(model, "fields").unwrap_or_default();
+    for field in encrypted
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::as_str)
+    {
+        extras.encrypted.insert(column_of(body, field));
+    }
     extras
+}
+
+/// The database column of a field in a `fields: |` body: its `@map("...")`, else its name.
+fn column_of(body: &str, field: &str) -> String {
+    let line = body
+        .lines()
+        .map(str::trim_start)
+        .find(|l| l.split_whitespace().next() == Some(field));
+    line.and_then(|l| l.split("@map(\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or(field)
+        .to_string()
 }
 
 fn str_key<'a>(node: &'a Node, key: &str) -> Option<&'a str> {
