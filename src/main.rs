@@ -78,61 +78,56 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let (paths, command) = match &cli.command {
-        Command::Build(p) => (p, "build"),
-        Command::Check(p) => (p, "check"),
-        Command::Validate(p) => (p, "validate"),
-        Command::Verify(v) => (&v.paths, "verify"),
+    let paths = match &cli.command {
+        Command::Build(p) | Command::Check(p) | Command::Validate(p) => p,
+        Command::Verify(v) => &v.paths,
     };
-    let mut sources = schemagen::load::SourceMap::default();
-    let mut config_diags = schemagen::diagnostics::Diagnostics::default();
-    let config = settings(paths, &mut sources, &mut config_diags);
-    let mut run = if command == "validate" {
-        schemagen::compile(&config)
-    } else {
-        schemagen::generate(&config)
+    let Some(config) = settings(paths) else {
+        return Ok(ExitCode::from(1));
     };
-    if !config_diags.is_empty() {
-        // Config problems are reported with the rest, against their own source map.
-        print_diagnostics(&config_diags.into_sorted(), &sources, paths.format);
+    if let Command::Validate(_) = cli.command {
+        let run = schemagen::compile(&config);
+        if !reported_clean(&run, paths.format) {
+            return Ok(ExitCode::from(1));
+        }
+        let tables: usize = run.systems.iter().map(|s| s.tables.len()).sum();
+        let elapsed = started.elapsed();
+        eprintln!(
+            "valid: {} systems, {tables} tables ({elapsed:.0?})",
+            run.systems.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let run = schemagen::generate(&config);
+    if !reported_clean(&run, paths.format) {
         return Ok(ExitCode::from(1));
     }
-    print_diagnostics(&run.diagnostics, &run.sources, paths.format);
-    if run.has_errors() {
-        return Ok(ExitCode::from(1));
-    }
-    let elapsed = started.elapsed();
-    match command {
-        "validate" => {
-            let tables: usize = run.systems.iter().map(|s| s.tables.len()).sum();
-            eprintln!(
-                "valid: {} systems, {tables} tables ({:.0?})",
-                run.systems.len(),
-                elapsed
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        "build" => {
-            let files = std::mem::take(&mut run.files);
-            let summary = write::write_tree(&config.out, &files)
-                .with_context(|| format!("writing {}", config.out.display()))?;
-            eprintln!(
-                "built {} systems into {}: {} written, {} unchanged, {} removed ({:.0?})",
-                run.systems.len(),
-                config.out.display(),
-                summary.written,
-                summary.unchanged,
-                summary.removed,
-                started.elapsed()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        "verify" => match &cli.command {
-            Command::Verify(v) => verify(&run, v),
-            _ => unreachable!("the command is verify"),
-        },
+    match &cli.command {
+        Command::Build(_) => build(&config, run, started),
+        Command::Verify(args) => verify(&run, args),
         _ => check(&config, &run),
     }
+}
+
+/// Prints the run's diagnostics; whether it may go on (no errors).
+fn reported_clean(run: &Run, format: Format) -> bool {
+    print_diagnostics(&run.diagnostics, &run.sources, format);
+    !run.has_errors()
+}
+
+fn build(config: &Config, run: Run, started: Instant) -> anyhow::Result<ExitCode> {
+    let summary = write::write_tree(&config.out, &run.files)
+        .with_context(|| format!("writing {}", config.out.display()))?;
+    eprintln!(
+        "built {} systems into {}: {} written, {} unchanged, {} removed ({:.0?})",
+        run.systems.len(),
+        config.out.display(),
+        summary.written,
+        summary.unchanged,
+        summary.removed,
+        started.elapsed()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
@@ -175,12 +170,16 @@ fn check(config: &Config, run: &Run) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(1))
 }
 
-fn settings(
-    paths: &Paths,
-    sources: &mut schemagen::load::SourceMap,
-    diags: &mut schemagen::diagnostics::Diagnostics,
-) -> Config {
-    let mut config = config::load(std::path::Path::new("."), sources, diags);
+/// `schemagen.yaml` (when there is one) with the command-line flags over it; `None` after
+/// reporting an invalid config.
+fn settings(paths: &Paths) -> Option<Config> {
+    let mut sources = schemagen::load::SourceMap::default();
+    let mut diags = schemagen::diagnostics::Diagnostics::default();
+    let mut config = config::load(std::path::Path::new("."), &mut sources, &mut diags);
+    if !diags.is_empty() {
+        print_diagnostics(&diags.into_sorted(), &sources, paths.format);
+        return None;
+    }
     if let Some(dir) = &paths.schemas {
         config.schemas = dir.clone();
     }
@@ -190,7 +189,7 @@ fn settings(
     if let Some(dir) = &paths.templates {
         config.templates = Some(dir.clone());
     }
-    config
+    Some(config)
 }
 
 fn print_diagnostics(
