@@ -44,7 +44,6 @@ pub use crate::ir::shorten::fit;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::MAX_IDENTIFIER_BYTES;
 
     #[test]
     fn snake_cases_camel_names() {
