@@ -3,7 +3,8 @@
 
 Each model has eleven columns of mixed types, an enum column, a foreign key to the previous model,
 a unique column and a composite index: the shape of a real application's tables, scaled up.
-Usage: gen-large.py N OUT_DIR  -> OUT_DIR/schemas/large/part_*.yaml and OUT_DIR/schema.prisma
+Usage: gen-large.py N OUT_DIR  -> OUT_DIR/schemas/large/part_*.yaml, OUT_DIR/schema.prisma and
+the same tables as a Drizzle schema, OUT_DIR/drizzle/schema.ts
 """
 import os
 import sys
@@ -35,6 +36,35 @@ def model_body(i):
     return lines
 
 
+DRIZZLE_IMPORTS = (
+    'import { pgTable, pgEnum, uuid, varchar, text, integer, doublePrecision, numeric, boolean, jsonb, '
+    'timestamp, index, uniqueIndex } from "drizzle-orm/pg-core";\n'
+    'export const status = pgEnum("Status", ["ACTIVE", "ARCHIVED"]);\n'
+)
+
+
+def drizzle_table(i):
+    parent = (
+        f'\n  parentId: uuid("parent_id").references(() => model{i - 1}.id, {{ onDelete: "cascade" }}),'
+        if i > 0
+        else ""
+    )
+    return f"""export const model{i} = pgTable("model_{i}", {{
+  id: uuid("id").primaryKey(),
+  name: varchar("name", {{ length: 200 }}).notNull(),
+  slug: text("slug").notNull(),
+  status: status("status").notNull().default("ACTIVE"),
+  count: integer("count").notNull().default(0),
+  ratio: doublePrecision("ratio"),
+  price: numeric("price", {{ precision: 12, scale: 2 }}).notNull(),
+  active: boolean("active").notNull().default(true),
+  payload: jsonb("payload"),
+  createdAt: timestamp("created_at", {{ precision: 3 }}).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", {{ precision: 3 }}).notNull(),{parent}
+}}, (t) => [uniqueIndex("model_{i}_slug_key").on(t.slug), index("model_{i}_status_created_at_idx").on(t.status, t.createdAt.desc())]);
+"""
+
+
 def main():
     global N
     N, out = int(sys.argv[1]), sys.argv[2]
@@ -55,6 +85,9 @@ def main():
             f.write("".join(parts))
     with open(os.path.join(out, "schema.prisma"), "w") as f:
         f.write("\n".join(prisma))
+    os.makedirs(os.path.join(out, "drizzle"), exist_ok=True)
+    with open(os.path.join(out, "drizzle", "schema.ts"), "w") as f:
+        f.write(DRIZZLE_IMPORTS + "".join(drizzle_table(i) for i in range(N)))
 
 
 if __name__ == "__main__":
