@@ -109,6 +109,7 @@ fn ten_thousand_policed_tables_stay_fast() {
     let mut yaml = String::from("tables:\n");
     for i in 0..10_000 {
         system.tables.push(Table {
+            partition: None,
             name: format!("T{i}"),
             db_name: QualifiedName::public(format!("t{i}")),
             columns: vec![column("id"), column("org_id")],
