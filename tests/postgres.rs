@@ -133,6 +133,52 @@ fn scenarios_migrate_version_by_version() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+/// Months added to a partitioned table's span take their rows out of the default partition,
+/// which keeps the others; a month dropped from the span goes with its rows.
+#[test]
+fn new_months_take_their_rows_from_the_default_partition() {
+    let Some(pg) = cluster("new_months_take_their_rows_from_the_default_partition") else {
+        return;
+    };
+    let scenario = support::repo_root().join("tests/scenarios/log-partitions");
+    let (out, scratch) = (TempDir::new("months"), TempDir::new("months-sql"));
+    pg.create_database("months").unwrap();
+    let mut applied = 0;
+    let mut migrate = |version: &str| {
+        let config = schemagen::config::Config {
+            schemas: scenario.join(version),
+            out: out.path().to_path_buf(),
+            ..Default::default()
+        };
+        let run = support::generate(version, &config);
+        let migrations = support::system_files(&run, "log", is_migration);
+        apply(&pg, "months", &migrations[applied..], scratch.path()).unwrap();
+        applied = migrations.len();
+        schemagen::write::write_tree(out.path(), &run.files).unwrap();
+    };
+    migrate("v2");
+    pg.execute(
+        "months",
+        "INSERT INTO activity_log (action, created_at) VALUES
+         ('january', '2025-01-15'), ('late march', '2025-03-31 23:59'), ('may', '2025-05-01')",
+    )
+    .unwrap();
+    migrate("v3");
+    let rows = pg
+        .query(
+            "months",
+            "SELECT tableoid::regclass::text, action FROM activity_log ORDER BY created_at",
+        )
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            ["activity_log_2025_03", "late march"],
+            ["activity_log_default", "may"]
+        ]
+    );
+}
+
 fn is_migration(path: &str) -> bool {
     path.starts_with("migrations/") && path.ends_with(".sql")
 }
