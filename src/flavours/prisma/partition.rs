@@ -52,26 +52,27 @@ pub(super) fn partitioning(
     };
     let (method, columns) = (method?, columns?);
     let table = &model.table.name;
-    let mut partitions = match (method, node.get("monthly"), node.get("count")) {
+    let default = || Partition {
+        db_name: format!("{table}_default"),
+        bound: PartitionBound::Default,
+    };
+    let partitions = match (method, node.get("monthly"), node.get("count")) {
         (PartitionMethod::Range, Some(monthly), None) => {
-            months(monthly, model, &columns, &path, diags)?
+            let mut partitions = months(monthly, model, &columns, &path, diags)?;
+            partitions.push(default());
+            partitions
         }
         (PartitionMethod::Hash, None, Some(count)) => {
             let count = number(count, &format!("{path}.count"), diags)?;
-            return Some(Partitioning {
-                method,
-                columns: columns.into_iter().map(|(db, _)| db).collect(),
-                partitions: (0..count)
-                    .map(|remainder| Partition {
-                        db_name: format!("{table}_p{remainder}"),
-                        bound: PartitionBound::Hash {
-                            modulus: count,
-                            remainder,
-                        },
-                    })
-                    .collect(),
-                span: node.span,
-            });
+            (0..count)
+                .map(|remainder| Partition {
+                    db_name: format!("{table}_p{remainder}"),
+                    bound: PartitionBound::Hash {
+                        modulus: count,
+                        remainder,
+                    },
+                })
+                .collect()
         }
         (PartitionMethod::Hash, None, None) => {
             diags.push(missing(
@@ -82,7 +83,7 @@ pub(super) fn partitioning(
             ));
             return None;
         }
-        (_, None, None) => Vec::new(),
+        (_, None, None) => vec![default()],
         _ => {
             diags.push(
                 Diagnostic::error(
@@ -90,16 +91,12 @@ pub(super) fn partitioning(
                     node.span,
                     "`monthly` goes with `by: range`, `count` with `by: hash`",
                 )
-                .at_path(path.clone())
+                .at_path(path)
                 .with_help("keep the one that matches `by`"),
             );
             return None;
         }
     };
-    partitions.push(Partition {
-        db_name: format!("{table}_default"),
-        bound: PartitionBound::Default,
-    });
     Some(Partitioning {
         method,
         columns: columns.into_iter().map(|(db, _)| db).collect(),
