@@ -138,3 +138,40 @@ fn ten_thousand_policed_tables_stay_fast() {
     assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
     eprintln!("10,000 policed tables: {elapsed:?}");
 }
+
+#[test]
+fn a_table_created_again_to_partition_it_gets_its_grant_rls_and_policies_again() {
+    use schemagen::ir::{Partition, PartitionBound, PartitionMethod, Partitioning};
+    let (before, _) = with_access(workspace(), WORKSPACE_ACCESS);
+    let mut after = before.clone();
+    let projects = after
+        .tables
+        .iter_mut()
+        .find(|t| t.db_name.name == "projects")
+        .unwrap();
+    projects.partition = Some(Partitioning {
+        method: PartitionMethod::List,
+        columns: vec!["id".into()],
+        partitions: vec![Partition {
+            db_name: "projects_default".into(),
+            bound: PartitionBound::Default,
+        }],
+        span: Default::default(),
+    });
+    let migration = plan(Some(&before), &after);
+    assert_eq!(
+        access_steps(&migration),
+        [
+            "DropPolicy projects",
+            "Grant ",
+            "RowLevelSecurity projects",
+            "CreatePolicy projects",
+        ]
+    );
+    let granted = migration.steps.iter().find_map(|s| match &s.change {
+        Change::Access(AccessChange::Grant { tables, .. }) => Some(tables),
+        _ => None,
+    });
+    let names: Vec<&str> = granted.unwrap().iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["projects"]);
+}
