@@ -109,6 +109,7 @@ fn ten_thousand_policed_tables_stay_fast() {
     let mut yaml = String::from("tables:\n");
     for i in 0..10_000 {
         system.tables.push(Table {
+            partition: None,
             name: format!("T{i}"),
             db_name: QualifiedName::public(format!("t{i}")),
             columns: vec![column("id"), column("org_id")],
@@ -136,4 +137,41 @@ fn ten_thousand_policed_tables_stay_fast() {
     let elapsed = started.elapsed();
     assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
     eprintln!("10,000 policed tables: {elapsed:?}");
+}
+
+#[test]
+fn a_table_created_again_to_partition_it_gets_its_grant_rls_and_policies_again() {
+    use schemagen::ir::{Partition, PartitionBound, PartitionMethod, Partitioning};
+    let (before, _) = with_access(workspace(), WORKSPACE_ACCESS);
+    let mut after = before.clone();
+    let projects = after
+        .tables
+        .iter_mut()
+        .find(|t| t.db_name.name == "projects")
+        .unwrap();
+    projects.partition = Some(Partitioning {
+        method: PartitionMethod::List,
+        columns: vec!["id".into()],
+        partitions: vec![Partition {
+            db_name: "projects_default".into(),
+            bound: PartitionBound::Default,
+        }],
+        span: Default::default(),
+    });
+    let migration = plan(Some(&before), &after);
+    assert_eq!(
+        access_steps(&migration),
+        [
+            "DropPolicy projects",
+            "Grant ",
+            "RowLevelSecurity projects",
+            "CreatePolicy projects",
+        ]
+    );
+    let granted = migration.steps.iter().find_map(|s| match &s.change {
+        Change::Access(AccessChange::Grant { tables, .. }) => Some(tables),
+        _ => None,
+    });
+    let names: Vec<&str> = granted.unwrap().iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["projects"]);
 }

@@ -24,6 +24,7 @@ fn system(name: &str, enums: Vec<Enum>, tables: Vec<Table>) -> System {
 
 fn table(name: &str, db_name: &str, columns: Vec<Column>) -> Table {
     Table {
+        partition: None,
         name: name.into(),
         db_name: QualifiedName::public(db_name),
         columns,

@@ -5,7 +5,10 @@ mod support {
     pub mod ir;
 }
 
-use schemagen::ir::{DefaultValue, ReferentialAction, System};
+use schemagen::ir::{
+    DefaultValue, Partition, PartitionBound, PartitionMethod, Partitioning, ReferentialAction,
+    System,
+};
 use schemagen::plan::{plan, Change, Migration, Transaction, ValuePosition};
 use support::ir::*;
 
@@ -390,6 +393,78 @@ fn reordered_enum_values_are_rebuilt_without_loss_and_dropped_enums_go_last() {
             "DropEnum drop enum public.Old",
         ]
     );
+}
+
+fn partitioned(months: &[&str]) -> Partitioning {
+    let month = |m: &&str| Partition {
+        db_name: format!("logs_{}", m.replace('-', "_")),
+        bound: PartitionBound::Range {
+            from: format!("{m}-01"),
+            to: format!("{m}-28"),
+        },
+    };
+    let default = Partition {
+        db_name: "logs_default".into(),
+        bound: PartitionBound::Default,
+    };
+    Partitioning {
+        method: PartitionMethod::Range,
+        columns: vec!["at".into()],
+        partitions: months.iter().map(month).chain([default]).collect(),
+        span: Default::default(),
+    }
+}
+
+#[test]
+fn partitioning_a_table_recreates_it_and_months_come_and_go_as_partitions() {
+    let logs = |partition: Option<Partitioning>| {
+        let mut logs =
+            table("logs", [col("id", Integer), col("at", Date)]).pk("logs_pkey", ["id", "at"]);
+        logs.partition = partition;
+        let notes = table(
+            "notes",
+            [
+                col("id", Integer),
+                col("log_id", Integer),
+                col("log_at", Date),
+            ],
+        )
+        .fk(fk(
+            "notes_log_fkey",
+            ["log_id", "log_at"],
+            "logs",
+            ["id", "at"],
+        ));
+        system([], [logs, notes])
+    };
+    let plain = logs(None);
+    let january = logs(Some(partitioned(&["2025-01"])));
+    assert_eq!(
+        summary(&plan(Some(&plain), &january)),
+        [
+            // The key notes rely on goes with the table, so their foreign key goes first.
+            "DropForeignKey drop foreign key notes_log_fkey of public.notes",
+            "DropTable drop table public.logs and its rows [destructive]",
+            "CreateTable create table public.logs",
+            "CreatePartition create partition logs_2025_01 of public.logs",
+            "CreatePartition create partition logs_default of public.logs",
+            "AddForeignKey add foreign key notes_log_fkey from public.notes to public.logs",
+        ]
+    );
+    let february = logs(Some(partitioned(&["2025-02"])));
+    let migration = plan(Some(&january), &february);
+    assert_eq!(
+        summary(&migration),
+        [
+            "DropPartition drop partition logs_2025_01 of public.logs and its rows [destructive]",
+            "CreatePartition create partition logs_2025_02 of public.logs",
+        ]
+    );
+    let Change::CreatePartition { from_default, .. } = &migration.steps[1].change else {
+        panic!("{:?}", migration.steps[1]);
+    };
+    assert_eq!(from_default, &Some(("logs_default".into(), "at".into())));
+    assert!(plan(Some(&february), &february).is_empty());
 }
 
 #[test]

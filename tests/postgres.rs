@@ -8,7 +8,7 @@
 mod support;
 
 use schemagen::cluster::{self, Cluster};
-use schemagen::ir::{ColumnType, IndexPart, ScalarType, SortOrder, System};
+use schemagen::ir::{ColumnType, IndexPart, PartitionBound, ScalarType, SortOrder, System};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use support::pg::{apply, cluster, json_list, USER_SCHEMAS};
@@ -133,6 +133,52 @@ fn scenarios_migrate_version_by_version() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+/// Months added to a partitioned table's span take their rows out of the default partition,
+/// which keeps the others; a month dropped from the span goes with its rows.
+#[test]
+fn new_months_take_their_rows_from_the_default_partition() {
+    let Some(pg) = cluster("new_months_take_their_rows_from_the_default_partition") else {
+        return;
+    };
+    let scenario = support::repo_root().join("tests/scenarios/log-partitions");
+    let (out, scratch) = (TempDir::new("months"), TempDir::new("months-sql"));
+    pg.create_database("months").unwrap();
+    let mut applied = 0;
+    let mut migrate = |version: &str| {
+        let config = schemagen::config::Config {
+            schemas: scenario.join(version),
+            out: out.path().to_path_buf(),
+            ..Default::default()
+        };
+        let run = support::generate(version, &config);
+        let migrations = support::system_files(&run, "log", is_migration);
+        apply(&pg, "months", &migrations[applied..], scratch.path()).unwrap();
+        applied = migrations.len();
+        schemagen::write::write_tree(out.path(), &run.files).unwrap();
+    };
+    migrate("v2");
+    pg.execute(
+        "months",
+        "INSERT INTO activity_log (action, created_at) VALUES
+         ('january', '2025-01-15'), ('late march', '2025-03-31 23:59'), ('may', '2025-05-01')",
+    )
+    .unwrap();
+    migrate("v3");
+    let rows = pg
+        .query(
+            "months",
+            "SELECT tableoid::regclass::text, action FROM activity_log ORDER BY created_at",
+        )
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            ["activity_log_2025_03", "late march"],
+            ["activity_log_default", "may"]
+        ]
+    );
+}
+
 fn is_migration(path: &str) -> bool {
     path.starts_with("migrations/") && path.ends_with(".sql")
 }
@@ -219,6 +265,24 @@ fn expected_facts(system: &System) -> BTreeSet<String> {
                 facts.insert(format!(
                     "comment on column {t}.{}: {comment:?}",
                     column.db_name
+                ));
+            }
+        }
+        if let Some(partitioning) = &table.partition {
+            facts.insert(format!(
+                "partitioned table {t} BY {} ({})",
+                partitioning.method.sql(),
+                partitioning.columns.join(", ")
+            ));
+            for partition in &partitioning.partitions {
+                let default = if partition.bound == PartitionBound::Default {
+                    " DEFAULT"
+                } else {
+                    ""
+                };
+                facts.insert(format!(
+                    "partition {}.{} of {}{default}",
+                    table.db_name.schema, partition.db_name, table.db_name.name
                 ));
             }
         }
@@ -374,7 +438,7 @@ fn catalog_facts(pg: &Cluster, database: &str) -> Result<BTreeSet<String>, Strin
     }
     let tables = query(
         "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('r', 'p') AND $USER_SCHEMAS",
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND $USER_SCHEMAS",
     )?;
     for row in tables {
         facts.insert(format!("table {}.{}", row[0], row[1]));
@@ -390,7 +454,8 @@ fn catalog_facts(pg: &Cluster, database: &str) -> Result<BTreeSet<String>, Strin
          JOIN pg_type t ON t.oid = a.atttypid
          JOIN pg_type et ON et.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END
          JOIN pg_namespace en ON en.oid = et.typnamespace
-         WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND $USER_SCHEMAS",
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
+           AND $USER_SCHEMAS",
     )?;
     for row in columns {
         let default = match (row[5].as_str(), row[6].as_str()) {
@@ -416,7 +481,7 @@ fn catalog_facts(pg: &Cluster, database: &str) -> Result<BTreeSet<String>, Strin
          FROM pg_constraint k
          JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_class r ON r.oid = k.confrelid LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
-         WHERE k.contype IN ('p', 'f', 'c') AND $USER_SCHEMAS",
+         WHERE k.contype IN ('p', 'f', 'c') AND NOT c.relispartition AND $USER_SCHEMAS",
     )?;
     for row in constraints {
         let t = format!("{}.{}", row[0], row[1]);
@@ -450,7 +515,7 @@ fn catalog_facts(pg: &Cluster, database: &str) -> Result<BTreeSet<String>, Strin
          FROM pg_index x
          JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
          JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE NOT x.indisprimary AND $USER_SCHEMAS",
+         WHERE NOT x.indisprimary AND NOT c.relispartition AND $USER_SCHEMAS",
     )?;
     for row in indexes {
         let t = format!("{}.{}", row[0], row[1]);
@@ -469,7 +534,7 @@ fn catalog_facts(pg: &Cluster, database: &str) -> Result<BTreeSet<String>, Strin
          JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
          JOIN pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
-         WHERE c.relkind IN ('r', 'p') AND $USER_SCHEMAS
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND $USER_SCHEMAS
          UNION ALL
          SELECT 'enum', n.nspname, t.typname, d.description
          FROM pg_description d
@@ -481,6 +546,42 @@ fn catalog_facts(pg: &Cluster, database: &str) -> Result<BTreeSet<String>, Strin
         facts.insert(format!(
             "comment on {} {}.{}: {:?}",
             row[0], row[1], row[2], row[3]
+        ));
+    }
+    // Partitions are child tables the IR lists under their parent: their columns, keys and
+    // indexes are the parent's, so only their existence and the parent's key are facts.
+    let partitioned = query(
+        "SELECT n.nspname, c.relname, p.partstrat,
+                (SELECT json_agg(a.attname ORDER BY i) FROM unnest(p.partattrs::int2[]) WITH ORDINALITY u(num, i)
+                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = u.num)
+         FROM pg_partitioned_table p
+         JOIN pg_class c ON c.oid = p.partrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE $USER_SCHEMAS",
+    )?;
+    for row in partitioned {
+        let method = match row[2].as_str() {
+            "r" => "RANGE",
+            "l" => "LIST",
+            _ => "HASH",
+        };
+        facts.insert(format!(
+            "partitioned table {}.{} BY {method} ({})",
+            row[0],
+            row[1],
+            json_list(&row[3]).join(", ")
+        ));
+    }
+    let partitions = query(
+        "SELECT n.nspname, c.relname, parent.relname, pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_inherits h ON h.inhrelid = c.oid JOIN pg_class parent ON parent.oid = h.inhparent
+         WHERE c.relispartition AND c.relkind IN ('r', 'p') AND $USER_SCHEMAS",
+    )?;
+    for row in partitions {
+        let default = if row[3] == "t" { " DEFAULT" } else { "" };
+        facts.insert(format!(
+            "partition {}.{} of {}{default}",
+            row[0], row[1], row[2]
         ));
     }
     Ok(facts)
@@ -755,6 +856,7 @@ fn every_scalar_type_is_spelled_as_postgres_spells_it() {
             span: Default::default(),
         }],
         tables: vec![Table {
+            partition: None,
             name: "all_types".into(),
             db_name: QualifiedName::public("all_types"),
             columns,

@@ -7,7 +7,8 @@
 //! for the features those do not use) is turned into its `schema.prisma`; Prisma's
 //! SQL goes into one database, schemagen's migrations into another, and the two catalogs are
 //! compared object by object, as Postgres itself spells them. Objects only schemagen makes
-//! from YAML-only keys (`indexes:`, `checks:`, comments, `access: { encrypted }` columns) are allowed and listed.
+//! from YAML-only keys (`indexes:`, `checks:`, comments, `access: { encrypted }` columns,
+//! `partition:`'s partitioning and partitions) are allowed and listed.
 
 mod support;
 
@@ -205,6 +206,17 @@ fn compare(
         };
         let none = YamlOnly::default();
         let mut yaml_only = Allowance::new(allowed.get(name).copied().unwrap_or(&none));
+        if table.partitioned_by != theirs.partitioned_by {
+            match &table.partitioned_by {
+                Some(key) if yaml_only.yaml.partitioned && theirs.partitioned_by.is_none() => {
+                    extras.push(format!("partitioning of {name} by {key}"))
+                }
+                ours => problem(format!(
+                    "table {name}: partitioned by {ours:?} where Prisma has {:?}",
+                    theirs.partitioned_by
+                )),
+            }
+        }
         let parts = [
             ("column", &theirs.columns, &table.columns),
             ("constraint", &theirs.constraints, &table.constraints),
@@ -235,12 +247,23 @@ fn compare(
             ));
         }
     }
-    for name in ours
+    for (name, table) in ours
         .tables
-        .keys()
-        .filter(|n| !prisma.tables.contains_key(*n))
+        .iter()
+        .filter(|(n, _)| !prisma.tables.contains_key(*n))
     {
-        problem(format!("table {name}: only schemagen made it"));
+        // A partition of a table whose YAML asks for partitioning: its columns, keys and
+        // indexes are its parent's, compared above.
+        let partition_of_yaml = table
+            .partition_of
+            .as_ref()
+            .and_then(|parent| allowed.get(parent))
+            .is_some_and(|yaml| yaml.partitioned);
+        if partition_of_yaml {
+            extras.push(format!("partition {name}"));
+        } else {
+            problem(format!("table {name}: only schemagen made it"));
+        }
     }
 
     for comment in prisma.comments.difference(&ours.comments) {
@@ -584,6 +607,7 @@ COMMENT ON TABLE "posts" IS 'allowed';
         checks: ["posts_title_not_empty".to_string()].into(),
         // Encryption allows `bytea` only: title's other type change is still reported below.
         encrypted: ["title".to_string()].into(),
+        partitioned: false,
     };
     let allowed = BTreeMap::from([("public.posts".to_string(), &yaml)]);
     assert_eq!(

@@ -51,6 +51,7 @@ codes! {
     ForeignKeyMismatch = "E0204", Error, "a foreign key whose columns do not match the referenced key";
     DuplicateName = "E0205", Error, "two database objects in one schema with the same name";
     IndexMethodMismatch = "E0206", Error, "an index asks its method for what only btree can do (DESC order, uniqueness)";
+    PartitionKeyNotCovered = "E0207", Error, "a primary key or unique index of a partitioned table leaves out a partition column";
     // plan: migrations
     MigrationHistory = "E0301", Error, "the migration history in the output folder is inconsistent";
     DestructiveChange = "W0301", Warning, "a migration step that loses data";

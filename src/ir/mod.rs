@@ -96,6 +96,9 @@ pub struct Table {
     pub indexes: Vec<Index>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// Declarative partitioning: the table is a partitioned parent, its partitions children.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<Partitioning>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(skip)]
@@ -355,4 +358,52 @@ pub struct Check {
     pub expression: String,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// `PARTITION BY <method> (<columns>)` and the partitions created with the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partitioning {
+    pub method: PartitionMethod,
+    /// Column database names, in key order.
+    pub columns: Vec<String>,
+    /// In creation order; each lives in its parent's schema.
+    pub partitions: Vec<Partition>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionMethod {
+    Range,
+    List,
+    Hash,
+}
+
+impl PartitionMethod {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::Range => "RANGE",
+            Self::List => "LIST",
+            Self::Hash => "HASH",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partition {
+    pub db_name: String,
+    pub bound: PartitionBound,
+}
+
+/// What a partition holds. Bounds are literals as Postgres reads them (`'2025-01-01'`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum PartitionBound {
+    /// `FROM (from) TO (to)`: `from` included, `to` excluded.
+    Range { from: String, to: String },
+    /// `WITH (MODULUS m, REMAINDER r)`.
+    Hash { modulus: u32, remainder: u32 },
+    /// Every row no other partition takes, so inserts never fail.
+    Default,
 }

@@ -134,6 +134,22 @@ pub(super) fn drops(prev: &System, next: &System) -> Vec<(Change, String)> {
     out
 }
 
+/// Tables of `prev` that still exist, with their grants and row-level security, once the
+/// migration ran: kept, and not dropped and created again to change their partitioning.
+fn surviving<'a>(prev: &'a System, next: &System) -> BTreeSet<&'a QualifiedName> {
+    let next_tables: BTreeMap<&QualifiedName, &Table> =
+        next.tables.iter().map(|t| (&t.db_name, t)).collect();
+    prev.tables
+        .iter()
+        .filter(|p| {
+            next_tables
+                .get(&p.db_name)
+                .is_some_and(|n| !super::repartitioned(p, n))
+        })
+        .map(|p| &p.db_name)
+        .collect()
+}
+
 /// After every table and foreign key exists: grants, functions, RLS and policies.
 pub(super) fn creates(prev: &System, next: &System) -> Vec<(Change, String)> {
     if next.access.is_empty() {
@@ -142,7 +158,7 @@ pub(super) fn creates(prev: &System, next: &System) -> Vec<(Change, String)> {
     let mut out = Vec::new();
     let role = next.access.settings().app_role;
     let role_changed = prev.access.is_empty() || prev.access.settings().app_role != role;
-    let known: BTreeSet<&QualifiedName> = prev.tables.iter().map(|t| &t.db_name).collect();
+    let known = surviving(prev, next);
     let tables: Vec<QualifiedName> = next
         .tables
         .iter()
@@ -174,7 +190,7 @@ pub(super) fn creates(prev: &System, next: &System) -> Vec<(Change, String)> {
         if !next_policed.contains_key(table) {
             continue;
         }
-        if !prev_policed.contains_key(table) {
+        if !prev_policed.contains_key(table) || !known.contains(table) {
             out.push((
                 Change::Access(AccessChange::EnableRowSecurity(table.clone())),
                 format!("enable row-level security on {}", display(table)),

@@ -5,8 +5,8 @@
 
 use super::{display, Change, EnumUsage, Step, Transaction, ValuePosition};
 use crate::ir::{
-    Check, Column, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexPart, QualifiedName,
-    ScalarType, System, Table,
+    Check, Column, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexPart, Partition,
+    PartitionBound, QualifiedName, ScalarType, System, Table,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -67,8 +67,23 @@ struct Diff<'a> {
 
 impl<'a> Diff<'a> {
     fn new(prev: &'a System, next: &'a System) -> Self {
-        let prev_tables: Tables = prev.tables.iter().map(|t| (&t.db_name, t)).collect();
-        let next_tables: Tables = next.tables.iter().map(|t| (&t.db_name, t)).collect();
+        let mut prev_tables: Tables = prev.tables.iter().map(|t| (&t.db_name, t)).collect();
+        let mut next_tables: Tables = next.tables.iter().map(|t| (&t.db_name, t)).collect();
+        // A repartitioned table is dropped and created: to every phase, it is not kept.
+        let repartitioned: BTreeSet<&QualifiedName> = prev
+            .tables
+            .iter()
+            .filter(|p| {
+                next_tables
+                    .get(&p.db_name)
+                    .is_some_and(|n| super::repartitioned(p, n))
+            })
+            .map(|p| &p.db_name)
+            .collect();
+        for name in &repartitioned {
+            prev_tables.remove(name);
+            next_tables.remove(name);
+        }
         let prev_enums: BTreeMap<&QualifiedName, &Enum> =
             prev.enums.iter().map(|e| (&e.db_name, e)).collect();
         let enum_changes: Vec<(&Enum, EnumChange)> = next
@@ -92,6 +107,7 @@ impl<'a> Diff<'a> {
         let rekeyed = kept()
             .filter(|(p, n)| p.primary_key != n.primary_key || unique_index_changed(p, n))
             .map(|(p, _)| &p.db_name)
+            .chain(repartitioned)
             .collect();
         let enum_tables = kept()
             .filter(|(p, _)| {
@@ -347,6 +363,21 @@ fn drop_table_parts(diff: &Diff, steps: &mut Steps) {
 }
 
 fn drop_tables(diff: &Diff, steps: &mut Steps) {
+    for (p, n) in diff.kept() {
+        let kept: BTreeSet<&str> = partition_names(n).collect();
+        for name in partition_names(p).filter(|name| !kept.contains(name)) {
+            steps.destructive(
+                Change::DropPartition {
+                    table: p.db_name.clone(),
+                    name: name.to_string(),
+                },
+                format!(
+                    "drop partition {name} of {} and its rows",
+                    display(&p.db_name)
+                ),
+            );
+        }
+    }
     let (prev, next_tables) = (diff.prev, &diff.next_tables);
     for table in prev
         .tables
@@ -451,7 +482,63 @@ fn create_tables(diff: &Diff, steps: &mut Steps) {
             Change::CreateTable(bare),
             format!("create table {}", display(&table.db_name)),
         );
+        for partition in table.partition.iter().flat_map(|p| &p.partitions) {
+            create_partition(&table.db_name, partition, None, steps);
+        }
     }
+    for (p, n) in diff.kept() {
+        let (Some(before), Some(after)) = (&p.partition, &n.partition) else {
+            continue;
+        };
+        let known: BTreeSet<&str> = partition_names(p).collect();
+        // Rows of a new range may already sit in the default partition, kept on both sides.
+        let default = before
+            .partitions
+            .iter()
+            .find(|p| p.bound == PartitionBound::Default)
+            .filter(|d| after.partitions.contains(d));
+        for partition in after
+            .partitions
+            .iter()
+            .filter(|p| !known.contains(p.db_name.as_str()))
+        {
+            let from_default = match (&partition.bound, default, after.columns.as_slice()) {
+                (PartitionBound::Range { .. }, Some(default), [column]) => {
+                    Some((default.db_name.clone(), column.clone()))
+                }
+                _ => None,
+            };
+            create_partition(&n.db_name, partition, from_default, steps);
+        }
+    }
+}
+
+fn partition_names(table: &Table) -> impl Iterator<Item = &str> {
+    table
+        .partition
+        .iter()
+        .flat_map(|p| p.partitions.iter().map(|p| p.db_name.as_str()))
+}
+
+fn create_partition(
+    table: &QualifiedName,
+    partition: &Partition,
+    from_default: Option<(String, String)>,
+    steps: &mut Steps,
+) {
+    let comment = format!(
+        "create partition {} of {}",
+        partition.db_name,
+        display(table)
+    );
+    steps.push(
+        Change::CreatePartition {
+            table: table.clone(),
+            partition: partition.clone(),
+            from_default,
+        },
+        comment,
+    );
 }
 
 /// Serial and identity columns are integers with a way of filling them in.

@@ -23,6 +23,10 @@
 //! - Schemas are created, never dropped (they may hold what schemagen does not manage);
 //!   column order is not compared (Postgres cannot reorder columns).
 //! - Making a column required first fills its NULLs with the new default, when it has one.
+//! - A table whose partitioning changes (see [`repartitioned`]) is dropped and created again:
+//!   destructive, and flagged as such. Partitions added to a kept table (more months) are
+//!   created, taking their rows out of the default partition; partitions removed from it
+//!   (old months archived) are dropped with their rows, also flagged.
 
 mod access;
 mod diff;
@@ -32,8 +36,10 @@ pub use access::AccessChange;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
-    Check, Column, DefaultValue, Enum, ForeignKey, Index, PrimaryKey, QualifiedName, System, Table,
+    Check, Column, DefaultValue, Enum, ForeignKey, Index, Partition, PrimaryKey, QualifiedName,
+    System, Table,
 };
+use std::collections::BTreeMap;
 
 /// One migration: steps in the order they must run.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -138,6 +144,19 @@ pub enum Change {
     /// follow as steps of their own).
     CreateTable(Table),
     DropTable(QualifiedName),
+    /// A partition of a partitioned table, in the table's schema.
+    CreatePartition {
+        table: QualifiedName,
+        partition: Partition,
+        /// The kept table's default partition and the range column: rows of the new range
+        /// that already sit in the default partition are moved into the new one (Postgres
+        /// refuses to create the partition while they are there).
+        from_default: Option<(String, String)>,
+    },
+    DropPartition {
+        table: QualifiedName,
+        name: String,
+    },
     AddColumn {
         table: QualifiedName,
         column: Column,
@@ -243,6 +262,8 @@ impl Change {
             Change::DropEnum(_) => "DropEnum",
             Change::CreateTable(_) => "CreateTable",
             Change::DropTable(_) => "DropTable",
+            Change::CreatePartition { .. } => "CreatePartition",
+            Change::DropPartition { .. } => "DropPartition",
             Change::AddColumn { .. }
             | Change::DropColumn { .. }
             | Change::AlterColumnType { .. }
@@ -276,6 +297,34 @@ pub fn plan(previous: Option<&System>, next: &System) -> Migration {
     Migration {
         initial: previous.is_none(),
         steps: diff::diff(previous.unwrap_or(&empty), next),
+    }
+}
+
+/// Whether a kept table must be dropped and created again because its partitioning changed:
+/// Postgres cannot re-partition a table in place (method, columns, a partition column's
+/// type, an existing partition's bounds). Partitions only added or removed are not this.
+pub(crate) fn repartitioned(prev: &Table, next: &Table) -> bool {
+    match (&prev.partition, &next.partition) {
+        (None, None) => false,
+        (Some(a), Some(b)) => {
+            let bounds: BTreeMap<&str, &Partition> = b
+                .partitions
+                .iter()
+                .map(|p| (p.db_name.as_str(), p))
+                .collect();
+            let column_type = |t: &Table, c: &str| t.column(c).map(|c| c.ty.clone());
+            a.method != b.method
+                || a.columns != b.columns
+                || a.columns
+                    .iter()
+                    .any(|c| column_type(prev, c) != column_type(next, c))
+                || a.partitions.iter().any(|p| {
+                    bounds
+                        .get(p.db_name.as_str())
+                        .is_some_and(|q| q.bound != p.bound)
+                })
+        }
+        _ => true,
     }
 }
 

@@ -54,6 +54,8 @@ fn subject(change: &Change) -> Option<&str> {
         | Change::CommentOnType { enum_name, .. } => &enum_name.name,
         Change::CreateTable(t) => &t.db_name.name,
         Change::DropTable(table)
+        | Change::CreatePartition { table, .. }
+        | Change::DropPartition { table, .. }
         | Change::AddColumn { table, .. }
         | Change::DropColumn { table, .. }
         | Change::AlterColumnType { table, .. }
@@ -96,6 +98,8 @@ fn single(change: &Change) -> String {
         Change::DropEnum(e) => format!("drop_{}", e.name),
         Change::CreateTable(t) => format!("create_{}", t.db_name.name),
         Change::DropTable(t) => format!("drop_{}", t.name),
+        Change::CreatePartition { partition, .. } => format!("create_{}", partition.db_name),
+        Change::DropPartition { name, .. } => format!("drop_{name}"),
         Change::AddColumn { table, column } => format!("add_{}", on(&table.name, &column.db_name)),
         Change::DropColumn { table, column } => format!("drop_{}", on(&table.name, column)),
         Change::AlterColumnType { table, next, .. } => {

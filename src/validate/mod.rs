@@ -15,6 +15,7 @@ pub fn validate(system: &System, diags: &mut Diagnostics) {
     tables_have_primary_keys(system, diags);
     foreign_keys_match(system, diags);
     index_options_fit_method(system, diags);
+    keys_cover_partition_columns(system, diags);
 }
 
 /// Every database identifier the system creates, with where it came from and what it names.
@@ -66,6 +67,9 @@ fn identifiers(system: &System) -> Vec<(&str, Span, String)> {
                 c.span,
                 format!("check constraint of {}", t.name),
             ));
+        }
+        for (p, span) in partitions(t) {
+            out.push((p.db_name.as_str(), span, format!("partition of {}", t.name)));
         }
     }
     out
@@ -133,7 +137,8 @@ fn relation_names_unique(system: &System, diags: &mut Diagnostics) {
             .primary_key
             .iter()
             .map(|pk| (&pk.db_name, pk.span, "primary key"))
-            .chain(t.indexes.iter().map(|i| (&i.db_name, i.span, "index")));
+            .chain(t.indexes.iter().map(|i| (&i.db_name, i.span, "index")))
+            .chain(partitions(t).map(|(p, span)| (&p.db_name, span, "partition")));
         for (name, span, kind) in named {
             check(
                 QualifiedName::new(schema, name),
@@ -143,6 +148,13 @@ fn relation_names_unique(system: &System, diags: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// The partitions of a table, each with where its partitioning is declared.
+fn partitions(t: &crate::ir::Table) -> impl Iterator<Item = (&crate::ir::Partition, Span)> {
+    t.partition
+        .iter()
+        .flat_map(|p| p.partitions.iter().map(move |part| (part, p.span)))
 }
 
 fn columns_unique(system: &System, diags: &mut Diagnostics) {
@@ -278,6 +290,61 @@ fn index_options_fit_method(system: &System, diags: &mut Diagnostics) {
                 )
                 .at_path(format!("{}.indexes.{}", t.name, index.db_name))
                 .with_help("drop the sort order or `unique`, or use the default btree method"),
+            );
+        }
+    }
+}
+
+/// Postgres enforces uniqueness per partition only, so it requires every primary key and
+/// unique index of a partitioned table to hold all partition columns; say it before
+/// `CREATE TABLE` fails.
+fn keys_cover_partition_columns(system: &System, diags: &mut Diagnostics) {
+    use crate::ir::IndexPart;
+    for t in &system.tables {
+        let Some(partition) = &t.partition else {
+            continue;
+        };
+        let primary_key = t
+            .primary_key
+            .iter()
+            .map(|pk| ("primary key", &pk.db_name, pk.span, pk.columns.clone()));
+        let unique = t.indexes.iter().filter(|i| i.unique).map(|i| {
+            let columns = i
+                .parts
+                .iter()
+                .filter_map(|p| match p {
+                    IndexPart::Column { name, .. } => Some(name.clone()),
+                    IndexPart::Expression { .. } => None,
+                })
+                .collect();
+            ("unique index", &i.db_name, i.span, columns)
+        });
+        for (kind, name, span, columns) in primary_key.chain(unique) {
+            let missing: Vec<&str> = partition
+                .columns
+                .iter()
+                .filter(|c| !columns.contains(c))
+                .map(String::as_str)
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            diags.push(
+                Diagnostic::error(
+                    Code::PartitionKeyNotCovered,
+                    span,
+                    format!(
+                        "the {kind} {name} of partitioned table {} leaves out partition column {}",
+                        t.name,
+                        missing.join(", ")
+                    ),
+                )
+                .at_path(t.name.clone())
+                .with_related(partition.span, "the partitioning is declared here")
+                .with_help(
+                    "Postgres checks uniqueness within each partition only: add the partition \
+                     columns to the key (e.g. `@@id([id, createdAt])`)",
+                ),
             );
         }
     }

@@ -58,6 +58,7 @@ fn table(
     fks: Vec<ForeignKey>,
 ) -> Table {
     Table {
+        partition: None,
         name: name.into(),
         db_name: QualifiedName::public(db_name),
         columns,

@@ -64,6 +64,7 @@ pub fn table<const N: usize>(name: &str, columns: [Column; N]) -> Table {
             span: Span::default(),
         });
     Table {
+        partition: None,
         name: name.into(),
         db_name: QualifiedName::public(name),
         columns: columns.into(),

@@ -95,6 +95,10 @@ pub struct Table {
     /// Index → `[UNIQUE ]INDEX USING <method> (<parts>)[ WHERE …]`: the definition without the
     /// index's own name and table, which the map key and the owning table already say.
     pub indexes: BTreeMap<String, String>,
+    /// `RANGE (created_at)` for a partitioned table (`pg_get_partkeydef`).
+    pub partitioned_by: Option<String>,
+    /// The parent (`schema.name`) of a partition.
+    pub partition_of: Option<String>,
 }
 
 /// Reads the catalog of `database`.
@@ -116,11 +120,19 @@ pub fn read_catalog(pg: &Cluster, database: &str) -> Result<Catalog, String> {
         catalog.enums.insert(row[0].clone(), json_list(&row[1]));
     }
     let tables = query(
-        "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        "SELECT n.nspname || '.' || c.relname,
+                CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+                (SELECT pn.nspname || '.' || p.relname FROM pg_inherits h
+                 JOIN pg_class p ON p.oid = h.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+                 WHERE h.inhrelid = c.oid AND c.relispartition)
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind IN ('r', 'p') AND $USER_SCHEMAS",
     )?;
     for row in tables {
-        catalog.tables.entry(row[0].clone()).or_default();
+        let table = catalog.tables.entry(row[0].clone()).or_default();
+        let text = |s: &String| Some(s.clone()).filter(|s| !s.is_empty());
+        table.partitioned_by = text(&row[1]);
+        table.partition_of = text(&row[2]);
     }
     let columns = query(
         "SELECT n.nspname || '.' || c.relname, a.attname,

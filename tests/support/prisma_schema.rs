@@ -2,7 +2,7 @@
 //! so Prisma's own schema engine can say which database it makes. Model bodies are copied
 //! verbatim (that is the flavour's promise); the YAML keys that stand for Prisma attributes
 //! (`map:`, `schema:`) become `@@map`/`@@schema` lines. The YAML-only extras (`indexes:`,
-//! `checks:`, `comment:`) have no Prisma spelling: they are left out and returned, so the
+//! `checks:`, `comment:`, `partition:`) have no Prisma spelling: they are left out and returned, so the
 //! comparison knows which objects only schemagen may make.
 #![allow(dead_code)]
 
@@ -28,6 +28,8 @@ pub struct YamlOnly {
     pub checks: BTreeSet<String>,
     /// Columns of fields the `access:` key stores encrypted (pgcrypto `bytea`, where Prisma has the plain type).
     pub encrypted: BTreeSet<String>,
+    /// The `partition:` key: the table is partitioned and its partitions are tables of their own.
+    pub partitioned: bool,
 }
 
 /// Every file says `flavor: prisma`.
@@ -206,6 +208,7 @@ fn yaml_only_objects(model: &Node) -> YamlOnly {
     {
         extras.encrypted.insert(column_of(body, field));
     }
+    extras.partitioned = model.get("partition").is_some();
     extras
 }
 

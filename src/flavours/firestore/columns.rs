@@ -419,6 +419,7 @@ impl Lowering<'_> {
             ..foreign_key(&owner_column, owner, &"id".to_string())
         };
         let table = Table {
+            partition: None,
             name: format!("{}.{}", self.table.name, prefix.key_of(&f.name)),
             db_name: join.clone(),
             columns: vec![

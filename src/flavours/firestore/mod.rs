@@ -311,6 +311,7 @@ fn is_generated_column(
 fn document_table(c: &Collection, diags: &mut Diagnostics) -> Table {
     let default = (c.id.scalar == ScalarType::Uuid).then_some(DefaultValue::GenRandomUuid);
     Table {
+        partition: None,
         name: c.path.clone(),
         db_name: c.table.clone(),
         columns: vec![Column {

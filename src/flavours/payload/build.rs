@@ -67,6 +67,7 @@ pub(super) fn collection(
     diags: &mut Diagnostics,
 ) {
     let mut root = Table {
+        partition: None,
         name: c.slug.clone(),
         db_name: QualifiedName::public(&c.table),
         columns: vec![id_column(&c.id_column, c.span)],
@@ -948,6 +949,7 @@ fn primary_key(table: &str, span: Span) -> PrimaryKey {
 
 fn child_table(logical: String, db_name: &str, span: Span) -> Table {
     Table {
+        partition: None,
         name: logical,
         db_name: QualifiedName::public(db_name),
         columns: Vec::new(),

@@ -9,6 +9,7 @@ mod column;
 mod line;
 mod model;
 mod names;
+mod partition;
 mod relations;
 
 use super::read::{check_keys, closest, expect_map, expect_scalar};
@@ -21,7 +22,14 @@ use std::collections::HashMap;
 
 const FILE_KEYS: &[&str] = &["flavor", "schema", "enums", "models", "access"];
 const MODEL_KEYS: &[&str] = &[
-    "fields", "map", "schema", "comment", "indexes", "checks", "access",
+    "fields",
+    "map",
+    "schema",
+    "comment",
+    "indexes",
+    "checks",
+    "access",
+    "partition",
 ];
 const ENUM_KEYS: &[&str] = &["values", "map", "schema", "comment"];
 

@@ -124,6 +124,7 @@ pub(super) fn table_attributes(model: &Model<'_>, diags: &mut Diagnostics) -> (S
 /// The model's table, without foreign keys (those come from the relations).
 pub(super) fn table(model: &Model<'_>, diags: &mut Diagnostics) -> Table {
     let mut table = Table {
+        partition: None,
         name: model.name.clone(),
         db_name: model.table.clone(),
         columns: Vec::new(),
@@ -142,6 +143,10 @@ pub(super) fn table(model: &Model<'_>, diags: &mut Diagnostics) -> Table {
     if let Some(node) = model.node.get("checks") {
         checks(node, model, &mut table, diags);
     }
+    table.partition = model
+        .node
+        .get("partition")
+        .and_then(|node| super::partition::partitioning(node, model, diags));
     table
 }
 

@@ -713,6 +713,7 @@ fn join_table(
         span,
     };
     Some(Table {
+        partition: None,
         db_name: QualifiedName::new(first.table.schema.clone(), name.clone()),
         columns: vec![column("A", a_ty), column("B", b_ty)],
         primary_key: Some(PrimaryKey {

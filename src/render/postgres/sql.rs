@@ -4,8 +4,8 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{
-    Column, ColumnType, DefaultValue, Index, IndexMethod, IndexPart, Literal, QualifiedName,
-    ScalarType, SortOrder,
+    Column, ColumnType, DefaultValue, Index, IndexMethod, IndexPart, Literal, Partition,
+    PartitionBound, QualifiedName, ScalarType, SortOrder,
 };
 use crate::plan::{Change, EnumUsage, ValuePosition};
 use crate::render::{quote_ident, Templates};
@@ -370,6 +370,8 @@ struct CreateTableView {
     /// Column definitions, then (after a blank line, as Prisma lays it out) constraints.
     columns: Vec<String>,
     constraints: Vec<String>,
+    /// `RANGE ("created_at")` for a partitioned table.
+    partition_by: Option<String>,
 }
 
 fn create_table(
@@ -395,9 +397,63 @@ fn create_table(
         table: qualified(&table.db_name),
         columns: table.columns.iter().map(column_definition).collect(),
         constraints,
+        partition_by: table
+            .partition
+            .as_ref()
+            .map(|p| format!("{} ({})", p.method.sql(), idents(&p.columns))),
     };
     let sql = templates.render("postgres/create_table.sql.j2", view)?;
     Ok(sql.trim_end().to_string())
+}
+
+/// `CREATE TABLE … PARTITION OF …`; a new range of a table that has rows first takes its
+/// rows out of the default partition, detached meanwhile (Postgres refuses to create a
+/// partition whose rows the default partition holds).
+fn create_partition(
+    table: &QualifiedName,
+    partition: &Partition,
+    from_default: &Option<(String, String)>,
+) -> String {
+    let name = QualifiedName::new(table.schema.clone(), partition.db_name.clone());
+    let bound = match &partition.bound {
+        PartitionBound::Range { from, to } => format!(
+            "FOR VALUES FROM ({}) TO ({})",
+            string_literal(from),
+            string_literal(to)
+        ),
+        PartitionBound::Hash { modulus, remainder } => {
+            format!("FOR VALUES WITH (MODULUS {modulus}, REMAINDER {remainder})")
+        }
+        PartitionBound::Default => "DEFAULT".into(),
+    };
+    let create = format!(
+        "CREATE TABLE {} PARTITION OF {} {bound};",
+        qualified(&name),
+        qualified(table)
+    );
+    let (Some((default, column)), PartitionBound::Range { from, to }) =
+        (from_default, &partition.bound)
+    else {
+        return create;
+    };
+    let default = qualified(&QualifiedName::new(table.schema.clone(), default.clone()));
+    let within = format!(
+        "{column} >= {} AND {column} < {}",
+        string_literal(from),
+        string_literal(to),
+        column = quote_ident(column)
+    );
+    [
+        alter_table(table, &format!("DETACH PARTITION {default}")),
+        create,
+        format!(
+            "INSERT INTO {} SELECT * FROM {default} WHERE {within};",
+            qualified(&name)
+        ),
+        format!("DELETE FROM {default} WHERE {within};"),
+        alter_table(table, &format!("ATTACH PARTITION {default} DEFAULT")),
+    ]
+    .join("\n")
 }
 
 /// The SQL of one step: one statement, or a few that belong together.
@@ -432,6 +488,15 @@ pub fn statement(
         Change::RecreateEnum { next, usages } => recreate_enum(next, usages),
         Change::DropEnum(name) => format!("DROP TYPE {};", qualified(name)),
         Change::CreateTable(table) => create_table(table, templates)?,
+        Change::CreatePartition {
+            table,
+            partition,
+            from_default,
+        } => create_partition(table, partition, from_default),
+        Change::DropPartition { table, name } => format!(
+            "DROP TABLE {};",
+            qualified(&QualifiedName::new(table.schema.clone(), name.clone()))
+        ),
         Change::DropTable(name) => {
             let drop = Table::drop()
                 .table((Alias::new(&name.schema), Alias::new(&name.name)))
