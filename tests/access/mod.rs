@@ -161,6 +161,7 @@ pub fn workspace() -> System {
             ),
         ],
         access: Default::default(),
+        seed: Vec::new(),
     }
 }
 
