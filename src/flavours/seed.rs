@@ -37,6 +37,8 @@ pub fn read_all<'a>(
         by_name.insert(t.name.as_str(), i);
     }
     let mut tables: Vec<Rows> = Vec::new();
+    // Table index → its place in `tables`: one entry per table, however many files seed it.
+    let mut seeded: HashMap<usize, usize> = HashMap::new();
     for node in nodes {
         let Some(entries) = read::expect_map(node, "seed", diags) else {
             continue;
@@ -47,17 +49,14 @@ pub fn read_all<'a>(
                 diags.push(unknown_model(&key.name, key.span, &path, system));
                 continue;
             };
-            let at = match tables.iter().position(|r| r.table == index) {
-                Some(at) => at,
-                None => {
-                    tables.push(Rows {
-                        table: index,
-                        rows: Vec::new(),
-                        span: key.span,
-                    });
-                    tables.len() - 1
-                }
-            };
+            let at = *seeded.entry(index).or_insert_with(|| {
+                tables.push(Rows {
+                    table: index,
+                    rows: Vec::new(),
+                    span: key.span,
+                });
+                tables.len() - 1
+            });
             let Some(items) = read::expect_seq(rows, &path, diags) else {
                 continue;
             };
@@ -453,13 +452,13 @@ fn seed_table(rows: Rows, tables: &[Table]) -> SeedTable {
             .rows
             .into_iter()
             .map(|(span, mut values)| {
+                values.sort_by_key(|(i, _)| *i);
+                let mut values = values.into_iter().peekable();
                 let aligned = order
                     .iter()
-                    .map(|i| {
-                        values
-                            .iter()
-                            .position(|(c, _)| c == i)
-                            .map_or(SeedValue::Default, |at| values.swap_remove(at).1)
+                    .map(|i| match values.next_if(|(c, _)| c == i) {
+                        Some((_, value)) => value,
+                        None => SeedValue::Default,
                     })
                     .collect();
                 SeedRow {

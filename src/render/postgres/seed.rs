@@ -8,7 +8,7 @@
 use super::sql::{self, column_type};
 use crate::ir::{Literal, QualifiedName, ScalarType, SeedTable, SeedValue, System, Table};
 use sea_query::{Alias, Expr, ExprTrait, Func, Keyword, OnConflict, PostgresQueryBuilder, Query};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// `seed.sql`, or `None` when the system has no seed rows.
 pub fn render(system: &System) -> Option<String> {
@@ -81,8 +81,9 @@ fn advance_sequence(table: &QualifiedName, column: &str) -> String {
     )
 }
 
-/// Referenced tables before the tables that reference them; otherwise (and within a
-/// foreign-key cycle) the order the seed declared them in.
+/// Referenced tables before the tables that reference them; otherwise the order the seed
+/// declared them in. Tables in a foreign-key cycle keep declaration order too: when every
+/// table left waits for another, the first declared table of a cycle goes next.
 fn in_dependency_order<'a>(
     seed: &'a [SeedTable],
     tables: &HashMap<&QualifiedName, &Table>,
@@ -92,49 +93,72 @@ fn in_dependency_order<'a>(
         .enumerate()
         .map(|(i, s)| (&s.table, i))
         .collect();
-    // Depth-first, each table after what it references; a table being visited is skipped,
-    // which breaks cycles in declaration order.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Visiting,
-        Done,
+    // Per seeded table, the other seeded tables it references (each once).
+    let references: Vec<Vec<usize>> = seed
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut refs: Vec<usize> = tables.get(&s.table).map_or_else(Vec::new, |t| {
+                t.foreign_keys
+                    .iter()
+                    .filter_map(|fk| index.get(&fk.referenced_table).copied())
+                    .filter(|&r| r != i)
+                    .collect()
+            });
+            refs.sort_unstable();
+            refs.dedup();
+            refs
+        })
+        .collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); seed.len()];
+    for (i, refs) in references.iter().enumerate() {
+        for &r in refs {
+            dependents[r].push(i);
+        }
     }
-    let mut marks = vec![Mark::New; seed.len()];
+    let mut waiting: Vec<usize> = references.iter().map(Vec::len).collect();
+    let mut ready: BTreeSet<usize> = (0..seed.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut done = vec![false; seed.len()];
     let mut order = Vec::with_capacity(seed.len());
-    for start in 0..seed.len() {
-        let mut stack = vec![(start, 0usize)];
-        while let Some((at, next)) = stack.pop() {
-            if next == 0 {
-                if marks[at] != Mark::New {
-                    continue;
-                }
-                marks[at] = Mark::Visiting;
-            }
-            let references: Vec<usize> = tables
-                .get(&seed[at].table)
-                .map(|t| {
-                    t.foreign_keys
-                        .iter()
-                        .filter_map(|fk| index.get(&fk.referenced_table).copied())
-                        .collect()
-                })
-                .unwrap_or_default();
-            match references.get(next) {
-                Some(&r) => {
-                    stack.push((at, next + 1));
-                    if marks[r] == Mark::New {
-                        stack.push((r, 0));
-                    }
-                }
-                None => {
-                    marks[at] = Mark::Done;
-                    order.push(&seed[at]);
-                }
+    while order.len() < seed.len() {
+        let next = match ready.pop_first() {
+            Some(next) => next,
+            None => first_in_a_cycle(&references, &done),
+        };
+        if std::mem::replace(&mut done[next], true) {
+            continue;
+        }
+        order.push(&seed[next]);
+        for &d in &dependents[next] {
+            waiting[d] -= 1;
+            if waiting[d] == 0 && !done[d] {
+                ready.insert(d);
             }
         }
     }
     order
+}
+
+/// With every table left waiting: walks references from the first table left until one
+/// repeats (a cycle), and returns the first declared table of that cycle.
+fn first_in_a_cycle(references: &[Vec<usize>], done: &[bool]) -> usize {
+    let start = done.iter().position(|d| !d).unwrap_or(0);
+    let mut path = vec![start];
+    let mut on_path = vec![false; done.len()];
+    on_path[start] = true;
+    loop {
+        let at = path[path.len() - 1];
+        // Every table left waits for one not done yet, so the walk always goes on.
+        let Some(&next) = references[at].iter().find(|&&r| !done[r]) else {
+            return at;
+        };
+        if on_path[next] {
+            let from = path.iter().position(|&p| p == next).unwrap_or(0);
+            return path[from..].iter().copied().min().unwrap_or(next);
+        }
+        on_path[next] = true;
+        path.push(next);
+    }
 }
 
 /// `INSERT INTO … VALUES (…), (…) ON CONFLICT DO NOTHING`, one row per line.
@@ -232,4 +256,79 @@ fn array(items: &[Literal], scalar: &ScalarType) -> Expr {
         .map(|i| spelled(vec![literal_expr(i, scalar)]))
         .collect();
     Expr::cust(format!("ARRAY[{}]", items.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{ForeignKey, ReferentialAction};
+
+    /// A table named `name` with a foreign key to each of `references`.
+    fn table(name: &str, references: &[&str]) -> Table {
+        Table {
+            name: name.into(),
+            db_name: QualifiedName::public(name),
+            columns: Vec::new(),
+            primary_key: None,
+            foreign_keys: references
+                .iter()
+                .map(|r| ForeignKey {
+                    db_name: format!("{name}_{r}_fkey"),
+                    columns: vec![format!("{r}_id")],
+                    referenced_table: QualifiedName::public(*r),
+                    referenced_columns: vec!["id".into()],
+                    on_delete: ReferentialAction::NoAction,
+                    on_update: ReferentialAction::NoAction,
+                    span: Default::default(),
+                })
+                .collect(),
+            indexes: Vec::new(),
+            checks: Vec::new(),
+            comment: None,
+            span: Default::default(),
+        }
+    }
+
+    /// The order `seed.sql` inserts the tables in, declared in the order of `declared`.
+    fn order(declared: &[(&str, &[&str])]) -> Vec<String> {
+        let tables: Vec<Table> = declared.iter().map(|(n, r)| table(n, r)).collect();
+        let by_name = tables.iter().map(|t| (&t.db_name, t)).collect();
+        let seed: Vec<SeedTable> = tables
+            .iter()
+            .map(|t| SeedTable {
+                table: t.db_name.clone(),
+                columns: Vec::new(),
+                rows: Vec::new(),
+                span: Default::default(),
+            })
+            .collect();
+        in_dependency_order(&seed, &by_name)
+            .into_iter()
+            .map(|s| s.table.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn referenced_tables_come_first_and_the_rest_keep_declaration_order() {
+        assert_eq!(
+            order(&[
+                ("products", &["vendors"]),
+                ("notes", &[]),
+                ("vendors", &["regions"]),
+                ("regions", &[]),
+            ]),
+            ["notes", "regions", "vendors", "products"]
+        );
+        // A table referencing itself (a parent row) or an unseeded table waits for nothing.
+        assert_eq!(order(&[("a", &["a", "elsewhere"]), ("b", &[])]), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_cycle_keeps_declaration_order() {
+        assert_eq!(
+            order(&[("c", &["a"]), ("a", &["b"]), ("b", &["a"])]),
+            ["a", "c", "b"]
+        );
+        assert_eq!(order(&[("x", &["y"]), ("y", &["x"])]), ["x", "y"]);
+    }
 }
