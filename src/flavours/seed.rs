@@ -69,11 +69,53 @@ pub fn read_all<'a>(
             }
         }
     }
+    for rows in &tables {
+        same_keys(rows, &system.tables[rows.table], diags);
+    }
     system.seed = tables
         .into_iter()
         .filter(|r| !r.rows.is_empty())
         .map(|r| seed_table(r, &system.tables))
         .collect();
+}
+
+/// Two rows with the same primary key: `ON CONFLICT DO NOTHING` would silently drop the second.
+fn same_keys(rows: &Rows, table: &Table, diags: &mut Diagnostics) {
+    let Some(pk) = &table.primary_key else {
+        return;
+    };
+    let key: Vec<usize> = pk
+        .columns
+        .iter()
+        .filter_map(|c| table.columns.iter().position(|col| &col.db_name == c))
+        .collect();
+    let mut first: HashMap<Vec<&SeedValue>, Span> = HashMap::new();
+    for (span, values) in &rows.rows {
+        let mut row_key = Vec::with_capacity(key.len());
+        for i in &key {
+            match values.iter().find(|(c, _)| c == i) {
+                Some((_, value @ SeedValue::Literal(_))) => row_key.push(value),
+                _ => break,
+            }
+        }
+        if row_key.len() != key.len() {
+            continue;
+        }
+        if let Some(earlier) = first.get(&row_key) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateDefinition,
+                    *span,
+                    format!("a second seed row of {} with the same key", table.name),
+                )
+                .at_path(format!("seed.{}", table.name))
+                .with_related(*earlier, "first row with this key")
+                .with_help("give each row its own key: running seed.sql would skip this row"),
+            );
+        } else {
+            first.insert(row_key, *span);
+        }
+    }
 }
 
 fn unknown_model(name: &str, span: Span, path: &str, system: &System) -> Diagnostic {
