@@ -28,6 +28,10 @@ pub fn read_all<'a>(
     system: &mut System,
     diags: &mut Diagnostics,
 ) {
+    let nodes: Vec<&Node> = nodes.collect();
+    if nodes.is_empty() {
+        return;
+    }
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     // Logical names win over database names when one table's db name is another's model name.
     for (i, t) in system.tables.iter().enumerate().rev() {
