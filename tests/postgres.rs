@@ -134,6 +134,22 @@ fn scenarios_migrate_version_by_version() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+fn is_migration(path: &str) -> bool {
+    path.starts_with("migrations/") && path.ends_with(".sql")
+}
+
+/// A new version may add migrations, never rewrite or drop the ones a database already ran.
+fn history_kept(done: &[(String, String)], now: &[(&str, &str)]) -> Result<(), String> {
+    for (i, (path, sql)) in done.iter().enumerate() {
+        match now.get(i) {
+            Some((p, s)) if p == path && s == sql => {}
+            Some((p, _)) if p == path => return Err(format!("  {path} was rewritten")),
+            _ => return Err(format!("  {path} is gone from the migrations")),
+        }
+    }
+    Ok(())
+}
+
 /// Applies `seed.sql` (when the system has seed rows) twice, as a deploy that re-runs it
 /// would: the second run must be harmless, and each table must hold exactly its seed rows.
 fn seed(
@@ -178,22 +194,6 @@ fn seed(
     } else {
         Err(report)
     }
-}
-
-fn is_migration(path: &str) -> bool {
-    path.starts_with("migrations/") && path.ends_with(".sql")
-}
-
-/// A new version may add migrations, never rewrite or drop the ones a database already ran.
-fn history_kept(done: &[(String, String)], now: &[(&str, &str)]) -> Result<(), String> {
-    for (i, (path, sql)) in done.iter().enumerate() {
-        match now.get(i) {
-            Some((p, s)) if p == path && s == sql => {}
-            Some((p, _)) if p == path => return Err(format!("  {path} was rewritten")),
-            _ => return Err(format!("  {path} is gone from the migrations")),
-        }
-    }
-    Ok(())
 }
 
 /// Compares the catalog with the IR; the report lists every fact one has and the other lacks.
