@@ -261,32 +261,30 @@ fn array(items: &[Literal], scalar: &ScalarType) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{ForeignKey, ReferentialAction};
 
-    /// A table named `name` with a foreign key to each of `references`.
+    /// A table named `name` with a foreign key to each of `references` (read from JSON, so
+    /// fields added to `Table` later keep their defaults).
     fn table(name: &str, references: &[&str]) -> Table {
-        Table {
-            name: name.into(),
-            db_name: QualifiedName::public(name),
-            columns: Vec::new(),
-            primary_key: None,
-            foreign_keys: references
-                .iter()
-                .map(|r| ForeignKey {
-                    db_name: format!("{name}_{r}_fkey"),
-                    columns: vec![format!("{r}_id")],
-                    referenced_table: QualifiedName::public(*r),
-                    referenced_columns: vec!["id".into()],
-                    on_delete: ReferentialAction::NoAction,
-                    on_update: ReferentialAction::NoAction,
-                    span: Default::default(),
+        let foreign_keys: Vec<serde_json::Value> = references
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "db_name": format!("{name}_{r}_fkey"),
+                    "columns": [format!("{r}_id")],
+                    "referenced_table": { "schema": "public", "name": r },
+                    "referenced_columns": ["id"],
+                    "on_delete": "no_action",
+                    "on_update": "no_action",
                 })
-                .collect(),
-            indexes: Vec::new(),
-            checks: Vec::new(),
-            comment: None,
-            span: Default::default(),
-        }
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "name": name,
+            "db_name": { "schema": "public", "name": name },
+            "columns": [],
+            "foreign_keys": foreign_keys,
+        }))
+        .expect("a valid table")
     }
 
     /// The order `seed.sql` inserts the tables in, declared in the order of `declared`.
