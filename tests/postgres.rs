@@ -71,7 +71,8 @@ fn every_system_migrates_to_the_catalog_its_ir_describes() {
             pg.create_database(&database).unwrap();
             let migrations = support::system_files(&run, &system.name, is_migration);
             let problems = apply(&pg, &database, &migrations, out.path())
-                .and_then(|()| compare(&pg, &database, system));
+                .and_then(|()| compare(&pg, &database, system))
+                .and_then(|()| seed(&pg, &database, &run, system, out.path()));
             if let Err(report) = problems {
                 failures.push(format!("{label}:\n{report}"));
             }
@@ -193,6 +194,52 @@ fn history_kept(done: &[(String, String)], now: &[(&str, &str)]) -> Result<(), S
         }
     }
     Ok(())
+}
+
+/// Applies `seed.sql` (when the system has seed rows) twice, as a deploy that re-runs it
+/// would: the second run must be harmless, and each table must hold exactly its seed rows.
+fn seed(
+    pg: &Cluster,
+    database: &str,
+    run: &schemagen::Run,
+    system: &System,
+    scratch: &std::path::Path,
+) -> Result<(), String> {
+    let files = support::system_files(run, &system.name, |path| path == "seed.sql");
+    if files.is_empty() != system.seed.is_empty() {
+        return Err("  seed.sql must be rendered exactly when the system has seed rows".into());
+    }
+    apply(pg, database, &files, scratch)?;
+    apply(pg, database, &files, scratch)?;
+    let mut report = String::new();
+    for seed in &system.seed {
+        let table = format!(
+            "{}.{}",
+            schemagen::render::quote_ident(&seed.table.schema),
+            schemagen::render::quote_ident(&seed.table.name)
+        );
+        let rows = pg
+            .query(database, &format!("SELECT count(*) FROM {table}"))
+            .map_err(|e| format!("  counting {table}: {e}"))?;
+        let count = rows
+            .first()
+            .and_then(|r| r.first())
+            .cloned()
+            .unwrap_or_default();
+        if count != seed.rows.len().to_string() {
+            writeln!(
+                report,
+                "  {table} holds {count} rows after seeding twice, the seed has {}",
+                seed.rows.len()
+            )
+            .unwrap();
+        }
+    }
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(report)
+    }
 }
 
 /// Compares the catalog with the IR; the report lists every fact one has and the other lacks.
@@ -868,6 +915,7 @@ fn every_scalar_type_is_spelled_as_postgres_spells_it() {
             span: Default::default(),
         }],
         access: Default::default(),
+        seed: Vec::new(),
     };
     let definitions: Vec<String> = types
         .iter()

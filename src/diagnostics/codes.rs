@@ -58,6 +58,9 @@ codes! {
     // access rules
     BadAccessRule = "E0501", Error, "an access rule or access setting that does not make sense";
     MissingAccessRule = "E0502", Error, "a table without access rules in a system with tenants";
+    // seed data
+    BadSeedValue = "E0601", Error, "a seed value that does not fit its column (type, enum value, null into NOT NULL)";
+    MissingSeedValue = "E0602", Error, "a seed row leaves out its key, or a required column that has no database default";
     // configuration
     BadConfig = "E0401", Error, "schemagen.yaml is invalid";
     TemplateError = "E0402", Error, "a template failed to render";

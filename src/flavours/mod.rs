@@ -11,6 +11,7 @@ pub mod firestore;
 pub mod payload;
 pub mod prisma;
 pub mod read;
+pub mod seed;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{ColumnType, QualifiedName, Span, System};
@@ -129,6 +130,11 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
         }
     }
     access::resolve(&mut system, diags);
+    seed::read_all(
+        files.files.iter().filter_map(|f| f.root.get("seed")),
+        &mut system,
+        diags,
+    );
     system.namespaces = namespaces_of(&system);
     system
 }

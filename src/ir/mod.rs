@@ -38,6 +38,40 @@ pub struct System {
     /// Row-level access rules (kept apart from `tables`: see [`access`]).
     #[serde(default, skip_serializing_if = "access::Access::is_empty")]
     pub access: access::Access,
+    /// Reference and bootstrap rows (a top-level `seed:` key), rendered to `seed.sql`.
+    /// Data, not schema: kept out of the `schema.json` snapshot that migrations are diffed
+    /// against, so editing a row never looks like a schema change.
+    #[serde(skip)]
+    pub seed: Vec<SeedTable>,
+}
+
+/// The seed rows of one table. Every row has a value for each of `columns`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedTable {
+    pub table: QualifiedName,
+    /// Database names of the columns any row sets, in the table's column order.
+    pub columns: Vec<String>,
+    pub rows: Vec<SeedRow>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedRow {
+    /// One per column of the [`SeedTable`], in the same order.
+    pub values: Vec<SeedValue>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum SeedValue {
+    /// The row leaves the column out: the database fills in its default.
+    Default,
+    Null,
+    /// Checked against the column's type; enum values by their database name.
+    Literal(Literal),
 }
 
 /// A database object name, qualified by its Postgres schema (`public` by default).
@@ -230,7 +264,7 @@ impl DefaultValue {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type", content = "value")]
 pub enum Literal {
     String(String),

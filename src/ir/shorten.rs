@@ -4,7 +4,8 @@
 //! A shortened name keeps its head and ends in `_` + an 8-digit hash of the full name, so it
 //! is stable across runs and machines and two long names with the same head stay distinct.
 //! Every reference is renamed with it: foreign keys, keys, index columns, enum column types,
-//! and whole-word occurrences in raw SQL (checks, partial-index predicates, index expressions).
+//! seed rows, and whole-word occurrences in raw SQL (checks, partial-index predicates, index
+//! expressions).
 
 use super::{IndexPart, ScalarType, System};
 use crate::validate::MAX_IDENTIFIER_BYTES;
@@ -73,6 +74,14 @@ pub fn shorten_identifiers(system: &mut System) {
             if let Some(short) = renamed_tables.get(&fk.referenced_table) {
                 fk.referenced_table.name = short.clone();
             }
+        }
+    }
+    for seed in &mut system.seed {
+        if let Some(columns) = renamed_columns.get(&seed.table) {
+            rename_all(&mut seed.columns, columns);
+        }
+        if let Some(short) = renamed_tables.get(&seed.table) {
+            seed.table.name = short.clone();
         }
     }
 }

@@ -162,6 +162,7 @@ pub fn workspace() -> System {
             ),
         ],
         access: Default::default(),
+        seed: Vec::new(),
     }
 }
 

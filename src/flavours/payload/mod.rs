@@ -47,7 +47,7 @@ struct Collection<'a> {
     span: Span,
 }
 
-const FILE_KEYS: &[&str] = &["flavor", "idType", "collections", "access"];
+const FILE_KEYS: &[&str] = &["flavor", "idType", "collections", "access", "seed"];
 
 const COLLECTION_KEYS: &[&str] = &[
     "slug",

@@ -12,6 +12,8 @@ pub mod sql;
 
 pub mod rls;
 
+pub mod seed;
+
 use super::{History, Templates};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::System;
@@ -73,6 +75,9 @@ pub fn render(
         ))
     })?;
     files.push(("schema.json".into(), json + "\n"));
+    if let Some(sql) = seed::render(system) {
+        files.push(("seed.sql".into(), sql));
+    }
     Ok(files)
 }
 
