@@ -29,8 +29,10 @@ fn yaml_examples(markdown: &str) -> Vec<(usize, String)> {
             (None, "```yaml") => current = Some((n + 2, String::new())),
             (Some(_), "```") => {
                 let (start, text) = current.take().unwrap();
-                let body = text.trim_start_matches(|c| c == '#' || c == ' ');
-                if text.starts_with("flavor:") || (text.starts_with("# error:") && body.contains("flavor:")) {
+                let body = text.trim_start_matches(['#', ' ']);
+                if text.starts_with("flavor:")
+                    || (text.starts_with("# error:") && body.contains("flavor:"))
+                {
                     examples.push((start, text));
                 }
             }
@@ -50,10 +52,18 @@ fn codes_of(text: &str) -> Vec<String> {
         Ok(root) => root,
         Err(d) => return vec![d.code.to_string()],
     };
-    let files = SystemFiles { name: "example".into(), files: vec![LoadedFile { id: 0, root }] };
+    let files = SystemFiles {
+        name: "example".into(),
+        files: vec![LoadedFile { id: 0, root }],
+    };
     let system = schemagen::flavours::lower(&files, &mut diags);
     schemagen::validate::validate(&system, &mut diags);
-    diags.into_sorted().iter().filter(|d| d.severity == schemagen::diagnostics::Severity::Error).map(|d| d.code.to_string()).collect()
+    diags
+        .into_sorted()
+        .iter()
+        .filter(|d| d.severity == schemagen::diagnostics::Severity::Error)
+        .map(|d| d.code.to_string())
+        .collect()
 }
 
 #[test]
@@ -65,16 +75,29 @@ fn every_yaml_example_in_the_docs_builds_or_fails_as_it_says() {
         for (line, text) in yaml_examples(&markdown) {
             checked += 1;
             let codes = codes_of(&text);
-            let expected = text.lines().next().and_then(|l| l.strip_prefix("# error: ")).map(str::trim);
+            let expected = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("# error: "))
+                .map(str::trim);
             let ok = match expected {
                 Some(code) => codes.iter().any(|c| c == code),
                 None => codes.is_empty(),
             };
             if !ok {
-                problems.push(format!("{}:{line}: expected {}, got {codes:?}", file.display(), expected.unwrap_or("no error")));
+                problems.push(format!(
+                    "{}:{line}: expected {}, got {codes:?}",
+                    file.display(),
+                    expected.unwrap_or("no error")
+                ));
             }
         }
     }
     assert!(checked >= 5, "only {checked} examples found");
-    assert!(problems.is_empty(), "{} of {checked} doc examples are wrong:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} of {checked} doc examples are wrong:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
