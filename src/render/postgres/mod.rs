@@ -157,6 +157,7 @@ fn render_migration(
     migration: &Migration,
     templates: &Templates,
 ) -> Result<String, Box<Diagnostic>> {
+    let indexed = rls::Indexed::new(system);
     let segments = segments(&migration.steps)
         .into_iter()
         .map(|(transaction, steps)| {
@@ -166,7 +167,7 @@ fn render_migration(
                     Ok(StepView {
                         label: step.change.label(),
                         warning: step.destructive.then(|| one_line(&step.comment)),
-                        sql: sql::statement(&step.change, system, templates)?,
+                        sql: sql::statement(&step.change, &indexed, templates)?,
                     })
                 })
                 .collect::<Result<_, Box<Diagnostic>>>()?;

@@ -10,6 +10,7 @@ use crate::ir::access::{Command, Context, Rule, RuleKind, Settings, TableAccess}
 use crate::ir::{QualifiedName, ScalarType, System, Table};
 use crate::plan::AccessChange;
 use crate::render::quote_ident;
+use std::collections::HashMap;
 
 /// One policy of one table, before it is SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,24 @@ impl Policy {
 }
 
 /// All access statements of a system, in the order they must run after its tables exist.
+/// A system with its tables indexed by database name, built once per rendering, so that
+/// member rules (which look up their member table) keep rendering linear in the system's size.
+pub struct Indexed<'a> {
+    pub system: &'a System,
+    tables: HashMap<&'a QualifiedName, &'a Table>,
+}
+
+impl<'a> Indexed<'a> {
+    pub fn new(system: &'a System) -> Self {
+        let tables = system.tables.iter().map(|t| (&t.db_name, t)).collect();
+        Indexed { system, tables }
+    }
+
+    fn table(&self, name: &QualifiedName) -> Option<&'a Table> {
+        self.tables.get(name).copied()
+    }
+}
+
 pub fn statements(system: &System) -> Vec<String> {
     let access = &system.access;
     if access.is_empty() {
@@ -64,20 +83,19 @@ pub fn statements(system: &System) -> Vec<String> {
     if access.tables.iter().any(|t| !t.encrypted.is_empty()) {
         out.extend(encryption_functions());
     }
-    let tables: std::collections::HashMap<&QualifiedName, &Table> =
-        system.tables.iter().map(|t| (&t.db_name, t)).collect();
+    let indexed = Indexed::new(system);
     // Like the planner: RLS only where there are rules (an entry may only encrypt columns).
     for entry in access
         .tables
         .iter()
         .filter(|t| !t.shared && !t.rules.is_empty())
     {
-        let Some(table) = tables.get(&entry.table) else {
+        let Some(table) = indexed.table(&entry.table) else {
             continue;
         };
         out.extend(enable_sql(&entry.table));
         out.extend(
-            policies_of(system, table, entry)
+            policies_of(&indexed, table, entry)
                 .iter()
                 .map(Policy::create_sql),
         );
@@ -86,7 +104,8 @@ pub fn statements(system: &System) -> Vec<String> {
 }
 
 /// The SQL of one access step of a migration.
-pub fn step_sql(system: &System, change: &AccessChange) -> String {
+pub fn step_sql(indexed: &Indexed, change: &AccessChange) -> String {
+    let system = indexed.system;
     let lines: Vec<String> = match change {
         AccessChange::Grant { role, tables } => {
             let mut out = Vec::new();
@@ -99,7 +118,7 @@ pub fn step_sql(system: &System, change: &AccessChange) -> String {
         }
         AccessChange::EnableRowSecurity(table) => enable_sql(table).to_vec(),
         AccessChange::DisableRowSecurity(table) => disable_sql(table).to_vec(),
-        AccessChange::CreatePolicies { access, table } => policies_of(system, table, access)
+        AccessChange::CreatePolicies { access, table } => policies_of(indexed, table, access)
             .iter()
             .map(Policy::create_sql)
             .collect(),
@@ -199,18 +218,8 @@ pub fn encryption_functions() -> Vec<String> {
 }
 
 /// One policy per command that has rules; a command without rules gets none, so RLS denies it.
-pub fn policies(system: &System, entry: &TableAccess) -> Vec<Policy> {
-    if entry.shared {
-        return Vec::new();
-    }
-    match system.tables.iter().find(|t| t.db_name == entry.table) {
-        Some(table) => policies_of(system, table, entry),
-        None => Vec::new(),
-    }
-}
-
-fn policies_of(system: &System, table: &Table, entry: &TableAccess) -> Vec<Policy> {
-    let settings = system.access.settings();
+fn policies_of(indexed: &Indexed, table: &Table, entry: &TableAccess) -> Vec<Policy> {
+    let settings = indexed.system.access.settings();
     Command::ALL
         .iter()
         .filter_map(|&command| {
@@ -219,7 +228,7 @@ fn policies_of(system: &System, table: &Table, entry: &TableAccess) -> Vec<Polic
                 .iter()
                 .filter(|r| r.commands.contains(&command))
                 .collect();
-            let predicate = predicate(&rules, table, system, &settings)?;
+            let predicate = predicate(&rules, table, indexed, &settings)?;
             let (using, check) = match command {
                 Command::Select | Command::Delete => (Some(predicate), None),
                 Command::Insert => (None, Some(predicate)),
@@ -245,14 +254,14 @@ pub fn policy_name(table: &str, command: Command) -> String {
 fn predicate(
     rules: &[&Rule],
     table: &Table,
-    system: &System,
+    indexed: &Indexed,
     settings: &Settings,
 ) -> Option<String> {
     let mut restrictive = Vec::new();
     let mut permissive = Vec::new();
     let mut bypass = Vec::new();
     for rule in rules {
-        let sql = rule_sql(&rule.kind, table, system, settings);
+        let sql = rule_sql(&rule.kind, table, indexed, settings);
         match &rule.kind {
             RuleKind::Tenant { .. } => restrictive.push(sql),
             RuleKind::Role { bypass: true, .. } => bypass.push(sql),
@@ -279,7 +288,8 @@ fn group(mut parts: Vec<String>, separator: &str) -> String {
     format!("({})", parts.join(separator))
 }
 
-fn rule_sql(kind: &RuleKind, table: &Table, system: &System, settings: &Settings) -> String {
+fn rule_sql(kind: &RuleKind, table: &Table, indexed: &Indexed, settings: &Settings) -> String {
+    let system = indexed.system;
     match kind {
         RuleKind::Tenant { field } => {
             let value = cast(
@@ -311,7 +321,7 @@ fn rule_sql(kind: &RuleKind, table: &Table, system: &System, settings: &Settings
             role_field,
             roles,
         } => {
-            let member_table = system.tables.iter().find(|t| t.db_name == member.db_name);
+            let member_table = indexed.table(&member.db_name);
             let user_value = member_table.map_or_else(
                 || user_value(&settings.context),
                 |m| cast(&user_value(&settings.context), &user.column, m, system),

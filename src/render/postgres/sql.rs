@@ -459,11 +459,11 @@ fn create_partition(
 /// The SQL of one step: one statement, or a few that belong together.
 pub fn statement(
     change: &Change,
-    system: &crate::ir::System,
+    indexed: &super::rls::Indexed,
     templates: &Templates,
 ) -> Result<String, Box<Diagnostic>> {
     Ok(match change {
-        Change::Access(change) => super::rls::step_sql(system, change),
+        Change::Access(change) => super::rls::step_sql(indexed, change),
         Change::CreateSchema(name) => format!("CREATE SCHEMA IF NOT EXISTS {};", quote_ident(name)),
         Change::CreateEnum(e) => {
             let values: Vec<String> = e.values.iter().map(|v| v.db_name.clone()).collect();
