@@ -330,7 +330,7 @@ fn parse_tab(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diagno
     }
 }
 
-fn bare_field(name: String, path: String, span: Span, kind: Kind) -> Field {
+pub(super) fn bare_field(name: String, path: String, span: Span, kind: Kind) -> Field {
     Field {
         name,
         path,

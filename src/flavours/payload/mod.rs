@@ -287,21 +287,7 @@ fn compound_indexes(
 
 /// A field Payload adds itself (timestamps, auth, upload); it points at the collection.
 fn base(name: &str, kind: Kind, slug: &str, span: Span) -> Field {
-    Field {
-        name: name.to_string(),
-        path: format!("{slug}.{name}"),
-        span,
-        kind,
-        required: None,
-        unique: None,
-        index: None,
-        default: None,
-        db_name: None,
-        enum_name: None,
-        conditional: false,
-        virtual_field: false,
-        bounds: fields::Bounds::default(),
-    }
+    fields::bare_field(name.to_string(), format!("{slug}.{name}"), span, kind)
 }
 
 fn with(mut f: Field, required: bool, unique: bool, index: bool) -> Field {
