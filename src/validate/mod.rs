@@ -18,58 +18,78 @@ pub fn validate(system: &System, diags: &mut Diagnostics) {
     keys_cover_partition_columns(system, diags);
 }
 
+/// What a database identifier names (`column of Post.title`, `index of Post`). Kept as parts
+/// and formatted only when a diagnostic needs it: validation runs over every column of every
+/// table, and almost all of them are fine.
+#[derive(Clone, Copy)]
+struct Named<'a> {
+    /// `table of`, `enum`, `schema`, ...: the words before the element path.
+    kind: &'static str,
+    of: &'a str,
+    field: Option<&'a str>,
+}
+
+impl<'a> Named<'a> {
+    fn new(kind: &'static str, of: &'a str) -> Self {
+        Named {
+            kind,
+            of,
+            field: None,
+        }
+    }
+
+    /// The element path: `Post.title`, or the model name.
+    fn path(&self) -> String {
+        match self.field {
+            Some(field) => format!("{}.{field}", self.of),
+            None => self.of.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind, self.path())
+    }
+}
+
 /// Every database identifier the system creates, with where it came from and what it names.
-fn identifiers(system: &System) -> Vec<(&str, Span, String)> {
+fn identifiers(system: &System) -> Vec<(&str, Span, Named<'_>)> {
     let mut out = Vec::new();
     for ns in &system.namespaces {
-        out.push((ns.as_str(), Span::default(), format!("schema {ns}")));
+        out.push((ns.as_str(), Span::default(), Named::new("schema", ns)));
     }
     for e in &system.enums {
         out.push((
             e.db_name.name.as_str(),
             e.span,
-            format!("enum type of {}", e.name),
+            Named::new("enum type of", &e.name),
         ));
     }
     for t in &system.tables {
-        out.push((
-            t.db_name.name.as_str(),
-            t.span,
-            format!("table of {}", t.name),
-        ));
+        let of = |kind| Named::new(kind, &t.name);
+        out.push((t.db_name.name.as_str(), t.span, of("table of")));
         for c in &t.columns {
-            out.push((
-                c.db_name.as_str(),
-                c.span,
-                format!("column of {}.{}", t.name, c.name),
-            ));
+            let named = Named {
+                field: Some(&c.name),
+                ..of("column of")
+            };
+            out.push((c.db_name.as_str(), c.span, named));
         }
         if let Some(pk) = &t.primary_key {
-            out.push((
-                pk.db_name.as_str(),
-                pk.span,
-                format!("primary key of {}", t.name),
-            ));
+            out.push((pk.db_name.as_str(), pk.span, of("primary key of")));
         }
         for fk in &t.foreign_keys {
-            out.push((
-                fk.db_name.as_str(),
-                fk.span,
-                format!("foreign key of {}", t.name),
-            ));
+            out.push((fk.db_name.as_str(), fk.span, of("foreign key of")));
         }
         for i in &t.indexes {
-            out.push((i.db_name.as_str(), i.span, format!("index of {}", t.name)));
+            out.push((i.db_name.as_str(), i.span, of("index of")));
         }
         for c in &t.checks {
-            out.push((
-                c.db_name.as_str(),
-                c.span,
-                format!("check constraint of {}", t.name),
-            ));
+            out.push((c.db_name.as_str(), c.span, of("check constraint of")));
         }
         for (p, span) in partitions(t) {
-            out.push((p.db_name.as_str(), span, format!("partition of {}", t.name)));
+            out.push((p.db_name.as_str(), span, of("partition of")));
         }
     }
     out
@@ -87,7 +107,7 @@ fn identifiers_fit(system: &System, diags: &mut Diagnostics) {
                         name.len()
                     ),
                 )
-                .at_path(what.rsplit(' ').next().unwrap_or_default().to_string())
+                .at_path(what.path())
                 .with_help(
                     "Postgres would silently truncate it; give it a shorter database name (`@map`, `map:`, \
                      `dbName`, `table:`/`column:`), or set `identifiers: shorten` in schemagen.yaml for a \
@@ -101,53 +121,57 @@ fn identifiers_fit(system: &System, diags: &mut Diagnostics) {
 /// Tables, indexes and constraints share one namespace per Postgres schema (pg_class);
 /// enum types share pg_type with tables.
 fn relation_names_unique(system: &System, diags: &mut Diagnostics) {
-    let mut seen: HashMap<QualifiedName, (Span, String)> = HashMap::new();
-    let mut check = |name: QualifiedName, span: Span, what: String, diags: &mut Diagnostics| {
-        if let Some((first_span, first_what)) = seen.get(&name) {
+    let mut seen: HashMap<(&str, &str), (Span, Named)> = HashMap::new();
+    for (schema, name, span, what) in relations(system) {
+        if let Some((first_span, first_what)) = seen.get(&(schema, name)) {
             diags.push(
                 Diagnostic::error(
                     Code::DuplicateName,
                     span,
-                    format!(
-                        "the {what} and the {first_what} are both named `{}.{}`",
-                        name.schema, name.name
-                    ),
+                    format!("the {what} and the {first_what} are both named `{schema}.{name}`"),
                 )
                 .with_related(*first_span, format!("the {first_what} is declared here"))
                 .with_help("give one of them another database name"),
             );
         } else {
-            seen.insert(name, (span, what));
+            seen.insert((schema, name), (span, what));
         }
-    };
+    }
+}
+
+/// The objects that share a name space per Postgres schema: enum types and tables first
+/// (so a clash is reported at the later index or key), then keys, indexes and partitions.
+fn relations(system: &System) -> Vec<(&str, &str, Span, Named<'_>)> {
+    let mut out = Vec::new();
     for e in &system.enums {
-        check(e.db_name.clone(), e.span, format!("enum {}", e.name), diags);
+        out.push((
+            e.db_name.schema.as_str(),
+            e.db_name.name.as_str(),
+            e.span,
+            Named::new("enum", &e.name),
+        ));
     }
     for t in &system.tables {
-        check(
-            t.db_name.clone(),
+        out.push((
+            t.db_name.schema.as_str(),
+            t.db_name.name.as_str(),
             t.span,
-            format!("table {}", t.name),
-            diags,
-        );
+            Named::new("table", &t.name),
+        ));
     }
     for t in &system.tables {
-        let schema = &t.db_name.schema;
+        let schema = t.db_name.schema.as_str();
         let named = t
             .primary_key
             .iter()
-            .map(|pk| (&pk.db_name, pk.span, "primary key"))
-            .chain(t.indexes.iter().map(|i| (&i.db_name, i.span, "index")))
-            .chain(partitions(t).map(|(p, span)| (&p.db_name, span, "partition")));
+            .map(|pk| (&pk.db_name, pk.span, "primary key of"))
+            .chain(t.indexes.iter().map(|i| (&i.db_name, i.span, "index of")))
+            .chain(partitions(t).map(|(p, span)| (&p.db_name, span, "partition of")));
         for (name, span, kind) in named {
-            check(
-                QualifiedName::new(schema, name),
-                span,
-                format!("{kind} of {}", t.name),
-                diags,
-            );
+            out.push((schema, name.as_str(), span, Named::new(kind, &t.name)));
         }
     }
+    out
 }
 
 /// The partitions of a table, each with where its partitioning is declared.
