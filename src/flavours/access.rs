@@ -411,12 +411,7 @@ pub fn resolve(system: &mut System, diags: &mut Diagnostics) {
         .enumerate()
         .map(|(i, t)| (&t.db_name, i))
         .collect();
-    let by_name: HashMap<&str, usize> = system
-        .tables
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.as_str(), i))
-        .collect();
+    let by_name = TableNames::new(system);
     let mut indexes: Vec<(usize, String)> = Vec::new();
     let mut encrypted: Vec<(usize, String)> = Vec::new();
     for entry in &mut access.tables {
@@ -459,11 +454,39 @@ pub fn resolve(system: &mut System, diags: &mut Diagnostics) {
     system.access = access;
 }
 
+/// Tables by the names rules may use: the logical name first, else the database table name
+/// (the first table declared with it). Built once, so resolving stays linear.
+struct TableNames<'a> {
+    logical: HashMap<&'a str, usize>,
+    database: HashMap<&'a str, usize>,
+}
+
+impl<'a> TableNames<'a> {
+    fn new(system: &'a System) -> Self {
+        let mut names = TableNames {
+            logical: HashMap::new(),
+            database: HashMap::new(),
+        };
+        for (i, t) in system.tables.iter().enumerate() {
+            names.logical.insert(t.name.as_str(), i);
+            names.database.entry(t.db_name.name.as_str()).or_insert(i);
+        }
+        names
+    }
+
+    fn find(&self, name: &str) -> Option<usize> {
+        self.logical
+            .get(name)
+            .or_else(|| self.database.get(name))
+            .copied()
+    }
+}
+
 fn resolve_rule(
     rule: &mut Rule,
     table: &Table,
     system: &System,
-    by_name: &HashMap<&str, usize>,
+    by_name: &TableNames,
     diags: &mut Diagnostics,
 ) {
     match &mut rule.kind {
@@ -484,12 +507,9 @@ fn resolve_rule(
             role_field,
             roles,
         } => {
-            let found = by_name
-                .get(member.name.as_str())
-                .map(|&i| &system.tables[i])
-                .or_else(|| system.tables.iter().find(|t| t.db_name.name == member.name));
+            let found = by_name.find(&member.name).map(|i| &system.tables[i]);
             let Some(member_table) = found else {
-                let names: Vec<&str> = by_name.keys().copied().collect();
+                let names: Vec<&str> = by_name.logical.keys().copied().collect();
                 let mut d = Diagnostic::error(
                     Code::UnknownModel,
                     member.span,
