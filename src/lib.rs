@@ -5,6 +5,7 @@
 
 pub mod cluster;
 pub mod config;
+pub mod db;
 pub mod diagnostics;
 pub mod flavours;
 pub mod ir;
