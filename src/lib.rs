@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod config;
 pub mod diagnostics;
 pub mod flavours;
+pub mod history;
 pub mod ir;
 pub mod load;
 pub mod plan;
@@ -111,7 +112,7 @@ fn render_all(config: &Config, systems: &[System], diags: &mut Diagnostics) -> w
     };
     files.insert(write::MARKER.into(), write::MARKER_TEXT.into());
     for system in systems {
-        let history = match write::read_history(&config.out, &system.name) {
+        let history = match history::read(&config.out, &system.name) {
             Ok(h) => h,
             Err(e) => {
                 diags.push(Diagnostic::global(

@@ -21,7 +21,7 @@ fn build(history: &History, next: &System) -> Vec<(String, String)> {
     postgres::render(next, history, &migration, &templates()).expect("renders")
 }
 
-/// The history a build leaves behind, as `write::read_history` would read it back.
+/// The history a build leaves behind, as `history::read` would read it back.
 fn history_of(files: &[(String, String)]) -> History {
     let mut history = History::default();
     for (path, contents) in files {

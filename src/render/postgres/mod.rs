@@ -14,8 +14,9 @@ pub mod rls;
 
 pub mod seed;
 
-use super::{History, Templates};
+use super::Templates;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::history::History;
 use crate::ir::System;
 use crate::plan::{Migration, Step, Transaction};
 use serde::Serialize;
