@@ -5,6 +5,8 @@
 //! contents and [`checksum`]. Reading is here; writing stays in `write`, and `render`
 //! only ever sees a [`History`] value.
 
+pub mod sum;
+
 use crate::ir::System;
 use sha2::{Digest, Sha256};
 use std::io;
@@ -16,6 +18,8 @@ pub struct History {
     pub schema: Option<System>,
     /// (file name, contents), in file name order.
     pub migrations: Vec<(String, String)>,
+    /// The text of `migrations/schemagen.sum`; `None` for a system built before it existed.
+    pub sum: Option<String>,
 }
 
 impl History {
@@ -74,7 +78,20 @@ pub fn read(out_dir: &Path, system: &str) -> io::Result<History> {
         }
     }
     migrations.sort();
-    Ok(History { schema, migrations })
+    let sum = read_if_exists(&dir.join("migrations").join(sum::FILE))?;
+    Ok(History {
+        schema,
+        migrations,
+        sum,
+    })
+}
+
+fn read_if_exists(path: &Path) -> io::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]
