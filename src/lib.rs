@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod diagnostics;
 pub mod flavours;
+pub mod history;
 pub mod ir;
 pub mod load;
 pub mod plan;
@@ -94,14 +95,19 @@ pub fn generate(config: &Config) -> Run {
     let mut diags = Diagnostics::default();
     let systems = compile_into(config, &mut run.sources, &mut diags);
     if !diags.has_errors() {
-        run.files = render_all(config, &systems, &mut diags);
+        run.files = render_all(config, &systems, &mut run.sources, &mut diags);
     }
     run.systems = systems;
     run.diagnostics = diags.into_sorted();
     run
 }
 
-fn render_all(config: &Config, systems: &[System], diags: &mut Diagnostics) -> write::Tree {
+fn render_all(
+    config: &Config,
+    systems: &[System],
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> write::Tree {
     let mut files = write::Tree::new();
     let templates = match render::Templates::new(config.templates.as_deref()) {
         Ok(t) => t,
@@ -112,7 +118,7 @@ fn render_all(config: &Config, systems: &[System], diags: &mut Diagnostics) -> w
     };
     files.insert(write::MARKER.into(), write::MARKER_TEXT.into());
     for system in systems {
-        let history = match write::read_history(&config.out, &system.name) {
+        let history = match history::read(&config.out, &system.name) {
             Ok(h) => h,
             Err(e) => {
                 diags.push(Diagnostic::global(
@@ -122,6 +128,23 @@ fn render_all(config: &Config, systems: &[System], diags: &mut Diagnostics) -> w
                 continue;
             }
         };
+        // A tampered history stops this system before planning: a plan on top of it could
+        // be wrong, and nothing may be written.
+        let sum_path = config
+            .out
+            .join(&system.name)
+            .join("migrations")
+            .join(history::sum::FILE);
+        let tampered = history::sum::verify(
+            &history,
+            &system.name,
+            &sum_path.display().to_string(),
+            sources,
+        );
+        if !tampered.is_empty() {
+            tampered.into_iter().for_each(|d| diags.push(d));
+            continue;
+        }
         let conflicts = history.same_numbers();
         if !conflicts.is_empty() {
             for (a, b) in conflicts {

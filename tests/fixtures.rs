@@ -3,7 +3,8 @@
 //! its expected output as insta snapshots in `snapshots/`.
 //!
 //! - `ok/` cases must build without errors; every rendered file is snapshotted.
-//! - `err/` cases must fail; the human-readable diagnostics are snapshotted.
+//! - `err/` cases must fail (to compile, or to plan on top of `previous/`); the human-readable
+//!   diagnostics are snapshotted.
 
 use schemagen::config::Config;
 use std::path::{Path, PathBuf};
@@ -25,8 +26,9 @@ fn cases(kind: &str) -> Vec<PathBuf> {
     cases
 }
 
-/// The case's own `schemagen.yaml` (when it has one) decides options; fixtures always render
-/// from their `schemas/` folder against an empty history.
+/// The case's own `schemagen.yaml` (when it has one) decides options; fixtures render from
+/// their `schemas/` folder against an empty history, or, for a case about history, against
+/// the output of an earlier build kept in its `previous/` folder.
 fn config_for(case: &Path) -> Config {
     let mut sources = schemagen::load::SourceMap::default();
     let mut diags = schemagen::diagnostics::Diagnostics::default();
@@ -38,8 +40,8 @@ fn config_for(case: &Path) -> Config {
     );
     Config {
         schemas: case.join("schemas"),
-        // A folder that never exists: fixtures render from an empty history.
-        out: case.join("no-previous-output"),
+        // Absent in most cases: those render from an empty history.
+        out: case.join("previous"),
         ..config
     }
 }
@@ -77,7 +79,7 @@ fn ok_cases_render_as_snapshotted() {
 #[test]
 fn err_cases_report_as_snapshotted() {
     for case in cases("err") {
-        let run = schemagen::compile(&config_for(&case));
+        let run = schemagen::generate(&config_for(&case));
         assert!(
             run.has_errors(),
             "err case {} produced no error",

@@ -55,6 +55,15 @@ codes! {
     // plan: migrations
     MigrationHistory = "E0301", Error, "the migration history in the output folder is inconsistent";
     DestructiveChange = "W0301", Warning, "a migration step that loses data";
+    // history: migrations on disk and their checksums
+    MigrationEdited = "E0340", Error, "a migration's contents are not what the checksum file recorded";
+    MigrationMissing = "E0341", Error, "a migration the checksum file lists is gone";
+    MigrationUnlisted = "E0342", Error, "a migration file the checksum file does not list";
+    MigrationRenamed = "E0343", Error, "a migration was renamed or reordered";
+    SumCorrupt = "E0344", Error, "the checksum file was edited by hand or holds a merge conflict";
+    NothingToUndo = "E0345", Error, "`migrate undo` found no migration to take back";
+    NoUndoRecord = "E0346", Error, "the newest migration has no undo record to rewind schema.json with";
+    UndoConflict = "E0347", Error, "schema.json changed since the migration to undo was written";
     // access rules
     BadAccessRule = "E0501", Error, "an access rule or access setting that does not make sense";
     MissingAccessRule = "E0502", Error, "a table without access rules in a system with tenants";

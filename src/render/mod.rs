@@ -7,6 +7,7 @@ pub mod rust;
 pub mod typescript;
 
 use crate::diagnostics::{Code, Diagnostic};
+pub use crate::history::History;
 use crate::ir::System;
 use crate::plan::Migration;
 use minijinja::{Environment, UndefinedBehavior};
@@ -25,27 +26,6 @@ pub enum Target {
 impl Target {
     pub const ALL: &'static [Target] = &[Target::Postgres, Target::Rust, Target::Typescript];
     pub const NAMES: &'static [&'static str] = &["postgres", "rust", "typescript"];
-}
-
-/// What came before: the schema the last migration produced and the migrations already written.
-#[derive(Debug, Default)]
-pub struct History {
-    pub schema: Option<System>,
-    /// (file name, contents), in order.
-    pub migrations: Vec<(String, String)>,
-}
-
-impl History {
-    /// Pairs of migrations that carry the same number: two branches each added a migration
-    /// on top of the same history (teams editing one schema at once).
-    pub fn same_numbers(&self) -> Vec<(&str, &str)> {
-        let number = |name: &str| name.split('_').next().unwrap_or_default().to_string();
-        self.migrations
-            .windows(2)
-            .filter(|pair| number(&pair[0].0) == number(&pair[1].0))
-            .map(|pair| (pair[0].0.as_str(), pair[1].0.as_str()))
-            .collect()
-    }
 }
 
 /// The embedded templates, each `(name, source)`; a project may override any by name.

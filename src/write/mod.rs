@@ -5,7 +5,6 @@
 //! time, and when nothing changed nothing is touched. `check` compares instead of
 //! writing and reports a unified diff.
 
-use crate::render::History;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -23,38 +22,6 @@ pub struct Summary {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
-}
-
-/// The migrations and schema snapshot a previous build left for `system`.
-pub fn read_history(out_dir: &Path, system: &str) -> io::Result<History> {
-    let dir = out_dir.join(system);
-    let snapshot = dir.join("schema.json");
-    let schema = match std::fs::read_to_string(&snapshot) {
-        Ok(text) => Some(serde_json::from_str(&text).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}: {e}", snapshot.display()),
-            )
-        })?),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
-    let mut migrations = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir.join("migrations")) {
-        for entry in entries {
-            let path = entry?.path();
-            if path.extension().is_some_and(|e| e == "sql") {
-                let name = path
-                    .file_name()
-                    .expect("a file")
-                    .to_string_lossy()
-                    .into_owned();
-                migrations.push((name, std::fs::read_to_string(&path)?));
-            }
-        }
-    }
-    migrations.sort();
-    Ok(History { schema, migrations })
 }
 
 /// Every file below `dir`, relative, with `/` separators; empty when `dir` does not exist.

@@ -14,8 +14,9 @@ pub mod rls;
 
 pub mod seed;
 
-use super::{History, Templates};
+use super::Templates;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::history::{self, History};
 use crate::ir::System;
 use crate::plan::{Migration, Step, Transaction};
 use serde::Serialize;
@@ -32,8 +33,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// Paths relative to the system's folder → contents: every migration (the history kept
-/// as it was, plus a new one when the plan has steps) and `schema.json`, the schema the
-/// migrations lead to, which the next build diffs against.
+/// as it was, plus a new one when the plan has steps), their checksum file, and
+/// `schema.json`, the schema the migrations lead to, which the next build diffs against.
 pub fn render(
     system: &System,
     history: &History,
@@ -67,6 +68,14 @@ pub fn render(
         let name = format!("{:04}_{}", next_number(history), migration.name());
         let sql = render_migration(system, &name, migration, templates)?;
         files.push((format!("migrations/{name}.sql"), sql));
+    }
+    if !files.is_empty() {
+        let sum = history::sum::render(
+            files
+                .iter()
+                .map(|(path, sql)| (path.trim_start_matches("migrations/"), sql.as_str())),
+        );
+        files.push((format!("migrations/{}", history::sum::FILE), sum));
     }
     let json = serde_json::to_string_pretty(snapshot).map_err(|e| {
         Box::new(Diagnostic::global(
@@ -242,6 +251,7 @@ mod tests {
                 .iter()
                 .map(|n| (n.to_string(), String::new()))
                 .collect(),
+            ..History::default()
         };
         assert_eq!(next_number(&history(&[])), 1);
         assert_eq!(

@@ -1,0 +1,109 @@
+//! Migrations on disk: what earlier builds left in `<out>/<system>/` (the migration files,
+//! the schema snapshot they lead to, and the checksum file that guards them).
+//!
+//! This is the API the database commands build on: each migration's file name, its
+//! contents and [`checksum`]. Reading is here; writing stays in `write`, and `render`
+//! only ever sees a [`History`] value.
+
+pub mod sum;
+
+use crate::ir::System;
+use sha2::{Digest, Sha256};
+use std::io;
+use std::path::Path;
+
+/// What came before: the schema the last migration produced and the migrations already written.
+#[derive(Debug, Default)]
+pub struct History {
+    pub schema: Option<System>,
+    /// (file name, contents), in file name order.
+    pub migrations: Vec<(String, String)>,
+    /// The text of `migrations/schemagen.sum`; `None` for a system built before it existed.
+    pub sum: Option<String>,
+}
+
+impl History {
+    /// Pairs of migrations that carry the same number: two branches each added a migration
+    /// on top of the same history (teams editing one schema at once).
+    pub fn same_numbers(&self) -> Vec<(&str, &str)> {
+        let number = |name: &str| name.split('_').next().unwrap_or_default().to_string();
+        self.migrations
+            .windows(2)
+            .filter(|pair| number(&pair[0].0) == number(&pair[1].0))
+            .map(|pair| (pair[0].0.as_str(), pair[1].0.as_str()))
+            .collect()
+    }
+}
+
+/// The checksum of one migration file: its sha256 as lowercase hex, so `sha256sum FILE`
+/// prints the same value.
+pub fn checksum(contents: &str) -> String {
+    hex(&Sha256::digest(contents.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The migrations and schema snapshot a previous build left for `system` in `out_dir`.
+pub fn read(out_dir: &Path, system: &str) -> io::Result<History> {
+    let dir = out_dir.join(system);
+    let snapshot = dir.join("schema.json");
+    let schema = match std::fs::read_to_string(&snapshot) {
+        Ok(text) => Some(serde_json::from_str(&text).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: {e}", snapshot.display()),
+            )
+        })?),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let mut migrations = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir.join("migrations")) {
+        for entry in entries {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "sql") {
+                let name = path
+                    .file_name()
+                    .expect("a file")
+                    .to_string_lossy()
+                    .into_owned();
+                migrations.push((name, std::fs::read_to_string(&path)?));
+            }
+        }
+    }
+    migrations.sort();
+    let sum = read_if_exists(&dir.join("migrations").join(sum::FILE))?;
+    Ok(History {
+        schema,
+        migrations,
+        sum,
+    })
+}
+
+fn read_if_exists(path: &Path) -> io::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checksum;
+
+    #[test]
+    fn checksums_are_sha256_hex() {
+        assert_eq!(
+            checksum(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_ne!(checksum("a"), checksum("b"));
+    }
+}
