@@ -27,12 +27,16 @@ fn history_of(files: &[(String, String)]) -> History {
     for (path, contents) in files {
         if path == "migrations/schemagen.sum" {
             history.sum = Some(contents.clone());
+        } else if let Some(record) = path.strip_prefix("undo/") {
+            let name = record.replace(".json", ".sql");
+            history.undo.insert(name, contents.clone());
         } else if let Some(name) = path.strip_prefix("migrations/") {
             history
                 .migrations
                 .push((name.to_string(), contents.clone()));
         } else if path == "schema.json" {
             history.schema = Some(serde_json::from_str(contents).expect("the snapshot reads back"));
+            history.snapshot = Some(contents.clone());
         }
     }
     history
@@ -423,6 +427,7 @@ fn a_small_change_is_named_after_it_and_numbered_after_the_highest() {
             "migrations/0007_manual.sql",
             "migrations/0008_add_users_bio.sql",
             "migrations/schemagen.sum",
+            "undo/0008_add_users_bio.json",
             "schema.json"
         ]
     );

@@ -6,9 +6,11 @@
 //! only ever sees a [`History`] value.
 
 pub mod sum;
+pub mod undo;
 
 use crate::ir::System;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
@@ -16,10 +18,14 @@ use std::path::Path;
 #[derive(Debug, Default)]
 pub struct History {
     pub schema: Option<System>,
+    /// The text of `schema.json` as written, so an undo restores it byte for byte.
+    pub snapshot: Option<String>,
     /// (file name, contents), in file name order.
     pub migrations: Vec<(String, String)>,
     /// The text of `migrations/schemagen.sum`; `None` for a system built before it existed.
     pub sum: Option<String>,
+    /// Migration file name → the text of its undo record ([`undo`]), where it has one.
+    pub undo: BTreeMap<String, String>,
 }
 
 impl History {
@@ -52,38 +58,50 @@ fn hex(bytes: &[u8]) -> String {
 /// The migrations and schema snapshot a previous build left for `system` in `out_dir`.
 pub fn read(out_dir: &Path, system: &str) -> io::Result<History> {
     let dir = out_dir.join(system);
-    let snapshot = dir.join("schema.json");
-    let schema = match std::fs::read_to_string(&snapshot) {
-        Ok(text) => Some(serde_json::from_str(&text).map_err(|e| {
+    let snapshot_path = dir.join("schema.json");
+    let snapshot = read_if_exists(&snapshot_path)?;
+    let schema = match &snapshot {
+        Some(text) => Some(serde_json::from_str(text).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("{}: {e}", snapshot.display()),
+                format!("{}: {e}", snapshot_path.display()),
             )
         })?),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
+        None => None,
     };
-    let mut migrations = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir.join("migrations")) {
-        for entry in entries {
-            let path = entry?.path();
-            if path.extension().is_some_and(|e| e == "sql") {
-                let name = path
-                    .file_name()
-                    .expect("a file")
-                    .to_string_lossy()
-                    .into_owned();
-                migrations.push((name, std::fs::read_to_string(&path)?));
-            }
-        }
-    }
-    migrations.sort();
+    let migrations = read_files(&dir.join("migrations"), ".sql")?;
     let sum = read_if_exists(&dir.join("migrations").join(sum::FILE))?;
+    let undo = read_files(&dir.join(undo::DIR), ".json")?
+        .into_iter()
+        .map(|(name, text)| (format!("{}.sql", name.trim_end_matches(".json")), text))
+        .collect();
     Ok(History {
         schema,
+        snapshot,
         migrations,
         sum,
+        undo,
     })
+}
+
+/// (file name, contents) of the files in `dir` whose name ends in `suffix`, sorted by name;
+/// none when `dir` does not exist.
+fn read_files(dir: &Path, suffix: &str) -> io::Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(files),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if let Some(name) = name.filter(|n| n.ends_with(suffix) && path.is_file()) {
+            files.push((name, std::fs::read_to_string(&path)?));
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 fn read_if_exists(path: &Path) -> io::Result<Option<String>> {

@@ -16,7 +16,7 @@ pub mod seed;
 
 use super::Templates;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::history::{self, History};
+use crate::history::{self, undo, History};
 use crate::ir::System;
 use crate::plan::{Migration, Step, Transaction};
 use serde::Serialize;
@@ -58,16 +58,24 @@ pub fn render(
         .iter()
         .map(|(name, sql)| (format!("migrations/{name}"), sql.clone()))
         .collect();
+    let records = history
+        .migrations
+        .iter()
+        .filter_map(|(name, _)| Some((undo::path(name), history.undo.get(name)?.clone())));
+    let mut records: Vec<(String, String)> = records.collect();
     // An empty plan keeps the snapshot byte-identical, even if something the database
     // does not see (a logical name, column order) changed.
-    let snapshot = match (&history.schema, migration.is_empty()) {
-        (Some(previous), true) => previous,
-        _ => system,
+    let previous = previous_snapshot(history)?;
+    let snapshot = match (previous.as_ref(), migration.is_empty()) {
+        (Some(previous), true) => previous.clone(),
+        _ => snapshot_json(system)?,
     };
     if !migration.is_empty() {
-        let name = format!("{:04}_{}", next_number(history), migration.name());
-        let sql = render_migration(system, &name, migration, templates)?;
-        files.push((format!("migrations/{name}.sql"), sql));
+        let name = format!("{:04}_{}.sql", next_number(history), migration.name());
+        let sql = render_migration(system, name.trim_end_matches(".sql"), migration, templates)?;
+        let record = undo::Record::between(previous.as_deref(), &snapshot);
+        records.push((undo::path(&name), record.to_json()));
+        files.push((format!("migrations/{name}"), sql));
     }
     if !files.is_empty() {
         let sum = history::sum::render(
@@ -77,17 +85,33 @@ pub fn render(
         );
         files.push((format!("migrations/{}", history::sum::FILE), sum));
     }
-    let json = serde_json::to_string_pretty(snapshot).map_err(|e| {
+    files.extend(records);
+    files.push(("schema.json".into(), snapshot));
+    if let Some(sql) = seed::render(system) {
+        files.push(("seed.sql".into(), sql));
+    }
+    Ok(files)
+}
+
+/// The `schema.json` text the history ends with (read as it was written, so an unchanged
+/// snapshot stays byte-identical even when the IR has since gained a field).
+fn previous_snapshot(history: &History) -> Result<Option<String>, Box<Diagnostic>> {
+    match (&history.snapshot, &history.schema) {
+        (Some(text), _) => Ok(Some(text.clone())),
+        (None, Some(schema)) => snapshot_json(schema).map(Some),
+        (None, None) => Ok(None),
+    }
+}
+
+/// `schema.json`: the snapshot the next build diffs against.
+fn snapshot_json(system: &System) -> Result<String, Box<Diagnostic>> {
+    let json = serde_json::to_string_pretty(system).map_err(|e| {
         Box::new(Diagnostic::global(
             Code::TemplateError,
             format!("cannot serialize the schema snapshot: {e}"),
         ))
     })?;
-    files.push(("schema.json".into(), json + "\n"));
-    if let Some(sql) = seed::render(system) {
-        files.push(("seed.sql".into(), sql));
-    }
-    Ok(files)
+    Ok(json + "\n")
 }
 
 /// One more than the highest number among the existing migrations (`0001_init.sql` → 2).

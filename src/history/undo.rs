@@ -1,0 +1,129 @@
+//! Undo records: what `schemagen migrate undo` needs to rewind `schema.json` past a migration.
+//!
+//! Each migration written from now on gets `undo/<migration>.json` beside `migrations/`: the
+//! lines of `schema.json` that the migration changed, as they were before. A full copy of the
+//! previous snapshot per migration would cost the snapshot's size each time (47 MB on the
+//! 10,000-model benchmark); a record costs what changed (see ARCHITECTURE.md).
+
+use serde::{Deserialize, Serialize};
+
+pub const DIR: &str = "undo";
+
+/// The record file of a migration: `0002_add_email.sql` → `undo/0002_add_email.json`.
+pub fn path(migration: &str) -> String {
+    format!("{DIR}/{}.json", migration.trim_end_matches(".sql"))
+}
+
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// The migration wrote the first `schema.json`: undoing it removes the file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first: bool,
+    /// Where `schema.json` differs from the one before, in file order; empty for a
+    /// hand-written migration, which changes no schema.
+    pub changes: Vec<Change>,
+}
+
+/// At line `at` (from 0) of the new `schema.json`, the lines `now` replaced `before`.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub at: usize,
+    pub now: Vec<String>,
+    pub before: Vec<String>,
+}
+
+impl Record {
+    /// The record of a migration that turned snapshot `before` (`None`: there was none) into `after`.
+    pub fn between(before: Option<&str>, after: &str) -> Self {
+        let Some(before) = before else {
+            return Record {
+                first: true,
+                changes: Vec::new(),
+            };
+        };
+        let old: Vec<&str> = before.split_inclusive('\n').collect();
+        let new: Vec<&str> = after.split_inclusive('\n').collect();
+        let owned = |lines: &[&str]| lines.iter().map(|l| l.to_string()).collect();
+        let changes = similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new)
+            .iter()
+            .map(|op| op.as_tag_tuple())
+            .filter(|(tag, _, _)| *tag != similar::DiffTag::Equal)
+            .map(|(_, was, is)| Change {
+                at: is.start,
+                now: owned(&new[is]),
+                before: owned(&old[was]),
+            })
+            .collect();
+        Record {
+            first: false,
+            changes,
+        }
+    }
+
+    /// The `schema.json` before the migration, from the one after it (`None`: there was
+    /// none); `Err` with the line where `after` is not what the migration left.
+    pub fn rewind(&self, after: &str) -> Result<Option<String>, usize> {
+        if self.first {
+            return Ok(None);
+        }
+        let lines: Vec<&str> = after.split_inclusive('\n').collect();
+        let mut before = String::with_capacity(after.len());
+        let mut next = 0;
+        for change in &self.changes {
+            let end = change.at + change.now.len();
+            let found = lines.get(change.at..end).filter(|_| change.at >= next);
+            if found.is_none_or(|found| !found.iter().eq(change.now.iter())) {
+                return Err(change.at + 1);
+            }
+            lines[next..change.at]
+                .iter()
+                .for_each(|l| before.push_str(l));
+            change.before.iter().for_each(|l| before.push_str(l));
+            next = end;
+        }
+        lines[next..].iter().for_each(|l| before.push_str(l));
+        Ok(Some(before))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a record serializes") + "\n"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BEFORE: &str = "{\n  \"a\": 1,\n  \"b\": 2,\n  \"c\": 3\n}\n";
+    const AFTER: &str = "{\n  \"a\": 1,\n  \"b\": 20,\n  \"c\": 3,\n  \"d\": 4\n}\n";
+
+    #[test]
+    fn a_record_rewinds_to_the_exact_bytes_before() {
+        let record = Record::between(Some(BEFORE), AFTER);
+        assert_eq!(record.rewind(AFTER), Ok(Some(BEFORE.to_string())));
+        let read_back: Record = serde_json::from_str(&record.to_json()).unwrap();
+        assert_eq!(read_back, record);
+    }
+
+    #[test]
+    fn a_record_keeps_only_what_changed() {
+        let record = Record::between(Some(BEFORE), AFTER);
+        let kept: usize = record.changes.iter().map(|c| c.now.len()).sum();
+        assert_eq!(kept, 3, "{record:?}");
+    }
+
+    #[test]
+    fn the_first_snapshot_rewinds_to_none_and_an_edited_snapshot_is_refused() {
+        assert_eq!(Record::between(None, AFTER).rewind(AFTER), Ok(None));
+        let record = Record::between(Some(BEFORE), AFTER);
+        let edited = AFTER.replace("20", "21");
+        assert_eq!(record.rewind(&edited), Err(3));
+        assert_eq!(record.rewind("{}\n"), Err(3));
+    }
+
+    #[test]
+    fn a_hand_written_migration_rewinds_to_the_same_snapshot() {
+        let record = Record::default();
+        assert_eq!(record.rewind(AFTER), Ok(Some(AFTER.to_string())));
+    }
+}
