@@ -188,18 +188,44 @@ fn has_rows(diff: &Diff, table: &Table) -> bool {
             .is_some_and(|p| p.partition.is_none())
 }
 
-/// Whether a kept table gets a primary key or unique index in the tail, which a foreign key
-/// referencing it must wait for.
-fn keyed_in_tail(diff: &Diff, name: &QualifiedName) -> bool {
+/// Whether the key a foreign key references (its columns, as a primary key or a plain unique
+/// index) is built in the tail, which the foreign key must then wait for.
+fn key_built_in_tail(diff: &Diff, key: &ForeignKey) -> bool {
+    let name = &key.referenced_table;
     let (Some(prev), Some(next)) = (diff.prev_tables.get(name), diff.next_tables.get(name)) else {
         return false;
     };
-    has_rows(diff, next)
-        && (next.primary_key.is_some() && prev.primary_key != next.primary_key
-            || next
-                .indexes
-                .iter()
-                .any(|i| i.unique && !index_kept(i, next, prev, &diff.enum_tables)))
+    let wanted: BTreeSet<&str> = key.referenced_columns.iter().map(String::as_str).collect();
+    let new_primary_key = next
+        .primary_key
+        .as_ref()
+        .filter(|_| prev.primary_key != next.primary_key);
+    let by_key = new_primary_key.is_some_and(|k| {
+        k.columns
+            .iter()
+            .map(String::as_str)
+            .collect::<BTreeSet<_>>()
+            == wanted
+    });
+    let by_index = next.indexes.iter().any(|i| {
+        i.unique
+            && i.predicate.is_none()
+            && !index_kept(i, next, prev, &diff.enum_tables)
+            && index_columns(i) == wanted
+    });
+    has_rows(diff, next) && (by_key || by_index)
+}
+
+/// The plain columns of an index (expressions left out).
+fn index_columns(index: &Index) -> BTreeSet<&str> {
+    index
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            IndexPart::Column { name, .. } => Some(name.as_str()),
+            IndexPart::Expression { .. } => None,
+        })
+        .collect()
 }
 
 fn reads_values(index: &Index) -> bool {
@@ -973,7 +999,7 @@ fn add_foreign_keys(diff: &Diff, steps: &mut Steps) {
             if before.is_some_and(|p| foreign_key_kept(key, p, &diff.rekeyed)) {
                 continue;
             }
-            let later = keyed_in_tail(diff, &key.referenced_table);
+            let later = key_built_in_tail(diff, key);
             let form = match (later, online || later) {
                 (true, _) => ConstraintForm::NotValidOnce,
                 (false, true) => ConstraintForm::NotValid,
