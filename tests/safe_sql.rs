@@ -93,7 +93,9 @@ fn assert_finished(pg: &Cluster, database: &str, rows: usize) {
                      + (SELECT count(*) FROM lines)";
     assert_eq!(count(pg, database, kept), rows, "every row is kept");
 
-    let fresh = format!("{database}_fresh");
+    static FRESH: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = FRESH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let fresh = format!("{database}_fresh{n}");
     pg.create_database(&fresh).unwrap();
     let (out, scratch) = (TempDir::new("fresh"), TempDir::new("fresh-sql"));
     let config = schemagen::config::Config {
