@@ -898,7 +898,6 @@ fn set_not_null(
         Change::ValidateConstraint {
             table: table.clone(),
             name: check.clone(),
-            if_exists: true,
         },
         format!("check that no row of {path} holds NULL"),
         Transaction::Own,
@@ -951,7 +950,6 @@ fn validate_later(table: &QualifiedName, name: &str, steps: &mut Steps) {
         Change::ValidateConstraint {
             table: table.clone(),
             name: name.to_string(),
-            if_exists: false,
         },
         format!("validate {name} on the rows of {}", display(table)),
         Transaction::Own,

@@ -205,7 +205,8 @@ pub enum Change {
         /// the tail validates it, then [`Change::FinishNotNull`] sets NOT NULL without a scan.
         via_check: Option<String>,
     },
-    /// `SET NOT NULL` once the check of the same name is validated, then the check goes.
+    /// `SET NOT NULL` once the check is validated; the check itself is dropped when the
+    /// file ends (so a re-run finds it to validate again).
     FinishNotNull {
         table: QualifiedName,
         column: String,
@@ -267,12 +268,11 @@ pub enum Change {
         check: Check,
         form: ConstraintForm,
     },
-    /// `VALIDATE CONSTRAINT`: scans the rows holding only a SHARE UPDATE EXCLUSIVE lock.
-    /// `if_exists` when a later step drops the constraint (a re-run must not fail on it).
+    /// `VALIDATE CONSTRAINT`: scans the rows holding only a SHARE UPDATE EXCLUSIVE lock,
+    /// and does nothing when the constraint is valid already (a re-run).
     ValidateConstraint {
         table: QualifiedName,
         name: String,
-        if_exists: bool,
     },
     /// `ADD CONSTRAINT … PRIMARY KEY USING INDEX` the unique index of the same name, built
     /// concurrently by the step before; skipped when the key exists.

@@ -23,7 +23,7 @@ pub mod seed;
 use super::{History, Templates};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::System;
-use crate::plan::{Migration, Step, Transaction};
+use crate::plan::{Change, Migration, Step, Transaction};
 use serde::Serialize;
 
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -113,8 +113,9 @@ struct MigrationView<'a> {
     /// Whether a tail follows the main block (the header then explains a re-run).
     tail: bool,
     segments: Vec<SegmentView>,
-    /// The statement that ends the file when it has a guarded main block.
-    drop_marker: Option<String>,
+    /// The block that ends a file with a guarded main block: the checks that stood in for
+    /// NOT NULL go, and the marker with them, in one transaction.
+    cleanup: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -181,6 +182,26 @@ fn guard(marker: &str, name: &str, body: &str) -> Guard {
         crate::render::quote_ident(marker)
     );
     Guard { open, close }
+}
+
+/// Drops the checks that stood in for NOT NULL, and the marker. Until this commits, a re-run
+/// finds every check it validates.
+fn cleanup(steps: &[Step], marker: &str) -> String {
+    let checks = steps.iter().filter_map(|step| match &step.change {
+        Change::FinishNotNull { table, check, .. } => Some(format!(
+            "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {};",
+            sql::qualified(table),
+            crate::render::quote_ident(check)
+        )),
+        _ => None,
+    });
+    checks
+        .chain([format!(
+            "DROP SCHEMA IF EXISTS {};",
+            crate::render::quote_ident(marker)
+        )])
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Inside PL/pgSQL a `SELECT` whose result nobody reads is a `PERFORM`: rewrites the
@@ -254,12 +275,7 @@ fn render_migration(
         lock_timeout: (!migration.initial).then_some(LOCK_TIMEOUT),
         tail,
         segments,
-        drop_marker: guarded.then(|| {
-            format!(
-                "DROP SCHEMA IF EXISTS {};",
-                crate::render::quote_ident(&marker)
-            )
-        }),
+        cleanup: guarded.then(|| cleanup(&migration.steps, &marker)),
     };
     templates.render("postgres/migration.sql.j2", view)
 }
@@ -267,7 +283,6 @@ fn render_migration(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::Change;
 
     fn step(transaction: Transaction) -> Step {
         Step {

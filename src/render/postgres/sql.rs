@@ -251,15 +251,6 @@ fn unless_constraint(table: &QualifiedName, name: &str, sql: &str) -> String {
     ))
 }
 
-/// `sql` only when `table` has a constraint called `name`.
-fn if_constraint(table: &QualifiedName, name: &str, sql: &str) -> String {
-    do_block(&format!(
-        "IF EXISTS (SELECT FROM pg_constraint WHERE conrelid = {}::regclass AND conname = {}) THEN\n    {sql}\n  END IF;",
-        string_literal(&qualified(table)),
-        string_literal(name)
-    ))
-}
-
 /// `ADD CONSTRAINT …` in the form the planner chose.
 fn add_constraint(
     table: &QualifiedName,
@@ -610,30 +601,9 @@ pub fn statement(
                 set
             }
         }
-        Change::FinishNotNull {
-            table,
-            column,
-            check,
-        } => [
-            alter_column(table, column, "SET NOT NULL"),
-            alter_table(
-                table,
-                &format!("DROP CONSTRAINT IF EXISTS {}", quote_ident(check)),
-            ),
-        ]
-        .join("\n"),
-        Change::ValidateConstraint {
-            table,
-            name,
-            if_exists,
-        } => {
-            let validate =
-                alter_table(table, &format!("VALIDATE CONSTRAINT {}", quote_ident(name)));
-            if *if_exists {
-                if_constraint(table, name, &validate)
-            } else {
-                validate
-            }
+        Change::FinishNotNull { table, column, .. } => alter_column(table, column, "SET NOT NULL"),
+        Change::ValidateConstraint { table, name } => {
+            alter_table(table, &format!("VALIDATE CONSTRAINT {}", quote_ident(name)))
         }
         Change::AttachPrimaryKey { table, name } => unless_constraint(
             table,
