@@ -9,7 +9,7 @@ use schemagen::ir::{
     DefaultValue, Partition, PartitionBound, PartitionMethod, Partitioning, ReferentialAction,
     System,
 };
-use schemagen::plan::{plan, Change, Migration, Transaction, ValuePosition};
+use schemagen::plan::{plan, Change, ConstraintForm, Migration, Transaction, ValuePosition};
 use support::ir::*;
 
 /// `Label comment`, with ` [destructive]` and the transaction mode when not shared.
@@ -26,6 +26,7 @@ fn summary(migration: &Migration) -> Vec<String> {
                 Transaction::Shared => {}
                 Transaction::CommitFirst => line.push_str(" [commit first]"),
                 Transaction::Outside => line.push_str(" [outside]"),
+                Transaction::Own => line.push_str(" [own]"),
             }
             line
         })
@@ -143,9 +144,10 @@ fn v1_to_v2_adds_values_first_and_builds_concurrent_indexes_outside_transactions
             "AlterTable add column public.users.bio",
             "AlterTable change the type of public.posts.title: values that do not convert fail or lose precision [destructive]",
             "AlterTable set the default of public.posts.title",
-            "CreateIndex create index posts_title_idx on public.posts [outside]",
             "Comment comment on column public.users.bio",
             "Comment comment on table meta.tags",
+            // The tail: after every shared step, built while posts takes writes.
+            "CreateIndex create index posts_title_idx on public.posts [outside]",
         ]
     );
     let positions: Vec<&ValuePosition> = migration
@@ -174,8 +176,13 @@ fn v2_to_v3_drops_dependents_first_and_recreates_the_shrunk_enum() {
             "DropTable drop table meta.tags and its rows [destructive]",
             "AlterEnum recreate enum public.Role without value(s) GUEST: rows holding them make it fail [destructive]",
             "AddForeignKey add foreign key posts_author_id_fkey from public.posts to public.users",
+            "AlterTable validate posts_author_id_fkey on the rows of public.posts [own]",
         ]
     );
+    let Change::AddForeignKey { form, .. } = &migration.steps[4].change else {
+        panic!("expected the foreign key");
+    };
+    assert_eq!(*form, ConstraintForm::NotValid, "posts has rows");
     let warnings = migration.warnings("app");
     assert_eq!(warnings.len(), 3);
     assert_eq!(
@@ -261,9 +268,13 @@ fn a_changed_primary_key_rebuilds_the_foreign_keys_that_rely_on_it() {
         [
             "DropForeignKey drop foreign key posts_author_fkey of public.posts",
             "AlterTable drop primary key users_pkey of public.users",
-            "AlterTable add primary key users_pkey to public.users",
-            "CreateIndex create index users_id_key on public.users",
-            "AddForeignKey add foreign key posts_author_fkey from public.posts to public.users",
+            // users has rows: its new keys are built concurrently in the tail, and the
+            // foreign key that needs them waits for them there.
+            "CreateIndex build the unique index of primary key users_pkey on public.users [outside]",
+            "AlterTable add primary key users_pkey to public.users [own]",
+            "CreateIndex create index users_id_key on public.users [outside]",
+            "AddForeignKey add foreign key posts_author_fkey from public.posts to public.users [own]",
+            "AlterTable validate posts_author_fkey on the rows of public.posts [own]",
         ]
     );
 }
@@ -337,6 +348,8 @@ fn nullability_identity_and_serial_changes() {
             "AlterTable drop the sequence that filled public.t.a",
             "AlterTable make public.t.b required (fails while rows hold NULL)",
             "AlterTable set the default of public.t.c",
+            "AlterTable check that no row of public.t.b holds NULL [own]",
+            "AlterTable make public.t.b NOT NULL without a scan [own]",
         ]
     );
     let big = system(
@@ -449,6 +462,7 @@ fn partitioning_a_table_recreates_it_and_months_come_and_go_as_partitions() {
             "CreatePartition create partition logs_2025_01 of public.logs",
             "CreatePartition create partition logs_default of public.logs",
             "AddForeignKey add foreign key notes_log_fkey from public.notes to public.logs",
+            "AlterTable validate notes_log_fkey on the rows of public.notes [own]",
         ]
     );
     let february = logs(Some(partitioned(&["2025-02"])));

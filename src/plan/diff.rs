@@ -3,10 +3,10 @@
 //! module documentation of [`super`]; within a phase, steps follow declaration order
 //! (the next system's for creations, the previous one's for drops), which is deterministic.
 
-use super::{display, Change, EnumUsage, Step, Transaction, ValuePosition};
+use super::{display, Change, ConstraintForm, EnumUsage, Step, Transaction, ValuePosition};
 use crate::ir::{
     Check, Column, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexPart, Partition,
-    PartitionBound, QualifiedName, ScalarType, System, Table,
+    PartitionBound, PrimaryKey, QualifiedName, ScalarType, System, Table,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,10 +20,20 @@ enum EnumChange<'a> {
     Recreated { removed: Vec<&'a str> },
 }
 
+/// The main steps in order, and the tail that runs after all of them (see [`Transaction`]).
 #[derive(Default)]
-struct Steps(Vec<Step>);
+struct Steps(Vec<Step>, Vec<Step>);
 
 impl Steps {
+    /// A step of the tail; tail steps keep the order they are pushed in.
+    fn tail(&mut self, change: Change, comment: String, transaction: Transaction) {
+        self.1.push(Step {
+            change,
+            comment,
+            destructive: false,
+            transaction,
+        });
+    }
     fn push(&mut self, change: Change, comment: String) {
         self.add(change, comment, false, Transaction::Shared);
     }
@@ -162,7 +172,60 @@ pub(super) fn diff(prev: &System, next: &System) -> Vec<Step> {
     }
     comment(&diff, &mut steps);
     drop_enums(&diff, &mut steps);
-    steps.0
+    let Steps(mut main, tail) = steps;
+    main.extend(tail);
+    main
+}
+
+/// Whether `table` may hold rows while the migration runs, so its changes take the lock-safe
+/// forms: it existed before, and is not partitioned (Postgres builds no index concurrently
+/// and adds no `NOT VALID` foreign key on a partitioned table).
+fn has_rows(diff: &Diff, table: &Table) -> bool {
+    table.partition.is_none()
+        && diff
+            .prev_tables
+            .get(&table.db_name)
+            .is_some_and(|p| p.partition.is_none())
+}
+
+/// Whether the key a foreign key references (its columns, as a primary key or a plain unique
+/// index) is built in the tail, which the foreign key must then wait for.
+fn key_built_in_tail(diff: &Diff, key: &ForeignKey) -> bool {
+    let name = &key.referenced_table;
+    let (Some(prev), Some(next)) = (diff.prev_tables.get(name), diff.next_tables.get(name)) else {
+        return false;
+    };
+    let wanted: BTreeSet<&str> = key.referenced_columns.iter().map(String::as_str).collect();
+    let new_primary_key = next
+        .primary_key
+        .as_ref()
+        .filter(|_| prev.primary_key != next.primary_key);
+    let by_key = new_primary_key.is_some_and(|k| {
+        k.columns
+            .iter()
+            .map(String::as_str)
+            .collect::<BTreeSet<_>>()
+            == wanted
+    });
+    let by_index = next.indexes.iter().any(|i| {
+        i.unique
+            && i.predicate.is_none()
+            && !index_kept(i, next, prev, &diff.enum_tables)
+            && index_columns(i) == wanted
+    });
+    has_rows(diff, next) && (by_key || by_index)
+}
+
+/// The plain columns of an index (expressions left out).
+fn index_columns(index: &Index) -> BTreeSet<&str> {
+    index
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            IndexPart::Column { name, .. } => Some(name.as_str()),
+            IndexPart::Expression { .. } => None,
+        })
+        .collect()
 }
 
 fn reads_values(index: &Index) -> bool {
@@ -609,9 +672,10 @@ fn alter_tables(diff: &Diff, steps: &mut Steps) {
         }
     }
     for (p, n) in &kept {
+        let online = has_rows(diff, n);
         for after in &n.columns {
             if let Some(before) = p.column(&after.db_name) {
-                alter_column(&n.db_name, before, after, &diff.recreated, steps);
+                alter_column(&n.db_name, before, after, &diff.recreated, online, steps);
             }
         }
     }
@@ -621,15 +685,58 @@ fn alter_tables(diff: &Diff, steps: &mut Steps) {
             .as_ref()
             .filter(|_| p.primary_key != n.primary_key)
         {
-            steps.push(
-                Change::AddPrimaryKey {
-                    table: n.db_name.clone(),
-                    key: key.clone(),
-                },
-                format!("add primary key {} to {}", key.db_name, display(&n.db_name)),
-            );
+            add_primary_key(&n.db_name, key, has_rows(diff, n), steps);
         }
     }
+}
+
+/// On a table with rows: a unique index built concurrently, which becomes the key.
+fn add_primary_key(table: &QualifiedName, key: &PrimaryKey, online: bool, steps: &mut Steps) {
+    let comment = format!("add primary key {} to {}", key.db_name, display(table));
+    if !online {
+        let change = Change::AddPrimaryKey {
+            table: table.clone(),
+            key: key.clone(),
+        };
+        return steps.push(change, comment);
+    }
+    let index = Index {
+        db_name: key.db_name.clone(),
+        parts: key
+            .columns
+            .iter()
+            .map(|c| IndexPart::Column {
+                name: c.clone(),
+                order: Default::default(),
+                opclass: None,
+            })
+            .collect(),
+        unique: true,
+        method: Default::default(),
+        predicate: None,
+        concurrently: true,
+        span: key.span.clone(),
+    };
+    steps.tail(
+        Change::CreateIndex {
+            table: table.clone(),
+            index,
+        },
+        format!(
+            "build the unique index of primary key {} on {}",
+            key.db_name,
+            display(table)
+        ),
+        Transaction::Outside,
+    );
+    steps.tail(
+        Change::AttachPrimaryKey {
+            table: table.clone(),
+            name: key.db_name.clone(),
+        },
+        comment,
+        Transaction::Own,
+    );
 }
 
 /// How a column is filled in when an insert leaves it out.
@@ -653,6 +760,7 @@ fn alter_column(
     before: &Column,
     after: &Column,
     recreated: &BTreeSet<&QualifiedName>,
+    online: bool,
     steps: &mut Steps,
 ) {
     let path = format!("{}.{}", display(table), after.db_name);
@@ -737,18 +845,7 @@ fn alter_column(
     // made required; without a default they make the step fail, as they should.
     let backfill = !matches!(new, Filled::Nothing);
     match (before.nullable, after.nullable) {
-        (true, false) => steps.push(
-            Change::SetNotNull {
-                table: table.clone(),
-                column: column.clone(),
-                backfill,
-            },
-            if backfill {
-                format!("make {path} required, filling NULLs with its default")
-            } else {
-                format!("make {path} required (fails while rows hold NULL)")
-            },
-        ),
+        (true, false) => set_not_null(table, &column, backfill, online, steps),
         (false, true) => steps.push(
             Change::DropNotNull {
                 table: table.clone(),
@@ -770,44 +867,93 @@ fn alter_column(
     }
 }
 
-/// Plain indexes first, then those built concurrently: those run outside any transaction,
-/// so grouping them keeps the transactional steps in as few blocks as possible.
+/// `SET NOT NULL` scans the table under an ACCESS EXCLUSIVE lock; on a table with rows a
+/// `NOT VALID` check goes first, the tail validates it (writes go on) and then sets NOT NULL,
+/// which Postgres does without a scan thanks to the validated check.
+fn set_not_null(
+    table: &QualifiedName,
+    column: &str,
+    backfill: bool,
+    online: bool,
+    steps: &mut Steps,
+) {
+    let path = format!("{}.{column}", display(table));
+    let comment = if backfill {
+        format!("make {path} required, filling NULLs with its default")
+    } else {
+        format!("make {path} required (fails while rows hold NULL)")
+    };
+    let check = crate::ir::shorten::fit(format!("{}_{column}_not_null", table.name));
+    let change = Change::SetNotNull {
+        table: table.clone(),
+        column: column.to_string(),
+        backfill,
+        via_check: online.then(|| check.clone()),
+    };
+    steps.push(change, comment);
+    if !online {
+        return;
+    }
+    steps.tail(
+        Change::ValidateConstraint {
+            table: table.clone(),
+            name: check.clone(),
+        },
+        format!("check that no row of {path} holds NULL"),
+        Transaction::Own,
+    );
+    steps.tail(
+        Change::FinishNotNull {
+            table: table.clone(),
+            column: column.to_string(),
+            check,
+        },
+        format!("make {path} NOT NULL without a scan"),
+        Transaction::Own,
+    );
+}
+
+/// Indexes of new tables are built with them; on a table with rows they are built
+/// concurrently, in the tail (writes go on meanwhile).
 fn create_indexes(diff: &Diff, steps: &mut Steps) {
-    let (next, prev_tables) = (diff.next, &diff.prev_tables);
-    for concurrently in [false, true] {
-        for table in &next.tables {
-            let before = prev_tables.get(&table.db_name);
-            for index in table
-                .indexes
-                .iter()
-                .filter(|i| i.concurrently == concurrently)
-            {
-                let unchanged =
-                    before.is_some_and(|p| index_kept(index, table, p, &diff.enum_tables));
-                if unchanged {
-                    continue;
-                }
-                let transaction = if concurrently {
-                    Transaction::Outside
-                } else {
-                    Transaction::Shared
-                };
-                steps.add(
-                    Change::CreateIndex {
-                        table: table.db_name.clone(),
-                        index: index.clone(),
-                    },
-                    format!(
-                        "create index {} on {}",
-                        index.db_name,
-                        display(&table.db_name)
-                    ),
-                    false,
-                    transaction,
-                );
+    for table in &diff.next.tables {
+        let before = diff.prev_tables.get(&table.db_name);
+        let online = has_rows(diff, table);
+        for index in &table.indexes {
+            if before.is_some_and(|p| index_kept(index, table, p, &diff.enum_tables)) {
+                continue;
+            }
+            let change = Change::CreateIndex {
+                table: table.db_name.clone(),
+                index: Index {
+                    concurrently: online,
+                    ..index.clone()
+                },
+            };
+            let comment = format!(
+                "create index {} on {}",
+                index.db_name,
+                display(&table.db_name)
+            );
+            if online {
+                steps.tail(change, comment, Transaction::Outside);
+            } else {
+                steps.push(change, comment);
             }
         }
     }
+}
+
+/// A constraint added to a table with rows: `NOT VALID` now, validated in the tail.
+fn validate_later(table: &QualifiedName, name: &str, steps: &mut Steps) {
+    steps.tail(
+        Change::ValidateConstraint {
+            table: table.clone(),
+            name: name.to_string(),
+        },
+        format!("validate {name} on the rows of {}", display(table)),
+        Transaction::Own,
+    );
 }
 
 /// Checks of kept tables (new tables carry theirs in `CREATE TABLE`).
@@ -816,39 +962,66 @@ fn add_checks(diff: &Diff, steps: &mut Steps) {
         let Some(before) = diff.prev_tables.get(&table.db_name) else {
             continue;
         };
+        let online = has_rows(diff, table);
         for check in &table.checks {
-            if !check_kept(check, table, before, &diff.enum_tables) {
-                steps.push(
-                    Change::AddCheck {
-                        table: table.db_name.clone(),
-                        check: check.clone(),
-                    },
-                    format!("add check {} to {}", check.db_name, display(&table.db_name)),
-                );
+            if check_kept(check, table, before, &diff.enum_tables) {
+                continue;
+            }
+            let form = if online {
+                ConstraintForm::NotValid
+            } else {
+                ConstraintForm::Plain
+            };
+            steps.push(
+                Change::AddCheck {
+                    table: table.db_name.clone(),
+                    check: check.clone(),
+                    form,
+                },
+                format!("add check {} to {}", check.db_name, display(&table.db_name)),
+            );
+            if online {
+                validate_later(&table.db_name, &check.db_name, steps);
             }
         }
     }
 }
 
+/// On a table with rows a foreign key is added `NOT VALID` and validated in the tail. One
+/// that references a key the tail builds waits for it, in the tail too.
 fn add_foreign_keys(diff: &Diff, steps: &mut Steps) {
     for table in &diff.next.tables {
         let before = diff.prev_tables.get(&table.db_name);
+        let online = has_rows(diff, table);
         for key in &table.foreign_keys {
             if before.is_some_and(|p| foreign_key_kept(key, p, &diff.rekeyed)) {
                 continue;
             }
-            steps.push(
-                Change::AddForeignKey {
-                    table: table.db_name.clone(),
-                    key: key.clone(),
-                },
-                format!(
-                    "add foreign key {} from {} to {}",
-                    key.db_name,
-                    display(&table.db_name),
-                    display(&key.referenced_table)
-                ),
+            let later = key_built_in_tail(diff, key);
+            let form = match (later, online || later) {
+                (true, _) => ConstraintForm::NotValidOnce,
+                (false, true) => ConstraintForm::NotValid,
+                (false, false) => ConstraintForm::Plain,
+            };
+            let change = Change::AddForeignKey {
+                table: table.db_name.clone(),
+                key: key.clone(),
+                form,
+            };
+            let comment = format!(
+                "add foreign key {} from {} to {}",
+                key.db_name,
+                display(&table.db_name),
+                display(&key.referenced_table)
             );
+            if later {
+                steps.tail(change, comment, Transaction::Own);
+            } else {
+                steps.push(change, comment);
+            }
+            if form != ConstraintForm::Plain {
+                validate_later(&table.db_name, &key.db_name, steps);
+            }
         }
     }
 }

@@ -95,12 +95,38 @@ pub struct Step {
 ///   before any later step: Postgres refuses to use a new enum value in the transaction
 ///   that added it ("unsafe use of new value");
 /// - `Outside` steps (`CREATE INDEX CONCURRENTLY`) run alone, outside any transaction block,
-///   which Postgres requires.
+///   which Postgres requires;
+/// - `Own` steps (`VALIDATE CONSTRAINT`, `SET NOT NULL` after a validated check, a primary
+///   key `USING INDEX`) run alone in a block of their own, so each holds its lock briefly.
+///
+/// `Outside` and `Own` steps form the tail, after every shared step: the tail may commit
+/// part of its work and fail later, so each of its steps is written to run again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Transaction {
     Shared,
     CommitFirst,
     Outside,
+    Own,
+}
+
+impl Transaction {
+    /// Whether the step belongs to the tail that follows the main block.
+    pub fn in_tail(self) -> bool {
+        matches!(self, Transaction::Outside | Transaction::Own)
+    }
+}
+
+/// How a foreign key or check is added to a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintForm {
+    /// Checked as it is added: the table is new (or partitioned, where Postgres has no
+    /// `NOT VALID` foreign keys).
+    Plain,
+    /// `NOT VALID`, with a `VALIDATE` step in the tail: the table keeps taking writes while
+    /// its rows are checked.
+    NotValid,
+    /// `NOT VALID` unless it exists already: a step of the tail, which may run twice.
+    NotValidOnce,
 }
 
 /// Where a new enum value goes relative to the existing ones.
@@ -175,6 +201,16 @@ pub enum Change {
         column: String,
         /// Rows holding NULL get the column's default first (`UPDATE … SET c = DEFAULT`).
         backfill: bool,
+        /// On a table with rows: only `CHECK (c IS NOT NULL) NOT VALID` under this name;
+        /// the tail validates it, then [`Change::FinishNotNull`] sets NOT NULL without a scan.
+        via_check: Option<String>,
+    },
+    /// `SET NOT NULL` once the check is validated; the check itself is dropped when the
+    /// file ends (so a re-run finds it to validate again).
+    FinishNotNull {
+        table: QualifiedName,
+        column: String,
+        check: String,
     },
     DropNotNull {
         table: QualifiedName,
@@ -221,6 +257,7 @@ pub enum Change {
     AddForeignKey {
         table: QualifiedName,
         key: ForeignKey,
+        form: ConstraintForm,
     },
     DropForeignKey {
         table: QualifiedName,
@@ -229,6 +266,19 @@ pub enum Change {
     AddCheck {
         table: QualifiedName,
         check: Check,
+        form: ConstraintForm,
+    },
+    /// `VALIDATE CONSTRAINT`: scans the rows holding only a SHARE UPDATE EXCLUSIVE lock,
+    /// and does nothing when the constraint is valid already (a re-run).
+    ValidateConstraint {
+        table: QualifiedName,
+        name: String,
+    },
+    /// `ADD CONSTRAINT … PRIMARY KEY USING INDEX` the unique index of the same name, built
+    /// concurrently by the step before; skipped when the key exists.
+    AttachPrimaryKey {
+        table: QualifiedName,
+        name: String,
     },
     DropCheck {
         table: QualifiedName,
@@ -277,7 +327,10 @@ impl Change {
             | Change::AddPrimaryKey { .. }
             | Change::DropPrimaryKey { .. }
             | Change::AddCheck { .. }
-            | Change::DropCheck { .. } => "AlterTable",
+            | Change::DropCheck { .. }
+            | Change::FinishNotNull { .. }
+            | Change::ValidateConstraint { .. }
+            | Change::AttachPrimaryKey { .. } => "AlterTable",
             Change::CreateIndex { .. } => "CreateIndex",
             Change::DropIndex { .. } => "DropIndex",
             Change::AddForeignKey { .. } => "AddForeignKey",
@@ -287,6 +340,17 @@ impl Change {
             | Change::CommentOnType { .. } => "Comment",
             Change::Access(change) => change.label(),
         }
+    }
+
+    /// Steps that finish what an earlier step of the same migration began (validating a
+    /// `NOT VALID` constraint, a primary key over its concurrently built index).
+    pub fn is_follow_up(&self) -> bool {
+        matches!(
+            self,
+            Change::FinishNotNull { .. }
+                | Change::ValidateConstraint { .. }
+                | Change::AttachPrimaryKey { .. }
+        )
     }
 }
 

@@ -17,7 +17,7 @@ pub(super) fn migration_name(migration: &Migration) -> String {
         .steps
         .iter()
         .map(|s| &s.change)
-        .filter(|c| c.label() != "Comment")
+        .filter(|c| c.label() != "Comment" && !c.is_follow_up())
         .collect();
     let name = match main.as_slice() {
         [] => common_subject(migration.steps.iter().map(|s| &s.change))
@@ -60,6 +60,9 @@ fn subject(change: &Change) -> Option<&str> {
         | Change::DropColumn { table, .. }
         | Change::AlterColumnType { table, .. }
         | Change::SetNotNull { table, .. }
+        | Change::FinishNotNull { table, .. }
+        | Change::ValidateConstraint { table, .. }
+        | Change::AttachPrimaryKey { table, .. }
         | Change::DropNotNull { table, .. }
         | Change::SetDefault { table, .. }
         | Change::DropDefault { table, .. }
@@ -109,17 +112,21 @@ fn single(change: &Change) -> String {
             format!("alter_{}", on(&table.name, &column.db_name))
         }
         Change::SetNotNull { table, column, .. }
+        | Change::FinishNotNull { table, column, .. }
         | Change::DropNotNull { table, column }
         | Change::DropDefault { table, column }
         | Change::DropSequence { table, column }
         | Change::AddIdentity { table, column }
         | Change::DropIdentity { table, column } => format!("alter_{}", on(&table.name, column)),
-        Change::AddPrimaryKey { table, .. } | Change::DropPrimaryKey { table, .. } => {
+        Change::AddPrimaryKey { table, .. }
+        | Change::DropPrimaryKey { table, .. }
+        | Change::AttachPrimaryKey { table, .. } => {
             format!("alter_{}_primary_key", table.name)
         }
         Change::CreateIndex { index, .. } => format!("add_{}", index.db_name),
         Change::AddForeignKey { key, .. } => format!("add_{}", key.db_name),
         Change::AddCheck { check, .. } => format!("add_{}", check.db_name),
+        Change::ValidateConstraint { name, .. } => format!("validate_{name}"),
         Change::DropIndex { name, .. }
         | Change::DropForeignKey { name, .. }
         | Change::DropCheck { name, .. } => format!("drop_{name}"),

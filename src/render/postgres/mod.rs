@@ -5,8 +5,14 @@
 //! following [`Transaction`]: `BEGIN … COMMIT` around shared steps, a block of their own
 //! for `ALTER TYPE … ADD VALUE` (committed before any step can use the new value), and
 //! no block at all around `CREATE INDEX CONCURRENTLY`, which Postgres refuses to run
-//! inside one. If a later segment fails, the earlier ones stay applied: fix the cause and
-//! run the rest of the file.
+//! inside one, and a block of its own around each other step of the tail.
+//!
+//! A file can run again after a partial failure: the enum values are added `IF NOT EXISTS`,
+//! each tail step skips what it already did, and when a tail follows the main block, the
+//! main block runs inside a `DO` block that skips it once it has committed. It knows by a
+//! marker schema it creates in the same transaction (`schemagen_pending_<system>_<name>`)
+//! and the file's last statement drops: the marker exists exactly while the main block is
+//! applied and the tail is not finished.
 
 pub mod sql;
 
@@ -18,7 +24,7 @@ use super::Templates;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::history::{self, undo, History};
 use crate::ir::System;
-use crate::plan::{Migration, Step, Transaction};
+use crate::plan::{Change, Migration, Step, Transaction};
 use serde::Serialize;
 
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -125,20 +131,39 @@ fn next_number(history: &History) -> u32 {
         + 1
 }
 
+/// How long a statement of an incremental migration waits for a lock before it fails,
+/// rather than queue every other query on the table behind it.
+pub const LOCK_TIMEOUT: &str = "5s";
+
 #[derive(Serialize)]
 struct MigrationView<'a> {
     system: String,
     name: &'a str,
     steps: usize,
     destructive: usize,
+    /// `None` for the first migration, which creates every table (no one waits on them).
+    lock_timeout: Option<&'static str>,
+    /// Whether a tail follows the main block (the header then explains a re-run).
+    tail: bool,
     segments: Vec<SegmentView>,
+    /// The block that ends a file with a guarded main block: the checks that stood in for
+    /// NOT NULL go, and the marker with them, in one transaction.
+    cleanup: Option<String>,
 }
 
 #[derive(Serialize)]
 struct SegmentView {
     transaction: bool,
     note: Option<&'static str>,
+    /// The steps of a guarded main block run between these two (a `DO` block).
+    guard: Option<Guard>,
     steps: Vec<StepView>,
+}
+
+#[derive(Serialize)]
+struct Guard {
+    open: String,
+    close: String,
 }
 
 #[derive(Serialize)]
@@ -161,10 +186,67 @@ fn note(transaction: Transaction) -> Option<&'static str> {
         Transaction::CommitFirst => {
             Some("New enum values are committed before any statement uses them.")
         }
-        Transaction::Outside => {
-            Some("CREATE INDEX CONCURRENTLY cannot run inside a transaction block.")
+        Transaction::Outside => Some(
+            "CREATE INDEX CONCURRENTLY cannot run inside a transaction block; writes go on meanwhile.",
+        ),
+        Transaction::Own => {
+            Some("In a transaction of its own, after the main block: the lock is held briefly.")
         }
     }
+}
+
+/// The marker schema of a guarded main block: named after the system and the migration,
+/// so two systems sharing a database never mistake each other's.
+fn marker(system: &str, name: &str) -> String {
+    crate::ir::shorten::fit(format!("schemagen_pending_{system}_{name}"))
+}
+
+/// The `DO` block around a main block: returns at once when the marker exists (the block
+/// committed before a later segment failed), and creates the marker as its last statement.
+fn guard(marker: &str, name: &str, body: &str) -> Guard {
+    let tag = sql::dollar_tag(body);
+    let open = format!(
+        "DO {tag}\n#variable_conflict use_column\nBEGIN\nIF EXISTS (SELECT FROM pg_namespace WHERE nspname = {}) THEN\n  RAISE NOTICE '%', {};\n  RETURN;\nEND IF;",
+        sql::string_literal(marker),
+        sql::string_literal(&format!("the main block of {name} already committed: skipped")),
+    );
+    let close = format!(
+        "CREATE SCHEMA {};\nEND\n{tag};",
+        crate::render::quote_ident(marker)
+    );
+    Guard { open, close }
+}
+
+/// Drops the checks that stood in for NOT NULL, and the marker. Until this commits, a re-run
+/// finds every check it validates.
+fn cleanup(steps: &[Step], marker: &str) -> String {
+    let checks = steps.iter().filter_map(|step| match &step.change {
+        Change::FinishNotNull { table, check, .. } => Some(format!(
+            "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {};",
+            sql::qualified(table),
+            crate::render::quote_ident(check)
+        )),
+        _ => None,
+    });
+    checks
+        .chain([format!(
+            "DROP SCHEMA IF EXISTS {};",
+            crate::render::quote_ident(marker)
+        )])
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Inside PL/pgSQL a `SELECT` whose result nobody reads is a `PERFORM`: rewrites the
+/// statements of a step that start with one (`SELECT setval(…)`).
+fn in_plpgsql(sql: &str) -> String {
+    sql.lines()
+        .map(|line| match line.strip_prefix("SELECT ") {
+            Some(rest) => format!("PERFORM {rest}"),
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Consecutive steps that may share a transaction block, in order. Steps that must run
@@ -175,7 +257,7 @@ fn segments(steps: &[Step]) -> Vec<(Transaction, &[Step])> {
     for i in 1..=steps.len() {
         let boundary = i == steps.len()
             || steps[i].transaction != steps[start].transaction
-            || steps[start].transaction == Transaction::Outside;
+            || steps[start].transaction.in_tail();
         if boundary {
             out.push((steps[start].transaction, &steps[start..i]));
             start = i;
@@ -191,32 +273,42 @@ fn render_migration(
     templates: &Templates,
 ) -> Result<String, Box<Diagnostic>> {
     let indexed = rls::Indexed::new(system);
+    let tail = migration.steps.iter().any(|s| s.transaction.in_tail());
+    let marker = marker(&system.name, name);
     let segments = segments(&migration.steps)
         .into_iter()
         .map(|(transaction, steps)| {
-            let steps = steps
+            let guarded = tail && transaction == Transaction::Shared;
+            let steps: Vec<StepView> = steps
                 .iter()
                 .map(|step| {
+                    let sql = sql::statement(&step.change, &indexed, templates)?;
                     Ok(StepView {
                         label: step.change.label(),
                         warning: step.destructive.then(|| one_line(&step.comment)),
-                        sql: sql::statement(&step.change, &indexed, templates)?,
+                        sql: if guarded { in_plpgsql(&sql) } else { sql },
                     })
                 })
                 .collect::<Result<_, Box<Diagnostic>>>()?;
+            let body: String = steps.iter().map(|s| s.sql.as_str()).collect();
             Ok(SegmentView {
                 transaction: transaction != Transaction::Outside,
                 note: note(transaction),
+                guard: guarded.then(|| guard(&marker, name, &body)),
                 steps,
             })
         })
-        .collect::<Result<_, Box<Diagnostic>>>()?;
+        .collect::<Result<Vec<_>, Box<Diagnostic>>>()?;
+    let guarded = segments.iter().any(|s| s.guard.is_some());
     let view = MigrationView {
         system: one_line(&system.name),
         name,
         steps: migration.steps.len(),
         destructive: migration.destructive_steps().count(),
+        lock_timeout: (!migration.initial).then_some(LOCK_TIMEOUT),
+        tail,
         segments,
+        cleanup: guarded.then(|| cleanup(&migration.steps, &marker)),
     };
     templates.render("postgres/migration.sql.j2", view)
 }
@@ -224,7 +316,6 @@ fn render_migration(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::Change;
 
     fn step(transaction: Transaction) -> Step {
         Step {

@@ -7,7 +7,7 @@ use crate::ir::{
     Column, ColumnType, DefaultValue, Index, IndexMethod, IndexPart, Literal, Partition,
     PartitionBound, QualifiedName, ScalarType, SortOrder,
 };
-use crate::plan::{Change, EnumUsage, ValuePosition};
+use crate::plan::{Change, ConstraintForm, EnumUsage, ValuePosition};
 use crate::render::{quote_ident, Templates};
 use sea_query::{Alias, PostgresQueryBuilder, QueryBuilder, Table, Value};
 
@@ -190,11 +190,11 @@ fn index_sql(table: &QualifiedName, index: &Index) -> String {
         IndexMethod::Btree => String::new(),
         other => format!(" USING {} ", other.sql().to_uppercase()),
     };
-    format!(
+    let create = format!(
         "CREATE {}INDEX {}{} ON {}{method}({}){};",
         if index.unique { "UNIQUE " } else { "" },
         if index.concurrently {
-            "CONCURRENTLY "
+            "CONCURRENTLY IF NOT EXISTS "
         } else {
             ""
         },
@@ -206,7 +206,69 @@ fn index_sql(table: &QualifiedName, index: &Index) -> String {
             .as_ref()
             .map(|p| format!(" WHERE {p}"))
             .unwrap_or_default(),
-    )
+    );
+    if !index.concurrently {
+        return create;
+    }
+    // A concurrent build that failed leaves an invalid index behind, which `IF NOT EXISTS`
+    // would keep: drop only that one (no scan, a brief lock), keep a valid one (no rebuild).
+    let name = qualified(&QualifiedName::new(
+        table.schema.clone(),
+        index.db_name.clone(),
+    ));
+    let drop_invalid = do_block(&format!(
+        "IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass({}) AND NOT indisvalid) THEN\n    DROP INDEX {name};\n  END IF;",
+        string_literal(&name)
+    ));
+    format!("{drop_invalid}\n{create}")
+}
+
+/// `DO $tag$ BEGIN <body> END $tag$;`, with a dollar-quote tag the body does not contain
+/// (a quoted identifier may hold `$$`).
+pub fn do_block(body: &str) -> String {
+    let tag = dollar_tag(body);
+    format!("DO {tag}\nBEGIN\n  {body}\nEND\n{tag};")
+}
+
+/// `$$`, or `$schemagen$`, `$schemagen1$`, … whichever `body` does not contain.
+pub fn dollar_tag(body: &str) -> String {
+    std::iter::once("$$".to_string())
+        .chain((0..).map(|n| match n {
+            0 => "$schemagen$".to_string(),
+            n => format!("$schemagen{n}$"),
+        }))
+        .find(|tag| !body.contains(tag.as_str()))
+        .unwrap_or_default()
+}
+
+/// `sql` unless `table` already has a constraint called `name`: a step of the tail, which
+/// may run again after a later step failed.
+fn unless_constraint(table: &QualifiedName, name: &str, sql: &str) -> String {
+    do_block(&format!(
+        "IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = {}::regclass AND conname = {}) THEN\n    {sql}\n  END IF;",
+        string_literal(&qualified(table)),
+        string_literal(name)
+    ))
+}
+
+/// `ADD CONSTRAINT …` in the form the planner chose.
+fn add_constraint(
+    table: &QualifiedName,
+    name: &str,
+    definition: &str,
+    form: ConstraintForm,
+) -> String {
+    let add = |suffix: &str| {
+        alter_table(
+            table,
+            &format!("ADD CONSTRAINT {} {definition}{suffix}", quote_ident(name)),
+        )
+    };
+    match form {
+        ConstraintForm::Plain => add(""),
+        ConstraintForm::NotValid => add(" NOT VALID"),
+        ConstraintForm::NotValidOnce => unless_constraint(table, name, &add(" NOT VALID")),
+    }
 }
 
 fn alter_table(table: &QualifiedName, action: &str) -> String {
@@ -480,7 +542,7 @@ pub fn statement(
                 ValuePosition::After(v) => format!(" AFTER {}", string_literal(v)),
             };
             format!(
-                "ALTER TYPE {} ADD VALUE {}{position};",
+                "ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{position};",
                 qualified(enum_name),
                 string_literal(value)
             )
@@ -518,8 +580,17 @@ pub fn statement(
             table,
             column,
             backfill,
+            via_check,
         } => {
-            let set = alter_column(table, column, "SET NOT NULL");
+            let set = match via_check {
+                Some(check) => add_constraint(
+                    table,
+                    check,
+                    &format!("CHECK ({} IS NOT NULL)", quote_ident(column)),
+                    ConstraintForm::NotValid,
+                ),
+                None => alter_column(table, column, "SET NOT NULL"),
+            };
             if *backfill {
                 let column = quote_ident(column);
                 format!(
@@ -530,6 +601,22 @@ pub fn statement(
                 set
             }
         }
+        Change::FinishNotNull { table, column, .. } => alter_column(table, column, "SET NOT NULL"),
+        Change::ValidateConstraint { table, name } => {
+            alter_table(table, &format!("VALIDATE CONSTRAINT {}", quote_ident(name)))
+        }
+        Change::AttachPrimaryKey { table, name } => unless_constraint(
+            table,
+            name,
+            &alter_table(
+                table,
+                &format!(
+                    "ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}",
+                    quote_ident(name),
+                    quote_ident(name)
+                ),
+            ),
+        ),
         Change::DropNotNull { table, column } => alter_column(table, column, "DROP NOT NULL"),
         Change::SetDefault { table, column }
             if matches!(column.ty.scalar, ScalarType::Serial { .. }) =>
@@ -569,25 +656,24 @@ pub fn statement(
             "DROP INDEX {};",
             qualified(&QualifiedName::new(table.schema.clone(), name.clone()))
         ),
-        Change::AddForeignKey { table, key } => alter_table(
+        Change::AddForeignKey { table, key, form } => add_constraint(
             table,
+            &key.db_name,
             &format!(
-                "ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE {}",
-                quote_ident(&key.db_name),
+                "FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE {}",
                 idents(&key.columns),
                 qualified(&key.referenced_table),
                 idents(&key.referenced_columns),
                 key.on_delete.sql(),
                 key.on_update.sql()
             ),
+            *form,
         ),
-        Change::AddCheck { table, check } => alter_table(
+        Change::AddCheck { table, check, form } => add_constraint(
             table,
-            &format!(
-                "ADD CONSTRAINT {} CHECK ({})",
-                quote_ident(&check.db_name),
-                check.expression
-            ),
+            &check.db_name,
+            &format!("CHECK ({})", check.expression),
+            *form,
         ),
         Change::CommentOnTable { table, comment } => {
             comment_sql("TABLE", &qualified(table), comment)
