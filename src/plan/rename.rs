@@ -37,6 +37,21 @@ struct Names {
     columns: BTreeMap<QualifiedName, BTreeMap<String, String>>,
     /// Keyed by the enum's NEW name: old value → new value.
     values: BTreeMap<QualifiedName, BTreeMap<String, String>>,
+    /// New → old, for tables and enums.
+    tables_back: BTreeMap<QualifiedName, QualifiedName>,
+    enums_back: BTreeMap<QualifiedName, QualifiedName>,
+}
+
+impl Names {
+    fn rename_table(&mut self, old: &Table, new: &Table) {
+        self.tables.insert(old.db_name.clone(), new.db_name.clone());
+        self.tables_back
+            .insert(new.db_name.clone(), old.db_name.clone());
+    }
+    fn rename_enum(&mut self, old: QualifiedName, new: QualifiedName) {
+        self.enums.insert(old.clone(), new.clone());
+        self.enums_back.insert(new, old);
+    }
 }
 
 pub(super) fn apply(prev: &System, next: &System) -> Renamed {
@@ -58,11 +73,52 @@ pub(super) fn apply(prev: &System, next: &System) -> Renamed {
 // Resolving declarations against the previous schema
 
 struct Resolver<'a> {
-    prev: &'a System,
     next: &'a System,
+    prev_tables: ByName<'a, Table>,
+    next_tables: ByName<'a, Table>,
+    prev_enums: ByName<'a, Enum>,
+    next_enums: ByName<'a, Enum>,
     diagnostics: Vec<Diagnostic>,
-    /// (scope, old name) → where it was first claimed.
+    /// (scope, old name) → the declaration that claimed it first.
     claimed: BTreeMap<(String, String), &'a Rename>,
+}
+
+/// Tables or enums of one side, by logical and by database name.
+struct ByName<'a, T> {
+    name: BTreeMap<&'a str, &'a T>,
+    db: BTreeMap<&'a QualifiedName, &'a T>,
+}
+
+trait Named {
+    fn name(&self) -> &str;
+    fn db(&self) -> &QualifiedName;
+}
+
+impl Named for Table {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn db(&self) -> &QualifiedName {
+        &self.db_name
+    }
+}
+
+impl Named for Enum {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn db(&self) -> &QualifiedName {
+        &self.db_name
+    }
+}
+
+impl<'a, T: Named> ByName<'a, T> {
+    fn new(items: &'a [T]) -> Self {
+        Self {
+            name: items.iter().map(|t| (t.name(), t)).collect(),
+            db: items.iter().map(|t| (t.db(), t)).collect(),
+        }
+    }
 }
 
 /// What one side knows about a declaration: the element the old name finds in the previous
@@ -74,11 +130,19 @@ struct Lookup<'t, T> {
     old_reused: bool,
 }
 
+/// Whether `found` is an element other than `old`.
+fn other<T>(found: Option<&T>, old: Option<&T>) -> bool {
+    found.is_some_and(|f| old.is_none_or(|o| !std::ptr::eq(f, o)))
+}
+
 impl<'a> Resolver<'a> {
     fn new(prev: &'a System, next: &'a System) -> Self {
         Self {
-            prev,
             next,
+            prev_tables: ByName::new(&prev.tables),
+            next_tables: ByName::new(&next.tables),
+            prev_enums: ByName::new(&prev.enums),
+            next_enums: ByName::new(&next.enums),
             diagnostics: Vec::new(),
             claimed: BTreeMap::new(),
         }
@@ -94,13 +158,23 @@ impl<'a> Resolver<'a> {
         let columns = by_kind(|t| matches!(t, Target::Column { .. }));
         let values = by_kind(|t| matches!(t, Target::EnumValue { .. }));
         for rename in enums {
-            if let Some((old, new)) = self.enum_rename(rename) {
-                names.enums.insert(old, new);
+            let Target::Enum(to) = &rename.target else {
+                continue;
+            };
+            let (prev, next) = (&self.prev_enums, &self.next_enums);
+            let found = lookup(rename, to, prev, next);
+            if let Some((old, new)) = self.decide(rename, "enum", found) {
+                names.rename_enum(old.db_name.clone(), new.db_name.clone());
             }
         }
         for rename in tables {
-            if let Some((old, new)) = self.table_rename(rename) {
-                names.tables.insert(old, new);
+            let Target::Table(to) = &rename.target else {
+                continue;
+            };
+            let (prev, next) = (&self.prev_tables, &self.next_tables);
+            let found = lookup(rename, to, prev, next);
+            if let Some((old, new)) = self.decide(rename, "table", found) {
+                names.rename_table(old, new);
             }
         }
         for rename in columns {
@@ -108,6 +182,7 @@ impl<'a> Resolver<'a> {
                 names.columns.entry(table).or_default().insert(old, new);
             }
         }
+        self.enums_by_usage(&mut names);
         for rename in values {
             if let Some((e, old, new)) = self.value_rename(rename, &names) {
                 names.values.entry(e).or_default().insert(old, new);
@@ -151,96 +226,86 @@ impl<'a> Resolver<'a> {
         &mut self,
         rename: &'a Rename,
         scope: &str,
-        found: Lookup<'t, T>,
-    ) -> Option<&'t T> {
+        found: Option<(Lookup<'t, T>, &'t T)>,
+    ) -> Option<(&'t T, &'t T)> {
+        let (found, new) = found?;
         if !self.claim(scope, rename) {
             return None;
         }
         let path = rename.target.path();
-        let kind = rename.target.kind();
+        let (kind, from) = (rename.target.kind(), &rename.from);
         let problem = match (found.old, found.new_taken) {
-            _ if found.old_reused => Some((
+            _ if found.old_reused => (
                 Code::AmbiguousRename,
-                format!("`{}` is renamed from `{}`, but the schema still has a {kind} named `{}`", path, rename.from, rename.from),
+                format!("`{path}` is renamed from `{from}`, but the schema still has a {kind} named `{from}`"),
                 "rename or remove the other element first, or remove this `renamedFrom`",
-            )),
-            (Some(_), true) => Some((
+            ),
+            (Some(_), true) => (
                 Code::AmbiguousRename,
-                format!("`{path}` is renamed from `{}`, but the previous schema already has both", rename.from),
-                "the previous schema has both names: remove the `renamedFrom` (the old element is then dropped), or rename to a name not in use",
-            )),
-            (Some(old), false) => return Some(old),
+                format!("`{path}` is renamed from `{from}`, but the previous schema has both names already"),
+                "remove the `renamedFrom` (the old element is then dropped), or rename to a name not in use",
+            ),
+            (Some(old), false) => return Some((old, new)),
             (None, true) => return None,
             (None, false) if rename.implied => return None,
-            (None, false) => Some((
+            (None, false) => (
                 Code::UnknownRenameSource,
-                format!("`{path}` is renamed from `{}`, but the previous schema has no {kind} `{}` in that place", rename.from, rename.from),
+                format!("`{path}` is renamed from `{from}`, but the previous schema has no {kind} `{from}` there"),
                 "check the spelling: `renamedFrom` takes the old logical name (model, collection, field, enum or value name as written before), not the database name",
-            )),
+            ),
         };
-        if let Some((code, message, help)) = problem {
-            if !rename.implied {
-                self.diagnostics.push(
-                    Diagnostic::error(code, rename.span, message)
-                        .at_path(path)
-                        .with_help(help),
-                );
-            }
+        if !rename.implied {
+            let (code, message, help) = problem;
+            self.diagnostics.push(
+                Diagnostic::error(code, rename.span, message)
+                    .at_path(path)
+                    .with_help(help),
+            );
         }
         None
     }
 
-    fn table_rename(&mut self, rename: &'a Rename) -> Option<(QualifiedName, QualifiedName)> {
-        let Target::Table(to) = &rename.target else {
-            return None;
-        };
-        let next = self.next.tables.iter().find(|t| &t.name == to)?;
-        let old = self.prev.tables.iter().find(|t| t.name == rename.from);
-        let other = |t: &&Table| old.is_none_or(|o| !std::ptr::eq(*t, o));
-        let found = Lookup {
-            old,
-            new_taken: self
-                .prev
-                .tables
-                .iter()
-                .filter(other)
-                .any(|t| &t.name == to || t.db_name == next.db_name),
-            old_reused: &rename.from != to
-                && self.next.tables.iter().any(|t| t.name == rename.from),
-        };
-        let old = self.decide(rename, "table", found)?;
-        Some((old.db_name.clone(), next.db_name.clone()))
-    }
-
-    fn enum_rename(&mut self, rename: &'a Rename) -> Option<(QualifiedName, QualifiedName)> {
-        let Target::Enum(to) = &rename.target else {
-            return None;
-        };
-        let next = self.next.enums.iter().find(|e| &e.name == to)?;
-        let old = self.prev.enums.iter().find(|e| e.name == rename.from);
-        let other = |e: &&Enum| old.is_none_or(|o| !std::ptr::eq(*e, o));
-        let found = Lookup {
-            old,
-            new_taken: self
-                .prev
-                .enums
-                .iter()
-                .filter(other)
-                .any(|e| &e.name == to || e.db_name == next.db_name),
-            old_reused: &rename.from != to && self.next.enums.iter().any(|e| e.name == rename.from),
-        };
-        let old = self.decide(rename, "enum", found)?;
-        Some((old.db_name.clone(), next.db_name.clone()))
+    /// Enums named after their table or column (Firestore's `<table>_<column>`, Payload's
+    /// `enum_<table>_<field>`) change name with them: a kept column whose enum is gone and
+    /// whose new enum is new renames the enum, matched by the column that uses it.
+    fn enums_by_usage(&self, names: &mut Names) {
+        let mut found = Vec::new();
+        for next in &self.next.tables {
+            let Some(prev) = self.prev_table(next, names) else {
+                continue;
+            };
+            let columns = names.columns.get(&next.db_name);
+            for before in &prev.columns {
+                let new_name = columns
+                    .and_then(|m| m.get(&before.db_name))
+                    .unwrap_or(&before.db_name);
+                let (Some(old), Some(new)) =
+                    (enum_of(before), next.column(new_name).and_then(enum_of))
+                else {
+                    continue;
+                };
+                let decided = names.enums.contains_key(old) || names.enums_back.contains_key(new);
+                let gone = !self.next_enums.db.contains_key(old);
+                let fresh = !self.prev_enums.db.contains_key(new);
+                if old != new && !decided && gone && fresh {
+                    found.push((old.clone(), new.clone()));
+                }
+            }
+        }
+        for (old, new) in found {
+            if !names.enums.contains_key(&old) && !names.enums_back.contains_key(&new) {
+                names.rename_enum(old, new);
+            }
+        }
     }
 
     /// The previous table of a next one: the one it was renamed from, else the same database name.
     fn prev_table(&self, next: &Table, names: &Names) -> Option<&'a Table> {
         let old = names
-            .tables
-            .iter()
-            .find(|(_, new)| **new == next.db_name)
-            .map_or(&next.db_name, |(old, _)| old);
-        self.prev.tables.iter().find(|t| &t.db_name == old)
+            .tables_back
+            .get(&next.db_name)
+            .unwrap_or(&next.db_name);
+        self.prev_tables.db.get(old).copied()
     }
 
     fn column_rename(
@@ -251,37 +316,24 @@ impl<'a> Resolver<'a> {
         let Target::Column { table, column: to } = &rename.target else {
             return None;
         };
-        let next_table = self.next.tables.iter().find(|t| &t.name == table)?;
+        let next_table = *self.next_tables.name.get(table.as_str())?;
         let next = next_table.columns.iter().find(|c| &c.name == to)?;
         let scope = format!("column of {table}");
-        let Some(prev_table) = self.prev_table(next_table, names) else {
-            // A new table: nothing to rename; a declaration that says otherwise is unknown.
-            let found = Lookup::<Column> {
-                old: None,
-                new_taken: false,
-                old_reused: false,
-            };
-            self.decide(rename, &scope, found);
-            return None;
-        };
-        let old = prev_table.columns.iter().find(|c| c.name == rename.from);
-        let other = |c: &&Column| old.is_none_or(|o| !std::ptr::eq(*c, o));
+        let prev_columns = self
+            .prev_table(next_table, names)
+            .map_or(&[][..], |t| t.columns.as_slice());
+        let old = prev_columns.iter().find(|c| c.name == rename.from);
         let found = Lookup {
             old,
-            new_taken: prev_table
-                .columns
+            new_taken: prev_columns
                 .iter()
-                .filter(other)
-                .any(|c| &c.name == to || c.db_name == next.db_name),
+                .any(|c| other(Some(c), old) && (&c.name == to || c.db_name == next.db_name)),
             old_reused: &rename.from != to
                 && next_table.columns.iter().any(|c| c.name == rename.from),
         };
-        let old = self.decide(rename, &scope, found)?;
-        Some((
-            next_table.db_name.clone(),
-            old.db_name.clone(),
-            next.db_name.clone(),
-        ))
+        let (old, new) = self.decide(rename, &scope, Some((found, next)))?;
+        let names = (old.db_name.clone(), new.db_name.clone());
+        Some((next_table.db_name.clone(), names.0, names.1))
     }
 
     fn value_rename(
@@ -296,34 +348,50 @@ impl<'a> Resolver<'a> {
         else {
             return None;
         };
-        let next_enum = self.next.enums.iter().find(|e| &e.name == enum_name)?;
+        let next_enum = *self.next_enums.name.get(enum_name.as_str())?;
         let next = next_enum.values.iter().find(|v| &v.name == to)?;
         let old_enum = names
-            .enums
-            .iter()
-            .find(|(_, new)| **new == next_enum.db_name)
-            .map_or(&next_enum.db_name, |(old, _)| old);
+            .enums_back
+            .get(&next_enum.db_name)
+            .unwrap_or(&next_enum.db_name);
         let scope = format!("value of {enum_name}");
-        let prev_enum = self.prev.enums.iter().find(|e| &e.db_name == old_enum);
-        let old = prev_enum.and_then(|e| e.values.iter().find(|v| v.name == rename.from));
+        let prev_values = self
+            .prev_enums
+            .db
+            .get(old_enum)
+            .map_or(&[][..], |e| e.values.as_slice());
+        let old = prev_values.iter().find(|v| v.name == rename.from);
         let found = Lookup {
             old,
-            new_taken: prev_enum.is_some_and(|e| {
-                e.values.iter().any(|v| {
-                    old.is_none_or(|o| !std::ptr::eq(v, o))
-                        && (&v.name == to || v.db_name == next.db_name)
-                })
-            }),
+            new_taken: prev_values
+                .iter()
+                .any(|v| other(Some(v), old) && (&v.name == to || v.db_name == next.db_name)),
             old_reused: &rename.from != to
                 && next_enum.values.iter().any(|v| v.name == rename.from),
         };
-        let old = self.decide(rename, &scope, found)?;
-        Some((
-            next_enum.db_name.clone(),
-            old.db_name.clone(),
-            next.db_name.clone(),
-        ))
+        let (old, new) = self.decide(rename, &scope, Some((found, next)))?;
+        let values = (old.db_name.clone(), new.db_name.clone());
+        Some((next_enum.db_name.clone(), values.0, values.1))
     }
+}
+
+/// A table or enum declaration against both sides; `None` when the new name is not in the
+/// next schema (a flavour never declares that).
+fn lookup<'t, T: Named>(
+    rename: &Rename,
+    to: &str,
+    prev: &ByName<'t, T>,
+    next: &ByName<'t, T>,
+) -> Option<(Lookup<'t, T>, &'t T)> {
+    let new = *next.name.get(to)?;
+    let old = prev.name.get(rename.from.as_str()).copied();
+    let found = Lookup {
+        old,
+        new_taken: other(prev.name.get(to).copied(), old)
+            || other(prev.db.get(new.db()).copied(), old),
+        old_reused: rename.from != to && next.name.contains_key(rename.from.as_str()),
+    };
+    Some((found, new))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -525,6 +593,13 @@ fn rewrite(prev: &System, names: &Names) -> System {
             .any(|(old, new)| *new == entry.table && old.name != new.name)
     });
     out
+}
+
+fn enum_of(column: &Column) -> Option<&QualifiedName> {
+    match &column.ty.scalar {
+        ScalarType::Enum { name } => Some(name),
+        _ => None,
+    }
 }
 
 /// A column's enum type and enum default under their new names.
