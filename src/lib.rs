@@ -161,7 +161,12 @@ fn render_all(
             }
             continue;
         }
-        let migration = plan::plan(history.schema.as_ref(), system);
+        let (migration, errors) =
+            plan::plan_checked(history.schema.as_ref(), system, config.accept_data_loss);
+        if !errors.is_empty() {
+            errors.into_iter().for_each(|d| diags.push(d));
+            continue;
+        }
         for warning in migration.warnings(&system.name) {
             diags.push(warning);
         }

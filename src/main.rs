@@ -45,13 +45,22 @@ enum Format {
 #[derive(Subcommand)]
 enum Command {
     /// Build every system into the output folder (migrations, Rust, TypeScript)
-    Build(Paths),
+    Build(BuildArgs),
     /// Exit 1 and print a diff when the output folder is not what `build` would write
-    Check(Paths),
+    Check(BuildArgs),
     /// Parse and validate the schemas only
     Validate(Paths),
     /// Prove the access rules against a real Postgres (a throwaway cluster unless --database-url)
     Verify(VerifyArgs),
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Plan drops that look like undeclared renames anyway: their data is lost
+    #[arg(long)]
+    accept_data_loss: bool,
+    #[command(flatten)]
+    paths: Paths,
 }
 
 #[derive(clap::Args)]
@@ -79,12 +88,16 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let paths = match &cli.command {
-        Command::Build(p) | Command::Check(p) | Command::Validate(p) => p,
+        Command::Build(b) | Command::Check(b) => &b.paths,
+        Command::Validate(p) => p,
         Command::Verify(v) => &v.paths,
     };
-    let Some(config) = settings(paths) else {
+    let Some(mut config) = settings(paths) else {
         return Ok(ExitCode::from(1));
     };
+    if let Command::Build(b) | Command::Check(b) = &cli.command {
+        config.accept_data_loss = b.accept_data_loss;
+    }
     if let Command::Validate(_) = cli.command {
         let run = schemagen::compile(&config);
         if !reported_clean(&run, paths.format) {

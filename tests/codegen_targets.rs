@@ -20,6 +20,7 @@ fn system(name: &str, enums: Vec<Enum>, tables: Vec<Table>) -> System {
         tables,
         access: Default::default(),
         seed: Vec::new(),
+        renames: Vec::new(),
     }
 }
 

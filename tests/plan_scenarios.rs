@@ -538,6 +538,7 @@ fn ten_thousand_tables_plan_in_linear_time() {
         tables,
         access: Default::default(),
         seed: Vec::new(),
+        renames: Vec::new(),
     };
     let started = std::time::Instant::now();
     assert_eq!(plan(None, &big).steps.len(), 30_000);

@@ -916,6 +916,7 @@ fn every_scalar_type_is_spelled_as_postgres_spells_it() {
         }],
         access: Default::default(),
         seed: Vec::new(),
+        renames: Vec::new(),
     };
     let definitions: Vec<String> = types
         .iter()

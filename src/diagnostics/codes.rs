@@ -55,6 +55,10 @@ codes! {
     // plan: migrations
     MigrationHistory = "E0301", Error, "the migration history in the output folder is inconsistent";
     DestructiveChange = "W0301", Warning, "a migration step that loses data";
+    SuspectedRename = "E0302", Error, "a column, table or enum is dropped and a similar one created: a rename nobody declared";
+    UnknownRenameSource = "E0303", Error, "a `renamedFrom` names an element the previous schema does not have";
+    AmbiguousRename = "E0304", Error, "a `renamedFrom` whose old or new name is still in use by another element";
+    DuplicateRename = "E0305", Error, "two `renamedFrom` declarations claim the same old name";
     // history: migrations on disk and their checksums
     MigrationEdited = "E0340", Error, "a migration's contents are not what the checksum file recorded";
     MigrationMissing = "E0341", Error, "a migration the checksum file lists is gone";

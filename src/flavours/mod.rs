@@ -11,6 +11,7 @@ pub mod firestore;
 pub mod payload;
 pub mod prisma;
 pub mod read;
+pub mod renames;
 pub mod seed;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};

@@ -7,6 +7,7 @@
 //! the IR never depends on hash order.
 
 pub mod access;
+pub mod rename;
 pub mod shorten;
 
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,9 @@ pub struct System {
     /// against, so editing a row never looks like a schema change.
     #[serde(skip)]
     pub seed: Vec<SeedTable>,
+    /// Declared renames (`renamedFrom`), for the next migration only: see [`rename`].
+    #[serde(skip)]
+    pub renames: Vec<rename::Rename>,
 }
 
 /// The seed rows of one table. Every row has a value for each of `columns`.

@@ -149,11 +149,20 @@ impl<'a> Diff<'a> {
     }
 }
 
-pub(super) fn diff(prev: &System, next: &System) -> Vec<Step> {
+/// `renames` run right after new schemas are created (a table may move into one), before
+/// anything uses the new names, enum values added to a renamed enum included. Without
+/// renames, values come first, as they always have (plans of unchanged kinds stay the same).
+pub(super) fn diff(prev: &System, next: &System, renames: Vec<Step>) -> Vec<Step> {
     let diff = Diff::new(prev, next);
     let mut steps = Steps::default();
-    add_enum_values(&diff, &mut steps);
-    create_schemas(&diff, &mut steps);
+    if renames.is_empty() {
+        add_enum_values(&diff, &mut steps);
+        create_schemas(&diff, &mut steps);
+    } else {
+        create_schemas(&diff, &mut steps);
+        steps.0.extend(renames);
+        add_enum_values(&diff, &mut steps);
+    }
     for (change, comment) in super::access::drops(prev, next) {
         steps.push(change, comment);
     }
@@ -605,7 +614,7 @@ fn create_partition(
 }
 
 /// Serial and identity columns are integers with a way of filling them in.
-fn storage_type(ty: &ColumnType) -> ColumnType {
+pub(super) fn storage_type(ty: &ColumnType) -> ColumnType {
     let scalar = match ty.scalar {
         ScalarType::Serial { big: false } | ScalarType::Identity { big: false } => {
             ScalarType::Integer
@@ -624,7 +633,7 @@ fn is_identity(ty: &ColumnType) -> bool {
 }
 
 /// Type changes that keep every value as it was.
-fn widens(from: &ColumnType, to: &ColumnType) -> bool {
+pub(super) fn widens(from: &ColumnType, to: &ColumnType) -> bool {
     use ScalarType::*;
     if from.array != to.array {
         return false;

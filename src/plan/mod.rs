@@ -31,6 +31,8 @@
 mod access;
 mod diff;
 mod name;
+mod rename;
+mod suspect;
 
 pub use access::AccessChange;
 
@@ -300,6 +302,53 @@ pub enum Change {
     },
     /// Grants, row-level security and policies (see [`access`]).
     Access(AccessChange),
+    // Declared renames (see [`rename`]): in place, before anything uses the new names.
+    /// `ALTER TABLE … SET SCHEMA`: indexes, constraints and owned sequences move along.
+    SetSchema {
+        table: QualifiedName,
+        schema: String,
+    },
+    /// Also renames a partition (a table of its own).
+    RenameTable {
+        table: QualifiedName,
+        to: String,
+    },
+    RenameColumn {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    SetEnumSchema {
+        enum_name: QualifiedName,
+        schema: String,
+    },
+    RenameEnum {
+        enum_name: QualifiedName,
+        to: String,
+    },
+    RenameEnumValue {
+        enum_name: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// An index of the table, in the table's schema.
+    RenameIndex {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// A primary key, foreign key or check.
+    RenameConstraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// A serial or identity column's sequence, in the table's schema.
+    RenameSequence {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
 }
 
 impl Change {
@@ -339,6 +388,14 @@ impl Change {
             | Change::CommentOnColumn { .. }
             | Change::CommentOnType { .. } => "Comment",
             Change::Access(change) => change.label(),
+            Change::SetSchema { .. } | Change::SetEnumSchema { .. } => "SetSchema",
+            Change::RenameTable { .. } => "RenameTable",
+            Change::RenameColumn { .. } => "RenameColumn",
+            Change::RenameEnum { .. } => "RenameEnum",
+            Change::RenameEnumValue { .. } => "RenameEnumValue",
+            Change::RenameIndex { .. } => "RenameIndex",
+            Change::RenameConstraint { .. } => "RenameConstraint",
+            Change::RenameSequence { .. } => "RenameSequence",
         }
     }
 
@@ -355,13 +412,36 @@ impl Change {
 }
 
 /// The steps that turn `previous` (the schema the last migration produced; `None` before the
-/// first) into `next`.
+/// first) into `next`. Declared renames that do not resolve are left out; [`plan_checked`]
+/// reports them.
 pub fn plan(previous: Option<&System>, next: &System) -> Migration {
-    let empty = System::default();
-    Migration {
-        initial: previous.is_none(),
-        steps: diff::diff(previous.unwrap_or(&empty), next),
+    plan_checked(previous, next, true).0
+}
+
+/// [`plan`], with the errors that stop a build: declared renames that do not resolve, and,
+/// unless `accept_data_loss`, drops that look like undeclared renames (see [`suspect`]).
+pub fn plan_checked(
+    previous: Option<&System>,
+    next: &System,
+    accept_data_loss: bool,
+) -> (Migration, Vec<Diagnostic>) {
+    let Some(previous) = previous else {
+        let migration = Migration {
+            initial: true,
+            steps: diff::diff(&System::default(), next, Vec::new()),
+        };
+        return (migration, Vec::new());
+    };
+    let renamed = rename::apply(previous, next);
+    let mut diagnostics = renamed.diagnostics;
+    if !accept_data_loss {
+        diagnostics.extend(suspect::suspected_renames(&renamed.prev, next));
     }
+    let migration = Migration {
+        initial: false,
+        steps: diff::diff(&renamed.prev, next, renamed.steps),
+    };
+    (migration, diagnostics)
 }
 
 /// Whether a kept table must be dropped and created again because its partitioning changed:

@@ -78,7 +78,17 @@ fn subject(change: &Change) -> Option<&str> {
         | Change::AddCheck { table, .. }
         | Change::DropCheck { table, .. }
         | Change::CommentOnTable { table, .. }
-        | Change::CommentOnColumn { table, .. } => &table.name,
+        | Change::CommentOnColumn { table, .. }
+        | Change::SetSchema { table, .. }
+        | Change::RenameColumn { table, .. }
+        | Change::RenameIndex { table, .. }
+        | Change::RenameConstraint { table, .. }
+        | Change::RenameSequence { table, .. } => &table.name,
+        // Named after what the table or enum becomes.
+        Change::RenameTable { to, .. } | Change::RenameEnum { to, .. } => to,
+        Change::SetEnumSchema { enum_name, .. } | Change::RenameEnumValue { enum_name, .. } => {
+            &enum_name.name
+        }
     })
 }
 
@@ -136,6 +146,24 @@ fn single(change: &Change) -> String {
         }
         Change::CommentOnType { enum_name, .. } => format!("comment_{}", enum_name.name),
         Change::Access(change) => change.name(),
+        Change::SetSchema { table, schema } => format!("move_{}_to_{schema}", table.name),
+        Change::SetEnumSchema { enum_name, schema } => {
+            format!("move_{}_to_{schema}", enum_name.name)
+        }
+        Change::RenameTable { table, to } => format!("rename_{}_to_{to}", table.name),
+        Change::RenameEnum { enum_name, to } => format!("rename_{}_to_{to}", enum_name.name),
+        Change::RenameColumn { table, from, to } => {
+            format!("rename_{}_to_{to}", on(&table.name, from))
+        }
+        Change::RenameEnumValue {
+            enum_name,
+            from,
+            to,
+            ..
+        } => format!("rename_{}_to_{to}", on(&enum_name.name, from)),
+        Change::RenameIndex { from, to, .. }
+        | Change::RenameConstraint { from, to, .. }
+        | Change::RenameSequence { from, to, .. } => format!("rename_{from}_to_{to}"),
     }
 }
 

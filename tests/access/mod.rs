@@ -163,6 +163,7 @@ pub fn workspace() -> System {
         ],
         access: Default::default(),
         seed: Vec::new(),
+        renames: Vec::new(),
     }
 }
 

@@ -276,5 +276,6 @@ pub fn system<const E: usize, const T: usize>(enums: [Enum; E], tables: [Table; 
         tables: tables.into(),
         access: Default::default(),
         seed: Vec::new(),
+        renames: Vec::new(),
     }
 }

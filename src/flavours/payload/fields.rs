@@ -31,6 +31,8 @@ pub struct Field {
     /// `virtual: true`: no column (Payload's fieldIsVirtual).
     pub virtual_field: bool,
     pub bounds: Bounds,
+    /// `renamedFrom`: the field's name before, with where it is written.
+    pub renamed_from: Option<(String, Span)>,
 }
 
 /// `min`/`max` (numbers) and `minLength`/`maxLength` (text), as written.
@@ -139,6 +141,7 @@ const COMMON: &[&str] = &[
     "virtual",
     "interfaceName",
     "graphQL",
+    "renamedFrom",
 ];
 
 fn extra_keys(ty: &str) -> &'static [&'static str] {
@@ -307,6 +310,7 @@ fn parse_tab(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diagno
         "virtual",
         "localized",
         "dbName",
+        "renamedFrom",
     ];
     let name = node
         .get("name")
@@ -345,6 +349,7 @@ pub(super) fn bare_field(name: String, path: String, span: Span, kind: Kind) -> 
         conditional: false,
         virtual_field: false,
         bounds: Bounds::default(),
+        renamed_from: None,
     }
 }
 
@@ -436,6 +441,9 @@ fn read_common(node: &Node, field: &mut Field, diags: &mut Diagnostics) {
     };
     field.db_name = text("dbName", diags);
     field.enum_name = text("enumName", diags);
+    field.renamed_from = node
+        .get("renamedFrom")
+        .and_then(|n| Some((text("renamedFrom", diags)?, n.span)));
     field.bounds = Bounds {
         min: number(node, "min", &path, diags),
         max: number(node, "max", &path, diags),

@@ -7,6 +7,7 @@
 mod build;
 mod fields;
 mod names;
+mod renames;
 #[cfg(test)]
 mod tests;
 
@@ -72,6 +73,7 @@ const COLLECTION_KEYS: &[&str] = &[
     "defaultPopulate",
     "forceSelect",
     "lockDocuments",
+    "renamedFrom",
 ];
 
 /// Parses every file and declares each collection (logical name = slug) in the catalog.
@@ -106,9 +108,13 @@ pub fn declare<'a>(
 /// Lowers every declared collection into tables and enums.
 pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
     let mut names = names::Registry::default();
+    let first = system.tables.len();
     for collection in &state.collections {
-        let root = system.tables.len();
+        let (root, enums) = (system.tables.len(), system.enums.len());
         build::collection(collection, catalog, &mut names, system, diags);
+        let declared = renames::declared(collection, diags);
+        let built = (&system.tables[root..], &system.enums[enums..]);
+        renames::implied(&declared, built.0, built.1, &mut system.renames);
         // The collection's own table is the first it builds; child tables follow it.
         if let (Some(node), Some(table)) = (collection.node.get("access"), system.tables.get(root))
         {
@@ -116,6 +122,8 @@ pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &m
             super::access::read_table(node, &table, &path, &mut system.access, diags);
         }
     }
+    let targets = renames::renamed_rels_targets(&system.tables[first..], &system.renames);
+    system.renames.extend(targets);
 }
 
 /// A diagnostic for a Payload construct schemagen does not reproduce.

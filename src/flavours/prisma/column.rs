@@ -14,6 +14,7 @@ const FIELD_ATTRIBUTES: &[&str] = &[
     "@default",
     "@updatedAt",
     "@map",
+    "@renamedFrom",
     "@db",
     "@relation",
 ];
@@ -116,6 +117,10 @@ pub(super) fn field_kind(
                 if let Some(db_name) = string_arg(attr, &field.src, path, diags) {
                     field.db_name = db_name;
                 }
+            }
+            "renamedFrom" => {
+                field.renamed_from = string_arg(attr, &field.src, path, diags)
+                    .map(|from| (from, field.src.span(attr.at)));
             }
             "default" => default = Some(attr),
             "updatedAt" => {

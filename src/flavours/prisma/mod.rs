@@ -15,6 +15,7 @@ mod relations;
 use super::read::{check_keys, closest, expect_map, expect_scalar};
 use super::{Catalog, Declared, Flavour};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::rename::{Rename, Target};
 use crate::ir::{Enum, EnumValue, QualifiedName, Span, System};
 use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
@@ -24,6 +25,7 @@ const FILE_KEYS: &[&str] = &["flavor", "schema", "enums", "models", "access", "s
 const MODEL_KEYS: &[&str] = &[
     "fields",
     "map",
+    "renamedFrom",
     "schema",
     "comment",
     "indexes",
@@ -31,7 +33,7 @@ const MODEL_KEYS: &[&str] = &[
     "access",
     "partition",
 ];
-const ENUM_KEYS: &[&str] = &["values", "map", "schema", "comment"];
+const ENUM_KEYS: &[&str] = &["values", "map", "schema", "comment", "renamedFrom"];
 
 /// What `declare` learned, handed to `lower`.
 pub struct State<'a> {
@@ -39,6 +41,8 @@ pub struct State<'a> {
     enum_by_name: HashMap<String, usize>,
     models: Vec<Model<'a>>,
     model_by_name: HashMap<String, usize>,
+    /// `renamedFrom` of enums and their values (models and fields are read in `lower`).
+    renames: Vec<Rename>,
 }
 
 /// A model as read: its lines parsed, its scalar fields typed.
@@ -47,6 +51,8 @@ struct Model<'a> {
     span: Span,
     table: QualifiedName,
     comment: Option<String>,
+    /// `renamedFrom:`, with where it is written.
+    renamed_from: Option<(String, Span)>,
     fields: Vec<Field>,
     field_by_name: HashMap<String, usize>,
     blocks: Vec<(Attribute, Src)>,
@@ -64,6 +70,8 @@ struct Field {
     name_span: Span,
     db_name: String,
     doc: Option<String>,
+    /// `@renamedFrom("old")`, with where it is written.
+    renamed_from: Option<(String, Span)>,
     kind: FieldKind,
 }
 
@@ -106,6 +114,7 @@ pub fn declare<'a>(
         enum_by_name: HashMap::new(),
         models: Vec::new(),
         model_by_name: HashMap::new(),
+        renames: Vec::new(),
     };
     // Enums first, from every file, so that a field may use an enum of another file.
     let mut raw_models = Vec::new();
@@ -182,6 +191,7 @@ pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &m
             keys.push(fk);
         }
         if model.readable {
+            declared_renames(model, &mut system.renames);
             let mut table = model::table(model, diags);
             table.foreign_keys = keys;
             if let Some(node) = model.node.get("access") {
@@ -193,6 +203,24 @@ pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &m
     }
     system.tables.extend(resolved.join_tables);
     system.enums.extend(state.enums);
+    system.renames.extend(state.renames);
+}
+
+/// The model's and its columns' `renamedFrom`.
+fn declared_renames(model: &Model<'_>, renames: &mut Vec<Rename>) {
+    if let Some((from, span)) = &model.renamed_from {
+        renames.push(Rename::new(Target::Table(model.name.clone()), from, *span));
+    }
+    for field in &model.fields {
+        let (Some((from, span)), FieldKind::Column(_)) = (&field.renamed_from, &field.kind) else {
+            continue;
+        };
+        let target = Target::Column {
+            table: model.name.clone(),
+            column: field.line.name.text.clone(),
+        };
+        renames.push(Rename::new(target, from, *span));
+    }
 }
 
 /// The enums a field may use, for resolving types and for "did you mean".
@@ -247,6 +275,12 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
                 comment = value
                     .get("comment")
                     .and_then(|n| expect_scalar(n, &format!("{path}.comment"), diags));
+                if let Some(n) = value.get("renamedFrom") {
+                    if let Some(from) = expect_scalar(n, &format!("{path}.renamedFrom"), diags) {
+                        let target = Target::Enum(key.name.clone());
+                        state.renames.push(Rename::new(target, from, n.span));
+                    }
+                }
                 match value.get("values") {
                     Some(n) => value_lines(n, &path, diags),
                     None => {
@@ -281,7 +315,15 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
             match line::parse_enum_line(&src.text) {
                 Ok(EnumLine::Empty) => {}
                 Ok(EnumLine::Value(name, attributes)) => {
-                    let db = enum_value_db_name(&name, &attributes, &src, &path, diags);
+                    let (db, renamed_from) =
+                        enum_value_db_name(&name, &attributes, &src, &path, diags);
+                    if let Some((from, span)) = renamed_from {
+                        let target = Target::EnumValue {
+                            enum_name: key.name.clone(),
+                            value: name.text.clone(),
+                        };
+                        state.renames.push(Rename::new(target, from, span));
+                    }
                     let span = src.span(name.at);
                     if let Some(first) = values.iter().find(|v: &&EnumValue| v.name == name.text) {
                         diags.push(duplicate(
@@ -368,25 +410,38 @@ fn value_lines(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<(String,
     }
 }
 
+/// A value's database name (`@map`) and the name it was renamed from (`@renamedFrom`).
 fn enum_value_db_name(
     name: &Word,
     attributes: &[Attribute],
     src: &Src,
     path: &str,
     diags: &mut Diagnostics,
-) -> String {
+) -> (String, Option<(String, Span)>) {
     let mut db_name = name.text.clone();
+    let mut renamed_from = None;
     let path = format!("{path}.{}", name.text);
     for attr in attributes {
-        if attr.name.text == "map" {
-            if let Some(s) = args::string_arg(attr, src, &path, diags) {
-                db_name = s;
+        match attr.name.text.as_str() {
+            "map" => {
+                if let Some(s) = args::string_arg(attr, src, &path, diags) {
+                    db_name = s;
+                }
             }
-        } else {
-            diags.push(args::unknown_attribute(attr, src, &path, &["@map"], false));
+            "renamedFrom" => {
+                renamed_from =
+                    args::string_arg(attr, src, &path, diags).map(|from| (from, src.span(attr.at)));
+            }
+            _ => diags.push(args::unknown_attribute(
+                attr,
+                src,
+                &path,
+                &["@map", "@renamedFrom"],
+                false,
+            )),
         }
     }
-    db_name
+    (db_name, renamed_from)
 }
 
 /// The lines of a block scalar, each with the position of its first byte.
@@ -426,6 +481,7 @@ fn read_model<'a>(
         span,
         table: QualifiedName::new(file_schema, name),
         comment: None,
+        renamed_from: None,
         fields: Vec::new(),
         field_by_name: HashMap::new(),
         blocks: Vec::new(),
@@ -445,6 +501,12 @@ fn read_model<'a>(
     model.comment = node
         .get("comment")
         .and_then(|n| expect_scalar(n, &format!("{name}.comment"), diags));
+    model.renamed_from = node.get("renamedFrom").and_then(|n| {
+        Some((
+            expect_scalar(n, &format!("{name}.renamedFrom"), diags)?,
+            n.span,
+        ))
+    });
     match node.get("fields") {
         Some(fields) => model.readable = read_body(fields, &mut model, types, diags),
         None => diags.push(
@@ -607,6 +669,7 @@ fn remember_broken(model: &mut Model<'_>, src: Src) {
         line,
         src,
         doc: None,
+        renamed_from: None,
         kind: FieldKind::Broken,
     });
 }
@@ -683,6 +746,7 @@ fn add_field(
         src,
         name_span,
         doc,
+        renamed_from: None,
         kind: FieldKind::Broken,
     };
     field.kind = column::field_kind(&mut field, &path, types, diags);

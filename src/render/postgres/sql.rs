@@ -675,6 +675,54 @@ pub fn statement(
             &format!("CHECK ({})", check.expression),
             *form,
         ),
+        Change::SetSchema { table, schema } => {
+            alter_table(table, &format!("SET SCHEMA {}", quote_ident(schema)))
+        }
+        Change::RenameTable { table, to } => {
+            alter_table(table, &format!("RENAME TO {}", quote_ident(to)))
+        }
+        Change::RenameColumn { table, from, to } => alter_table(
+            table,
+            &format!("RENAME COLUMN {} TO {}", quote_ident(from), quote_ident(to)),
+        ),
+        Change::SetEnumSchema { enum_name, schema } => format!(
+            "ALTER TYPE {} SET SCHEMA {};",
+            qualified(enum_name),
+            quote_ident(schema)
+        ),
+        Change::RenameEnum { enum_name, to } => format!(
+            "ALTER TYPE {} RENAME TO {};",
+            qualified(enum_name),
+            quote_ident(to)
+        ),
+        Change::RenameEnumValue {
+            enum_name,
+            from,
+            to,
+        } => format!(
+            "ALTER TYPE {} RENAME VALUE {} TO {};",
+            qualified(enum_name),
+            string_literal(from),
+            string_literal(to)
+        ),
+        Change::RenameIndex { table, from, to } => format!(
+            "ALTER INDEX {} RENAME TO {};",
+            qualified(&QualifiedName::new(table.schema.clone(), from.clone())),
+            quote_ident(to)
+        ),
+        Change::RenameConstraint { table, from, to } => alter_table(
+            table,
+            &format!(
+                "RENAME CONSTRAINT {} TO {}",
+                quote_ident(from),
+                quote_ident(to)
+            ),
+        ),
+        Change::RenameSequence { table, from, to } => format!(
+            "ALTER SEQUENCE {} RENAME TO {};",
+            qualified(&QualifiedName::new(table.schema.clone(), from.clone())),
+            quote_ident(to)
+        ),
         Change::CommentOnTable { table, comment } => {
             comment_sql("TABLE", &qualified(table), comment)
         }

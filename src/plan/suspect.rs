@@ -1,0 +1,177 @@
+//! Drops that look like renames nobody declared: a column dropped and another of a type it
+//! converts to without loss added in the same table, a table dropped and one with the same
+//! columns created (in any schema), an enum dropped and one with the same values created.
+//! Planned as they are, they lose the data; `build` stops and says how to keep it (declare
+//! the rename) or that losing it is intended (`--accept-data-loss`).
+//!
+//! Runs on the previous schema after declared renames are applied, so a declared rename is
+//! never suspected.
+
+use super::diff::{storage_type, widens};
+use super::display;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{Column, ColumnType, Enum, QualifiedName, Span, System, Table};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) fn suspected_renames(prev: &System, next: &System) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    columns(prev, next, &mut out);
+    tables(prev, next, &mut out);
+    enums(prev, next, &mut out);
+    out
+}
+
+/// Whether every value of a `from` column converts to `to` unchanged: the same stored type,
+/// or a widening (longer varchar, varchar → text, smaller → larger integer, real → double,
+/// more numeric precision at the same scale, more fractional seconds).
+pub(crate) fn converts_losslessly(from: &ColumnType, to: &ColumnType) -> bool {
+    let (from, to) = (storage_type(from), storage_type(to));
+    from == to || widens(&from, &to)
+}
+
+/// Pairs each new element with the first unpaired dropped one that `fits`, in declaration order.
+fn pair<'a, T>(
+    dropped: &[&'a T],
+    created: &[&'a T],
+    fits: impl Fn(&T, &T) -> bool,
+) -> Vec<(&'a T, &'a T)> {
+    let mut used = vec![false; dropped.len()];
+    let mut out = Vec::new();
+    for new in created {
+        if let Some(i) = (0..dropped.len()).find(|&i| !used[i] && fits(dropped[i], new)) {
+            used[i] = true;
+            out.push((dropped[i], *new));
+        }
+    }
+    out
+}
+
+fn suspected(
+    span: Span,
+    path: String,
+    message: String,
+    declare: String,
+    lost: String,
+) -> Diagnostic {
+    Diagnostic::error(Code::SuspectedRename, span, message)
+        .at_path(path)
+        .with_help(format!(
+            "if it is a rename, declare it so the rows stay: {declare}. If the data may go, build with \
+             `--accept-data-loss` (or acknowledge `{lost}` under `acceptDataLoss:`)"
+        ))
+}
+
+fn columns(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
+    let prev_tables: BTreeMap<&QualifiedName, &Table> =
+        prev.tables.iter().map(|t| (&t.db_name, t)).collect();
+    for n in &next.tables {
+        let Some(p) = prev_tables.get(&n.db_name) else {
+            continue;
+        };
+        let before: BTreeSet<&str> = p.columns.iter().map(|c| c.db_name.as_str()).collect();
+        let after: BTreeSet<&str> = n.columns.iter().map(|c| c.db_name.as_str()).collect();
+        let dropped: Vec<&Column> = p
+            .columns
+            .iter()
+            .filter(|c| !after.contains(c.db_name.as_str()))
+            .collect();
+        let added: Vec<&Column> = n
+            .columns
+            .iter()
+            .filter(|c| !before.contains(c.db_name.as_str()))
+            .collect();
+        for (old, new) in pair(&dropped, &added, |o, n| converts_losslessly(&o.ty, &n.ty)) {
+            let lost = format!("{}.{}", display(&p.db_name), old.db_name);
+            out.push(suspected(
+                new.span,
+                format!("{}.{}", n.name, new.name),
+                format!(
+                    "field `{}.{}` is added and `{}` ({lost}) is dropped with its data: is this a rename?",
+                    n.name, new.name, old.name
+                ),
+                format!(
+                    "add `@renamedFrom(\"{0}\")` to the field's line (Prisma-style) or `renamedFrom: {0}` to the field (Payload-, Firestore-style)",
+                    old.name
+                ),
+                lost,
+            ));
+        }
+    }
+}
+
+/// A table's columns as (database name, stored type), sorted: what "the same columns" means.
+fn shape(table: &Table) -> Vec<(&str, ColumnType)> {
+    let mut columns: Vec<(&str, ColumnType)> = table
+        .columns
+        .iter()
+        .map(|c| (c.db_name.as_str(), storage_type(&c.ty)))
+        .collect();
+    columns.sort_by(|a, b| a.0.cmp(b.0));
+    columns
+}
+
+fn tables(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
+    let before: BTreeSet<&QualifiedName> = prev.tables.iter().map(|t| &t.db_name).collect();
+    let after: BTreeSet<&QualifiedName> = next.tables.iter().map(|t| &t.db_name).collect();
+    let dropped: Vec<&Table> = prev
+        .tables
+        .iter()
+        .filter(|t| !after.contains(&t.db_name))
+        .collect();
+    let created: Vec<&Table> = next
+        .tables
+        .iter()
+        .filter(|t| !before.contains(&t.db_name))
+        .collect();
+    for (old, new) in pair(&dropped, &created, |o, n| shape(o) == shape(n)) {
+        let lost = display(&old.db_name);
+        out.push(suspected(
+            new.span,
+            new.name.clone(),
+            format!(
+                "`{}` ({}) is created and `{}` ({lost}), with the same columns, is dropped with its rows: is this a rename?",
+                new.name,
+                display(&new.db_name),
+                old.name
+            ),
+            format!("add `renamedFrom: {}` to the model or collection", old.name),
+            lost,
+        ));
+    }
+}
+
+fn enums(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
+    let before: BTreeSet<&QualifiedName> = prev.enums.iter().map(|e| &e.db_name).collect();
+    let after: BTreeSet<&QualifiedName> = next.enums.iter().map(|e| &e.db_name).collect();
+    let dropped: Vec<&Enum> = prev
+        .enums
+        .iter()
+        .filter(|e| !after.contains(&e.db_name))
+        .collect();
+    let created: Vec<&Enum> = next
+        .enums
+        .iter()
+        .filter(|e| !before.contains(&e.db_name))
+        .collect();
+    let values = |e: &Enum| {
+        e.values
+            .iter()
+            .map(|v| v.db_name.clone())
+            .collect::<Vec<_>>()
+    };
+    for (old, new) in pair(&dropped, &created, |o, n| values(o) == values(n)) {
+        let lost = display(&old.db_name);
+        out.push(suspected(
+            new.span,
+            new.name.clone(),
+            format!(
+                "enum `{}` ({}) is created and `{}` ({lost}), with the same values, is dropped: is this a rename?",
+                new.name,
+                display(&new.db_name),
+                old.name
+            ),
+            format!("add `renamedFrom: {}` to the enum", old.name),
+            lost,
+        ));
+    }
+}
