@@ -17,6 +17,8 @@ pub struct Config {
     pub templates: Option<PathBuf>,
     /// `identifiers: shorten`: names over 63 bytes get a stable hash suffix instead of an error.
     pub shorten_identifiers: bool,
+    /// `--accept-data-loss`: build migrations that lose data (each still reported, W0301).
+    pub accept_data_loss: bool,
 }
 
 impl Default for Config {
@@ -27,6 +29,7 @@ impl Default for Config {
             targets: Target::ALL.to_vec(),
             templates: None,
             shorten_identifiers: false,
+            accept_data_loss: false,
         }
     }
 }

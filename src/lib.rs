@@ -138,8 +138,16 @@ fn render_all(config: &Config, systems: &[System], diags: &mut Diagnostics) -> w
             continue;
         }
         let migration = plan::plan(history.schema.as_ref(), system);
-        for warning in migration.warnings(&system.name) {
-            diags.push(warning);
+        let problems = migration.diagnostics(system, config.accept_data_loss);
+        let refused = problems
+            .iter()
+            .any(|d| d.severity == diagnostics::Severity::Error);
+        for problem in problems {
+            diags.push(problem);
+        }
+        if refused {
+            // Nothing of this system is rendered: `build` writes nothing and exits 1.
+            continue;
         }
         match render::render_system(system, &history, &migration, &config.targets, &templates) {
             Ok(rendered) => files.extend(rendered),

@@ -34,6 +34,9 @@ struct Paths {
     /// How to print diagnostics
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Build migrations that lose data (drops, lossy type changes); each is still reported
+    #[arg(long)]
+    accept_data_loss: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -189,6 +192,7 @@ fn settings(paths: &Paths) -> Option<Config> {
     if let Some(dir) = &paths.templates {
         config.templates = Some(dir.clone());
     }
+    config.accept_data_loss = paths.accept_data_loss;
     Some(config)
 }
 

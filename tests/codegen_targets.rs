@@ -19,7 +19,7 @@ fn system(name: &str, enums: Vec<Enum>, tables: Vec<Table>) -> System {
         enums,
         tables,
         access: Default::default(),
-        seed: Vec::new(),
+        ..Default::default()
     }
 }
 

@@ -39,7 +39,7 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ),
     (
         "W0301",
-        "a warning: cli::a_destructive_change_builds_with_a_warning",
+        "a warning: cli::a_destructive_change_is_refused_until_accepted_by_the_flag",
     ),
     ("E0401", "schemagen.yaml: cli::a_bad_config_is_reported"),
     (

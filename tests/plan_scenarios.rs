@@ -523,7 +523,7 @@ fn ten_thousand_tables_plan_in_linear_time() {
         enums: Vec::new(),
         tables,
         access: Default::default(),
-        seed: Vec::new(),
+        ..Default::default()
     };
     let started = std::time::Instant::now();
     assert_eq!(plan(None, &big).steps.len(), 30_000);

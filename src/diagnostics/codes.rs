@@ -55,6 +55,14 @@ codes! {
     // plan: migrations
     MigrationHistory = "E0301", Error, "the migration history in the output folder is inconsistent";
     DestructiveChange = "W0301", Warning, "a migration step that loses data";
+    DataLoss = "E0310", Error, "a migration step would lose data, and neither the run nor the schema accepts the loss";
+    NoCast = "E0311", Error, "a column type change that PostgreSQL has no cast for";
+    RequiredColumnAdded = "W0320", Warning, "a required column without a default added to an existing table (fails when it has rows)";
+    RequiredWithoutDefault = "W0321", Warning, "a column made required without a default (fails while a row holds NULL)";
+    UniqueOnExistingRows = "W0322", Warning, "a unique index or primary key added on existing rows (fails on duplicates)";
+    ForeignKeyOnExistingRows = "W0323", Warning, "a foreign key added to an existing table (fails on rows that reference nothing)";
+    CheckOnExistingRows = "W0324", Warning, "a check added to an existing table (fails on rows that violate it)";
+    CastCanFail = "W0325", Warning, "a column type change that fails on values the new type cannot hold";
     // access rules
     BadAccessRule = "E0501", Error, "an access rule or access setting that does not make sense";
     MissingAccessRule = "E0502", Error, "a table without access rules in a system with tenants";

@@ -29,10 +29,13 @@
 //!   (old months archived) are dropped with their rows, also flagged.
 
 mod access;
+pub mod cast;
 mod diff;
+pub mod lint;
 mod name;
 
 pub use access::AccessChange;
+pub use lint::Lint;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
@@ -63,18 +66,30 @@ impl Migration {
         self.steps.iter().filter(|s| s.destructive)
     }
 
-    /// A `W0301` warning per step that can lose data, for `build` and `check` to report.
+    /// A `W0301` warning per step that can lose data, whether accepted or not.
     pub fn warnings(&self, system: &str) -> Vec<Diagnostic> {
         self.destructive_steps()
-            .map(|step| {
-                Diagnostic::global(
-                    Code::DestructiveChange,
-                    format!("{system}: the new migration will {}", step.comment),
-                )
-                .with_help("review the migration before applying it, and keep a copy of the data if you need it")
-            })
+            .map(|step| destructive_warning(system, step))
             .collect()
     }
+
+    /// What `build` and `check` report about the migration of `system`: each loss refused
+    /// (E0310) unless `accept_all` or the schema's `acceptDataLoss:` accepts it (then W0301),
+    /// casts Postgres does not have (E0311), and changes that depend on the rows (W0320…).
+    pub fn diagnostics(&self, system: &System, accept_all: bool) -> Vec<Diagnostic> {
+        lint::diagnostics(self, system, accept_all)
+    }
+}
+
+/// W0301: a step that loses data, with consent.
+fn destructive_warning(system: &str, step: &Step) -> Diagnostic {
+    Diagnostic::global(
+        Code::DestructiveChange,
+        format!("{system}: the new migration will {}", step.comment),
+    )
+    .with_help(
+        "review the migration before applying it, and keep a copy of the data if you need it",
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +100,9 @@ pub struct Step {
     /// Whether running it can lose data (rows, values, a column's contents).
     pub destructive: bool,
     pub transaction: Transaction,
+    /// What the step may do to existing rows: losses, impossible casts, data-dependent
+    /// failures (see [`lint`]). Filled in by [`plan`] after the diff.
+    pub lints: Vec<Lint>,
 }
 
 /// How a step may be grouped with its neighbours into transaction blocks.
@@ -294,10 +312,11 @@ impl Change {
 /// first) into `next`.
 pub fn plan(previous: Option<&System>, next: &System) -> Migration {
     let empty = System::default();
-    Migration {
-        initial: previous.is_none(),
-        steps: diff::diff(previous.unwrap_or(&empty), next),
-    }
+    let initial = previous.is_none();
+    let previous = previous.unwrap_or(&empty);
+    let mut steps = diff::diff(previous, next);
+    lint::annotate(previous, next, &mut steps);
+    Migration { initial, steps }
 }
 
 /// Whether a kept table must be dropped and created again because its partitioning changed:

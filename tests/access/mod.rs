@@ -162,7 +162,7 @@ pub fn workspace() -> System {
             ),
         ],
         access: Default::default(),
-        seed: Vec::new(),
+        ..Default::default()
     }
 }
 
