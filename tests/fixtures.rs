@@ -4,6 +4,10 @@
 //!
 //! - `ok/` cases must build without errors; every rendered file is snapshotted.
 //! - `err/` cases must fail; the human-readable diagnostics are snapshotted.
+//!
+//! A case with a `previous/schemas/` folder is planned against it: the previous schemas are
+//! built first into a scratch output folder, which becomes the case's history. That is how
+//! diagnostics about a change (a dropped column, a type change) get a fixture.
 
 use schemagen::config::Config;
 use std::path::{Path, PathBuf};
@@ -74,10 +78,49 @@ fn ok_cases_render_as_snapshotted() {
     }
 }
 
+/// Builds `case/previous/schemas` into a scratch folder and returns the case's config with
+/// that folder as its history; `None` for a case without a previous version.
+fn with_previous(case: &Path, config: &Config) -> Option<Config> {
+    let previous = case.join("previous/schemas");
+    if !previous.is_dir() {
+        return None;
+    }
+    let out = std::env::temp_dir().join(format!(
+        "schemagen-fixture-{}-{}",
+        name_of(case),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&out);
+    let built = schemagen::generate(&Config {
+        schemas: previous,
+        out: out.clone(),
+        ..config.clone()
+    });
+    let report = schemagen::diagnostics::render::human(&built.diagnostics, &built.sources);
+    assert!(
+        !built.has_errors(),
+        "{}: the previous version does not build:\n{report}",
+        name_of(case)
+    );
+    schemagen::write::write_tree(&out, &built.files).unwrap();
+    Some(Config {
+        out,
+        ..config.clone()
+    })
+}
+
 #[test]
 fn err_cases_report_as_snapshotted() {
     for case in cases("err") {
-        let run = schemagen::compile(&config_for(&case));
+        let config = config_for(&case);
+        let run = match with_previous(&case, &config) {
+            Some(config) => {
+                let run = schemagen::generate(&config);
+                let _ = std::fs::remove_dir_all(&config.out);
+                run
+            }
+            None => schemagen::compile(&config),
+        };
         assert!(
             run.has_errors(),
             "err case {} produced no error",

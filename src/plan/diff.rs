@@ -652,8 +652,12 @@ fn alter_column(
                 change,
                 format!("narrow the type of {path}: values that do not fit make it fail"),
             ),
-            // An impossible cast is reported (E0311) and never rendered.
-            Cast::Lossy | Cast::Impossible => steps.destructive(
+            // Refused (E0311), never rendered: no consent makes it possible.
+            Cast::Impossible => steps.push(
+                change,
+                format!("change the type of {path}, which PostgreSQL cannot cast"),
+            ),
+            Cast::Lossy => steps.destructive(
                 change,
                 format!(
                     "change the type of {path}: values that do not convert fail or lose precision"

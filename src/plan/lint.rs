@@ -399,5 +399,9 @@ fn diagnostic(system: &str, lint: &Lint) -> Diagnostic {
         Some(span) => Diagnostic::error(lint.code, span, message),
         None => Diagnostic::global(lint.code, message),
     };
-    d.at_path(lint.object.clone()).with_help(lint.help.clone())
+    let d = d.with_help(lint.help.clone());
+    if lint.object.is_empty() {
+        return d;
+    }
+    d.at_path(lint.object.clone())
 }
