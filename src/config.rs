@@ -17,7 +17,8 @@ pub struct Config {
     pub templates: Option<PathBuf>,
     /// `identifiers: shorten`: names over 63 bytes get a stable hash suffix instead of an error.
     pub shorten_identifiers: bool,
-    /// `--accept-data-loss`: drops that look like undeclared renames are planned as drops.
+    /// `--accept-data-loss`: build migrations that lose data (each still reported, W0301),
+    /// and plan drops that look like undeclared renames as drops.
     pub accept_data_loss: bool,
 }
 

@@ -161,14 +161,23 @@ fn render_all(
             }
             continue;
         }
-        let (migration, errors) =
+        let (migration, rename_errors) =
             plan::plan_checked(history.schema.as_ref(), system, config.accept_data_loss);
-        if !errors.is_empty() {
-            errors.into_iter().for_each(|d| diags.push(d));
+        if !rename_errors.is_empty() {
+            // Renames come first: declaring one changes which losses the plan still has.
+            rename_errors.into_iter().for_each(|d| diags.push(d));
             continue;
         }
-        for warning in migration.warnings(&system.name) {
-            diags.push(warning);
+        let problems = migration.diagnostics(system, config.accept_data_loss);
+        let refused = problems
+            .iter()
+            .any(|d| d.severity == diagnostics::Severity::Error);
+        for problem in problems {
+            diags.push(problem);
+        }
+        if refused {
+            // Nothing of this system is rendered: `build` writes nothing and exits 1.
+            continue;
         }
         match render::render_system(system, &history, &migration, &config.targets, &templates) {
             Ok(rendered) => files.extend(rendered),

@@ -56,7 +56,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct BuildArgs {
-    /// Plan drops that look like undeclared renames anyway: their data is lost
+    /// Build migrations that lose data (drops, lossy type changes, drops that look like
+    /// undeclared renames); each loss is still reported
     #[arg(long)]
     accept_data_loss: bool,
     #[command(flatten)]

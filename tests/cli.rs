@@ -115,26 +115,104 @@ fn json_diagnostics_carry_code_file_line_and_column() {
     assert!(first["help"].as_str().unwrap().contains("models"));
 }
 
-#[test]
-fn a_destructive_change_builds_with_a_warning() {
-    let dir = project("destructive");
-    assert!(schemagen(&dir, &["build"]).status.success());
+/// Every file under `dir`, with its contents: what a refused build must leave untouched.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+fn drop_title(dir: &Path) {
     let file = dir.join("schemas/blog/models.yaml");
     let edited = std::fs::read_to_string(&file)
         .unwrap()
         .replace("      title String @db.VarChar(200)\n", "");
     std::fs::write(&file, edited).unwrap();
-    let out = schemagen(&dir, &["build"]);
-    assert!(out.status.success(), "a warning does not fail the build");
+}
+
+fn migration_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("generated/blog/migrations"))
+        .unwrap()
+        .count()
+}
+
+#[test]
+fn a_destructive_change_is_refused_until_accepted_by_the_flag() {
+    let dir = project("destructive");
+    assert!(schemagen(&dir, &["build"]).status.success());
+    drop_title(&dir);
+    let before = tree(&dir.join("generated"));
+    for command in ["build", "check"] {
+        let out = schemagen(&dir, &[command]);
+        assert_eq!(out.status.code(), Some(1), "{command} refuses the loss");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("error[E0310]: blog: the new migration drops column public.posts.title")
+                && err.contains("schemas/blog/models.yaml:3:3")
+                && err.contains("--accept-data-loss")
+                && err.contains("acceptDataLoss"),
+            "{command}: the loss is named, placed and how to proceed said:\n{err}"
+        );
+    }
+    assert_eq!(
+        tree(&dir.join("generated")),
+        before,
+        "a refused build writes nothing"
+    );
+    let out = schemagen(&dir, &["build", "--accept-data-loss"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
         err.contains("warning[W0301]") && err.contains("title"),
-        "the data loss is named:\n{err}"
+        "the data loss is still named:\n{err}"
     );
-    let migrations = std::fs::read_dir(dir.join("generated/blog/migrations"))
+    assert_eq!(migration_count(&dir), 2, "the drop is a new migration");
+    let check = schemagen(&dir, &["check"]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+}
+
+#[test]
+fn a_destructive_change_is_accepted_by_the_schema_naming_it() {
+    let dir = project("acknowledged");
+    assert!(schemagen(&dir, &["build"]).status.success());
+    drop_title(&dir);
+    let file = dir.join("schemas/blog/models.yaml");
+    let mut text_of = std::fs::read_to_string(&file).unwrap();
+    // Another loss's path accepts nothing here.
+    text_of.push_str("acceptDataLoss:\n  - public.posts.body\n");
+    std::fs::write(&file, &text_of).unwrap();
+    let out = schemagen(&dir, &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    std::fs::write(
+        &file,
+        text_of.replace("public.posts.body", "public.posts.title"),
+    )
+    .unwrap();
+    let out = schemagen(&dir, &["build"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("warning[W0301]"));
+    assert_eq!(migration_count(&dir), 2);
+    let sql = std::fs::read_dir(dir.join("generated/blog/migrations"))
         .unwrap()
-        .count();
-    assert_eq!(migrations, 2, "the drop is a new migration");
+        .filter_map(Result::ok)
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .find(|sql| sql.contains("DROP COLUMN"))
+        .unwrap();
+    assert!(sql.contains("-- WARNING: destructive: drop column public.posts.title"));
+    // Once written, the entry names nothing in the plan: harmless, and may be deleted.
+    let out = schemagen(&dir, &["check"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::write(
+        &file,
+        text_of.replace("acceptDataLoss:\n  - public.posts.body\n", ""),
+    )
+    .unwrap();
+    assert!(schemagen(&dir, &["check"]).status.success());
 }
 
 #[test]

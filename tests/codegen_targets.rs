@@ -19,8 +19,7 @@ fn system(name: &str, enums: Vec<Enum>, tables: Vec<Table>) -> System {
         enums,
         tables,
         access: Default::default(),
-        seed: Vec::new(),
-        renames: Vec::new(),
+        ..Default::default()
     }
 }
 

@@ -37,10 +37,6 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
         "E0301",
         "a broken history: postgres_render::migrations_without_their_snapshot_are_refused",
     ),
-    (
-        "W0301",
-        "a warning: cli::a_destructive_change_builds_with_a_warning",
-    ),
     ("E0401", "schemagen.yaml: cli::a_bad_config_is_reported"),
     (
         "E0402",

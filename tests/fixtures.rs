@@ -3,8 +3,12 @@
 //! its expected output as insta snapshots in `snapshots/`.
 //!
 //! - `ok/` cases must build without errors; every rendered file is snapshotted.
-//! - `err/` cases must fail (to compile, or to plan on top of `previous/`); the human-readable
-//!   diagnostics are snapshotted.
+//! - `err/` cases must fail (to compile, or to plan on top of a previous version); the
+//!   human-readable diagnostics are snapshotted.
+//!
+//! A case about a change has a previous version in `previous/`: either `previous/schemas/`,
+//! built first into a scratch output folder that becomes the case's history (a dropped column,
+//! a type change), or the output of an earlier build kept as it is (a tampered history).
 
 use schemagen::config::Config;
 use std::path::{Path, PathBuf};
@@ -80,10 +84,49 @@ fn ok_cases_render_as_snapshotted() {
     }
 }
 
+/// Builds `case/previous/schemas` into a scratch folder and returns the case's config with
+/// that folder as its history; `None` for a case without a previous version.
+fn with_previous(case: &Path, config: &Config) -> Option<Config> {
+    let previous = case.join("previous/schemas");
+    if !previous.is_dir() {
+        return None;
+    }
+    let out = std::env::temp_dir().join(format!(
+        "schemagen-fixture-{}-{}",
+        name_of(case),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&out);
+    let built = schemagen::generate(&Config {
+        schemas: previous,
+        out: out.clone(),
+        ..config.clone()
+    });
+    let report = schemagen::diagnostics::render::human(&built.diagnostics, &built.sources);
+    assert!(
+        !built.has_errors(),
+        "{}: the previous version does not build:\n{report}",
+        name_of(case)
+    );
+    schemagen::write::write_tree(&out, &built.files).unwrap();
+    Some(Config {
+        out,
+        ..config.clone()
+    })
+}
+
 #[test]
 fn err_cases_report_as_snapshotted() {
     for case in cases("err") {
-        let run = schemagen::generate(&config_for(&case));
+        let config = config_for(&case);
+        let run = match with_previous(&case, &config) {
+            Some(config) => {
+                let run = schemagen::generate(&config);
+                let _ = std::fs::remove_dir_all(&config.out);
+                run
+            }
+            None => schemagen::generate(&config),
+        };
         assert!(
             run.has_errors(),
             "err case {} produced no error",

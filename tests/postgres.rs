@@ -915,8 +915,7 @@ fn every_scalar_type_is_spelled_as_postgres_spells_it() {
             span: Default::default(),
         }],
         access: Default::default(),
-        seed: Vec::new(),
-        renames: Vec::new(),
+        ..Default::default()
     };
     let definitions: Vec<String> = types
         .iter()

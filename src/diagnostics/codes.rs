@@ -59,6 +59,14 @@ codes! {
     UnknownRenameSource = "E0303", Error, "a `renamedFrom` names an element the previous schema does not have";
     AmbiguousRename = "E0304", Error, "a `renamedFrom` whose old or new name is still in use by another element";
     DuplicateRename = "E0305", Error, "two `renamedFrom` declarations claim the same old name";
+    DataLoss = "E0310", Error, "a migration step would lose data, and neither the run nor the schema accepts the loss";
+    NoCast = "E0311", Error, "a column type change that PostgreSQL has no cast for";
+    RequiredColumnAdded = "W0320", Warning, "a required column without a default added to an existing table (fails when it has rows)";
+    RequiredWithoutDefault = "W0321", Warning, "a column made required without a default (fails while a row holds NULL)";
+    UniqueOnExistingRows = "W0322", Warning, "a unique index or primary key added on existing rows (fails on duplicates)";
+    ForeignKeyOnExistingRows = "W0323", Warning, "a foreign key added to an existing table (fails on rows that reference nothing)";
+    CheckOnExistingRows = "W0324", Warning, "a check added to an existing table (fails on rows that violate it)";
+    CastCanFail = "W0325", Warning, "a column type change that fails on values the new type cannot hold";
     // history: migrations on disk and their checksums
     MigrationEdited = "E0340", Error, "a migration's contents are not what the checksum file recorded";
     MigrationMissing = "E0341", Error, "a migration the checksum file lists is gone";

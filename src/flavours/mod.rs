@@ -7,6 +7,7 @@
 //! them to tables, resolving references through the catalog.
 
 pub mod access;
+pub mod consent;
 pub mod firestore;
 pub mod payload;
 pub mod prisma;
@@ -136,6 +137,13 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
         &mut system,
         diags,
     );
+    for node in files
+        .files
+        .iter()
+        .filter_map(|f| f.root.get("acceptDataLoss"))
+    {
+        system.accept_data_loss.extend(consent::read(node, diags));
+    }
     system.namespaces = namespaces_of(&system);
     system
 }

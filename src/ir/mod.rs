@@ -47,6 +47,18 @@ pub struct System {
     /// Declared renames (`renamedFrom`), for the next migration only: see [`rename`].
     #[serde(skip)]
     pub renames: Vec<rename::Rename>,
+    /// A top-level `acceptDataLoss:` list: the losses this schema consents to, by database
+    /// path (`public.users.bio`). Consent, not schema: kept out of `schema.json`.
+    #[serde(skip)]
+    pub accept_data_loss: Vec<AcceptedLoss>,
+}
+
+/// One `acceptDataLoss:` entry, and where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedLoss {
+    /// The database path exactly as E0310 prints it: `public.users.bio`, `public.sessions`.
+    pub path: String,
+    pub span: Span,
 }
 
 /// The seed rows of one table. Every row has a value for each of `columns`.

@@ -17,6 +17,15 @@ pub enum AccessChange {
         role: String,
         tables: Vec<QualifiedName>,
     },
+    /// Takes back what `Grant` gave a role the next schema no longer grants to (the access
+    /// rules went away, or another role took its place): a fresh database built from the
+    /// next schema grants it nothing, and neither may the migrated one.
+    Revoke {
+        role: String,
+        tables: Vec<QualifiedName>,
+        /// Every schema the previous grants covered, tables of it dropped or not.
+        schemas: Vec<String>,
+    },
     EnableRowSecurity(QualifiedName),
     DisableRowSecurity(QualifiedName),
     /// One policy per command with rules, from the next system's rules and table.
@@ -34,6 +43,7 @@ impl AccessChange {
     pub fn label(&self) -> &'static str {
         match self {
             Self::Grant { .. } => "Grant",
+            Self::Revoke { .. } => "Revoke",
             Self::EnableRowSecurity(_) | Self::DisableRowSecurity(_) => "RowLevelSecurity",
             Self::CreatePolicies { .. } => "CreatePolicy",
             Self::DropPolicies(_) => "DropPolicy",
@@ -48,7 +58,7 @@ impl AccessChange {
                 Some(t)
             }
             Self::CreatePolicies { access, .. } => Some(&access.table),
-            Self::Grant { .. } | Self::EncryptionFunctions => None,
+            Self::Grant { .. } | Self::Revoke { .. } | Self::EncryptionFunctions => None,
         }
     }
 
@@ -57,6 +67,7 @@ impl AccessChange {
         let table = self.table().map_or("", |t| t.name.as_str());
         match self {
             Self::Grant { role, .. } => format!("grant_{role}"),
+            Self::Revoke { role, .. } => format!("revoke_{role}"),
             Self::EnableRowSecurity(_) => format!("enable_rls_{table}"),
             Self::DisableRowSecurity(_) => format!("disable_rls_{table}"),
             Self::CreatePolicies { .. } | Self::DropPolicies(_) => format!("policies_{table}"),
@@ -108,10 +119,10 @@ pub(super) fn drops(prev: &System, next: &System) -> Vec<(Change, String)> {
     if prev.access.is_empty() {
         return Vec::new();
     }
+    let mut out: Vec<(Change, String)> = revoke(prev, next).into_iter().collect();
     let stale = stale(prev, next);
     let kept: BTreeSet<&QualifiedName> = next.tables.iter().map(|t| &t.db_name).collect();
     let (prev_policed, next_policed) = (policed(prev), policed(next));
-    let mut out = Vec::new();
     for entry in &prev.access.tables {
         let table = &entry.table;
         if !prev_policed.contains_key(table) || !kept.contains(table) {
@@ -132,6 +143,33 @@ pub(super) fn drops(prev: &System, next: &System) -> Vec<(Change, String)> {
         }
     }
     out
+}
+
+/// The previous role's grants, when the next schema no longer grants to it: on the tables
+/// that survive the migration (a dropped table takes its grants with it).
+fn revoke(prev: &System, next: &System) -> Option<(Change, String)> {
+    let role = prev.access.settings().app_role;
+    let granted_still = !next.access.is_empty() && next.access.settings().app_role == role;
+    if granted_still {
+        return None;
+    }
+    let known = surviving(prev, next);
+    let tables: Vec<QualifiedName> = prev
+        .tables
+        .iter()
+        .filter(|t| known.contains(&t.db_name))
+        .map(|t| t.db_name.clone())
+        .collect();
+    let schemas: BTreeSet<&String> = prev.tables.iter().map(|t| &t.db_name.schema).collect();
+    let comment = format!("revoke what the application role {role} was granted");
+    Some((
+        Change::Access(AccessChange::Revoke {
+            role,
+            tables,
+            schemas: schemas.into_iter().cloned().collect(),
+        }),
+        comment,
+    ))
 }
 
 /// Tables of `prev` that still exist, with their grants and row-level security, once the

@@ -3,6 +3,7 @@
 //! module documentation of [`super`]; within a phase, steps follow declaration order
 //! (the next system's for creations, the previous one's for drops), which is deterministic.
 
+use super::cast::Cast;
 use super::{display, Change, ConstraintForm, EnumUsage, Step, Transaction, ValuePosition};
 use crate::ir::{
     Check, Column, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexPart, Partition,
@@ -32,6 +33,7 @@ impl Steps {
             comment,
             destructive: false,
             transaction,
+            lints: Vec::new(),
         });
     }
     fn push(&mut self, change: Change, comment: String) {
@@ -52,6 +54,7 @@ impl Steps {
             comment,
             destructive,
             transaction,
+            lints: Vec::new(),
         });
     }
 }
@@ -632,40 +635,6 @@ fn is_identity(ty: &ColumnType) -> bool {
     matches!(ty.scalar, ScalarType::Identity { .. })
 }
 
-/// Type changes that keep every value as it was.
-pub(super) fn widens(from: &ColumnType, to: &ColumnType) -> bool {
-    use ScalarType::*;
-    if from.array != to.array {
-        return false;
-    }
-    let at_least = |a: Option<u32>, b: Option<u32>| match (a, b) {
-        (_, None) => true,
-        (Some(a), Some(b)) => b >= a,
-        (None, Some(_)) => false,
-    };
-    match (&from.scalar, &to.scalar) {
-        (Varchar { length: a }, Varchar { length: b }) => at_least(*a, *b),
-        (Varchar { .. }, Text) => true,
-        (SmallInt, Integer | BigInt) | (Integer, BigInt) | (Real, Double) => true,
-        (
-            Numeric {
-                precision: p1,
-                scale: s1,
-            },
-            Numeric {
-                precision: p2,
-                scale: s2,
-            },
-        ) => s1 == s2 && at_least(*p1, *p2),
-        (Timestamp { precision: a }, Timestamp { precision: b })
-        | (Timestamptz { precision: a }, Timestamptz { precision: b })
-        | (Time { precision: a }, Time { precision: b }) => {
-            at_least(a.map(u32::from), b.map(u32::from))
-        }
-        _ => false,
-    }
-}
-
 /// Columns added and altered in kept tables, then their primary keys.
 fn alter_tables(diff: &Diff, steps: &mut Steps) {
     let kept: Vec<(&Table, &Table)> = diff.kept().collect();
@@ -795,15 +764,23 @@ fn alter_column(
             previous: before.clone(),
             next: after.clone(),
         };
-        if widens(&storage_type(&before.ty), &storage_type(&after.ty)) {
-            steps.push(change, format!("widen the type of {path}"));
-        } else {
-            steps.destructive(
+        match super::cast::classify(&storage_type(&before.ty), &storage_type(&after.ty)) {
+            Cast::Widening => steps.push(change, format!("widen the type of {path}")),
+            Cast::Narrowing => steps.push(
+                change,
+                format!("narrow the type of {path}: values that do not fit make it fail"),
+            ),
+            // Refused (E0311), never rendered: no consent makes it possible.
+            Cast::Impossible => steps.push(
+                change,
+                format!("change the type of {path}, which PostgreSQL cannot cast"),
+            ),
+            Cast::Lossy => steps.destructive(
                 change,
                 format!(
                     "change the type of {path}: values that do not convert fail or lose precision"
                 ),
-            );
+            ),
         }
     }
     // ...and drop identity before a default replaces it.

@@ -29,12 +29,15 @@
 //!   (old months archived) are dropped with their rows, also flagged.
 
 mod access;
+pub mod cast;
 mod diff;
+pub mod lint;
 mod name;
 mod rename;
 mod suspect;
 
 pub use access::AccessChange;
+pub use lint::Lint;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
@@ -65,18 +68,30 @@ impl Migration {
         self.steps.iter().filter(|s| s.destructive)
     }
 
-    /// A `W0301` warning per step that can lose data, for `build` and `check` to report.
+    /// A `W0301` warning per step that can lose data, whether accepted or not.
     pub fn warnings(&self, system: &str) -> Vec<Diagnostic> {
         self.destructive_steps()
-            .map(|step| {
-                Diagnostic::global(
-                    Code::DestructiveChange,
-                    format!("{system}: the new migration will {}", step.comment),
-                )
-                .with_help("review the migration before applying it, and keep a copy of the data if you need it")
-            })
+            .map(|step| destructive_warning(system, step))
             .collect()
     }
+
+    /// What `build` and `check` report about the migration of `system`: each loss refused
+    /// (E0310) unless `accept_all` or the schema's `acceptDataLoss:` accepts it (then W0301),
+    /// casts Postgres does not have (E0311), and changes that depend on the rows (W0320…).
+    pub fn diagnostics(&self, system: &System, accept_all: bool) -> Vec<Diagnostic> {
+        lint::diagnostics(self, system, accept_all)
+    }
+}
+
+/// W0301: a step that loses data, with consent.
+fn destructive_warning(system: &str, step: &Step) -> Diagnostic {
+    Diagnostic::global(
+        Code::DestructiveChange,
+        format!("{system}: the new migration will {}", step.comment),
+    )
+    .with_help(
+        "review the migration before applying it, and keep a copy of the data if you need it",
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +102,9 @@ pub struct Step {
     /// Whether running it can lose data (rows, values, a column's contents).
     pub destructive: bool,
     pub transaction: Transaction,
+    /// What the step may do to existing rows: losses, impossible casts, data-dependent
+    /// failures (see [`lint`]). Filled in by [`plan`] after the diff.
+    pub lints: Vec<Lint>,
 }
 
 /// How a step may be grouped with its neighbours into transaction blocks.
@@ -420,26 +438,34 @@ pub fn plan(previous: Option<&System>, next: &System) -> Migration {
 
 /// [`plan`], with the errors that stop a build: declared renames that do not resolve, and,
 /// unless `accept_data_loss`, drops that look like undeclared renames (see [`suspect`]).
+/// Every step carries its lints ([`lint`]).
 pub fn plan_checked(
     previous: Option<&System>,
     next: &System,
     accept_data_loss: bool,
 ) -> (Migration, Vec<Diagnostic>) {
     let Some(previous) = previous else {
-        let migration = Migration {
-            initial: true,
-            steps: diff::diff(&System::default(), next, Vec::new()),
-        };
-        return (migration, Vec::new());
+        let empty = System::default();
+        let mut steps = diff::diff(&empty, next, Vec::new());
+        lint::annotate(&empty, next, &mut steps);
+        return (
+            Migration {
+                initial: true,
+                steps,
+            },
+            Vec::new(),
+        );
     };
     let renamed = rename::apply(previous, next);
     let mut diagnostics = renamed.diagnostics;
     if !accept_data_loss {
         diagnostics.extend(suspect::suspected_renames(&renamed.prev, next));
     }
+    let mut steps = diff::diff(&renamed.prev, next, renamed.steps);
+    lint::annotate(&renamed.prev, next, &mut steps);
     let migration = Migration {
         initial: false,
-        steps: diff::diff(&renamed.prev, next, renamed.steps),
+        steps,
     };
     (migration, diagnostics)
 }

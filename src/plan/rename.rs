@@ -403,6 +403,7 @@ fn push(steps: &mut Vec<Step>, change: Change, comment: String) {
         comment,
         destructive: false,
         transaction: Transaction::Shared,
+        lints: Vec::new(),
     });
 }
 

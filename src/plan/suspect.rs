@@ -7,7 +7,8 @@
 //! Runs on the previous schema after declared renames are applied, so a declared rename is
 //! never suspected.
 
-use super::diff::{storage_type, widens};
+use super::cast::{classify, Cast};
+use super::diff::storage_type;
 use super::display;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Column, ColumnType, Enum, QualifiedName, Span, System, Table};
@@ -26,7 +27,7 @@ pub(super) fn suspected_renames(prev: &System, next: &System) -> Vec<Diagnostic>
 /// more numeric precision at the same scale, more fractional seconds).
 pub(crate) fn converts_losslessly(from: &ColumnType, to: &ColumnType) -> bool {
     let (from, to) = (storage_type(from), storage_type(to));
-    from == to || widens(&from, &to)
+    classify(&from, &to) == Cast::Widening
 }
 
 /// Pairs each new element with the first unpaired dropped one that `fits`, in declaration order.

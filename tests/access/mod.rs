@@ -162,8 +162,7 @@ pub fn workspace() -> System {
             ),
         ],
         access: Default::default(),
-        seed: Vec::new(),
-        renames: Vec::new(),
+        ..Default::default()
     }
 }
 

@@ -275,7 +275,6 @@ pub fn system<const E: usize, const T: usize>(enums: [Enum; E], tables: [Table; 
         enums: enums.into(),
         tables: tables.into(),
         access: Default::default(),
-        seed: Vec::new(),
-        renames: Vec::new(),
+        ..Default::default()
     }
 }

@@ -22,7 +22,15 @@ use columns::{Indexed, Lowering, Prefix, Shape};
 use names::{camel, fit, singular, snake};
 use std::collections::BTreeMap;
 
-const FILE_KEYS: &[&str] = &["flavor", "schema", "id", "collections", "access", "seed"];
+const FILE_KEYS: &[&str] = &[
+    "flavor",
+    "schema",
+    "id",
+    "collections",
+    "access",
+    "seed",
+    "acceptDataLoss",
+];
 const COLLECTION_KEYS: &[&str] = &[
     "fields",
     "subcollections",

@@ -48,7 +48,14 @@ struct Collection<'a> {
     span: Span,
 }
 
-const FILE_KEYS: &[&str] = &["flavor", "idType", "collections", "access", "seed"];
+const FILE_KEYS: &[&str] = &[
+    "flavor",
+    "idType",
+    "collections",
+    "access",
+    "seed",
+    "acceptDataLoss",
+];
 
 const COLLECTION_KEYS: &[&str] = &[
     "slug",

@@ -21,7 +21,15 @@ use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
 use std::collections::HashMap;
 
-const FILE_KEYS: &[&str] = &["flavor", "schema", "enums", "models", "access", "seed"];
+const FILE_KEYS: &[&str] = &[
+    "flavor",
+    "schema",
+    "enums",
+    "models",
+    "access",
+    "seed",
+    "acceptDataLoss",
+];
 const MODEL_KEYS: &[&str] = &[
     "fields",
     "map",

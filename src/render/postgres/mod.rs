@@ -170,6 +170,8 @@ struct Guard {
 struct StepView {
     label: &'static str,
     warning: Option<String>,
+    /// Data-dependent risks (W0320…): `W0320: adds required column …`.
+    risks: Vec<String>,
     sql: String,
 }
 
@@ -286,6 +288,12 @@ fn render_migration(
                     Ok(StepView {
                         label: step.change.label(),
                         warning: step.destructive.then(|| one_line(&step.comment)),
+                        risks: step
+                            .lints
+                            .iter()
+                            .filter(|l| !l.is_loss())
+                            .map(|l| one_line(&format!("{}: {}", l.code, l.message)))
+                            .collect(),
                         sql: if guarded { in_plpgsql(&sql) } else { sql },
                     })
                 })
@@ -323,6 +331,7 @@ mod tests {
             comment: String::new(),
             destructive: false,
             transaction,
+            lints: Vec::new(),
         }
     }
 

@@ -116,6 +116,11 @@ pub fn step_sql(indexed: &Indexed, change: &AccessChange) -> String {
             out.extend(grants(tables, role));
             out
         }
+        AccessChange::Revoke {
+            role,
+            tables,
+            schemas,
+        } => revokes(tables, schemas, role),
         AccessChange::EnableRowSecurity(table) => enable_sql(table).to_vec(),
         AccessChange::DisableRowSecurity(table) => disable_sql(table).to_vec(),
         AccessChange::CreatePolicies { access, table } => policies_of(indexed, table, access)
@@ -187,6 +192,27 @@ pub fn grants(tables: &[QualifiedName], role: &str) -> Vec<String> {
             quote_ident(s)
         )
     }));
+    out
+}
+
+/// The reverse of [`grants`]: tables first, then the sequences and schemas.
+pub fn revokes(tables: &[QualifiedName], schemas: &[String], role: &str) -> Vec<String> {
+    let role = quote_ident(role);
+    let mut out: Vec<String> = tables
+        .iter()
+        .map(|t| {
+            format!(
+                "REVOKE SELECT, INSERT, UPDATE, DELETE ON {} FROM {role};",
+                qualified(t)
+            )
+        })
+        .collect();
+    for schema in schemas.iter().map(|s| quote_ident(s)) {
+        out.push(format!(
+            "REVOKE USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} FROM {role};"
+        ));
+        out.push(format!("REVOKE USAGE ON SCHEMA {schema} FROM {role};"));
+    }
     out
 }
 

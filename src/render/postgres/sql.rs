@@ -7,6 +7,7 @@ use crate::ir::{
     Column, ColumnType, DefaultValue, Index, IndexMethod, IndexPart, Literal, Partition,
     PartitionBound, QualifiedName, ScalarType, SortOrder,
 };
+use crate::plan::cast::{self, Cast};
 use crate::plan::{Change, ConstraintForm, EnumUsage, ValuePosition};
 use crate::render::{quote_ident, Templates};
 use sea_query::{Alias, PostgresQueryBuilder, QueryBuilder, Table, Value};
@@ -226,8 +227,13 @@ fn index_sql(table: &QualifiedName, index: &Index) -> String {
 /// `DO $tag$ BEGIN <body> END $tag$;`, with a dollar-quote tag the body does not contain
 /// (a quoted identifier may hold `$$`).
 pub fn do_block(body: &str) -> String {
-    let tag = dollar_tag(body);
-    format!("DO {tag}\nBEGIN\n  {body}\nEND\n{tag};")
+    anonymous_block(&format!("BEGIN\n  {body}\nEND"))
+}
+
+/// `DO $tag$ <block> $tag$;` around a whole PL/pgSQL block (its own DECLARE, BEGIN, END).
+pub fn anonymous_block(block: &str) -> String {
+    let tag = dollar_tag(block);
+    format!("DO {tag}\n{block}\n{tag};")
 }
 
 /// `$$`, or `$schemagen$`, `$schemagen1$`, … whichever `body` does not contain.
@@ -360,6 +366,11 @@ fn recreate_enum(next: &crate::ir::Enum, usages: &[EnumUsage]) -> String {
 }
 
 fn alter_type(table: &QualifiedName, previous: &Column, next: &Column) -> String {
+    let from = crate::plan::lint::storage(&previous.ty);
+    let to = crate::plan::lint::storage(&next.ty);
+    if cast::classify(&from, &to) == Cast::Narrowing {
+        return narrow_type(table, previous, next);
+    }
     let target = storage_type(&next.ty);
     let enums = |c: &Column| matches!(c.ty.scalar, ScalarType::Enum { .. });
     let using = if enums(previous) || enums(next) {
@@ -379,6 +390,83 @@ fn alter_type(table: &QualifiedName, previous: &Column, next: &Column) -> String
         &next.db_name,
         &format!("SET DATA TYPE {target} USING {using}"),
     )
+}
+
+/// A type that may not hold every value: a check that fails naming the column, the count
+/// and a value that does not fit, then the change with assignment-cast semantics (an
+/// explicit `::VARCHAR(20)` would cut values; an assignment errors instead).
+fn narrow_type(table: &QualifiedName, previous: &Column, next: &Column) -> String {
+    let target = storage_type(&next.ty);
+    let column = quote_ident(&next.db_name);
+    let change = match (&previous.ty.scalar, &next.ty.scalar) {
+        // Text has no assignment cast to an enum; an explicit one fails on other labels.
+        (_, ScalarType::Enum { .. }) => format!(
+            "SET DATA TYPE {target} USING {}",
+            via_text(&next.db_name, next.ty.array, &scalar_sql(&next.ty.scalar))
+        ),
+        (ScalarType::Enum { .. }, _) => {
+            let brackets = if next.ty.array { "[]" } else { "" };
+            format!("SET DATA TYPE {target} USING {column}::text{brackets}")
+        }
+        _ => format!("SET DATA TYPE {target}"),
+    };
+    let change = alter_column(table, &next.db_name, &change);
+    match misfit_check(table, next) {
+        Some(check) => format!(
+            "{check}
+{change}"
+        ),
+        None => change,
+    }
+}
+
+/// A condition on `value` that holds when it does not fit `to`.
+fn misfit(value: &str, to: &ScalarType) -> Option<String> {
+    if let Some(limit) = cast::text_limit(to) {
+        return Some(format!("char_length({value}::text) > {limit}"));
+    }
+    Some(match to {
+        ScalarType::SmallInt => format!("{value} NOT BETWEEN -32768 AND 32767"),
+        ScalarType::Integer => format!("{value} NOT BETWEEN -2147483648 AND 2147483647"),
+        ScalarType::Numeric {
+            precision: Some(p),
+            scale,
+        } => format!(
+            "abs({value}) >= 10::numeric ^ {}",
+            p.saturating_sub(scale.unwrap_or(0))
+        ),
+        ScalarType::Enum { name } => format!(
+            "{value}::text NOT IN (SELECT enumlabel::text FROM pg_catalog.pg_enum WHERE enumtypid = {}::regtype)",
+            string_literal(&qualified(name))
+        ),
+        _ => return None,
+    })
+}
+
+/// `DO $check$ … $check$`: counts the rows holding a value that does not fit the column's
+/// new type and raises an error naming the column, the count and one such value.
+fn misfit_check(table: &QualifiedName, next: &Column) -> Option<String> {
+    let column = quote_ident(&next.db_name);
+    let condition = if next.ty.array {
+        let element = misfit("v", &next.ty.scalar)?;
+        format!("EXISTS (SELECT FROM unnest({column}) AS e(v) WHERE {element})")
+    } else {
+        misfit(&column, &next.ty.scalar)?
+    };
+    let path = format!("{}.{}.{}", table.schema, table.name, next.db_name);
+    let body = format!(
+        // `use_column`: a column named like a variable (`misfits`) stays a column.
+        "#variable_conflict use_column\nDECLARE\n  misfits bigint;\n  example text;\nBEGIN\n  \
+         SELECT count(*), min(left({column}::text, 80)) INTO misfits, example FROM {} WHERE {condition};\n  \
+         IF misfits > 0 THEN\n    \
+         RAISE EXCEPTION '% cannot change to %: % row(s) hold a value that does not fit, e.g. %', {}, {}, misfits, example\n      \
+         USING HINT = 'fix those values in a hand-written migration first (schemagen migrate new), or keep the wider type';\n  \
+         END IF;\nEND",
+        qualified(table),
+        string_literal(&path),
+        string_literal(&storage_type(&next.ty)),
+    );
+    Some(anonymous_block(&body))
 }
 
 /// The sequence Postgres makes for a serial column (for names that fit in 63 bytes).
