@@ -41,6 +41,10 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
         "W0301",
         "a warning: cli::a_destructive_change_builds_with_a_warning",
     ),
+    (
+        "W0330",
+        "a plan warning: safe_sql::a_per_row_default_on_a_table_with_rows_is_warned_and_still_applies",
+    ),
     ("E0401", "schemagen.yaml: cli::a_bad_config_is_reported"),
     (
         "E0402",

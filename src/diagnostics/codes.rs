@@ -55,6 +55,7 @@ codes! {
     // plan: migrations
     MigrationHistory = "E0301", Error, "the migration history in the output folder is inconsistent";
     DestructiveChange = "W0301", Warning, "a migration step that loses data";
+    AddColumnRewrite = "W0330", Warning, "a column added to an existing table with a per-row default rewrites the table under an exclusive lock";
     // access rules
     BadAccessRule = "E0501", Error, "an access rule or access setting that does not make sense";
     MissingAccessRule = "E0502", Error, "a table without access rules in a system with tenants";

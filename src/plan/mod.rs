@@ -30,6 +30,7 @@
 
 mod access;
 mod diff;
+mod locks;
 mod name;
 
 pub use access::AccessChange;
@@ -73,6 +74,7 @@ impl Migration {
                 )
                 .with_help("review the migration before applying it, and keep a copy of the data if you need it")
             })
+            .chain(locks::warnings(self, system))
             .collect()
     }
 }
