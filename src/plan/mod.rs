@@ -10,7 +10,8 @@
 //! 3. enums whose values were removed or reordered are recreated; new enums created;
 //! 4. new tables, new columns, altered columns, primary keys, indexes, checks;
 //! 5. foreign keys, after every table exists, so cycles work;
-//! 6. comments; then enums nobody uses any more are dropped.
+//! 6. comments; then enums nobody uses any more are dropped;
+//! 7. the tail: validations, `SET NOT NULL`, concurrent index builds, keys `USING INDEX`.
 //!
 //! Decisions worth knowing:
 //! - Objects are matched by database name. A renamed table, column or enum (or a table moved
@@ -23,6 +24,9 @@
 //! - Schemas are created, never dropped (they may hold what schemagen does not manage);
 //!   column order is not compared (Postgres cannot reorder columns).
 //! - Making a column required first fills its NULLs with the new default, when it has one.
+//! - On a table that existed before, steps take their lock-safe forms (concurrent indexes,
+//!   `NOT VALID` + `VALIDATE`, `SET NOT NULL` after a validated check, keys `USING INDEX`);
+//!   what must follow the main block is appended as the tail ([`Transaction`]).
 //! - A table whose partitioning changes (see [`repartitioned`]) is dropped and created again:
 //!   destructive, and flagged as such. Partitions added to a kept table (more months) are
 //!   created, taking their rows out of the default partition; partitions removed from it
