@@ -55,7 +55,7 @@ pub(super) fn warnings(migration: &Migration, system: &str) -> Vec<Diagnostic> {
                         hand-written migration, then make it required; on a small table \
                         the rewrite is harmless";
             Some(
-                Diagnostic::error(Code::AddColumnRewrite, column.span.clone(), message)
+                Diagnostic::error(Code::AddColumnRewrite, column.span, message)
                     .at_path(path)
                     .with_help(help),
             )
