@@ -187,3 +187,31 @@ fn payload_renames_keep_every_row() {
         ]])
     );
 }
+
+#[test]
+fn firestore_renames_keep_every_row() {
+    let found = migrate_with_rows(
+        "firestore",
+        r#"INSERT INTO users (id, display_name) VALUES ('u1', 'Ada'), ('u2', 'Grace');
+           INSERT INTO conversations (id, kind, topic, settings_muted) VALUES ('c1', 'group', 'compilers', true);
+           INSERT INTO conversations_member_ids (conversation_id, user_id) VALUES ('c1', 'u1'), ('c1', 'u2');
+           INSERT INTO conversation_messages (id, conversation_id, sender_id, body) VALUES ('m1', 'c1', 'u2', 'hello');"#,
+        "INSERT INTO chat_posts (id, chat_id, author_id, text) VALUES ('m2', 'c1', 'u1', 'hi');",
+        r#"SELECT c.kind::text, c.subject, c.prefs_silenced::text,
+                  (SELECT string_agg(p.name, ',' ORDER BY p.name) FROM chats_participant_ids j
+                   JOIN people p ON p.id = j.people_id WHERE j.chat_id = c.id),
+                  m.text, a.name
+           FROM chats c JOIN chat_posts m ON m.chat_id = c.id JOIN people a ON a.id = m.author_id
+           ORDER BY m.id"#,
+    );
+    if found.is_empty() {
+        return; // skipped: no Postgres
+    }
+    assert_eq!(
+        found,
+        rows(&[
+            &["group", "compilers", "true", "Ada,Grace", "hello", "Grace"],
+            &["group", "compilers", "true", "Ada,Grace", "hi", "Ada"],
+        ])
+    );
+}

@@ -182,6 +182,7 @@ impl<'a> Resolver<'a> {
                 names.columns.entry(table).or_default().insert(old, new);
             }
         }
+        self.columns_by_reference(&mut names);
         self.enums_by_usage(&mut names);
         for rename in values {
             if let Some((e, old, new)) = self.value_rename(rename, &names) {
@@ -296,6 +297,48 @@ impl<'a> Resolver<'a> {
             if !names.enums.contains_key(&old) && !names.enums_back.contains_key(&new) {
                 names.rename_enum(old, new);
             }
+        }
+    }
+
+    /// A key column named after the table it references (Firestore's `<parent>_id`, Payload's
+    /// `<target>_id` in `_rels`) changes name with it: a dropped column and an added one, each
+    /// alone in a foreign key to the same renamed table, are one column renamed.
+    fn columns_by_reference(&self, names: &mut Names) {
+        let mut found = Vec::new();
+        for next in &self.next.tables {
+            let Some(prev) = self.prev_table(next, names) else {
+                continue;
+            };
+            let mapped = names.columns.get(&next.db_name);
+            let is_mapped = |old: &str, new: &str| {
+                mapped.is_some_and(|m| m.contains_key(old) || m.values().any(|n| n == new))
+            };
+            for key in &prev.foreign_keys {
+                let (Some(target), [old]) = (
+                    names.tables.get(&key.referenced_table),
+                    key.columns.as_slice(),
+                ) else {
+                    continue;
+                };
+                let same = next.foreign_keys.iter().find(|k| {
+                    &k.referenced_table == target
+                        && k.referenced_columns == key.referenced_columns
+                        && k.columns.len() == 1
+                });
+                let Some(new) = same.map(|k| &k.columns[0]) else {
+                    continue;
+                };
+                let (Some(before), Some(after)) = (prev.column(old), next.column(new)) else {
+                    continue;
+                };
+                let moved = next.column(old).is_none() && prev.column(new).is_none();
+                if old != new && moved && before.ty == after.ty && !is_mapped(old, new) {
+                    found.push((next.db_name.clone(), old.clone(), new.clone()));
+                }
+            }
+        }
+        for (table, old, new) in found {
+            names.columns.entry(table).or_default().insert(old, new);
         }
     }
 
