@@ -25,8 +25,9 @@ fn cases(kind: &str) -> Vec<PathBuf> {
     cases
 }
 
-/// The case's own `schemagen.yaml` (when it has one) decides options; fixtures always render
-/// from their `schemas/` folder against an empty history.
+/// The case's own `schemagen.yaml` (when it has one) decides options; fixtures render from
+/// their `schemas/` folder against an empty history, or against the case's `history/` folder
+/// (a previous build's output) when it has one: errors only a plan can find need one.
 fn config_for(case: &Path) -> Config {
     let mut sources = schemagen::load::SourceMap::default();
     let mut diags = schemagen::diagnostics::Diagnostics::default();
@@ -36,10 +37,15 @@ fn config_for(case: &Path) -> Config {
         "{}: invalid schemagen.yaml",
         case.display()
     );
+    let history = case.join("history");
     Config {
         schemas: case.join("schemas"),
-        // A folder that never exists: fixtures render from an empty history.
-        out: case.join("no-previous-output"),
+        // Without a history: a folder that never exists, so an empty one.
+        out: if history.is_dir() {
+            history
+        } else {
+            case.join("no-previous-output")
+        },
         ..config
     }
 }
@@ -77,7 +83,12 @@ fn ok_cases_render_as_snapshotted() {
 #[test]
 fn err_cases_report_as_snapshotted() {
     for case in cases("err") {
-        let run = schemagen::compile(&config_for(&case));
+        let config = config_for(&case);
+        let run = if case.join("history").is_dir() {
+            schemagen::generate(&config)
+        } else {
+            schemagen::compile(&config)
+        };
         assert!(
             run.has_errors(),
             "err case {} produced no error",

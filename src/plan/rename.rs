@@ -267,19 +267,23 @@ impl<'a> Resolver<'a> {
     }
 
     /// Enums named after their table or column (Firestore's `<table>_<column>`, Payload's
-    /// `enum_<table>_<field>`) change name with them: a kept column whose enum is gone and
-    /// whose new enum is new renames the enum, matched by the column that uses it.
+    /// `enum_<table>_<field>`) change name with them: a column of a renamed table, or a
+    /// renamed column, whose enum is gone and whose new enum is new renames the enum, matched
+    /// by the column that uses it. (Other enum renames must be declared.)
     fn enums_by_usage(&self, names: &mut Names) {
         let mut found = Vec::new();
         for next in &self.next.tables {
             let Some(prev) = self.prev_table(next, names) else {
                 continue;
             };
+            let table_renamed = names.tables_back.contains_key(&next.db_name);
             let columns = names.columns.get(&next.db_name);
             for before in &prev.columns {
-                let new_name = columns
-                    .and_then(|m| m.get(&before.db_name))
-                    .unwrap_or(&before.db_name);
+                let renamed = columns.and_then(|m| m.get(&before.db_name));
+                if !table_renamed && renamed.is_none() {
+                    continue;
+                }
+                let new_name = renamed.unwrap_or(&before.db_name);
                 let (Some(old), Some(new)) =
                     (enum_of(before), next.column(new_name).and_then(enum_of))
                 else {
