@@ -175,3 +175,80 @@ fn enums(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::converts_losslessly;
+    use crate::ir::ColumnType;
+    use crate::ir::ScalarType::*;
+
+    fn lossless(from: crate::ir::ScalarType, to: crate::ir::ScalarType) -> bool {
+        converts_losslessly(&ColumnType::scalar(from), &ColumnType::scalar(to))
+    }
+
+    #[test]
+    fn same_or_wider_types_convert_without_loss() {
+        assert!(lossless(Text, Text));
+        assert!(
+            lossless(Serial { big: false }, Integer),
+            "serial stores integer"
+        );
+        assert!(
+            lossless(Integer, Identity { big: true }),
+            "bigint identity is wider"
+        );
+        assert!(lossless(
+            Varchar { length: Some(20) },
+            Varchar { length: Some(50) }
+        ));
+        assert!(lossless(
+            Varchar { length: Some(20) },
+            Varchar { length: None }
+        ));
+        assert!(lossless(Varchar { length: Some(20) }, Text));
+        assert!(lossless(SmallInt, BigInt));
+        assert!(lossless(Real, Double));
+        let numeric = |precision, scale| Numeric {
+            precision: Some(precision),
+            scale: Some(scale),
+        };
+        assert!(lossless(numeric(10, 2), numeric(12, 2)));
+        assert!(lossless(
+            Timestamptz { precision: Some(3) },
+            Timestamptz { precision: None }
+        ));
+    }
+
+    #[test]
+    fn narrowing_or_reinterpreting_types_lose_values() {
+        assert!(!lossless(Text, Varchar { length: Some(50) }));
+        assert!(!lossless(
+            Varchar { length: Some(50) },
+            Varchar { length: Some(20) }
+        ));
+        assert!(!lossless(BigInt, Integer));
+        assert!(!lossless(Double, Real));
+        assert!(!lossless(Text, Integer), "`00123` would become 123");
+        assert!(
+            !lossless(Integer, Text),
+            "a number and a text are different fields"
+        );
+        let numeric = |precision, scale| Numeric {
+            precision: Some(precision),
+            scale: Some(scale),
+        };
+        assert!(!lossless(numeric(12, 4), numeric(12, 2)), "scale cut");
+        assert!(!lossless(
+            Timestamptz { precision: Some(6) },
+            Timestamptz { precision: Some(3) }
+        ));
+        assert!(!lossless(
+            Timestamp { precision: None },
+            Timestamptz { precision: None }
+        ));
+        assert!(!converts_losslessly(
+            &ColumnType::scalar(Text),
+            &ColumnType::array_of(Text)
+        ));
+    }
+}
