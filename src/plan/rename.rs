@@ -686,7 +686,7 @@ fn derived_names(original: &System, renamed: &mut System, next: &System, steps: 
         primary_key(table, next, steps);
         indexes(table, next, steps);
         constraints(table, next, steps);
-        partitions(table, next, steps);
+        partitions(before, table, next, steps);
     }
 }
 
@@ -804,20 +804,34 @@ fn constraints(table: &mut Table, next: &Table, steps: &mut Vec<Step>) {
     }
 }
 
-/// Partitions are tables of their own: renamed by bound, and moved with their parent.
-fn partitions(table: &mut Table, next: &Table, steps: &mut Vec<Step>) {
-    let (Some(before), Some(after)) = (&mut table.partition, &next.partition) else {
+/// Partitions are tables of their own: `SET SCHEMA` on the parent leaves them behind, so they
+/// move one by one; then they are renamed by bound.
+fn partitions(before: &Table, table: &mut Table, next: &Table, steps: &mut Vec<Step>) {
+    let (Some(parts), Some(after)) = (&mut table.partition, &next.partition) else {
         return;
     };
+    let schema = &table.db_name.schema;
+    if &before.db_name.schema != schema {
+        for partition in &parts.partitions {
+            let old = QualifiedName::new(before.db_name.schema.clone(), partition.db_name.clone());
+            let comment = format!("move partition {} to schema {schema}", display(&old));
+            let change = Change::SetSchema {
+                table: old,
+                schema: schema.clone(),
+            };
+            push(steps, change, comment);
+        }
+    }
     let pairs = pair_by_definition(
-        &before.partitions,
+        &parts.partitions,
         &after.partitions,
         |p| &p.db_name,
         |a, b| a.bound == b.bound,
     );
+    let keyed = table.primary_key.is_some();
     for (i, new) in pairs {
-        let from = std::mem::replace(&mut before.partitions[i].db_name, new.db_name.clone());
-        let old = QualifiedName::new(table.db_name.schema.clone(), from);
+        let from = std::mem::replace(&mut parts.partitions[i].db_name, new.db_name.clone());
+        let old = QualifiedName::new(schema.clone(), from.clone());
         push(
             steps,
             Change::RenameTable {
@@ -826,6 +840,18 @@ fn partitions(table: &mut Table, next: &Table, steps: &mut Vec<Step>) {
             },
             format!("rename partition {} to {}", display(&old), new.db_name),
         );
+        // Postgres names a partition's share of the primary key after the partition.
+        if keyed {
+            let renamed = QualifiedName::new(schema.clone(), new.db_name.clone());
+            let (from, to) = (format!("{from}_pkey"), format!("{}_pkey", new.db_name));
+            let comment = format!("rename primary key {from} of {} to {to}", display(&renamed));
+            let change = Change::RenameConstraint {
+                table: renamed,
+                from,
+                to,
+            };
+            push(steps, change, comment);
+        }
     }
 }
 
