@@ -1,6 +1,7 @@
 //! Drops that look like renames nobody declared: a column dropped and another of a type it
 //! converts to without loss added in the same table, a table dropped and one with the same
-//! columns created (in any schema), an enum dropped and one with the same values created.
+//! columns or the same logical name created (in any schema: a `@@map` or `@@schema` change),
+//! an enum dropped and one with the same values created.
 //! Planned as they are, they lose the data; `build` stops and says how to keep it (declare
 //! the rename) or that losing it is intended (`--accept-data-loss`).
 //!
@@ -123,13 +124,15 @@ fn tables(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|t| !before.contains(&t.db_name))
         .collect();
-    for (old, new) in pair(&dropped, &created, |o, n| shape(o) == shape(n)) {
+    // The same columns, or the same logical name (a `@@map` or `@@schema` change).
+    let fits = |o: &Table, n: &Table| o.name == n.name || shape(o) == shape(n);
+    for (old, new) in pair(&dropped, &created, fits) {
         let lost = display(&old.db_name);
         out.push(suspected(
             new.span,
             new.name.clone(),
             format!(
-                "`{}` ({}) is created and `{}` ({lost}), with the same columns, is dropped with its rows: is this a rename?",
+                "`{}` ({}) is created and `{}` ({lost}) is dropped with its rows: is this a rename?",
                 new.name,
                 display(&new.db_name),
                 old.name
