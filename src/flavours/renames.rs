@@ -59,11 +59,14 @@ impl RenamedPaths {
             }
             _ => old,
         };
+        // An enum shares its field's path: the field's declaration is reported through its
+        // column, so the enum's (there may have been none before) is implied.
+        let implied = !self.0.contains_key(path) || matches!(target, Target::Enum(_));
         out.push(Rename {
             target,
             from,
             span,
-            implied: !self.0.contains_key(path),
+            implied,
         });
     }
 }
