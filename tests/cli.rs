@@ -159,7 +159,11 @@ fn a_destructive_change_is_refused_until_accepted_by_the_flag() {
             "{command}: the loss is named, placed and how to proceed said:\n{err}"
         );
     }
-    assert_eq!(tree(&dir.join("generated")), before, "a refused build writes nothing");
+    assert_eq!(
+        tree(&dir.join("generated")),
+        before,
+        "a refused build writes nothing"
+    );
     let out = schemagen(&dir, &["build", "--accept-data-loss"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
@@ -184,7 +188,11 @@ fn a_destructive_change_is_accepted_by_the_schema_naming_it() {
     std::fs::write(&file, &text_of).unwrap();
     let out = schemagen(&dir, &["build"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    std::fs::write(&file, text_of.replace("public.posts.body", "public.posts.title")).unwrap();
+    std::fs::write(
+        &file,
+        text_of.replace("public.posts.body", "public.posts.title"),
+    )
+    .unwrap();
     let out = schemagen(&dir, &["build"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("warning[W0301]"));
@@ -199,7 +207,11 @@ fn a_destructive_change_is_accepted_by_the_schema_naming_it() {
     // Once written, the entry names nothing in the plan: harmless, and may be deleted.
     let out = schemagen(&dir, &["check"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    std::fs::write(&file, text_of.replace("acceptDataLoss:\n  - public.posts.body\n", "")).unwrap();
+    std::fs::write(
+        &file,
+        text_of.replace("acceptDataLoss:\n  - public.posts.body\n", ""),
+    )
+    .unwrap();
     assert!(schemagen(&dir, &["check"]).status.success());
 }
 
