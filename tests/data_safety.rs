@@ -653,3 +653,59 @@ fn grants_of_a_migrated_database_equal_a_fresh_build() {
         );
     }
 }
+
+/// The check survives hostile names: a table whose name holds the block's own `$check$` tag
+/// and a quote, a column named like the block's variable, a `%` (a RAISE placeholder).
+#[test]
+fn the_narrowing_check_survives_hostile_names() {
+    let Some(pg) = support::pg::cluster("hostile_names") else {
+        return;
+    };
+    let name = "we'ird$check$";
+    let v1 = system(
+        [],
+        [table(
+            name,
+            [
+                col("id", Integer),
+                col("misfits", Varchar { length: Some(50) }),
+                col("100%", BigInt),
+            ],
+        )],
+    );
+    let mut v2 = v1.clone();
+    v2.tables[0].columns[1].ty = ColumnType::scalar(Varchar { length: Some(3) });
+    v2.tables[0].columns[2].ty = ColumnType::scalar(Integer);
+    let templates = Templates::new(None).unwrap();
+    let render = |prev: Option<&schemagen::ir::System>, next: &schemagen::ir::System| {
+        let history = History {
+            schema: prev.cloned(),
+            migrations: Vec::new(),
+        };
+        let files = postgres::render(next, &history, &plan(prev, next), &templates).unwrap();
+        let (_, sql) = files
+            .into_iter()
+            .find(|(p, _)| p.starts_with("migrations/"))
+            .unwrap();
+        sql
+    };
+    let (create, alter) = (render(None, &v1), render(Some(&v1), &v2));
+    let scratch = TempDir::new("hostile");
+    pg.create_database("hostile").unwrap();
+    let apply =
+        |file: &str, sql: &str| support::pg::apply(&pg, "hostile", &[(file, sql)], scratch.path());
+    apply("create.sql", &create).unwrap();
+    pg.execute(
+        "hostile",
+        "INSERT INTO \"we'ird$check$\" VALUES (1, 'abc', 1), (2, 'abcd', 2)",
+    )
+    .unwrap();
+    let e = apply("alter.sql", &alter).unwrap_err();
+    assert!(
+        e.contains("public.we'ird$check$.misfits cannot change to VARCHAR(3): 1 row(s) hold a value that does not fit, e.g. abcd"),
+        "{e}"
+    );
+    pg.execute("hostile", "UPDATE \"we'ird$check$\" SET misfits = 'abc'")
+        .unwrap();
+    apply("alter-again.sql", &alter).unwrap();
+}
