@@ -607,8 +607,9 @@ fn grants(pg: &Cluster, database: &str) -> Vec<Vec<String>> {
     .unwrap()
 }
 
-/// The access rules go away, or another role takes over: the database migrated from the
-/// policed version grants exactly what a fresh build of the new version grants.
+/// The access rules go away, another role takes over, or a table's rules go (it becomes
+/// shared): the database migrated from the policed version grants exactly what a fresh build
+/// of the new version grants.
 #[test]
 fn grants_of_a_migrated_database_equal_a_fresh_build() {
     let Some(pg) = support::pg::cluster("grants") else {
@@ -618,6 +619,10 @@ fn grants_of_a_migrated_database_equal_a_fresh_build() {
     for (name, next) in [
         ("unpoliced", UNPOLICED.to_string()),
         ("new_role", policed("notes_web")),
+        (
+            "shared_notes",
+            policed("notes_app").replace("tenant: organizationId", "shared"),
+        ),
     ] {
         let mut project = Project::new(name);
         let v1 = project.next(&policed("notes_app"));
@@ -632,10 +637,13 @@ fn grants_of_a_migrated_database_equal_a_fresh_build() {
             "{name}: the first version grants the role its tables"
         );
         let v2 = project.next(&next);
-        assert!(
+        // A table that becomes shared keeps its grants (as a fresh build grants them).
+        let revokes = name != "shared_notes";
+        assert_eq!(
             v2.contains(
                 "REVOKE SELECT, INSERT, UPDATE, DELETE ON \"public\".\"notes\" FROM \"notes_app\";"
             ),
+            revokes,
             "{v2}"
         );
         project.apply(&pg, &migrated, &v2).unwrap();
