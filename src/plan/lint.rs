@@ -10,7 +10,8 @@ use super::cast::{self, Cast};
 use super::{display, Change, Migration, Step};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
-    Column, ColumnType, Index, IndexPart, QualifiedName, ScalarType, Span, System, Table,
+    Column, ColumnType, ForeignKey, Index, IndexPart, QualifiedName, ScalarType, Span, System,
+    Table,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -145,7 +146,7 @@ fn lints_of(cx: &Context, change: &Change) -> Vec<Lint> {
         Change::AddForeignKey { table, key, .. } if cx.is_existing(table) => {
             let kept = cx
                 .previous(table)
-                .is_some_and(|p| p.foreign_keys.iter().any(|k| k == key));
+                .is_some_and(|p| p.foreign_keys.iter().any(|k| same_reference(k, key)));
             if kept {
                 return Vec::new();
             }
@@ -153,7 +154,7 @@ fn lints_of(cx: &Context, change: &Change) -> Vec<Lint> {
                 code: Code::ForeignKeyOnExistingRows,
                 object: format!("{}.{}", display(table), key.db_name),
                 message: format!(
-                    "adds foreign key {} to {}, which has rows: it fails on a row whose ({}) \
+                    "adds foreign key {} to existing table {}: it fails on a row whose ({}) \
                      matches no row of {}",
                     key.db_name,
                     display(table),
@@ -177,7 +178,7 @@ fn lints_of(cx: &Context, change: &Change) -> Vec<Lint> {
                 code: Code::CheckOnExistingRows,
                 object: format!("{}.{}", display(table), check.db_name),
                 message: format!(
-                    "adds check {} ({}) to {}, which has rows: it fails on a row that violates it",
+                    "adds check {} ({}) to existing table {}: it fails on a row that violates it",
                     check.db_name,
                     check.expression,
                     display(table)
@@ -190,6 +191,13 @@ fn lints_of(cx: &Context, change: &Change) -> Vec<Lint> {
         }
         _ => Vec::new(),
     }
+}
+
+/// Rows satisfied `a` before, so they satisfy `b`: only its actions or name differ.
+fn same_reference(a: &ForeignKey, b: &ForeignKey) -> bool {
+    a.columns == b.columns
+        && a.referenced_table == b.referenced_table
+        && a.referenced_columns == b.referenced_columns
 }
 
 fn loss(object: String, message: String, span: Option<Span>) -> Lint {
@@ -356,7 +364,7 @@ fn unique(cx: &Context, table: &QualifiedName, columns: &str, kept: bool) -> Vec
         code: Code::UniqueOnExistingRows,
         object: format!("{}({columns})", display(table)),
         message: format!(
-            "makes ({columns}) of {} unique, which has rows: it fails while two rows share a value",
+            "makes ({columns}) of existing table {} unique: it fails while two rows share a value",
             display(table)
         ),
         help: "remove or change the duplicates in a hand-written migration \

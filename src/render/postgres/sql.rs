@@ -848,6 +848,38 @@ mod tests {
     }
 
     #[test]
+    fn a_do_block_tag_never_occurs_in_its_body() {
+        assert_eq!(
+            do_block("check", "SELECT 1"),
+            "DO $check$\nSELECT 1\n$check$;"
+        );
+        let body = "SELECT '$check$', '$check1$'";
+        assert!(do_block("check", body).starts_with("DO $check2$\n"));
+    }
+
+    #[test]
+    fn a_misfit_check_names_the_column_through_literals_only() {
+        let table = QualifiedName::new("public", "we'ird$check$");
+        let column = Column {
+            name: "c".into(),
+            db_name: "100% \"odd\"".into(),
+            ty: ColumnType::scalar(ScalarType::Varchar { length: Some(20) }),
+            nullable: true,
+            default: None,
+            comment: None,
+            span: Default::default(),
+        };
+        let sql = misfit_check(&table, &column).unwrap();
+        assert!(sql.starts_with("DO $check1$\n"), "{sql}");
+        // The path is a RAISE argument, never part of its format string (where % is a placeholder).
+        assert!(
+            sql.contains("e.g. %', E'public.we\\'ird$check$.100% \"odd\"', 'VARCHAR(20)'"),
+            "{sql}"
+        );
+        assert!(sql.contains("FROM \"public\".\"we'ird$check$\" WHERE char_length(\"100% \"\"odd\"\"\"::text) > 20"), "{sql}");
+    }
+
+    #[test]
     fn string_literals_are_escaped() {
         assert_eq!(string_literal("plain"), "'plain'");
         assert_eq!(string_literal("it's"), "E'it\\'s'");
