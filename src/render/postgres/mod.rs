@@ -71,7 +71,7 @@ pub fn render(
         _ => snapshot_json(system)?,
     };
     if !migration.is_empty() {
-        let name = format!("{:04}_{}.sql", next_number(history), migration.name());
+        let name = format!("{:04}_{}.sql", history.next_number(), migration.name());
         let sql = render_migration(system, name.trim_end_matches(".sql"), migration, templates)?;
         let record = undo::Record::between(previous.as_deref(), &snapshot);
         records.push((undo::path(&name), record.to_json()));
@@ -112,17 +112,6 @@ fn snapshot_json(system: &System) -> Result<String, Box<Diagnostic>> {
         ))
     })?;
     Ok(json + "\n")
-}
-
-/// One more than the highest number among the existing migrations (`0001_init.sql` → 2).
-fn next_number(history: &History) -> u32 {
-    history
-        .migrations
-        .iter()
-        .filter_map(|(name, _)| name.split('_').next()?.parse::<u32>().ok())
-        .max()
-        .unwrap_or(0)
-        + 1
 }
 
 #[derive(Serialize)]
@@ -265,22 +254,5 @@ mod tests {
             ]
         );
         assert!(segments(&[]).is_empty());
-    }
-
-    #[test]
-    fn numbers_continue_after_the_highest_existing_migration() {
-        let history = |names: &[&str]| History {
-            schema: None,
-            migrations: names
-                .iter()
-                .map(|n| (n.to_string(), String::new()))
-                .collect(),
-            ..History::default()
-        };
-        assert_eq!(next_number(&history(&[])), 1);
-        assert_eq!(
-            next_number(&history(&["0001_init.sql", "0012_x.sql", "notes.sql"])),
-            13
-        );
     }
 }
