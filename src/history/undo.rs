@@ -43,15 +43,26 @@ impl Record {
         };
         let old: Vec<&str> = before.split_inclusive('\n').collect();
         let new: Vec<&str> = after.split_inclusive('\n').collect();
+        // Most migrations change a few lines of a long file: diff only what lies between the
+        // common head and tail. Patience diff, not Myers: Myers slows down with the number of
+        // changes (a change to every table of a large system took a minute), patience does not.
+        let head = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+        let tail = old[head..]
+            .iter()
+            .rev()
+            .zip(new[head..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let (old_mid, new_mid) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
         let owned = |lines: &[&str]| lines.iter().map(|l| l.to_string()).collect();
-        let changes = similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new)
+        let changes = similar::capture_diff_slices(similar::Algorithm::Patience, old_mid, new_mid)
             .iter()
             .map(|op| op.as_tag_tuple())
             .filter(|(tag, _, _)| *tag != similar::DiffTag::Equal)
             .map(|(_, was, is)| Change {
-                at: is.start,
-                now: owned(&new[is]),
-                before: owned(&old[was]),
+                at: head + is.start,
+                now: owned(&new_mid[is]),
+                before: owned(&old_mid[was]),
             })
             .collect();
         Record {
@@ -106,6 +117,21 @@ mod tests {
     }
 
     #[test]
+    fn changes_at_either_end_and_in_several_places_rewind() {
+        let afters = [
+            format!("//\n{BEFORE}"),
+            format!("{BEFORE}//\n"),
+            BEFORE.replace("1", "10").replace("3", "30"),
+            String::new(),
+        ];
+        for after in &afters {
+            let record = Record::between(Some(BEFORE), after);
+            assert_eq!(record.rewind(after), Ok(Some(BEFORE.to_string())), "{after}");
+        }
+        assert_eq!(Record::between(Some(""), AFTER).rewind(AFTER), Ok(Some(String::new())));
+    }
+
+    #[test]
     fn a_record_keeps_only_what_changed() {
         let record = Record::between(Some(BEFORE), AFTER);
         let kept: usize = record.changes.iter().map(|c| c.now.len()).sum();
@@ -125,5 +151,29 @@ mod tests {
     fn a_hand_written_migration_rewinds_to_the_same_snapshot() {
         let record = Record::default();
         assert_eq!(record.rewind(AFTER), Ok(Some(AFTER.to_string())));
+    }
+}
+
+#[cfg(test)]
+mod measure {
+    #[test]
+    #[ignore]
+    fn measure_record() {
+        let before = std::fs::read_to_string(std::env::var("BEFORE").unwrap()).unwrap();
+        let after = std::fs::read_to_string(std::env::var("AFTER").unwrap()).unwrap();
+        for alg in [similar::Algorithm::Patience] {
+            let started = std::time::Instant::now();
+            let old: Vec<&str> = before.split_inclusive('\n').collect();
+            let new: Vec<&str> = after.split_inclusive('\n').collect();
+            let ops = similar::capture_diff_slices(alg, &old, &new);
+            eprintln!("{alg:?}: {} ops in {:?}", ops.len(), started.elapsed());
+        }
+        let started = std::time::Instant::now();
+        let record = super::Record::between(Some(&before), &after);
+        let json = record.to_json();
+        eprintln!("record {} bytes in {:?}", json.len(), started.elapsed());
+        let started = std::time::Instant::now();
+        assert_eq!(record.rewind(&after).unwrap().unwrap(), before);
+        eprintln!("rewind in {:?}", started.elapsed());
     }
 }
