@@ -153,27 +153,3 @@ mod tests {
         assert_eq!(record.rewind(AFTER), Ok(Some(AFTER.to_string())));
     }
 }
-
-#[cfg(test)]
-mod measure {
-    #[test]
-    #[ignore]
-    fn measure_record() {
-        let before = std::fs::read_to_string(std::env::var("BEFORE").unwrap()).unwrap();
-        let after = std::fs::read_to_string(std::env::var("AFTER").unwrap()).unwrap();
-        for alg in [similar::Algorithm::Patience] {
-            let started = std::time::Instant::now();
-            let old: Vec<&str> = before.split_inclusive('\n').collect();
-            let new: Vec<&str> = after.split_inclusive('\n').collect();
-            let ops = similar::capture_diff_slices(alg, &old, &new);
-            eprintln!("{alg:?}: {} ops in {:?}", ops.len(), started.elapsed());
-        }
-        let started = std::time::Instant::now();
-        let record = super::Record::between(Some(&before), &after);
-        let json = record.to_json();
-        eprintln!("record {} bytes in {:?}", json.len(), started.elapsed());
-        let started = std::time::Instant::now();
-        assert_eq!(record.rewind(&after).unwrap().unwrap(), before);
-        eprintln!("rewind in {:?}", started.elapsed());
-    }
-}
