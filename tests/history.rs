@@ -227,9 +227,7 @@ fn undo_restores_the_previous_snapshot_and_the_next_build_plans_the_same_migrati
     project.schema(&format!("{V1}{EMAIL_REQUIRED}"));
     project.ok(&["build"]);
     let after = project.tree();
-    assert!(project
-        .path("migrations/0003_alter_user.sql")
-        .is_file());
+    assert!(project.path("migrations/0003_alter_user.sql").is_file());
 
     project.ok(&["migrate", "undo", "app"]);
     let undone = project.tree();

@@ -126,9 +126,16 @@ mod tests {
         ];
         for after in &afters {
             let record = Record::between(Some(BEFORE), after);
-            assert_eq!(record.rewind(after), Ok(Some(BEFORE.to_string())), "{after}");
+            assert_eq!(
+                record.rewind(after),
+                Ok(Some(BEFORE.to_string())),
+                "{after}"
+            );
         }
-        assert_eq!(Record::between(Some(""), AFTER).rewind(AFTER), Ok(Some(String::new())));
+        assert_eq!(
+            Record::between(Some(""), AFTER).rewind(AFTER),
+            Ok(Some(String::new()))
+        );
     }
 
     #[test]

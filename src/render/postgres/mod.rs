@@ -20,6 +20,7 @@ use crate::history::{self, undo, History};
 use crate::ir::System;
 use crate::plan::{Migration, Step, Transaction};
 use serde::Serialize;
+use std::borrow::Cow;
 
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
@@ -67,7 +68,7 @@ pub fn render(
     // does not see (a logical name, column order) changed.
     let previous = previous_snapshot(history)?;
     let snapshot = match (previous.as_ref(), migration.is_empty()) {
-        (Some(previous), true) => previous.clone(),
+        (Some(previous), true) => previous.to_string(),
         _ => snapshot_json(system)?,
     };
     if !migration.is_empty() {
@@ -95,10 +96,10 @@ pub fn render(
 
 /// The `schema.json` text the history ends with (read as it was written, so an unchanged
 /// snapshot stays byte-identical even when the IR has since gained a field).
-fn previous_snapshot(history: &History) -> Result<Option<String>, Box<Diagnostic>> {
+fn previous_snapshot(history: &History) -> Result<Option<Cow<'_, str>>, Box<Diagnostic>> {
     match (&history.snapshot, &history.schema) {
-        (Some(text), _) => Ok(Some(text.clone())),
-        (None, Some(schema)) => snapshot_json(schema).map(Some),
+        (Some(text), _) => Ok(Some(Cow::Borrowed(text))),
+        (None, Some(schema)) => Ok(Some(Cow::Owned(snapshot_json(schema)?))),
         (None, None) => Ok(None),
     }
 }
