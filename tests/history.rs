@@ -4,7 +4,7 @@
 //! after, and `migrate undo` takes back the newest migration with its `schema.json`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 const V1: &str =
@@ -102,7 +102,8 @@ fn migrations(project: &Project) -> Vec<String> {
 #[test]
 fn tampering_stops_check_and_build_naming_the_file() {
     let m2 = "0002_add_user_email.sql";
-    let cases: [(&str, &str, &str, fn(&Project)); 4] = [
+    type Tamper = fn(&Project);
+    let cases: [(&str, &str, &str, Tamper); 4] = [
         ("edited", "E0340", m2, |p| {
             let sql = p.read("migrations/0002_add_user_email.sql") + "DROP TABLE \"User\";\n";
             std::fs::write(p.path("migrations/0002_add_user_email.sql"), sql).unwrap();
