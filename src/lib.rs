@@ -155,7 +155,8 @@ fn render_all(
                     )
                     .with_help(
                         "two branches each added a migration: keep the one already merged (and its schema.json), \
-                         delete the other, and run `schemagen build` to plan that change again on top",
+                         take yours out with `schemagen migrate undo` on your branch before merging, \
+                         and run `schemagen build` to plan that change again on top",
                     ),
                 );
             }

@@ -52,6 +52,57 @@ enum Command {
     Validate(Paths),
     /// Prove the access rules against a real Postgres (a throwaway cluster unless --database-url)
     Verify(VerifyArgs),
+    /// The migrations on disk: add a hand-written one, take back the newest, accept edits
+    #[command(subcommand)]
+    Migrate(Migrate),
+}
+
+#[derive(Subcommand)]
+enum Migrate {
+    /// Add an empty hand-written migration (e.g. a data backfill), numbered after the newest;
+    /// schema.json does not change
+    New(NewArgs),
+    /// Remove the newest migration and rewind schema.json to the schema before it. Only for a
+    /// migration no database has applied: files cannot tell whether one did
+    Undo(SystemArgs),
+    /// Record the migrations as they are now in migrations/schemagen.sum (after a deliberate
+    /// edit of a migration that no database has applied)
+    Hash(SystemArgs),
+}
+
+impl Migrate {
+    fn system_args(&self) -> &SystemArgs {
+        match self {
+            Migrate::New(args) => &args.system,
+            Migrate::Undo(args) | Migrate::Hash(args) => args,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct SystemArgs {
+    /// The system [default: the only one in the output folder]
+    system: Option<String>,
+    #[command(flatten)]
+    paths: Paths,
+}
+
+#[derive(clap::Args)]
+struct NewArgs {
+    /// The migration's name: lowercase letters, digits and `_` (e.g. backfill_user_email)
+    #[arg(value_parser = migration_name)]
+    name: String,
+    #[command(flatten)]
+    system: SystemArgs,
+}
+
+fn migration_name(name: &str) -> Result<String, String> {
+    let valid = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
+    if !name.is_empty() && name.len() <= 60 && name.chars().all(valid) {
+        Ok(name.to_string())
+    } else {
+        Err("use 1 to 60 lowercase letters, digits and `_`".into())
+    }
 }
 
 #[derive(clap::Args)]
@@ -92,12 +143,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(b) | Command::Check(b) => &b.paths,
         Command::Validate(p) => p,
         Command::Verify(v) => &v.paths,
+        Command::Migrate(m) => &m.system_args().paths,
     };
     let Some(mut config) = settings(paths) else {
         return Ok(ExitCode::from(1));
     };
     if let Command::Build(b) | Command::Check(b) = &cli.command {
         config.accept_data_loss = b.accept_data_loss;
+    }
+    if let Command::Migrate(command) = &cli.command {
+        return migrate(command, &config);
     }
     if let Command::Validate(_) = cli.command {
         let run = schemagen::compile(&config);
@@ -160,6 +215,79 @@ fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// A `migrate` command: works on the files of one system's history, never on the schemas.
+fn migrate(command: &Migrate, config: &Config) -> anyhow::Result<ExitCode> {
+    use schemagen::history::{self, migrate};
+    let args = command.system_args();
+    let system = pick_system(&config.out, args.system.as_deref())?;
+    let history = history::read(&config.out, &system)
+        .with_context(|| format!("reading the migrations of {system}"))?;
+    let place = migrate::Place {
+        out_dir: &config.out,
+        system: &system,
+    };
+    let mut sources = schemagen::load::SourceMap::default();
+    let outcome = match command {
+        Migrate::New(args) => migrate::new(&history, &place, &args.name, &mut sources).map(
+            |(file, changes)| {
+                let note = format!(
+                    "wrote {system}/migrations/{file}: put the SQL in it, then run `schemagen migrate hash {system}`"
+                );
+                (note, changes)
+            },
+        ),
+        Migrate::Undo(_) => migrate::undo(&history, &place, &mut sources).map(|(file, changes)| {
+            let note = format!(
+                "removed {system}/migrations/{file} and rewound schema.json to the schema before it \
+                 (a database that applied it keeps its changes: undo only what ran nowhere)"
+            );
+            (note, changes)
+        }),
+        Migrate::Hash(_) => {
+            let note = format!("recorded the {} migrations of {system} in schemagen.sum", history.migrations.len());
+            Ok((note, migrate::hash(&history, &place)))
+        }
+    };
+    match outcome {
+        Ok((note, changes)) => {
+            write::change_tree(&config.out, &changes)
+                .with_context(|| format!("writing {}", config.out.display()))?;
+            eprintln!("{note}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics, &sources, args.paths.format);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// The system a `migrate` command names, or the only one built into `out`.
+fn pick_system(out: &std::path::Path, named: Option<&str>) -> anyhow::Result<String> {
+    let mut systems: Vec<String> = std::fs::read_dir(out)
+        .with_context(|| format!("reading {}: run `schemagen build` first", out.display()))?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    systems.sort();
+    match named {
+        Some(name) if systems.iter().any(|s| s == name) => Ok(name.to_string()),
+        Some(name) => anyhow::bail!(
+            "no system {name} in {} (there: {})",
+            out.display(),
+            systems.join(", ")
+        ),
+        None if systems.len() == 1 => Ok(systems.remove(0)),
+        None => anyhow::bail!(
+            "name the system (in {}: {})",
+            out.display(),
+            systems.join(", ")
+        ),
+    }
 }
 
 fn check(config: &Config, run: &Run) -> anyhow::Result<ExitCode> {

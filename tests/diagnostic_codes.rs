@@ -41,6 +41,22 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
         "W0330",
         "a plan warning: safe_sql::a_per_row_default_on_a_table_with_rows_is_warned_and_still_applies",
     ),
+    (
+        "E0345",
+        "migrate undo: history::undo_walks_back_to_nothing_then_refuses",
+    ),
+    (
+        "E0346",
+        "migrate undo: history::undo_refuses_without_a_record_or_over_an_edited_snapshot",
+    ),
+    (
+        "E0347",
+        "migrate undo: history::undo_refuses_without_a_record_or_over_an_edited_snapshot",
+    ),
+    (
+        "E0348",
+        "migrate new: history::a_hand_written_migration_needs_a_built_system",
+    ),
     ("E0401", "schemagen.yaml: cli::a_bad_config_is_reported"),
     (
         "E0402",

@@ -77,6 +77,7 @@ codes! {
     NothingToUndo = "E0345", Error, "`migrate undo` found no migration to take back";
     NoUndoRecord = "E0346", Error, "the newest migration has no undo record to rewind schema.json with";
     UndoConflict = "E0347", Error, "schema.json changed since the migration to undo was written";
+    NotBuiltYet = "E0348", Error, "`migrate new` on a system that has not been built";
     // access rules
     BadAccessRule = "E0501", Error, "an access rule or access setting that does not make sense";
     MissingAccessRule = "E0502", Error, "a table without access rules in a system with tenants";
