@@ -17,6 +17,8 @@ pub struct Config {
     pub templates: Option<PathBuf>,
     /// `identifiers: shorten`: names over 63 bytes get a stable hash suffix instead of an error.
     pub shorten_identifiers: bool,
+    /// `historySchema`: the schema of `migrate`'s history table (default `schemagen`).
+    pub history_schema: Option<String>,
 }
 
 impl Default for Config {
@@ -27,6 +29,7 @@ impl Default for Config {
             targets: Target::ALL.to_vec(),
             templates: None,
             shorten_identifiers: false,
+            history_schema: None,
         }
     }
 }
@@ -51,7 +54,14 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
     };
     read::check_keys(
         entries,
-        &["schemas", "out", "targets", "templates", "identifiers"],
+        &[
+            "schemas",
+            "out",
+            "targets",
+            "templates",
+            "identifiers",
+            "historySchema",
+        ],
         "schemagen.yaml",
         diags,
     );
@@ -68,6 +78,7 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
             "templates" => {
                 config.templates = read::expect_scalar(node, &path, diags).map(|t| dir.join(t))
             }
+            "historySchema" => config.history_schema = read::expect_scalar(node, &path, diags),
             "identifiers" => match read::expect_scalar(node, &path, diags).as_deref() {
                 Some("shorten") => config.shorten_identifiers = true,
                 Some("error") | None => {}

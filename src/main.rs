@@ -52,6 +52,57 @@ enum Command {
     Validate(Paths),
     /// Prove the access rules against a real Postgres (a throwaway cluster unless --database-url)
     Verify(VerifyArgs),
+    /// Migrations and a live database: deploy, status, resolve
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
+}
+
+#[derive(Subcommand)]
+enum MigrateCommand {
+    /// Apply the pending migrations of a system, recording each in the history table
+    Deploy(DatabaseArgs),
+    /// One line per migration (applied, pending, failed, in progress, interrupted, modified,
+    /// missing); exit 0 when the database is at the head, 1 otherwise
+    Status(DatabaseArgs),
+    /// Record what you did about a failed or interrupted migration
+    Resolve(ResolveArgs),
+}
+
+#[derive(clap::Args)]
+struct DatabaseArgs {
+    /// The system [required when the output folder holds more than one]
+    system: Option<String>,
+    /// The database, as a URL (postgresql://user@host/db) or libpq key=value string
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: String,
+    /// The schema of the history table `schemagen_migrations` [default: schemagen, or
+    /// `historySchema` in schemagen.yaml]
+    #[arg(long, value_name = "SCHEMA")]
+    history_schema: Option<String>,
+    /// How long to wait for another deploy to finish before refusing
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    wait: u64,
+    #[command(flatten)]
+    paths: Paths,
+}
+
+#[derive(clap::Args)]
+#[group(required = true, multiple = false, id = "resolution")]
+struct Resolution {
+    /// You finished the migration by hand: deploy goes on with the next one
+    #[arg(long, value_name = "NAME")]
+    applied: Option<String>,
+    /// You undid whatever part of it committed: the next deploy runs it again from its start
+    #[arg(long, value_name = "NAME")]
+    rolled_back: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct ResolveArgs {
+    #[command(flatten)]
+    resolution: Resolution,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(clap::Args)]
@@ -81,10 +132,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = match &cli.command {
         Command::Build(p) | Command::Check(p) | Command::Validate(p) => p,
         Command::Verify(v) => &v.paths,
+        Command::Migrate(m) => &m.database().paths,
     };
     let Some(config) = settings(paths) else {
         return Ok(ExitCode::from(1));
     };
+    if let Command::Migrate(command) = &cli.command {
+        return migrate(&config, command);
+    }
     if let Command::Validate(_) = cli.command {
         let run = schemagen::compile(&config);
         if !reported_clean(&run, paths.format) {
@@ -168,6 +223,96 @@ fn check(config: &Config, run: &Run) -> anyhow::Result<ExitCode> {
         config.out.display()
     );
     Ok(ExitCode::from(1))
+}
+
+impl MigrateCommand {
+    fn database(&self) -> &DatabaseArgs {
+        match self {
+            MigrateCommand::Deploy(d) | MigrateCommand::Status(d) => d,
+            MigrateCommand::Resolve(r) => &r.database,
+        }
+    }
+}
+
+/// `migrate deploy | status | resolve`: the command logic is in `schemagen::migrate`.
+fn migrate(config: &Config, command: &MigrateCommand) -> anyhow::Result<ExitCode> {
+    use schemagen::migrate::{self, records::Outcome};
+    let args = command.database();
+    let format = args.paths.format;
+    let system = match migrate::pick_system(&config.out, args.system.as_deref()) {
+        Ok(system) => system,
+        Err(d) => {
+            print_diagnostics(&[d], &Default::default(), format);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let schema = args
+        .history_schema
+        .clone()
+        .or_else(|| config.history_schema.clone())
+        .unwrap_or_else(|| migrate::DEFAULT_HISTORY_SCHEMA.to_string());
+    let target = migrate::Target {
+        system,
+        out_dir: config.out.clone(),
+        history: migrate::records::Table::new(&schema),
+        wait: std::time::Duration::from_secs(args.wait),
+    };
+    let mut db = match schemagen::db::Db::connect(&args.database_url) {
+        Ok(db) => db,
+        Err(e) => {
+            let d = schemagen::diagnostics::Diagnostic::global(
+                schemagen::diagnostics::Code::DatabaseError,
+                format!("cannot connect to the database: {e}"),
+            )
+            .with_help("check --database-url (or DATABASE_URL)");
+            print_diagnostics(&[d], &Default::default(), format);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let human = matches!(format, Format::Human);
+    let report = match command {
+        MigrateCommand::Deploy(_) => migrate::deploy(&mut db, &target, &mut |event| {
+            if human {
+                print_event(&target.system, &event);
+            }
+        }),
+        MigrateCommand::Status(_) => migrate::status(&mut db, &target),
+        MigrateCommand::Resolve(r) => {
+            let (name, outcome) = match (&r.resolution.applied, &r.resolution.rolled_back) {
+                (Some(name), _) => (name, Outcome::Applied),
+                (_, Some(name)) => (name, Outcome::RolledBack),
+                _ => unreachable!("clap requires one of --applied, --rolled-back"),
+            };
+            migrate::resolve(&mut db, &target, name, outcome)
+        }
+    };
+    match format {
+        Format::Human => {
+            print!("{}", migrate::human(&report, matches!(command, MigrateCommand::Status(_))));
+            print_diagnostics(&report.diagnostics, &report.sources, format);
+        }
+        Format::Json => println!("{}", migrate::json(&report)),
+    }
+    let ok = !report.failed() && (!matches!(command, MigrateCommand::Status(_)) || report.at_head());
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// A deploy's progress, as it happens.
+fn print_event(system: &str, event: &schemagen::migrate::Event) {
+    use schemagen::migrate::Event;
+    use std::io::Write;
+    match event {
+        Event::Starting { name, resumed_after: 0 } => print!("{system}: applying {name} ... "),
+        Event::Starting { name, resumed_after } => print!(
+            "{system}: resuming {name} after segment {resumed_after} (an earlier deploy committed it) ... "
+        ),
+        Event::Failed { .. } => println!("failed"),
+        Event::Applied(done) => println!(
+            "applied ({} segments, {} statements, {} ms)",
+            done.segments, done.statements, done.millis
+        ),
+    }
+    let _ = std::io::stdout().flush();
 }
 
 /// `schemagen.yaml` (when there is one) with the command-line flags over it; `None` after

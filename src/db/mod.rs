@@ -26,7 +26,7 @@ pub struct Error {
 }
 
 impl Error {
-    fn from_postgres(err: postgres::Error) -> Error {
+    pub(crate) fn from_postgres(err: postgres::Error) -> Error {
         match err.as_db_error() {
             Some(db) => Error {
                 code: Some(db.code().code().to_string()),
