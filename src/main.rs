@@ -288,13 +288,21 @@ fn migrate(config: &Config, command: &MigrateCommand) -> anyhow::Result<ExitCode
     };
     match format {
         Format::Human => {
-            print!("{}", migrate::human(&report, matches!(command, MigrateCommand::Status(_))));
+            print!(
+                "{}",
+                migrate::human(&report, matches!(command, MigrateCommand::Status(_)))
+            );
             print_diagnostics(&report.diagnostics, &report.sources, format);
         }
         Format::Json => println!("{}", migrate::json(&report)),
     }
-    let ok = !report.failed() && (!matches!(command, MigrateCommand::Status(_)) || report.at_head());
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let ok =
+        !report.failed() && (!matches!(command, MigrateCommand::Status(_)) || report.at_head());
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// A deploy's progress, as it happens.

@@ -29,14 +29,9 @@ pub struct Deployed {
 
 /// Progress, as it happens: a migration starts (with the segments it skips), or ends.
 pub enum Event<'a> {
-    Starting {
-        name: &'a str,
-        resumed_after: usize,
-    },
+    Starting { name: &'a str, resumed_after: usize },
     Applied(&'a Deployed),
-    Failed {
-        name: &'a str,
-    },
+    Failed { name: &'a str },
 }
 
 /// Applies the pending migrations of `target.system`. Refuses before running anything when
@@ -88,7 +83,10 @@ fn apply_pending(
             .iter()
             .find(|m| m.name == line.name)
             .expect("a pending migration has a file");
-        let resume = line.record.as_ref().filter(|_| line.state == State::Interrupted);
+        let resume = line
+            .record
+            .as_ref()
+            .filter(|_| line.state == State::Interrupted);
         on(Event::Starting {
             name: &migration.name,
             resumed_after: resume.map_or(0, |r| r.segments_applied as usize),
@@ -140,7 +138,17 @@ fn apply(
     for (done, segment) in segments.iter().enumerate().skip(skip) {
         statements += segment.statements.len() as i32;
         run_segment(db, target, id, segment, (done + 1) as i32, statements).map_err(
-            |(statement, e)| failed(db, target, migration, id, (done, segments.len()), statement, e),
+            |(statement, e)| {
+                failed(
+                    db,
+                    target,
+                    migration,
+                    id,
+                    (done, segments.len()),
+                    statement,
+                    e,
+                )
+            },
         )?;
     }
     table.finish(db, id).map_err(recording)?;
@@ -173,7 +181,8 @@ fn run_segment<'a>(
     };
     if !segment.transaction {
         let statement = &segment.statements[0];
-        db.execute(&statement.sql).map_err(|e| (Some(statement), e))?;
+        db.execute(&statement.sql)
+            .map_err(|e| (Some(statement), e))?;
         return record(db).map_err(|e| (None, e));
     }
     db.execute("BEGIN").map_err(|e| (None, e))?;
@@ -184,12 +193,10 @@ fn run_segment<'a>(
         }
     }
     // A deferred constraint fails at COMMIT: the last statement stands for the segment.
-    record(db)
-        .and_then(|()| db.execute("COMMIT"))
-        .map_err(|e| {
-            let _ = db.execute("ROLLBACK");
-            (segment.statements.last(), e)
-        })
+    record(db).and_then(|()| db.execute("COMMIT")).map_err(|e| {
+        let _ = db.execute("ROLLBACK");
+        (segment.statements.last(), e)
+    })
 }
 
 /// Records the failure and says what committed and how to proceed.

@@ -142,11 +142,18 @@ pub fn pick_system(out_dir: &Path, named: Option<&str>) -> Result<String, Diagno
         _ => {
             let (what, help) = match named {
                 Some(name) => (
-                    format!("no system `{name}` with migrations in {}", out_dir.display()),
+                    format!(
+                        "no system `{name}` with migrations in {}",
+                        out_dir.display()
+                    ),
                     "name one of the systems `schemagen build` wrote, or pass --out".to_string(),
                 ),
                 None => (
-                    format!("{} systems in {}: name one", systems.len(), out_dir.display()),
+                    format!(
+                        "{} systems in {}: name one",
+                        systems.len(),
+                        out_dir.display()
+                    ),
                     "e.g. `schemagen migrate status SYSTEM`".to_string(),
                 ),
             };
@@ -297,7 +304,9 @@ pub fn resolve(db: &mut Db, target: &Target, name: &str, outcome: Outcome) -> Re
                 }
             ));
         }
-        _ => report.diagnostics.push(nothing_to_resolve(target, name, record)),
+        _ => report
+            .diagnostics
+            .push(nothing_to_resolve(target, name, record)),
     }
     match recorded(db, target) {
         Ok(records) => report.lines = lines(&migrations, &records, false),
