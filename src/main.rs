@@ -316,11 +316,18 @@ fn print_event(system: &str, event: &schemagen::migrate::Event) {
         ),
         Event::Failed { .. } => println!("failed"),
         Event::Applied(done) => println!(
-            "applied ({} segments, {} statements, {} ms)",
-            done.segments, done.statements, done.millis
+            "applied ({}, {}, {} ms)",
+            count(done.segments, "segment"),
+            count(done.statements, "statement"),
+            done.millis
         ),
     }
     let _ = std::io::stdout().flush();
+}
+
+/// `1 segment`, `3 segments`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `schemagen.yaml` (when there is one) with the command-line flags over it; `None` after

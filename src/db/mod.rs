@@ -36,7 +36,9 @@ impl Error {
             },
             None => Error {
                 code: None,
-                message: err.to_string(),
+                // "error connecting to server" alone does not say why: add the causes.
+                message: std::iter::successors(std::error::Error::source(&err), |e| e.source())
+                    .fold(err.to_string(), |text, cause| format!("{text}: {cause}")),
                 detail: None,
                 hint: None,
             },

@@ -238,23 +238,23 @@ fn failed(
         Ok(()) => format!("recorded as failed in {}", target.history.display()),
         Err(record_error) => format!("could not be recorded as failed ({record_error})"),
     };
-    let detail = [e.detail.as_deref(), e.hint.as_deref()]
+    let detail: String = [e.detail.as_deref(), e.hint.as_deref()]
         .into_iter()
         .flatten()
-        .map(|d| format!("{d}; "))
-        .collect::<String>();
+        .map(|d| format!(": {d}"))
+        .collect();
     Diagnostic::error(
         Code::MigrationFailed,
         at(migration.file, line),
         format!(
-            "{system}: migration {name} failed at line {line}: {} (SQLSTATE {})",
+            "{system}: migration {name} failed at line {line}: {} (SQLSTATE {}){detail}",
             e.message,
             e.code.as_deref().unwrap_or_default()
         ),
     )
     .at_path(format!("{system}/migrations/{name}"))
     .with_help(format!(
-        "{detail}{committed_note}; {recorded}. Fix the cause, then either finish the migration by \
+        "{committed_note}; {recorded}. Fix the cause, then either finish the migration by \
          hand and run `schemagen migrate resolve --applied {name} {system}`, or undo what committed \
          and run `schemagen migrate resolve --rolled-back {name} {system}`, after which deploy runs \
          it again from its first statement"
@@ -270,11 +270,13 @@ fn refusals(target: &Target, migrations: &[Migration], lines: &[Line]) -> Vec<Di
         .iter()
         .filter_map(|line| {
             let name = &line.name;
+            let record = line.record.as_ref();
+            // A failed migration is shown at its failed statement, the others at their top.
+            let line_no = record.and_then(|r| r.failure.as_ref()).map_or(1, |f| f.line as usize);
             let place = |code, message: String| match file_of(name) {
-                Some(file) => Diagnostic::error(code, at(file, 1), message),
+                Some(file) => Diagnostic::error(code, at(file, line_no), message),
                 None => Diagnostic::global(code, message),
             };
-            let record = line.record.as_ref();
             let d = match line.state {
                 State::Modified => place(
                     Code::AppliedMigrationEdited,

@@ -292,8 +292,10 @@ pub fn resolve(db: &mut Db, target: &Target, name: &str, outcome: Outcome) -> Re
     let record = records.iter().find(|r| r.name == name);
     match record {
         Some(r) if matches!(r.outcome, Outcome::Failed | Outcome::InProgress) => {
-            let by = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-            if let Err(e) = target.history.resolve(db, r.id, outcome, &by) {
+            let by = std::env::var("USER")
+                .or_else(|_| std::env::var("LOGNAME"))
+                .ok();
+            if let Err(e) = target.history.resolve(db, r.id, outcome, by.as_deref()) {
                 return with(report, database_error("recording the resolution", e));
             }
             report.resolved = Some(format!(
@@ -399,7 +401,7 @@ fn lock(db: &mut Db, wait: Duration) -> Result<(), Diagnostic> {
 /// ` (pid 1234, application …, since …)` of the session holding the deploy lock, if any.
 fn lock_holder(db: &mut Db) -> Result<Option<String>, db::Error> {
     let rows = db.rows(&format!(
-        "SELECT l.pid::text, coalesce(a.application_name, ''), coalesce(a.backend_start::text, '')
+        "SELECT l.pid::text, coalesce(a.application_name, ''), coalesce(a.backend_start::timestamptz(0)::text, '')
          FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
          WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0
            AND l.objid = {LOCK_KEY} AND l.objsubid = 1 AND l.pid <> pg_backend_pid()"

@@ -12,13 +12,13 @@ pub fn human(report: &Report, every_line: bool) -> String {
     if every_line {
         let width = report.lines.iter().map(|l| l.name.len()).max().unwrap_or(0);
         for line in &report.lines {
-            let _ = writeln!(
-                out,
+            let text = format!(
                 "{:<11}  {:<width$}  {}",
                 line.state.label(),
                 line.name,
                 detail(line)
             );
+            let _ = writeln!(out, "{}", text.trim_end());
         }
     }
     if let Some(resolved) = &report.resolved {

@@ -134,10 +134,10 @@ impl Table {
     /// The latest attempt at each migration of `system` that has one, in name order.
     pub fn latest(&self, db: &mut Db, system: &str) -> Result<Vec<Record>, Error> {
         let sql = format!(
-            "SELECT DISTINCT ON (name) id, name, checksum, status, started_at::text,
-                    finished_at::text, segments_total, segments_applied, statements_applied,
+            "SELECT DISTINCT ON (name) id, name, checksum, status, started_at::timestamptz(0)::text,
+                    finished_at::timestamptz(0)::text, segments_total, segments_applied, statements_applied,
                     deployed_by, error_sqlstate, error_message, failed_statement, failed_line,
-                    resolved_by, resolved_at::text
+                    resolved_by, resolved_at::timestamptz(0)::text
              FROM {} WHERE system = $1 ORDER BY name, id DESC",
             self.qualified
         );
@@ -235,10 +235,18 @@ impl Table {
         )
     }
 
-    /// Records what an operator did about a failed or interrupted attempt.
-    pub fn resolve(&self, db: &mut Db, id: i64, outcome: Outcome, by: &str) -> Result<(), Error> {
+    /// Records what an operator did about a failed or interrupted attempt; `by` is the
+    /// operating-system user, when known, beside the database role.
+    pub fn resolve(
+        &self,
+        db: &mut Db,
+        id: i64,
+        outcome: Outcome,
+        by: Option<&str>,
+    ) -> Result<(), Error> {
         let sql = format!(
-            "UPDATE {} SET status = $2, resolved_by = $3, resolved_at = clock_timestamp(),
+            "UPDATE {} SET status = $2, resolved_at = clock_timestamp(),
+                 resolved_by = coalesce($3 || ' (role ' || session_user || ')', 'role ' || session_user),
                  finished_at = coalesce(finished_at, clock_timestamp())
              WHERE id = $1",
             self.qualified
