@@ -226,10 +226,11 @@ fn read_migrations(target: &Target, report: &mut Report) -> Vec<Migration> {
 pub fn lines(migrations: &[Migration], records: &[Record], deploy_running: bool) -> Vec<Line> {
     let files: BTreeMap<&str, &Migration> =
         migrations.iter().map(|m| (m.name.as_str(), m)).collect();
-    let recorded: BTreeMap<&str, &Record> = records
+    let latest: BTreeMap<&str, &Record> = records.iter().map(|r| (r.name.as_str(), r)).collect();
+    let recorded: BTreeMap<&str, &Record> = latest
         .iter()
-        .filter(|r| r.outcome != Outcome::RolledBack)
-        .map(|r| (r.name.as_str(), r))
+        .filter(|(_, r)| r.outcome != Outcome::RolledBack)
+        .map(|(name, r)| (*name, *r))
         .collect();
     let last_recorded = recorded.keys().next_back().copied();
     let mut names: Vec<&str> = files.keys().chain(recorded.keys()).copied().collect();
@@ -253,7 +254,7 @@ pub fn lines(migrations: &[Migration], records: &[Record], deploy_running: bool)
                 name: name.to_string(),
                 state,
                 out_of_order: state == State::Pending && last_recorded.is_some_and(|l| name < l),
-                record: records.iter().find(|r| r.name == name).cloned(),
+                record: latest.get(name).map(|r| (*r).clone()),
             }
         })
         .collect()
