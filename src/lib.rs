@@ -11,6 +11,7 @@ pub mod flavours;
 pub mod history;
 pub mod ir;
 pub mod load;
+pub mod migrate;
 pub mod plan;
 pub mod render;
 pub mod validate;

@@ -52,13 +52,22 @@ enum Command {
     Validate(Paths),
     /// Prove the access rules against a real Postgres (a throwaway cluster unless --database-url)
     Verify(VerifyArgs),
-    /// The migrations on disk: add a hand-written one, take back the newest, accept edits
+    /// Migrations on disk (new, undo, hash) and against a live database (deploy, status, resolve)
     #[command(subcommand)]
     Migrate(Migrate),
 }
 
 #[derive(Subcommand)]
 enum Migrate {
+    #[command(flatten)]
+    Files(MigrateFiles),
+    #[command(flatten)]
+    Database(MigrateDatabase),
+}
+
+/// Commands on the migrations on disk.
+#[derive(Subcommand)]
+enum MigrateFiles {
     /// Add an empty hand-written migration (e.g. a data backfill), numbered after the newest;
     /// schema.json does not change
     New(NewArgs),
@@ -70,11 +79,33 @@ enum Migrate {
     Hash(SystemArgs),
 }
 
+/// Commands against a live database.
+#[derive(Subcommand)]
+enum MigrateDatabase {
+    /// Apply the pending migrations of a system, recording each in the history table
+    Deploy(DatabaseArgs),
+    /// One line per migration (applied, pending, failed, in progress, interrupted, modified,
+    /// missing); exit 0 when the database is at the head, 1 otherwise
+    Status(DatabaseArgs),
+    /// Record what you did about a failed or interrupted migration
+    Resolve(ResolveArgs),
+}
+
 impl Migrate {
-    fn system_args(&self) -> &SystemArgs {
+    fn paths(&self) -> &Paths {
         match self {
-            Migrate::New(args) => &args.system,
-            Migrate::Undo(args) | Migrate::Hash(args) => args,
+            Migrate::Files(MigrateFiles::New(args)) => &args.system.paths,
+            Migrate::Files(MigrateFiles::Undo(args) | MigrateFiles::Hash(args)) => &args.paths,
+            Migrate::Database(command) => &command.database().paths,
+        }
+    }
+}
+
+impl MigrateDatabase {
+    fn database(&self) -> &DatabaseArgs {
+        match self {
+            MigrateDatabase::Deploy(args) | MigrateDatabase::Status(args) => args,
+            MigrateDatabase::Resolve(resolve) => &resolve.database,
         }
     }
 }
@@ -85,6 +116,43 @@ struct SystemArgs {
     system: Option<String>,
     #[command(flatten)]
     paths: Paths,
+}
+
+#[derive(clap::Args)]
+struct DatabaseArgs {
+    /// The system [required when the output folder holds more than one]
+    system: Option<String>,
+    /// The database, as a URL (postgresql://user@host/db) or libpq key=value string
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: String,
+    /// The schema of the history table `schemagen_migrations` [default: schemagen, or
+    /// `historySchema` in schemagen.yaml]
+    #[arg(long, value_name = "SCHEMA")]
+    history_schema: Option<String>,
+    /// How long to wait for another deploy to finish before refusing
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    wait: u64,
+    #[command(flatten)]
+    paths: Paths,
+}
+
+#[derive(clap::Args)]
+#[group(required = true, multiple = false, id = "resolution")]
+struct Resolution {
+    /// You finished the migration by hand: deploy goes on with the next one
+    #[arg(long, value_name = "NAME")]
+    applied: Option<String>,
+    /// You undid whatever part of it committed: the next deploy runs it again from its start
+    #[arg(long, value_name = "NAME")]
+    rolled_back: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct ResolveArgs {
+    #[command(flatten)]
+    resolution: Resolution,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(clap::Args)]
@@ -143,7 +211,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(b) | Command::Check(b) => &b.paths,
         Command::Validate(p) => p,
         Command::Verify(v) => &v.paths,
-        Command::Migrate(m) => &m.system_args().paths,
+        Command::Migrate(m) => m.paths(),
     };
     let Some(mut config) = settings(paths) else {
         return Ok(ExitCode::from(1));
@@ -218,10 +286,30 @@ fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// A `migrate` command: works on the files of one system's history, never on the schemas.
+/// `migrate new | undo | hash | deploy | status | resolve`.
 fn migrate(command: &Migrate, config: &Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Migrate::Files(command) => migrate_files(command, config),
+        Migrate::Database(command) => migrate_database(command, config),
+    }
+}
+
+/// `migrate new | undo | hash`: changes to the migrations on disk (`schemagen::history::migrate`).
+fn migrate_files(command: &MigrateFiles, config: &Config) -> anyhow::Result<ExitCode> {
     use schemagen::history::{self, migrate};
-    let args = command.system_args();
-    let system = pick_system(&config.out, args.system.as_deref())?;
+    let (named, format) = match command {
+        MigrateFiles::New(args) => (args.system.system.as_deref(), args.system.paths.format),
+        MigrateFiles::Undo(args) | MigrateFiles::Hash(args) => {
+            (args.system.as_deref(), args.paths.format)
+        }
+    };
+    let system = match schemagen::migrate::pick_system(&config.out, named) {
+        Ok(system) => system,
+        Err(d) => {
+            print_diagnostics(&[d], &Default::default(), format);
+            return Ok(ExitCode::from(1));
+        }
+    };
     let history = history::read(&config.out, &system)
         .with_context(|| format!("reading the migrations of {system}"))?;
     let place = migrate::Place {
@@ -230,7 +318,7 @@ fn migrate(command: &Migrate, config: &Config) -> anyhow::Result<ExitCode> {
     };
     let mut sources = schemagen::load::SourceMap::default();
     let outcome = match command {
-        Migrate::New(args) => migrate::new(&history, &place, &args.name, &mut sources).map(
+        MigrateFiles::New(args) => migrate::new(&history, &place, &args.name, &mut sources).map(
             |(file, changes)| {
                 let note = format!(
                     "wrote {system}/migrations/{file}: put the SQL in it, then run `schemagen migrate hash {system}`"
@@ -238,14 +326,14 @@ fn migrate(command: &Migrate, config: &Config) -> anyhow::Result<ExitCode> {
                 (note, changes)
             },
         ),
-        Migrate::Undo(_) => migrate::undo(&history, &place, &mut sources).map(|(file, changes)| {
+        MigrateFiles::Undo(_) => migrate::undo(&history, &place, &mut sources).map(|(file, changes)| {
             let note = format!(
                 "removed {system}/migrations/{file} and rewound schema.json to the schema before it \
                  (a database that applied it keeps its changes: undo only what ran nowhere)"
             );
             (note, changes)
         }),
-        Migrate::Hash(_) => {
+        MigrateFiles::Hash(_) => {
             let note = format!("recorded the {} migrations of {system} in schemagen.sum", history.migrations.len());
             Ok((note, migrate::hash(&history, &place)))
         }
@@ -258,35 +346,9 @@ fn migrate(command: &Migrate, config: &Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(diagnostics) => {
-            print_diagnostics(&diagnostics, &sources, args.paths.format);
+            print_diagnostics(&diagnostics, &sources, format);
             Ok(ExitCode::from(1))
         }
-    }
-}
-
-/// The system a `migrate` command names, or the only one built into `out`.
-fn pick_system(out: &std::path::Path, named: Option<&str>) -> anyhow::Result<String> {
-    let mut systems: Vec<String> = std::fs::read_dir(out)
-        .with_context(|| format!("reading {}: run `schemagen build` first", out.display()))?
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| !name.starts_with('.'))
-        .collect();
-    systems.sort();
-    match named {
-        Some(name) if systems.iter().any(|s| s == name) => Ok(name.to_string()),
-        Some(name) => anyhow::bail!(
-            "no system {name} in {} (there: {})",
-            out.display(),
-            systems.join(", ")
-        ),
-        None if systems.len() == 1 => Ok(systems.remove(0)),
-        None => anyhow::bail!(
-            "name the system (in {}: {})",
-            out.display(),
-            systems.join(", ")
-        ),
     }
 }
 
@@ -310,6 +372,102 @@ fn check(config: &Config, run: &Run) -> anyhow::Result<ExitCode> {
         config.out.display()
     );
     Ok(ExitCode::from(1))
+}
+
+/// `migrate deploy | status | resolve`: the command logic is in `schemagen::migrate`.
+fn migrate_database(command: &MigrateDatabase, config: &Config) -> anyhow::Result<ExitCode> {
+    use schemagen::migrate::{self, records::Outcome};
+    let args = command.database();
+    let format = args.paths.format;
+    let system = match migrate::pick_system(&config.out, args.system.as_deref()) {
+        Ok(system) => system,
+        Err(d) => {
+            print_diagnostics(&[d], &Default::default(), format);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let schema = args
+        .history_schema
+        .clone()
+        .or_else(|| config.history_schema.clone())
+        .unwrap_or_else(|| migrate::DEFAULT_HISTORY_SCHEMA.to_string());
+    let target = migrate::Target {
+        system,
+        out_dir: config.out.clone(),
+        history: migrate::records::Table::new(&schema),
+        wait: std::time::Duration::from_secs(args.wait),
+    };
+    let mut db = match schemagen::db::Db::connect(&args.database_url) {
+        Ok(db) => db,
+        Err(e) => {
+            let d = schemagen::diagnostics::Diagnostic::global(
+                schemagen::diagnostics::Code::DatabaseError,
+                format!("cannot connect to the database: {e}"),
+            )
+            .with_help("check --database-url (or DATABASE_URL)");
+            print_diagnostics(&[d], &Default::default(), format);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let human = matches!(format, Format::Human);
+    let report = match command {
+        MigrateDatabase::Deploy(_) => migrate::deploy(&mut db, &target, &mut |event| {
+            if human {
+                print_event(&target.system, &event);
+            }
+        }),
+        MigrateDatabase::Status(_) => migrate::status(&mut db, &target),
+        MigrateDatabase::Resolve(r) => {
+            let (name, outcome) = match (&r.resolution.applied, &r.resolution.rolled_back) {
+                (Some(name), _) => (name, Outcome::Applied),
+                (_, Some(name)) => (name, Outcome::RolledBack),
+                _ => unreachable!("clap requires one of --applied, --rolled-back"),
+            };
+            migrate::resolve(&mut db, &target, name, outcome)
+        }
+    };
+    match format {
+        Format::Human => {
+            print!(
+                "{}",
+                migrate::human(&report, matches!(command, MigrateDatabase::Status(_)))
+            );
+            print_diagnostics(&report.diagnostics, &report.sources, format);
+        }
+        Format::Json => println!("{}", migrate::json(&report)),
+    }
+    let ok =
+        !report.failed() && (!matches!(command, MigrateDatabase::Status(_)) || report.at_head());
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// A deploy's progress, as it happens.
+fn print_event(system: &str, event: &schemagen::migrate::Event) {
+    use schemagen::migrate::Event;
+    use std::io::Write;
+    match event {
+        Event::Starting { name, resumed_after: 0 } => print!("{system}: applying {name} ... "),
+        Event::Starting { name, resumed_after } => print!(
+            "{system}: resuming {name} after segment {resumed_after} (an earlier deploy committed it) ... "
+        ),
+        Event::Failed { .. } => println!("failed"),
+        Event::Applied(done) => println!(
+            "applied ({}, {}, {} ms)",
+            count(done.segments, "segment"),
+            count(done.statements, "statement"),
+            done.millis
+        ),
+    }
+    let _ = std::io::stdout().flush();
+}
+
+/// `1 segment`, `3 segments`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `schemagen.yaml` (when there is one) with the command-line flags over it; `None` after

@@ -62,6 +62,15 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
         "E0402",
         "a template override: cli::templates_can_be_overridden_and_a_broken_override_is_reported",
     ),
+    ("E0701", "a live database: migrate::edited_deleted_or_out_of_order_files_stop_a_deploy_before_it_runs_anything"),
+    ("E0702", "a live database: migrate::edited_deleted_or_out_of_order_files_stop_a_deploy_before_it_runs_anything"),
+    ("E0703", "a live database: migrate::a_failed_migration_is_recorded_and_resolved_both_ways"),
+    ("E0704", "a live database: migrate::a_failed_migration_is_recorded_and_resolved_both_ways"),
+    ("E0705", "a live database: migrate::two_deploys_at_once_cannot_both_run"),
+    ("E0706", "a live database: migrate::edited_deleted_or_out_of_order_files_stop_a_deploy_before_it_runs_anything"),
+    ("E0707", "a live database: migrate::a_failed_migration_is_recorded_and_resolved_both_ways"),
+    ("E0708", "no database: migrate::no_system_or_no_database_is_a_diagnostic_not_a_crash"),
+    ("E0709", "an output folder: migrate::no_system_or_no_database_is_a_diagnostic_not_a_crash"),
 ];
 
 #[test]
