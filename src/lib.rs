@@ -13,6 +13,7 @@ pub mod ir;
 pub mod load;
 pub mod plan;
 pub mod render;
+pub mod synth;
 pub mod validate;
 pub mod verify;
 pub mod write;

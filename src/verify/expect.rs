@@ -4,7 +4,7 @@
 //!
 //! Three-valued: `None` when a rule cannot be judged outside the database (raw `sql`).
 
-use super::data::{Row, World};
+use crate::synth::{Row, World};
 use crate::ir::access::{Command, Rule, RuleKind};
 
 /// Who the application says is asking; `None` fields are unset.

@@ -1,6 +1,9 @@
-//! Synthetic rows: two per policed table, slot 0 belonging to tenant 1 and user 1, slot 1
-//! to tenant 2 and user 2, consistent across foreign keys (a child's key is its parent's
-//! value for the same slot), enums and simple checks.
+//! Synthetic rows, shared by `verify` and `rehearse`.
+//!
+//! [`World`]: two rows per table, slot 0 belonging to tenant 1 and user 1, slot 1 to tenant 2
+//! and user 2, consistent across foreign keys (a child's key is its parent's value for the
+//! same slot), enums and simple checks; read from the IR, so verify knows who owns what.
+//! [`volume`]: thousands of rows in every table of a live database, for `rehearse`.
 
 use crate::ir::access::{Access, RuleKind};
 use crate::ir::{ScalarType, System, Table};
