@@ -5,6 +5,8 @@
 //! same slot), enums and simple checks; read from the IR, so verify knows who owns what.
 //! [`volume`]: thousands of rows in every table of a live database, for `rehearse`.
 
+pub mod volume;
+
 use crate::ir::access::{Access, RuleKind};
 use crate::ir::{ScalarType, System, Table};
 use crate::render::postgres::rls::{qualified, quote_literal};
@@ -578,16 +580,27 @@ fn parents_first(
     system: &System,
     index: &HashMap<&crate::ir::QualifiedName, usize>,
 ) -> (Vec<usize>, bool) {
-    let n = system.tables.len();
+    let parents: Vec<Vec<usize>> = system
+        .tables
+        .iter()
+        .map(|t| {
+            t.foreign_keys
+                .iter()
+                .filter_map(|fk| index.get(&fk.referenced_table).copied())
+                .collect()
+        })
+        .collect();
+    parents_first_by(&parents)
+}
+
+/// Kahn's algorithm: an order of `0..parents.len()` where each comes after its parents (self
+/// references ignored); ties by index. `true` when a cycle forced some to the end, in index order.
+pub(crate) fn parents_first_by(parents: &[Vec<usize>]) -> (Vec<usize>, bool) {
+    let n = parents.len();
     let mut waiting_on = vec![0usize; n];
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (child, t) in system.tables.iter().enumerate() {
-        let mut parents: Vec<usize> = t
-            .foreign_keys
-            .iter()
-            .filter_map(|fk| index.get(&fk.referenced_table).copied())
-            .filter(|&p| p != child)
-            .collect();
+    for (child, parents) in parents.iter().enumerate() {
+        let mut parents: Vec<usize> = parents.iter().copied().filter(|&p| p != child).collect();
         parents.sort_unstable();
         parents.dedup();
         waiting_on[child] = parents.len();
