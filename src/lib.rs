@@ -12,6 +12,7 @@ pub mod history;
 pub mod ir;
 pub mod load;
 pub mod plan;
+pub mod rehearse;
 pub mod render;
 pub mod synth;
 pub mod validate;

@@ -47,11 +47,37 @@ enum Command {
     /// Build every system into the output folder (migrations, Rust, TypeScript)
     Build(Paths),
     /// Exit 1 and print a diff when the output folder is not what `build` would write
-    Check(Paths),
+    Check(CheckArgs),
     /// Parse and validate the schemas only
     Validate(Paths),
     /// Prove the access rules against a real Postgres (a throwaway cluster unless --database-url)
     Verify(VerifyArgs),
+    /// Apply the newest migration(s) to a throwaway database full of synthetic rows, and report
+    /// per statement what it did (locks, rewrites, errors) and per table the rows before and after
+    Rehearse(RehearseArgs),
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Also rehearse every system's newest migration on rows (see `schemagen rehearse`)
+    #[arg(long)]
+    rehearse: bool,
+    #[command(flatten)]
+    paths: Paths,
+}
+
+#[derive(clap::Args)]
+struct RehearseArgs {
+    /// The system to rehearse [default: every system]
+    system: Option<String>,
+    /// Rehearse this migration and every one after it [default: the newest]
+    #[arg(long, value_name = "NAME")]
+    from: Option<String>,
+    /// Synthetic rows per table
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    rows: u64,
+    #[command(flatten)]
+    paths: Paths,
 }
 
 #[derive(clap::Args)]
@@ -79,8 +105,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let paths = match &cli.command {
-        Command::Build(p) | Command::Check(p) | Command::Validate(p) => p,
+        Command::Build(p) | Command::Validate(p) => p,
+        Command::Check(c) => &c.paths,
         Command::Verify(v) => &v.paths,
+        Command::Rehearse(r) => &r.paths,
     };
     let Some(config) = settings(paths) else {
         return Ok(ExitCode::from(1));
@@ -98,6 +126,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Rehearse(args) = &cli.command {
+        return rehearse(&config, args, None);
+    }
     let run = schemagen::generate(&config);
     if !reported_clean(&run, paths.format) {
         return Ok(ExitCode::from(1));
@@ -105,7 +136,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Build(_) => build(&config, run, started),
         Command::Verify(args) => verify(&run, args),
-        _ => check(&config, &run),
+        Command::Check(args) => {
+            let code = check(&config, &run)?;
+            if code != ExitCode::SUCCESS || !args.rehearse {
+                return Ok(code);
+            }
+            let options = RehearseArgs {
+                system: None,
+                from: None,
+                rows: schemagen::rehearse::Options::default().rows,
+                paths: Paths { format: args.paths.format, schemas: None, out: None, templates: None },
+            };
+            rehearse(&config, &options, Some(&run))
+        }
+        _ => unreachable!("handled above"),
     }
 }
 
@@ -142,6 +186,41 @@ fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if reports.iter().all(verify::Report::passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Rehearses the migrations on disk of every system (or the one named). `run`, when given,
+/// names the systems; otherwise they are the folders of the output folder.
+fn rehearse(config: &Config, args: &RehearseArgs, run: Option<&Run>) -> anyhow::Result<ExitCode> {
+    use schemagen::rehearse;
+    let systems: Vec<String> = match (&args.system, run) {
+        (Some(name), _) => vec![name.clone()],
+        (None, Some(run)) => run.systems.iter().map(|s| s.name.clone()).collect(),
+        (None, None) => schemagen::compile(config).systems.into_iter().map(|s| s.name).collect(),
+    };
+    let options = rehearse::Options {
+        rows: args.rows,
+        from: args.from.clone(),
+    };
+    let mut reports = Vec::new();
+    for system in &systems {
+        let history = schemagen::history::read(&config.out, system)
+            .with_context(|| format!("reading the migrations of {system}"))?;
+        let report = rehearse::rehearse(system, &history.migrations, &options)
+            .map_err(|e| anyhow::anyhow!("{system}: {e}"))?;
+        if let Format::Human = args.paths.format {
+            print!("{}", rehearse::report::human(&report));
+        }
+        reports.push(report);
+    }
+    if let Format::Json = args.paths.format {
+        let all: Vec<_> = reports.iter().map(rehearse::report::json).collect();
+        println!("{}", serde_json::Value::Array(all));
+    }
+    Ok(if reports.iter().all(rehearse::Report::passed) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -134,6 +134,11 @@ fn insert_sql(
         let parent = index.get(&fk.parent).map(|&i| &tables[i]);
         let count = counts.get(&fk.parent).copied().unwrap_or(0);
         let Some(parent) = parent.filter(|p| p.oid != table.oid && count > 0) else {
+            // No row to point at (a self-reference, a cycle, an empty parent): NULL, which a
+            // required column refuses, and the table is reported unfilled.
+            for column in &fk.columns {
+                from_parent.entry(*column).or_insert_with(|| "NULL".into());
+            }
             continue;
         };
         let alias = format!("fk{n}");
