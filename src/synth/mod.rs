@@ -594,7 +594,7 @@ fn parents_first(
 }
 
 /// Kahn's algorithm: an order of `0..parents.len()` where each comes after its parents (self
-/// references ignored); ties by index. `true` when a cycle forced some to the end, in index order.
+/// references ignored); ties by index. `true` when a cycle had to be broken (at its first table).
 pub(crate) fn parents_first_by(parents: &[Vec<usize>]) -> (Vec<usize>, bool) {
     let n = parents.len();
     let mut waiting_on = vec![0usize; n];
@@ -611,19 +611,45 @@ pub(crate) fn parents_first_by(parents: &[Vec<usize>]) -> (Vec<usize>, bool) {
     let mut ready: std::collections::BTreeSet<usize> =
         (0..n).filter(|&t| waiting_on[t] == 0).collect();
     let mut order = Vec::with_capacity(n);
-    while let Some(t) = ready.pop_first() {
+    let mut placed = vec![false; n];
+    let mut cyclic = false;
+    while order.len() < n {
+        let t = match ready.pop_first() {
+            Some(t) => t,
+            None => {
+                // Every table left waits on another: break a cycle at one of its own tables,
+                // so the tables hanging off the cycle still come after their parents.
+                cyclic = true;
+                on_a_cycle(parents, &placed)
+            }
+        };
+        if placed[t] {
+            continue;
+        }
+        placed[t] = true;
         order.push(t);
         for &child in &children[t] {
-            waiting_on[child] -= 1;
-            if waiting_on[child] == 0 {
+            waiting_on[child] = waiting_on[child].saturating_sub(1);
+            if waiting_on[child] == 0 && !placed[child] {
                 ready.insert(child);
             }
         }
     }
-    let cyclic = order.len() < n;
-    if cyclic {
-        let placed: std::collections::BTreeSet<usize> = order.iter().copied().collect();
-        order.extend((0..n).filter(|t| !placed.contains(t)));
-    }
     (order, cyclic)
+}
+
+/// A table on a cycle among the unplaced ones: walking from any of them to an unplaced parent
+/// must come back to a table already seen, and that one is on the cycle.
+fn on_a_cycle(parents: &[Vec<usize>], placed: &[bool]) -> usize {
+    let mut t = (0..placed.len()).find(|&t| !placed[t]).expect("a table is left");
+    let mut seen = vec![false; placed.len()];
+    while !seen[t] {
+        seen[t] = true;
+        t = parents[t]
+            .iter()
+            .copied()
+            .find(|&p| p != t && !placed[p])
+            .unwrap_or(t);
+    }
+    t
 }

@@ -8,7 +8,8 @@
 //!   numbers through 0, 0.5, 1 (the usual ranges of ratings, scores and money);
 //! - a foreign key picks the parent row `g mod (parent rows)`, by key order;
 //! - text and enum columns that a CHECK compares with literals cycle through those literals;
-//! - every other row of a nullable column is NULL (so `SET NOT NULL` meets a NULL);
+//! - half the rows of a nullable column are NULL (so `SET NOT NULL` meets a NULL), in every
+//!   pattern over the table's nullable columns (so "exactly one of" checks find rows);
 //! - a partitioned table's key cycles through its partitions' lower bounds;
 //! - rows that a CHECK rejects are skipped (`WHERE (check) IS NOT FALSE`), and so are rows that
 //!   collide on a unique index (`ON CONFLICT DO NOTHING`).
@@ -176,10 +177,11 @@ fn insert_sql(
             let value = if c.not_null {
                 value
             } else {
-                // Alternate NULLs between neighbouring nullable columns, so "exactly one of"
-                // checks hold on every row.
+                // Nullable column k is NULL when bit k mod 8 of the row number is set: every
+                // pattern of NULLs over 8 columns occurs, so "exactly one of" checks find rows.
+                let bit = 1 << (nullable % 8);
                 nullable += 1;
-                format!("CASE WHEN (sg.g + {nullable}) % 2 = 0 THEN NULL ELSE {value} END")
+                format!("CASE WHEN sg.g / {bit} % 2 = 1 THEN NULL ELSE {value} END")
             };
             format!("({value})::{} AS {}", c.ty, quote_ident(&c.name))
         })
