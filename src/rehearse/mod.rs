@@ -2,7 +2,8 @@
 //! before anyone applies them in production.
 //!
 //! A throwaway cluster is brought to the migration before the new one(s), every table gets
-//! a few thousand synthetic rows ([`crate::synth::volume`]), then each new migration runs
+//! a few thousand synthetic rows ([`crate::synth::volume`]; before each further migration,
+//! the tables still empty get theirs), then each new migration runs
 //! segment by segment, statement by statement, as `migrate deploy` would. After each statement
 //! the session's own catalog says what it did: the locks it took (within a transaction the set
 //! only grows, so the new ones are the difference), tables rewritten (`relfilenode` changed),
@@ -164,11 +165,10 @@ pub fn rehearse_in(
             })?;
         }
     }
-    let filled = volume::fill(&mut db, options.rows).map_err(|e| format!("filling rows: {e}"))?;
     let mut report = Report {
         system: system.to_string(),
         base: base.iter().map(|(name, _)| name.clone()).collect(),
-        filled,
+        filled: Vec::new(),
         migrations: Vec::new(),
     };
     let mut session = Session {
@@ -177,6 +177,10 @@ pub fn rehearse_in(
         url: url.to_string(),
     };
     for (name, sql) in new {
+        // Tables an earlier rehearsed migration created get rows too.
+        let filled = volume::fill(&mut session.db, options.rows)
+            .map_err(|e| format!("filling rows before {name}: {e}"))?;
+        report.filled.extend(filled);
         let migration = session.migration(name, sql).map_err(|e| format!("{name}: {e}"))?;
         let failed = migration.failed();
         report.migrations.push(migration);

@@ -79,7 +79,8 @@ impl Table {
     }
 }
 
-/// Fills every user table with up to `rows` rows. A table Postgres refuses rows for is
+/// Fills every empty user table with up to `rows` rows (tables that hold rows are left as they
+/// are, and their rows are what children point at). A table Postgres refuses rows for is
 /// reported, not fatal: the rehearsal goes on with the rows the others hold.
 pub fn fill(db: &mut Db, rows: u64) -> Result<Vec<Filled>, Error> {
     let tables = read(db)?;
@@ -99,6 +100,14 @@ pub fn fill(db: &mut Db, rows: u64) -> Result<Vec<Filled>, Error> {
     db.execute("BEGIN")?;
     for t in order {
         let table = &tables[t];
+        let held = db
+            .value(&format!("SELECT count(*) FROM {}", table.qualified()))?
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        if held > 0 {
+            counts.insert(table.oid, held);
+            continue;
+        }
         let sql = insert_sql(table, &tables, &index, &counts, rows);
         let outcome = db.execute("SAVEPOINT synth").and_then(|_| db.affected(&sql));
         let (count, error) = match outcome {
