@@ -145,7 +145,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 system: None,
                 from: None,
                 rows: schemagen::rehearse::Options::default().rows,
-                paths: Paths { format: args.paths.format, schemas: None, out: None, templates: None },
+                paths: Paths {
+                    format: args.paths.format,
+                    schemas: None,
+                    out: None,
+                    templates: None,
+                },
             };
             rehearse(&config, &options, Some(&run))
         }
@@ -199,7 +204,11 @@ fn rehearse(config: &Config, args: &RehearseArgs, run: Option<&Run>) -> anyhow::
     let systems: Vec<String> = match (&args.system, run) {
         (Some(name), _) => vec![name.clone()],
         (None, Some(run)) => run.systems.iter().map(|s| s.name.clone()).collect(),
-        (None, None) => schemagen::compile(config).systems.into_iter().map(|s| s.name).collect(),
+        (None, None) => schemagen::compile(config)
+            .systems
+            .into_iter()
+            .map(|s| s.name)
+            .collect(),
     };
     let options = rehearse::Options {
         rows: args.rows,

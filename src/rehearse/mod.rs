@@ -84,6 +84,8 @@ pub struct Statement {
 pub enum Outcome {
     Applied,
     Failed(Error),
+    /// Applied, then undone with its `BEGIN … COMMIT` block when a later statement failed.
+    RolledBack,
     /// An earlier statement failed: this one never ran.
     NotRun,
 }
@@ -107,7 +109,7 @@ impl TableRows {
 impl Statement {
     /// Dropped a table or column without the migration accepting it.
     pub fn unaccepted_loss(&self) -> bool {
-        !self.dropped.is_empty() && !self.destructive
+        self.outcome == Outcome::Applied && !self.dropped.is_empty() && !self.destructive
     }
 }
 
@@ -161,7 +163,10 @@ pub fn rehearse_in(
     for (name, sql) in base {
         for statement in script::statements(sql) {
             db.execute(&statement.sql).map_err(|e| {
-                format!("building the database before the rehearsal: {name}:{}: {e}", statement.line)
+                format!(
+                    "building the database before the rehearsal: {name}:{}: {e}",
+                    statement.line
+                )
             })?;
         }
     }
@@ -181,7 +186,9 @@ pub fn rehearse_in(
         let filled = volume::fill(&mut session.db, options.rows)
             .map_err(|e| format!("filling rows before {name}: {e}"))?;
         report.filled.extend(filled);
-        let migration = session.migration(name, sql).map_err(|e| format!("{name}: {e}"))?;
+        let migration = session
+            .migration(name, sql)
+            .map_err(|e| format!("{name}: {e}"))?;
         let failed = migration.failed();
         report.migrations.push(migration);
         if failed {
@@ -204,7 +211,10 @@ fn first_new(migrations: &[(String, String)], from: Option<&str>) -> Result<usiz
         .position(|(name, _)| name == from || name.trim_end_matches(".sql") == from)
         .ok_or_else(|| {
             let names: Vec<&str> = migrations.iter().map(|(n, _)| n.as_str()).collect();
-            format!("no migration named `{from}`; migrations: {}", names.join(", "))
+            format!(
+                "no migration named `{from}`; migrations: {}",
+                names.join(", ")
+            )
         })
 }
 
@@ -224,7 +234,7 @@ impl Session {
         let mut failed = false;
         for segment in script::segments(script::statements(sql)) {
             if failed {
-                statements.extend(segment.statements.iter().map(|s| not_run(s)));
+                statements.extend(segment.statements.iter().map(not_run));
                 continue;
             }
             let results = self.segment(&segment)?;
@@ -273,14 +283,10 @@ impl Session {
             self.db
                 .execute(if failed { "ROLLBACK" } else { "COMMIT" })?;
         }
-        if failed {
-            // Nothing of a rolled-back block happened: no statement of it was applied.
-            for s in out.iter_mut() {
-                if s.outcome == Outcome::Applied && segment.transaction {
-                    s.outcome = Outcome::NotRun;
-                    s.rewritten.clear();
-                    s.dropped.clear();
-                }
+        if failed && !outside {
+            // Nothing of a rolled-back block stays; what it did is still worth showing.
+            for s in out.iter_mut().filter(|s| s.outcome == Outcome::Applied) {
+                s.outcome = Outcome::RolledBack;
             }
         }
         Ok(out)
@@ -387,7 +393,11 @@ fn table_rows(
     counts_after: &BTreeMap<u32, u64>,
     statements: &[Statement],
 ) -> Vec<TableRows> {
-    let oids: BTreeSet<u32> = counts_before.keys().chain(counts_after.keys()).copied().collect();
+    let oids: BTreeSet<u32> = counts_before
+        .keys()
+        .chain(counts_after.keys())
+        .copied()
+        .collect();
     let mut out: Vec<TableRows> = oids
         .into_iter()
         .filter_map(|oid| {

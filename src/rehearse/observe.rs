@@ -25,7 +25,8 @@ pub struct Relation {
     pub partition: bool,
 }
 
-const USER_TABLES: &str = "c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+const USER_TABLES: &str =
+    "c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
     AND n.nspname NOT LIKE 'pg\\_%'";
 
 pub fn snapshot(db: &mut Db) -> Result<Snapshot, Error> {
@@ -54,7 +55,12 @@ pub fn snapshot(db: &mut Db) -> Result<Snapshot, Error> {
             .collect(),
         columns: columns
             .into_iter()
-            .map(|r| ((number(&r[0]), number(&r[1])), r[2].clone().unwrap_or_default()))
+            .map(|r| {
+                (
+                    (number(&r[0]), number(&r[1])),
+                    r[2].clone().unwrap_or_default(),
+                )
+            })
             .collect(),
     })
 }
@@ -82,7 +88,9 @@ impl Snapshot {
         let columns = self
             .columns
             .iter()
-            .filter(|(key, _)| after.tables.contains_key(&key.0) && !after.columns.contains_key(key))
+            .filter(|(key, _)| {
+                after.tables.contains_key(&key.0) && !after.columns.contains_key(key)
+            })
             .map(|((oid, _), column)| {
                 let table = self.tables.get(oid).map_or("", |t| t.name.as_str());
                 format!("column {table}.{column}")
@@ -179,7 +187,10 @@ mod tests {
     #[test]
     fn modes_read_as_postgres_documents_them() {
         assert_eq!(mode_name("AccessExclusiveLock"), "ACCESS EXCLUSIVE");
-        assert_eq!(mode_name("ShareUpdateExclusiveLock"), "SHARE UPDATE EXCLUSIVE");
+        assert_eq!(
+            mode_name("ShareUpdateExclusiveLock"),
+            "SHARE UPDATE EXCLUSIVE"
+        );
         assert!(strength("AccessExclusiveLock") > strength("ShareLock"));
     }
 }

@@ -33,7 +33,10 @@ pub fn human(report: &Report) -> String {
         .map(|m| m.name.as_str())
         .collect();
     out.push_str(&if failed.is_empty() {
-        format!("\nok: {} applied on rows, nothing lost that was not accepted\n", names(&report.migrations))
+        format!(
+            "\nok: {} applied on rows, nothing lost that was not accepted\n",
+            names(&report.migrations)
+        )
     } else {
         format!("\nFAILED: {}\n", failed.join(", "))
     });
@@ -60,8 +63,16 @@ fn migration_text(migration: &Migration) -> String {
             s.summary.clone(),
             outcome_word(s).into(),
             lock_text(s),
-            if s.rewritten.is_empty() { String::new() } else { "rewritten".into() },
-            if s.outcome == Outcome::NotRun { String::new() } else { format!("{:.1?}", s.duration) },
+            if s.rewritten.is_empty() {
+                String::new()
+            } else {
+                "rewritten".into()
+            },
+            if s.outcome == Outcome::NotRun {
+                String::new()
+            } else {
+                format!("{:.1?}", s.duration)
+            },
         ]);
     }
     let mut out = format!("{}\n{}", migration.name, columns(&lines));
@@ -82,7 +93,10 @@ fn migration_text(migration: &Migration) -> String {
     out.push_str(&columns(&tables));
     for s in &migration.statements {
         if let Outcome::Failed(e) = &s.outcome {
-            out.push_str(&format!("FAILED {}:{}: {}\n  {e}\n", migration.name, s.line, s.summary));
+            out.push_str(&format!(
+                "FAILED {}:{}: {}\n  {e}\n",
+                migration.name, s.line, s.summary
+            ));
         }
         if s.unaccepted_loss() {
             out.push_str(&format!(
@@ -112,6 +126,7 @@ fn outcome_word(s: &Statement) -> &'static str {
         Outcome::Applied if !s.dropped.is_empty() => "applied (LOSS)",
         Outcome::Applied => "applied",
         Outcome::Failed(_) => "FAILED",
+        Outcome::RolledBack => "rolled back",
         Outcome::NotRun => "not run",
     }
 }
@@ -146,7 +161,13 @@ fn count(n: Option<u64>) -> String {
 /// Left-aligned columns, two spaces apart, trailing blanks trimmed.
 fn columns(lines: &[Vec<String>]) -> String {
     let widths: Vec<usize> = (0..lines[0].len())
-        .map(|i| lines.iter().map(|l| l[i].chars().count()).max().unwrap_or(0))
+        .map(|i| {
+            lines
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for line in lines {
@@ -182,6 +203,7 @@ fn migration_json(m: &Migration) -> serde_json::Value {
             let (result, error) = match &s.outcome {
                 Outcome::Applied => ("applied", None),
                 Outcome::NotRun => ("not run", None),
+                Outcome::RolledBack => ("rolled back", None),
                 Outcome::Failed(e) => ("failed", Some(json!({
                     "sqlstate": e.code, "message": e.message, "detail": e.detail, "hint": e.hint,
                 }))),

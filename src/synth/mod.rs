@@ -641,7 +641,9 @@ pub(crate) fn parents_first_by(parents: &[Vec<usize>]) -> (Vec<usize>, bool) {
 /// A table on a cycle among the unplaced ones: walking from any of them to an unplaced parent
 /// must come back to a table already seen, and that one is on the cycle.
 fn on_a_cycle(parents: &[Vec<usize>], placed: &[bool]) -> usize {
-    let mut t = (0..placed.len()).find(|&t| !placed[t]).expect("a table is left");
+    let mut t = (0..placed.len())
+        .find(|&t| !placed[t])
+        .expect("a table is left");
     let mut seen = vec![false; placed.len()];
     while !seen[t] {
         seen[t] = true;

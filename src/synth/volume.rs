@@ -109,7 +109,9 @@ pub fn fill(db: &mut Db, rows: u64) -> Result<Vec<Filled>, Error> {
             continue;
         }
         let sql = insert_sql(table, &tables, &index, &counts, rows);
-        let outcome = db.execute("SAVEPOINT synth").and_then(|_| db.affected(&sql));
+        let outcome = db
+            .execute("SAVEPOINT synth")
+            .and_then(|_| db.affected(&sql));
         let (count, error) = match outcome {
             Ok(n) => (n, None),
             Err(e) => {
@@ -219,7 +221,10 @@ fn insert_sql(
 fn value(table: &Table, c: &Column) -> String {
     if let Some((key, bounds)) = &table.partitions {
         if *key == c.number && !bounds.is_empty() {
-            let items: Vec<String> = bounds.iter().map(|b| format!("({b})::{}", c.base)).collect();
+            let items: Vec<String> = bounds
+                .iter()
+                .map(|b| format!("({b})::{}", c.base))
+                .collect();
             return format!("(ARRAY[{}])[1 + sg.g % {}]", items.join(", "), bounds.len());
         }
     }
@@ -339,10 +344,12 @@ const CONSTRAINTS: &str = "SELECT conrelid, contype, array_to_string(conkey, ' '
     array_to_string(confkey, ' '), pg_get_constraintdef(oid) FROM pg_constraint \
     WHERE contype IN ('f', 'c') AND conrelid <> 0 ORDER BY conrelid, conname";
 
-const UNIQUE: &str = "SELECT indrelid, indkey::text FROM pg_index WHERE indisunique AND indnatts = 1 \
+const UNIQUE: &str =
+    "SELECT indrelid, indkey::text FROM pg_index WHERE indisunique AND indnatts = 1 \
     ORDER BY indrelid, indexrelid";
 
-const PARTITIONS: &str = "SELECT p.partrelid, p.partattrs::text, pg_get_expr(c.relpartbound, c.oid) \
+const PARTITIONS: &str =
+    "SELECT p.partrelid, p.partattrs::text, pg_get_expr(c.relpartbound, c.oid) \
     FROM pg_partitioned_table p JOIN pg_inherits i ON i.inhparent = p.partrelid \
     JOIN pg_class c ON c.oid = i.inhrelid WHERE p.partnatts = 1 ORDER BY p.partrelid, c.relname";
 
@@ -458,7 +465,10 @@ mod tests {
                 .as_deref(),
             Some("'2025-01-01 00:00:00+00'")
         );
-        assert_eq!(first_bound("FOR VALUES FROM (10) TO (20)").as_deref(), Some("10"));
+        assert_eq!(
+            first_bound("FOR VALUES FROM (10) TO (20)").as_deref(),
+            Some("10")
+        );
         assert_eq!(first_bound("DEFAULT"), None);
         assert_eq!(first_bound("FOR VALUES FROM (MINVALUE) TO (10)"), None);
     }

@@ -6,12 +6,11 @@
 //! Postgres does, run as the non-superuser application role. Each probe runs inside a
 //! subtransaction that is always rolled back, so probes never see each other's writes.
 
-
 mod db;
 pub mod expect;
 
-pub use db::Database;
 use crate::db::Db;
+pub use db::Database;
 
 use crate::ir::access::{Command, Context as AccessContext, RuleKind};
 use crate::ir::System;
@@ -126,8 +125,7 @@ pub fn verify(
     let db = &mut database.connect()?;
     let settings = system.access.settings();
     for (name, sql) in migrations {
-        db::run_script(db, name, sql)
-            .map_err(|e| format!("migration {name} failed: {e}"))?;
+        db::run_script(db, name, sql).map_err(|e| format!("migration {name} failed: {e}"))?;
     }
     if !migrations
         .iter()
@@ -139,8 +137,7 @@ pub fn verify(
             .map_err(|e| format!("the access statements failed: {e}"))?;
     }
     application_role(db, &settings.app_role)?;
-    db::execute(db, PROBE_FUNCTION)
-        .map_err(|e| format!("creating the probe function: {e}"))?;
+    db::execute(db, PROBE_FUNCTION).map_err(|e| format!("creating the probe function: {e}"))?;
     let mut world = World::new(system);
     seed(&mut world, db)?;
 
@@ -210,10 +207,13 @@ END $$;"#;
 
 /// The application role must exist and must not skip the policies.
 fn application_role(db: &mut Db, role: &str) -> Result<(), String> {
-    let rows = db::query(db, &format!(
-        "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = {}",
-        quote_literal(role)
-    ))?;
+    let rows = db::query(
+        db,
+        &format!(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = {}",
+            quote_literal(role)
+        ),
+    )?;
     match rows.first().and_then(|r| r.first()).map(String::as_str) {
         None => db::execute(db, &format!("CREATE ROLE {} NOLOGIN", quote_ident(role))),
         Some("f") => Ok(()),
