@@ -74,7 +74,7 @@ struct RehearseArgs {
     #[arg(long, value_name = "NAME")]
     from: Option<String>,
     /// Synthetic rows per table
-    #[arg(long, value_name = "N", default_value_t = 2000)]
+    #[arg(long, value_name = "N", default_value_t = schemagen::rehearse::DEFAULT_ROWS)]
     rows: u64,
     #[command(flatten)]
     paths: Paths,
@@ -127,7 +127,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Command::Rehearse(args) = &cli.command {
-        return rehearse(&config, args, None);
+        let systems = match &args.system {
+            Some(name) => vec![name.clone()],
+            None => built_systems(&config.out)?,
+        };
+        let options = schemagen::rehearse::Options {
+            rows: args.rows,
+            from: args.from.clone(),
+        };
+        return rehearse(&config, &systems, &options, paths.format);
     }
     let run = schemagen::generate(&config);
     if !reported_clean(&run, paths.format) {
@@ -141,18 +149,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if code != ExitCode::SUCCESS || !args.rehearse {
                 return Ok(code);
             }
-            let options = RehearseArgs {
-                system: None,
-                from: None,
-                rows: schemagen::rehearse::Options::default().rows,
-                paths: Paths {
-                    format: args.paths.format,
-                    schemas: None,
-                    out: None,
-                    templates: None,
-                },
-            };
-            rehearse(&config, &options, Some(&run))
+            let options = schemagen::rehearse::Options::default();
+            rehearse(&config, &system_names(&run), &options, args.paths.format)
         }
         _ => unreachable!("handled above"),
     }
@@ -197,35 +195,43 @@ fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Rehearses the migrations on disk of every system (or the one named). `run`, when given,
-/// names the systems; otherwise they are the folders of the output folder.
-fn rehearse(config: &Config, args: &RehearseArgs, run: Option<&Run>) -> anyhow::Result<ExitCode> {
+fn system_names(run: &Run) -> Vec<String> {
+    run.systems.iter().map(|s| s.name.clone()).collect()
+}
+
+/// The systems a build left migrations for in `out`, sorted.
+fn built_systems(out: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(out).with_context(|| format!("reading {}", out.display()))? {
+        let path = entry?.path();
+        if path.join("migrations").is_dir() {
+            names.extend(path.file_name().map(|n| n.to_string_lossy().into_owned()));
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Rehearses the migrations on disk of each system, each in a throwaway cluster of its own.
+fn rehearse(
+    config: &Config,
+    systems: &[String],
+    options: &schemagen::rehearse::Options,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
     use schemagen::rehearse;
-    let systems: Vec<String> = match (&args.system, run) {
-        (Some(name), _) => vec![name.clone()],
-        (None, Some(run)) => run.systems.iter().map(|s| s.name.clone()).collect(),
-        (None, None) => schemagen::compile(config)
-            .systems
-            .into_iter()
-            .map(|s| s.name)
-            .collect(),
-    };
-    let options = rehearse::Options {
-        rows: args.rows,
-        from: args.from.clone(),
-    };
     let mut reports = Vec::new();
-    for system in &systems {
+    for system in systems {
         let history = schemagen::history::read(&config.out, system)
             .with_context(|| format!("reading the migrations of {system}"))?;
-        let report = rehearse::rehearse(system, &history.migrations, &options)
+        let report = rehearse::rehearse(system, &history.migrations, options)
             .map_err(|e| anyhow::anyhow!("{system}: {e}"))?;
-        if let Format::Human = args.paths.format {
+        if let Format::Human = format {
             print!("{}", rehearse::report::human(&report));
         }
         reports.push(report);
     }
-    if let Format::Json = args.paths.format {
+    if let Format::Json = format {
         let all: Vec<_> = reports.iter().map(rehearse::report::json).collect();
         println!("{}", serde_json::Value::Array(all));
     }

@@ -26,6 +26,9 @@ use std::time::{Duration, Instant};
 /// The database created in the throwaway cluster.
 const DATABASE: &str = "schemagen_rehearse";
 
+/// Synthetic rows per table unless told otherwise: "a few thousand", enough for a rewrite to show.
+pub const DEFAULT_ROWS: u64 = 2000;
+
 /// The comment `plan` writes above a step that loses data (the loss is accepted by writing it).
 pub const DESTRUCTIVE: &str = "-- WARNING: destructive";
 
@@ -40,7 +43,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         Options {
-            rows: 2000,
+            rows: DEFAULT_ROWS,
             from: None,
         }
     }
