@@ -47,11 +47,14 @@ enum Command {
     /// Build every system into the output folder (migrations, Rust, TypeScript)
     Build(BuildArgs),
     /// Exit 1 and print a diff when the output folder is not what `build` would write
-    Check(BuildArgs),
+    Check(CheckArgs),
     /// Parse and validate the schemas only
     Validate(Paths),
     /// Prove the access rules against a real Postgres (a throwaway cluster unless --database-url)
     Verify(VerifyArgs),
+    /// Apply the newest migration(s) to a throwaway database full of synthetic rows, and report
+    /// per statement what it did (locks, rewrites, errors) and per table the rows before and after
+    Rehearse(RehearseArgs),
     /// Migrations on disk (new, undo, hash) and against a live database (deploy, status, resolve)
     #[command(subcommand)]
     Migrate(Migrate),
@@ -184,6 +187,29 @@ struct BuildArgs {
 }
 
 #[derive(clap::Args)]
+struct CheckArgs {
+    /// Also rehearse every system's newest migration on rows (see `schemagen rehearse`)
+    #[arg(long)]
+    rehearse: bool,
+    #[command(flatten)]
+    build: BuildArgs,
+}
+
+#[derive(clap::Args)]
+struct RehearseArgs {
+    /// The system to rehearse [default: every system]
+    system: Option<String>,
+    /// Rehearse this migration and every one after it [default: the newest]
+    #[arg(long, value_name = "NAME")]
+    from: Option<String>,
+    /// Synthetic rows per table
+    #[arg(long, value_name = "N", default_value_t = schemagen::rehearse::DEFAULT_ROWS)]
+    rows: u64,
+    #[command(flatten)]
+    paths: Paths,
+}
+
+#[derive(clap::Args)]
 struct VerifyArgs {
     /// The system to verify [default: every system]
     system: Option<String>,
@@ -208,7 +234,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let paths = match &cli.command {
-        Command::Build(b) | Command::Check(b) => &b.paths,
+        Command::Build(b) | Command::Check(CheckArgs { build: b, .. }) => &b.paths,
+        Command::Rehearse(r) => &r.paths,
         Command::Validate(p) => p,
         Command::Verify(v) => &v.paths,
         Command::Migrate(m) => m.paths(),
@@ -216,7 +243,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Some(mut config) = settings(paths) else {
         return Ok(ExitCode::from(1));
     };
-    if let Command::Build(b) | Command::Check(b) = &cli.command {
+    if let Command::Build(b) | Command::Check(CheckArgs { build: b, .. }) = &cli.command {
         config.accept_data_loss = b.accept_data_loss;
     }
     if let Command::Migrate(command) = &cli.command {
@@ -235,6 +262,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Rehearse(args) = &cli.command {
+        let systems = match &args.system {
+            Some(name) => vec![name.clone()],
+            None => schemagen::history::systems(&config.out),
+        };
+        let options = schemagen::rehearse::Options {
+            rows: args.rows,
+            from: args.from.clone(),
+        };
+        return rehearse(&config, &systems, &options, paths.format);
+    }
     let run = schemagen::generate(&config);
     if !reported_clean(&run, paths.format) {
         return Ok(ExitCode::from(1));
@@ -242,7 +280,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Build(_) => build(&config, run, started),
         Command::Verify(args) => verify(&run, args),
-        _ => check(&config, &run),
+        Command::Check(args) => {
+            let code = check(&config, &run)?;
+            if code != ExitCode::SUCCESS || !args.rehearse {
+                return Ok(code);
+            }
+            let systems: Vec<String> = run.systems.iter().map(|s| s.name.clone()).collect();
+            let options = schemagen::rehearse::Options::default();
+            rehearse(&config, &systems, &options, paths.format)
+        }
+        _ => unreachable!("validate, rehearse and migrate return above"),
     }
 }
 
@@ -350,6 +397,36 @@ fn migrate_files(command: &MigrateFiles, config: &Config) -> anyhow::Result<Exit
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Rehearses the migrations on disk of each system, each in a throwaway cluster of its own.
+fn rehearse(
+    config: &Config,
+    systems: &[String],
+    options: &schemagen::rehearse::Options,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    use schemagen::rehearse;
+    let mut reports = Vec::new();
+    for system in systems {
+        let history = schemagen::history::read(&config.out, system)
+            .with_context(|| format!("reading the migrations of {system}"))?;
+        let report = rehearse::rehearse(system, &history.migrations, options)
+            .map_err(|e| anyhow::anyhow!("{system}: {e}"))?;
+        if let Format::Human = format {
+            print!("{}", rehearse::report::human(&report));
+        }
+        reports.push(report);
+    }
+    if let Format::Json = format {
+        let all: Vec<_> = reports.iter().map(rehearse::report::json).collect();
+        println!("{}", serde_json::Value::Array(all));
+    }
+    Ok(if reports.iter().all(rehearse::Report::passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn check(config: &Config, run: &Run) -> anyhow::Result<ExitCode> {

@@ -219,7 +219,7 @@ fn the_cast_matrix_is_postgres_own() {
         .unwrap();
     let history = History {
         schema: Some(v1.clone()),
-        migrations: Vec::new(),
+        ..History::default()
     };
     let second = plan(Some(&v1), &v2);
     assert_eq!(
@@ -688,7 +688,7 @@ fn the_narrowing_check_survives_hostile_names() {
     let render = |prev: Option<&schemagen::ir::System>, next: &schemagen::ir::System| {
         let history = History {
             schema: prev.cloned(),
-            migrations: Vec::new(),
+            ..History::default()
         };
         let files = postgres::render(next, &history, &plan(prev, next), &templates).unwrap();
         let (_, sql) = files

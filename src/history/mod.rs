@@ -66,6 +66,21 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// The systems a build left migrations for in `out_dir`, sorted (none when it does not exist).
+pub fn systems(out_dir: &Path) -> Vec<String> {
+    let mut systems: Vec<String> = std::fs::read_dir(out_dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().join("migrations").is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    systems.sort();
+    systems
+}
+
 /// The migrations and schema snapshot a previous build left for `system` in `out_dir`.
 pub fn read(out_dir: &Path, system: &str) -> io::Result<History> {
     let dir = out_dir.join(system);

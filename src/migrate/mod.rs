@@ -135,7 +135,7 @@ impl Report {
 
 /// The system to work on: the one named, or the only one in the output folder.
 pub fn pick_system(out_dir: &Path, named: Option<&str>) -> Result<String, Diagnostic> {
-    let systems = systems_in(out_dir);
+    let systems = crate::history::systems(out_dir);
     match named {
         Some(name) if systems.iter().any(|s| s == name) => Ok(name.to_string()),
         None if systems.len() == 1 => Ok(systems[0].clone()),
@@ -166,21 +166,6 @@ pub fn pick_system(out_dir: &Path, named: Option<&str>) -> Result<String, Diagno
                 .with_help(format!("{help}; systems with migrations: {known}")))
         }
     }
-}
-
-/// Systems with a `migrations/` folder in `out_dir`, sorted.
-fn systems_in(out_dir: &Path) -> Vec<String> {
-    let mut systems: Vec<String> = std::fs::read_dir(out_dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().join("migrations").is_dir())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    systems.sort();
-    systems
 }
 
 /// Reads the system's migration files into the report's source map, and checks them against

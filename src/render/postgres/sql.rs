@@ -850,11 +850,11 @@ mod tests {
     #[test]
     fn a_do_block_tag_never_occurs_in_its_body() {
         assert_eq!(
-            do_block("check", "SELECT 1"),
-            "DO $check$\nSELECT 1\n$check$;"
+            anonymous_block("BEGIN NULL; END"),
+            "DO $$\nBEGIN NULL; END\n$$;"
         );
-        let body = "SELECT '$check$', '$check1$'";
-        assert!(do_block("check", body).starts_with("DO $check2$\n"));
+        let body = "BEGIN PERFORM '$$', '$schemagen$'; END";
+        assert!(anonymous_block(body).starts_with("DO $schemagen1$\n"));
     }
 
     #[test]
