@@ -260,30 +260,15 @@ fn removed_values(cx: &Context, name: &QualifiedName) -> Vec<Lint> {
         .collect()
 }
 
-/// The type a column stores: serial and identity columns are integers.
-pub(crate) fn storage(ty: &ColumnType) -> ColumnType {
-    let scalar = match ty.scalar {
-        ScalarType::Serial { big: false } | ScalarType::Identity { big: false } => {
-            ScalarType::Integer
-        }
-        ScalarType::Serial { big: true } | ScalarType::Identity { big: true } => ScalarType::BigInt,
-        ref other => other.clone(),
-    };
-    ColumnType {
-        scalar,
-        array: ty.array,
-    }
-}
-
 fn type_name(ty: &ColumnType) -> String {
-    crate::render::postgres::sql::column_type(&storage(ty))
+    crate::render::postgres::sql::column_type(&cast::storage(ty))
 }
 
 fn type_change(cx: &Context, table: &QualifiedName, before: &Column, after: &Column) -> Vec<Lint> {
     let object = format!("{}.{}", display(table), after.db_name);
     let span = cx.column_span(table, &after.db_name);
     let (from, to) = (type_name(&before.ty), type_name(&after.ty));
-    match cast::classify(&storage(&before.ty), &storage(&after.ty)) {
+    match cast::classify(&cast::storage(&before.ty), &cast::storage(&after.ty)) {
         Cast::Widening => Vec::new(),
         Cast::Narrowing => vec![Lint {
             code: Code::CastCanFail,

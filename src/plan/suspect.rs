@@ -9,7 +9,7 @@
 //! never suspected.
 
 use super::cast::{classify, Cast};
-use super::diff::storage_type;
+
 use super::display;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Column, ColumnType, Enum, QualifiedName, Span, System, Table};
@@ -27,7 +27,7 @@ pub(super) fn suspected_renames(prev: &System, next: &System) -> Vec<Diagnostic>
 /// or a widening (longer varchar, varchar → text, smaller → larger integer, real → double,
 /// more numeric precision at the same scale, more fractional seconds).
 pub(crate) fn converts_losslessly(from: &ColumnType, to: &ColumnType) -> bool {
-    let (from, to) = (storage_type(from), storage_type(to));
+    let (from, to) = (super::cast::storage(from), super::cast::storage(to));
     classify(&from, &to) == Cast::Widening
 }
 
@@ -106,7 +106,7 @@ fn shape(table: &Table) -> Vec<(&str, ColumnType)> {
     let mut columns: Vec<(&str, ColumnType)> = table
         .columns
         .iter()
-        .map(|c| (c.db_name.as_str(), storage_type(&c.ty)))
+        .map(|c| (c.db_name.as_str(), super::cast::storage(&c.ty)))
         .collect();
     columns.sort_by(|a, b| a.0.cmp(b.0));
     columns

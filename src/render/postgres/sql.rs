@@ -366,8 +366,8 @@ fn recreate_enum(next: &crate::ir::Enum, usages: &[EnumUsage]) -> String {
 }
 
 fn alter_type(table: &QualifiedName, previous: &Column, next: &Column) -> String {
-    let from = crate::plan::lint::storage(&previous.ty);
-    let to = crate::plan::lint::storage(&next.ty);
+    let from = cast::storage(&previous.ty);
+    let to = cast::storage(&next.ty);
     if cast::classify(&from, &to) == Cast::Narrowing {
         return narrow_type(table, previous, next);
     }
