@@ -133,6 +133,13 @@ fn a_destructive_change_builds_with_a_warning() {
     );
     let migrations = std::fs::read_dir(dir.join("generated/blog/migrations"))
         .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "sql")
+        })
         .count();
     assert_eq!(migrations, 2, "the drop is a new migration");
 }
