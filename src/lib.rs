@@ -131,8 +131,26 @@ fn render_all(
                 continue;
             }
         };
+        let conflicts = history.same_numbers();
+        if !conflicts.is_empty() {
+            for (a, b) in conflicts {
+                diags.push(
+                    Diagnostic::global(
+                        Code::MigrationHistory,
+                        format!("{}: migrations {a} and {b} have the same number", system.name),
+                    )
+                    .with_help(
+                        "two branches each added a migration: keep the one already merged with its schema.json \
+                         and schemagen.sum, delete the other (and its undo record), and run `schemagen build` \
+                         to plan that change again on top",
+                    ),
+                );
+            }
+            continue;
+        }
         // A tampered history stops this system before planning: a plan on top of it could
-        // be wrong, and nothing may be written.
+        // be wrong, and nothing may be written. (Two migrations with one number, above, come
+        // from a merge and explain the sum's complaints, so they are reported alone.)
         let sum_path = config
             .out
             .join(&system.name)
@@ -146,23 +164,6 @@ fn render_all(
         );
         if !tampered.is_empty() {
             tampered.into_iter().for_each(|d| diags.push(d));
-            continue;
-        }
-        let conflicts = history.same_numbers();
-        if !conflicts.is_empty() {
-            for (a, b) in conflicts {
-                diags.push(
-                    Diagnostic::global(
-                        Code::MigrationHistory,
-                        format!("{}: migrations {a} and {b} have the same number", system.name),
-                    )
-                    .with_help(
-                        "two branches each added a migration: keep the one already merged (and its schema.json), \
-                         take yours out with `schemagen migrate undo` on your branch before merging, \
-                         and run `schemagen build` to plan that change again on top",
-                    ),
-                );
-            }
             continue;
         }
         let (migration, rename_errors) =

@@ -135,9 +135,17 @@ fn drop_title(dir: &Path) {
     std::fs::write(&file, edited).unwrap();
 }
 
+/// The `.sql` files of the blog system (the folder also holds `schemagen.sum`).
 fn migration_count(dir: &Path) -> usize {
     std::fs::read_dir(dir.join("generated/blog/migrations"))
         .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "sql")
+        })
         .count()
 }
 
