@@ -54,3 +54,108 @@ fn a_database_built_from_the_migrations_has_no_drift() {
         assert!(drifts.is_empty(), "{system}:\n{}", lines(&drifts).join("\n"));
     }
 }
+
+/// Changes made by hand to a mitche database holding rows, each with the line `diff` must print.
+const HAND_CHANGES: [(&str, &str); 12] = [
+    (
+        "ALTER TABLE public.conversations ALTER COLUMN title TYPE varchar(200)",
+        "~ column public.conversations.title: type character varying(200), expected text",
+    ),
+    (
+        "ALTER TABLE public.conversations ALTER COLUMN message_count SET DEFAULT 1",
+        "~ column public.conversations.message_count: default 1, expected 0",
+    ),
+    (
+        "DROP POLICY conversations_delete ON public.conversations",
+        "- policy conversations_delete on public.conversations: missing",
+    ),
+    (
+        "CREATE INDEX conversations_title_idx ON public.conversations (lower(title)) WHERE title IS NOT NULL",
+        "+ index public.conversations.conversations_title_idx: INDEX USING btree (lower((title)::text)) WHERE (title IS NOT NULL) not in the migrations",
+    ),
+    (
+        "REVOKE DELETE ON public.conversations FROM mitche_app",
+        "~ grants on table public.conversations to mitche_app: INSERT, SELECT, UPDATE, expected DELETE, INSERT, SELECT, UPDATE",
+    ),
+    (
+        "GRANT TRUNCATE ON public.conversations TO PUBLIC",
+        "~ grants on table public.conversations to PUBLIC: TRUNCATE, expected none",
+    ),
+    (
+        "ALTER TABLE public.conversations NO FORCE ROW LEVEL SECURITY",
+        "~ table public.conversations: FORCE row level security off, expected on",
+    ),
+    (
+        "ALTER TYPE public.conversations_status ADD VALUE 'muted' BEFORE 'archived'",
+        "~ enum public.conversations_status: values (active, muted, archived, locked), expected (active, archived, locked)",
+    ),
+    (
+        "ALTER TABLE public.requests ALTER COLUMN urgency DROP DEFAULT;
+         ALTER TYPE public.requests_urgency RENAME TO requests_urgency_old;
+         CREATE TYPE public.requests_urgency AS ENUM ('low', 'medium', 'critical');
+         ALTER TABLE public.requests ALTER COLUMN urgency TYPE public.requests_urgency
+           USING urgency::text::public.requests_urgency;
+         ALTER TABLE public.requests ALTER COLUMN urgency SET DEFAULT 'medium';
+         DROP TYPE public.requests_urgency_old",
+        "~ enum public.requests_urgency: values (low, medium, critical), expected (low, medium, high, critical)",
+    ),
+    (
+        "ALTER TABLE public.conversations DROP CONSTRAINT conversations_request_id_fkey,
+         ADD CONSTRAINT conversations_request_id_fkey FOREIGN KEY (request_id)
+           REFERENCES public.requests (id) ON DELETE CASCADE",
+        "~ constraint public.conversations.conversations_request_id_fkey: FOREIGN KEY (request_id) REFERENCES public.requests(id) ON DELETE CASCADE, expected FOREIGN KEY (request_id) REFERENCES public.requests(id) ON DELETE SET NULL",
+    ),
+    (
+        "COMMENT ON TABLE public.conversations IS 'chats'",
+        "~ table public.conversations: comment \"chats\", expected \"none\"",
+    ),
+    (
+        "ALTER TABLE public.conversations ADD COLUMN notes text DEFAULT 'kept'",
+        "+ column public.conversations.notes: not in the migrations",
+    ),
+];
+
+/// A user, a request and a conversation, so the changes and the reconciling SQL meet rows.
+const ROWS: &str = "
+INSERT INTO public.users (id, display_name, anonymous_handle, notifications)
+  VALUES ('u1', 'Ada', 'anon', '{}');
+INSERT INTO public.requests (id, author_id, title, description, category, urgency)
+  VALUES ('r1', 'u1', 'Soup', 'Needs soup', 'food', 'critical');
+INSERT INTO public.conversations (id, type, created_by_id, request_id, title, status)
+  VALUES ('c1', 'request', 'u1', 'r1', 'About soup', 'archived')";
+
+#[test]
+fn hand_made_changes_are_named_and_the_reconciling_sql_removes_them() {
+    let test = "hand_made_changes_are_named_and_the_reconciling_sql_removes_them";
+    let Some(pg) = support::pg::cluster(test) else {
+        return;
+    };
+    let mut db = built(&pg, "mitche");
+    db.execute(ROWS).expect("rows");
+    for (change, _) in HAND_CHANGES {
+        db.execute(change).unwrap_or_else(|e| panic!("{change}: {e}"));
+    }
+    let drifts = drift(&mut db, "mitche");
+    let found = lines(&drifts);
+    let missing: Vec<&str> = HAND_CHANGES
+        .iter()
+        .map(|(_, line)| *line)
+        .filter(|line| !found.iter().any(|f| f == line))
+        .collect();
+    assert!(missing.is_empty(), "not reported:\n{}\n\nreported:\n{}", missing.join("\n"), found.join("\n"));
+    assert_eq!(found.len(), HAND_CHANGES.len(), "{}", found.join("\n"));
+
+    let sql = diff::reconcile(&drifts).expect("SQL");
+    expected::apply(&mut db, &sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    // Only the extra column is left: dropping it loses data, so its line is commented out.
+    let left = lines(&drift(&mut db, "mitche"));
+    assert_eq!(left, ["+ column public.conversations.notes: not in the migrations"], "{sql}");
+    assert!(sql.contains("-- DESTRUCTIVE: loses data; uncomment only if that is intended.\n\
+                          -- ALTER TABLE \"public\".\"conversations\" DROP COLUMN \"notes\";"), "{sql}");
+    // The rows came through: the re-typed column and both rebuilt enums kept their values.
+    let row = db
+        .rows("SELECT c.title, c.status::text, r.urgency::text FROM public.conversations c JOIN public.requests r ON r.id = c.request_id")
+        .expect("rows");
+    let row: Vec<String> = row[0].iter().map(|v| v.clone().unwrap_or_default()).collect();
+    assert_eq!(row, ["About soup", "archived", "critical"]);
+}
