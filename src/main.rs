@@ -52,6 +52,23 @@ enum Command {
     Validate(Paths),
     /// Prove the access rules against a real Postgres (a throwaway cluster unless --database-url)
     Verify(VerifyArgs),
+    /// Compare a live database with what the system's migrations produce (drift), and print
+    /// the SQL that would reconcile it
+    Diff(DiffArgs),
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The system whose migrations are expected [default: the only one in the output folder]
+    system: Option<String>,
+    /// The live database [default: $DATABASE_URL]
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// Compare with the schema as it was after this migration (e.g. `0002_update`)
+    #[arg(long, value_name = "MIGRATION")]
+    up_to: Option<String>,
+    #[command(flatten)]
+    paths: Paths,
 }
 
 #[derive(clap::Args)]
@@ -81,10 +98,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = match &cli.command {
         Command::Build(p) | Command::Check(p) | Command::Validate(p) => p,
         Command::Verify(v) => &v.paths,
+        Command::Diff(d) => &d.paths,
     };
     let Some(config) = settings(paths) else {
         return Ok(ExitCode::from(1));
     };
+    if let Command::Diff(args) = &cli.command {
+        return diff(&config, args);
+    }
     if let Command::Validate(_) = cli.command {
         let run = schemagen::compile(&config);
         if !reported_clean(&run, paths.format) {
@@ -146,6 +167,58 @@ fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `schemagen diff`: 0 no drift, 1 drift (or a failure to compare), 2 usage.
+fn diff(config: &Config, args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let url = args
+        .database_url
+        .clone()
+        .or_else(|| std::env::var("DATABASE_URL").ok());
+    let Some(url) = url.filter(|u| !u.is_empty()) else {
+        eprintln!("error: give the live database with --database-url URL or DATABASE_URL");
+        return Ok(ExitCode::from(2));
+    };
+    let system = match &args.system {
+        Some(name) => name.clone(),
+        None => match systems_in(&config.out).as_slice() {
+            [only] => only.clone(),
+            many => {
+                eprintln!(
+                    "error: name the system to compare; systems in {}: {}",
+                    config.out.display(),
+                    many.join(", ")
+                );
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    let drifts =
+        schemagen::catalog::drift_at_url(&url, &config.out, &system, args.up_to.as_deref())
+            .map_err(anyhow::Error::msg)?;
+    use schemagen::catalog::diff;
+    match args.paths.format {
+        Format::Human => print!("{}", diff::human(&system, &drifts)),
+        Format::Json => println!("{}", diff::json(&system, &drifts)),
+    }
+    Ok(if drifts.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The systems an output folder holds migrations for, sorted.
+fn systems_in(out: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("migrations").is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 fn check(config: &Config, run: &Run) -> anyhow::Result<ExitCode> {

@@ -8,7 +8,13 @@ use schemagen::catalog::{self, diff, expected, Scope};
 use schemagen::cluster::Cluster;
 use schemagen::db::Db;
 
-const SEEDS: [&str; 5] = ["alphadome", "botcafe", "collective_writing", "contentpilot", "mitche"];
+const SEEDS: [&str; 5] = [
+    "alphadome",
+    "botcafe",
+    "collective_writing",
+    "contentpilot",
+    "mitche",
+];
 
 fn migrations(system: &str) -> Vec<(String, String)> {
     let out = support::repo_root().join("generated");
@@ -33,7 +39,11 @@ fn drift(db: &mut Db, system: &str) -> Vec<diff::Drift> {
 }
 
 fn lines(drifts: &[diff::Drift]) -> Vec<String> {
-    drifts.iter().filter(|d| d.shown).map(diff::Drift::line).collect()
+    drifts
+        .iter()
+        .filter(|d| d.shown)
+        .map(diff::Drift::line)
+        .collect()
 }
 
 #[test]
@@ -46,12 +56,20 @@ fn a_database_built_from_the_migrations_has_no_drift() {
         let mut db = built(&pg, system);
         eprintln!("{system}: built in {:?}", started.elapsed());
         let catalog = catalog::read(&mut db, &Scope::default()).expect("read");
-        assert!(!catalog.tables.is_empty(), "{system}: {}", catalog.summary());
+        assert!(
+            !catalog.tables.is_empty(),
+            "{system}: {}",
+            catalog.summary()
+        );
         eprintln!("{system}: {}", catalog.summary());
         let started = std::time::Instant::now();
         let drifts = drift(&mut db, system);
         eprintln!("{system}: drift in {:?}", started.elapsed());
-        assert!(drifts.is_empty(), "{system}:\n{}", lines(&drifts).join("\n"));
+        assert!(
+            drifts.is_empty(),
+            "{system}:\n{}",
+            lines(&drifts).join("\n")
+        );
     }
 }
 
@@ -133,7 +151,8 @@ fn hand_made_changes_are_named_and_the_reconciling_sql_removes_them() {
     let mut db = built(&pg, "mitche");
     db.execute(ROWS).expect("rows");
     for (change, _) in HAND_CHANGES {
-        db.execute(change).unwrap_or_else(|e| panic!("{change}: {e}"));
+        db.execute(change)
+            .unwrap_or_else(|e| panic!("{change}: {e}"));
     }
     let drifts = drift(&mut db, "mitche");
     let found = lines(&drifts);
@@ -142,20 +161,126 @@ fn hand_made_changes_are_named_and_the_reconciling_sql_removes_them() {
         .map(|(_, line)| *line)
         .filter(|line| !found.iter().any(|f| f == line))
         .collect();
-    assert!(missing.is_empty(), "not reported:\n{}\n\nreported:\n{}", missing.join("\n"), found.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "not reported:\n{}\n\nreported:\n{}",
+        missing.join("\n"),
+        found.join("\n")
+    );
     assert_eq!(found.len(), HAND_CHANGES.len(), "{}", found.join("\n"));
 
     let sql = diff::reconcile(&drifts).expect("SQL");
     expected::apply(&mut db, &sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
     // Only the extra column is left: dropping it loses data, so its line is commented out.
     let left = lines(&drift(&mut db, "mitche"));
-    assert_eq!(left, ["+ column public.conversations.notes: not in the migrations"], "{sql}");
-    assert!(sql.contains("-- DESTRUCTIVE: loses data; uncomment only if that is intended.\n\
-                          -- ALTER TABLE \"public\".\"conversations\" DROP COLUMN \"notes\";"), "{sql}");
+    assert_eq!(
+        left,
+        ["+ column public.conversations.notes: not in the migrations"],
+        "{sql}"
+    );
+    assert!(
+        sql.contains(
+            "-- DESTRUCTIVE: loses data; uncomment only if that is intended.\n\
+                          -- ALTER TABLE \"public\".\"conversations\" DROP COLUMN \"notes\";"
+        ),
+        "{sql}"
+    );
     // The rows came through: the re-typed column and both rebuilt enums kept their values.
     let row = db
         .rows("SELECT c.title, c.status::text, r.urgency::text FROM public.conversations c JOIN public.requests r ON r.id = c.request_id")
         .expect("rows");
-    let row: Vec<String> = row[0].iter().map(|v| v.clone().unwrap_or_default()).collect();
+    let row: Vec<String> = row[0]
+        .iter()
+        .map(|v| v.clone().unwrap_or_default())
+        .collect();
     assert_eq!(row, ["About soup", "archived", "critical"]);
+}
+
+fn schemagen(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .args(args)
+        .current_dir(support::repo_root())
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run schemagen");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+#[test]
+fn the_diff_command_exits_0_in_sync_1_on_drift_2_without_a_database() {
+    let test = "the_diff_command_exits_0_in_sync_1_on_drift_2_without_a_database";
+    let Some(pg) = support::pg::cluster(test) else {
+        return;
+    };
+    let mut db = built(&pg, "alphadome");
+    let url = pg.connection_string("alphadome");
+    let (code, out, err) = schemagen(&["diff", "alphadome", "--database-url", &url]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(
+        out,
+        "alphadome: no drift: the database matches the migrations\n"
+    );
+
+    db.execute(
+        "ALTER TABLE alphadome.bot_tenants ALTER COLUMN client_name TYPE varchar(80);
+         DROP POLICY bot_tenants_delete ON alphadome.bot_tenants;
+         CREATE INDEX bot_tenants_name_idx ON alphadome.bot_tenants (client_name)",
+    )
+    .expect("hand changes");
+    let (code, out, err) = schemagen(&["diff", "alphadome", "--database-url", &url]);
+    eprintln!("$ schemagen diff alphadome --database-url …\n{out}{err}");
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        out.contains(
+            "~ column alphadome.bot_tenants.client_name: type character varying(80), expected text"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("- policy bot_tenants_delete on alphadome.bot_tenants: missing"),
+        "{out}"
+    );
+    assert!(
+        out.contains("DROP INDEX \"alphadome\".\"bot_tenants_name_idx\";"),
+        "{out}"
+    );
+
+    let (code, out, _) = schemagen(&[
+        "diff",
+        "alphadome",
+        "--database-url",
+        &url,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(1));
+    let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(json["drift"].as_array().map(Vec::len), Some(3), "{json}");
+    assert!(
+        json["sql"]
+            .as_str()
+            .is_some_and(|s| s.contains("CREATE POLICY")),
+        "{json}"
+    );
+
+    // At the first migration the database is ahead: the second migration's objects are extra.
+    let (code, out, _) = schemagen(&[
+        "diff",
+        "alphadome",
+        "--database-url",
+        &url,
+        "--up-to",
+        "0001_init",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("not in the migrations"), "{out}");
+
+    let (code, _, err) = schemagen(&["diff", "alphadome"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--database-url"), "{err}");
 }

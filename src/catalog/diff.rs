@@ -95,7 +95,11 @@ pub fn compare(live: &Catalog, expected: &Catalog) -> Vec<Drift> {
     for (name, table) in &live.tables {
         if !expected.tables.contains_key(name) {
             let sql = format!("DROP TABLE {}", name.sql());
-            let rows = if table.partition_of.is_some() { "partition" } else { "table" };
+            let rows = if table.partition_of.is_some() {
+                "partition"
+            } else {
+                "table"
+            };
             out.add('+', format!("{rows} {name}"), "not in the migrations")
                 .destructive(Phase::DropTables, sql);
         }
@@ -111,7 +115,8 @@ pub fn reconcile(drifts: &[Drift]) -> Option<String> {
         return None;
     }
     steps.sort_by_key(|s| s.phase); // stable: catalog order within a phase
-    let mut sql = String::from("-- Reconciles the live database with the migrations (schemagen diff).\n");
+    let mut sql =
+        String::from("-- Reconciles the live database with the migrations (schemagen diff).\n");
     let mut in_transaction = false;
     for step in steps {
         if step.phase.in_transaction() && !in_transaction {
@@ -200,10 +205,23 @@ fn schemas(live: &Catalog, expected: &Catalog, out: &mut Drifts) {
                 &Default::default()
             }
         };
-        grants(&format!("schema {name}"), &on, &live_schema.grants, &schema.grants, out);
+        grants(
+            &format!("schema {name}"),
+            &on,
+            &live_schema.grants,
+            &schema.grants,
+            out,
+        );
         if live_schema.comment != schema.comment {
-            out.add('~', format!("schema {name}"), comment_detail(&live_schema.comment, &schema.comment))
-                .sql(Phase::Comments, format!("COMMENT ON {on} IS {}", comment_literal(&schema.comment)));
+            out.add(
+                '~',
+                format!("schema {name}"),
+                comment_detail(&live_schema.comment, &schema.comment),
+            )
+            .sql(
+                Phase::Comments,
+                format!("COMMENT ON {on} IS {}", comment_literal(&schema.comment)),
+            );
         }
     }
     for name in live.schemas.keys() {
@@ -227,16 +245,29 @@ fn grants(object: &str, on: &str, live: &Grants, expected: &Grants, out: &mut Dr
     let grantees: BTreeSet<&String> = live.keys().chain(expected.keys()).collect();
     let empty = Default::default();
     for grantee in grantees {
-        let (have, want) = (live.get(grantee).unwrap_or(&empty), expected.get(grantee).unwrap_or(&empty));
+        let (have, want) = (
+            live.get(grantee).unwrap_or(&empty),
+            expected.get(grantee).unwrap_or(&empty),
+        );
         if have == want {
             continue;
         }
         let list = |g: &std::collections::BTreeMap<String, bool>| {
             let items: Vec<String> = g
                 .iter()
-                .map(|(p, option)| if *option { format!("{p} WITH GRANT OPTION") } else { p.clone() })
+                .map(|(p, option)| {
+                    if *option {
+                        format!("{p} WITH GRANT OPTION")
+                    } else {
+                        p.clone()
+                    }
+                })
                 .collect();
-            if items.is_empty() { "none".to_string() } else { items.join(", ") }
+            if items.is_empty() {
+                "none".to_string()
+            } else {
+                items.join(", ")
+            }
         };
         let detail = format!("{}, expected {}", list(have), list(want));
         let drift = out.add('~', format!("grants on {object} to {grantee}"), detail);
@@ -245,16 +276,25 @@ fn grants(object: &str, on: &str, live: &Grants, expected: &Grants, out: &mut Dr
             match have.get(privilege) {
                 Some(had) if had == option => {}
                 Some(true) => {
-                    drift.sql(Phase::Grants, format!("REVOKE GRANT OPTION FOR {privilege} ON {on} FROM {to}"));
+                    drift.sql(
+                        Phase::Grants,
+                        format!("REVOKE GRANT OPTION FOR {privilege} ON {on} FROM {to}"),
+                    );
                 }
                 _ => {
                     let with = if *option { " WITH GRANT OPTION" } else { "" };
-                    drift.sql(Phase::Grants, format!("GRANT {privilege} ON {on} TO {to}{with}"));
+                    drift.sql(
+                        Phase::Grants,
+                        format!("GRANT {privilege} ON {on} TO {to}{with}"),
+                    );
                 }
             }
         }
         for privilege in have.keys().filter(|p| !want.contains_key(*p)) {
-            drift.sql(Phase::Grants, format!("REVOKE {privilege} ON {on} FROM {to}"));
+            drift.sql(
+                Phase::Grants,
+                format!("REVOKE {privilege} ON {on} FROM {to}"),
+            );
         }
     }
 }
@@ -263,13 +303,22 @@ fn enums(live: &Catalog, expected: &Catalog, out: &mut Drifts) {
     for (name, wanted) in &expected.enums {
         let object = format!("enum {name}");
         let Some(have) = live.enums.get(name) else {
-            let sql = format!("CREATE TYPE {} AS ENUM ({})", name.sql(), labels(&wanted.labels));
-            out.add('-', object.clone(), "missing").sql(Phase::CreateEnums, sql);
+            let sql = format!(
+                "CREATE TYPE {} AS ENUM ({})",
+                name.sql(),
+                labels(&wanted.labels)
+            );
+            out.add('-', object.clone(), "missing")
+                .sql(Phase::CreateEnums, sql);
             enum_comment(name, &None, wanted, out);
             continue;
         };
         if have.labels != wanted.labels {
-            let detail = format!("values ({}), expected ({})", have.labels.join(", "), wanted.labels.join(", "));
+            let detail = format!(
+                "values ({}), expected ({})",
+                have.labels.join(", "),
+                wanted.labels.join(", ")
+            );
             let drift = out.add('~', object, detail);
             if is_subsequence(&have.labels, &wanted.labels) {
                 add_values(name, &have.labels, &wanted.labels, drift);
@@ -289,14 +338,26 @@ fn enums(live: &Catalog, expected: &Catalog, out: &mut Drifts) {
 
 fn enum_comment(name: &Name, have: &Option<String>, wanted: &Enum, out: &mut Drifts) {
     if *have != wanted.comment {
-        let sql = format!("COMMENT ON TYPE {} IS {}", name.sql(), comment_literal(&wanted.comment));
-        out.add('~', format!("enum {name}"), comment_detail(have, &wanted.comment))
-            .sql(Phase::Comments, sql);
+        let sql = format!(
+            "COMMENT ON TYPE {} IS {}",
+            name.sql(),
+            comment_literal(&wanted.comment)
+        );
+        out.add(
+            '~',
+            format!("enum {name}"),
+            comment_detail(have, &wanted.comment),
+        )
+        .sql(Phase::Comments, sql);
     }
 }
 
 fn labels(values: &[String]) -> String {
-    values.iter().map(|v| string_literal(v)).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|v| string_literal(v))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn is_subsequence(short: &[String], long: &[String]) -> bool {
@@ -314,7 +375,11 @@ fn add_values(name: &Name, have: &[String], wanted: &[String], drift: &mut Drift
             0 => format!("BEFORE {}", string_literal(&have[0])),
             _ => format!("AFTER {}", string_literal(&wanted[at - 1])),
         };
-        let sql = format!("ALTER TYPE {} ADD VALUE {} {place}", name.sql(), string_literal(label));
+        let sql = format!(
+            "ALTER TYPE {} ADD VALUE {} {place}",
+            name.sql(),
+            string_literal(label)
+        );
         drift.sql(Phase::AddEnumValues, sql);
     }
 }
@@ -325,8 +390,16 @@ fn add_values(name: &Name, have: &[String], wanted: &[String], drift: &mut Drift
 fn recreate_enum(name: &Name, have: &Enum, wanted: &Enum, live: &Catalog, drift: &mut Drift) {
     let old = Name::new(name.schema.clone(), format!("{}_schemagen_old", name.name));
     let mut sql = vec![
-        format!("ALTER TYPE {} RENAME TO {}", name.sql(), quote_ident(&old.name)),
-        format!("CREATE TYPE {} AS ENUM ({})", name.sql(), labels(&wanted.labels)),
+        format!(
+            "ALTER TYPE {} RENAME TO {}",
+            name.sql(),
+            quote_ident(&old.name)
+        ),
+        format!(
+            "CREATE TYPE {} AS ENUM ({})",
+            name.sql(),
+            labels(&wanted.labels)
+        ),
     ];
     for (table, columns) in &live.tables {
         for column in columns.columns.iter().filter(|c| !c.inherited) {
@@ -337,12 +410,19 @@ fn recreate_enum(name: &Name, have: &Enum, wanted: &Enum, live: &Catalog, drift:
             } else {
                 continue;
             };
-            let alter = format!("ALTER TABLE {} ALTER COLUMN {}", table.sql(), quote_ident(&column.name));
+            let alter = format!(
+                "ALTER TABLE {} ALTER COLUMN {}",
+                table.sql(),
+                quote_ident(&column.name)
+            );
             if column.default.is_some() {
                 sql.push(format!("{alter} DROP DEFAULT"));
             }
             let ty = format!("{}{array}", name.sql());
-            sql.push(format!("{alter} TYPE {ty} USING {}::text{array}::{ty}", quote_ident(&column.name)));
+            sql.push(format!(
+                "{alter} TYPE {ty} USING {}::text{array}::{ty}",
+                quote_ident(&column.name)
+            ));
             if let Some(default) = &column.default {
                 sql.push(format!("{alter} SET DEFAULT {default}"));
             }
@@ -353,13 +433,25 @@ fn recreate_enum(name: &Name, have: &Enum, wanted: &Enum, live: &Catalog, drift:
 }
 
 fn missing_table(name: &Name, table: &Table, out: &mut Drifts) {
-    let kind = if table.partition_of.is_some() { "partition" } else { "table" };
+    let kind = if table.partition_of.is_some() {
+        "partition"
+    } else {
+        "table"
+    };
     let sql = create_table(name, table);
-    let phase = if table.partition_of.is_some() { Phase::CreatePartitions } else { Phase::CreateTables };
-    out.add('-', format!("{kind} {name}"), "missing").sql(phase, sql);
+    let phase = if table.partition_of.is_some() {
+        Phase::CreatePartitions
+    } else {
+        Phase::CreateTables
+    };
+    out.add('-', format!("{kind} {name}"), "missing")
+        .sql(phase, sql);
     let mut parts = Drifts::default();
     // The columns come with CREATE TABLE; their comments do not.
-    let columns = table.columns.iter().map(|c| Column { comment: None, ..c.clone() });
+    let columns = table.columns.iter().map(|c| Column {
+        comment: None,
+        ..c.clone()
+    });
     let empty = Table {
         columns: columns.collect(),
         ..Table::default()
@@ -373,11 +465,27 @@ fn missing_table(name: &Name, table: &Table, out: &mut Drifts) {
 
 fn create_table(name: &Name, table: &Table) -> String {
     if let Some((parent, bound)) = &table.partition_of {
-        return format!("CREATE TABLE {} PARTITION OF {} {bound}", name.sql(), parent.sql());
+        return format!(
+            "CREATE TABLE {} PARTITION OF {} {bound}",
+            name.sql(),
+            parent.sql()
+        );
     }
-    let columns: Vec<String> = table.columns.iter().map(|c| format!("  {}", column_definition(c))).collect();
-    let partition = table.partition_key.as_ref().map(|k| format!(" PARTITION BY {k}")).unwrap_or_default();
-    format!("CREATE TABLE {} (\n{}\n){partition}", name.sql(), columns.join(",\n"))
+    let columns: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format!("  {}", column_definition(c)))
+        .collect();
+    let partition = table
+        .partition_key
+        .as_ref()
+        .map(|k| format!(" PARTITION BY {k}"))
+        .unwrap_or_default();
+    format!(
+        "CREATE TABLE {} (\n{}\n){partition}",
+        name.sql(),
+        columns.join(",\n")
+    )
 }
 
 fn column_definition(column: &Column) -> String {
@@ -406,11 +514,25 @@ fn same_table(name: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
     indexes(name, live, expected, out);
     rls(name, live, expected, out);
     policies(name, live, expected, out);
-    grants(&format!("table {name}"), &name.sql(), &live.grants, &expected.grants, out);
+    grants(
+        &format!("table {name}"),
+        &name.sql(),
+        &live.grants,
+        &expected.grants,
+        out,
+    );
     if live.comment != expected.comment {
-        let sql = format!("COMMENT ON TABLE {} IS {}", name.sql(), comment_literal(&expected.comment));
-        out.add('~', format!("table {name}"), comment_detail(&live.comment, &expected.comment))
-            .sql(Phase::Comments, sql);
+        let sql = format!(
+            "COMMENT ON TABLE {} IS {}",
+            name.sql(),
+            comment_literal(&expected.comment)
+        );
+        out.add(
+            '~',
+            format!("table {name}"),
+            comment_detail(&live.comment, &expected.comment),
+        )
+        .sql(Phase::Comments, sql);
     }
     if live.partition_key != expected.partition_key || live.partition_of != expected.partition_of {
         let detail = format!(
@@ -418,7 +540,8 @@ fn same_table(name: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
             live.partition_key, live.partition_of, expected.partition_key, expected.partition_of
         );
         let sql = format!("-- manual: {name} must be rebuilt to change its partitioning");
-        out.add('~', format!("table {name}"), detail).sql(Phase::Comments, sql);
+        out.add('~', format!("table {name}"), detail)
+            .sql(Phase::Comments, sql);
     }
 }
 
@@ -427,7 +550,11 @@ fn columns(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
         let object = format!("column {table}.{}", column.name);
         match live.column(&column.name) {
             None => {
-                let sql = format!("ALTER TABLE {} ADD COLUMN {}", table.sql(), column_definition(column));
+                let sql = format!(
+                    "ALTER TABLE {} ADD COLUMN {}",
+                    table.sql(),
+                    column_definition(column)
+                );
                 out.add('-', object, "missing").sql(Phase::Columns, sql);
             }
             Some(have) => changed_column(table, have, column, object, out),
@@ -435,37 +562,62 @@ fn columns(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
     }
     for column in live.columns.iter().filter(|c| !c.inherited) {
         if expected.column(&column.name).is_none() {
-            let sql = format!("ALTER TABLE {} DROP COLUMN {}", table.sql(), quote_ident(&column.name));
-            out.add('+', format!("column {table}.{}", column.name), "not in the migrations")
-                .destructive(Phase::DropColumns, sql);
+            let sql = format!(
+                "ALTER TABLE {} DROP COLUMN {}",
+                table.sql(),
+                quote_ident(&column.name)
+            );
+            out.add(
+                '+',
+                format!("column {table}.{}", column.name),
+                "not in the migrations",
+            )
+            .destructive(Phase::DropColumns, sql);
         }
     }
 }
 
 /// One line per attribute that differs, each with its `ALTER COLUMN`.
 fn changed_column(table: &Name, have: &Column, want: &Column, object: String, out: &mut Drifts) {
-    let alter = format!("ALTER TABLE {} ALTER COLUMN {}", table.sql(), quote_ident(&want.name));
+    let alter = format!(
+        "ALTER TABLE {} ALTER COLUMN {}",
+        table.sql(),
+        quote_ident(&want.name)
+    );
     let spelled = |c: &Column| match &c.collation {
         Some(collation) => format!("{} COLLATE {collation}", c.data_type),
         None => c.data_type.clone(),
     };
     if spelled(have) != spelled(want) {
         let detail = format!("type {}, expected {}", spelled(have), spelled(want));
-        out.add('~', object.clone(), detail).sql(Phase::Columns, format!("{alter} TYPE {}", spelled(want)));
+        out.add('~', object.clone(), detail)
+            .sql(Phase::Columns, format!("{alter} TYPE {}", spelled(want)));
     }
     if have.not_null != want.not_null {
         let null = |n: bool| if n { "NOT NULL" } else { "nullable" };
-        let sql = format!("{alter} {} NOT NULL", if want.not_null { "SET" } else { "DROP" });
-        out.add('~', object.clone(), format!("{}, expected {}", null(have.not_null), null(want.not_null)))
-            .sql(Phase::Columns, sql);
+        let sql = format!(
+            "{alter} {} NOT NULL",
+            if want.not_null { "SET" } else { "DROP" }
+        );
+        out.add(
+            '~',
+            object.clone(),
+            format!("{}, expected {}", null(have.not_null), null(want.not_null)),
+        )
+        .sql(Phase::Columns, sql);
     }
     if have.default != want.default {
         let sql = match &want.default {
             Some(default) => format!("{alter} SET DEFAULT {default}"),
             None => format!("{alter} DROP DEFAULT"),
         };
-        let detail = format!("default {}, expected {}", show(&have.default), show(&want.default));
-        out.add('~', object.clone(), detail).sql(Phase::Columns, sql);
+        let detail = format!(
+            "default {}, expected {}",
+            show(&have.default),
+            show(&want.default)
+        );
+        out.add('~', object.clone(), detail)
+            .sql(Phase::Columns, sql);
     }
     if have.identity != want.identity {
         let sql = match (&have.identity, &want.identity) {
@@ -473,16 +625,28 @@ fn changed_column(table: &Name, have: &Column, want: &Column, object: String, ou
             (Some(_), Some(kind)) => format!("{alter} SET GENERATED {kind}"),
             _ => format!("{alter} DROP IDENTITY"),
         };
-        let detail = format!("identity {}, expected {}", show(&have.identity), show(&want.identity));
-        out.add('~', object.clone(), detail).sql(Phase::Columns, sql);
+        let detail = format!(
+            "identity {}, expected {}",
+            show(&have.identity),
+            show(&want.identity)
+        );
+        out.add('~', object.clone(), detail)
+            .sql(Phase::Columns, sql);
     }
     if have.generated != want.generated {
         let sql = match &want.generated {
             None => format!("{alter} DROP EXPRESSION"),
-            Some(_) => format!("-- manual: {object} must be dropped and added again with its expression"),
+            Some(_) => {
+                format!("-- manual: {object} must be dropped and added again with its expression")
+            }
         };
-        let detail = format!("generated as {}, expected {}", show(&have.generated), show(&want.generated));
-        out.add('~', object.clone(), detail).sql(Phase::Columns, sql);
+        let detail = format!(
+            "generated as {}, expected {}",
+            show(&have.generated),
+            show(&want.generated)
+        );
+        out.add('~', object.clone(), detail)
+            .sql(Phase::Columns, sql);
     }
     if have.comment != want.comment {
         let sql = format!(
@@ -491,7 +655,8 @@ fn changed_column(table: &Name, have: &Column, want: &Column, object: String, ou
             quote_ident(&want.name),
             comment_literal(&want.comment)
         );
-        out.add('~', object, comment_detail(&have.comment, &want.comment)).sql(Phase::Comments, sql);
+        out.add('~', object, comment_detail(&have.comment, &want.comment))
+            .sql(Phase::Comments, sql);
     }
 }
 
@@ -501,12 +666,20 @@ fn constraints(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
     for (name, want) in expected.constraints.iter().filter(|(_, c)| !c.inherited) {
         let object = format!("constraint {table}.{name}");
         let drop = |phase_of: &Constraint| {
-            let phase = if phase_of.kind == 'f' { Phase::DropForeignKeys } else { Phase::DropConstraints };
-            (phase, format!("{alter} DROP CONSTRAINT {}", quote_ident(name)))
+            let phase = if phase_of.kind == 'f' {
+                Phase::DropForeignKeys
+            } else {
+                Phase::DropConstraints
+            };
+            (
+                phase,
+                format!("{alter} DROP CONSTRAINT {}", quote_ident(name)),
+            )
         };
         match own(live, name) {
             None => {
-                out.add('-', object, "missing").sql(add_phase(want), add_constraint(&alter, name, want));
+                out.add('-', object, "missing")
+                    .sql(add_phase(want), add_constraint(&alter, name, want));
             }
             Some(have) if have.definition != want.definition || have.kind != want.kind => {
                 let detail = format!("{}, expected {}", have.definition, want.definition);
@@ -517,17 +690,26 @@ fn constraints(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
             }
             Some(have) if want.validated && !have.validated => {
                 let sql = format!("{alter} VALIDATE CONSTRAINT {}", quote_ident(name));
-                out.add('~', object, "NOT VALID, expected validated").sql(Phase::Validate, sql);
+                out.add('~', object, "NOT VALID, expected validated")
+                    .sql(Phase::Validate, sql);
             }
             Some(_) => {}
         }
     }
     for (name, have) in live.constraints.iter().filter(|(_, c)| !c.inherited) {
         if own(expected, name).is_none() {
-            let phase = if have.kind == 'f' { Phase::DropForeignKeys } else { Phase::DropConstraints };
+            let phase = if have.kind == 'f' {
+                Phase::DropForeignKeys
+            } else {
+                Phase::DropConstraints
+            };
             let sql = format!("{alter} DROP CONSTRAINT {}", quote_ident(name));
-            out.add('+', format!("constraint {table}.{name}"), format!("{} not in the migrations", have.definition))
-                .sql(phase, sql);
+            out.add(
+                '+',
+                format!("constraint {table}.{name}"),
+                format!("{} not in the migrations", have.definition),
+            )
+            .sql(phase, sql);
         }
     }
 }
@@ -541,14 +723,25 @@ fn add_phase(constraint: &Constraint) -> Phase {
 }
 
 fn add_constraint(alter: &str, name: &str, constraint: &Constraint) -> String {
-    let not_valid = if constraint.validated { "" } else { " NOT VALID" };
-    format!("{alter} ADD CONSTRAINT {} {}{not_valid}", quote_ident(name), constraint.definition)
+    let not_valid = if constraint.validated {
+        ""
+    } else {
+        " NOT VALID"
+    };
+    format!(
+        "{alter} ADD CONSTRAINT {} {}{not_valid}",
+        quote_ident(name),
+        constraint.definition
+    )
 }
 
 /// Indexes of their own: those behind a constraint follow the constraint, a partition's copy
 /// follows its parent's index.
 fn own_indexes(table: &Table) -> impl Iterator<Item = (&String, &Index)> {
-    table.indexes.iter().filter(|(_, i)| i.constraint.is_none() && !i.inherited)
+    table
+        .indexes
+        .iter()
+        .filter(|(_, i)| i.constraint.is_none() && !i.inherited)
 }
 
 fn indexes(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
@@ -560,7 +753,8 @@ fn indexes(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
         let create = want.definition.replacen(" ON ONLY ", " ON ", 1);
         match live_own.get(name) {
             None => {
-                out.add('-', object, "missing").sql(Phase::CreateIndexes, create);
+                out.add('-', object, "missing")
+                    .sql(Phase::CreateIndexes, create);
             }
             Some(have) if have.shape() != want.shape() || !have.valid => {
                 let detail = match have.valid {
@@ -577,8 +771,12 @@ fn indexes(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
     let expected_own: BTreeSet<&String> = own_indexes(expected).map(|(n, _)| n).collect();
     for (name, have) in own_indexes(live) {
         if !expected_own.contains(name) {
-            out.add('+', format!("index {table}.{name}"), format!("{} not in the migrations", have.shape()))
-                .sql(Phase::DropIndexes, drop(name));
+            out.add(
+                '+',
+                format!("index {table}.{name}"),
+                format!("{} not in the migrations", have.shape()),
+            )
+            .sql(Phase::DropIndexes, drop(name));
         }
     }
 }
@@ -587,14 +785,38 @@ fn rls(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
     let alter = format!("ALTER TABLE {}", table.sql());
     let on_off = |b: bool| if b { "on" } else { "off" };
     if live.rls_enabled != expected.rls_enabled {
-        let sql = format!("{alter} {} ROW LEVEL SECURITY", if expected.rls_enabled { "ENABLE" } else { "DISABLE" });
-        let detail = format!("row level security {}, expected {}", on_off(live.rls_enabled), on_off(expected.rls_enabled));
-        out.add('~', format!("table {table}"), detail).sql(Phase::Rls, sql);
+        let sql = format!(
+            "{alter} {} ROW LEVEL SECURITY",
+            if expected.rls_enabled {
+                "ENABLE"
+            } else {
+                "DISABLE"
+            }
+        );
+        let detail = format!(
+            "row level security {}, expected {}",
+            on_off(live.rls_enabled),
+            on_off(expected.rls_enabled)
+        );
+        out.add('~', format!("table {table}"), detail)
+            .sql(Phase::Rls, sql);
     }
     if live.rls_forced != expected.rls_forced {
-        let sql = format!("{alter} {} ROW LEVEL SECURITY", if expected.rls_forced { "FORCE" } else { "NO FORCE" });
-        let detail = format!("FORCE row level security {}, expected {}", on_off(live.rls_forced), on_off(expected.rls_forced));
-        out.add('~', format!("table {table}"), detail).sql(Phase::Rls, sql);
+        let sql = format!(
+            "{alter} {} ROW LEVEL SECURITY",
+            if expected.rls_forced {
+                "FORCE"
+            } else {
+                "NO FORCE"
+            }
+        );
+        let detail = format!(
+            "FORCE row level security {}, expected {}",
+            on_off(live.rls_forced),
+            on_off(expected.rls_forced)
+        );
+        out.add('~', format!("table {table}"), detail)
+            .sql(Phase::Rls, sql);
     }
 }
 
@@ -604,7 +826,8 @@ fn policies(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
         let object = format!("policy {name} on {table}");
         match live.policies.get(name) {
             None => {
-                out.add('-', object, "missing").sql(Phase::CreatePolicies, create_policy(table, name, want));
+                out.add('-', object, "missing")
+                    .sql(Phase::CreatePolicies, create_policy(table, name, want));
             }
             Some(have) if have != want => {
                 let detail = format!("{}, expected {}", policy_text(have), policy_text(want));
@@ -617,8 +840,12 @@ fn policies(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
     }
     for (name, have) in &live.policies {
         if !expected.policies.contains_key(name) {
-            out.add('+', format!("policy {name} on {table}"), format!("{} not in the migrations", policy_text(have)))
-                .sql(Phase::DropPolicies, drop(name));
+            out.add(
+                '+',
+                format!("policy {name} on {table}"),
+                format!("{} not in the migrations", policy_text(have)),
+            )
+            .sql(Phase::DropPolicies, drop(name));
         }
     }
 }
@@ -627,7 +854,11 @@ fn policies(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
 fn policy_text(policy: &Policy) -> String {
     let mut text = format!(
         "AS {} FOR {} TO {}",
-        if policy.permissive { "PERMISSIVE" } else { "RESTRICTIVE" },
+        if policy.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        },
         policy.command,
         roles(&policy.roles)
     );
@@ -641,5 +872,40 @@ fn policy_text(policy: &Policy) -> String {
 }
 
 fn create_policy(table: &Name, name: &str, policy: &Policy) -> String {
-    format!("CREATE POLICY {} ON {} {}", quote_ident(name), table.sql(), policy_text(policy))
+    format!(
+        "CREATE POLICY {} ON {} {}",
+        quote_ident(name),
+        table.sql(),
+        policy_text(policy)
+    )
+}
+
+/// The readable report: one line per difference, then the reconciling SQL.
+pub fn human(system: &str, drifts: &[Drift]) -> String {
+    let shown: Vec<String> = drifts.iter().filter(|d| d.shown).map(Drift::line).collect();
+    if shown.is_empty() {
+        return format!("{system}: no drift: the database matches the migrations\n");
+    }
+    let mut text = format!(
+        "{system}: {} differences from the migrations\n",
+        shown.len()
+    );
+    for line in shown {
+        text.push_str(&format!("  {line}\n"));
+    }
+    if let Some(sql) = reconcile(drifts) {
+        text.push('\n');
+        text.push_str(&sql);
+    }
+    text
+}
+
+/// The same as JSON: `{"system", "drift": [{"sign", "object", "detail"}], "sql"}`.
+pub fn json(system: &str, drifts: &[Drift]) -> serde_json::Value {
+    let shown: Vec<&Drift> = drifts.iter().filter(|d| d.shown).collect();
+    serde_json::json!({
+        "system": system,
+        "drift": shown,
+        "sql": reconcile(drifts),
+    })
 }

@@ -20,7 +20,10 @@ pub fn select<'a>(
         return Ok(migrations);
     };
     let stem = |name: &str| name.strip_suffix(".sql").unwrap_or(name).to_string();
-    match migrations.iter().position(|(name, _)| stem(name) == stem(last)) {
+    match migrations
+        .iter()
+        .position(|(name, _)| stem(name) == stem(last))
+    {
         Some(at) => Ok(&migrations[..=at]),
         None => {
             let known: Vec<String> = migrations.iter().map(|(n, _)| stem(n)).collect();

@@ -233,9 +233,31 @@ pub fn drift(
     Ok(diff::compare(&actual, &wanted))
 }
 
+/// The drift of the database at `url` from the migrations `system` has in `out_dir`.
+pub fn drift_at_url(
+    url: &str,
+    out_dir: &std::path::Path,
+    system: &str,
+    up_to: Option<&str>,
+) -> Result<Vec<diff::Drift>, String> {
+    let history = crate::history::read(out_dir, system)
+        .map_err(|e| format!("reading {}: {e}", out_dir.join(system).display()))?;
+    if history.migrations.is_empty() {
+        return Err(format!(
+            "{system} has no migrations in {}: run `schemagen build` first",
+            out_dir.join(system).join("migrations").display()
+        ));
+    }
+    let mut live = crate::db::Db::connect(url).map_err(|e| format!("connecting: {e}"))?;
+    drift(&mut live, &history.migrations, up_to, &Scope::default())
+}
+
 /// The roles of the live cluster (not Postgres' own `pg_*`): the migrations may grant to a
 /// role they do not create, and the throwaway cluster must have it too.
 fn cluster_roles(db: &mut crate::db::Db) -> Result<BTreeSet<String>, crate::db::Error> {
     let rows = db.rows("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_'")?;
-    Ok(rows.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| r.into_iter().next().flatten())
+        .collect())
 }

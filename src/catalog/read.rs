@@ -86,7 +86,8 @@ fn json_list(row: &Row, i: usize) -> Vec<String> {
 }
 
 /// The grantee of an `aclexplode` row: `PUBLIC` for oid 0.
-const GRANTEE: &str = "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END";
+const GRANTEE: &str =
+    "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END";
 
 fn grant(grants: &mut Grants, row: &Row, at: usize) {
     grants
