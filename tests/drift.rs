@@ -284,3 +284,89 @@ fn the_diff_command_exits_0_in_sync_1_on_drift_2_without_a_database() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--database-url"), "{err}");
 }
+
+/// Whole objects dropped or added by hand in a collective_writing database with rows.
+const WHOLE_OBJECTS: [(&str, &str); 9] = [
+    (
+        "DROP TABLE public.activity_log_2025_02",
+        "- partition public.activity_log_2025_02: missing",
+    ),
+    (
+        "DROP TABLE public.comment_reactions",
+        "- table public.comment_reactions: missing",
+    ),
+    (
+        "ALTER TABLE public.votes DROP CONSTRAINT votes_weight_non_negative,
+         ADD CONSTRAINT votes_weight_non_negative CHECK (weight >= 0) NOT VALID",
+        "~ constraint public.votes.votes_weight_non_negative: NOT VALID, expected validated",
+    ),
+    (
+        "DROP INDEX public.users_username_key",
+        "- index public.users.users_username_key: missing",
+    ),
+    (
+        "GRANT SELECT ON public.polls TO app_user WITH GRANT OPTION",
+        "~ grants on table public.polls to app_user: DELETE, INSERT, SELECT WITH GRANT OPTION, UPDATE, expected DELETE, INSERT, SELECT, UPDATE",
+    ),
+    (
+        "ALTER TABLE public.polls DISABLE ROW LEVEL SECURITY",
+        "~ table public.polls: row level security off, expected on",
+    ),
+    (
+        "CREATE TYPE public.mood AS ENUM ('calm')",
+        "+ enum public.mood: not in the migrations",
+    ),
+    ("CREATE SCHEMA scratch", "+ schema scratch: not in the migrations"),
+    (
+        "CREATE TABLE scratch.notes (id int PRIMARY KEY); INSERT INTO scratch.notes VALUES (1)",
+        "+ table scratch.notes: not in the migrations",
+    ),
+];
+
+#[test]
+fn dropped_tables_and_partitions_come_back_and_extra_tables_stay() {
+    let test = "dropped_tables_and_partitions_come_back_and_extra_tables_stay";
+    let Some(pg) = support::pg::cluster(test) else {
+        return;
+    };
+    let mut db = built(&pg, "collective_writing");
+    db.execute(
+        "INSERT INTO public.users (id, updated_at) VALUES ('u1', now());
+         INSERT INTO public.activity_log (id, action, entity_type, created_at)
+           VALUES ('a1', 'wrote', 'contribution', '2025-01-15')",
+    )
+    .expect("rows");
+    for (change, _) in WHOLE_OBJECTS {
+        db.execute(change)
+            .unwrap_or_else(|e| panic!("{change}: {e}"));
+    }
+    let drifts = drift(&mut db, "collective_writing");
+    let found = lines(&drifts);
+    let expected: Vec<&str> = WHOLE_OBJECTS.iter().map(|(_, line)| *line).collect();
+    let mut sorted = found.clone();
+    sorted.sort();
+    let mut wanted: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    wanted.sort();
+    assert_eq!(sorted, wanted, "{}", found.join("\n"));
+
+    let sql = diff::reconcile(&drifts).expect("SQL");
+    expected::apply(&mut db, &sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    let left = lines(&drift(&mut db, "collective_writing"));
+    assert_eq!(
+        left,
+        [
+            "+ schema scratch: not in the migrations",
+            "+ table scratch.notes: not in the migrations"
+        ],
+        "{sql}"
+    );
+    assert!(
+        sql.contains("-- DROP TABLE \"scratch\".\"notes\";"),
+        "{sql}"
+    );
+    assert!(sql.contains("-- DROP SCHEMA \"scratch\";"), "{sql}");
+    let kept = db
+        .value("SELECT count(*) FROM public.activity_log")
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("1"));
+}

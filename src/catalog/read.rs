@@ -220,9 +220,12 @@ fn read_constraints(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Resu
          WHERE k.contype IN ('p', 'f', 'u', 'c', 'x') AND $TABLES AND $SCHEMAS",
     );
     for row in db.rows(&sql)? {
+        // `pg_get_constraintdef` ends with ` NOT VALID` for such a constraint: `validated` says it.
+        let definition = text(&row, 4);
+        let definition = definition.strip_suffix(" NOT VALID").unwrap_or(&definition);
         let constraint = Constraint {
             kind: text(&row, 3).chars().next().unwrap_or('c'),
-            definition: text(&row, 4),
+            definition: definition.to_string(),
             validated: flag(&row, 5),
             inherited: flag(&row, 6),
         };

@@ -140,7 +140,10 @@ fn test_table(table: catalog::Table) -> Table {
     let mut out = Table {
         column_order: table.columns.iter().map(|c| c.name.clone()).collect(),
         partitioned_by: table.partition_key.clone(),
-        partition_of: table.partition_of.as_ref().map(|(parent, _)| parent.to_string()),
+        partition_of: table
+            .partition_of
+            .as_ref()
+            .map(|(parent, _)| parent.to_string()),
         ..Table::default()
     };
     for column in &table.columns {
@@ -157,7 +160,8 @@ fn test_table(table: catalog::Table) -> Table {
         out.columns.insert(column.name.clone(), text);
     }
     for (name, constraint) in &table.constraints {
-        out.constraints.insert(name.clone(), constraint.definition.clone());
+        out.constraints
+            .insert(name.clone(), constraint.definition.clone());
     }
     for (name, index) in &table.indexes {
         out.indexes.insert(name.clone(), index.shape());
