@@ -201,7 +201,7 @@ fn diff(config: &Config, args: &DiffArgs) -> anyhow::Result<ExitCode> {
         Format::Human => print!("{}", diff::human(&system, &drifts)),
         Format::Json => println!("{}", diff::json(&system, &drifts)),
     }
-    Ok(if drifts.is_empty() {
+    Ok(if diff::in_sync(&drifts) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

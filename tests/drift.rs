@@ -370,3 +370,44 @@ fn dropped_tables_and_partitions_come_back_and_extra_tables_stay() {
         .unwrap();
     assert_eq!(kept.as_deref(), Some("1"));
 }
+
+/// Sequences: a table with a `serial` key comes back with its sequence; a sequence's grants
+/// and options count, its current value does not.
+#[test]
+fn sequences_come_back_with_their_tables_and_their_grants_count() {
+    let test = "sequences_come_back_with_their_tables_and_their_grants_count";
+    let Some(pg) = support::pg::cluster(test) else {
+        return;
+    };
+    let mut db = built(&pg, "botcafe");
+    let before = catalog::read(&mut db, &Scope::default()).expect("read");
+    let sequence = catalog::Name::new("public", "bots_texts_id_seq");
+    assert!(
+        before.sequences[&sequence].owned_by.is_some(),
+        "{:?}",
+        before.sequences.keys()
+    );
+    db.execute(
+        "DROP TABLE public.bots_texts;
+         REVOKE ALL ON SEQUENCE public.access_control_rels_id_seq FROM botcafe_app;
+         ALTER SEQUENCE public.api_keys_texts_id_seq INCREMENT BY 5;
+         SELECT nextval('public.access_control_permissions_id_seq')",
+    )
+    .expect("hand changes");
+    let drifts = drift(&mut db, "botcafe");
+    let found = lines(&drifts);
+    assert_eq!(
+        found,
+        [
+            "~ grants on sequence public.access_control_rels_id_seq to botcafe_app: none, expected SELECT, USAGE",
+            "~ sequence public.api_keys_texts_id_seq: AS integer INCREMENT BY 5 MINVALUE 1 MAXVALUE 2147483647 START WITH 1 CACHE 1 NO CYCLE, expected AS integer INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 START WITH 1 CACHE 1 NO CYCLE",
+            "- table public.bots_texts: missing",
+        ]
+    );
+    let sql = diff::reconcile(&drifts).expect("SQL");
+    expected::apply(&mut db, &sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    let left = drift(&mut db, "botcafe");
+    assert!(diff::in_sync(&left), "{}\n{sql}", lines(&left).join("\n"));
+    let after = catalog::read(&mut db, &Scope::default()).expect("read");
+    assert_eq!(after, before, "{sql}");
+}

@@ -8,7 +8,7 @@
 //! Type changes use Postgres' assignment casts (no `USING`), so a value that does not fit
 //! makes the statement fail instead of being cut.
 
-use super::{Catalog, Column, Constraint, Enum, Grants, Index, Name, Policy, Table};
+use super::{Catalog, Column, Constraint, Enum, Grants, Index, Name, Policy, Sequence, Table};
 use crate::render::postgres::sql::string_literal;
 use crate::render::quote_ident;
 use std::collections::BTreeSet;
@@ -57,9 +57,11 @@ enum Phase {
     DropConstraints,
     DropIndexes,
     RecreateEnums,
+    CreateSequences,
     CreateTables,
     CreatePartitions,
     Columns,
+    OwnSequences,
     DropColumns,
     DropTables,
     AddConstraints,
@@ -71,6 +73,7 @@ enum Phase {
     Grants,
     Comments,
     DropEnums,
+    DropSequences,
     DropSchemas,
 }
 
@@ -86,6 +89,7 @@ pub fn compare(live: &Catalog, expected: &Catalog) -> Vec<Drift> {
     let mut out = Drifts::default();
     schemas(live, expected, &mut out);
     enums(live, expected, &mut out);
+    sequences(live, expected, &mut out);
     for (name, table) in &expected.tables {
         match live.tables.get(name) {
             Some(live_table) => same_table(name, live_table, table, &mut out),
@@ -880,6 +884,12 @@ fn create_policy(table: &Name, name: &str, policy: &Policy) -> String {
     )
 }
 
+/// Whether the database matches: no difference worth a line (the parts of a missing table
+/// or an extra column's sequence come with their own line).
+pub fn in_sync(drifts: &[Drift]) -> bool {
+    !drifts.iter().any(|d| d.shown)
+}
+
 /// The readable report: one line per difference, then the reconciling SQL.
 pub fn human(system: &str, drifts: &[Drift]) -> String {
     let shown: Vec<String> = drifts.iter().filter(|d| d.shown).map(Drift::line).collect();
@@ -908,4 +918,80 @@ pub fn json(system: &str, drifts: &[Drift]) -> serde_json::Value {
         "drift": shown,
         "sql": reconcile(drifts),
     })
+}
+
+fn sequences(live: &Catalog, expected: &Catalog, out: &mut Drifts) {
+    for (name, want) in &expected.sequences {
+        let object = format!("sequence {name}");
+        let on = format!("SEQUENCE {}", name.sql());
+        let empty = Sequence::default();
+        let have = match live.sequences.get(name) {
+            Some(have) => have,
+            None => {
+                let sql = format!("CREATE {on} {}", want.options);
+                let drift = out.add('-', object.clone(), "missing");
+                drift.sql(Phase::CreateSequences, sql);
+                // A serial column's sequence comes back with its table: the table's line says it.
+                drift.shown = !want
+                    .owned_by
+                    .as_ref()
+                    .is_some_and(|(t, _)| !live.tables.contains_key(t));
+                &Sequence {
+                    owned_by: None,
+                    ..empty
+                }
+            }
+        };
+        if live.sequences.contains_key(name) && have.options != want.options {
+            let detail = format!("{}, expected {}", have.options, want.options);
+            out.add('~', object.clone(), detail).sql(
+                Phase::CreateSequences,
+                format!("ALTER {on} {}", want.options),
+            );
+        }
+        if have.owned_by != want.owned_by {
+            let owner = |o: &Option<(Name, String)>| match o {
+                Some((table, column)) => format!("{}.{}", table.sql(), quote_ident(column)),
+                None => "NONE".into(),
+            };
+            let detail = format!(
+                "owned by {}, expected {}",
+                owner(&have.owned_by),
+                owner(&want.owned_by)
+            );
+            let drift = out.add('~', object.clone(), detail);
+            drift.sql(
+                Phase::OwnSequences,
+                format!("ALTER {on} OWNED BY {}", owner(&want.owned_by)),
+            );
+            drift.shown = live.sequences.contains_key(name);
+        }
+        let mut grant_drifts = Drifts::default();
+        grants(&object, &on, &have.grants, &want.grants, &mut grant_drifts);
+        for mut drift in grant_drifts.0 {
+            drift.shown &= live.sequences.contains_key(name) || want.owned_by.is_none();
+            out.0.push(drift);
+        }
+    }
+    for (name, have) in &live.sequences {
+        if !expected.sequences.contains_key(name) {
+            let drift = out.add('+', format!("sequence {name}"), "not in the migrations");
+            // A sequence behind an extra column (or table) goes with it.
+            let extra_owner = have.owned_by.as_ref().is_some_and(|(table, column)| {
+                expected
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.column(column))
+                    .is_none()
+            });
+            if extra_owner {
+                drift.shown = false;
+            } else {
+                drift.sql(
+                    Phase::DropSequences,
+                    format!("DROP SEQUENCE {}", name.sql()),
+                );
+            }
+        }
+    }
 }

@@ -71,6 +71,19 @@ pub struct Catalog {
     /// Enum type → its labels in order, and its comment.
     pub enums: BTreeMap<Name, Enum>,
     pub tables: BTreeMap<Name, Table>,
+    /// Sequences of their own and those behind `serial` columns (identity columns' sequences
+    /// are the column's business and are left out).
+    pub sequences: BTreeMap<Name, Sequence>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Sequence {
+    /// `AS bigint INCREMENT BY 1 MINVALUE 1 MAXVALUE … START WITH 1 CACHE 1 NO CYCLE`: what
+    /// `CREATE`/`ALTER SEQUENCE` take. The current value is data, not schema.
+    pub options: String,
+    /// The column the sequence goes with (`OWNED BY`): table and column.
+    pub owned_by: Option<(Name, String)>,
+    pub grants: Grants,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -204,6 +217,7 @@ impl Catalog {
             .values()
             .map(|s| &s.grants)
             .chain(self.tables.values().map(|t| &t.grants))
+            .chain(self.sequences.values().map(|s| &s.grants))
             .flat_map(|g| g.keys());
         let policies = self
             .tables

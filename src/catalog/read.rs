@@ -1,7 +1,9 @@
 //! The queries behind [`read`]: one per kind of object, each over the whole database (no
 //! query per table), results placed into `BTreeMap`s so the order never depends on Postgres'.
 
-use super::{Catalog, Column, Constraint, Enum, Grants, Index, Name, Policy, Scope, Table};
+use super::{
+    Catalog, Column, Constraint, Enum, Grants, Index, Name, Policy, Scope, Sequence, Table,
+};
 use crate::db::{self, Db, Row};
 use crate::render::postgres::sql::string_literal;
 
@@ -25,6 +27,7 @@ fn read_all(db: &mut Db, scope: &Scope) -> Result<Catalog, db::Error> {
     read_indexes(db, &filter, &mut catalog)?;
     read_policies(db, &filter, &mut catalog)?;
     read_table_grants(db, &filter, &mut catalog)?;
+    read_sequences(db, &filter, &mut catalog)?;
     Ok(catalog)
 }
 
@@ -32,6 +35,7 @@ fn read_all(db: &mut Db, scope: &Scope) -> Result<Catalog, db::Error> {
 struct Filter {
     schemas: String,
     tables: String,
+    skip_tables: String,
 }
 
 impl Filter {
@@ -41,6 +45,7 @@ impl Filter {
             format!("ARRAY[{}]::text[]", items.join(", "))
         };
         Filter {
+            skip_tables: list(&scope.skip_tables),
             schemas: format!(
                 "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' \
                  AND n.nspname <> ALL ({})",
@@ -53,10 +58,12 @@ impl Filter {
         }
     }
 
-    /// `sql` with `$SCHEMAS` and `$TABLES` replaced by the conditions.
+    /// `sql` with `$SCHEMAS` and `$TABLES` replaced by the conditions, `$SKIP_TABLES` by the
+    /// array of skipped table names.
     fn apply(&self, sql: &str) -> String {
         sql.replace("$SCHEMAS", &self.schemas)
             .replace("$TABLES", &self.tables)
+            .replace("$SKIP_TABLES", &self.skip_tables)
     }
 }
 
@@ -308,6 +315,51 @@ fn read_table_grants(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Res
     for row in db.rows(&sql)? {
         if let Some(table) = catalog.tables.get_mut(&name(&row)) {
             grant(&mut table.grants, &row, 2);
+        }
+    }
+    Ok(())
+}
+
+fn read_sequences(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Result<(), db::Error> {
+    // `a`: owned by a column (serial); `i`: an identity column's own, left out.
+    let sql = filter.apply(
+        "SELECT n.nspname, c.relname,
+                'AS ' || pg_catalog.format_type(s.seqtypid, NULL) || ' INCREMENT BY ' || s.seqincrement
+                || ' MINVALUE ' || s.seqmin || ' MAXVALUE ' || s.seqmax || ' START WITH ' || s.seqstart
+                || ' CACHE ' || s.seqcache || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END,
+                tn.nspname, t.relname, a.attname
+         FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+         LEFT JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+              AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+              AND d.deptype IN ('a', 'i')
+         LEFT JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+         LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+         LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+         WHERE c.relkind = 'S' AND $SCHEMAS AND d.deptype IS DISTINCT FROM 'i'
+           AND coalesce(t.relname, '') <> ALL ($SKIP_TABLES)",
+    );
+    for row in db.rows(&sql)? {
+        let owner =
+            optional(&row, 4).map(|_| (Name::new(text(&row, 3), text(&row, 4)), text(&row, 5)));
+        let sequence = Sequence {
+            options: text(&row, 2),
+            owned_by: owner,
+            grants: Grants::default(),
+        };
+        catalog.sequences.insert(name(&row), sequence);
+    }
+    let sql = filter.apply(&format!(
+        "SELECT n.nspname, c.relname, {GRANTEE}, a.privilege_type, a.is_grantable
+         FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace,
+         pg_catalog.aclexplode(c.relacl) a
+         WHERE c.relkind = 'S' AND $SCHEMAS AND a.grantee <> c.relowner"
+    ));
+    for row in db.rows(&sql)? {
+        if let Some(sequence) = catalog.sequences.get_mut(&name(&row)) {
+            grant(&mut sequence.grants, &row, 2);
         }
     }
     Ok(())
