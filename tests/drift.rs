@@ -286,7 +286,7 @@ fn the_diff_command_exits_0_in_sync_1_on_drift_2_without_a_database() {
 }
 
 /// Whole objects dropped or added by hand in a collective_writing database with rows.
-const WHOLE_OBJECTS: [(&str, &str); 9] = [
+const WHOLE_OBJECTS: [(&str, &str); 10] = [
     (
         "DROP TABLE public.activity_log_2025_02",
         "- partition public.activity_log_2025_02: missing",
@@ -317,6 +317,11 @@ const WHOLE_OBJECTS: [(&str, &str); 9] = [
         "+ enum public.mood: not in the migrations",
     ),
     ("CREATE SCHEMA scratch", "+ schema scratch: not in the migrations"),
+    // Its types and functions are the extension's own: only the extension itself is named.
+    (
+        "CREATE EXTENSION citext SCHEMA scratch",
+        "+ extension citext: not in the migrations",
+    ),
     (
         "CREATE TABLE scratch.notes (id int PRIMARY KEY); INSERT INTO scratch.notes VALUES (1)",
         "+ table scratch.notes: not in the migrations",

@@ -52,6 +52,7 @@ struct Step {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
     CreateSchemas,
+    CreateExtensions,
     CreateEnums,
     AddEnumValues,
     DropPolicies,
@@ -76,6 +77,7 @@ enum Phase {
     Comments,
     DropEnums,
     DropSequences,
+    DropExtensions,
     DropSchemas,
 }
 
@@ -90,6 +92,7 @@ impl Phase {
 pub fn compare(live: &Catalog, expected: &Catalog) -> Vec<Drift> {
     let mut out = Drifts::default();
     schemas(live, expected, &mut out);
+    extensions(live, expected, &mut out);
     enums(live, expected, &mut out);
     sequences(live, expected, &mut out);
     for (name, table) in &expected.tables {
@@ -239,6 +242,43 @@ fn schemas(live: &Catalog, expected: &Catalog, out: &mut Drifts) {
             } else {
                 drift.sql(Phase::DropSchemas, sql);
             }
+        }
+    }
+}
+
+fn extensions(live: &Catalog, expected: &Catalog, out: &mut Drifts) {
+    for (name, schema) in &expected.extensions {
+        let create = format!(
+            "CREATE EXTENSION IF NOT EXISTS {} SCHEMA {}",
+            quote_ident(name),
+            quote_ident(schema)
+        );
+        match live.extensions.get(name) {
+            None => {
+                out.add('-', format!("extension {name}"), "missing")
+                    .sql(Phase::CreateExtensions, create);
+            }
+            Some(have) if have != schema => {
+                let detail = format!("in schema {have}, expected {schema}");
+                let sql = format!(
+                    "ALTER EXTENSION {} SET SCHEMA {}",
+                    quote_ident(name),
+                    quote_ident(schema)
+                );
+                out.add('~', format!("extension {name}"), detail)
+                    .sql(Phase::CreateExtensions, sql);
+            }
+            Some(_) => {}
+        }
+    }
+    for name in live.extensions.keys() {
+        if !expected.extensions.contains_key(name) {
+            // Without CASCADE: a column or default that uses it makes the drop fail.
+            out.add('+', format!("extension {name}"), "not in the migrations")
+                .sql(
+                    Phase::DropExtensions,
+                    format!("DROP EXTENSION {}", quote_ident(name)),
+                );
         }
     }
 }

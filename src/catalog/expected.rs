@@ -50,11 +50,21 @@ pub fn catalog(
         .map_err(|e| e.to_string())?;
     let mut db = Db::connect(&cluster.connection_string(DATABASE))
         .map_err(|e| format!("connecting to the throwaway database: {e}"))?;
-    create_roles(&mut db, roles)?;
+    catalog_in(&mut db, migrations, roles, scope)
+}
+
+/// The same in an empty database the caller provides (a cluster it already runs).
+pub fn catalog_in(
+    db: &mut Db,
+    migrations: &[(String, String)],
+    roles: &BTreeSet<String>,
+    scope: &Scope,
+) -> Result<Catalog, String> {
+    create_roles(db, roles)?;
     for (name, sql) in migrations {
-        apply(&mut db, sql).map_err(|e| format!("migration {name}: {e}"))?;
+        apply(db, sql).map_err(|e| format!("migration {name}: {e}"))?;
     }
-    read(&mut db, scope).map_err(|e| format!("reading the expected catalog: {e}"))
+    read(db, scope).map_err(|e| format!("reading the expected catalog: {e}"))
 }
 
 fn create_roles(db: &mut Db, roles: &BTreeSet<String>) -> Result<(), String> {

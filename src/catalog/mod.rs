@@ -68,6 +68,9 @@ impl fmt::Display for Name {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Catalog {
     pub schemas: BTreeMap<String, Schema>,
+    /// Extension → the schema it was installed in (`pgcrypto` → `public`); its version is an
+    /// installation detail, and its own objects are not the system's and are not read.
+    pub extensions: BTreeMap<String, String>,
     /// Enum type → its labels in order, and its comment.
     pub enums: BTreeMap<Name, Enum>,
     pub tables: BTreeMap<Name, Table>,

@@ -20,6 +20,7 @@ fn read_all(db: &mut Db, scope: &Scope) -> Result<Catalog, db::Error> {
     let filter = Filter::new(scope);
     let mut catalog = Catalog::default();
     read_schemas(db, &filter, &mut catalog)?;
+    read_extensions(db, &mut catalog)?;
     read_enums(db, &filter, &mut catalog)?;
     read_tables(db, &filter, &mut catalog)?;
     read_columns(db, &filter, &mut catalog)?;
@@ -52,8 +53,9 @@ impl Filter {
                 list(&scope.skip_schemas)
             ),
             tables: format!(
-                "c.relkind IN ('r', 'p') AND c.relname <> ALL ({})",
-                list(&scope.skip_tables)
+                "c.relkind IN ('r', 'p') AND c.relname <> ALL ({}) AND NOT {}",
+                list(&scope.skip_tables),
+                from_extension("pg_class", "c.oid")
             ),
         }
     }
@@ -64,7 +66,18 @@ impl Filter {
         sql.replace("$SCHEMAS", &self.schemas)
             .replace("$TABLES", &self.tables)
             .replace("$SKIP_TABLES", &self.skip_tables)
+            .replace("$TYPE_FROM_EXTENSION", &from_extension("pg_type", "t.oid"))
+            .replace("$FROM_EXTENSION", &from_extension("pg_class", "c.oid"))
     }
+}
+
+/// Whether the object `oid` (in `catalog`) belongs to an extension (PostGIS' tables, citext's
+/// types…): `CREATE EXTENSION` makes it, on both sides, and it is not the system's.
+fn from_extension(catalog: &str, oid: &str) -> String {
+    format!(
+        "EXISTS (SELECT FROM pg_catalog.pg_depend x WHERE x.classid = 'pg_catalog.{catalog}'::pg_catalog.regclass \
+         AND x.objid = {oid} AND x.deptype = 'e')"
+    )
 }
 
 /// The value at `i`, `""` for NULL.
@@ -123,6 +136,16 @@ fn read_schemas(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Result<(
     Ok(())
 }
 
+fn read_extensions(db: &mut Db, catalog: &mut Catalog) -> Result<(), db::Error> {
+    let sql = "SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e
+               JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+               WHERE e.extname <> 'plpgsql'";
+    for row in db.rows(sql)? {
+        catalog.extensions.insert(text(&row, 0), text(&row, 1));
+    }
+    Ok(())
+}
+
 fn read_enums(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Result<(), db::Error> {
     let sql = filter.apply(
         "SELECT n.nspname, t.typname,
@@ -130,7 +153,7 @@ fn read_enums(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Result<(),
                  FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid),
                 pg_catalog.obj_description(t.oid, 'pg_type'), pg_catalog.format_type(t.oid, NULL)
          FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-         WHERE t.typtype = 'e' AND $SCHEMAS",
+         WHERE t.typtype = 'e' AND $SCHEMAS AND NOT $TYPE_FROM_EXTENSION",
     );
     for row in db.rows(&sql)? {
         let value = Enum {
@@ -337,7 +360,7 @@ fn read_sequences(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Result
          LEFT JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
          LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
          LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-         WHERE c.relkind = 'S' AND $SCHEMAS AND d.deptype IS DISTINCT FROM 'i'
+         WHERE c.relkind = 'S' AND $SCHEMAS AND d.deptype IS DISTINCT FROM 'i' AND NOT $FROM_EXTENSION
            AND coalesce(t.relname, '') <> ALL ($SKIP_TABLES)",
     );
     for row in db.rows(&sql)? {
