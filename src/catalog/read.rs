@@ -8,7 +8,8 @@ use crate::db::{self, Db, Row};
 use crate::render::postgres::sql::string_literal;
 
 /// Reads the catalog of the database `db` is connected to, leaving out what `scope` says.
-/// Runs in one read-only transaction (one snapshot); the session is left as it was.
+/// Runs in one read-only transaction (one snapshot), so call it outside a transaction; the
+/// session is left as it was.
 pub fn read(db: &mut Db, scope: &Scope) -> Result<Catalog, db::Error> {
     db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = ''")?;
     let result = read_all(db, scope);
