@@ -283,6 +283,20 @@ fn the_diff_command_exits_0_in_sync_1_on_drift_2_without_a_database() {
     let (code, _, err) = schemagen(&["diff", "alphadome"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--database-url"), "{err}");
+
+    // What `migrate baseline` asks: does a database match the schema at a given migration?
+    pg.create_database("at_first").expect("create database");
+    let mut first = Db::connect(&pg.connection_string("at_first")).expect("connect");
+    let all = migrations("alphadome");
+    expected::apply(&mut first, &all[0].1).expect("first migration");
+    let at = |db: &mut Db, name| catalog::drift(db, &all, name, &Scope::default()).unwrap();
+    assert!(diff::in_sync(&at(&mut first, Some("0001_init"))));
+    assert!(!diff::in_sync(&at(&mut first, None)));
+    let unknown = catalog::drift(&mut first, &all, Some("0009_nope"), &Scope::default());
+    assert_eq!(
+        unknown.unwrap_err(),
+        "no migration named `0009_nope`; migrations: 0001_init, 0002_update"
+    );
 }
 
 /// Whole objects dropped or added by hand in a collective_writing database with rows.
