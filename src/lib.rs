@@ -3,6 +3,7 @@
 //! The whole pipeline, one stage per module, in the order data flows:
 //! load → flavours → IR → validate → plan → render → write.
 
+pub mod catalog;
 pub mod cluster;
 pub mod config;
 pub mod db;

@@ -55,6 +55,9 @@ enum Command {
     /// Apply the newest migration(s) to a throwaway database full of synthetic rows, and report
     /// per statement what it did (locks, rewrites, errors) and per table the rows before and after
     Rehearse(RehearseArgs),
+    /// Compare a live database with what the system's migrations produce (drift), and print
+    /// the SQL that would reconcile it
+    Diff(DiffArgs),
     /// Migrations on disk (new, undo, hash) and against a live database (deploy, status, resolve)
     #[command(subcommand)]
     Migrate(Migrate),
@@ -210,6 +213,20 @@ struct RehearseArgs {
 }
 
 #[derive(clap::Args)]
+struct DiffArgs {
+    /// The system whose migrations are expected [default: the only one in the output folder]
+    system: Option<String>,
+    /// The live database [default: $DATABASE_URL]
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// Compare with the schema as it was after this migration (e.g. `0002_update`)
+    #[arg(long, value_name = "MIGRATION")]
+    up_to: Option<String>,
+    #[command(flatten)]
+    paths: Paths,
+}
+
+#[derive(clap::Args)]
 struct VerifyArgs {
     /// The system to verify [default: every system]
     system: Option<String>,
@@ -236,6 +253,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = match &cli.command {
         Command::Build(b) | Command::Check(CheckArgs { build: b, .. }) => &b.paths,
         Command::Rehearse(r) => &r.paths,
+        Command::Diff(d) => &d.paths,
         Command::Validate(p) => p,
         Command::Verify(v) => &v.paths,
         Command::Migrate(m) => m.paths(),
@@ -245,6 +263,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     if let Command::Build(b) | Command::Check(CheckArgs { build: b, .. }) = &cli.command {
         config.accept_data_loss = b.accept_data_loss;
+    }
+    if let Command::Diff(args) = &cli.command {
+        return diff(&config, args);
     }
     if let Command::Migrate(command) = &cli.command {
         return migrate(command, &config);
@@ -289,7 +310,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = schemagen::rehearse::Options::default();
             rehearse(&config, &systems, &options, paths.format)
         }
-        _ => unreachable!("validate, rehearse and migrate return above"),
+        _ => unreachable!("validate, rehearse, diff and migrate return above"),
     }
 }
 
@@ -423,6 +444,45 @@ fn rehearse(
         println!("{}", serde_json::Value::Array(all));
     }
     Ok(if reports.iter().all(rehearse::Report::passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `schemagen diff`: 0 no drift, 1 drift (or a failure to compare), 2 usage.
+fn diff(config: &Config, args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let url = args
+        .database_url
+        .clone()
+        .or_else(|| std::env::var("DATABASE_URL").ok());
+    let Some(url) = url.filter(|u| !u.is_empty()) else {
+        eprintln!("error: give the live database with --database-url URL or DATABASE_URL");
+        return Ok(ExitCode::from(2));
+    };
+    let system = match &args.system {
+        Some(name) => name.clone(),
+        None => match schemagen::history::systems(&config.out).as_slice() {
+            [only] => only.clone(),
+            many => {
+                eprintln!(
+                    "error: name the system to compare; systems in {}: {}",
+                    config.out.display(),
+                    many.join(", ")
+                );
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    let drifts =
+        schemagen::catalog::drift_at_url(&url, &config.out, &system, args.up_to.as_deref())
+            .map_err(anyhow::Error::msg)?;
+    use schemagen::catalog::diff;
+    match args.paths.format {
+        Format::Human => print!("{}", diff::human(&system, &drifts)),
+        Format::Json => println!("{}", diff::json(&system, &drifts)),
+    }
+    Ok(if diff::in_sync(&drifts) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -619,10 +619,10 @@ COMMENT ON TABLE "posts" IS 'allowed';
     let expected = [
         "schema stray: only schemagen made it",
         "enum public.Role: values USER, ADMIN, GUEST where Prisma has USER, ADMIN",
-        "table public.posts: column role is `\"Role\" NOT NULL DEFAULT 'ADMIN'::\"Role\"` where Prisma has `\"Role\" NOT NULL DEFAULT 'USER'::\"Role\"`",
+        "table public.posts: column role is `public.\"Role\" NOT NULL DEFAULT 'ADMIN'::public.\"Role\"` where Prisma has `public.\"Role\" NOT NULL DEFAULT 'USER'::public.\"Role\"`",
         "table public.posts: column title is `character varying(100) NOT NULL` where Prisma has `character varying(200) NOT NULL`",
         "table public.posts: column extra only schemagen made: `text`",
-        "table public.posts: constraint posts_author_fk should be named posts_authorId_fkey (as Prisma does): `FOREIGN KEY (\"authorId\") REFERENCES users(id) ON UPDATE CASCADE ON DELETE RESTRICT`",
+        "table public.posts: constraint posts_author_fk should be named posts_authorId_fkey (as Prisma does): `FOREIGN KEY (\"authorId\") REFERENCES public.users(id) ON UPDATE CASCADE ON DELETE RESTRICT`",
         "table public.posts: constraint posts_stray_check only schemagen made: `CHECK ((id > 0))`",
         "table public.posts: index posts_author should be named posts_authorId_idx (as Prisma does): `INDEX USING btree (\"authorId\")`",
         // One unnamed YAML index is allowed (posts_id_idx, first by name); the second is not.
