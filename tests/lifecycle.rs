@@ -461,3 +461,8 @@ fn assert_no_lock_rule_fires(scenario: &str, migrations: &[(String, (String, Str
         "{scenario}: lock-safety rules fired: {broken:#?}"
     );
 }
+
+#[test]
+fn payload_lifecycle_keeps_every_row() {
+    lifecycle("payload-lifecycle");
+}
