@@ -466,3 +466,8 @@ fn assert_no_lock_rule_fires(scenario: &str, migrations: &[(String, (String, Str
 fn payload_lifecycle_keeps_every_row() {
     lifecycle("payload-lifecycle");
 }
+
+#[test]
+fn firestore_lifecycle_keeps_every_row() {
+    lifecycle("firestore-lifecycle");
+}
