@@ -287,8 +287,6 @@ impl Renames {
     }
 }
 
-/// Every row before the migration is there after it, with every value, but for the changes
-/// the schema declared or accepted.
 fn assert_rows_kept(
     label: &str,
     before: &Fingerprint,
@@ -296,6 +294,22 @@ fn assert_rows_kept(
     migration: &Migration,
     system: &System,
 ) {
+    let lost = lost_data(before, after, migration, system);
+    assert!(
+        lost.is_empty(),
+        "{label}: data lost that nothing accepted:\n  {}",
+        lost.join("\n  ")
+    );
+}
+
+/// What of the rows before the migration is not there after it, value for value, but for
+/// the changes the schema declared or accepted.
+fn lost_data(
+    before: &Fingerprint,
+    after: &Fingerprint,
+    migration: &Migration,
+    system: &System,
+) -> Vec<String> {
     let accepted: BTreeSet<&str> = system
         .accept_data_loss
         .iter()
@@ -359,11 +373,7 @@ fn assert_rows_kept(
             }
         }
     }
-    assert!(
-        lost.is_empty(),
-        "{label}: data lost that nothing accepted:\n  {}",
-        lost.join("\n  ")
-    );
+    lost
 }
 
 /// The database the migrations made equals a fresh build of `last` applied to an empty one:
@@ -470,4 +480,56 @@ fn payload_lifecycle_keeps_every_row() {
 #[test]
 fn firestore_lifecycle_keeps_every_row() {
     lifecycle("firestore-lifecycle");
+}
+
+/// The row check itself catches what it is there for: a changed value, a missing row or
+/// column, a dropped table, unless the schema accepted that loss.
+#[test]
+fn the_row_check_catches_lost_data() {
+    let schemas = support::repo_root().join("tests/scenarios/prisma-lifecycle/v01");
+    let config = schemagen::config::Config {
+        schemas,
+        ..Default::default()
+    };
+    let mut system = schemagen::compile(&config).systems.remove(0);
+    let table = |rows: &[(&str, Value)]| -> Fingerprint {
+        let rows = rows
+            .iter()
+            .map(|(id, row)| (id.to_string(), serde_json::from_value(row.clone()).unwrap()));
+        BTreeMap::from([("public.accounts".to_string(), rows.collect())])
+    };
+    let ada = serde_json::json!({"id": 1, "email": "ada@example.com", "phone": null});
+    let before = table(&[("[1]", ada.clone())]);
+    let migration = Migration {
+        initial: false,
+        steps: Vec::new(),
+    };
+    let lost = |after: &Fingerprint, system: &System| lost_data(&before, after, &migration, system);
+    assert!(lost(&before, &system).is_empty());
+    let changed = table(&[(
+        "[1]",
+        serde_json::json!({"id": 1, "email": "bob@example.com", "phone": null}),
+    )]);
+    assert_eq!(lost(&changed, &system).len(), 1, "a changed value");
+    assert_eq!(
+        lost(&table(&[]), &system).len(),
+        2,
+        "a missing row (and the count)"
+    );
+    assert_eq!(
+        lost(&Fingerprint::new(), &system).len(),
+        1,
+        "a dropped table"
+    );
+    let no_email = table(&[("[1]", serde_json::json!({"id": 1, "phone": null}))]);
+    assert_eq!(lost(&no_email, &system).len(), 1, "a dropped column");
+    system.accept_data_loss.push(schemagen::ir::AcceptedLoss {
+        path: "public.accounts.email".into(),
+        span: Default::default(),
+    });
+    assert!(lost(&no_email, &system).is_empty(), "an accepted drop");
+    assert!(
+        lost(&changed, &system).is_empty(),
+        "an accepted lossy change"
+    );
 }
