@@ -89,9 +89,10 @@ fn a_table_made_shared_loses_its_policies_and_rls() {
     );
 }
 
-/// 10,000 tenant tables: reading, resolving, planning and rendering the access stays linear.
+/// 10,000 tenant tables: reading, resolving, planning and rendering the access, end to end
+/// (speed is measured by `scripts/bench`, not here).
 #[test]
-fn ten_thousand_policed_tables_stay_fast() {
+fn ten_thousand_policed_tables_plan_and_render() {
     use schemagen::ir::*;
     let column = |name: &str| Column {
         name: name.into(),
@@ -126,7 +127,6 @@ fn ten_thousand_policed_tables_stay_fast() {
         });
         yaml.push_str(&format!("  T{i}:\n    tenant: org_id\n"));
     }
-    let started = std::time::Instant::now();
     let (system, diags) = with_access(system, &yaml);
     assert!(diags.is_empty());
     let migration = plan(None, &system);
@@ -134,9 +134,6 @@ fn ten_thousand_policed_tables_stay_fast() {
     assert!(plan(Some(&system), &system).is_empty());
     let sql = schemagen::render::postgres::rls::statements(&system);
     assert!(sql.len() > 60_000);
-    let elapsed = started.elapsed();
-    assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
-    eprintln!("10,000 policed tables: {elapsed:?}");
 }
 
 #[test]

@@ -37,6 +37,10 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
         "E0301",
         "a broken history: postgres_render::migrations_without_their_snapshot_are_refused",
     ),
+    (
+        "W0330",
+        "a plan warning: safe_sql::a_per_row_default_on_a_table_with_rows_is_warned_and_still_applies",
+    ),
     ("E0401", "schemagen.yaml: cli::a_bad_config_is_reported"),
     (
         "E0402",

@@ -205,3 +205,50 @@ fn a_file_that_failed_after_its_main_block_runs_again_once_the_data_is_fixed() {
     assert!(run().is_err(), "the file ran again from scratch");
     assert_finished(&pg, "rerun", 10);
 }
+
+/// A column filled row by row (`gen_random_uuid()`) rewrites a table with rows under an
+/// exclusive lock: no SQL form avoids it, so the build warns (W0330) at the field, and the
+/// migration still applies and fills every row.
+#[test]
+fn a_per_row_default_on_a_table_with_rows_is_warned_and_still_applies() {
+    let test = "a_per_row_default_on_a_table_with_rows_is_warned_and_still_applies";
+    let out = TempDir::new("volatile");
+    build("v1", out.path());
+    build("v2", out.path());
+    let config = schemagen::config::Config {
+        schemas: scenario("v3"),
+        out: out.path().to_path_buf(),
+        ..Default::default()
+    };
+    let run = support::generate("v3", &config);
+    let report = schemagen::diagnostics::render::human(&run.diagnostics, &run.sources);
+    let warned: Vec<_> = run
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "W0330")
+        .collect();
+    assert_eq!(warned.len(), 1, "{report}");
+    assert_eq!(warned[0].path.as_deref(), Some("public.orders.token"));
+    assert!(report.contains("schema.yaml:26:7"), "{report}");
+    assert!(report.contains("gen_random_uuid()"), "{report}");
+    assert!(
+        !report.contains("orders.note"),
+        "a plain column is not warned: {report}"
+    );
+
+    let Some(pg) = cluster(test) else {
+        return;
+    };
+    let (rows, scratch) = (TempDir::new("volatile-rows"), TempDir::new("volatile-sql"));
+    v1_with_rows(&pg, "volatile", ROWS, rows.path());
+    let v2 = build("v2", rows.path());
+    apply(&pg, "volatile", &as_refs(&v2[1..]), scratch.path()).unwrap();
+    let v3 = build("v3", rows.path());
+    apply(&pg, "volatile", &as_refs(&v3[2..]), scratch.path()).unwrap();
+    let filled = "SELECT count(DISTINCT token) FROM orders WHERE token IS NOT NULL";
+    assert_eq!(
+        count(&pg, "volatile", filled),
+        2,
+        "every row has its own token"
+    );
+}

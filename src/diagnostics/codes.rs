@@ -67,6 +67,7 @@ codes! {
     ForeignKeyOnExistingRows = "W0323", Warning, "a foreign key added to an existing table (fails on rows that reference nothing)";
     CheckOnExistingRows = "W0324", Warning, "a check added to an existing table (fails on rows that violate it)";
     CastCanFail = "W0325", Warning, "a column type change that fails on values the new type cannot hold";
+    AddColumnRewrite = "W0330", Warning, "a column added to an existing table with a per-row default rewrites the table under an exclusive lock";
     // history: migrations on disk and their checksums
     MigrationEdited = "E0340", Error, "a migration's contents are not what the checksum file recorded";
     MigrationMissing = "E0341", Error, "a migration the checksum file lists is gone";

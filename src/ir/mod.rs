@@ -394,7 +394,8 @@ pub struct Index {
     /// Partial index predicate (`WHERE ...`), raw SQL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicate: Option<String>,
-    /// Build with `CREATE INDEX CONCURRENTLY` (outside any transaction).
+    /// Asked for `CREATE INDEX CONCURRENTLY`. The planner decides by itself: concurrently on
+    /// a table that existed before, plainly on a new one; kept so old schemas still load.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub concurrently: bool,
     #[serde(skip)]

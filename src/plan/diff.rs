@@ -693,7 +693,7 @@ fn add_primary_key(table: &QualifiedName, key: &PrimaryKey, online: bool, steps:
         method: Default::default(),
         predicate: None,
         concurrently: true,
-        span: key.span.clone(),
+        span: key.span,
     };
     steps.tail(
         Change::CreateIndex {

@@ -10,7 +10,8 @@
 //! 3. enums whose values were removed or reordered are recreated; new enums created;
 //! 4. new tables, new columns, altered columns, primary keys, indexes, checks;
 //! 5. foreign keys, after every table exists, so cycles work;
-//! 6. comments; then enums nobody uses any more are dropped.
+//! 6. comments; then enums nobody uses any more are dropped;
+//! 7. the tail: validations, `SET NOT NULL`, concurrent index builds, keys `USING INDEX`.
 //!
 //! Decisions worth knowing:
 //! - Objects are matched by database name. A renamed table, column or enum (or a table moved
@@ -23,6 +24,9 @@
 //! - Schemas are created, never dropped (they may hold what schemagen does not manage);
 //!   column order is not compared (Postgres cannot reorder columns).
 //! - Making a column required first fills its NULLs with the new default, when it has one.
+//! - On a table that existed before, steps take their lock-safe forms (concurrent indexes,
+//!   `NOT VALID` + `VALIDATE`, `SET NOT NULL` after a validated check, keys `USING INDEX`);
+//!   what must follow the main block is appended as the tail ([`Transaction`]).
 //! - A table whose partitioning changes (see [`repartitioned`]) is dropped and created again:
 //!   destructive, and flagged as such. Partitions added to a kept table (more months) are
 //!   created, taking their rows out of the default partition; partitions removed from it
@@ -32,6 +36,7 @@ mod access;
 pub mod cast;
 mod diff;
 pub mod lint;
+mod locks;
 mod name;
 mod rename;
 mod suspect;
@@ -72,6 +77,7 @@ impl Migration {
     pub fn warnings(&self, system: &str) -> Vec<Diagnostic> {
         self.destructive_steps()
             .map(|step| destructive_warning(system, step))
+            .chain(locks::warnings(self, system))
             .collect()
     }
 
@@ -79,7 +85,9 @@ impl Migration {
     /// (E0310) unless `accept_all` or the schema's `acceptDataLoss:` accepts it (then W0301),
     /// casts Postgres does not have (E0311), and changes that depend on the rows (W0320…).
     pub fn diagnostics(&self, system: &System, accept_all: bool) -> Vec<Diagnostic> {
-        lint::diagnostics(self, system, accept_all)
+        let mut out = lint::diagnostics(self, system, accept_all);
+        out.extend(locks::warnings(self, &system.name));
+        out
     }
 }
 

