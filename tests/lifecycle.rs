@@ -15,6 +15,7 @@
 mod support;
 
 use schemagen::cluster::Cluster;
+use schemagen::db::Db;
 use schemagen::ir::{QualifiedName, System, Table};
 use schemagen::plan::{Change, Migration};
 use schemagen::render::quote_ident;
@@ -40,6 +41,8 @@ fn lifecycle(scenario: &str) {
         return;
     };
     pg.create_database(DATABASE).unwrap();
+    // Migrations run through psql, as a deploy would; reads and rows go through one session.
+    let mut db = Db::connect(&pg.connection_string(DATABASE)).unwrap();
     let dir = support::repo_root().join("tests/scenarios").join(scenario);
     let (out, scratch) = (
         TempDir::new(scenario),
@@ -57,14 +60,14 @@ fn lifecycle(scenario: &str) {
             scratch: scratch.path(),
         };
         step.run_handwritten(previous.as_ref());
-        let before = previous.as_ref().map(|s| fingerprint(&pg, s));
+        let before = previous.as_ref().map(|s| fingerprint(&mut db, s));
         let (system, migration, new) = step.build();
         if let Some(before) = before {
-            let after = fingerprint(&pg, &system);
+            let after = fingerprint(&mut db, &system);
             assert_rows_kept(&label, &before, &after, &migration, &system);
             judged.push((label.clone(), new));
         }
-        step.insert_rows(&system);
+        step.insert_rows(&mut db, &system);
         previous = Some(system);
     }
     assert!(judged.len() >= 11, "{scenario}: at least 12 versions");
@@ -153,14 +156,13 @@ impl Step<'_> {
     }
 
     /// The version's `rows.sql`, which must add rows to every table.
-    fn insert_rows(&self, system: &System) {
+    fn insert_rows(&self, db: &mut Db, system: &System) {
         let rows = std::fs::read_to_string(self.version.join("rows.sql"))
             .unwrap_or_else(|e| panic!("{}: rows.sql: {e}", self.label));
-        let before = row_counts(self.pg, system);
-        self.pg
-            .execute(DATABASE, &rows)
+        let before = row_counts(db, system);
+        db.execute(&rows)
             .unwrap_or_else(|e| panic!("{}: rows.sql: {e}", self.label));
-        for ((table, before), after) in before.iter().zip(row_counts(self.pg, system).values()) {
+        for ((table, before), after) in before.iter().zip(row_counts(db, system).values()) {
             assert!(
                 after > before,
                 "{}: rows.sql adds no row to {table}",
@@ -195,7 +197,7 @@ fn from_sql(name: &QualifiedName) -> String {
 
 /// One query over every table of `system`, as a JSON object keyed by `schema.name`: one
 /// psql run instead of one per table.
-fn per_table(pg: &Cluster, system: &System, value: impl Fn(&Table) -> String) -> String {
+fn per_table(db: &mut Db, system: &System, value: impl Fn(&Table) -> String) -> String {
     let fields: Vec<String> = system
         .tables
         .iter()
@@ -208,18 +210,18 @@ fn per_table(pg: &Cluster, system: &System, value: impl Fn(&Table) -> String) ->
         })
         .collect();
     let sql = format!("SELECT json_build_object({})::text", fields.join(", "));
-    pg.query(DATABASE, &sql).unwrap().remove(0).remove(0)
+    db.value(&sql).unwrap().unwrap()
 }
 
-fn row_counts(pg: &Cluster, system: &System) -> BTreeMap<String, usize> {
-    let json = per_table(pg, system, |t| {
+fn row_counts(db: &mut Db, system: &System) -> BTreeMap<String, usize> {
+    let json = per_table(db, system, |t| {
         format!("SELECT count(*) FROM {}", from_sql(&t.db_name))
     });
     serde_json::from_str(&json).unwrap()
 }
 
-fn fingerprint(pg: &Cluster, system: &System) -> Fingerprint {
-    let json = per_table(pg, system, |table| {
+fn fingerprint(db: &mut Db, system: &System) -> Fingerprint {
+    let json = per_table(db, system, |table| {
         let key = table
             .primary_key
             .as_ref()
