@@ -50,6 +50,7 @@ fn lifecycle(scenario: &str) {
     );
     let mut judged = Vec::new();
     let mut previous: Option<System> = None;
+    let mut granted = false;
     for version in support::versions(&dir) {
         let label = format!("{scenario}/{}", support::file_name(&version));
         let step = Step {
@@ -61,16 +62,28 @@ fn lifecycle(scenario: &str) {
         };
         step.run_handwritten(previous.as_ref());
         let before = previous.as_ref().map(|s| fingerprint(&mut db, s));
-        let (system, migration, new) = step.build();
+        let (system, migration, new) = step.build(&mut db);
         if let Some(before) = before {
             let after = fingerprint(&mut db, &system);
             assert_rows_kept(&label, &before, &after, &migration, &system);
             judged.push((label.clone(), new));
         }
         step.insert_rows(&mut db, &system);
+        granted |= access_catalog(&pg, DATABASE)
+            .iter()
+            .any(|row| row[0].starts_with("grant ") && row[0].ends_with("app_user INSERT"));
         previous = Some(system);
     }
     assert!(judged.len() >= 11, "{scenario}: at least 12 versions");
+    // The access rule that went took its grants with it (the fresh build below has none).
+    assert!(
+        granted,
+        "{scenario}: no version grants the application role anything"
+    );
+    assert!(
+        judged.iter().any(|(_, (_, sql))| sql.contains("REVOKE")),
+        "{scenario}: no migration revokes"
+    );
     let last = support::versions(&dir).pop().unwrap();
     assert_same_as_fresh_build(&pg, &last, scratch.path());
     assert_no_lock_rule_fires(scenario, &judged);
@@ -122,7 +135,7 @@ impl Step<'_> {
 
     /// `schemagen build` of the version on top of the history, its new migration applied;
     /// returns the system, the plan the migration was rendered from, and the migration.
-    fn build(&self) -> (System, Migration, (String, String)) {
+    fn build(&self, db: &mut Db) -> (System, Migration, (String, String)) {
         let config = schemagen::config::Config {
             schemas: self.version.to_path_buf(),
             out: self.out.to_path_buf(),
@@ -150,9 +163,33 @@ impl Step<'_> {
             "{}: every version adds one migration",
             self.label
         );
+        self.fail_and_rerun(db, &new[0]);
         self.apply(&new[0].0, &new[0].1);
         schemagen::write::write_tree(self.out, &run.files).unwrap();
         (system, migration, new[0].clone())
+    }
+
+    /// Where the version has `break.sql`: rows that make the migration fail after its main
+    /// block committed are put in, the migration must fail, `fix.sql` repairs the data, and the
+    /// caller runs the whole file again, as the README tells a team to.
+    fn fail_and_rerun(&self, db: &mut Db, (path, sql): &(String, String)) {
+        let Ok(breaking) = std::fs::read_to_string(self.version.join("break.sql")) else {
+            return;
+        };
+        db.execute(&breaking).unwrap();
+        let failed = apply(self.pg, DATABASE, &[(path, sql)], self.scratch);
+        assert!(failed.is_err(), "{}: break.sql broke nothing", self.label);
+        let committed = db
+            .value("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'schemagen\\_pending\\_%'")
+            .unwrap();
+        assert_eq!(
+            committed.as_deref(),
+            Some("1"),
+            "{}: it failed after the main block",
+            self.label
+        );
+        let fix = std::fs::read_to_string(self.version.join("fix.sql")).unwrap();
+        db.execute(&fix).unwrap();
     }
 
     /// The version's `rows.sql`, which must add rows to every table.
