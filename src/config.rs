@@ -20,6 +20,8 @@ pub struct Config {
     /// `--accept-data-loss`: build migrations that lose data (each still reported, W0301),
     /// and plan drops that look like undeclared renames as drops.
     pub accept_data_loss: bool,
+    /// `historySchema`: the schema of `migrate`'s history table (default `schemagen`).
+    pub history_schema: Option<String>,
 }
 
 impl Default for Config {
@@ -31,6 +33,7 @@ impl Default for Config {
             templates: None,
             shorten_identifiers: false,
             accept_data_loss: false,
+            history_schema: None,
         }
     }
 }
@@ -55,7 +58,14 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
     };
     read::check_keys(
         entries,
-        &["schemas", "out", "targets", "templates", "identifiers"],
+        &[
+            "schemas",
+            "out",
+            "targets",
+            "templates",
+            "identifiers",
+            "historySchema",
+        ],
         "schemagen.yaml",
         diags,
     );
@@ -72,6 +82,7 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
             "templates" => {
                 config.templates = read::expect_scalar(node, &path, diags).map(|t| dir.join(t))
             }
+            "historySchema" => config.history_schema = read::expect_scalar(node, &path, diags),
             "identifiers" => match read::expect_scalar(node, &path, diags).as_deref() {
                 Some("shorten") => config.shorten_identifiers = true,
                 Some("error") | None => {}

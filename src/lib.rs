@@ -11,8 +11,11 @@ pub mod flavours;
 pub mod history;
 pub mod ir;
 pub mod load;
+pub mod migrate;
 pub mod plan;
+pub mod rehearse;
 pub mod render;
+pub mod synth;
 pub mod validate;
 pub mod verify;
 pub mod write;
@@ -155,7 +158,8 @@ fn render_all(
                     )
                     .with_help(
                         "two branches each added a migration: keep the one already merged (and its schema.json), \
-                         delete the other, and run `schemagen build` to plan that change again on top",
+                         take yours out with `schemagen migrate undo` on your branch before merging, \
+                         and run `schemagen build` to plan that change again on top",
                     ),
                 );
             }

@@ -47,11 +47,133 @@ enum Command {
     /// Build every system into the output folder (migrations, Rust, TypeScript)
     Build(BuildArgs),
     /// Exit 1 and print a diff when the output folder is not what `build` would write
-    Check(BuildArgs),
+    Check(CheckArgs),
     /// Parse and validate the schemas only
     Validate(Paths),
     /// Prove the access rules against a real Postgres (a throwaway cluster unless --database-url)
     Verify(VerifyArgs),
+    /// Apply the newest migration(s) to a throwaway database full of synthetic rows, and report
+    /// per statement what it did (locks, rewrites, errors) and per table the rows before and after
+    Rehearse(RehearseArgs),
+    /// Migrations on disk (new, undo, hash) and against a live database (deploy, status, resolve)
+    #[command(subcommand)]
+    Migrate(Migrate),
+}
+
+#[derive(Subcommand)]
+enum Migrate {
+    #[command(flatten)]
+    Files(MigrateFiles),
+    #[command(flatten)]
+    Database(MigrateDatabase),
+}
+
+/// Commands on the migrations on disk.
+#[derive(Subcommand)]
+enum MigrateFiles {
+    /// Add an empty hand-written migration (e.g. a data backfill), numbered after the newest;
+    /// schema.json does not change
+    New(NewArgs),
+    /// Remove the newest migration and rewind schema.json to the schema before it. Only for a
+    /// migration no database has applied: files cannot tell whether one did
+    Undo(SystemArgs),
+    /// Record the migrations as they are now in migrations/schemagen.sum (after a deliberate
+    /// edit of a migration that no database has applied)
+    Hash(SystemArgs),
+}
+
+/// Commands against a live database.
+#[derive(Subcommand)]
+enum MigrateDatabase {
+    /// Apply the pending migrations of a system, recording each in the history table
+    Deploy(DatabaseArgs),
+    /// One line per migration (applied, pending, failed, in progress, interrupted, modified,
+    /// missing); exit 0 when the database is at the head, 1 otherwise
+    Status(DatabaseArgs),
+    /// Record what you did about a failed or interrupted migration
+    Resolve(ResolveArgs),
+}
+
+impl Migrate {
+    fn paths(&self) -> &Paths {
+        match self {
+            Migrate::Files(MigrateFiles::New(args)) => &args.system.paths,
+            Migrate::Files(MigrateFiles::Undo(args) | MigrateFiles::Hash(args)) => &args.paths,
+            Migrate::Database(command) => &command.database().paths,
+        }
+    }
+}
+
+impl MigrateDatabase {
+    fn database(&self) -> &DatabaseArgs {
+        match self {
+            MigrateDatabase::Deploy(args) | MigrateDatabase::Status(args) => args,
+            MigrateDatabase::Resolve(resolve) => &resolve.database,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct SystemArgs {
+    /// The system [default: the only one in the output folder]
+    system: Option<String>,
+    #[command(flatten)]
+    paths: Paths,
+}
+
+#[derive(clap::Args)]
+struct DatabaseArgs {
+    /// The system [required when the output folder holds more than one]
+    system: Option<String>,
+    /// The database, as a URL (postgresql://user@host/db) or libpq key=value string
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: String,
+    /// The schema of the history table `schemagen_migrations` [default: schemagen, or
+    /// `historySchema` in schemagen.yaml]
+    #[arg(long, value_name = "SCHEMA")]
+    history_schema: Option<String>,
+    /// How long to wait for another deploy to finish before refusing
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    wait: u64,
+    #[command(flatten)]
+    paths: Paths,
+}
+
+#[derive(clap::Args)]
+#[group(required = true, multiple = false, id = "resolution")]
+struct Resolution {
+    /// You finished the migration by hand: deploy goes on with the next one
+    #[arg(long, value_name = "NAME")]
+    applied: Option<String>,
+    /// You undid whatever part of it committed: the next deploy runs it again from its start
+    #[arg(long, value_name = "NAME")]
+    rolled_back: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct ResolveArgs {
+    #[command(flatten)]
+    resolution: Resolution,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(clap::Args)]
+struct NewArgs {
+    /// The migration's name: lowercase letters, digits and `_` (e.g. backfill_user_email)
+    #[arg(value_parser = migration_name)]
+    name: String,
+    #[command(flatten)]
+    system: SystemArgs,
+}
+
+fn migration_name(name: &str) -> Result<String, String> {
+    let valid = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
+    if !name.is_empty() && name.len() <= 60 && name.chars().all(valid) {
+        Ok(name.to_string())
+    } else {
+        Err("use 1 to 60 lowercase letters, digits and `_`".into())
+    }
 }
 
 #[derive(clap::Args)]
@@ -60,6 +182,29 @@ struct BuildArgs {
     /// undeclared renames); each loss is still reported
     #[arg(long)]
     accept_data_loss: bool,
+    #[command(flatten)]
+    paths: Paths,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Also rehearse every system's newest migration on rows (see `schemagen rehearse`)
+    #[arg(long)]
+    rehearse: bool,
+    #[command(flatten)]
+    build: BuildArgs,
+}
+
+#[derive(clap::Args)]
+struct RehearseArgs {
+    /// The system to rehearse [default: every system]
+    system: Option<String>,
+    /// Rehearse this migration and every one after it [default: the newest]
+    #[arg(long, value_name = "NAME")]
+    from: Option<String>,
+    /// Synthetic rows per table
+    #[arg(long, value_name = "N", default_value_t = schemagen::rehearse::DEFAULT_ROWS)]
+    rows: u64,
     #[command(flatten)]
     paths: Paths,
 }
@@ -89,15 +234,20 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let paths = match &cli.command {
-        Command::Build(b) | Command::Check(b) => &b.paths,
+        Command::Build(b) | Command::Check(CheckArgs { build: b, .. }) => &b.paths,
+        Command::Rehearse(r) => &r.paths,
         Command::Validate(p) => p,
         Command::Verify(v) => &v.paths,
+        Command::Migrate(m) => m.paths(),
     };
     let Some(mut config) = settings(paths) else {
         return Ok(ExitCode::from(1));
     };
-    if let Command::Build(b) | Command::Check(b) = &cli.command {
+    if let Command::Build(b) | Command::Check(CheckArgs { build: b, .. }) = &cli.command {
         config.accept_data_loss = b.accept_data_loss;
+    }
+    if let Command::Migrate(command) = &cli.command {
+        return migrate(command, &config);
     }
     if let Command::Validate(_) = cli.command {
         let run = schemagen::compile(&config);
@@ -112,6 +262,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Rehearse(args) = &cli.command {
+        let systems = match &args.system {
+            Some(name) => vec![name.clone()],
+            None => schemagen::history::systems(&config.out),
+        };
+        let options = schemagen::rehearse::Options {
+            rows: args.rows,
+            from: args.from.clone(),
+        };
+        return rehearse(&config, &systems, &options, paths.format);
+    }
     let run = schemagen::generate(&config);
     if !reported_clean(&run, paths.format) {
         return Ok(ExitCode::from(1));
@@ -119,7 +280,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Build(_) => build(&config, run, started),
         Command::Verify(args) => verify(&run, args),
-        _ => check(&config, &run),
+        Command::Check(args) => {
+            let code = check(&config, &run)?;
+            if code != ExitCode::SUCCESS || !args.rehearse {
+                return Ok(code);
+            }
+            let systems: Vec<String> = run.systems.iter().map(|s| s.name.clone()).collect();
+            let options = schemagen::rehearse::Options::default();
+            rehearse(&config, &systems, &options, paths.format)
+        }
+        _ => unreachable!("validate, rehearse and migrate return above"),
     }
 }
 
@@ -162,6 +332,103 @@ fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// A `migrate` command: works on the files of one system's history, never on the schemas.
+/// `migrate new | undo | hash | deploy | status | resolve`.
+fn migrate(command: &Migrate, config: &Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Migrate::Files(command) => migrate_files(command, config),
+        Migrate::Database(command) => migrate_database(command, config),
+    }
+}
+
+/// `migrate new | undo | hash`: changes to the migrations on disk (`schemagen::history::migrate`).
+fn migrate_files(command: &MigrateFiles, config: &Config) -> anyhow::Result<ExitCode> {
+    use schemagen::history::{self, migrate};
+    let (named, format) = match command {
+        MigrateFiles::New(args) => (args.system.system.as_deref(), args.system.paths.format),
+        MigrateFiles::Undo(args) | MigrateFiles::Hash(args) => {
+            (args.system.as_deref(), args.paths.format)
+        }
+    };
+    let system = match schemagen::migrate::pick_system(&config.out, named) {
+        Ok(system) => system,
+        Err(d) => {
+            print_diagnostics(&[d], &Default::default(), format);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let history = history::read(&config.out, &system)
+        .with_context(|| format!("reading the migrations of {system}"))?;
+    let place = migrate::Place {
+        out_dir: &config.out,
+        system: &system,
+    };
+    let mut sources = schemagen::load::SourceMap::default();
+    let outcome = match command {
+        MigrateFiles::New(args) => migrate::new(&history, &place, &args.name, &mut sources).map(
+            |(file, changes)| {
+                let note = format!(
+                    "wrote {system}/migrations/{file}: put the SQL in it, then run `schemagen migrate hash {system}`"
+                );
+                (note, changes)
+            },
+        ),
+        MigrateFiles::Undo(_) => migrate::undo(&history, &place, &mut sources).map(|(file, changes)| {
+            let note = format!(
+                "removed {system}/migrations/{file} and rewound schema.json to the schema before it \
+                 (a database that applied it keeps its changes: undo only what ran nowhere)"
+            );
+            (note, changes)
+        }),
+        MigrateFiles::Hash(_) => {
+            let note = format!("recorded the {} migrations of {system} in schemagen.sum", history.migrations.len());
+            Ok((note, migrate::hash(&history, &place)))
+        }
+    };
+    match outcome {
+        Ok((note, changes)) => {
+            write::change_tree(&config.out, &changes)
+                .with_context(|| format!("writing {}", config.out.display()))?;
+            eprintln!("{note}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics, &sources, format);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Rehearses the migrations on disk of each system, each in a throwaway cluster of its own.
+fn rehearse(
+    config: &Config,
+    systems: &[String],
+    options: &schemagen::rehearse::Options,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    use schemagen::rehearse;
+    let mut reports = Vec::new();
+    for system in systems {
+        let history = schemagen::history::read(&config.out, system)
+            .with_context(|| format!("reading the migrations of {system}"))?;
+        let report = rehearse::rehearse(system, &history.migrations, options)
+            .map_err(|e| anyhow::anyhow!("{system}: {e}"))?;
+        if let Format::Human = format {
+            print!("{}", rehearse::report::human(&report));
+        }
+        reports.push(report);
+    }
+    if let Format::Json = format {
+        let all: Vec<_> = reports.iter().map(rehearse::report::json).collect();
+        println!("{}", serde_json::Value::Array(all));
+    }
+    Ok(if reports.iter().all(rehearse::Report::passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn check(config: &Config, run: &Run) -> anyhow::Result<ExitCode> {
     let diffs = write::diff_tree(&config.out, &run.files)
         .with_context(|| format!("reading {}", config.out.display()))?;
@@ -182,6 +449,102 @@ fn check(config: &Config, run: &Run) -> anyhow::Result<ExitCode> {
         config.out.display()
     );
     Ok(ExitCode::from(1))
+}
+
+/// `migrate deploy | status | resolve`: the command logic is in `schemagen::migrate`.
+fn migrate_database(command: &MigrateDatabase, config: &Config) -> anyhow::Result<ExitCode> {
+    use schemagen::migrate::{self, records::Outcome};
+    let args = command.database();
+    let format = args.paths.format;
+    let system = match migrate::pick_system(&config.out, args.system.as_deref()) {
+        Ok(system) => system,
+        Err(d) => {
+            print_diagnostics(&[d], &Default::default(), format);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let schema = args
+        .history_schema
+        .clone()
+        .or_else(|| config.history_schema.clone())
+        .unwrap_or_else(|| migrate::DEFAULT_HISTORY_SCHEMA.to_string());
+    let target = migrate::Target {
+        system,
+        out_dir: config.out.clone(),
+        history: migrate::records::Table::new(&schema),
+        wait: std::time::Duration::from_secs(args.wait),
+    };
+    let mut db = match schemagen::db::Db::connect(&args.database_url) {
+        Ok(db) => db,
+        Err(e) => {
+            let d = schemagen::diagnostics::Diagnostic::global(
+                schemagen::diagnostics::Code::DatabaseError,
+                format!("cannot connect to the database: {e}"),
+            )
+            .with_help("check --database-url (or DATABASE_URL)");
+            print_diagnostics(&[d], &Default::default(), format);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let human = matches!(format, Format::Human);
+    let report = match command {
+        MigrateDatabase::Deploy(_) => migrate::deploy(&mut db, &target, &mut |event| {
+            if human {
+                print_event(&target.system, &event);
+            }
+        }),
+        MigrateDatabase::Status(_) => migrate::status(&mut db, &target),
+        MigrateDatabase::Resolve(r) => {
+            let (name, outcome) = match (&r.resolution.applied, &r.resolution.rolled_back) {
+                (Some(name), _) => (name, Outcome::Applied),
+                (_, Some(name)) => (name, Outcome::RolledBack),
+                _ => unreachable!("clap requires one of --applied, --rolled-back"),
+            };
+            migrate::resolve(&mut db, &target, name, outcome)
+        }
+    };
+    match format {
+        Format::Human => {
+            print!(
+                "{}",
+                migrate::human(&report, matches!(command, MigrateDatabase::Status(_)))
+            );
+            print_diagnostics(&report.diagnostics, &report.sources, format);
+        }
+        Format::Json => println!("{}", migrate::json(&report)),
+    }
+    let ok =
+        !report.failed() && (!matches!(command, MigrateDatabase::Status(_)) || report.at_head());
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// A deploy's progress, as it happens.
+fn print_event(system: &str, event: &schemagen::migrate::Event) {
+    use schemagen::migrate::Event;
+    use std::io::Write;
+    match event {
+        Event::Starting { name, resumed_after: 0 } => print!("{system}: applying {name} ... "),
+        Event::Starting { name, resumed_after } => print!(
+            "{system}: resuming {name} after segment {resumed_after} (an earlier deploy committed it) ... "
+        ),
+        Event::Failed { .. } => println!("failed"),
+        Event::Applied(done) => println!(
+            "applied ({}, {}, {} ms)",
+            count(done.segments, "segment"),
+            count(done.statements, "statement"),
+            done.millis
+        ),
+    }
+    let _ = std::io::stdout().flush();
+}
+
+/// `1 segment`, `3 segments`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `schemagen.yaml` (when there is one) with the command-line flags over it; `None` after

@@ -294,3 +294,55 @@ fn two_branches_adding_the_same_migration_number_are_caught() {
     );
     assert!(err.contains("same number"), "{err}");
 }
+
+/// A field renamed without saying so: `build` and `check` stop (E0302) and write nothing;
+/// `@renamedFrom` makes it a RENAME COLUMN; `--accept-data-loss` plans the drop as asked.
+#[test]
+fn an_undeclared_rename_stops_the_build_until_declared_or_accepted() {
+    let dir = project("rename");
+    assert!(schemagen(&dir, &["build"]).status.success());
+    let file = dir.join("schemas/blog/models.yaml");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let edit = |line: &str| {
+        let edited = original.replace("      title String @db.VarChar(200)\n", line);
+        std::fs::write(&file, edited).unwrap();
+    };
+    let migrations = || {
+        let dir = dir.join("generated/blog/migrations");
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    edit("      headline String @db.VarChar(200)\n");
+    for command in ["build", "check"] {
+        let out = schemagen(&dir, &[command]);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("error[E0302]") && err.contains("@renamedFrom(\"title\")"),
+            "{command} names the rename to declare:\n{err}"
+        );
+    }
+    assert_eq!(migrations(), ["0001_init.sql"], "nothing written");
+
+    edit("      headline String @db.VarChar(200) @renamedFrom(\"title\")\n");
+    let out = schemagen(&dir, &["build"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sql = std::fs::read_to_string(dir.join("generated/blog/migrations").join(&migrations()[1]))
+        .unwrap();
+    assert!(sql.contains(r#"ALTER TABLE "public"."posts" RENAME COLUMN "title" TO "headline";"#));
+    assert!(!sql.contains("DROP"), "{sql}");
+    // Deleting the declaration afterwards changes nothing.
+    edit("      headline String @db.VarChar(200)\n");
+    assert!(schemagen(&dir, &["check"]).status.success());
+
+    edit("      subtitle String @db.VarChar(200)\n");
+    assert_eq!(schemagen(&dir, &["build"]).status.code(), Some(1));
+    let out = schemagen(&dir, &["build", "--accept-data-loss"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("warning[W0301]"));
+    assert_eq!(migrations().len(), 3, "the drop and add is a new migration");
+}

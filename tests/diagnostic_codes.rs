@@ -41,11 +41,36 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
         "W0330",
         "a plan warning: safe_sql::a_per_row_default_on_a_table_with_rows_is_warned_and_still_applies",
     ),
+    (
+        "E0345",
+        "migrate undo: history::undo_walks_back_to_nothing_then_refuses",
+    ),
+    (
+        "E0346",
+        "migrate undo: history::undo_refuses_without_a_record_or_over_an_edited_snapshot",
+    ),
+    (
+        "E0347",
+        "migrate undo: history::undo_refuses_without_a_record_or_over_an_edited_snapshot",
+    ),
+    (
+        "E0348",
+        "migrate new: history::a_hand_written_migration_needs_a_built_system",
+    ),
     ("E0401", "schemagen.yaml: cli::a_bad_config_is_reported"),
     (
         "E0402",
         "a template override: cli::templates_can_be_overridden_and_a_broken_override_is_reported",
     ),
+    ("E0701", "a live database: migrate::edited_deleted_or_out_of_order_files_stop_a_deploy_before_it_runs_anything"),
+    ("E0702", "a live database: migrate::edited_deleted_or_out_of_order_files_stop_a_deploy_before_it_runs_anything"),
+    ("E0703", "a live database: migrate::a_failed_migration_is_recorded_and_resolved_both_ways"),
+    ("E0704", "a live database: migrate::a_failed_migration_is_recorded_and_resolved_both_ways"),
+    ("E0705", "a live database: migrate::two_deploys_at_once_cannot_both_run"),
+    ("E0706", "a live database: migrate::edited_deleted_or_out_of_order_files_stop_a_deploy_before_it_runs_anything"),
+    ("E0707", "a live database: migrate::a_failed_migration_is_recorded_and_resolved_both_ways"),
+    ("E0708", "no database: migrate::no_system_or_no_database_is_a_diagnostic_not_a_crash"),
+    ("E0709", "an output folder: migrate::no_system_or_no_database_is_a_diagnostic_not_a_crash"),
 ];
 
 #[test]

@@ -26,7 +26,7 @@ pub struct Error {
 }
 
 impl Error {
-    fn from_postgres(err: postgres::Error) -> Error {
+    pub(crate) fn from_postgres(err: postgres::Error) -> Error {
         match err.as_db_error() {
             Some(db) => Error {
                 code: Some(db.code().code().to_string()),
@@ -36,7 +36,9 @@ impl Error {
             },
             None => Error {
                 code: None,
-                message: err.to_string(),
+                // "error connecting to server" alone does not say why: add the causes.
+                message: std::iter::successors(std::error::Error::source(&err), |e| e.source())
+                    .fold(err.to_string(), |text, cause| format!("{text}: {cause}")),
                 detail: None,
                 hint: None,
             },

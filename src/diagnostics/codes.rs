@@ -77,6 +77,17 @@ codes! {
     NothingToUndo = "E0345", Error, "`migrate undo` found no migration to take back";
     NoUndoRecord = "E0346", Error, "the newest migration has no undo record to rewind schema.json with";
     UndoConflict = "E0347", Error, "schema.json changed since the migration to undo was written";
+    NotBuiltYet = "E0348", Error, "`migrate new` on a system that has not been built";
+    // migrate: migrations against a live database (deploy, status, resolve)
+    AppliedMigrationEdited = "E0701", Error, "a migration the database applied (or started) differs from its file";
+    AppliedMigrationMissing = "E0702", Error, "a migration the database applied (or started) has no file";
+    MigrationFailed = "E0703", Error, "a statement of a migration failed during deploy";
+    FailedMigrationUnresolved = "E0704", Error, "a failed migration waits for `migrate resolve`";
+    DeployLocked = "E0705", Error, "another deploy holds the deploy lock";
+    MigrationOutOfOrder = "E0706", Error, "a pending migration sorts before one the database already has";
+    NothingToResolve = "E0707", Error, "`migrate resolve` names a migration that is neither failed nor interrupted";
+    DatabaseError = "E0708", Error, "the database could not be reached, or refused a history query";
+    NoSuchSystem = "E0709", Error, "no system of that name (or several, and none named) in the output folder";
     // access rules
     BadAccessRule = "E0501", Error, "an access rule or access setting that does not make sense";
     MissingAccessRule = "E0502", Error, "a table without access rules in a system with tenants";

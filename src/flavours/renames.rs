@@ -9,22 +9,28 @@ use crate::ir::rename::{Rename, Target};
 use crate::ir::{Enum, Span, Table};
 use std::collections::BTreeMap;
 
-/// Declared renames by the element's path now: its name before (the last segment only).
+/// RenamedPaths renames by the element's path now: its name before (the last segment only).
 #[derive(Default)]
-pub struct Declared(BTreeMap<String, (String, Span)>);
+pub struct RenamedPaths(BTreeMap<String, (String, Span)>);
 
-impl Declared {
+impl RenamedPaths {
     pub fn insert(&mut self, path: String, from: String, span: Span) {
         self.0.insert(path, (from, span));
     }
 
     /// The path before the renames, and the declaration nearest above (or at) `path`.
+    /// Segments are separated by `.` (fields) or `/` (Firestore subcollections).
     fn old_path(&self, path: &str) -> (String, Option<Span>) {
         let (mut old, mut prefix, mut nearest) = (String::new(), String::new(), None);
-        for segment in path.split('.') {
-            if !prefix.is_empty() {
-                prefix.push('.');
-                old.push('.');
+        for (at, segment) in path.split(['.', '/']).scan(0, |at, s| {
+            let start = *at;
+            *at += s.len() + 1;
+            Some((start, s))
+        }) {
+            if at > 0 {
+                let separator = &path[at - 1..at];
+                prefix.push_str(separator);
+                old.push_str(separator);
             }
             prefix.push_str(segment);
             match self.0.get(&prefix) {
@@ -53,17 +59,20 @@ impl Declared {
             }
             _ => old,
         };
+        // An enum shares its field's path: the field's declaration is reported through its
+        // column, so the enum's (there may have been none before) is implied.
+        let implied = !self.0.contains_key(path) || matches!(target, Target::Enum(_));
         out.push(Rename {
             target,
             from,
             span,
-            implied: !self.0.contains_key(path),
+            implied,
         });
     }
 }
 
 /// The renames `declared` implies for the tables and enums one collection built.
-pub fn implied(declared: &Declared, tables: &[Table], enums: &[Enum], out: &mut Vec<Rename>) {
+pub fn implied(declared: &RenamedPaths, tables: &[Table], enums: &[Enum], out: &mut Vec<Rename>) {
     if declared.0.is_empty() {
         return;
     }
@@ -88,7 +97,7 @@ mod tests {
 
     #[test]
     fn old_paths_follow_every_renamed_segment() {
-        let mut declared = Declared::default();
+        let mut declared = RenamedPaths::default();
         declared.insert("articles".into(), "posts".into(), Span::default());
         declared.insert(
             "articles.meta.headline".into(),
@@ -103,11 +112,16 @@ mod tests {
             "posts.meta.title"
         );
         assert_eq!(declared.old_path("users.name"), ("users.name".into(), None));
+        declared.insert("chats".into(), "conversations".into(), Span::default());
+        assert_eq!(
+            declared.old_path("chats/messages.readBy").0,
+            "conversations/messages.readBy"
+        );
     }
 
     #[test]
     fn a_column_is_renamed_within_its_old_table() {
-        let mut declared = Declared::default();
+        let mut declared = RenamedPaths::default();
         declared.insert("articles".into(), "posts".into(), Span::default());
         declared.insert("articles.seo".into(), "meta".into(), Span::default());
         let mut out = Vec::new();

@@ -5,6 +5,7 @@
 //! contents and [`checksum`]. Reading is here; writing stays in `write`, and `render`
 //! only ever sees a [`History`] value.
 
+pub mod migrate;
 pub mod sum;
 pub mod undo;
 
@@ -29,6 +30,16 @@ pub struct History {
 }
 
 impl History {
+    /// One more than the highest number among the existing migrations (`0001_init.sql` → 2).
+    pub fn next_number(&self) -> u32 {
+        self.migrations
+            .iter()
+            .filter_map(|(name, _)| name.split('_').next()?.parse::<u32>().ok())
+            .max()
+            .unwrap_or(0)
+            + 1
+    }
+
     /// Pairs of migrations that carry the same number: two branches each added a migration
     /// on top of the same history (teams editing one schema at once).
     pub fn same_numbers(&self) -> Vec<(&str, &str)> {
@@ -53,6 +64,21 @@ fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
+}
+
+/// The systems a build left migrations for in `out_dir`, sorted (none when it does not exist).
+pub fn systems(out_dir: &Path) -> Vec<String> {
+    let mut systems: Vec<String> = std::fs::read_dir(out_dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().join("migrations").is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    systems.sort();
+    systems
 }
 
 /// The migrations and schema snapshot a previous build left for `system` in `out_dir`.
@@ -114,7 +140,21 @@ fn read_if_exists(path: &Path) -> io::Result<Option<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::checksum;
+    use super::{checksum, History};
+
+    #[test]
+    fn numbers_continue_after_the_highest_existing_migration() {
+        let history = |names: &[&str]| History {
+            migrations: names
+                .iter()
+                .map(|n| (n.to_string(), String::new()))
+                .collect(),
+            ..History::default()
+        };
+        assert_eq!(history(&[]).next_number(), 1);
+        let numbered = history(&["0001_init.sql", "0012_x.sql", "notes.sql"]);
+        assert_eq!(numbered.next_number(), 13);
+    }
 
     #[test]
     fn checksums_are_sha256_hex() {

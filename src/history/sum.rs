@@ -108,12 +108,12 @@ fn parse(text: &str) -> Option<Vec<Entry<'_>>> {
         .collect()
 }
 
-const HASH_HINT: &str =
-    "if the change is deliberate and the migration has not been applied to any \
-     database, run `schemagen migrate hash {system}` to record the files as they are now";
-
+/// The way out particular to the problem, then the one every history problem shares.
 fn hint(system: &str, first: &str) -> String {
-    format!("{first}; {}", HASH_HINT.replace("{system}", system))
+    format!(
+        "{first}; if the change is deliberate and the migration has not been applied to any \
+         database, run `schemagen migrate hash {system}` to record the files as they are now"
+    )
 }
 
 fn edited(system: &str, name: &str, at: Span) -> Diagnostic {

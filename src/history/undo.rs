@@ -43,15 +43,26 @@ impl Record {
         };
         let old: Vec<&str> = before.split_inclusive('\n').collect();
         let new: Vec<&str> = after.split_inclusive('\n').collect();
+        // Most migrations change a few lines of a long file: diff only what lies between the
+        // common head and tail. Patience diff, not Myers: Myers slows down with the number of
+        // changes (a change to every table of a large system took a minute), patience does not.
+        let head = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+        let tail = old[head..]
+            .iter()
+            .rev()
+            .zip(new[head..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let (old_mid, new_mid) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
         let owned = |lines: &[&str]| lines.iter().map(|l| l.to_string()).collect();
-        let changes = similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new)
+        let changes = similar::capture_diff_slices(similar::Algorithm::Patience, old_mid, new_mid)
             .iter()
             .map(|op| op.as_tag_tuple())
             .filter(|(tag, _, _)| *tag != similar::DiffTag::Equal)
             .map(|(_, was, is)| Change {
-                at: is.start,
-                now: owned(&new[is]),
-                before: owned(&old[was]),
+                at: head + is.start,
+                now: owned(&new_mid[is]),
+                before: owned(&old_mid[was]),
             })
             .collect();
         Record {
@@ -103,6 +114,28 @@ mod tests {
         assert_eq!(record.rewind(AFTER), Ok(Some(BEFORE.to_string())));
         let read_back: Record = serde_json::from_str(&record.to_json()).unwrap();
         assert_eq!(read_back, record);
+    }
+
+    #[test]
+    fn changes_at_either_end_and_in_several_places_rewind() {
+        let afters = [
+            format!("//\n{BEFORE}"),
+            format!("{BEFORE}//\n"),
+            BEFORE.replace("1", "10").replace("3", "30"),
+            String::new(),
+        ];
+        for after in &afters {
+            let record = Record::between(Some(BEFORE), after);
+            assert_eq!(
+                record.rewind(after),
+                Ok(Some(BEFORE.to_string())),
+                "{after}"
+            );
+        }
+        assert_eq!(
+            Record::between(Some(""), AFTER).rewind(AFTER),
+            Ok(Some(String::new()))
+        );
     }
 
     #[test]

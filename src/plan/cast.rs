@@ -22,6 +22,22 @@ pub enum Cast {
     Impossible,
 }
 
+/// The type a column stores: serial and identity columns are the integers they fill in.
+/// Type changes compare and classify storage types.
+pub fn storage(ty: &ColumnType) -> ColumnType {
+    let scalar = match ty.scalar {
+        ScalarType::Serial { big: false } | ScalarType::Identity { big: false } => {
+            ScalarType::Integer
+        }
+        ScalarType::Serial { big: true } | ScalarType::Identity { big: true } => ScalarType::BigInt,
+        ref other => other.clone(),
+    };
+    ColumnType {
+        scalar,
+        array: ty.array,
+    }
+}
+
 /// The broad families the matrix is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Family {

@@ -3,7 +3,7 @@
 //! module documentation of [`super`]; within a phase, steps follow declaration order
 //! (the next system's for creations, the previous one's for drops), which is deterministic.
 
-use super::cast::Cast;
+use super::cast::{self, Cast};
 use super::{display, Change, ConstraintForm, EnumUsage, Step, Transaction, ValuePosition};
 use crate::ir::{
     Check, Column, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexPart, Partition,
@@ -616,21 +616,6 @@ fn create_partition(
     );
 }
 
-/// Serial and identity columns are integers with a way of filling them in.
-pub(super) fn storage_type(ty: &ColumnType) -> ColumnType {
-    let scalar = match ty.scalar {
-        ScalarType::Serial { big: false } | ScalarType::Identity { big: false } => {
-            ScalarType::Integer
-        }
-        ScalarType::Serial { big: true } | ScalarType::Identity { big: true } => ScalarType::BigInt,
-        ref other => other.clone(),
-    };
-    ColumnType {
-        scalar,
-        array: ty.array,
-    }
-}
-
 fn is_identity(ty: &ColumnType) -> bool {
     matches!(ty.scalar, ScalarType::Identity { .. })
 }
@@ -743,7 +728,7 @@ fn alter_column(
 ) {
     let path = format!("{}.{}", display(table), after.db_name);
     let column = after.db_name.clone();
-    let retyped = storage_type(&before.ty) != storage_type(&after.ty);
+    let retyped = cast::storage(&before.ty) != cast::storage(&after.ty);
     // A recreated enum column has its default dropped and restored by the rebuild.
     let rebuilt = enum_of(&before.ty).is_some_and(|e| recreated.contains(e));
     // The old default may not cast to the new type: drop it first, set the new one after.
@@ -764,7 +749,7 @@ fn alter_column(
             previous: before.clone(),
             next: after.clone(),
         };
-        match super::cast::classify(&storage_type(&before.ty), &storage_type(&after.ty)) {
+        match cast::classify(&cast::storage(&before.ty), &cast::storage(&after.ty)) {
             Cast::Widening => steps.push(change, format!("widen the type of {path}")),
             Cast::Narrowing => steps.push(
                 change,

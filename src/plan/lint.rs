@@ -10,7 +10,8 @@ use super::cast::{self, Cast};
 use super::{display, Change, Migration, Step};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
-    Column, ColumnType, Index, IndexPart, QualifiedName, ScalarType, Span, System, Table,
+    Column, ColumnType, ForeignKey, Index, IndexPart, QualifiedName, ScalarType, Span, System,
+    Table,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -145,7 +146,7 @@ fn lints_of(cx: &Context, change: &Change) -> Vec<Lint> {
         Change::AddForeignKey { table, key, .. } if cx.is_existing(table) => {
             let kept = cx
                 .previous(table)
-                .is_some_and(|p| p.foreign_keys.iter().any(|k| k == key));
+                .is_some_and(|p| p.foreign_keys.iter().any(|k| same_reference(k, key)));
             if kept {
                 return Vec::new();
             }
@@ -153,7 +154,7 @@ fn lints_of(cx: &Context, change: &Change) -> Vec<Lint> {
                 code: Code::ForeignKeyOnExistingRows,
                 object: format!("{}.{}", display(table), key.db_name),
                 message: format!(
-                    "adds foreign key {} to {}, which has rows: it fails on a row whose ({}) \
+                    "adds foreign key {} to existing table {}: it fails on a row whose ({}) \
                      matches no row of {}",
                     key.db_name,
                     display(table),
@@ -177,7 +178,7 @@ fn lints_of(cx: &Context, change: &Change) -> Vec<Lint> {
                 code: Code::CheckOnExistingRows,
                 object: format!("{}.{}", display(table), check.db_name),
                 message: format!(
-                    "adds check {} ({}) to {}, which has rows: it fails on a row that violates it",
+                    "adds check {} ({}) to existing table {}: it fails on a row that violates it",
                     check.db_name,
                     check.expression,
                     display(table)
@@ -190,6 +191,13 @@ fn lints_of(cx: &Context, change: &Change) -> Vec<Lint> {
         }
         _ => Vec::new(),
     }
+}
+
+/// Rows satisfied `a` before, so they satisfy `b`: only its actions or name differ.
+fn same_reference(a: &ForeignKey, b: &ForeignKey) -> bool {
+    a.columns == b.columns
+        && a.referenced_table == b.referenced_table
+        && a.referenced_columns == b.referenced_columns
 }
 
 fn loss(object: String, message: String, span: Option<Span>) -> Lint {
@@ -252,30 +260,15 @@ fn removed_values(cx: &Context, name: &QualifiedName) -> Vec<Lint> {
         .collect()
 }
 
-/// The type a column stores: serial and identity columns are integers.
-pub(crate) fn storage(ty: &ColumnType) -> ColumnType {
-    let scalar = match ty.scalar {
-        ScalarType::Serial { big: false } | ScalarType::Identity { big: false } => {
-            ScalarType::Integer
-        }
-        ScalarType::Serial { big: true } | ScalarType::Identity { big: true } => ScalarType::BigInt,
-        ref other => other.clone(),
-    };
-    ColumnType {
-        scalar,
-        array: ty.array,
-    }
-}
-
 fn type_name(ty: &ColumnType) -> String {
-    crate::render::postgres::sql::column_type(&storage(ty))
+    crate::render::postgres::sql::column_type(&cast::storage(ty))
 }
 
 fn type_change(cx: &Context, table: &QualifiedName, before: &Column, after: &Column) -> Vec<Lint> {
     let object = format!("{}.{}", display(table), after.db_name);
     let span = cx.column_span(table, &after.db_name);
     let (from, to) = (type_name(&before.ty), type_name(&after.ty));
-    match cast::classify(&storage(&before.ty), &storage(&after.ty)) {
+    match cast::classify(&cast::storage(&before.ty), &cast::storage(&after.ty)) {
         Cast::Widening => Vec::new(),
         Cast::Narrowing => vec![Lint {
             code: Code::CastCanFail,
@@ -356,7 +349,7 @@ fn unique(cx: &Context, table: &QualifiedName, columns: &str, kept: bool) -> Vec
         code: Code::UniqueOnExistingRows,
         object: format!("{}({columns})", display(table)),
         message: format!(
-            "makes ({columns}) of {} unique, which has rows: it fails while two rows share a value",
+            "makes ({columns}) of existing table {} unique: it fails while two rows share a value",
             display(table)
         ),
         help: "remove or change the duplicates in a hand-written migration \

@@ -6,6 +6,7 @@
 //!
 //! The order, for any diff (see [`diff`]):
 //! 1. enum values added to existing enums (a segment committed before the rest), new schemas;
+//!    with declared renames: new schemas, the renames, then the new enum values;
 //! 2. drops, dependents first: foreign keys, indexes, checks, primary keys, columns, tables;
 //! 3. enums whose values were removed or reordered are recreated; new enums created;
 //! 4. new tables, new columns, altered columns, primary keys, indexes, checks;
@@ -14,8 +15,12 @@
 //! 7. the tail: validations, `SET NOT NULL`, concurrent index builds, keys `USING INDEX`.
 //!
 //! Decisions worth knowing:
-//! - Objects are matched by database name. A renamed table, column or enum (or a table moved
-//!   to another schema) is a drop and a create: destructive, and flagged as such.
+//! - Objects are matched by database name. A rename (or a move to another schema) must be
+//!   declared (`renamedFrom`, see [`rename`]): its steps run right after new schemas are
+//!   created, and the previous schema is rewritten under the new names before the diff, so a
+//!   renamed object is kept and only its other changes are planned. An undeclared one is a
+//!   drop and a create, which `build` refuses as a suspected rename ([`suspect`], E0302)
+//!   unless data loss is accepted.
 //! - An enum that loses or reorders values is rebuilt as Prisma does (new type, columns cast
 //!   through text, old type dropped, new one renamed, defaults restored); it is destructive
 //!   when values are removed, and the migration fails, rather than losing rows, if a row

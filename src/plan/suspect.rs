@@ -1,6 +1,7 @@
 //! Drops that look like renames nobody declared: a column dropped and another of a type it
 //! converts to without loss added in the same table, a table dropped and one with the same
-//! columns created (in any schema), an enum dropped and one with the same values created.
+//! columns or the same logical name created (in any schema: a `@@map` or `@@schema` change),
+//! an enum dropped and one with the same values created.
 //! Planned as they are, they lose the data; `build` stops and says how to keep it (declare
 //! the rename) or that losing it is intended (`--accept-data-loss`).
 //!
@@ -8,7 +9,7 @@
 //! never suspected.
 
 use super::cast::{classify, Cast};
-use super::diff::storage_type;
+
 use super::display;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Column, ColumnType, Enum, QualifiedName, Span, System, Table};
@@ -26,7 +27,7 @@ pub(super) fn suspected_renames(prev: &System, next: &System) -> Vec<Diagnostic>
 /// or a widening (longer varchar, varchar → text, smaller → larger integer, real → double,
 /// more numeric precision at the same scale, more fractional seconds).
 pub(crate) fn converts_losslessly(from: &ColumnType, to: &ColumnType) -> bool {
-    let (from, to) = (storage_type(from), storage_type(to));
+    let (from, to) = (super::cast::storage(from), super::cast::storage(to));
     classify(&from, &to) == Cast::Widening
 }
 
@@ -105,7 +106,7 @@ fn shape(table: &Table) -> Vec<(&str, ColumnType)> {
     let mut columns: Vec<(&str, ColumnType)> = table
         .columns
         .iter()
-        .map(|c| (c.db_name.as_str(), storage_type(&c.ty)))
+        .map(|c| (c.db_name.as_str(), super::cast::storage(&c.ty)))
         .collect();
     columns.sort_by(|a, b| a.0.cmp(b.0));
     columns
@@ -124,13 +125,15 @@ fn tables(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|t| !before.contains(&t.db_name))
         .collect();
-    for (old, new) in pair(&dropped, &created, |o, n| shape(o) == shape(n)) {
+    // The same columns, or the same logical name (a `@@map` or `@@schema` change).
+    let fits = |o: &Table, n: &Table| o.name == n.name || shape(o) == shape(n);
+    for (old, new) in pair(&dropped, &created, fits) {
         let lost = display(&old.db_name);
         out.push(suspected(
             new.span,
             new.name.clone(),
             format!(
-                "`{}` ({}) is created and `{}` ({lost}), with the same columns, is dropped with its rows: is this a rename?",
+                "`{}` ({}) is created and `{}` ({lost}) is dropped with its rows: is this a rename?",
                 new.name,
                 display(&new.db_name),
                 old.name
@@ -173,6 +176,83 @@ fn enums(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
             ),
             format!("add `renamedFrom: {}` to the enum", old.name),
             lost,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::converts_losslessly;
+    use crate::ir::ColumnType;
+    use crate::ir::ScalarType::*;
+
+    fn lossless(from: crate::ir::ScalarType, to: crate::ir::ScalarType) -> bool {
+        converts_losslessly(&ColumnType::scalar(from), &ColumnType::scalar(to))
+    }
+
+    #[test]
+    fn same_or_wider_types_convert_without_loss() {
+        assert!(lossless(Text, Text));
+        assert!(
+            lossless(Serial { big: false }, Integer),
+            "serial stores integer"
+        );
+        assert!(
+            lossless(Integer, Identity { big: true }),
+            "bigint identity is wider"
+        );
+        assert!(lossless(
+            Varchar { length: Some(20) },
+            Varchar { length: Some(50) }
+        ));
+        assert!(lossless(
+            Varchar { length: Some(20) },
+            Varchar { length: None }
+        ));
+        assert!(lossless(Varchar { length: Some(20) }, Text));
+        assert!(lossless(SmallInt, BigInt));
+        assert!(lossless(Real, Double));
+        let numeric = |precision, scale| Numeric {
+            precision: Some(precision),
+            scale: Some(scale),
+        };
+        assert!(lossless(numeric(10, 2), numeric(12, 2)));
+        assert!(lossless(
+            Timestamptz { precision: Some(3) },
+            Timestamptz { precision: None }
+        ));
+    }
+
+    #[test]
+    fn narrowing_or_reinterpreting_types_lose_values() {
+        assert!(!lossless(Text, Varchar { length: Some(50) }));
+        assert!(!lossless(
+            Varchar { length: Some(50) },
+            Varchar { length: Some(20) }
+        ));
+        assert!(!lossless(BigInt, Integer));
+        assert!(!lossless(Double, Real));
+        assert!(!lossless(Text, Integer), "`00123` would become 123");
+        assert!(
+            !lossless(Integer, Text),
+            "a number and a text are different fields"
+        );
+        let numeric = |precision, scale| Numeric {
+            precision: Some(precision),
+            scale: Some(scale),
+        };
+        assert!(!lossless(numeric(12, 4), numeric(12, 2)), "scale cut");
+        assert!(!lossless(
+            Timestamptz { precision: Some(6) },
+            Timestamptz { precision: Some(3) }
+        ));
+        assert!(!lossless(
+            Timestamp { precision: None },
+            Timestamptz { precision: None }
+        ));
+        assert!(!converts_losslessly(
+            &ColumnType::scalar(Text),
+            &ColumnType::array_of(Text)
         ));
     }
 }

@@ -4,8 +4,8 @@
 //!
 //! Three-valued: `None` when a rule cannot be judged outside the database (raw `sql`).
 
-use super::data::{Row, World};
 use crate::ir::access::{Command, Rule, RuleKind};
+use crate::synth::{Row, World};
 
 /// Who the application says is asking; `None` fields are unset.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

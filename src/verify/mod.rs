@@ -6,17 +6,17 @@
 //! Postgres does, run as the non-superuser application role. Each probe runs inside a
 //! subtransaction that is always rolled back, so probes never see each other's writes.
 
-pub mod data;
 mod db;
 pub mod expect;
 
+use crate::db::Db;
 pub use db::Database;
 
 use crate::ir::access::{Command, Context as AccessContext, RuleKind};
 use crate::ir::System;
 use crate::render::postgres::rls::{qualified, quote_literal};
 use crate::render::quote_ident;
-use data::{Row, World};
+use crate::synth::{self as data, Row, World};
 use expect::Context;
 
 /// What happened when a probe ran.
@@ -120,12 +120,12 @@ pub fn verify_run(
 pub fn verify(
     system: &System,
     migrations: &[(String, String)],
-    db: &Database,
+    database: &Database,
 ) -> Result<Report, String> {
+    let db = &mut database.connect()?;
     let settings = system.access.settings();
     for (name, sql) in migrations {
-        db.run_script(name, sql)
-            .map_err(|e| format!("migration {name} failed: {e}"))?;
+        db::run_script(db, name, sql).map_err(|e| format!("migration {name} failed: {e}"))?;
     }
     if !migrations
         .iter()
@@ -133,12 +133,11 @@ pub fn verify(
     {
         // The migrations predate the access rules: apply the policies as they would be.
         let rls = crate::render::postgres::rls::statements(system).join("\n");
-        db.run_script("access.sql", &rls)
+        db::run_script(db, "access.sql", &rls)
             .map_err(|e| format!("the access statements failed: {e}"))?;
     }
     application_role(db, &settings.app_role)?;
-    db.execute(PROBE_FUNCTION)
-        .map_err(|e| format!("creating the probe function: {e}"))?;
+    db::execute(db, PROBE_FUNCTION).map_err(|e| format!("creating the probe function: {e}"))?;
     let mut world = World::new(system);
     seed(&mut world, db)?;
 
@@ -207,13 +206,16 @@ BEGIN
 END $$;"#;
 
 /// The application role must exist and must not skip the policies.
-fn application_role(db: &Database, role: &str) -> Result<(), String> {
-    let rows = db.query(&format!(
-        "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = {}",
-        quote_literal(role)
-    ))?;
+fn application_role(db: &mut Db, role: &str) -> Result<(), String> {
+    let rows = db::query(
+        db,
+        &format!(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = {}",
+            quote_literal(role)
+        ),
+    )?;
     match rows.first().and_then(|r| r.first()).map(String::as_str) {
-        None => db.execute(&format!("CREATE ROLE {} NOLOGIN", quote_ident(role))),
+        None => db::execute(db, &format!("CREATE ROLE {} NOLOGIN", quote_ident(role))),
         Some("f") => Ok(()),
         Some(_) => Err(format!(
             "the application role `{role}` is a superuser or bypasses RLS: policies never apply to it; \
@@ -225,7 +227,7 @@ fn application_role(db: &Database, role: &str) -> Result<(), String> {
 /// Inserts both rows of every table, parents first, as the superuser (policies do not apply).
 /// Optional references start empty; when a check rejects the rows, each one alone and then
 /// all of them are filled in turn (a check such as "exactly one of poll_id, contribution_id").
-fn seed(world: &mut World, db: &Database) -> Result<(), String> {
+fn seed(world: &mut World, db: &mut Db) -> Result<(), String> {
     for index in world.order.clone() {
         let optional = world.optional[index].clone();
         let mut attempts: Vec<Vec<usize>> = vec![Vec::new()];
@@ -251,7 +253,11 @@ fn seed(world: &mut World, db: &Database) -> Result<(), String> {
                 sql.push_str(&world.insert_sql(index, row));
                 sql.push_str(";\n");
             }
-            match db.execute(&sql) {
+            if world.cyclic {
+                // One session runs everything: the probes need foreign keys checked again.
+                sql.push_str("SET session_replication_role = origin;\n");
+            }
+            match db::execute(db, &sql) {
                 Ok(()) => {
                     world.rows[index] = rows;
                     error.clear();
@@ -279,7 +285,7 @@ fn seed(world: &mut World, db: &Database) -> Result<(), String> {
 }
 
 /// Encrypted columns must not hold their plaintext, and must decrypt with the key.
-fn check_encrypted(world: &World, db: &Database, report: &mut Report) -> Result<(), String> {
+fn check_encrypted(world: &World, db: &mut Db, report: &mut Report) -> Result<(), String> {
     for (index, column) in world.encrypted() {
         let table = &world.system.tables[*index];
         let mut ok = true;
@@ -295,7 +301,7 @@ fn check_encrypted(world: &World, db: &Database, report: &mut Report) -> Result<
                 t = qualified(&table.db_name),
                 w = world.where_sql(*index, row),
             );
-            let rows = db.query(&sql)?;
+            let rows = db::query(db, &sql)?;
             ok &= rows.first().is_some_and(|r| r.iter().all(|v| v == "t"));
         }
         report.notes.push(if ok {
@@ -496,7 +502,7 @@ fn move_probe(world: &World, index: usize) -> Option<Probe> {
 /// All probes of one table in one query; each result row is `probe number, outcome`.
 fn run_probes(
     world: &World,
-    db: &Database,
+    db: &mut Db,
     index: usize,
     probes: Vec<Probe>,
 ) -> Result<Vec<Cell>, String> {
@@ -518,7 +524,7 @@ fn run_probes(
         quote_literal(&settings.app_role),
         values.join(",\n")
     );
-    let rows = db.query(&sql)?;
+    let rows = db::query(db, &sql)?;
     let table = &world.system.tables[index];
     Ok(probes
         .into_iter()

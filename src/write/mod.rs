@@ -79,6 +79,22 @@ pub fn write_tree(out_dir: &Path, files: &Tree) -> io::Result<Summary> {
     Ok(summary)
 }
 
+/// Applies `changes` (path → new contents, or `None` to remove) to `out_dir`, through the
+/// same staging folder and swap as [`write_tree`].
+pub fn change_tree(
+    out_dir: &Path,
+    changes: &BTreeMap<String, Option<String>>,
+) -> io::Result<Summary> {
+    let mut files = read_tree(out_dir)?;
+    for (path, contents) in changes {
+        match contents {
+            Some(contents) => files.insert(path.clone(), contents.clone()),
+            None => files.remove(path),
+        };
+    }
+    write_tree(out_dir, &files)
+}
+
 fn stage(staging: &Path, out_dir: &Path, files: &Tree, current: &Tree) -> io::Result<()> {
     for (path, contents) in files {
         let target = staging.join(path);

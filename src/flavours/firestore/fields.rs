@@ -55,6 +55,8 @@ pub struct Field<'a> {
     pub column: Option<String>,
     pub store: Option<Store>,
     pub on_delete: Option<ReferentialAction>,
+    /// `renamedFrom` (long form): the field's name before, with where it is written.
+    pub renamed_from: Option<(String, Span)>,
 }
 
 /// The words a type may be made of, for did-you-mean.
@@ -92,8 +94,17 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
 ];
 
 const FIELD_KEYS: &[&str] = &[
-    "type", "optional", "default", "unique", "comment", "enum", "fields", "store", "onDelete",
+    "type",
+    "optional",
+    "default",
+    "unique",
+    "comment",
+    "enum",
+    "fields",
+    "store",
+    "onDelete",
     "column",
+    "renamedFrom",
 ];
 
 /// Parses a `fields:` map; `owner` is the path of the collection (or map) that holds it.
@@ -139,6 +150,7 @@ fn parse_field<'a>(
         column: None,
         store: None,
         on_delete: None,
+        renamed_from: None,
     };
     if let Some(text) = node.as_str() {
         (field.kind, field.optional) = parse_type(text, node.span, &field.path, diags)?;
@@ -169,6 +181,10 @@ fn parse_field<'a>(
     field.on_delete = node
         .get("onDelete")
         .and_then(|n| parse_on_delete(n, &field, diags));
+    field.renamed_from = node.get("renamedFrom").and_then(|n| {
+        let from = expect_scalar(n, &format!("{}.renamedFrom", field.path), diags)?;
+        Some((from, n.span))
+    });
     Some(field)
 }
 

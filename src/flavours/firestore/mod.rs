@@ -9,8 +9,10 @@ mod columns;
 mod fields;
 mod indexes;
 mod names;
+mod renames;
 
 use super::read::{check_keys, closest, expect_map, expect_scalar};
+use super::renames::RenamedPaths;
 use super::{Catalog, Declared, Flavour};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{
@@ -40,6 +42,7 @@ const COLLECTION_KEYS: &[&str] = &[
     "comment",
     "table",
     "id",
+    "renamedFrom",
 ];
 const ID_TYPES: &[&str] = &["text", "uuid"];
 
@@ -231,16 +234,20 @@ fn id_type(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<ColumnTyp
 }
 
 pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
+    let (first, mut paths) = (system.tables.len(), RenamedPaths::default());
     for collection in &state.collections {
         let parent = collection.parent.map(|p| &state.collections[p]);
-        lower_collection(collection, parent, catalog, system, diags);
+        renames::collection(collection.node, &collection.path, &mut paths, diags);
+        lower_collection(collection, parent, catalog, &mut paths, system, diags);
     }
+    crate::flavours::renames::implied(&paths, &system.tables[first..], &[], &mut system.renames);
 }
 
 fn lower_collection(
     c: &Collection,
     parent: Option<&Collection>,
     catalog: &Catalog,
+    paths: &mut RenamedPaths,
     system: &mut System,
     diags: &mut Diagnostics,
 ) {
@@ -263,6 +270,7 @@ fn lower_collection(
         let mut fields = fields::parse_fields(node, &c.path, diags);
         fields.retain(|f| !is_generated_column(f, parent_column.as_deref(), diags));
         lowering.fields(&fields, &Prefix::default(), diags);
+        renames::fields(&fields, &c.path, paths, &mut system.renames);
     }
     let mut table = lowering.table;
     if let Some(node) = c.node.get("indexes") {

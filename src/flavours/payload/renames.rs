@@ -5,12 +5,12 @@ use super::Collection;
 use crate::diagnostics::Diagnostics;
 use crate::flavours::read::expect_scalar;
 pub(super) use crate::flavours::renames::implied;
-use crate::flavours::renames::Declared;
+use crate::flavours::renames::RenamedPaths;
 use crate::ir::rename::{Rename, Target};
 use crate::ir::Table;
 
-pub(super) fn declared(collection: &Collection<'_>, diags: &mut Diagnostics) -> Declared {
-    let mut declared = Declared::default();
+pub(super) fn declared(collection: &Collection<'_>, diags: &mut Diagnostics) -> RenamedPaths {
+    let mut declared = RenamedPaths::default();
     if let Some(node) = collection.node.get("renamedFrom") {
         let path = format!("{}.renamedFrom", collection.slug);
         if let Some(from) = expect_scalar(node, &path, diags) {
@@ -21,7 +21,7 @@ pub(super) fn declared(collection: &Collection<'_>, diags: &mut Diagnostics) -> 
     declared
 }
 
-fn fields(list: &[Field], declared: &mut Declared) {
+fn fields(list: &[Field], declared: &mut RenamedPaths) {
     for field in list {
         if let Some((from, span)) = &field.renamed_from {
             declared.insert(field.path.clone(), from.clone(), *span);

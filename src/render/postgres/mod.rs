@@ -26,6 +26,7 @@ use crate::history::{self, undo, History};
 use crate::ir::System;
 use crate::plan::{Change, Migration, Step, Transaction};
 use serde::Serialize;
+use std::borrow::Cow;
 
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
@@ -73,11 +74,11 @@ pub fn render(
     // does not see (a logical name, column order) changed.
     let previous = previous_snapshot(history)?;
     let snapshot = match (previous.as_ref(), migration.is_empty()) {
-        (Some(previous), true) => previous.clone(),
+        (Some(previous), true) => previous.to_string(),
         _ => snapshot_json(system)?,
     };
     if !migration.is_empty() {
-        let name = format!("{:04}_{}.sql", next_number(history), migration.name());
+        let name = format!("{:04}_{}.sql", history.next_number(), migration.name());
         let sql = render_migration(system, name.trim_end_matches(".sql"), migration, templates)?;
         let record = undo::Record::between(previous.as_deref(), &snapshot);
         records.push((undo::path(&name), record.to_json()));
@@ -101,10 +102,10 @@ pub fn render(
 
 /// The `schema.json` text the history ends with (read as it was written, so an unchanged
 /// snapshot stays byte-identical even when the IR has since gained a field).
-fn previous_snapshot(history: &History) -> Result<Option<String>, Box<Diagnostic>> {
+fn previous_snapshot(history: &History) -> Result<Option<Cow<'_, str>>, Box<Diagnostic>> {
     match (&history.snapshot, &history.schema) {
-        (Some(text), _) => Ok(Some(text.clone())),
-        (None, Some(schema)) => snapshot_json(schema).map(Some),
+        (Some(text), _) => Ok(Some(Cow::Borrowed(text))),
+        (None, Some(schema)) => Ok(Some(Cow::Owned(snapshot_json(schema)?))),
         (None, None) => Ok(None),
     }
 }
@@ -118,17 +119,6 @@ fn snapshot_json(system: &System) -> Result<String, Box<Diagnostic>> {
         ))
     })?;
     Ok(json + "\n")
-}
-
-/// One more than the highest number among the existing migrations (`0001_init.sql` → 2).
-fn next_number(history: &History) -> u32 {
-    history
-        .migrations
-        .iter()
-        .filter_map(|(name, _)| name.split('_').next()?.parse::<u32>().ok())
-        .max()
-        .unwrap_or(0)
-        + 1
 }
 
 /// How long a statement of an incremental migration waits for a lock before it fails,
@@ -365,22 +355,5 @@ mod tests {
             ]
         );
         assert!(segments(&[]).is_empty());
-    }
-
-    #[test]
-    fn numbers_continue_after_the_highest_existing_migration() {
-        let history = |names: &[&str]| History {
-            schema: None,
-            migrations: names
-                .iter()
-                .map(|n| (n.to_string(), String::new()))
-                .collect(),
-            ..History::default()
-        };
-        assert_eq!(next_number(&history(&[])), 1);
-        assert_eq!(
-            next_number(&history(&["0001_init.sql", "0012_x.sql", "notes.sql"])),
-            13
-        );
     }
 }

@@ -366,8 +366,8 @@ fn recreate_enum(next: &crate::ir::Enum, usages: &[EnumUsage]) -> String {
 }
 
 fn alter_type(table: &QualifiedName, previous: &Column, next: &Column) -> String {
-    let from = crate::plan::lint::storage(&previous.ty);
-    let to = crate::plan::lint::storage(&next.ty);
+    let from = cast::storage(&previous.ty);
+    let to = cast::storage(&next.ty);
     if cast::classify(&from, &to) == Cast::Narrowing {
         return narrow_type(table, previous, next);
     }
@@ -880,6 +880,38 @@ mod tests {
             "\nALTER SEQUENCE \"public\".\"work_items_id_seq\" AS BIGINT;"
         );
         assert_eq!(sequence_type(&table, &serial(true), &serial(true)), "");
+    }
+
+    #[test]
+    fn a_do_block_tag_never_occurs_in_its_body() {
+        assert_eq!(
+            anonymous_block("BEGIN NULL; END"),
+            "DO $$\nBEGIN NULL; END\n$$;"
+        );
+        let body = "BEGIN PERFORM '$$', '$schemagen$'; END";
+        assert!(anonymous_block(body).starts_with("DO $schemagen1$\n"));
+    }
+
+    #[test]
+    fn a_misfit_check_names_the_column_through_literals_only() {
+        let table = QualifiedName::new("public", "we'ird$check$");
+        let column = Column {
+            name: "c".into(),
+            db_name: "100% \"odd\"".into(),
+            ty: ColumnType::scalar(ScalarType::Varchar { length: Some(20) }),
+            nullable: true,
+            default: None,
+            comment: None,
+            span: Default::default(),
+        };
+        let sql = misfit_check(&table, &column).unwrap();
+        assert!(sql.starts_with("DO $check1$\n"), "{sql}");
+        // The path is a RAISE argument, never part of its format string (where % is a placeholder).
+        assert!(
+            sql.contains("e.g. %', E'public.we\\'ird$check$.100% \"odd\"', 'VARCHAR(20)'"),
+            "{sql}"
+        );
+        assert!(sql.contains("FROM \"public\".\"we'ird$check$\" WHERE char_length(\"100% \"\"odd\"\"\"::text) > 20"), "{sql}");
     }
 
     #[test]

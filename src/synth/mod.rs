@@ -1,6 +1,11 @@
-//! Synthetic rows: two per policed table, slot 0 belonging to tenant 1 and user 1, slot 1
-//! to tenant 2 and user 2, consistent across foreign keys (a child's key is its parent's
-//! value for the same slot), enums and simple checks.
+//! Synthetic rows, shared by `verify` and `rehearse`.
+//!
+//! [`World`]: two rows per table, slot 0 belonging to tenant 1 and user 1, slot 1 to tenant 2
+//! and user 2, consistent across foreign keys (a child's key is its parent's value for the
+//! same slot), enums and simple checks; read from the IR, so verify knows who owns what.
+//! [`volume`]: thousands of rows in every table of a live database, for `rehearse`.
+
+pub mod volume;
 
 use crate::ir::access::{Access, RuleKind};
 use crate::ir::{ScalarType, System, Table};
@@ -575,16 +580,27 @@ fn parents_first(
     system: &System,
     index: &HashMap<&crate::ir::QualifiedName, usize>,
 ) -> (Vec<usize>, bool) {
-    let n = system.tables.len();
+    let parents: Vec<Vec<usize>> = system
+        .tables
+        .iter()
+        .map(|t| {
+            t.foreign_keys
+                .iter()
+                .filter_map(|fk| index.get(&fk.referenced_table).copied())
+                .collect()
+        })
+        .collect();
+    parents_first_by(&parents)
+}
+
+/// Kahn's algorithm: an order of `0..parents.len()` where each comes after its parents (self
+/// references ignored); ties by index. `true` when a cycle had to be broken (at its first table).
+pub(crate) fn parents_first_by(parents: &[Vec<usize>]) -> (Vec<usize>, bool) {
+    let n = parents.len();
     let mut waiting_on = vec![0usize; n];
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (child, t) in system.tables.iter().enumerate() {
-        let mut parents: Vec<usize> = t
-            .foreign_keys
-            .iter()
-            .filter_map(|fk| index.get(&fk.referenced_table).copied())
-            .filter(|&p| p != child)
-            .collect();
+    for (child, parents) in parents.iter().enumerate() {
+        let mut parents: Vec<usize> = parents.iter().copied().filter(|&p| p != child).collect();
         parents.sort_unstable();
         parents.dedup();
         waiting_on[child] = parents.len();
@@ -595,19 +611,47 @@ fn parents_first(
     let mut ready: std::collections::BTreeSet<usize> =
         (0..n).filter(|&t| waiting_on[t] == 0).collect();
     let mut order = Vec::with_capacity(n);
-    while let Some(t) = ready.pop_first() {
+    let mut placed = vec![false; n];
+    let mut cyclic = false;
+    while order.len() < n {
+        let t = match ready.pop_first() {
+            Some(t) => t,
+            None => {
+                // Every table left waits on another: break a cycle at one of its own tables,
+                // so the tables hanging off the cycle still come after their parents.
+                cyclic = true;
+                on_a_cycle(parents, &placed)
+            }
+        };
+        if placed[t] {
+            continue;
+        }
+        placed[t] = true;
         order.push(t);
         for &child in &children[t] {
-            waiting_on[child] -= 1;
-            if waiting_on[child] == 0 {
+            waiting_on[child] = waiting_on[child].saturating_sub(1);
+            if waiting_on[child] == 0 && !placed[child] {
                 ready.insert(child);
             }
         }
     }
-    let cyclic = order.len() < n;
-    if cyclic {
-        let placed: std::collections::BTreeSet<usize> = order.iter().copied().collect();
-        order.extend((0..n).filter(|t| !placed.contains(t)));
-    }
     (order, cyclic)
+}
+
+/// A table on a cycle among the unplaced ones: walking from any of them to an unplaced parent
+/// must come back to a table already seen, and that one is on the cycle.
+fn on_a_cycle(parents: &[Vec<usize>], placed: &[bool]) -> usize {
+    let mut t = (0..placed.len())
+        .find(|&t| !placed[t])
+        .expect("a table is left");
+    let mut seen = vec![false; placed.len()];
+    while !seen[t] {
+        seen[t] = true;
+        t = parents[t]
+            .iter()
+            .copied()
+            .find(|&p| p != t && !placed[p])
+            .unwrap_or(t);
+    }
+    t
 }
