@@ -11,88 +11,9 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use support::squawk::{judge, lint, LOCK_RULES};
 use support::TempDir;
-
-/// The rules that must never fire: each names a lock taken for a scan, or a missing timeout.
-const LOCK_RULES: &[&str] = &[
-    "require-lock-timeout",
-    "require-concurrent-index-creation",
-    "ban-concurrent-index-creation-in-transaction",
-    "constraint-missing-not-valid",
-    "adding-foreign-key-constraint",
-    "adding-not-nullable-field",
-    "disallowed-unique-constraint",
-    "adding-serial-primary-key-field",
-    "transaction-nesting",
-];
-
-fn squawk(test: &str) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("SCHEMAGEN_SQUAWK") {
-        return Some(PathBuf::from(path));
-    }
-    let local = support::repo_root().join(".tmp/node/node_modules/.bin/squawk");
-    if local.is_file() {
-        return Some(local);
-    }
-    support::missing_tool(
-        test,
-        "squawk not found (scripts/test installs squawk-cli into .tmp/node, or set SCHEMAGEN_SQUAWK)",
-    );
-    None
-}
-
-/// Rule name → the files (and lines) where it fired.
-fn lint(squawk: &Path, files: &[PathBuf]) -> BTreeMap<String, Vec<String>> {
-    let output = Command::new(squawk)
-        .args(["--reporter", "json", "--pg-version", "15.0"])
-        .args(files)
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", squawk.display()));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let found: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "squawk gave no JSON ({e}):\n{stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    let mut rules: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for violation in found {
-        let rule = violation["rule_name"].as_str().unwrap_or("?").to_string();
-        let file = violation["file"].as_str().unwrap_or("?");
-        let name = Path::new(file).file_name().unwrap().to_string_lossy();
-        let at = format!("{name}:{}", violation["line"]);
-        rules.entry(rule).or_default().push(at);
-    }
-    rules
-}
-
-/// The statements of a guarded main block, as plain SQL (or `None` when there is none).
-fn unwrapped_main_block(sql: &str) -> Option<String> {
-    let start = sql.find("\n#variable_conflict use_column\n")?;
-    let body = &sql[start..];
-    let body = &body[body.find("END IF;\n")? + "END IF;\n".len()..];
-    let body = &body[..body.find("CREATE SCHEMA \"schemagen_pending_")?];
-    Some(body.replace("\nPERFORM ", "\nSELECT "))
-}
-
-/// Writes a migration to judge (and its unwrapped main block), returning the paths.
-fn judge(dir: &Path, label: &str, sql: &str) -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    let file = dir.join(format!("{label}.sql"));
-    std::fs::write(&file, sql).unwrap();
-    paths.push(file);
-    if let Some(main) = unwrapped_main_block(sql) {
-        let file = dir.join(format!("{label}.main-block.sql"));
-        // As it runs: after the file's lock timeout, in its transaction block.
-        let block = format!("SET lock_timeout = '5s';\nBEGIN;\n{main}\nCOMMIT;\n");
-        std::fs::write(&file, block).unwrap();
-        paths.push(file);
-    }
-    paths
-}
 
 /// Every incremental migration of every scenario, written into `dir`.
 fn scenario_migrations(dir: &Path) -> Vec<PathBuf> {
@@ -138,7 +59,9 @@ fn snapshot_migrations(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn no_lock_safety_rule_fires_on_an_incremental_migration() {
-    let Some(squawk) = squawk("no_lock_safety_rule_fires_on_an_incremental_migration") else {
+    let Some(squawk) =
+        support::squawk::find("no_lock_safety_rule_fires_on_an_incremental_migration")
+    else {
         return;
     };
     let dir = TempDir::new("squawk");
@@ -169,7 +92,7 @@ fn no_lock_safety_rule_fires_on_an_incremental_migration() {
 /// The judge itself: the unsafe forms the migrations avoid do make squawk fire.
 #[test]
 fn squawk_catches_the_unsafe_forms() {
-    let Some(squawk) = squawk("squawk_catches_the_unsafe_forms") else {
+    let Some(squawk) = support::squawk::find("squawk_catches_the_unsafe_forms") else {
         return;
     };
     let dir = TempDir::new("squawk-unsafe");

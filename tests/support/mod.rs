@@ -5,6 +5,7 @@
 
 pub mod pg;
 pub mod prisma_schema;
+pub mod squawk;
 
 use schemagen::config::Config;
 use schemagen::Run;

@@ -469,6 +469,19 @@ fn misfit_check(table: &QualifiedName, next: &Column) -> Option<String> {
     Some(anonymous_block(&body))
 }
 
+/// A serial column widened to bigserial (or back) keeps its sequence's type unless told:
+/// an `integer` sequence would stop handing out ids at 2^31 - 1 however wide the column.
+fn sequence_type(table: &QualifiedName, previous: &Column, next: &Column) -> String {
+    match (&previous.ty.scalar, &next.ty.scalar) {
+        (ScalarType::Serial { big: was }, ScalarType::Serial { big }) if was != big => format!(
+            "\nALTER SEQUENCE {} AS {};",
+            qualified(&serial_sequence(table, &next.db_name)),
+            if *big { "BIGINT" } else { "INTEGER" }
+        ),
+        _ => String::new(),
+    }
+}
+
 /// The sequence Postgres makes for a serial column (for names that fit in 63 bytes).
 fn serial_sequence(table: &QualifiedName, column: &str) -> QualifiedName {
     QualifiedName::new(table.schema.clone(), format!("{}_{column}_seq", table.name))
@@ -663,7 +676,7 @@ pub fn statement(
             table,
             previous,
             next,
-        } => alter_type(table, previous, next),
+        } => alter_type(table, previous, next) + &sequence_type(table, previous, next),
         Change::SetNotNull {
             table,
             column,
@@ -845,6 +858,28 @@ mod tests {
             literal_sql(&Literal::Number("1; DROP TABLE x".into()), "INTEGER"),
             "'1; DROP TABLE x'"
         );
+    }
+
+    #[test]
+    fn a_widened_serial_widens_its_sequence() {
+        let table = QualifiedName::new("public", "work_items");
+        let serial = |big| Column {
+            name: "id".into(),
+            db_name: "id".into(),
+            ty: ColumnType {
+                scalar: ScalarType::Serial { big },
+                array: false,
+            },
+            nullable: false,
+            default: None,
+            comment: None,
+            span: Default::default(),
+        };
+        assert_eq!(
+            sequence_type(&table, &serial(false), &serial(true)),
+            "\nALTER SEQUENCE \"public\".\"work_items_id_seq\" AS BIGINT;"
+        );
+        assert_eq!(sequence_type(&table, &serial(true), &serial(true)), "");
     }
 
     #[test]

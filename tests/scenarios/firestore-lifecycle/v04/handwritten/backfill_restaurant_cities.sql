@@ -1,0 +1,2 @@
+-- Every restaurant gets a city before the field becomes required.
+UPDATE restaurants SET city = 'Unknown' WHERE city IS NULL;
