@@ -371,7 +371,12 @@ fn migrate_files(command: &MigrateFiles, config: &Config) -> anyhow::Result<Exit
             (args.system.as_deref(), args.paths.format)
         }
     };
-    let system = match schemagen::migrate::pick_system(&config.out, named) {
+    // A named system need not be built yet: `migrate new` says so itself (E0348).
+    let picked = match named {
+        Some(name) => Ok(name.to_string()),
+        None => schemagen::migrate::pick_system(&config.out, None),
+    };
+    let system = match picked {
         Ok(system) => system,
         Err(d) => {
             print_diagnostics(&[d], &Default::default(), format);

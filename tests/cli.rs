@@ -320,6 +320,7 @@ fn an_undeclared_rename_stops_the_build_until_declared_or_accepted() {
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".sql"))
             .collect();
         names.sort();
         names

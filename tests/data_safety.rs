@@ -63,7 +63,9 @@ impl Project {
             return Err(run.diagnostics);
         }
         schemagen::write::write_tree(&config.out, &run.files).unwrap();
-        let migrations = support::system_files(&run, "app", |p| p.starts_with("migrations/"));
+        let migrations = support::system_files(&run, "app", |p| {
+            p.starts_with("migrations/") && p.ends_with(".sql")
+        });
         let new = migrations
             .get(self.written.len())
             .map(|(p, s)| (p.to_string(), s.to_string()));
@@ -215,7 +217,7 @@ fn the_cast_matrix_is_postgres_own() {
     let files = postgres::render(&v1, &History::default(), &first, &templates).unwrap();
     let (_, create) = files
         .iter()
-        .find(|(p, _)| p.starts_with("migrations/"))
+        .find(|(p, _)| p.starts_with("migrations/") && p.ends_with(".sql"))
         .unwrap();
     let history = History {
         schema: Some(v1.clone()),
@@ -230,7 +232,7 @@ fn the_cast_matrix_is_postgres_own() {
     let files = postgres::render(&v2, &history, &second, &templates).unwrap();
     let (_, alter) = files
         .iter()
-        .find(|(p, _)| p.starts_with("migrations/"))
+        .find(|(p, _)| p.starts_with("migrations/") && p.ends_with(".sql"))
         .unwrap();
     let scratch = TempDir::new("matrix");
     support::pg::apply(
@@ -693,7 +695,7 @@ fn the_narrowing_check_survives_hostile_names() {
         let files = postgres::render(next, &history, &plan(prev, next), &templates).unwrap();
         let (_, sql) = files
             .into_iter()
-            .find(|(p, _)| p.starts_with("migrations/"))
+            .find(|(p, _)| p.starts_with("migrations/") && p.ends_with(".sql"))
             .unwrap();
         sql
     };

@@ -604,9 +604,7 @@ fn no_system_or_no_database_is_a_diagnostic_not_a_crash() {
         ambiguous.stderr
     );
     assert!(
-        ambiguous
-            .stderr
-            .contains("systems with migrations: app, crm"),
+        ambiguous.stderr.contains("systems there: app, crm"),
         "{}",
         ambiguous.stderr
     );

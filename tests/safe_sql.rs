@@ -104,7 +104,9 @@ fn assert_finished(pg: &Cluster, database: &str, rows: usize) {
         ..Default::default()
     };
     let run = support::generate("fresh v2", &config);
-    let files = support::system_files(&run, "shop", |p| p.starts_with("migrations/"));
+    let files = support::system_files(&run, "shop", |p| {
+        p.starts_with("migrations/") && p.ends_with(".sql")
+    });
     apply(pg, &fresh, &files, scratch.path()).unwrap();
     let (migrated, built) = (
         read_catalog(pg, database).unwrap(),

@@ -66,13 +66,14 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// The systems a build left migrations for in `out_dir`, sorted (none when it does not exist).
+/// The systems a build left in `out_dir` (its folders, but for the hidden staging ones),
+/// sorted; none when it does not exist.
 pub fn systems(out_dir: &Path) -> Vec<String> {
     let mut systems: Vec<String> = std::fs::read_dir(out_dir)
         .map(|entries| {
             entries
                 .filter_map(Result::ok)
-                .filter(|e| e.path().join("migrations").is_dir())
+                .filter(|e| e.path().is_dir() && !e.file_name().to_string_lossy().starts_with('.'))
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect()
         })

@@ -142,10 +142,7 @@ pub fn pick_system(out_dir: &Path, named: Option<&str>) -> Result<String, Diagno
         _ => {
             let (what, help) = match named {
                 Some(name) => (
-                    format!(
-                        "no system `{name}` with migrations in {}",
-                        out_dir.display()
-                    ),
+                    format!("no system `{name}` in {}", out_dir.display()),
                     "name one of the systems `schemagen build` wrote, or pass --out".to_string(),
                 ),
                 None => (
@@ -163,7 +160,7 @@ pub fn pick_system(out_dir: &Path, named: Option<&str>) -> Result<String, Diagno
                 systems.join(", ")
             };
             Err(Diagnostic::global(Code::NoSuchSystem, what)
-                .with_help(format!("{help}; systems with migrations: {known}")))
+                .with_help(format!("{help}; systems there: {known}")))
         }
     }
 }

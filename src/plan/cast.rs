@@ -60,6 +60,16 @@ fn family(scalar: &ScalarType) -> Family {
     }
 }
 
+/// Whether two types hold the same kind of value (text, integers, numerics, floats, or one
+/// other type at any precision): a widening across kinds (an integer into text) keeps the
+/// values but not what they mean.
+pub fn same_kind(a: &ScalarType, b: &ScalarType) -> bool {
+    match (family(a), family(b)) {
+        (Family::Other, Family::Other) => std::mem::discriminant(a) == std::mem::discriminant(b),
+        (x, y) => x == y,
+    }
+}
+
 /// An integer type's width in bytes.
 fn int_width(scalar: &ScalarType) -> u8 {
     use ScalarType::*;

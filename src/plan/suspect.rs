@@ -8,7 +8,7 @@
 //! Runs on the previous schema after declared renames are applied, so a declared rename is
 //! never suspected.
 
-use super::cast::{classify, Cast};
+use super::cast::{classify, same_kind, Cast};
 
 use super::display;
 use crate::diagnostics::{Code, Diagnostic};
@@ -25,10 +25,11 @@ pub(super) fn suspected_renames(prev: &System, next: &System) -> Vec<Diagnostic>
 
 /// Whether every value of a `from` column converts to `to` unchanged: the same stored type,
 /// or a widening (longer varchar, varchar → text, smaller → larger integer, real → double,
-/// more numeric precision at the same scale, more fractional seconds).
+/// more numeric precision at the same scale, more fractional seconds) within the same kind of
+/// value: an integer column dropped and a text one added are two different fields.
 pub(crate) fn converts_losslessly(from: &ColumnType, to: &ColumnType) -> bool {
     let (from, to) = (super::cast::storage(from), super::cast::storage(to));
-    classify(&from, &to) == Cast::Widening
+    classify(&from, &to) == Cast::Widening && same_kind(&from.scalar, &to.scalar)
 }
 
 /// Pairs each new element with the first unpaired dropped one that `fits`, in declaration order.
@@ -46,6 +47,11 @@ fn pair<'a, T>(
         }
     }
     out
+}
+
+/// The schema's `acceptDataLoss:` names the dropped object: its loss is intended.
+fn accepted(next: &System, lost: &str) -> bool {
+    next.accept_data_loss.iter().any(|a| a.path == lost)
 }
 
 fn suspected(
@@ -84,6 +90,9 @@ fn columns(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
             .collect();
         for (old, new) in pair(&dropped, &added, |o, n| converts_losslessly(&o.ty, &n.ty)) {
             let lost = format!("{}.{}", display(&p.db_name), old.db_name);
+            if accepted(next, &lost) {
+                continue;
+            }
             out.push(suspected(
                 new.span,
                 format!("{}.{}", n.name, new.name),
@@ -129,6 +138,9 @@ fn tables(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
     let fits = |o: &Table, n: &Table| o.name == n.name || shape(o) == shape(n);
     for (old, new) in pair(&dropped, &created, fits) {
         let lost = display(&old.db_name);
+        if accepted(next, &lost) {
+            continue;
+        }
         out.push(suspected(
             new.span,
             new.name.clone(),
@@ -165,6 +177,9 @@ fn enums(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
     };
     for (old, new) in pair(&dropped, &created, |o, n| values(o) == values(n)) {
         let lost = display(&old.db_name);
+        if accepted(next, &lost) {
+            continue;
+        }
         out.push(suspected(
             new.span,
             new.name.clone(),

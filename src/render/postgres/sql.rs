@@ -905,7 +905,8 @@ mod tests {
             span: Default::default(),
         };
         let sql = misfit_check(&table, &column).unwrap();
-        assert!(sql.starts_with("DO $check1$\n"), "{sql}");
+        // The body holds `$check$` but not `$$`: the plain tag cannot end it early.
+        assert!(sql.starts_with("DO $$\n"), "{sql}");
         // The path is a RAISE argument, never part of its format string (where % is a placeholder).
         assert!(
             sql.contains("e.g. %', E'public.we\\'ird$check$.100% \"odd\"', 'VARCHAR(20)'"),
