@@ -17,6 +17,7 @@ pub mod plan;
 pub mod rehearse;
 pub mod render;
 pub mod synth;
+pub mod terminal;
 pub mod validate;
 pub mod verify;
 pub mod write;

@@ -75,7 +75,11 @@ fn migration_text(migration: &Migration) -> String {
             },
         ]);
     }
-    let mut out = format!("{}\n{}", migration.name, columns(&lines));
+    let mut out = format!(
+        "{}\n{}",
+        migration.name,
+        crate::terminal::columns(&lines, "  ")
+    );
     let mut tables = vec![vec![
         "table".to_string(),
         "rows before".into(),
@@ -90,7 +94,7 @@ fn migration_text(migration: &Migration) -> String {
             table_note(t).into(),
         ]);
     }
-    out.push_str(&columns(&tables));
+    out.push_str(&crate::terminal::columns(&tables, "  "));
     for s in &migration.statements {
         if let Outcome::Failed(e) = &s.outcome {
             out.push_str(&format!(
@@ -156,31 +160,6 @@ fn table_note(t: &TableRows) -> &'static str {
 
 fn count(n: Option<u64>) -> String {
     n.map_or_else(|| "-".to_string(), |n| n.to_string())
-}
-
-/// Left-aligned columns, two spaces apart, trailing blanks trimmed.
-fn columns(lines: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = (0..lines[0].len())
-        .map(|i| {
-            lines
-                .iter()
-                .map(|l| l[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for line in lines {
-        let cells: Vec<String> = line
-            .iter()
-            .zip(&widths)
-            .map(|(text, w)| format!("{text:<w$}"))
-            .collect();
-        out.push_str("  ");
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 pub fn json(report: &Report) -> serde_json::Value {
