@@ -129,7 +129,8 @@ fn a_seed_database_is_adopted_at_the_migration_it_matches_and_deploy_goes_on() {
         .find(|l| l.starts_with("applied "))
         .unwrap_or_else(|| panic!("{}", status.stdout));
     assert!(
-        applied.contains("0001_init.sql") && applied.contains("baseline: recorded, not run"),
+        applied.contains("0001_init.sql")
+            && applied.contains("(baseline by postgres: recorded, not run)"),
         "{applied}"
     );
     assert!(

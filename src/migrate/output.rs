@@ -88,7 +88,7 @@ fn detail(line: &Line) -> String {
     };
     match line.state {
         State::Applied if record.baselined() => format!(
-            "{} (baseline: recorded, not run; {})",
+            "{} ({}: recorded, not run)",
             record.finished_at.as_deref().unwrap_or_default(),
             record.deployed_by
         ),
