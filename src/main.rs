@@ -58,7 +58,8 @@ enum Command {
     /// Compare a live database with what the system's migrations produce (drift), and print
     /// the SQL that would reconcile it
     Diff(DiffArgs),
-    /// Migrations on disk (new, undo, hash) and against a live database (deploy, status, resolve)
+    /// Migrations on disk (new, undo, hash) and against a live database (deploy, status, resolve,
+    /// baseline)
     #[command(subcommand)]
     Migrate(Migrate),
 }
@@ -95,6 +96,10 @@ enum MigrateDatabase {
     Status(DatabaseArgs),
     /// Record what you did about a failed or interrupted migration
     Resolve(ResolveArgs),
+    /// Adopt a database that already has the schema: record the migrations up to NAME as
+    /// applied without running them, after checking that the database matches the schema at
+    /// NAME (as `schemagen diff --up-to NAME` compares)
+    Baseline(BaselineArgs),
 }
 
 impl Migrate {
@@ -112,6 +117,7 @@ impl MigrateDatabase {
         match self {
             MigrateDatabase::Deploy(args) | MigrateDatabase::Status(args) => args,
             MigrateDatabase::Resolve(resolve) => &resolve.database,
+            MigrateDatabase::Baseline(baseline) => &baseline.database,
         }
     }
 }
@@ -157,6 +163,14 @@ struct Resolution {
 struct ResolveArgs {
     #[command(flatten)]
     resolution: Resolution,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(clap::Args)]
+struct BaselineArgs {
+    /// The migration the database's schema is at (e.g. `0002_update`)
+    name: String,
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -354,7 +368,7 @@ fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// A `migrate` command: works on the files of one system's history, never on the schemas.
-/// `migrate new | undo | hash | deploy | status | resolve`.
+/// `migrate new | undo | hash | deploy | status | resolve | baseline`.
 fn migrate(command: &Migrate, config: &Config) -> anyhow::Result<ExitCode> {
     match command {
         Migrate::Files(command) => migrate_files(command, config),
@@ -516,7 +530,7 @@ fn check(config: &Config, run: &Run) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(1))
 }
 
-/// `migrate deploy | status | resolve`: the command logic is in `schemagen::migrate`.
+/// `migrate deploy | status | resolve | baseline`: the command logic is in `schemagen::migrate`.
 fn migrate_database(command: &MigrateDatabase, config: &Config) -> anyhow::Result<ExitCode> {
     use schemagen::migrate::{self, records::Outcome};
     let args = command.database();
@@ -567,6 +581,7 @@ fn migrate_database(command: &MigrateDatabase, config: &Config) -> anyhow::Resul
             };
             migrate::resolve(&mut db, &target, name, outcome)
         }
+        MigrateDatabase::Baseline(b) => migrate::baseline(&mut db, &target, &b.name),
     };
     match format {
         Format::Human => {

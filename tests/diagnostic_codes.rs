@@ -71,6 +71,9 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("E0707", "a live database: migrate::a_failed_migration_is_recorded_and_resolved_both_ways"),
     ("E0708", "no database: migrate::no_system_or_no_database_is_a_diagnostic_not_a_crash"),
     ("E0709", "an output folder: migrate::no_system_or_no_database_is_a_diagnostic_not_a_crash"),
+    ("E0710", "migrate baseline: migrate_baseline::a_hand_made_change_or_an_unknown_name_is_refused_and_nothing_is_recorded"),
+    ("E0711", "migrate baseline: migrate_baseline::a_seed_database_is_adopted_at_the_migration_it_matches_and_deploy_goes_on"),
+    ("E0712", "migrate baseline: migrate_baseline::a_hand_made_change_or_an_unknown_name_is_refused_and_nothing_is_recorded"),
 ];
 
 #[test]

@@ -88,6 +88,9 @@ codes! {
     NothingToResolve = "E0707", Error, "`migrate resolve` names a migration that is neither failed nor interrupted";
     DatabaseError = "E0708", Error, "the database could not be reached, or refused a history query";
     NoSuchSystem = "E0709", Error, "no system of that name (or several, and none named) in the output folder";
+    UnknownMigration = "E0710", Error, "`migrate baseline` names a migration the system does not have";
+    BaselineOverHistory = "E0711", Error, "`migrate baseline` on a database that already records migrations of the system";
+    BaselineDrift = "E0712", Error, "`migrate baseline`: the database does not match the schema at the named migration";
     // access rules
     BadAccessRule = "E0501", Error, "an access rule or access setting that does not make sense";
     MissingAccessRule = "E0502", Error, "a table without access rules in a system with tenants";

@@ -1,17 +1,20 @@
-//! `schemagen migrate deploy | status | resolve`: a system's migrations (the files `build`
+//! `schemagen migrate deploy | status | resolve | baseline`: a system's migrations (the files `build`
 //! wrote) meet a live database. Each attempt is recorded in a history table of its own
 //! ([`records`]); `deploy` applies what is pending segment by segment ([`deploy`]), `status`
 //! compares the files with the records, `resolve` records what an operator did about a
-//! failed or interrupted migration.
+//! failed or interrupted migration, `baseline` adopts a database that already has the schema
+//! ([`baseline`]).
 //!
 //! One advisory lock (session level, on the deploying connection) keeps two deploys, or a
 //! deploy and a resolve, from running at once.
 
+mod baseline;
 mod deploy;
 pub mod records;
 
 mod output;
 
+pub use baseline::baseline;
 pub use deploy::{deploy, Deployed, Event};
 pub use output::{human, json};
 
@@ -109,6 +112,8 @@ pub struct Report {
     pub deployed: Vec<Deployed>,
     /// What `resolve` recorded.
     pub resolved: Option<String>,
+    /// The migrations `baseline` recorded as applied without running them.
+    pub baselined: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: SourceMap,
 }

@@ -24,6 +24,15 @@ pub fn human(report: &Report, every_line: bool) -> String {
     if let Some(resolved) = &report.resolved {
         let _ = writeln!(out, "{}: {resolved}", report.system);
     }
+    if let Some(last) = report.baselined.last() {
+        let _ = writeln!(
+            out,
+            "{}: the database matches the schema at {last}: recorded {} as applied without running {}",
+            report.system,
+            report.baselined.join(", "),
+            if report.baselined.len() == 1 { "it" } else { "them" }
+        );
+    }
     if report.lines.is_empty() && report.failed() {
         return out;
     }
@@ -78,6 +87,11 @@ fn detail(line: &Line) -> String {
         _ => String::new(),
     };
     match line.state {
+        State::Applied if record.baselined() => format!(
+            "{} ({}: recorded, not run)",
+            record.finished_at.as_deref().unwrap_or_default(),
+            record.deployed_by
+        ),
         State::Applied => format!(
             "{} ({} statements{resolved})",
             record.finished_at.as_deref().unwrap_or_default(),
@@ -125,6 +139,7 @@ pub fn json(report: &Report) -> String {
         "migrations": report.lines,
         "deployed": report.deployed,
         "resolved": report.resolved,
+        "baselined": report.baselined,
         "diagnostics": diagnostics,
     });
     serde_json::to_string_pretty(&value).expect("json")

@@ -10,6 +10,9 @@ use crate::render::quote_ident;
 
 pub const TABLE: &str = "schemagen_migrations";
 
+/// How `deployed_by` begins on a record `migrate baseline` wrote (no statement was run).
+pub const BASELINE_BY: &str = "baseline by ";
+
 /// What became of one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -20,6 +23,13 @@ pub enum Outcome {
     Failed,
     /// An operator undid it (`migrate resolve --rolled-back`): the next deploy runs it again.
     RolledBack,
+}
+
+impl Record {
+    /// Whether `migrate baseline` recorded it instead of a deploy running it.
+    pub fn baselined(&self) -> bool {
+        self.deployed_by.starts_with(BASELINE_BY)
+    }
 }
 
 impl Outcome {
@@ -86,6 +96,11 @@ impl Table {
             qualified: format!("{}.{}", quote_ident(schema), quote_ident(TABLE)),
             schema: schema.to_string(),
         }
+    }
+
+    /// The schema the table is in.
+    pub fn schema(&self) -> &str {
+        &self.schema
     }
 
     /// `schema.schemagen_migrations`, for messages.
@@ -189,6 +204,29 @@ impl Table {
             .query_one(&sql, &[&system, &name, &checksum, &segments_total])
             .map_err(Error::from_postgres)?;
         Ok(row.get(0))
+    }
+
+    /// Records a migration `migrate baseline` adopted: applied, with every segment counted
+    /// and no statement run; `deployed_by` says it was a baseline.
+    pub fn baseline(
+        &self,
+        db: &mut Db,
+        system: &str,
+        name: &str,
+        checksum: &str,
+        segments_total: i32,
+    ) -> Result<(), Error> {
+        let sql = format!(
+            "INSERT INTO {} (system, name, checksum, status, finished_at, segments_total,
+                             segments_applied, statements_applied, deployed_by)
+             VALUES ($1, $2, $3, 'applied', clock_timestamp(), $4, $4, 0, $5 || session_user)",
+            self.qualified
+        );
+        execute(
+            db,
+            &sql,
+            &[&system, &name, &checksum, &segments_total, &BASELINE_BY],
+        )
     }
 
     /// Records the segments and statements committed so far (inside the segment's own
