@@ -27,7 +27,12 @@ pub struct Scope {
 impl Default for Scope {
     fn default() -> Scope {
         Scope {
-            skip_schemas: vec!["auth".into(), "schemagen_verify".into()],
+            // `schemagen`: where `migrate deploy` keeps its history table by default.
+            skip_schemas: vec![
+                "auth".into(),
+                "schemagen_verify".into(),
+                crate::migrate::DEFAULT_HISTORY_SCHEMA.into(),
+            ],
             skip_tables: vec!["schemagen_migrations".into()],
         }
     }
