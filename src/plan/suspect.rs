@@ -54,6 +54,59 @@ fn accepted(next: &System, lost: &str) -> bool {
     next.accept_data_loss.iter().any(|a| a.path == lost)
 }
 
+/// Pairs each new element with the first unpaired dropped one that shares a key with it, in
+/// declaration order. The dropped ones are indexed by key once, and each key's cursor only
+/// moves forward, so many tables moved at once pair in linear time.
+fn pair_by_key<'a, T>(
+    dropped: &[&'a T],
+    created: &[&'a T],
+    keys: impl Fn(&T) -> Vec<String>,
+) -> Vec<(&'a T, &'a T)> {
+    // Key → (cursor, indices of the dropped elements that have it, ascending).
+    let mut groups: BTreeMap<String, (usize, Vec<usize>)> = BTreeMap::new();
+    for (i, old) in dropped.iter().enumerate() {
+        for key in keys(old) {
+            groups.entry(key).or_default().1.push(i);
+        }
+    }
+    let mut used = vec![false; dropped.len()];
+    let mut out = Vec::new();
+    for new in created {
+        let mut first: Option<usize> = None;
+        for key in keys(new) {
+            let Some((cursor, indices)) = groups.get_mut(&key) else {
+                continue;
+            };
+            while indices.get(*cursor).is_some_and(|&i| used[i]) {
+                *cursor += 1;
+            }
+            if let Some(&i) = indices.get(*cursor) {
+                first = Some(first.map_or(i, |f| f.min(i)));
+            }
+        }
+        if let Some(i) = first {
+            used[i] = true;
+            out.push((dropped[i], *new));
+        }
+    }
+    out
+}
+
+/// The elements only `prev` has and those only `next` has, by database name, each in
+/// declaration order.
+fn dropped_and_created<'a, T>(
+    prev: &'a [T],
+    next: &'a [T],
+    name: impl Fn(&'a T) -> &'a QualifiedName,
+) -> (Vec<&'a T>, Vec<&'a T>) {
+    let before: BTreeSet<&QualifiedName> = prev.iter().map(&name).collect();
+    let after: BTreeSet<&QualifiedName> = next.iter().map(&name).collect();
+    (
+        prev.iter().filter(|x| !after.contains(name(x))).collect(),
+        next.iter().filter(|x| !before.contains(name(x))).collect(),
+    )
+}
+
 fn suspected(
     span: Span,
     path: String,
@@ -122,21 +175,10 @@ fn shape(table: &Table) -> Vec<(&str, ColumnType)> {
 }
 
 fn tables(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
-    let before: BTreeSet<&QualifiedName> = prev.tables.iter().map(|t| &t.db_name).collect();
-    let after: BTreeSet<&QualifiedName> = next.tables.iter().map(|t| &t.db_name).collect();
-    let dropped: Vec<&Table> = prev
-        .tables
-        .iter()
-        .filter(|t| !after.contains(&t.db_name))
-        .collect();
-    let created: Vec<&Table> = next
-        .tables
-        .iter()
-        .filter(|t| !before.contains(&t.db_name))
-        .collect();
-    // The same columns, or the same logical name (a `@@map` or `@@schema` change).
-    let fits = |o: &Table, n: &Table| o.name == n.name || shape(o) == shape(n);
-    for (old, new) in pair(&dropped, &created, fits) {
+    let (dropped, created) = dropped_and_created(&prev.tables, &next.tables, |t| &t.db_name);
+    // The same logical name (a `@@map` or `@@schema` change), or the same columns.
+    let keys = |t: &Table| vec![format!("name {}", t.name), format!("shape {:?}", shape(t))];
+    for (old, new) in pair_by_key(&dropped, &created, keys) {
         let lost = display(&old.db_name);
         if accepted(next, &lost) {
             continue;
@@ -157,25 +199,14 @@ fn tables(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
 }
 
 fn enums(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
-    let before: BTreeSet<&QualifiedName> = prev.enums.iter().map(|e| &e.db_name).collect();
-    let after: BTreeSet<&QualifiedName> = next.enums.iter().map(|e| &e.db_name).collect();
-    let dropped: Vec<&Enum> = prev
-        .enums
-        .iter()
-        .filter(|e| !after.contains(&e.db_name))
-        .collect();
-    let created: Vec<&Enum> = next
-        .enums
-        .iter()
-        .filter(|e| !before.contains(&e.db_name))
-        .collect();
+    let (dropped, created) = dropped_and_created(&prev.enums, &next.enums, |e| &e.db_name);
     let values = |e: &Enum| {
-        e.values
-            .iter()
-            .map(|v| v.db_name.clone())
-            .collect::<Vec<_>>()
+        vec![format!(
+            "{:?}",
+            e.values.iter().map(|v| &v.db_name).collect::<Vec<_>>()
+        )]
     };
-    for (old, new) in pair(&dropped, &created, |o, n| values(o) == values(n)) {
+    for (old, new) in pair_by_key(&dropped, &created, values) {
         let lost = display(&old.db_name);
         if accepted(next, &lost) {
             continue;
@@ -198,6 +229,22 @@ fn enums(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::converts_losslessly;
+
+    #[test]
+    fn each_new_element_takes_the_first_unpaired_dropped_one_sharing_a_key() {
+        // (name, shape): a pairs with the first "x"-shaped drop, c with the drop named "c"
+        // even though an earlier drop has its shape, d with the next unused "x" one.
+        let dropped = [("p", "x"), ("c", "y"), ("q", "x"), ("r", "y")];
+        let created = [("a", "x"), ("c", "x"), ("d", "x"), ("e", "z")];
+        let (dropped, created): (Vec<_>, Vec<_>) =
+            (dropped.iter().collect(), created.iter().collect());
+        let keys = |t: &(&str, &str)| vec![format!("name {}", t.0), format!("shape {}", t.1)];
+        let pairs: Vec<(&str, &str)> = super::pair_by_key(&dropped, &created, keys)
+            .into_iter()
+            .map(|(old, new)| (old.0, new.0))
+            .collect();
+        assert_eq!(pairs, [("p", "a"), ("c", "c"), ("q", "d")]);
+    }
     use crate::ir::ColumnType;
     use crate::ir::ScalarType::*;
 
