@@ -350,39 +350,31 @@ fn indexes(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
 }
 
 fn rls(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
-    let alter = format!("ALTER TABLE {}", table.sql());
     let on_off = |b: bool| if b { "on" } else { "off" };
-    if live.rls_enabled != expected.rls_enabled {
+    let flags = [
+        (
+            "row level security",
+            live.rls_enabled,
+            expected.rls_enabled,
+            ["ENABLE", "DISABLE"],
+        ),
+        (
+            "FORCE row level security",
+            live.rls_forced,
+            expected.rls_forced,
+            ["FORCE", "NO FORCE"],
+        ),
+    ];
+    for (what, have, want, [on, off]) in flags {
+        if have == want {
+            continue;
+        }
         let sql = format!(
-            "{alter} {} ROW LEVEL SECURITY",
-            if expected.rls_enabled {
-                "ENABLE"
-            } else {
-                "DISABLE"
-            }
+            "ALTER TABLE {} {} ROW LEVEL SECURITY",
+            table.sql(),
+            if want { on } else { off }
         );
-        let detail = format!(
-            "row level security {}, expected {}",
-            on_off(live.rls_enabled),
-            on_off(expected.rls_enabled)
-        );
-        out.add('~', format!("table {table}"), detail)
-            .sql(Phase::Rls, sql);
-    }
-    if live.rls_forced != expected.rls_forced {
-        let sql = format!(
-            "{alter} {} ROW LEVEL SECURITY",
-            if expected.rls_forced {
-                "FORCE"
-            } else {
-                "NO FORCE"
-            }
-        );
-        let detail = format!(
-            "FORCE row level security {}, expected {}",
-            on_off(live.rls_forced),
-            on_off(expected.rls_forced)
-        );
+        let detail = format!("{what} {}, expected {}", on_off(have), on_off(want));
         out.add('~', format!("table {table}"), detail)
             .sql(Phase::Rls, sql);
     }
