@@ -8,49 +8,17 @@ mod support;
 
 use schemagen::cluster::Cluster;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
+use support::cli::{self, finish, Ran};
 use support::TempDir;
 
-/// The CLI, run in `dir` (no schemagen.yaml there) on the output folder `out`.
-fn schemagen(out: &Path, url: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_schemagen"));
-    command
-        .arg("migrate")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .env("DATABASE_URL", url)
-        .current_dir(out);
-    command
-}
-
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Ran {
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-}
-
-fn finish(output: Output) -> Ran {
-    Ran {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 fn run(out: &Path, url: &str, args: &[&str]) -> Ran {
-    finish(schemagen(out, url, args).output().expect("run schemagen"))
+    cli::migrate(out, url, args)
 }
 
 fn spawn(out: &Path, url: &str, args: &[&str]) -> Child {
-    schemagen(out, url, args)
+    cli::migrate_command(out, url, args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -181,22 +149,7 @@ fn a_pending_migration_deploys_onto_a_database_with_rows() {
     let url = pg.connection_string("app");
     let dir = TempDir::new("migrate-rows");
     let (schemas, out) = (dir.path().join("schemas"), dir.path().join("generated"));
-    let build = |yaml: &str| {
-        std::fs::create_dir_all(schemas.join("app")).unwrap();
-        std::fs::write(schemas.join("app/models.yaml"), yaml).unwrap();
-        let built = Command::new(env!("CARGO_BIN_EXE_schemagen"))
-            .args(["build", "--schemas"])
-            .arg(&schemas)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(
-            built.status.success(),
-            "{}",
-            String::from_utf8_lossy(&built.stderr)
-        );
-    };
+    let build = |yaml: &str| cli::build(&schemas, &out, "app", yaml);
     let v1 = "flavor: prisma\nmodels:\n  Post:\n    map: posts\n    fields: |\n      id    Int    @id\n      title String\n";
     build(v1);
     assert_eq!(run(&out, &url, &["deploy"]).code, 0);

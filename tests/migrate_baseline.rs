@@ -10,37 +10,12 @@ use schemagen::catalog::expected;
 use schemagen::cluster::Cluster;
 use schemagen::db::Db;
 use std::path::Path;
-use std::process::Command;
+use support::cli::{self, Ran};
 use support::TempDir;
-
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Ran {
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-}
 
 /// `schemagen migrate ARGS --out OUT` on the database at `url`.
 fn migrate(out: &Path, url: &str, args: &[&str]) -> Ran {
-    let output = Command::new(env!("CARGO_BIN_EXE_schemagen"))
-        .arg("migrate")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .env("DATABASE_URL", url)
-        .current_dir(out)
-        .output()
-        .expect("run schemagen");
-    Ran {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    cli::migrate(out, url, args)
 }
 
 /// A database named `name`, with the first `count` migrations of `system` in `out` applied
@@ -207,22 +182,7 @@ fn a_database_with_rows_is_adopted_and_the_next_migration_deploys_over_them() {
     };
     let dir = TempDir::new("baseline-rows");
     let (schemas, out) = (dir.path().join("schemas"), dir.path().join("generated"));
-    let build = |yaml: &str| {
-        std::fs::create_dir_all(schemas.join("app")).unwrap();
-        std::fs::write(schemas.join("app/models.yaml"), yaml).unwrap();
-        let built = Command::new(env!("CARGO_BIN_EXE_schemagen"))
-            .args(["build", "--schemas"])
-            .arg(&schemas)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(
-            built.status.success(),
-            "{}",
-            String::from_utf8_lossy(&built.stderr)
-        );
-    };
+    let build = |yaml: &str| cli::build(&schemas, &out, "app", yaml);
     let v1 = "flavor: prisma\nmodels:\n  Post:\n    map: posts\n    fields: |\n      id    Int    @id\n      title String\n";
     build(v1);
     by_hand(&pg, "app", &out, "app", 1);

@@ -3,6 +3,7 @@
 //! (`CI` set), a loud skip on a developer's machine.
 #![allow(dead_code)] // each test file uses its own part of this module
 
+pub mod cli;
 pub mod pg;
 pub mod prisma_schema;
 pub mod squawk;
