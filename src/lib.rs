@@ -16,6 +16,7 @@ pub mod migrate;
 pub mod plan;
 pub mod rehearse;
 pub mod render;
+pub mod source;
 pub mod synth;
 pub mod terminal;
 pub mod validate;
@@ -25,7 +26,7 @@ pub mod write;
 use config::Config;
 use diagnostics::{Code, Diagnostic, Diagnostics};
 use ir::System;
-use load::SourceMap;
+use source::SourceMap;
 
 /// The result of a run: the systems, the rendered tree (when asked for and error-free),
 /// and every diagnostic, sorted.

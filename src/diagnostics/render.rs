@@ -1,7 +1,7 @@
 //! Two renderers of the same diagnostics: for people and for machines.
 
 use super::{Diagnostic, Severity};
-use crate::load::SourceMap;
+use crate::source::SourceMap;
 use std::fmt::Write;
 
 /// `error[E0101]: message` / `  --> file:line:column` / the source line / `  = help: ...`.

@@ -8,7 +8,7 @@
 use super::read;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::access::{
-    Access, Command, Context, FieldRef, Rule, RuleKind, Settings, TableAccess, TableRef,
+    short_name, Access, Command, Context, FieldRef, Rule, RuleKind, Settings, TableAccess, TableRef,
 };
 use crate::ir::{
     Index, IndexMethod, IndexPart, QualifiedName, ScalarType, SortOrder, Span, System, Table,
@@ -697,22 +697,6 @@ fn add_index_unless_covered(table: &mut Table, column: &str) {
     });
 }
 
-/// `name` when it fits Postgres's 63 bytes, else a prefix and a stable hash of the whole.
-pub fn short_name(name: &str) -> String {
-    const MAX: usize = crate::validate::MAX_IDENTIFIER_BYTES;
-    if name.len() <= MAX {
-        return name.to_string();
-    }
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    let mut cut = MAX - 9;
-    while !name.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}_{:08x}", &name[..cut], hash as u32)
-}
-
 fn every_table_policed(system: &System, access: &Access, diags: &mut Diagnostics) {
     let entries: HashMap<&QualifiedName, &TableAccess> =
         access.tables.iter().map(|t| (&t.table, t)).collect();
@@ -731,20 +715,5 @@ fn every_table_policed(system: &System, access: &Access, diags: &mut Diagnostics
                 .with_help("give it `access: { tenant: <field> }` (or other rules), or mark it `access: shared` if every tenant may see all of it"),
             );
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::short_name;
-
-    #[test]
-    fn long_names_are_shortened_stably() {
-        let long = "a".repeat(80);
-        let short = short_name(&long);
-        assert_eq!(short.len(), 63);
-        assert_eq!(short, short_name(&long));
-        assert_ne!(short, short_name(&"a".repeat(81)));
-        assert_eq!(short_name("posts_select"), "posts_select");
     }
 }

@@ -6,7 +6,7 @@
 
 use super::{sum, undo, History};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::load::SourceMap;
+use crate::source::SourceMap;
 use std::collections::BTreeMap;
 use std::path::Path;
 

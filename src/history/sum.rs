@@ -8,7 +8,7 @@
 use super::{checksum, History};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::Span;
-use crate::load::SourceMap;
+use crate::source::SourceMap;
 use std::collections::BTreeMap;
 
 pub const FILE: &str = "schemagen.sum";

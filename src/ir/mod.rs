@@ -12,7 +12,10 @@ pub mod shorten;
 
 use serde::{Deserialize, Serialize};
 
-/// Where an element was declared. `file` indexes [`crate::load::SourceMap`].
+/// Postgres truncates identifiers longer than this many bytes (NAMEDATALEN - 1).
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// Where an element was declared. `file` indexes [`crate::source::SourceMap`].
 /// Spans are positions, not identity: they never take part in equality or diffs.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Span {

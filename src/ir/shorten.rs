@@ -7,8 +7,7 @@
 //! seed rows, and whole-word occurrences in raw SQL (checks, partial-index predicates, index
 //! expressions).
 
-use super::{IndexPart, ScalarType, System};
-use crate::validate::MAX_IDENTIFIER_BYTES;
+use super::{IndexPart, ScalarType, System, MAX_IDENTIFIER_BYTES};
 use std::collections::HashMap;
 
 /// `name` when it fits in 63 bytes; otherwise its head and a stable hash of the whole.

@@ -8,44 +8,12 @@ mod yaml;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::Span;
+pub use crate::source::SourceMap;
 use std::path::{Path, PathBuf};
 pub use yaml::{Key, Node, Value};
 
 /// Files larger than this are refused: a schema is text written by people.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Every file read in a run, by id; diagnostics resolve their spans here.
-#[derive(Debug, Default)]
-pub struct SourceMap {
-    files: Vec<SourceFile>,
-}
-
-#[derive(Debug)]
-struct SourceFile {
-    path: String,
-    text: String,
-}
-
-impl SourceMap {
-    pub fn add(&mut self, path: String, text: String) -> u32 {
-        self.files.push(SourceFile { path, text });
-        (self.files.len() - 1) as u32
-    }
-    pub fn path(&self, file: u32) -> &str {
-        self.files
-            .get(file as usize)
-            .map_or("<unknown>", |f| f.path.as_str())
-    }
-    pub fn text(&self, file: u32) -> &str {
-        self.files
-            .get(file as usize)
-            .map_or("", |f| f.text.as_str())
-    }
-    /// The text of a 1-based line, without its line break.
-    pub fn line(&self, file: u32, line: u32) -> Option<&str> {
-        self.text(file).lines().nth(line.checked_sub(1)? as usize)
-    }
-}
 
 /// A system's files, parsed, in sorted path order.
 #[derive(Debug)]

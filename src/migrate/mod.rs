@@ -22,7 +22,7 @@ use crate::db::{self, Db};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::history;
 use crate::ir::Span;
-use crate::load::SourceMap;
+use crate::source::SourceMap;
 use records::{Outcome, Record, Table};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

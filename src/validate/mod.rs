@@ -2,11 +2,8 @@
 //! Each check is a named function; all of them run, so one pass reports every problem.
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{QualifiedName, Span, System};
+use crate::ir::{QualifiedName, Span, System, MAX_IDENTIFIER_BYTES};
 use std::collections::HashMap;
-
-/// Postgres truncates identifiers longer than this many bytes (NAMEDATALEN - 1).
-pub const MAX_IDENTIFIER_BYTES: usize = 63;
 
 pub fn validate(system: &System, diags: &mut Diagnostics) {
     identifiers_fit(system, diags);

@@ -8,8 +8,7 @@
 
 use std::collections::HashSet;
 
-/// Postgres keeps this many bytes of an identifier (NAMEDATALEN - 1).
-const PG_MAX: usize = 63;
+const PG_MAX: usize = crate::ir::MAX_IDENTIFIER_BYTES;
 /// Payload's cap for the index and foreign key names it generates (leaves room for `_N`).
 const GENERATED_MAX: usize = PG_MAX - 3;
 

@@ -1,7 +1,7 @@
 //! Lowering tests: YAML text in, IR out.
 
 use super::*;
-use crate::load::SourceMap;
+use crate::source::SourceMap;
 
 fn load(files: &[&str]) -> Vec<LoadedFile> {
     let mut sources = SourceMap::default();

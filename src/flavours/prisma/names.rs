@@ -6,7 +6,7 @@
 //! boundary) so that, with the suffix, it is at most 63 bytes.
 
 /// Postgres's identifier limit, Prisma's `max_identifier_length()` for Postgres.
-const LIMIT: usize = 63;
+const LIMIT: usize = crate::ir::MAX_IDENTIFIER_BYTES;
 
 /// `<table>_pkey`.
 pub fn primary_key(table: &str) -> String {

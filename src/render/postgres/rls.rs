@@ -5,7 +5,7 @@
 //! Every predicate is NULL-safe: a missing or empty setting makes the comparison NULL,
 //! which a policy treats as false, so an unset context sees and writes nothing.
 
-use crate::flavours::access::short_name;
+use crate::ir::access::short_name;
 use crate::ir::access::{Command, Context, Rule, RuleKind, Settings, TableAccess};
 use crate::ir::{QualifiedName, ScalarType, System, Table};
 use crate::plan::AccessChange;
