@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes a synthetic system of N Prisma-style models (and the equivalent schema.prisma) for benchmarks.
 
-Each model has eleven columns of mixed types, an enum column, a foreign key to the previous model,
-a unique column and a composite index: the shape of a real application's tables, scaled up.
+Each model has twenty columns of mixed types (an enum column and a foreign key to the previous model
+among them), a unique column and a composite index: the shape of a real application's tables, scaled up.
 Usage: gen-large.py N OUT_DIR  -> OUT_DIR/schemas/large/part_*.yaml, OUT_DIR/schema.prisma and
 the same tables as a Drizzle schema, OUT_DIR/drizzle/schema.ts
 """
@@ -25,6 +25,14 @@ def model_body(i):
         "payload   Json?",
         "createdAt DateTime @default(now()) @map(\"created_at\")",
         "updatedAt DateTime @updatedAt @map(\"updated_at\")",
+        "title     String   @db.VarChar(120)",
+        "summary   String?",
+        "email     String?",
+        "views     BigInt   @default(0)",
+        "score     Float    @default(0)",
+        "publishedAt DateTime? @map(\"published_at\")",
+        "rank      Int?",
+        "externalId String? @map(\"external_id\") @db.Uuid",
     ]
     if i > 0:
         lines.append(f"parentId  String?  @map(\"parent_id\") @db.Uuid")
@@ -38,7 +46,7 @@ def model_body(i):
 
 DRIZZLE_IMPORTS = (
     'import { pgTable, pgEnum, uuid, varchar, text, integer, doublePrecision, numeric, boolean, jsonb, '
-    'timestamp, index, uniqueIndex } from "drizzle-orm/pg-core";\n'
+    'timestamp, bigint, index, uniqueIndex } from "drizzle-orm/pg-core";\n'
     'export const status = pgEnum("Status", ["ACTIVE", "ARCHIVED"]);\n'
 )
 
@@ -60,7 +68,15 @@ def drizzle_table(i):
   active: boolean("active").notNull().default(true),
   payload: jsonb("payload"),
   createdAt: timestamp("created_at", {{ precision: 3 }}).notNull().defaultNow(),
-  updatedAt: timestamp("updated_at", {{ precision: 3 }}).notNull(),{parent}
+  updatedAt: timestamp("updated_at", {{ precision: 3 }}).notNull(),
+  title: varchar("title", {{ length: 120 }}).notNull(),
+  summary: text("summary"),
+  email: text("email"),
+  views: bigint("views", {{ mode: "number" }}).notNull().default(0),
+  score: doublePrecision("score").notNull().default(0),
+  publishedAt: timestamp("published_at", {{ precision: 3 }}),
+  rank: integer("rank"),
+  externalId: uuid("external_id"),{parent}
 }}, (t) => [uniqueIndex("model_{i}_slug_key").on(t.slug), index("model_{i}_status_created_at_idx").on(t.status, t.createdAt.desc())]);
 """
 
