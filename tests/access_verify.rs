@@ -90,7 +90,7 @@ fn declared_rules_hold_in_postgres() {
         report
             .cells
             .iter()
-            .find(|c| c.table == "Project" && c.command.name() == command && c.scenario == scenario)
+            .find(|c| c.table == "Project" && c.action.name() == command && c.scenario == scenario)
             .map(|c| c.actual.clone())
     };
     use verify::Actual::*;
@@ -312,7 +312,7 @@ fn a_rule_change_migrates_and_verifies() {
         report[0]
             .cells
             .iter()
-            .find(|c| c.table == "User" && c.command.name() == "update" && c.scenario == scenario)
+            .find(|c| c.table == "User" && c.action.name() == "update" && c.scenario == scenario)
             .map(|c| c.actual.clone())
     };
     assert_eq!(users_update("own"), Some(verify::Actual::Allowed));

@@ -36,6 +36,8 @@ pub struct World<'a> {
     pub cyclic: bool,
     /// (table, column) pairs stored encrypted.
     encrypted: Vec<(usize, String)>,
+    /// (table, column) pairs some access rule reads.
+    ruled: std::collections::HashSet<(usize, String)>,
     /// Rules that contradict each other about who holds the tenant or the user.
     pub problems: Vec<String>,
     /// Per table, the optional references no rule reads, left NULL in `rows`, with the values
@@ -79,6 +81,7 @@ impl<'a> World<'a> {
             order,
             cyclic,
             encrypted,
+            ruled,
             optional,
             problems,
         }
@@ -119,6 +122,11 @@ impl<'a> World<'a> {
                 Some(table.column(column)?.ty.scalar.clone())
             })
             .unwrap_or(ScalarType::Uuid)
+    }
+
+    /// Whether an access rule reads the column (on its own table, or as a member table's).
+    pub fn is_ruled(&self, table: usize, column: &str) -> bool {
+        self.ruled.contains(&(table, column.to_string()))
     }
 
     pub fn is_encrypted(&self, table: usize, column: &str) -> bool {

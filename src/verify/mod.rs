@@ -8,12 +8,13 @@
 
 mod db;
 pub mod expect;
+pub mod mutate;
 mod probe;
 
 use crate::db::Db;
 pub use db::Database;
 
-use crate::ir::access::{Command, RuleKind};
+use crate::ir::access::Command;
 use crate::ir::System;
 use crate::render::postgres::rls::{qualified, quote_literal};
 use crate::render::quote_ident;
@@ -25,27 +26,64 @@ use expect::Context;
 pub enum Actual {
     Allowed,
     Denied,
+    /// The rows a statement over the whole table saw or changed.
+    Rows(u64),
     /// Postgres failed for another reason than a policy (a missing GRANT, a bad cast...).
     Error(String),
 }
 
-/// One probe: a table, a command, a scenario; what the rules declare and what Postgres did.
+/// What a probe does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The command on one row, found by its key: the WHERE reads the row, so for UPDATE and
+    /// DELETE the SELECT policy joins in.
+    Row(Command),
+    /// The command on every row, reading no column: only the command's own policy decides,
+    /// and the cell counts the rows it let through.
+    Every(Command),
+    /// A privilege row level security does not govern.
+    Privilege(Privilege),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Privilege {
+    Truncate,
+    References,
+    Trigger,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Row(command) => command.name(),
+            Action::Every(Command::Select) => "select all",
+            Action::Every(Command::Insert) => "insert all",
+            Action::Every(Command::Update) => "update all",
+            Action::Every(Command::Delete) => "delete all",
+            Action::Privilege(Privilege::Truncate) => "truncate",
+            Action::Privilege(Privilege::References) => "references",
+            Action::Privilege(Privilege::Trigger) => "trigger",
+        }
+    }
+}
+
+/// One probe: a table, an action, a scenario; what the rules declare and what Postgres did.
 #[derive(Debug, Clone)]
 pub struct Cell {
     pub table: String,
-    pub command: Command,
+    pub action: Action,
     pub scenario: String,
     /// `None` when a raw `sql` rule decides: shown, never counted as a mismatch.
-    pub expected: Option<bool>,
+    pub expected: Option<Actual>,
     pub actual: Actual,
 }
 
 impl Cell {
     pub fn is_mismatch(&self) -> bool {
-        match (&self.actual, self.expected) {
+        match (&self.actual, &self.expected) {
             (Actual::Error(_), _) => true,
             (_, None) => false,
-            (actual, Some(expected)) => (*actual == Actual::Allowed) != expected,
+            (actual, Some(expected)) => actual != expected,
         }
     }
 }
@@ -152,18 +190,18 @@ pub fn verify(
     check_encrypted(&world, db, &mut report)?;
     let scenarios = scenarios(system);
     report.scenarios = scenarios.iter().map(|s| s.name.clone()).collect();
-    report.scenarios.push(MOVE.into());
+    report
+        .scenarios
+        .extend(probe::EXTRA_SCENARIOS.iter().map(|s| s.to_string()));
     let mut shared = Vec::new();
     for (index, table) in system.tables.iter().enumerate() {
+        // Every table the application role is granted: privileges beyond the four commands.
+        let mut probes = probe::privilege_probes(&world, index);
         match system.access.table(&table.db_name) {
-            Some(entry) if entry.shared => {
-                shared.push(table.name.as_str());
-                continue;
-            }
-            None => continue,
-            Some(_) => {}
+            Some(entry) if entry.shared => shared.push(table.name.as_str()),
+            None => {}
+            Some(_) => probes.extend(probe::probes(&world, index, &scenarios)),
         }
-        let probes = probe::probes(&world, index, &scenarios);
         report.cells.extend(probe::run_probes(&world, db, index, probes)?);
     }
     if !shared.is_empty() {
@@ -175,11 +213,10 @@ pub fn verify(
     Ok(report)
 }
 
-const MOVE: &str = "move tenant";
-
 /// Runs `statement` as `app_role` with the given settings, then undoes everything by raising;
 /// returns `rows <n>` or `error <sqlstate> <message>`. `prepare` runs first, as the caller,
-/// with triggers off (to delete a row that an insert probe re-inserts).
+/// with triggers off (to delete a row that an insert probe re-inserts, to hand the table to
+/// the application role). `noop` is the trigger function the TRIGGER privilege probe names.
 const PROBE_FUNCTION: &str = r#"CREATE SCHEMA IF NOT EXISTS schemagen_verify;
 CREATE OR REPLACE FUNCTION schemagen_verify.probe(prepare text, app_role text, settings text[], statement text)
 RETURNS text LANGUAGE plpgsql AS $$
@@ -204,6 +241,10 @@ BEGIN
     WHEN SQLSTATE 'SGV01' THEN RETURN 'rows ' || SQLERRM;
     WHEN OTHERS THEN RETURN 'error ' || SQLSTATE || ' ' || SQLERRM;
   END;
+END $$;
+CREATE OR REPLACE FUNCTION schemagen_verify.noop() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN NULL;
 END $$;"#;
 
 /// The application role must exist and must not skip the policies.
@@ -314,6 +355,15 @@ fn check_encrypted(world: &World, db: &mut Db, report: &mut Report) -> Result<()
     Ok(())
 }
 
+/// A role value no rule names: a role check that lets any role through shows with it.
+fn unnamed_role(named: &[String]) -> String {
+    let mut role = "verify-unnamed-role".to_string();
+    while named.contains(&role) {
+        role.push('_');
+    }
+    role
+}
+
 /// A context and the row it is aimed at (slot 0 or 1).
 struct Scenario {
     name: String,
@@ -349,19 +399,10 @@ fn scenarios(system: &System) -> Vec<Scenario> {
             slot: 0,
         },
     ];
-    let mut roles: Vec<&str> = system
-        .access
-        .tables
-        .iter()
-        .flat_map(|t| &t.rules)
-        .filter_map(|r| match &r.kind {
-            RuleKind::Role { roles, .. } => roles.first().map(String::as_str),
-            _ => None,
-        })
-        .collect();
-    roles.sort_unstable();
-    roles.dedup();
-    for role in roles {
+    let mut roles = mutate::named_roles(system);
+    roles.push(unnamed_role(&roles));
+    for role in &roles {
+        let role = role.as_str();
         out.push(Scenario {
             name: format!("{role}, other user"),
             context: at(Some(0), Some(1), Some(role)),
@@ -384,20 +425,20 @@ pub fn human(report: &Report) -> String {
     header.extend(report.scenarios.iter().cloned());
     let mut lines = vec![header];
     // Cells by (table, command, scenario); rows in the order the tables were probed.
-    let mut cells: std::collections::HashMap<(&str, Command, &str), &Cell> =
+    let mut cells: std::collections::HashMap<(&str, Action, &str), &Cell> =
         std::collections::HashMap::new();
-    let mut keys: Vec<(&str, Command)> = Vec::new();
+    let mut keys: Vec<(&str, Action)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for c in &report.cells {
-        if seen.insert((c.table.as_str(), c.command)) {
-            keys.push((c.table.as_str(), c.command));
+        if seen.insert((c.table.as_str(), c.action)) {
+            keys.push((c.table.as_str(), c.action));
         }
-        cells.insert((c.table.as_str(), c.command, c.scenario.as_str()), c);
+        cells.insert((c.table.as_str(), c.action, c.scenario.as_str()), c);
     }
-    for (table, command) in keys {
-        let mut line = vec![table.to_string(), command.name().to_string()];
+    for (table, action) in keys {
+        let mut line = vec![table.to_string(), action.name().to_string()];
         for scenario in &report.scenarios {
-            let cell = cells.get(&(table, command, scenario.as_str()));
+            let cell = cells.get(&(table, action, scenario.as_str()));
             line.push(cell.map_or_else(|| "-".to_string(), |c| cell_text(c)));
         }
         lines.push(line);
@@ -411,9 +452,9 @@ pub fn human(report: &Report) -> String {
         out.push_str(&format!(
             "MISMATCH {} {} ({}): expected {}, actual {}\n",
             cell.table,
-            cell.command.name(),
+            cell.action.name(),
             cell.scenario,
-            expected_text(cell.expected),
+            expected_text(cell.expected.as_ref()),
             actual_text(&cell.actual)
         ));
     }
@@ -428,24 +469,24 @@ pub fn human(report: &Report) -> String {
 
 fn cell_text(cell: &Cell) -> String {
     let actual = match &cell.actual {
-        Actual::Allowed => "allow",
-        Actual::Denied => "deny",
-        Actual::Error(_) => "error",
+        Actual::Allowed => "allow".to_string(),
+        Actual::Denied => "deny".to_string(),
+        Actual::Rows(n) => n.to_string(),
+        Actual::Error(_) => "error".to_string(),
     };
     if cell.is_mismatch() {
         format!("{actual} ✗")
     } else if cell.expected.is_none() {
         format!("{actual} ?")
     } else {
-        actual.to_string()
+        actual
     }
 }
 
-fn expected_text(expected: Option<bool>) -> &'static str {
+fn expected_text(expected: Option<&Actual>) -> String {
     match expected {
-        Some(true) => "allow",
-        Some(false) => "deny",
-        None => "unknown (sql rule)",
+        Some(actual) => actual_text(actual),
+        None => "unknown (sql rule)".into(),
     }
 }
 
@@ -453,6 +494,7 @@ fn actual_text(actual: &Actual) -> String {
     match actual {
         Actual::Allowed => "allow".into(),
         Actual::Denied => "deny".into(),
+        Actual::Rows(n) => format!("{n} rows"),
         Actual::Error(e) => format!("error: {e}"),
     }
 }
@@ -464,9 +506,9 @@ pub fn json(report: &Report) -> serde_json::Value {
         .map(|c| {
             serde_json::json!({
                 "table": c.table,
-                "command": c.command.name(),
+                "command": c.action.name(),
                 "scenario": c.scenario,
-                "expected": c.expected.map(|e| if e { "allow" } else { "deny" }),
+                "expected": c.expected.as_ref().map(actual_text),
                 "actual": actual_text(&c.actual),
                 "ok": !c.is_mismatch(),
             })
