@@ -154,15 +154,6 @@ fn changes(system: &System, statement: &str) -> Vec<Change> {
     Vec::new()
 }
 
-/// The statement without the `-- comment` lines the splitter keeps in front of it.
-fn code_of(statement: &str) -> &str {
-    let mut rest = statement;
-    while rest.starts_with("--") {
-        rest = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
-    }
-    rest
-}
-
 /// The system's table a table-level statement names (`… ON "s"."t" …` or `ALTER TABLE "s"."t" …`).
 fn table_of_statement<'a>(system: &'a System, code: &str) -> Option<&'a Table> {
     system.tables.iter().find(|t| {
@@ -236,6 +227,24 @@ fn policy_changes(system: &System, code: &str) -> Vec<Change> {
             operand,
         })
         .collect()
+}
+
+/// The parts of a `CREATE POLICY` statement: its command (`SELECT`, …), USING and WITH CHECK.
+pub fn policy_parts(statement: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+    let code = code_of(statement);
+    let command = ["SELECT", "INSERT", "UPDATE", "DELETE", "ALL"]
+        .into_iter()
+        .find(|c| code.contains(&format!(" FOR {c}\n")) || code.ends_with(&format!(" FOR {c}")))?;
+    Some((command, clause(code, "USING ("), clause(code, "WITH CHECK (")))
+}
+
+/// The statement without the `-- comment` lines the splitter keeps in front of it.
+pub fn code_of(statement: &str) -> &str {
+    let mut rest = statement;
+    while rest.starts_with("--") {
+        rest = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
+    }
+    rest
 }
 
 /// The text inside `<opening>…)` (parentheses, quotes and identifiers balanced).

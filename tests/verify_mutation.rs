@@ -1,0 +1,350 @@
+//! The mutation test of `verify`: the committed migrations of every seed system, weakened one
+//! access statement at a time (`schemagen::verify::mutate`), each mutant applied to its own
+//! database and verified. Every mutant that changes what a user can do must fail verify on
+//! its probes alone; a mutant that cannot change it is argued here, by a named rule read from
+//! the SQL and the schema ([`equivalence`]), and must then pass (else the rule or verify is
+//! wrong). CI runs a deterministic sample, one mutant per system and operator;
+//! `SCHEMAGEN_MUTATION=full` runs every mutant. The kill figures are printed either way.
+
+mod support;
+
+use schemagen::db::Db;
+use schemagen::ir::access::RuleKind;
+use schemagen::ir::System;
+use schemagen::verify::mutate::{self, Mutant, Operator};
+use schemagen::verify::{self, Database};
+use std::collections::BTreeMap;
+
+const SYSTEMS: [&str; 5] = [
+    "alphadome",
+    "botcafe",
+    "collective_writing",
+    "contentpilot",
+    "mitche",
+];
+
+/// What became of one mutant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Fate {
+    /// A probe's outcome differed from the rules: verify failed on behaviour.
+    Killed,
+    /// Verify passed although the mutant is not argued equivalent: a hole in verify.
+    Survived,
+    /// Argued equivalent, and verify passed.
+    Equivalent,
+    /// Argued equivalent, yet a probe failed: the argument or verify is wrong.
+    EquivalentKilled,
+    /// A raw `sql` rule decides the table: the probes cannot judge it (verify-structure's
+    /// `expect:` does); counted apart, not asserted.
+    RawSql { killed: bool },
+    /// Verify could not run on it (a migration failed): the mutator wrote bad SQL.
+    Stillborn,
+}
+
+#[test]
+fn verify_kills_every_mutant_that_changes_behaviour() {
+    let cluster = match schemagen::cluster::Cluster::start() {
+        Ok(cluster) => cluster,
+        Err(e) => return support::missing_tool("verify_mutation", &e.to_string()),
+    };
+    let full = std::env::var("SCHEMAGEN_MUTATION").is_ok_and(|v| v == "full");
+    let config = schemagen::config::Config {
+        schemas: support::repo_root().join("schemas"),
+        out: support::repo_root().join("generated"),
+        ..Default::default()
+    };
+    let run = schemagen::generate(&config);
+    assert!(!run.has_errors(), "{:?}", run.diagnostics);
+    let mut admin = Db::connect(&cluster.connection_string("postgres")).expect("connect");
+    let mut fates: Vec<(String, Operator, String, Fate)> = Vec::new();
+    for name in SYSTEMS {
+        let system = run
+            .systems
+            .iter()
+            .find(|s| s.name == name)
+            .expect("seed system");
+        let migrations = verify::migrations_in(&run.files, name);
+        let all = mutate::mutants(system, &migrations);
+        assert!(!all.is_empty(), "{name}: no mutants");
+        let chosen = if full { all } else { sample(system, all) };
+        // The migrations before the first one any mutant changes, applied once, then cloned.
+        let first = chosen.iter().map(|m| m.migration).min().unwrap_or(0);
+        let template = format!("template_{name}");
+        admin
+            .execute(&format!("CREATE DATABASE {template} TEMPLATE template0"))
+            .expect("template");
+        let mut db = Db::connect(&cluster.connection_string(&template)).expect("connect");
+        for (file, sql) in &migrations[..first] {
+            for statement in schemagen::db::script::statements(sql) {
+                db.execute(&statement.sql)
+                    .unwrap_or_else(|e| panic!("{file}:{}: {e}", statement.line));
+            }
+        }
+        drop(db);
+        for (n, mutant) in chosen.iter().enumerate() {
+            let database = format!("mutant_{name}_{n}");
+            admin
+                .execute(&format!("CREATE DATABASE {database} TEMPLATE {template}"))
+                .expect("clone");
+            let url = Database::Url(cluster.connection_string(&database));
+            let report = verify::verify(system, &mutant.migrations[first..], &url);
+            admin
+                .execute(&format!("DROP DATABASE {database}"))
+                .expect("drop");
+            let killed = report
+                .as_ref()
+                .map(|r| r.mismatches().next().is_some());
+            let fate = match (killed, equivalence(system, &migrations, mutant)) {
+                (Err(e), _) => {
+                    eprintln!("{name}: {}: {e}", mutant.name);
+                    Fate::Stillborn
+                }
+                (Ok(killed), _) if raw_sql(system, mutant) => Fate::RawSql { killed },
+                (Ok(true), None) => Fate::Killed,
+                (Ok(false), None) => Fate::Survived,
+                (Ok(false), Some(_)) => Fate::Equivalent,
+                (Ok(true), Some(_)) => Fate::EquivalentKilled,
+            };
+            if matches!(fate, Fate::Survived | Fate::EquivalentKilled) {
+                let text = report.as_ref().map(verify::human).unwrap_or_default();
+                let mismatches: Vec<&str> =
+                    text.lines().filter(|l| l.starts_with("MISMATCH")).collect();
+                eprintln!(
+                    "{name}: {} {fate:?}\n--- before\n{}\n--- after\n{}\n{}",
+                    mutant.name,
+                    mutant.before,
+                    mutant.after,
+                    mismatches.join("\n")
+                );
+            }
+            let reason = equivalence(system, &migrations, mutant).unwrap_or_default();
+            fates.push((name.to_string(), mutant.operator, reason.to_string(), fate));
+        }
+        admin
+            .execute(&format!("DROP DATABASE {template}"))
+            .expect("drop template");
+    }
+    let figures = figures(&fates);
+    println!("{figures}");
+    let holes: Vec<String> = fates
+        .iter()
+        .filter(|(_, _, _, f)| matches!(f, Fate::Survived | Fate::EquivalentKilled | Fate::Stillborn))
+        .map(|(s, o, r, f)| format!("{s} {} {f:?} {r}", o.name()))
+        .collect();
+    assert!(holes.is_empty(), "{}\n{figures}", holes.join("\n"));
+}
+
+/// One mutant per system and operator: the middle one among those the probes can judge
+/// (neither argued equivalent nor decided by raw SQL), else the middle one of all.
+fn sample(system: &System, all: Vec<Mutant>) -> Vec<Mutant> {
+    let mut by_operator: BTreeMap<Operator, Vec<Mutant>> = BTreeMap::new();
+    for mutant in all {
+        by_operator.entry(mutant.operator).or_default().push(mutant);
+    }
+    by_operator
+        .into_values()
+        .filter_map(|mutants| {
+            let judged: Vec<&Mutant> = mutants
+                .iter()
+                .filter(|m| equivalence(system, &m.migrations, m).is_none() && !raw_sql(system, m))
+                .collect();
+            let pick = if judged.is_empty() {
+                mutants.get(mutants.len() / 2)
+            } else {
+                Some(judged[judged.len() / 2])
+            };
+            pick.cloned()
+        })
+        .collect()
+}
+
+/// Why the mutant cannot change what anyone may do, as a named rule; `None` when it can.
+fn equivalence(system: &System, migrations: &[(String, String)], mutant: &Mutant) -> Option<&'static str> {
+    if superseded(migrations, mutant) {
+        return Some("superseded: a later migration drops the policy or table, or runs the statement again");
+    }
+    match mutant.operator {
+        Operator::NotDistinct if compares_a_not_null_column(system, mutant) => Some(
+            "= on a NOT NULL column: IS NOT DISTINCT FROM differs from = only when both sides are NULL",
+        ),
+        Operator::UsingTrue | Operator::CheckTrue if update_reads_no_column(mutant) => Some(
+            "an UPDATE policy whose predicate reads no column: USING and WITH CHECK test the same context, so either alone decides",
+        ),
+        Operator::ForAll if every_command_has_this_predicate(system, mutant) => Some(
+            "FOR ALL of a predicate the table's policy for every command it reaches already has: p OR p is p",
+        ),
+        _ => None,
+    }
+}
+
+/// A later migration drops the policy (or its table) or runs the same statement again.
+fn superseded(migrations: &[(String, String)], mutant: &Mutant) -> bool {
+    let table = schemagen::render::postgres::rls::qualified(&mutant.table);
+    let code = mutate::code_of(&mutant.before);
+    migrations[mutant.migration + 1..].iter().any(|(_, sql)| {
+        let dropped_policy = mutant.policy.as_ref().is_some_and(|p| {
+            sql.contains(&format!("DROP POLICY IF EXISTS \"{p}\" ON {table};"))
+        });
+        dropped_policy || sql.contains(&format!("DROP TABLE {table};")) || sql.contains(code)
+    })
+}
+
+/// The rewritten `=` has a NOT NULL column on its left: `"col"` of the table, `m."col"` of
+/// a member rule's table, or `"schema"."table"."col"`.
+fn compares_a_not_null_column(system: &System, mutant: &Mutant) -> bool {
+    let Some(operand) = &mutant.operand else {
+        return false;
+    };
+    let unquote = |s: &str| s.trim_matches('"').to_string();
+    let parts: Vec<String> = operand.split("\".\"").map(unquote).collect();
+    let (table, column) = if let Some(member_column) = operand.strip_prefix("m.") {
+        let column = unquote(member_column);
+        let member = system
+            .access
+            .table(&mutant.table)
+            .into_iter()
+            .flat_map(|e| &e.rules)
+            .find_map(|r| match &r.kind {
+                RuleKind::Member { table, via, user, .. }
+                    if via.column == column || user.column == column =>
+                {
+                    Some(table.db_name.clone())
+                }
+                _ => None,
+            });
+        match member {
+            Some(member) => (member, column),
+            None => return false,
+        }
+    } else if parts.len() == 3 {
+        (
+            schemagen::ir::QualifiedName::new(&parts[0], &parts[1]),
+            parts[2].clone(),
+        )
+    } else if parts.len() == 1 && operand.starts_with('"') {
+        (mutant.table.clone(), parts[0].clone())
+    } else {
+        return false;
+    };
+    system
+        .tables
+        .iter()
+        .find(|t| t.db_name == table)
+        .and_then(|t| t.column(&column))
+        .is_some_and(|c| !c.nullable)
+}
+
+/// An UPDATE policy whose USING and WITH CHECK are one predicate that names no identifier
+/// (every identifier is quoted, so no `"` means no column): a test of the context alone.
+fn update_reads_no_column(mutant: &Mutant) -> bool {
+    matches!(
+        mutant::parts(&mutant.before),
+        Some(("UPDATE", Some(using), Some(check))) if using == check && !using.contains('"')
+    )
+}
+
+mod mutant {
+    pub fn parts(statement: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+        schemagen::verify::mutate::policy_parts(statement)
+    }
+}
+
+/// FOR ALL lends the policy's predicate to the other commands it reaches (a policy with
+/// only WITH CHECK reaches only UPDATE's check, and only where an UPDATE policy exists); it
+/// changes nothing when each of them already has exactly that predicate.
+fn every_command_has_this_predicate(system: &System, mutant: &Mutant) -> bool {
+    let Some((command, using, check)) = mutant::parts(&mutant.before) else {
+        return false;
+    };
+    let Some(p) = using.or(check) else {
+        return false;
+    };
+    let table = schemagen::render::postgres::rls::qualified(&mutant.table);
+    let statements = schemagen::render::postgres::rls::statements(system);
+    let policy = |c: &str| {
+        statements
+            .iter()
+            .filter(|s| s.contains(&format!(" ON {table} FOR ")))
+            .find_map(|s| mutant::parts(s).filter(|(pc, _, _)| *pc == c))
+    };
+    let same = |c: &str| match policy(c) {
+        Some((_, u, k)) => u.is_none_or(|u| u == p) && k.is_none_or(|k| k == p),
+        None => false,
+    };
+    match command {
+        "SELECT" => same("INSERT") && same("UPDATE") && same("DELETE"),
+        "INSERT" => policy("UPDATE").is_none_or(|(_, _, k)| k == Some(p)),
+        "UPDATE" => same("SELECT") && same("INSERT") && same("DELETE"),
+        "DELETE" => same("SELECT") && same("INSERT") && same("UPDATE"),
+        _ => false,
+    }
+}
+
+/// The mutant touches a table a raw `sql` rule decides: its probes are partly unjudged.
+fn raw_sql(system: &System, mutant: &Mutant) -> bool {
+    system.access.table(&mutant.table).is_some_and(|e| {
+        e.rules
+            .iter()
+            .any(|r| matches!(r.kind, RuleKind::Sql { .. }))
+    })
+}
+
+/// Killed / behaviour-changing mutants per system and per operator, with the equivalent and
+/// raw-SQL ones beside them.
+fn figures(fates: &[(String, Operator, String, Fate)]) -> String {
+    #[derive(Default)]
+    struct Tally {
+        killed: usize,
+        changing: usize,
+        equivalent: usize,
+        raw_killed: usize,
+        raw: usize,
+    }
+    let mut by_system: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_operator: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for (system, operator, reason, fate) in fates {
+        for tally in [
+            by_system.entry(system.clone()).or_default(),
+            by_operator.entry(operator.name()).or_default(),
+        ] {
+            match fate {
+                Fate::Killed => {
+                    tally.killed += 1;
+                    tally.changing += 1;
+                }
+                Fate::Survived | Fate::Stillborn => tally.changing += 1,
+                Fate::Equivalent | Fate::EquivalentKilled => tally.equivalent += 1,
+                Fate::RawSql { killed } => {
+                    tally.raw += 1;
+                    tally.raw_killed += usize::from(*killed);
+                }
+            }
+        }
+        if !reason.is_empty() {
+            *reasons.entry(reason.as_str()).or_default() += 1;
+        }
+    }
+    let mut lines = vec![vec![
+        "".to_string(),
+        "killed by probes".to_string(),
+        "equivalent".to_string(),
+        "raw sql (killed/all)".to_string(),
+    ]];
+    let row = |name: &str, t: &Tally| {
+        vec![
+            name.to_string(),
+            format!("{}/{}", t.killed, t.changing),
+            t.equivalent.to_string(),
+            format!("{}/{}", t.raw_killed, t.raw),
+        ]
+    };
+    lines.extend(by_system.iter().map(|(n, t)| row(n, t)));
+    lines.push(vec![String::new(); 4]);
+    lines.extend(by_operator.iter().map(|(n, t)| row(n, t)));
+    let mut out = schemagen::terminal::columns(&lines, "");
+    for (reason, n) in reasons {
+        out.push_str(&format!("equivalent ({n}): {reason}\n"));
+    }
+    out
+}
