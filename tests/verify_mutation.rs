@@ -4,7 +4,8 @@
 //! its probes alone; a mutant that cannot change it is argued here, by a named rule read from
 //! the SQL and the schema ([`equivalence`]), and must then pass (else the rule or verify is
 //! wrong). CI runs a deterministic sample, one mutant per system and operator;
-//! `SCHEMAGEN_MUTATION=full` runs every mutant. The kill figures are printed either way.
+//! `SCHEMAGEN_MUTATION=full` runs every mutant, `SCHEMAGEN_MUTANT=<part of a name>` the ones
+//! named (with their reports). The kill figures are printed either way.
 
 mod support;
 
@@ -48,6 +49,8 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
         Err(e) => return support::missing_tool("verify_mutation", &e.to_string()),
     };
     let full = std::env::var("SCHEMAGEN_MUTATION").is_ok_and(|v| v == "full");
+    // `SCHEMAGEN_MUTANT=<part of a name>`: only those mutants, each report printed whole.
+    let only = std::env::var("SCHEMAGEN_MUTANT").ok();
     let config = schemagen::config::Config {
         schemas: support::repo_root().join("schemas"),
         out: support::repo_root().join("generated"),
@@ -66,7 +69,14 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
         let migrations = verify::migrations_in(&run.files, name);
         let all = mutate::mutants(system, &migrations);
         assert!(!all.is_empty(), "{name}: no mutants");
-        let chosen = if full { all } else { sample(system, all) };
+        let chosen = match &only {
+            Some(part) => all.into_iter().filter(|m| format!("{name}: {}", m.name).contains(part.as_str())).collect(),
+            None if full => all,
+            None => sample(system, all),
+        };
+        if chosen.is_empty() {
+            continue;
+        }
         // The migrations before the first one any mutant changes, applied once, then cloned.
         let first = chosen.iter().map(|m| m.migration).min().unwrap_or(0);
         let template = format!("template_{name}");
@@ -105,6 +115,9 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
                 (Ok(false), Some(_)) => Fate::Equivalent,
                 (Ok(true), Some(_)) => Fate::EquivalentKilled,
             };
+            if only.is_some() {
+                eprintln!("{}", report.as_ref().map(verify::human).unwrap_or_default());
+            }
             if matches!(fate, Fate::Survived | Fate::EquivalentKilled) {
                 let text = report.as_ref().map(verify::human).unwrap_or_default();
                 let mismatches: Vec<&str> =
@@ -170,7 +183,7 @@ fn equivalence(system: &System, migrations: &[(String, String)], mutant: &Mutant
         Operator::UsingTrue | Operator::CheckTrue if update_reads_no_column(mutant) => Some(
             "an UPDATE policy whose predicate reads no column: USING and WITH CHECK test the same context, so either alone decides",
         ),
-        Operator::ForAll if every_command_has_this_predicate(system, mutant) => Some(
+        Operator::ForAll if every_command_has_this_predicate(migrations, mutant) => Some(
             "FOR ALL of a predicate the table's policy for every command it reaches already has: p OR p is p",
         ),
         _ => None,
@@ -251,33 +264,133 @@ mod mutant {
 
 /// FOR ALL lends the policy's predicate to the other commands it reaches (a policy with
 /// only WITH CHECK reaches only UPDATE's check, and only where an UPDATE policy exists); it
-/// changes nothing when each of them already has exactly that predicate.
-fn every_command_has_this_predicate(system: &System, mutant: &Mutant) -> bool {
+/// changes nothing when each of them already allows whatever the predicate allows: every
+/// disjunct of the predicate is a disjunct of theirs (`p OR q` already holds where `p` does).
+fn every_command_has_this_predicate(
+    migrations: &[(String, String)],
+    mutant: &Mutant,
+) -> bool {
     let Some((command, using, check)) = mutant::parts(&mutant.before) else {
         return false;
     };
     let Some(p) = using.or(check) else {
         return false;
     };
-    let table = schemagen::render::postgres::rls::qualified(&mutant.table);
-    let statements = schemagen::render::postgres::rls::statements(system);
-    let policy = |c: &str| {
-        statements
-            .iter()
-            .filter(|s| s.contains(&format!(" ON {table} FOR ")))
-            .find_map(|s| mutant::parts(s).filter(|(pc, _, _)| *pc == c))
+    let policies = final_policies(migrations, &mutant.table);
+    let lent = disjuncts(p);
+    let covers = |clause: &Option<String>| {
+        clause.as_ref().is_none_or(|c| {
+            let theirs = disjuncts(c);
+            lent.iter().all(|d| theirs.contains(d))
+        })
     };
-    let same = |c: &str| match policy(c) {
-        Some((_, u, k)) => u.is_none_or(|u| u == p) && k.is_none_or(|k| k == p),
-        None => false,
+    let holds = |c: &str| {
+        policies
+            .values()
+            .find(|(pc, _, _)| pc == c)
+            .is_some_and(|(_, u, k)| covers(u) && covers(k))
     };
     match command {
-        "SELECT" => same("INSERT") && same("UPDATE") && same("DELETE"),
-        "INSERT" => policy("UPDATE").is_none_or(|(_, _, k)| k == Some(p)),
-        "UPDATE" => same("SELECT") && same("INSERT") && same("DELETE"),
-        "DELETE" => same("SELECT") && same("INSERT") && same("UPDATE"),
+        "SELECT" => holds("INSERT") && holds("UPDATE") && holds("DELETE"),
+        "INSERT" => policies
+            .values()
+            .find(|(pc, _, _)| pc == "UPDATE")
+            .is_none_or(|(_, _, k)| covers(k)),
+        "UPDATE" => holds("SELECT") && holds("INSERT") && holds("DELETE"),
+        "DELETE" => holds("SELECT") && holds("INSERT") && holds("UPDATE"),
         _ => false,
     }
+}
+
+type PolicyText = (String, Option<String>, Option<String>);
+
+/// The table's policies after every migration, by name: (command, USING, WITH CHECK).
+fn final_policies(
+    migrations: &[(String, String)],
+    table: &schemagen::ir::QualifiedName,
+) -> BTreeMap<String, PolicyText> {
+    let table = schemagen::render::postgres::rls::qualified(table);
+    let mut out = BTreeMap::new();
+    for (_, sql) in migrations {
+        for statement in schemagen::db::script::statements(sql) {
+            let code = mutate::code_of(&statement.sql);
+            let name = || code.split('"').nth(1).unwrap_or_default().to_string();
+            if code.starts_with("CREATE POLICY ") && code.contains(&format!(" ON {table} FOR ")) {
+                if let Some((c, u, k)) = mutant::parts(code) {
+                    out.insert(name(), (c.to_string(), u.map(str::to_string), k.map(str::to_string)));
+                }
+            } else if code.starts_with("DROP POLICY IF EXISTS ") && code.ends_with(&format!(" ON {table}")) {
+                out.remove(&name());
+            } else if code == format!("DROP TABLE {table}") {
+                out.clear();
+            }
+        }
+    }
+    out
+}
+
+/// The top-level `OR` operands of a predicate, parentheses that wrap a whole operand opened.
+fn disjuncts(predicate: &str) -> Vec<String> {
+    let p = unwrap_parentheses(predicate.trim());
+    let parts = split_top_level(p, " OR ");
+    if parts.len() == 1 {
+        return vec![p.to_string()];
+    }
+    parts.into_iter().flat_map(disjuncts).collect()
+}
+
+fn unwrap_parentheses(p: &str) -> &str {
+    let depths = depth_after_each(p);
+    let whole = p.starts_with('(')
+        && p.ends_with(')')
+        && depths[..p.len() - 1].iter().all(|&d| d > 0);
+    if whole {
+        unwrap_parentheses(&p[1..p.len() - 1])
+    } else {
+        p
+    }
+}
+
+fn split_top_level<'a>(p: &'a str, separator: &str) -> Vec<&'a str> {
+    let depths = depth_after_each(p);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (at, _) in p.match_indices(separator) {
+        if at > 0 && depths[at - 1] == 0 && at >= start {
+            out.push(&p[start..at]);
+            start = at + separator.len();
+        }
+    }
+    out.push(&p[start..]);
+    out
+}
+
+/// The parenthesis depth after each byte, quotes skipped (inside a quote: depth + 1).
+fn depth_after_each(p: &str) -> Vec<i32> {
+    let mut depth = 0;
+    let mut quote = None;
+    p.bytes()
+        .map(|b| {
+            match (quote, b) {
+                (Some(q), _) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'\'' | b'"') => quote = Some(b),
+                (None, b'(') => depth += 1,
+                (None, b')') => depth -= 1,
+                _ => {}
+            }
+            depth + i32::from(quote.is_some())
+        })
+        .collect()
+}
+
+#[test]
+fn disjuncts_open_the_parentheses_around_each_operand() {
+    assert_eq!(
+        disjuncts("r IN ('a') OR ((\"o\" = u OR \"p\" IN ('x)')))"),
+        ["r IN ('a')", "\"o\" = u", "\"p\" IN ('x)')"]
+    );
+    assert_eq!(disjuncts("(a) AND (b)"), ["(a) AND (b)"]);
 }
 
 /// The mutant touches a table a raw `sql` rule decides: its probes are partly unjudged.
