@@ -78,7 +78,7 @@ fn declared_rules_hold_in_postgres() {
         "other user",
         "other tenant",
         "unset",
-        "admin, other user",
+        "admin, stranger",
         "move tenant",
     ] {
         assert!(
@@ -100,7 +100,7 @@ fn declared_rules_hold_in_postgres() {
     assert_eq!(projects("insert", "other tenant"), Some(Denied), "{text}");
     assert_eq!(projects("update", "move tenant"), Some(Denied), "{text}");
     assert_eq!(
-        projects("update", "admin, other user"),
+        projects("update", "admin, stranger"),
         Some(Allowed),
         "{text}"
     );

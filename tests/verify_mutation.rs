@@ -59,7 +59,8 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
     let run = schemagen::generate(&config);
     assert!(!run.has_errors(), "{:?}", run.diagnostics);
     let mut admin = Db::connect(&cluster.connection_string("postgres")).expect("connect");
-    let mut fates: Vec<(String, Operator, String, Fate)> = Vec::new();
+    // (system, mutant, operator, equivalence rule, fate)
+    let mut fates: Vec<(String, String, Operator, String, Fate)> = Vec::new();
     for name in SYSTEMS {
         let system = run
             .systems
@@ -70,7 +71,10 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
         let all = mutate::mutants(system, &migrations);
         assert!(!all.is_empty(), "{name}: no mutants");
         let chosen = match &only {
-            Some(part) => all.into_iter().filter(|m| format!("{name}: {}", m.name).contains(part.as_str())).collect(),
+            Some(part) => all
+                .into_iter()
+                .filter(|m| format!("{name}: {}", m.name).contains(part.as_str()))
+                .collect(),
             None if full => all,
             None => sample(system, all),
         };
@@ -91,47 +95,46 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
             }
         }
         drop(db);
-        for (n, mutant) in chosen.iter().enumerate() {
-            let database = format!("mutant_{name}_{n}");
-            admin
-                .execute(&format!("CREATE DATABASE {database} TEMPLATE {template}"))
-                .expect("clone");
-            let url = Database::Url(cluster.connection_string(&database));
-            let report = verify::verify(system, &mutant.migrations[first..], &url);
-            admin
-                .execute(&format!("DROP DATABASE {database}"))
-                .expect("drop");
-            let killed = report
-                .as_ref()
-                .map(|r| r.mismatches().next().is_some());
-            let fate = match (killed, equivalence(system, &migrations, mutant)) {
-                (Err(e), _) => {
-                    eprintln!("{name}: {}: {e}", mutant.name);
-                    Fate::Stillborn
-                }
-                (Ok(killed), _) if raw_sql(system, mutant) => Fate::RawSql { killed },
-                (Ok(true), None) => Fate::Killed,
-                (Ok(false), None) => Fate::Survived,
-                (Ok(false), Some(_)) => Fate::Equivalent,
-                (Ok(true), Some(_)) => Fate::EquivalentKilled,
-            };
-            if only.is_some() {
-                eprintln!("{}", report.as_ref().map(verify::human).unwrap_or_default());
-            }
-            if matches!(fate, Fate::Survived | Fate::EquivalentKilled) {
-                let text = report.as_ref().map(verify::human).unwrap_or_default();
-                let mismatches: Vec<&str> =
-                    text.lines().filter(|l| l.starts_with("MISMATCH")).collect();
-                eprintln!(
-                    "{name}: {} {fate:?}\n--- before\n{}\n--- after\n{}\n{}",
-                    mutant.name,
-                    mutant.before,
-                    mutant.after,
-                    mismatches.join("\n")
-                );
-            }
+        // Mutants in parallel, each in its own clone of the template.
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+        let judged: Vec<Vec<(usize, Fate)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|w| {
+                    let (cluster, chosen, migrations, template) =
+                        (&cluster, &chosen, &migrations, &template);
+                    let only = only.is_some();
+                    scope.spawn(move || {
+                        (w..chosen.len())
+                            .step_by(workers)
+                            .map(|n| {
+                                let database = format!("mutant_{name}_{n}");
+                                let fate = judge(
+                                    cluster, system, migrations, &chosen[n], first, template,
+                                    &database, only,
+                                );
+                                (n, fate)
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("worker"))
+                .collect()
+        });
+        let mut judged: Vec<(usize, Fate)> = judged.into_iter().flatten().collect();
+        judged.sort_by_key(|(n, _)| *n);
+        for (n, fate) in judged {
+            let mutant = &chosen[n];
             let reason = equivalence(system, &migrations, mutant).unwrap_or_default();
-            fates.push((name.to_string(), mutant.operator, reason.to_string(), fate));
+            fates.push((
+                name.to_string(),
+                mutant.name.clone(),
+                mutant.operator,
+                reason.to_string(),
+                fate,
+            ));
         }
         admin
             .execute(&format!("DROP DATABASE {template}"))
@@ -141,10 +144,65 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
     println!("{figures}");
     let holes: Vec<String> = fates
         .iter()
-        .filter(|(_, _, _, f)| matches!(f, Fate::Survived | Fate::EquivalentKilled | Fate::Stillborn))
-        .map(|(s, o, r, f)| format!("{s} {} {f:?} {r}", o.name()))
+        .filter(|(_, _, _, _, f)| {
+            matches!(f, Fate::Survived | Fate::EquivalentKilled | Fate::Stillborn)
+        })
+        .map(|(s, m, _, r, f)| format!("{s}: {m}: {f:?} {r}"))
         .collect();
     assert!(holes.is_empty(), "{}\n{figures}", holes.join("\n"));
+}
+
+/// Applies one mutant in a clone of the template and verifies it; says what became of it
+/// (and, for a hole, why, on stderr).
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    cluster: &schemagen::cluster::Cluster,
+    system: &System,
+    migrations: &[(String, String)],
+    mutant: &Mutant,
+    first: usize,
+    template: &str,
+    database: &str,
+    print_report: bool,
+) -> Fate {
+    let mut admin = Db::connect(&cluster.connection_string("postgres")).expect("connect");
+    admin
+        .execute(&format!("CREATE DATABASE {database} TEMPLATE {template}"))
+        .expect("clone");
+    let url = Database::Url(cluster.connection_string(database));
+    let report = verify::verify(system, &mutant.migrations[first..], &url);
+    drop(url);
+    admin
+        .execute(&format!("DROP DATABASE {database}"))
+        .expect("drop");
+    let killed = report.as_ref().map(|r| r.mismatches().next().is_some());
+    let fate = match (killed, equivalence(system, migrations, mutant)) {
+        (Err(e), _) => {
+            eprintln!("{}: {}: {e}", system.name, mutant.name);
+            Fate::Stillborn
+        }
+        (Ok(killed), _) if raw_sql(system, mutant) => Fate::RawSql { killed },
+        (Ok(true), None) => Fate::Killed,
+        (Ok(false), None) => Fate::Survived,
+        (Ok(false), Some(_)) => Fate::Equivalent,
+        (Ok(true), Some(_)) => Fate::EquivalentKilled,
+    };
+    let text = report.as_ref().map(verify::human).unwrap_or_default();
+    if print_report {
+        eprintln!("{text}");
+    }
+    if matches!(fate, Fate::Survived | Fate::EquivalentKilled) {
+        let mismatches: Vec<&str> = text.lines().filter(|l| l.starts_with("MISMATCH")).collect();
+        eprintln!(
+            "{}: {} {fate:?}\n--- before\n{}\n--- after\n{}\n{}",
+            system.name,
+            mutant.name,
+            mutant.before,
+            mutant.after,
+            mismatches.join("\n")
+        );
+    }
+    fate
 }
 
 /// One mutant per system and operator: the middle one among those the probes can judge
@@ -172,9 +230,15 @@ fn sample(system: &System, all: Vec<Mutant>) -> Vec<Mutant> {
 }
 
 /// Why the mutant cannot change what anyone may do, as a named rule; `None` when it can.
-fn equivalence(system: &System, migrations: &[(String, String)], mutant: &Mutant) -> Option<&'static str> {
+fn equivalence(
+    system: &System,
+    migrations: &[(String, String)],
+    mutant: &Mutant,
+) -> Option<&'static str> {
     if superseded(migrations, mutant) {
-        return Some("superseded: a later migration drops the policy or table, or runs the statement again");
+        return Some(
+            "superseded: a later migration drops the policy or table, or runs the statement again",
+        );
     }
     match mutant.operator {
         Operator::NotDistinct if compares_a_not_null_column(system, mutant) => Some(
@@ -195,9 +259,10 @@ fn superseded(migrations: &[(String, String)], mutant: &Mutant) -> bool {
     let table = schemagen::render::postgres::rls::qualified(&mutant.table);
     let code = mutate::code_of(&mutant.before);
     migrations[mutant.migration + 1..].iter().any(|(_, sql)| {
-        let dropped_policy = mutant.policy.as_ref().is_some_and(|p| {
-            sql.contains(&format!("DROP POLICY IF EXISTS \"{p}\" ON {table};"))
-        });
+        let dropped_policy = mutant
+            .policy
+            .as_ref()
+            .is_some_and(|p| sql.contains(&format!("DROP POLICY IF EXISTS \"{p}\" ON {table};")));
         dropped_policy || sql.contains(&format!("DROP TABLE {table};")) || sql.contains(code)
     })
 }
@@ -218,11 +283,9 @@ fn compares_a_not_null_column(system: &System, mutant: &Mutant) -> bool {
             .into_iter()
             .flat_map(|e| &e.rules)
             .find_map(|r| match &r.kind {
-                RuleKind::Member { table, via, user, .. }
-                    if via.column == column || user.column == column =>
-                {
-                    Some(table.db_name.clone())
-                }
+                RuleKind::Member {
+                    table, via, user, ..
+                } if via.column == column || user.column == column => Some(table.db_name.clone()),
                 _ => None,
             });
         match member {
@@ -266,10 +329,7 @@ mod mutant {
 /// only WITH CHECK reaches only UPDATE's check, and only where an UPDATE policy exists); it
 /// changes nothing when each of them already allows whatever the predicate allows: every
 /// disjunct of the predicate is a disjunct of theirs (`p OR q` already holds where `p` does).
-fn every_command_has_this_predicate(
-    migrations: &[(String, String)],
-    mutant: &Mutant,
-) -> bool {
+fn every_command_has_this_predicate(migrations: &[(String, String)], mutant: &Mutant) -> bool {
     let Some((command, using, check)) = mutant::parts(&mutant.before) else {
         return false;
     };
@@ -317,9 +377,14 @@ fn final_policies(
             let name = || code.split('"').nth(1).unwrap_or_default().to_string();
             if code.starts_with("CREATE POLICY ") && code.contains(&format!(" ON {table} FOR ")) {
                 if let Some((c, u, k)) = mutant::parts(code) {
-                    out.insert(name(), (c.to_string(), u.map(str::to_string), k.map(str::to_string)));
+                    out.insert(
+                        name(),
+                        (c.to_string(), u.map(str::to_string), k.map(str::to_string)),
+                    );
                 }
-            } else if code.starts_with("DROP POLICY IF EXISTS ") && code.ends_with(&format!(" ON {table}")) {
+            } else if code.starts_with("DROP POLICY IF EXISTS ")
+                && code.ends_with(&format!(" ON {table}"))
+            {
                 out.remove(&name());
             } else if code == format!("DROP TABLE {table}") {
                 out.clear();
@@ -341,9 +406,8 @@ fn disjuncts(predicate: &str) -> Vec<String> {
 
 fn unwrap_parentheses(p: &str) -> &str {
     let depths = depth_after_each(p);
-    let whole = p.starts_with('(')
-        && p.ends_with(')')
-        && depths[..p.len() - 1].iter().all(|&d| d > 0);
+    let whole =
+        p.starts_with('(') && p.ends_with(')') && depths[..p.len() - 1].iter().all(|&d| d > 0);
     if whole {
         unwrap_parentheses(&p[1..p.len() - 1])
     } else {
@@ -404,7 +468,7 @@ fn raw_sql(system: &System, mutant: &Mutant) -> bool {
 
 /// Killed / behaviour-changing mutants per system and per operator, with the equivalent and
 /// raw-SQL ones beside them.
-fn figures(fates: &[(String, Operator, String, Fate)]) -> String {
+fn figures(fates: &[(String, String, Operator, String, Fate)]) -> String {
     #[derive(Default)]
     struct Tally {
         killed: usize,
@@ -416,7 +480,7 @@ fn figures(fates: &[(String, Operator, String, Fate)]) -> String {
     let mut by_system: BTreeMap<String, Tally> = BTreeMap::new();
     let mut by_operator: BTreeMap<&str, Tally> = BTreeMap::new();
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
-    for (system, operator, reason, fate) in fates {
+    for (system, _, operator, reason, fate) in fates {
         for tally in [
             by_system.entry(system.clone()).or_default(),
             by_operator.entry(operator.name()).or_default(),

@@ -202,7 +202,9 @@ pub fn verify(
             None => {}
             Some(_) => probes.extend(probe::probes(&world, index, &scenarios)),
         }
-        report.cells.extend(probe::run_probes(&world, db, index, probes)?);
+        report
+            .cells
+            .extend(probe::run_probes(&world, db, index, probes)?);
     }
     if !shared.is_empty() {
         let names = shared.join(", ");
@@ -364,6 +366,9 @@ fn unnamed_role(named: &[String]) -> String {
     role
 }
 
+/// The user no synthetic row names (users 0 and 1 own, author and join the rows).
+const STRANGER: usize = 2;
+
 /// A context and the row it is aimed at (slot 0 or 1).
 struct Scenario {
     name: String,
@@ -389,6 +394,11 @@ fn scenarios(system: &System) -> Vec<Scenario> {
             slot: 0,
         },
         Scenario {
+            name: "stranger".into(),
+            context: at(Some(0), Some(STRANGER), None),
+            slot: 0,
+        },
+        Scenario {
             name: "other tenant".into(),
             context: at(Some(0), Some(0), None),
             slot: 1,
@@ -401,16 +411,17 @@ fn scenarios(system: &System) -> Vec<Scenario> {
     ];
     let mut roles = mutate::named_roles(system);
     roles.push(unnamed_role(&roles));
+    // A role is probed with a user no row names, so what it sees is the role's doing.
     for role in &roles {
         let role = role.as_str();
         out.push(Scenario {
-            name: format!("{role}, other user"),
-            context: at(Some(0), Some(1), Some(role)),
+            name: format!("{role}, stranger"),
+            context: at(Some(0), Some(STRANGER), Some(role)),
             slot: 0,
         });
         out.push(Scenario {
             name: format!("{role}, other tenant"),
-            context: at(Some(0), Some(0), Some(role)),
+            context: at(Some(0), Some(STRANGER), Some(role)),
             slot: 1,
         });
     }

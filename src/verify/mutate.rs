@@ -182,9 +182,14 @@ fn policy_changes(system: &System, code: &str) -> Vec<Change> {
     let using = clause(code, "USING (");
     let check = clause(code, "WITH CHECK (");
     let predicate = using.or(check).unwrap_or_default().to_string();
-    let mut out: Vec<(Operator, String, Option<String>)> = vec![(Operator::DropPolicy, String::new(), None)];
+    let mut out: Vec<(Operator, String, Option<String>)> =
+        vec![(Operator::DropPolicy, String::new(), None)];
     if let Some(using) = using {
-        out.push((Operator::UsingTrue, replace_clause(code, "USING (", using, "true"), None));
+        out.push((
+            Operator::UsingTrue,
+            replace_clause(code, "USING (", using, "true"),
+            None,
+        ));
     }
     if let Some(check) = check {
         out.push((
@@ -200,13 +205,21 @@ fn policy_changes(system: &System, code: &str) -> Vec<Change> {
         out.push((Operator::OtherSetting, code.replace(&predicate, &p), None));
     }
     for (operand, p) in not_distinct(&predicate) {
-        out.push((Operator::NotDistinct, code.replace(&predicate, &p), Some(operand)));
+        out.push((
+            Operator::NotDistinct,
+            code.replace(&predicate, &p),
+            Some(operand),
+        ));
     }
     if let Some(command) = [" FOR SELECT", " FOR INSERT", " FOR UPDATE", " FOR DELETE"]
         .into_iter()
         .find(|c| code.contains(&format!("{c}\n")) || code.ends_with(c))
     {
-        out.push((Operator::ForAll, code.replacen(command, " FOR ALL", 1), None));
+        out.push((
+            Operator::ForAll,
+            code.replacen(command, " FOR ALL", 1),
+            None,
+        ));
         out.push((
             Operator::Restrictive,
             code.replacen(command, &format!(" AS RESTRICTIVE{command}"), 1),
@@ -235,7 +248,11 @@ pub fn policy_parts(statement: &str) -> Option<(&str, Option<&str>, Option<&str>
     let command = ["SELECT", "INSERT", "UPDATE", "DELETE", "ALL"]
         .into_iter()
         .find(|c| code.contains(&format!(" FOR {c}\n")) || code.ends_with(&format!(" FOR {c}")))?;
-    Some((command, clause(code, "USING ("), clause(code, "WITH CHECK (")))
+    Some((
+        command,
+        clause(code, "USING ("),
+        clause(code, "WITH CHECK ("),
+    ))
 }
 
 /// The statement without the `-- comment` lines the splitter keeps in front of it.
@@ -277,7 +294,11 @@ fn closing(bytes: &[u8], start: usize) -> Option<usize> {
 }
 
 fn replace_clause(code: &str, opening: &str, inner: &str, with: &str) -> String {
-    code.replacen(&format!("{opening}{inner})"), &format!("{opening}{with})"), 1)
+    code.replacen(
+        &format!("{opening}{inner})"),
+        &format!("{opening}{with})"),
+        1,
+    )
 }
 
 /// The first column the predicate compares (`"col" = …`, `"col" IN …`, `"col" IS …`)
@@ -293,7 +314,10 @@ fn other_column(table: &Table, predicate: &str) -> Option<String> {
             .iter()
             .find(|c| c.db_name != column.db_name && c.ty == column.ty)?;
         let mut out = predicate.to_string();
-        out.replace_range(at..at + token.len(), &format!("{} ", quote_ident(&other.db_name)));
+        out.replace_range(
+            at..at + token.len(),
+            &format!("{} ", quote_ident(&other.db_name)),
+        );
         return Some(out);
     }
     None
@@ -365,7 +389,10 @@ fn not_distinct(predicate: &str) -> Vec<(String, String)> {
 fn widen_roles(system: &System, predicate: &str) -> Vec<(Operator, String)> {
     let role = match system.access.settings().context {
         Context::Settings { role, .. } => {
-            format!("NULLIF(current_setting({}, true), '')", quote_literal(&role))
+            format!(
+                "NULLIF(current_setting({}, true), '')",
+                quote_literal(&role)
+            )
         }
         Context::Supabase { role_claim, .. } => {
             format!("NULLIF(auth.jwt() ->> {}, '')", quote_literal(&role_claim))
@@ -420,7 +447,10 @@ mod tests {
     #[test]
     fn a_clause_ends_at_its_own_parenthesis() {
         let code = "CREATE POLICY \"p\" ON \"s\".\"t\" FOR UPDATE\n  USING ((\"a\" = 1 OR \"b\" IN (')')))\n  WITH CHECK (\"a\" = 1)";
-        assert_eq!(clause(code, "USING ("), Some("(\"a\" = 1 OR \"b\" IN (')'))"));
+        assert_eq!(
+            clause(code, "USING ("),
+            Some("(\"a\" = 1 OR \"b\" IN (')'))")
+        );
         assert_eq!(clause(code, "WITH CHECK ("), Some("\"a\" = 1"));
     }
 
@@ -437,6 +467,9 @@ mod tests {
 
     #[test]
     fn a_bare_column_is_not_a_member_column() {
-        assert_eq!(bare_token("m.\"user\" = 1 AND \"user\" = 2", "\"user\" "), Some(17));
+        assert_eq!(
+            bare_token("m.\"user\" = 1 AND \"user\" = 2", "\"user\" "),
+            Some(17)
+        );
     }
 }

@@ -20,8 +20,7 @@ use crate::synth::{Row, World};
 use expect::Context;
 
 /// The scenarios beyond the contexts: moves, and the table's owner.
-pub(super) const EXTRA_SCENARIOS: [&str; 4] =
-    [MOVE_TENANT, MOVE_OWNER, MOVE_MEMBER, OWNER_UNSET];
+pub(super) const EXTRA_SCENARIOS: [&str; 4] = [MOVE_TENANT, MOVE_OWNER, MOVE_MEMBER, OWNER_UNSET];
 const MOVE_TENANT: &str = "move tenant";
 const MOVE_OWNER: &str = "move owner";
 const MOVE_MEMBER: &str = "move parent";
@@ -74,7 +73,12 @@ pub(super) fn probes(world: &World, index: usize, scenarios: &[Scenario]) -> Vec
         // Counts read no row: scenarios that differ only in their row count once.
         if !counted.contains(&&scenario.context) {
             counted.push(&scenario.context);
-            out.extend(every_row_probes(world, index, &scenario.name, &scenario.context));
+            out.extend(every_row_probes(
+                world,
+                index,
+                &scenario.name,
+                &scenario.context,
+            ));
         }
     }
     out.extend(move_probes(world, index, scenarios));
@@ -169,7 +173,10 @@ fn count(
     for row in &world.rows[index] {
         let mut allowed = expect::allows(world, index, command, row, context);
         if also_select {
-            allowed = both(allowed, expect::allows(world, index, Command::Select, row, context));
+            allowed = both(
+                allowed,
+                expect::allows(world, index, Command::Select, row, context),
+            );
         }
         n += u64::from(allowed?);
     }
@@ -186,19 +193,34 @@ fn update_without_reading(world: &World, index: usize) -> (String, bool) {
         .filter(|c| c.has_database_default() || c.nullable)
         .find(|c| is_free(world, index, table, &c.db_name));
     match free {
-        Some(c) if c.has_database_default() => (format!("{} = DEFAULT", quote_ident(&c.db_name)), false),
+        Some(c) if c.has_database_default() => {
+            (format!("{} = DEFAULT", quote_ident(&c.db_name)), false)
+        }
         Some(c) => (format!("{} = NULL", quote_ident(&c.db_name)), false),
         None => {
-            let c = table.columns.first().map(|c| quote_ident(&c.db_name)).unwrap_or_default();
+            let c = table
+                .columns
+                .first()
+                .map(|c| quote_ident(&c.db_name))
+                .unwrap_or_default();
             (format!("{c} = {c}"), true)
         }
     }
 }
 
 fn is_free(world: &World, index: usize, table: &Table, column: &str) -> bool {
-    let keyed = table.primary_key.iter().any(|pk| pk.columns.iter().any(|c| c == column))
-        || table.foreign_keys.iter().any(|fk| fk.columns.iter().any(|c| c == column))
-        || table.partition.iter().any(|p| p.columns.iter().any(|c| c == column))
+    let keyed = table
+        .primary_key
+        .iter()
+        .any(|pk| pk.columns.iter().any(|c| c == column))
+        || table
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.columns.iter().any(|c| c == column))
+        || table
+            .partition
+            .iter()
+            .any(|p| p.columns.iter().any(|c| c == column))
         || table.indexes.iter().filter(|i| i.unique).any(|i| {
             i.parts.iter().any(|p| match p {
                 crate::ir::IndexPart::Column { name, .. } => name == column,
@@ -206,17 +228,17 @@ fn is_free(world: &World, index: usize, table: &Table, column: &str) -> bool {
             })
         });
     let checked = table.checks.iter().any(|c| c.expression.contains(column));
-    let in_sql_rule = world
-        .system
-        .access
-        .table(&table.db_name)
-        .is_some_and(|e| {
-            e.rules.iter().any(|r| match &r.kind {
-                RuleKind::Sql { expression } => expression.contains(column),
-                _ => false,
-            })
-        });
-    !keyed && !checked && !in_sql_rule && !world.is_ruled(index, column) && !world.is_encrypted(index, column)
+    let in_sql_rule = world.system.access.table(&table.db_name).is_some_and(|e| {
+        e.rules.iter().any(|r| match &r.kind {
+            RuleKind::Sql { expression } => expression.contains(column),
+            _ => false,
+        })
+    });
+    !keyed
+        && !checked
+        && !in_sql_rule
+        && !world.is_ruled(index, column)
+        && !world.is_encrypted(index, column)
 }
 
 /// The table's rows rewritten to belong to another tenant, owner or parent (a member rule's
@@ -284,9 +306,8 @@ fn move_probe(
 ) -> Probe {
     let table = &world.system.tables[index];
     let rows = &world.rows[index];
-    let updates = |row: &Row, context: &Context| {
-        expect::allows(world, index, Command::Update, row, context)
-    };
+    let updates =
+        |row: &Row, context: &Context| expect::allows(world, index, Command::Update, row, context);
     let moved = |row: &Row| {
         let mut new = row.clone();
         for (column, value) in sets {
@@ -347,7 +368,12 @@ fn owner_probe(world: &World, index: usize) -> Probe {
         expected: count(world, index, Command::Select, false, &context),
         prepare: format!("ALTER TABLE {table} OWNER TO {role}"),
         replica: true,
-        ..Probe::new(Action::Every(Command::Select), OWNER_UNSET, &context, format!("SELECT 1 FROM {table}"))
+        ..Probe::new(
+            Action::Every(Command::Select),
+            OWNER_UNSET,
+            &context,
+            format!("SELECT 1 FROM {table}"),
+        )
     }
 }
 
@@ -357,7 +383,11 @@ pub(super) fn privilege_probes(world: &World, index: usize) -> Vec<Probe> {
     let table = &world.system.tables[index];
     let name = qualified(&table.db_name);
     let role = quote_ident(&world.system.access.settings().app_role);
-    let context = Context { tenant: Some(0), user: Some(0), role: None };
+    let context = Context {
+        tenant: Some(0),
+        user: Some(0),
+        role: None,
+    };
     let scenario = "own";
     let usage = format!("GRANT USAGE ON SCHEMA schemagen_verify TO {role}");
     let mut out = vec![Probe::new(
@@ -463,8 +493,7 @@ fn outcome(action: Action, result: &str) -> Actual {
     let integrity =
         matches!(action, Action::Row(Command::Delete | Command::Update)) && error.starts_with("23");
     // TRUNCATE of a table that others reference is refused after the privilege check.
-    let referenced =
-        action == Action::Privilege(Privilege::Truncate) && error.starts_with("0A000");
+    let referenced = action == Action::Privilege(Privilege::Truncate) && error.starts_with("0A000");
     if integrity || referenced {
         return Actual::Allowed;
     }
@@ -472,7 +501,12 @@ fn outcome(action: Action, result: &str) -> Actual {
 }
 
 /// `ARRAY[name, value, ...]` for `set_config`, in the system's context style.
-fn settings_array(world: &World, style: &AccessContext, context: &Context, replica: bool) -> String {
+fn settings_array(
+    world: &World,
+    style: &AccessContext,
+    context: &Context,
+    replica: bool,
+) -> String {
     let tenant = context.tenant.map(|t| world.tenant(t));
     let user = context.user.map(|u| world.user(u));
     let mut pairs: Vec<(String, String)> = Vec::new();
