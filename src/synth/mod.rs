@@ -36,6 +36,8 @@ pub struct World<'a> {
     pub cyclic: bool,
     /// (table, column) pairs stored encrypted.
     encrypted: Vec<(usize, String)>,
+    /// (table, column) pairs some access rule reads.
+    ruled: std::collections::HashSet<(usize, String)>,
     /// Rules that contradict each other about who holds the tenant or the user.
     pub problems: Vec<String>,
     /// Per table, the optional references no rule reads, left NULL in `rows`, with the values
@@ -60,11 +62,15 @@ impl<'a> World<'a> {
             .collect();
         let (parties, problems) = parties(system, &system.access, &index);
         let ruled = ruled_columns(system, &index);
+        let rotated = rotated_users(system, &index, &parties);
+        let nulled = nullable_tenants_and_owners(system, &index);
         let synth = Synth {
             system,
             index: &index,
             parties: &parties,
             ruled: &ruled,
+            rotated: &rotated,
+            nulled: &nulled,
         };
         let rows = (0..system.tables.len())
             .map(|t| [synth.row(t, 0), synth.row(t, 1)])
@@ -79,6 +85,7 @@ impl<'a> World<'a> {
             order,
             cyclic,
             encrypted,
+            ruled,
             optional,
             problems,
         }
@@ -119,6 +126,11 @@ impl<'a> World<'a> {
                 Some(table.column(column)?.ty.scalar.clone())
             })
             .unwrap_or(ScalarType::Uuid)
+    }
+
+    /// Whether an access rule reads the column (on its own table, or as a member table's).
+    pub fn is_ruled(&self, table: usize, column: &str) -> bool {
+        self.ruled.contains(&(table, column.to_string()))
     }
 
     pub fn is_encrypted(&self, table: usize, column: &str) -> bool {
@@ -217,7 +229,78 @@ fn ruled_columns(
     out
 }
 
-/// Root columns (not themselves foreign keys) that hold the tenant or the user.
+/// User columns that hold the other slot's user, so that the user columns of a row differ
+/// (author ≠ editor) and a member is not also the owner: a member rule's user column, and
+/// every user column of a table but its first owner column (else its first user column).
+/// Columns of a foreign key over several columns keep their slot (the key must match).
+fn rotated_users(
+    system: &System,
+    index: &HashMap<&crate::ir::QualifiedName, usize>,
+    parties: &HashMap<(usize, String), Party>,
+) -> std::collections::HashSet<(usize, String)> {
+    let mut out = std::collections::HashSet::new();
+    for rule in system.access.tables.iter().flat_map(|t| &t.rules) {
+        if let RuleKind::Member { table, user, .. } = &rule.kind {
+            if let Some(&m) = index.get(&table.db_name) {
+                out.insert((m, user.column.clone()));
+            }
+        }
+    }
+    for (t, table) in system.tables.iter().enumerate() {
+        let users: Vec<&str> = table
+            .columns
+            .iter()
+            .map(|c| c.db_name.as_str())
+            .filter(|c| parties.get(&root_of(system, index, t, c)) == Some(&Party::User))
+            .collect();
+        let owner = system
+            .access
+            .table(&table.db_name)
+            .into_iter()
+            .flat_map(|e| &e.rules)
+            .find_map(|r| match &r.kind {
+                RuleKind::Owner { field } => Some(field.column.as_str()),
+                _ => None,
+            });
+        let principal = owner.or(users.first().copied());
+        for column in users.into_iter().filter(|c| Some(*c) != principal) {
+            out.insert((t, column.to_string()));
+        }
+    }
+    out.retain(|(t, c)| {
+        !system.tables[*t]
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.columns.len() > 1 && fk.columns.contains(c))
+    });
+    out
+}
+
+/// Tenant and owner columns that may be NULL: slot 1 leaves them NULL, so a comparison that
+/// lets NULL through (`IS NOT DISTINCT FROM` an unset setting) shows.
+fn nullable_tenants_and_owners(
+    system: &System,
+    index: &HashMap<&crate::ir::QualifiedName, usize>,
+) -> std::collections::HashSet<(usize, String)> {
+    let mut out = std::collections::HashSet::new();
+    for entry in &system.access.tables {
+        let Some(&t) = index.get(&entry.table) else {
+            continue;
+        };
+        for rule in &entry.rules {
+            if let RuleKind::Tenant { field } | RuleKind::Owner { field } = &rule.kind {
+                let nullable = system.tables[t]
+                    .column(&field.column)
+                    .is_some_and(|c| c.nullable);
+                if nullable {
+                    out.insert((t, field.column.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Root columns (not themselves foreign keys) that hold the tenant or the user, and what
 /// looks wrong about them: one root both a tenant and a user, or tenant rules that lead to
 /// different roots (one of them names the wrong column).
@@ -343,8 +426,12 @@ struct Synth<'a> {
     system: &'a System,
     index: &'a HashMap<&'a crate::ir::QualifiedName, usize>,
     parties: &'a HashMap<(usize, String), Party>,
-    /// Columns some rule reads: they always get a value.
+    /// Columns some rule reads: they always get a value (but see `nulled`).
     ruled: &'a std::collections::HashSet<(usize, String)>,
+    /// User columns that hold the other slot's user.
+    rotated: &'a std::collections::HashSet<(usize, String)>,
+    /// Nullable tenant and owner columns, NULL in slot 1.
+    nulled: &'a std::collections::HashSet<(usize, String)>,
 }
 
 impl Synth<'_> {
@@ -374,6 +461,14 @@ impl Synth<'_> {
     fn value(&self, table: usize, column: &str, slot: usize, depth: u32) -> Option<String> {
         let t = &self.system.tables[table];
         let c = t.column(column)?;
+        let own = (table, column.to_string());
+        if depth == 0 && slot == 1 && c.nullable && self.nulled.contains(&own) {
+            return None;
+        }
+        let slot = match depth == 0 && self.rotated.contains(&own) {
+            true => 1 - slot,
+            false => slot,
+        };
         if let Some((parent, referenced)) = parent_of(self.system, self.index, table, column) {
             // An optional reference no rule reads stays empty: checks such as "exactly one
             // of contribution_id and poll_id" then hold.
@@ -476,8 +571,12 @@ impl Synth<'_> {
             }
         }
         if let Some(roles) = self.member_roles(table, column) {
-            if let Some(role) = roles.first() {
-                return role.clone();
+            // Slot 1's member holds a role the rule does not accept, where the type has one.
+            let outside = values.iter().find(|v| !roles.iter().any(|r| r == *v));
+            match (slot, outside, roles.first()) {
+                (1, Some(v), _) => return v.to_string(),
+                (_, _, Some(role)) => return role.clone(),
+                _ => {}
             }
         }
         hinted

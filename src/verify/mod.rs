@@ -8,15 +8,17 @@
 
 mod db;
 pub mod expect;
+pub mod mutate;
+mod probe;
 
 use crate::db::Db;
 pub use db::Database;
 
-use crate::ir::access::{Command, Context as AccessContext, RuleKind};
+use crate::ir::access::Command;
 use crate::ir::System;
 use crate::render::postgres::rls::{qualified, quote_literal};
 use crate::render::quote_ident;
-use crate::synth::{self as data, Row, World};
+use crate::synth::{self as data, World};
 use expect::Context;
 
 /// What happened when a probe ran.
@@ -24,27 +26,64 @@ use expect::Context;
 pub enum Actual {
     Allowed,
     Denied,
+    /// The rows a statement over the whole table saw or changed.
+    Rows(u64),
     /// Postgres failed for another reason than a policy (a missing GRANT, a bad cast...).
     Error(String),
 }
 
-/// One probe: a table, a command, a scenario; what the rules declare and what Postgres did.
+/// What a probe does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The command on one row, found by its key: the WHERE reads the row, so for UPDATE and
+    /// DELETE the SELECT policy joins in.
+    Row(Command),
+    /// The command on every row, reading no column: only the command's own policy decides,
+    /// and the cell counts the rows it let through.
+    Every(Command),
+    /// A privilege row level security does not govern.
+    Privilege(Privilege),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Privilege {
+    Truncate,
+    References,
+    Trigger,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Row(command) => command.name(),
+            Action::Every(Command::Select) => "select all",
+            Action::Every(Command::Insert) => "insert all",
+            Action::Every(Command::Update) => "update all",
+            Action::Every(Command::Delete) => "delete all",
+            Action::Privilege(Privilege::Truncate) => "truncate",
+            Action::Privilege(Privilege::References) => "references",
+            Action::Privilege(Privilege::Trigger) => "trigger",
+        }
+    }
+}
+
+/// One probe: a table, an action, a scenario; what the rules declare and what Postgres did.
 #[derive(Debug, Clone)]
 pub struct Cell {
     pub table: String,
-    pub command: Command,
+    pub action: Action,
     pub scenario: String,
     /// `None` when a raw `sql` rule decides: shown, never counted as a mismatch.
-    pub expected: Option<bool>,
+    pub expected: Option<Actual>,
     pub actual: Actual,
 }
 
 impl Cell {
     pub fn is_mismatch(&self) -> bool {
-        match (&self.actual, self.expected) {
+        match (&self.actual, &self.expected) {
             (Actual::Error(_), _) => true,
             (_, None) => false,
-            (actual, Some(expected)) => (*actual == Actual::Allowed) != expected,
+            (actual, Some(expected)) => actual != expected,
         }
     }
 }
@@ -151,19 +190,21 @@ pub fn verify(
     check_encrypted(&world, db, &mut report)?;
     let scenarios = scenarios(system);
     report.scenarios = scenarios.iter().map(|s| s.name.clone()).collect();
-    report.scenarios.push(MOVE.into());
+    report
+        .scenarios
+        .extend(probe::EXTRA_SCENARIOS.iter().map(|s| s.to_string()));
     let mut shared = Vec::new();
     for (index, table) in system.tables.iter().enumerate() {
+        // Every table the application role is granted: privileges beyond the four commands.
+        let mut probes = probe::privilege_probes(&world, index);
         match system.access.table(&table.db_name) {
-            Some(entry) if entry.shared => {
-                shared.push(table.name.as_str());
-                continue;
-            }
-            None => continue,
-            Some(_) => {}
+            Some(entry) if entry.shared => shared.push(table.name.as_str()),
+            None => {}
+            Some(_) => probes.extend(probe::probes(&world, index, &scenarios)),
         }
-        let probes = probes(&world, index, &scenarios);
-        report.cells.extend(run_probes(&world, db, index, probes)?);
+        report
+            .cells
+            .extend(probe::run_probes(&world, db, index, probes)?);
     }
     if !shared.is_empty() {
         let names = shared.join(", ");
@@ -174,11 +215,10 @@ pub fn verify(
     Ok(report)
 }
 
-const MOVE: &str = "move tenant";
-
 /// Runs `statement` as `app_role` with the given settings, then undoes everything by raising;
 /// returns `rows <n>` or `error <sqlstate> <message>`. `prepare` runs first, as the caller,
-/// with triggers off (to delete a row that an insert probe re-inserts).
+/// with triggers off (to delete a row that an insert probe re-inserts, to hand the table to
+/// the application role). `noop` is the trigger function the TRIGGER privilege probe names.
 const PROBE_FUNCTION: &str = r#"CREATE SCHEMA IF NOT EXISTS schemagen_verify;
 CREATE OR REPLACE FUNCTION schemagen_verify.probe(prepare text, app_role text, settings text[], statement text)
 RETURNS text LANGUAGE plpgsql AS $$
@@ -203,6 +243,10 @@ BEGIN
     WHEN SQLSTATE 'SGV01' THEN RETURN 'rows ' || SQLERRM;
     WHEN OTHERS THEN RETURN 'error ' || SQLSTATE || ' ' || SQLERRM;
   END;
+END $$;
+CREATE OR REPLACE FUNCTION schemagen_verify.noop() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN NULL;
 END $$;"#;
 
 /// The application role must exist and must not skip the policies.
@@ -313,6 +357,18 @@ fn check_encrypted(world: &World, db: &mut Db, report: &mut Report) -> Result<()
     Ok(())
 }
 
+/// A role value no rule names: a role check that lets any role through shows with it.
+fn unnamed_role(named: &[String]) -> String {
+    let mut role = "verify-unnamed-role".to_string();
+    while named.contains(&role) {
+        role.push('_');
+    }
+    role
+}
+
+/// The user no synthetic row names (users 0 and 1 own, author and join the rows).
+const STRANGER: usize = 2;
+
 /// A context and the row it is aimed at (slot 0 or 1).
 struct Scenario {
     name: String,
@@ -338,6 +394,11 @@ fn scenarios(system: &System) -> Vec<Scenario> {
             slot: 0,
         },
         Scenario {
+            name: "stranger".into(),
+            context: at(Some(0), Some(STRANGER), None),
+            slot: 0,
+        },
+        Scenario {
             name: "other tenant".into(),
             context: at(Some(0), Some(0), None),
             slot: 1,
@@ -348,266 +409,23 @@ fn scenarios(system: &System) -> Vec<Scenario> {
             slot: 0,
         },
     ];
-    let mut roles: Vec<&str> = system
-        .access
-        .tables
-        .iter()
-        .flat_map(|t| &t.rules)
-        .filter_map(|r| match &r.kind {
-            RuleKind::Role { roles, .. } => roles.first().map(String::as_str),
-            _ => None,
-        })
-        .collect();
-    roles.sort_unstable();
-    roles.dedup();
-    for role in roles {
+    let mut roles = mutate::named_roles(system);
+    roles.push(unnamed_role(&roles));
+    // A role is probed with a user no row names, so what it sees is the role's doing.
+    for role in &roles {
+        let role = role.as_str();
         out.push(Scenario {
-            name: format!("{role}, other user"),
-            context: at(Some(0), Some(1), Some(role)),
+            name: format!("{role}, stranger"),
+            context: at(Some(0), Some(STRANGER), Some(role)),
             slot: 0,
         });
         out.push(Scenario {
             name: format!("{role}, other tenant"),
-            context: at(Some(0), Some(0), Some(role)),
+            context: at(Some(0), Some(STRANGER), Some(role)),
             slot: 1,
         });
     }
     out
-}
-
-struct Probe {
-    command: Command,
-    scenario: String,
-    context: Context,
-    expected: Option<bool>,
-    prepare: String,
-    statement: String,
-}
-
-fn probes(world: &World, index: usize, scenarios: &[Scenario]) -> Vec<Probe> {
-    let table = &world.system.tables[index];
-    let name = qualified(&table.db_name);
-    let mut out = Vec::new();
-    let allows =
-        |command, row: &Row, context: &Context| expect::allows(world, index, command, row, context);
-    let both = |a: Option<bool>, b: Option<bool>| match (a, b) {
-        (Some(false), _) | (_, Some(false)) => Some(false),
-        (Some(true), Some(true)) => Some(true),
-        _ => None,
-    };
-    let touch = table
-        .columns
-        .first()
-        .map(|c| quote_ident(&c.db_name))
-        .unwrap_or_default();
-    for scenario in scenarios {
-        let row = &world.rows[index][scenario.slot];
-        let filter = world.where_sql(index, row);
-        let context = &scenario.context;
-        // UPDATE and DELETE read the row (WHERE), so the SELECT policy applies to them too.
-        let visible = allows(Command::Select, row, context);
-        for command in Command::ALL {
-            let (expected, prepare, statement) = match command {
-                Command::Select => (
-                    visible,
-                    String::new(),
-                    format!("SELECT 1 FROM {name} WHERE {filter}"),
-                ),
-                Command::Insert => (
-                    allows(Command::Insert, row, context),
-                    format!("DELETE FROM {name} WHERE {filter}"),
-                    world.insert_sql(index, row),
-                ),
-                Command::Update => (
-                    both(visible, allows(Command::Update, row, context)),
-                    String::new(),
-                    format!("UPDATE {name} SET {touch} = {touch} WHERE {filter}"),
-                ),
-                Command::Delete => (
-                    both(visible, allows(Command::Delete, row, context)),
-                    String::new(),
-                    format!("DELETE FROM {name} WHERE {filter}"),
-                ),
-            };
-            out.push(Probe {
-                command,
-                scenario: scenario.name.clone(),
-                context: context.clone(),
-                expected,
-                prepare,
-                statement,
-            });
-        }
-    }
-    if let Some(probe) = move_probe(world, index) {
-        out.push(probe);
-    }
-    out
-}
-
-/// Own row, as its own tenant, rewritten to belong to the other tenant.
-fn move_probe(world: &World, index: usize) -> Option<Probe> {
-    let table = &world.system.tables[index];
-    let entry = world.system.access.table(&table.db_name)?;
-    let columns: Vec<&str> = entry
-        .rules
-        .iter()
-        .filter(|r| r.commands.contains(&Command::Update))
-        .filter_map(|r| match &r.kind {
-            RuleKind::Tenant { field } => Some(field.column.as_str()),
-            _ => None,
-        })
-        .collect();
-    if columns.is_empty() {
-        return None;
-    }
-    let context = Context {
-        tenant: Some(0),
-        user: Some(0),
-        role: None,
-    };
-    let old = &world.rows[index][0];
-    let mut new = old.clone();
-    let other = world.tenant(1);
-    for c in &columns {
-        new.insert(c.to_string(), Some(other.clone()));
-    }
-    let allows = |row: &Row, command| expect::allows(world, index, command, row, &context);
-    let expected = [
-        allows(old, Command::Select),
-        allows(old, Command::Update),
-        allows(&new, Command::Update),
-    ]
-    .into_iter()
-    .try_fold(true, |all, e| e.map(|e| all && e));
-    let sets: Vec<String> = columns
-        .iter()
-        .map(|c| format!("{} = {}", quote_ident(c), quote_literal(&other)))
-        .collect();
-    Some(Probe {
-        command: Command::Update,
-        scenario: MOVE.into(),
-        context,
-        expected,
-        prepare: String::new(),
-        statement: format!(
-            "UPDATE {} SET {} WHERE {}",
-            qualified(&table.db_name),
-            sets.join(", "),
-            world.where_sql(index, old)
-        ),
-    })
-}
-
-/// All probes of one table in one query; each result row is `probe number, outcome`.
-fn run_probes(
-    world: &World,
-    db: &mut Db,
-    index: usize,
-    probes: Vec<Probe>,
-) -> Result<Vec<Cell>, String> {
-    let settings = world.system.access.settings();
-    let values: Vec<String> = probes
-        .iter()
-        .enumerate()
-        .map(|(n, p)| {
-            format!(
-                "({n}, {}, {}, {})",
-                quote_literal(&p.prepare),
-                settings_array(world, &settings.context, &p.context),
-                quote_literal(&p.statement)
-            )
-        })
-        .collect();
-    let sql = format!(
-        "SELECT n, schemagen_verify.probe(prepare, {}, settings, statement) FROM (VALUES {}) AS v(n, prepare, settings, statement) ORDER BY n",
-        quote_literal(&settings.app_role),
-        values.join(",\n")
-    );
-    let rows = db::query(db, &sql)?;
-    let table = &world.system.tables[index];
-    Ok(probes
-        .into_iter()
-        .zip(rows)
-        .map(|(probe, row)| Cell {
-            table: table.name.clone(),
-            command: probe.command,
-            scenario: probe.scenario,
-            expected: probe.expected,
-            actual: outcome(probe.command, row.get(1).map_or("", String::as_str)),
-        })
-        .collect())
-}
-
-fn outcome(command: Command, result: &str) -> Actual {
-    if let Some(n) = result.strip_prefix("rows ") {
-        return if n.trim() == "0" {
-            Actual::Denied
-        } else {
-            Actual::Allowed
-        };
-    }
-    let error = result.strip_prefix("error ").unwrap_or(result);
-    if error.starts_with("42501") && error.contains("row-level security") {
-        return Actual::Denied;
-    }
-    // The policy let the delete through; a foreign key's action then failed (RESTRICT, or
-    // SET NULL on a required column): integrity, not access (SQLSTATE class 23).
-    if command == Command::Delete && error.starts_with("23") {
-        return Actual::Allowed;
-    }
-    Actual::Error(error.to_string())
-}
-
-/// `ARRAY[name, value, ...]` for `set_config`, in the system's context style.
-fn settings_array(world: &World, style: &AccessContext, context: &Context) -> String {
-    let tenant = context.tenant.map(|t| world.tenant(t));
-    let user = context.user.map(|u| world.user(u));
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    match style {
-        AccessContext::Settings {
-            tenant: tenant_setting,
-            user: user_setting,
-            role: role_setting,
-        } => {
-            let given = [
-                (tenant_setting, tenant),
-                (user_setting, user),
-                (role_setting, context.role.clone()),
-            ];
-            for (name, value) in given {
-                if let Some(value) = value {
-                    pairs.push((name.clone(), value));
-                }
-            }
-        }
-        AccessContext::Supabase {
-            tenant_claim,
-            role_claim,
-        } => {
-            let mut claims = serde_json::Map::new();
-            if let Some(user) = user {
-                claims.insert("sub".into(), user.into());
-            }
-            if let Some(tenant) = tenant {
-                claims.insert(tenant_claim.clone(), tenant.into());
-            }
-            if let Some(role) = &context.role {
-                claims.insert(role_claim.clone(), role.clone().into());
-            }
-            if !claims.is_empty() {
-                pairs.push((
-                    "request.jwt.claims".into(),
-                    serde_json::Value::Object(claims).to_string(),
-                ));
-            }
-        }
-    }
-    let items: Vec<String> = pairs
-        .iter()
-        .flat_map(|(n, v)| [quote_literal(n), quote_literal(v)])
-        .collect();
-    format!("ARRAY[{}]::text[]", items.join(", "))
 }
 
 /// The matrix: one line per table and command, one column per scenario. A cell shows what
@@ -618,20 +436,20 @@ pub fn human(report: &Report) -> String {
     header.extend(report.scenarios.iter().cloned());
     let mut lines = vec![header];
     // Cells by (table, command, scenario); rows in the order the tables were probed.
-    let mut cells: std::collections::HashMap<(&str, Command, &str), &Cell> =
+    let mut cells: std::collections::HashMap<(&str, Action, &str), &Cell> =
         std::collections::HashMap::new();
-    let mut keys: Vec<(&str, Command)> = Vec::new();
+    let mut keys: Vec<(&str, Action)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for c in &report.cells {
-        if seen.insert((c.table.as_str(), c.command)) {
-            keys.push((c.table.as_str(), c.command));
+        if seen.insert((c.table.as_str(), c.action)) {
+            keys.push((c.table.as_str(), c.action));
         }
-        cells.insert((c.table.as_str(), c.command, c.scenario.as_str()), c);
+        cells.insert((c.table.as_str(), c.action, c.scenario.as_str()), c);
     }
-    for (table, command) in keys {
-        let mut line = vec![table.to_string(), command.name().to_string()];
+    for (table, action) in keys {
+        let mut line = vec![table.to_string(), action.name().to_string()];
         for scenario in &report.scenarios {
-            let cell = cells.get(&(table, command, scenario.as_str()));
+            let cell = cells.get(&(table, action, scenario.as_str()));
             line.push(cell.map_or_else(|| "-".to_string(), |c| cell_text(c)));
         }
         lines.push(line);
@@ -645,9 +463,9 @@ pub fn human(report: &Report) -> String {
         out.push_str(&format!(
             "MISMATCH {} {} ({}): expected {}, actual {}\n",
             cell.table,
-            cell.command.name(),
+            cell.action.name(),
             cell.scenario,
-            expected_text(cell.expected),
+            expected_text(cell.expected.as_ref()),
             actual_text(&cell.actual)
         ));
     }
@@ -662,24 +480,24 @@ pub fn human(report: &Report) -> String {
 
 fn cell_text(cell: &Cell) -> String {
     let actual = match &cell.actual {
-        Actual::Allowed => "allow",
-        Actual::Denied => "deny",
-        Actual::Error(_) => "error",
+        Actual::Allowed => "allow".to_string(),
+        Actual::Denied => "deny".to_string(),
+        Actual::Rows(n) => n.to_string(),
+        Actual::Error(_) => "error".to_string(),
     };
     if cell.is_mismatch() {
         format!("{actual} ✗")
     } else if cell.expected.is_none() {
         format!("{actual} ?")
     } else {
-        actual.to_string()
+        actual
     }
 }
 
-fn expected_text(expected: Option<bool>) -> &'static str {
+fn expected_text(expected: Option<&Actual>) -> String {
     match expected {
-        Some(true) => "allow",
-        Some(false) => "deny",
-        None => "unknown (sql rule)",
+        Some(actual) => actual_text(actual),
+        None => "unknown (sql rule)".into(),
     }
 }
 
@@ -687,6 +505,7 @@ fn actual_text(actual: &Actual) -> String {
     match actual {
         Actual::Allowed => "allow".into(),
         Actual::Denied => "deny".into(),
+        Actual::Rows(n) => format!("{n} rows"),
         Actual::Error(e) => format!("error: {e}"),
     }
 }
@@ -698,9 +517,9 @@ pub fn json(report: &Report) -> serde_json::Value {
         .map(|c| {
             serde_json::json!({
                 "table": c.table,
-                "command": c.command.name(),
+                "command": c.action.name(),
                 "scenario": c.scenario,
-                "expected": c.expected.map(|e| if e { "allow" } else { "deny" }),
+                "expected": c.expected.as_ref().map(actual_text),
                 "actual": actual_text(&c.actual),
                 "ok": !c.is_mismatch(),
             })
