@@ -144,7 +144,7 @@ fn the_prisma_fixture_verifies_through_the_whole_pipeline() {
     };
     let run = schemagen::generate(&config);
     assert!(!run.has_errors());
-    let reports = verify::verify_run(&run, None, None).expect("verify runs");
+    let reports = verify::verify_run(&run, None, None, false).expect("verify runs");
     assert_eq!(reports.len(), 1);
     assert!(reports[0].passed(), "{}", verify::human(&reports[0]));
     assert!(reports[0].cells.len() > 90);
@@ -231,7 +231,8 @@ fn every_seed_system_verifies() {
         );
     }
     for name in policed {
-        let reports = verify::verify_run(&run, Some(name), None).unwrap_or_else(|e| panic!("{e}"));
+        let reports =
+            verify::verify_run(&run, Some(name), None, false).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(reports[0].passed(), "{}", verify::human(&reports[0]));
     }
 }
@@ -306,7 +307,7 @@ fn a_rule_change_migrates_and_verifies() {
         "only the users policies change:\n{sql}"
     );
 
-    let report = verify::verify_run(&second, None, None).unwrap();
+    let report = verify::verify_run(&second, None, None, false).unwrap();
     assert!(report[0].passed(), "{}", verify::human(&report[0]));
     let users_update = |scenario: &str| {
         report[0]
