@@ -317,7 +317,7 @@ fn read_rule(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<RuleKin
             Diagnostic::error(
                 Code::BadSqlExpect,
                 expect.span,
-                format!("`expect:` belongs to raw `sql` rules; verify reads what a {} rule allows from the rule itself", key.name),
+                format!("`expect:` belongs to raw `sql` rules; verify reads what this `{}` rule allows from the rule itself", key.name),
             )
             .at_path(format!("{path}.expect"))
             .with_help("remove `expect:`"),
@@ -703,7 +703,7 @@ fn resolve_hop(hop: &mut Hop, table: &Table, diags: &mut Diagnostics) {
                 ),
             )
             .at_path(format!("{}.access", table.name))
-            .with_help("name the field that holds the reference (e.g. `projectId`, not `project` or a column of several)"),
+            .with_help("name the field that holds the reference: in a Prisma-style model the scalar (`projectId`), not the relation field (`project`)"),
         ),
     }
 }
