@@ -133,10 +133,12 @@ fn rule_holds(
             return any;
         }
         RuleKind::Sql { expect, .. } => {
-            let conditions = expect.0.as_ref()?;
-            return conditions.iter().fold(Some(true), |all, condition| {
-                and(all, condition_holds(world, condition, row, context, depth))
-            });
+            // Not `try_fold`: one false condition decides even after an unknown one.
+            let mut all = Some(true);
+            for condition in expect.0.as_ref()? {
+                all = and(all, condition_holds(world, condition, row, context, depth));
+            }
+            return all;
         }
     })
 }
