@@ -119,6 +119,12 @@ const CHANGES: &[(&str, &str, &str, &str)] = &[
         "grants to PUBLIC",
     ),
     (
+        "owned_by_the_application",
+        r#"ALTER TABLE "public"."collaborators" OWNER TO "workspace_app""#,
+        "table public.collaborators",
+        "owner",
+    ),
+    (
         "column_granted",
         r#"GRANT UPDATE ("title") ON "public"."projects" TO PUBLIC"#,
         "column public.projects.title",

@@ -126,6 +126,9 @@ pub struct Table {
     pub partition_of: Option<(Name, String)>,
     pub rls_enabled: bool,
     pub rls_forced: bool,
+    /// The role that owns the table. Not compared by drift (a throwaway database's owner is its
+    /// superuser); verify checks that the application role is not it.
+    pub owner: String,
     pub policies: BTreeMap<String, Policy>,
     pub grants: Grants,
     pub comment: Option<String>,

@@ -174,7 +174,7 @@ fn read_tables(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Result<()
                 CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
                 pn.nspname, p.relname, pg_catalog.pg_get_expr(c.relpartbound, c.oid),
                 c.relrowsecurity, c.relforcerowsecurity,
-                pg_catalog.obj_description(c.oid, 'pg_class')
+                pg_catalog.obj_description(c.oid, 'pg_class'), pg_catalog.pg_get_userbyid(c.relowner)
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_catalog.pg_inherits h ON h.inhrelid = c.oid AND c.relispartition
          LEFT JOIN pg_catalog.pg_class p ON p.oid = h.inhparent
@@ -189,6 +189,7 @@ fn read_tables(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Result<()
             rls_enabled: flag(&row, 6),
             rls_forced: flag(&row, 7),
             comment: optional(&row, 8),
+            owner: text(&row, 9),
             ..Table::default()
         };
         catalog.tables.insert(name(&row), table);

@@ -168,7 +168,8 @@ pub fn verify(
     let expected =
         structure::expected(&mut scratch.db, system, migrations, &roles).map_err(setup(system))?;
     let actual = read_catalog(system, &mut db)?;
-    let differences = structure::compare(&actual, &expected.rules);
+    let app_role = system.access.settings().app_role;
+    let differences = structure::compare(&actual, &expected.rules, &app_role);
     behave(system, &mut db, differences)
 }
 
@@ -204,7 +205,8 @@ pub fn verify_existing(
     if !drift.is_empty() {
         return Err(behind(system, &drift));
     }
-    let differences = structure::compare(&actual, &expected.rules);
+    let app_role = system.access.settings().app_role;
+    let differences = structure::compare(&actual, &expected.rules, &app_role);
     behave(system, &mut db, differences)
 }
 

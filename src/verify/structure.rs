@@ -113,8 +113,10 @@ END $$"#
 }
 
 /// Every difference in access between `actual` and `expected`, schemas first, then tables
-/// (with their columns) and sequences, each in name order.
-pub fn compare(actual: &Catalog, expected: &Catalog) -> Vec<Difference> {
+/// (with their columns) and sequences, each in name order. Owners are not compared, with one
+/// exception: the application role must own no table (an owner may disable RLS or drop the
+/// policies, and passes them all where FORCE is off).
+pub fn compare(actual: &Catalog, expected: &Catalog, app_role: &str) -> Vec<Difference> {
     let mut out = Vec::new();
     for name in keys(&actual.schemas, &expected.schemas) {
         let object = format!("schema {name}");
@@ -124,7 +126,13 @@ pub fn compare(actual: &Catalog, expected: &Catalog) -> Vec<Difference> {
     for name in keys(&actual.tables, &expected.tables) {
         let object = format!("table {name}");
         match (actual.tables.get(name), expected.tables.get(name)) {
-            (Some(have), Some(want)) => compare_table(&object, have, want, &mut out),
+            (Some(have), Some(want)) => {
+                if have.owner == app_role {
+                    let expected = format!("a role other than the application role {app_role}");
+                    out.push(difference(&object, "owner", expected, app_role.to_string()));
+                }
+                compare_table(&object, have, want, &mut out)
+            }
             (have, _) => out.push(Difference {
                 object,
                 what: "table".into(),
