@@ -233,3 +233,38 @@ fn without_existing_a_database_that_is_not_empty_is_refused_pointing_to_existing
     assert!(refused.help.unwrap_or_default().contains("--existing"));
     assert_eq!(state(&url), before);
 }
+
+/// The command line: `--existing` needs a URL (usage, exit 2); a refusal is a diagnostic with
+/// its code on stderr and exit 1.
+#[test]
+fn the_command_line_says_why_it_refuses() {
+    let case = support::repo_root().join("tests/fixtures/ok/access_workspace");
+    let verify = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_schemagen"))
+            .arg("verify")
+            .arg("--schemas")
+            .arg(case.join("schemas"))
+            .arg("--out")
+            .arg(case.join("no-previous-output"))
+            .args(args)
+            .output()
+            .expect("schemagen runs")
+    };
+    assert_eq!(verify(&["--existing"]).status.code(), Some(2));
+    let Some(pg) = support::pg::cluster("the_command_line_says_why_it_refuses") else {
+        return;
+    };
+    let run = workspace_run();
+    let url = staging(&pg, &run, "behind");
+    let mut db = Db::connect(&url).unwrap();
+    db.execute(r#"ALTER TABLE "public"."users" ADD COLUMN "nickname" text"#)
+        .unwrap();
+    let out = verify(&["workspace", "--database-url", &url, "--existing"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[E0720]"), "{stderr}");
+    assert!(
+        stderr.contains("+ column public.users.nickname: not in the migrations"),
+        "{stderr}"
+    );
+}
