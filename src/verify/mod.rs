@@ -281,7 +281,9 @@ fn behave(
         let path = d.path.as_deref().unwrap_or_default();
         format!("FAIL {} {path}: {}", d.code.as_str(), d.message)
     }));
-    db::execute(db, "BEGIN").map_err(setup(system))?;
+    // A live database may be busy: wait at most this long for a row or table lock, then fail
+    // (E0723) rather than hang behind the application.
+    db::execute(db, "BEGIN; SET LOCAL lock_timeout = '10s'").map_err(setup(system))?;
     let outcome = probe_all(system, db, &mut report);
     db::execute(db, "ROLLBACK").map_err(setup(system))?;
     outcome.map_err(setup(system))?;
