@@ -247,6 +247,10 @@ struct VerifyArgs {
     /// An empty database to verify in, instead of a throwaway local cluster
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
+    /// Prove the database at --database-url as it is (e.g. staging), without migrating it:
+    /// it must be at the system's latest migration; everything verify does is rolled back
+    #[arg(long, requires = "database_url")]
+    existing: bool,
     #[command(flatten)]
     paths: Paths,
 }
@@ -351,8 +355,32 @@ fn build(config: &Config, run: Run, started: Instant) -> anyhow::Result<ExitCode
 
 fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     use schemagen::verify;
-    let reports = verify::verify_run(run, args.system.as_deref(), args.database_url.as_deref())
-        .map_err(anyhow::Error::msg)?;
+    let format = args.paths.format;
+    let outcome = verify::verify_run(
+        run,
+        args.system.as_deref(),
+        args.database_url.as_deref(),
+        args.existing,
+    );
+    let unexplained: Vec<_> = run
+        .systems
+        .iter()
+        .filter(|s| args.system.as_deref().is_none_or(|name| s.name == name))
+        .flat_map(verify::unexplained_sql_rules)
+        .collect();
+    let reports = match outcome {
+        Ok(reports) => {
+            // In JSON the reports carry them as FAIL notes; stdout holds one document.
+            if let Format::Human = format {
+                print_diagnostics(&unexplained, &run.sources, format);
+            }
+            reports
+        }
+        Err(d) => {
+            print_diagnostics(&[d], &run.sources, format);
+            return Ok(ExitCode::from(1));
+        }
+    };
     match args.paths.format {
         Format::Human => reports.iter().for_each(|r| print!("{}", verify::human(r))),
         Format::Json => {

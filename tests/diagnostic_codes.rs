@@ -74,6 +74,11 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("E0710", "migrate baseline: migrate_baseline::a_hand_made_change_or_an_unknown_name_is_refused_and_nothing_is_recorded"),
     ("E0711", "migrate baseline: migrate_baseline::a_seed_database_is_adopted_at_the_migration_it_matches_and_deploy_goes_on"),
     ("E0712", "migrate baseline: migrate_baseline::a_hand_made_change_or_an_unknown_name_is_refused_and_nothing_is_recorded"),
+    ("E0720", "a live database: verify_existing::a_database_behind_the_migrations_or_a_plain_role_is_refused"),
+    ("E0721", "a live database: verify_existing::a_database_behind_the_migrations_or_a_plain_role_is_refused"),
+    ("E0722", "a live database: verify_existing::without_existing_a_database_that_is_not_empty_is_refused_pointing_to_existing"),
+    ("E0723", "a failing migration: access_verify::a_failing_migration_is_a_setup_failure"),
+    ("E0724", "verify, not build: access_verify::a_sql_rule_is_held_to_its_expect"),
 ];
 
 #[test]

@@ -14,6 +14,7 @@ use crate::render::quote_ident;
 use std::collections::BTreeSet;
 
 mod table;
+pub use table::policy_text;
 
 /// One difference between the live database and the migrations.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -217,6 +218,7 @@ fn schemas(live: &Catalog, expected: &Catalog, out: &mut Drifts) {
         grants(
             &format!("schema {name}"),
             &on,
+            None,
             &live_schema.grants,
             &schema.grants,
             out,
@@ -287,7 +289,20 @@ fn comment_detail(live: &Option<String>, expected: &Option<String>) -> String {
     format!("comment {:?}, expected {:?}", show(live), show(expected))
 }
 
-fn grants(object: &str, on: &str, live: &Grants, expected: &Grants, out: &mut Drifts) {
+/// `on` is the object as GRANT names it (`TABLE "public"."t"`); `column` narrows the privileges
+/// to one column of that table (`GRANT UPDATE ("title") ON TABLE …`).
+fn grants(
+    object: &str,
+    on: &str,
+    column: Option<&str>,
+    live: &Grants,
+    expected: &Grants,
+    out: &mut Drifts,
+) {
+    let privilege_of = |p: &str| match column {
+        Some(c) => format!("{p} ({})", quote_ident(c)),
+        None => p.to_string(),
+    };
     let grantees: BTreeSet<&String> = live.keys().chain(expected.keys()).collect();
     let empty = Default::default();
     for grantee in grantees {
@@ -324,14 +339,17 @@ fn grants(object: &str, on: &str, live: &Grants, expected: &Grants, out: &mut Dr
                 Some(true) => {
                     drift.sql(
                         Phase::Grants,
-                        format!("REVOKE GRANT OPTION FOR {privilege} ON {on} FROM {to}"),
+                        format!(
+                            "REVOKE GRANT OPTION FOR {} ON {on} FROM {to}",
+                            privilege_of(privilege)
+                        ),
                     );
                 }
                 _ => {
                     let with = if *option { " WITH GRANT OPTION" } else { "" };
                     drift.sql(
                         Phase::Grants,
-                        format!("GRANT {privilege} ON {on} TO {to}{with}"),
+                        format!("GRANT {} ON {on} TO {to}{with}", privilege_of(privilege)),
                     );
                 }
             }
@@ -339,7 +357,7 @@ fn grants(object: &str, on: &str, live: &Grants, expected: &Grants, out: &mut Dr
         for privilege in have.keys().filter(|p| !want.contains_key(*p)) {
             drift.sql(
                 Phase::Grants,
-                format!("REVOKE {privilege} ON {on} FROM {to}"),
+                format!("REVOKE {} ON {on} FROM {to}", privilege_of(privilege)),
             );
         }
     }
@@ -529,7 +547,14 @@ fn sequences(live: &Catalog, expected: &Catalog, out: &mut Drifts) {
             drift.shown = live.sequences.contains_key(name);
         }
         let mut grant_drifts = Drifts::default();
-        grants(&object, &on, &have.grants, &want.grants, &mut grant_drifts);
+        grants(
+            &object,
+            &on,
+            None,
+            &have.grants,
+            &want.grants,
+            &mut grant_drifts,
+        );
         for mut drift in grant_drifts.0 {
             drift.shown &= live.sequences.contains_key(name) || want.owned_by.is_none();
             out.0.push(drift);

@@ -67,7 +67,8 @@ pub fn catalog_in(
     read(db, scope).map_err(|e| format!("reading the expected catalog: {e}"))
 }
 
-fn create_roles(db: &mut Db, roles: &BTreeSet<String>) -> Result<(), String> {
+/// Creates each role (`NOLOGIN`) that the cluster lacks.
+pub fn create_roles(db: &mut Db, roles: &BTreeSet<String>) -> Result<(), String> {
     for role in roles {
         let sql = format!(
             "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN \

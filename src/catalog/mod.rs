@@ -126,6 +126,9 @@ pub struct Table {
     pub partition_of: Option<(Name, String)>,
     pub rls_enabled: bool,
     pub rls_forced: bool,
+    /// The role that owns the table. Not compared by drift (a throwaway database's owner is its
+    /// superuser); verify checks that the application role is not it.
+    pub owner: String,
     pub policies: BTreeMap<String, Policy>,
     pub grants: Grants,
     pub comment: Option<String>,
@@ -153,6 +156,9 @@ pub struct Column {
     /// Inherited from a parent (a partition's columns): it follows the parent.
     pub inherited: bool,
     pub comment: Option<String>,
+    /// Privileges granted on this column alone (`GRANT UPDATE (title) ON …`); the table's own
+    /// grants cover every column and are not repeated here.
+    pub grants: Grants,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,6 +224,28 @@ impl Catalog {
         )
     }
 
+    /// The catalog without who may do what: RLS flags, policies and every grant. What is left
+    /// is what the migrations build, so two databases whose access differs still compare equal.
+    pub fn without_access(&self) -> Catalog {
+        let mut out = self.clone();
+        for schema in out.schemas.values_mut() {
+            schema.grants.clear();
+        }
+        for sequence in out.sequences.values_mut() {
+            sequence.grants.clear();
+        }
+        for table in out.tables.values_mut() {
+            table.rls_enabled = false;
+            table.rls_forced = false;
+            table.policies.clear();
+            table.grants.clear();
+            for column in &mut table.columns {
+                column.grants.clear();
+            }
+        }
+        out
+    }
+
     /// Every role named by a grant or a policy (not `PUBLIC`), for creating them elsewhere.
     pub fn roles(&self) -> BTreeSet<String> {
         let grants = self
@@ -226,6 +254,11 @@ impl Catalog {
             .map(|s| &s.grants)
             .chain(self.tables.values().map(|t| &t.grants))
             .chain(self.sequences.values().map(|s| &s.grants))
+            .chain(
+                self.tables
+                    .values()
+                    .flat_map(|t| t.columns.iter().map(|c| &c.grants)),
+            )
             .flat_map(|g| g.keys());
         let policies = self
             .tables
@@ -276,7 +309,7 @@ pub fn drift_at_url(
 
 /// The roles of the live cluster (not Postgres' own `pg_*`): the migrations may grant to a
 /// role they do not create, and the throwaway cluster must have it too.
-fn cluster_roles(db: &mut crate::db::Db) -> Result<BTreeSet<String>, crate::db::Error> {
+pub fn cluster_roles(db: &mut crate::db::Db) -> Result<BTreeSet<String>, crate::db::Error> {
     let rows = db.rows("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_'")?;
     Ok(rows
         .into_iter()

@@ -29,6 +29,7 @@ fn read_all(db: &mut Db, scope: &Scope) -> Result<Catalog, db::Error> {
     read_indexes(db, &filter, &mut catalog)?;
     read_policies(db, &filter, &mut catalog)?;
     read_table_grants(db, &filter, &mut catalog)?;
+    read_column_grants(db, &filter, &mut catalog)?;
     read_sequences(db, &filter, &mut catalog)?;
     Ok(catalog)
 }
@@ -173,7 +174,7 @@ fn read_tables(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Result<()
                 CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
                 pn.nspname, p.relname, pg_catalog.pg_get_expr(c.relpartbound, c.oid),
                 c.relrowsecurity, c.relforcerowsecurity,
-                pg_catalog.obj_description(c.oid, 'pg_class')
+                pg_catalog.obj_description(c.oid, 'pg_class'), pg_catalog.pg_get_userbyid(c.relowner)
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_catalog.pg_inherits h ON h.inhrelid = c.oid AND c.relispartition
          LEFT JOIN pg_catalog.pg_class p ON p.oid = h.inhparent
@@ -188,6 +189,7 @@ fn read_tables(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Result<()
             rls_enabled: flag(&row, 6),
             rls_forced: flag(&row, 7),
             comment: optional(&row, 8),
+            owner: text(&row, 9),
             ..Table::default()
         };
         catalog.tables.insert(name(&row), table);
@@ -231,6 +233,7 @@ fn read_columns(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Result<(
             collation: optional(&row, 8),
             inherited: flag(&row, 9),
             comment: optional(&row, 10),
+            grants: Grants::default(),
         };
         if let Some(table) = catalog.tables.get_mut(&name(&row)) {
             table.columns.push(column);
@@ -339,6 +342,33 @@ fn read_table_grants(db: &mut Db, filter: &Filter, catalog: &mut Catalog) -> Res
     for row in db.rows(&sql)? {
         if let Some(table) = catalog.tables.get_mut(&name(&row)) {
             grant(&mut table.grants, &row, 2);
+        }
+    }
+    Ok(())
+}
+
+fn read_column_grants(
+    db: &mut Db,
+    filter: &Filter,
+    catalog: &mut Catalog,
+) -> Result<(), db::Error> {
+    let sql = filter.apply(&format!(
+        "SELECT n.nspname, c.relname, {GRANTEE}, a.privilege_type, a.is_grantable, t.attname
+         FROM pg_catalog.pg_attribute t
+         JOIN pg_catalog.pg_class c ON c.oid = t.attrelid
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace,
+         pg_catalog.aclexplode(t.attacl) a
+         WHERE t.attnum > 0 AND NOT t.attisdropped AND $TABLES AND $SCHEMAS
+           AND a.grantee <> c.relowner"
+    ));
+    for row in db.rows(&sql)? {
+        let column = text(&row, 5);
+        let found = catalog
+            .tables
+            .get_mut(&name(&row))
+            .and_then(|t| t.columns.iter_mut().find(|c| c.name == column));
+        if let Some(column) = found {
+            grant(&mut column.grants, &row, 2);
         }
     }
     Ok(())

@@ -91,9 +91,17 @@ codes! {
     UnknownMigration = "E0710", Error, "`migrate baseline` names a migration the system does not have";
     BaselineOverHistory = "E0711", Error, "`migrate baseline` on a database that already records migrations of the system";
     BaselineDrift = "E0712", Error, "`migrate baseline`: the database does not match the schema at the named migration";
+    // verify: proving the access rules on a database
+    VerifyDatabaseBehind = "E0720", Error, "`verify --existing`: the database's tables are not what the system's migrations build";
+    VerifyNeedsSuperuser = "E0721", Error, "`verify --existing` needs a superuser connection";
+    VerifyDatabaseNotEmpty = "E0722", Error, "`verify --database-url` without `--existing` on a database that is not empty";
+    VerifySetupFailed = "E0723", Error, "verify could not set up its proof (a migration, the expected side, the synthetic rows)";
+    SqlRuleWithoutExpect = "E0724", Error, "a raw `sql` access rule without `expect:`: verify cannot judge what it allows";
     // access rules
     BadAccessRule = "E0501", Error, "an access rule or access setting that does not make sense";
     MissingAccessRule = "E0502", Error, "a table without access rules in a system with tenants";
+    BadSqlExpect = "E0503", Error, "the `expect:` of a raw `sql` access rule is malformed";
+    SqlExpectPath = "E0504", Error, "an `expect:` path that does not follow a foreign key of the table";
     // seed data
     BadSeedValue = "E0601", Error, "a seed value that does not fit its column (type, enum value, null into NOT NULL)";
     MissingSeedValue = "E0602", Error, "a seed row leaves out its key, or a required column that has no database default";

@@ -8,7 +8,8 @@
 use super::read;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::access::{
-    short_name, Access, Command, Context, FieldRef, Rule, RuleKind, Settings, TableAccess, TableRef,
+    short_name, Access, Command, Condition, Context, FieldPath, FieldRef, Hop, Rule, RuleKind,
+    Settings, SqlExpect, TableAccess, TableRef,
 };
 use crate::ir::{
     Index, IndexMethod, IndexPart, QualifiedName, ScalarType, SortOrder, Span, System, Table,
@@ -44,7 +45,9 @@ const RULE_KEYS: &[&str] = &[
     "user",
     "role_field",
     "roles",
+    "expect",
 ];
+const EXPECT_KEYS: &[&str] = &["readable", "owner", "tenant", "role"];
 const SETTINGS_KEYS: &[&str] = &[
     "context", "tenant", "user", "role", "app_role", "tenancy", "tables",
 ];
@@ -309,6 +312,17 @@ fn read_rule(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<RuleKin
         );
         return None;
     };
+    if let (Some(expect), false) = (node.get("expect"), key.name == "sql") {
+        diags.push(
+            Diagnostic::error(
+                Code::BadSqlExpect,
+                expect.span,
+                format!("`expect:` belongs to raw `sql` rules; verify reads what this `{}` rule allows from the rule itself", key.name),
+            )
+            .at_path(format!("{path}.expect"))
+            .with_help("remove `expect:`"),
+        );
+    }
     read_rule_kind(
         &key.name,
         value,
@@ -316,6 +330,73 @@ fn read_rule(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<RuleKin
         &format!("{path}.{}", key.name),
         diags,
     )
+}
+
+/// A sql rule's `expect:`: a map of conditions that must all hold (see [`Condition`]).
+fn read_expect(node: Option<&Node>, path: &str, diags: &mut Diagnostics) -> SqlExpect {
+    let Some(node) = node else {
+        return SqlExpect(None);
+    };
+    let path = format!("{path}.expect");
+    let bad = |diags: &mut Diagnostics, message: &str| {
+        diags.push(
+            Diagnostic::error(Code::BadSqlExpect, node.span, message)
+                .at_path(path.clone())
+                .with_help("e.g. `expect: { readable: projectId }`, or `{ readable: projectId, owner: projectId.ownerId }`; keys: readable, owner, tenant, role"),
+        );
+        SqlExpect(None)
+    };
+    let Some(entries) = node.as_map() else {
+        return bad(diags, "`expect:` must be a map of conditions");
+    };
+    if entries.is_empty() {
+        return bad(
+            diags,
+            "`expect:` names no condition: say when the SQL holds",
+        );
+    }
+    read::check_keys(entries, EXPECT_KEYS, &path, diags);
+    let mut conditions = Vec::new();
+    for (key, value) in entries {
+        let at = format!("{path}.{}", key.name);
+        let written = |diags: &mut Diagnostics| read::expect_scalar(value, &at, diags);
+        let condition = match key.name.as_str() {
+            "readable" => written(diags).map(|f| {
+                Condition::Readable(Hop {
+                    field: FieldRef::new(f, value.span),
+                    ..Hop::default()
+                })
+            }),
+            "owner" => written(diags).map(|p| Condition::Owner(field_path(&p, value.span))),
+            "tenant" => written(diags).map(|p| Condition::Tenant(field_path(&p, value.span))),
+            "role" => Some(Condition::Role(
+                read_fields(value, &at, diags)
+                    .into_iter()
+                    .map(|f| f.field)
+                    .collect(),
+            )),
+            _ => None,
+        };
+        conditions.extend(condition);
+    }
+    SqlExpect(Some(conditions))
+}
+
+/// `ownerId`, or `projectId.ownerId` through the foreign key field `projectId`.
+fn field_path(written: &str, span: Span) -> FieldPath {
+    match written.split_once('.') {
+        Some((hop, field)) => FieldPath {
+            hop: Some(Hop {
+                field: FieldRef::new(hop, span),
+                ..Hop::default()
+            }),
+            field: FieldRef::new(field, span),
+        },
+        None => FieldPath {
+            hop: None,
+            field: FieldRef::new(written, span),
+        },
+    }
 }
 
 /// The rule of kind `kind` whose main value is `value`; modifiers are read from `rule`.
@@ -392,6 +473,7 @@ fn read_rule_kind(
         }
         _ => RuleKind::Sql {
             expression: read::expect_scalar(value, path, diags)?,
+            expect: read_expect(rule.get("expect"), path, diags),
         },
     })
 }
@@ -560,7 +642,69 @@ fn resolve_rule(
                 );
             }
         }
-        RuleKind::Role { .. } | RuleKind::Sql { .. } => {}
+        RuleKind::Sql { expect, .. } => {
+            for condition in expect.0.iter_mut().flatten() {
+                resolve_condition(condition, table, system, diags);
+            }
+        }
+        RuleKind::Role { .. } => {}
+    }
+}
+
+fn resolve_condition(
+    condition: &mut Condition,
+    table: &Table,
+    system: &System,
+    diags: &mut Diagnostics,
+) {
+    let path = match condition {
+        Condition::Readable(hop) => {
+            resolve_hop(hop, table, diags);
+            return;
+        }
+        Condition::Owner(path) | Condition::Tenant(path) => path,
+        Condition::Role(_) => return,
+    };
+    let target = match &mut path.hop {
+        None => Some(table),
+        Some(hop) => {
+            resolve_hop(hop, table, diags);
+            let name = hop.table.as_ref();
+            name.and_then(|n| system.tables.iter().find(|t| &t.db_name == n))
+        }
+    };
+    if let Some(target) = target {
+        resolve_field(&mut path.field, target, diags);
+    }
+}
+
+/// Fills in where a foreign key field leads: it must be the single column of a foreign key.
+fn resolve_hop(hop: &mut Hop, table: &Table, diags: &mut Diagnostics) {
+    resolve_field(&mut hop.field, table, diags);
+    if hop.field.column.is_empty() {
+        return;
+    }
+    let key = table
+        .foreign_keys
+        .iter()
+        .find(|fk| fk.columns == [hop.field.column.as_str()]);
+    match key {
+        Some(fk) => {
+            hop.table = Some(fk.referenced_table.clone());
+            hop.key = fk.referenced_columns.first().cloned().unwrap_or_default();
+        }
+        None => diags.push(
+            Diagnostic::error(
+                Code::SqlExpectPath,
+                hop.field.span,
+                format!(
+                    "{}.{} is not a foreign key of its own: `expect:` can only follow one to the row it points at",
+                    table.name, hop.field.field
+                ),
+            )
+            .at_path(format!("{}.access", table.name))
+            .with_help("name the field that holds the reference: in a Prisma-style model the scalar (`projectId`), not the relation field (`project`)"),
+        ),
     }
 }
 

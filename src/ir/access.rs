@@ -210,8 +210,57 @@ pub enum RuleKind {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         roles: Vec<String>,
     },
-    /// A raw SQL boolean expression over the table's database columns.
-    Sql { expression: String },
+    /// A raw SQL boolean expression over the table's database columns, and what it allows.
+    Sql {
+        expression: String,
+        #[serde(skip)]
+        expect: SqlExpect,
+    },
+}
+
+/// What a raw `sql` rule allows, declared for `verify` (which cannot read SQL): the rule
+/// holds when every condition does; `None` when the rule declares nothing.
+///
+/// A claim about the SQL, not schema: kept out of `schema.json` and out of equality, like
+/// [`Span`], so writing or editing one never makes a migration.
+#[derive(Debug, Clone, Default)]
+pub struct SqlExpect(pub Option<Vec<Condition>>);
+
+impl PartialEq for SqlExpect {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for SqlExpect {}
+
+/// One condition of an `expect:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// `readable: projectId`: the row the foreign key points at passes its table's read rules.
+    Readable(Hop),
+    /// `owner: ownerId` or `owner: projectId.ownerId`: the column holds the current user.
+    Owner(FieldPath),
+    /// `tenant: organizationId` (or through a foreign key): the column holds the current tenant.
+    Tenant(FieldPath),
+    /// `role: [ADMIN]`: the current role is one of these.
+    Role(Vec<String>),
+}
+
+/// A step along a single-column foreign key of the rule's table (filled by resolve).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hop {
+    /// The foreign key field as written, and its column.
+    pub field: FieldRef,
+    pub table: Option<QualifiedName>,
+    /// The referenced column.
+    pub key: String,
+}
+
+/// `field` (a column of the row) or `fkField.field` (a column of the row it points at).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldPath {
+    pub hop: Option<Hop>,
+    pub field: FieldRef,
 }
 
 impl RuleKind {

@@ -6,6 +6,8 @@ use crate::db::{script, Db};
 
 /// The database name verify creates in its throwaway cluster.
 const DATABASE: &str = "schemagen_verify";
+/// Beside it, the database where the structural proof builds its expected side.
+const EXPECTED: &str = "schemagen_expected";
 
 pub enum Database {
     Throwaway(Cluster),
@@ -30,6 +32,39 @@ impl Database {
         };
         Db::connect(&url).map_err(|e| format!("connecting: {e}"))
     }
+
+    /// An empty database for the expected side of the structural proof: beside the
+    /// throwaway one (same cluster, same roles), else in a throwaway cluster of its own.
+    pub fn scratch(&self) -> Result<Scratch, String> {
+        Ok(match self {
+            Database::Throwaway(cluster) => Scratch {
+                db: empty_database(cluster)?,
+                _cluster: None,
+            },
+            Database::Url(_) => {
+                let cluster = Cluster::start().map_err(|e| e.to_string())?;
+                Scratch {
+                    db: empty_database(&cluster)?,
+                    _cluster: Some(cluster),
+                }
+            }
+        })
+    }
+}
+
+fn empty_database(cluster: &Cluster) -> Result<Db, String> {
+    cluster
+        .create_database(EXPECTED)
+        .map_err(|e| e.to_string())?;
+    Db::connect(&cluster.connection_string(EXPECTED))
+        .map_err(|e| format!("connecting to the scratch database: {e}"))
+}
+
+/// A scratch database, and the cluster it lives in when that is its own (stopped on drop,
+/// after the connection closes: fields drop in order).
+pub struct Scratch {
+    pub db: Db,
+    _cluster: Option<Cluster>,
 }
 
 /// A script as `psql -f` runs it: statement by statement (its own `BEGIN … COMMIT` included),

@@ -2,9 +2,10 @@
 //! holds Postgres to. It reads the access model, not the generated SQL, so a policy that
 //! renders wrongly (or was edited by hand) shows up as a mismatch.
 //!
-//! Three-valued: `None` when a rule cannot be judged outside the database (raw `sql`).
+//! Three-valued: `None` when a rule cannot be judged outside the database (a raw `sql`
+//! rule without `expect:`; with one, its conditions are judged instead of the SQL).
 
-use crate::ir::access::{Command, Rule, RuleKind};
+use crate::ir::access::{Command, Condition, FieldPath, Hop, Rule, RuleKind};
 use crate::synth::{Row, World};
 
 /// Who the application says is asking; `None` fields are unset.
@@ -131,8 +132,60 @@ fn rule_holds(
             }
             return any;
         }
-        RuleKind::Sql { .. } => return None,
+        RuleKind::Sql { expect, .. } => {
+            // Not `try_fold`: one false condition decides even after an unknown one.
+            let mut all = Some(true);
+            for condition in expect.0.as_ref()? {
+                all = and(all, condition_holds(world, condition, row, context, depth));
+            }
+            return all;
+        }
     })
+}
+
+/// One condition of a sql rule's `expect:` on `row`.
+fn condition_holds(
+    world: &World,
+    condition: &Condition,
+    row: &Row,
+    context: &Context,
+    depth: u32,
+) -> Option<bool> {
+    let is = |path: &FieldPath, wanted: Option<String>| {
+        let value = match &path.hop {
+            None => row.get(&path.field.column).cloned().flatten(),
+            Some(hop) => pointed_at(world, hop, row)
+                .and_then(|(_, parent)| parent.get(&path.field.column).cloned().flatten()),
+        };
+        wanted.is_some() && value == wanted
+    };
+    Some(match condition {
+        Condition::Readable(hop) => {
+            let Some((table, parent)) = pointed_at(world, hop, row) else {
+                // A NULL or dangling reference: the subquery finds nothing.
+                return Some(false);
+            };
+            return allows_at(world, table, Command::Select, parent, context, depth + 1);
+        }
+        Condition::Owner(path) => is(path, context.user.map(|u| world.user(u))),
+        Condition::Tenant(path) => is(path, context.tenant.map(|t| world.tenant(t))),
+        Condition::Role(roles) => context.role.as_ref().is_some_and(|r| roles.contains(r)),
+    })
+}
+
+/// The table and synthetic row that `row`'s foreign key field `hop` points at.
+fn pointed_at<'w>(world: &'w World, hop: &Hop, row: &Row) -> Option<(usize, &'w Row)> {
+    let value = row.get(&hop.field.column).cloned().flatten()?;
+    let name = hop.table.as_ref()?;
+    let table = world
+        .system
+        .tables
+        .iter()
+        .position(|t| &t.db_name == name)?;
+    let parent = world.rows[table]
+        .iter()
+        .find(|r| r.get(&hop.key).cloned().flatten().as_ref() == Some(&value))?;
+    Some((table, parent))
 }
 
 fn and(a: Option<bool>, b: Option<bool>) -> Option<bool> {

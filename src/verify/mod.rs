@@ -1,20 +1,28 @@
 //! `schemagen verify`: proves a system's access rules against a real Postgres.
 //!
-//! Fresh database → every migration → synthetic rows for two tenants and two users →
+//! Structure first ([`structure`]): the database's RLS flags, policies and privileges must be
+//! what the rules render. Then behaviour: synthetic rows for two tenants and two users, and
 //! for each policed table, command and scenario (own row, another user's, another tenant's,
 //! unset context, each role), what the declared rules expect ([`expect`]) against what
-//! Postgres does, run as the non-superuser application role. Each probe runs inside a
-//! subtransaction that is always rolled back, so probes never see each other's writes.
+//! Postgres does, run as the non-superuser application role. Everything behavioural runs in
+//! one transaction rolled back at the end, each probe in a subtransaction of its own, so
+//! probes never see each other's writes and an existing database (`--existing`) keeps none.
+//!
+//! The database judged is the one given: a fresh one built by the system's migrations, or an
+//! existing one as it is. Nothing the migrations lack is added to make the proof pass.
 
 mod db;
 pub mod expect;
 pub mod mutate;
 mod probe;
+pub mod structure;
 
 use crate::db::Db;
 pub use db::Database;
 
-use crate::ir::access::Command;
+use crate::catalog::{Catalog, Scope};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::access::{Command, Context as AccessContext, RuleKind};
 use crate::ir::System;
 use crate::render::postgres::rls::{qualified, quote_literal};
 use crate::render::quote_ident;
@@ -91,6 +99,10 @@ impl Cell {
 #[derive(Debug, Default)]
 pub struct Report {
     pub system: String,
+    /// False when the system declares no access at all: there is nothing to prove.
+    pub declares_access: bool,
+    /// Where the database's access differs from what the rules render.
+    pub structure: Vec<structure::Difference>,
     pub scenarios: Vec<String>,
     pub cells: Vec<Cell>,
     /// Encrypted columns checked, shared tables skipped, and the like.
@@ -102,7 +114,9 @@ impl Report {
         self.cells.iter().filter(|c| c.is_mismatch())
     }
     pub fn passed(&self) -> bool {
-        self.mismatches().next().is_none() && !self.notes.iter().any(|n| n.starts_with("FAIL"))
+        self.structure.is_empty()
+            && self.mismatches().next().is_none()
+            && !self.notes.iter().any(|n| n.starts_with("FAIL"))
     }
 }
 
@@ -116,78 +130,227 @@ pub fn migrations_in(files: &crate::write::Tree, system: &str) -> Vec<(String, S
         .collect()
 }
 
+/// Where verify proves a system: a fresh database it migrates itself (a throwaway cluster, or
+/// the empty database at a URL), or an existing database it must leave exactly as it was.
+pub enum Target {
+    Fresh(Database),
+    Existing(String),
+}
+
 /// Verifies the systems of a generated run (all, or the one named), each in a fresh
-/// database: a throwaway cluster, or the empty database at `url` (one system only).
+/// database (a throwaway cluster, or the empty database at `url`), or, with `existing`, the
+/// database at `url` as it is (one system only either way).
 pub fn verify_run(
     run: &crate::Run,
     only: Option<&str>,
     url: Option<&str>,
-) -> Result<Vec<Report>, String> {
+    existing: bool,
+) -> Result<Vec<Report>, Diagnostic> {
     let systems: Vec<&System> = run
         .systems
         .iter()
         .filter(|s| only.is_none_or(|name| s.name == name))
         .collect();
+    let known: Vec<&str> = run.systems.iter().map(|s| s.name.as_str()).collect();
     if systems.is_empty() {
-        let known: Vec<&str> = run.systems.iter().map(|s| s.name.as_str()).collect();
-        return Err(format!(
-            "no system named `{}`; systems: {}",
-            only.unwrap_or_default(),
-            known.join(", ")
-        ));
+        return Err(Diagnostic::global(
+            Code::NoSuchSystem,
+            format!("no system named `{}`", only.unwrap_or_default()),
+        )
+        .with_help(format!("systems: {}", known.join(", "))));
     }
     if url.is_some() && systems.len() > 1 {
-        return Err(
-            "--database-url verifies one system: name it (`schemagen verify <SYSTEM>`)".into(),
-        );
+        return Err(Diagnostic::global(
+            Code::NoSuchSystem,
+            "--database-url verifies one system, and none is named",
+        )
+        .with_help(format!(
+            "name it: `schemagen verify <SYSTEM> --database-url …`; systems: {}",
+            known.join(", ")
+        )));
     }
     systems
         .into_iter()
         .map(|system| {
-            let db = match url {
-                Some(url) => Database::Url(url.to_string()),
-                None => Database::throwaway()?,
+            let migrations = migrations_in(&run.files, &system.name);
+            let target = match (url, existing) {
+                (Some(url), true) => Target::Existing(url.to_string()),
+                (Some(url), false) => Target::Fresh(Database::Url(url.to_string())),
+                (None, _) => Target::Fresh(Database::throwaway().map_err(setup(system))?),
             };
-            verify(system, &migrations_in(&run.files, &system.name), &db)
-                .map_err(|e| format!("{}: {e}", system.name))
+            prove(system, &migrations, &target)
         })
         .collect()
 }
 
-/// Runs the whole proof. `Err` is a setup failure (a migration, the synthetic rows), said
-/// in words; a policy that misbehaves is a mismatch in the report, not an error.
+/// Runs the whole proof in a fresh database: the migrations, then the structure, then the
+/// behaviour. A policy that misbehaves is a finding in the report; `Err` is a database that
+/// cannot be used or a setup that failed (a migration, the synthetic rows).
 pub fn verify(
     system: &System,
     migrations: &[(String, String)],
     database: &Database,
-) -> Result<Report, String> {
-    let db = &mut database.connect()?;
-    let settings = system.access.settings();
+) -> Result<Report, Diagnostic> {
+    let mut db = database.connect().map_err(setup(system))?;
+    if let Database::Url(_) = database {
+        refuse_unless_empty(system, &mut db)?;
+    }
     for (name, sql) in migrations {
-        db::run_script(db, name, sql).map_err(|e| format!("migration {name} failed: {e}"))?;
+        db::run_script(&mut db, name, sql)
+            .map_err(|e| format!("migration {name} failed: {e}"))
+            .map_err(setup(system))?;
     }
-    if !migrations
+    let roles = crate::catalog::cluster_roles(&mut db)
+        .map_err(|e| format!("reading the roles: {e}"))
+        .map_err(setup(system))?;
+    let mut scratch = database.scratch().map_err(setup(system))?;
+    let expected =
+        structure::expected(&mut scratch.db, system, migrations, &roles).map_err(setup(system))?;
+    let actual = read_catalog(system, &mut db)?;
+    let app_role = system.access.settings().app_role;
+    let differences = structure::compare(&actual, &expected.rules, &app_role);
+    behave(system, &mut db, differences)
+}
+
+/// Proves the database at `url` as it is, changing nothing: it must be at the system's
+/// latest migration (its tables, access aside, are what the migrations build); the probes
+/// run in one transaction that is rolled back.
+pub fn verify_existing(
+    system: &System,
+    migrations: &[(String, String)],
+    url: &str,
+) -> Result<Report, Diagnostic> {
+    let mut db = Db::connect(url).map_err(|e| {
+        Diagnostic::global(
+            Code::DatabaseError,
+            format!("{}: connecting: {e}", system.name),
+        )
+        .with_help("check the URL, and that the database accepts connections from here")
+    })?;
+    refuse_unless_superuser(system, &mut db)?;
+    let roles = crate::catalog::cluster_roles(&mut db)
+        .map_err(|e| format!("reading the roles: {e}"))
+        .map_err(setup(system))?;
+    let mut scratch = Database::Url(url.to_string())
+        .scratch()
+        .map_err(setup(system))?;
+    let expected =
+        structure::expected(&mut scratch.db, system, migrations, &roles).map_err(setup(system))?;
+    let actual = read_catalog(system, &mut db)?;
+    let drift = crate::catalog::diff::compare(
+        &actual.without_access(),
+        &expected.migrations.without_access(),
+    );
+    if !drift.is_empty() {
+        return Err(behind(system, &drift));
+    }
+    let app_role = system.access.settings().app_role;
+    let differences = structure::compare(&actual, &expected.rules, &app_role);
+    behave(system, &mut db, differences)
+}
+
+/// The raw `sql` rules that declare no `expect:`: verify shows what Postgres does with them
+/// but cannot judge it, so the proof fails until each says what it allows.
+pub fn unexplained_sql_rules(system: &System) -> Vec<Diagnostic> {
+    let names: std::collections::HashMap<_, _> = system
+        .tables
         .iter()
-        .any(|(_, sql)| sql.contains("ROW LEVEL SECURITY"))
-    {
-        // The migrations predate the access rules: apply the policies as they would be.
-        let rls = crate::render::postgres::rls::statements(system).join("\n");
-        db::run_script(db, "access.sql", &rls)
-            .map_err(|e| format!("the access statements failed: {e}"))?;
+        .map(|t| (&t.db_name, &t.name))
+        .collect();
+    let mut out = Vec::new();
+    for entry in &system.access.tables {
+        let table = names
+            .get(&entry.table)
+            .map_or(entry.table.name.as_str(), |n| n.as_str());
+        for rule in &entry.rules {
+            if let RuleKind::Sql { expect, .. } = &rule.kind {
+                if expect.0.is_none() {
+                    out.push(
+                        Diagnostic::error(
+                            Code::SqlRuleWithoutExpect,
+                            rule.span,
+                            "verify cannot read SQL: this raw `sql` rule must say what it allows",
+                        )
+                        .at_path(format!("{table}.access"))
+                        .with_help(
+                            "add `expect:` beside `sql:`, the conditions under which the SQL holds, e.g. \
+                             `expect: { readable: projectId }` (the row projectId points at is readable) or \
+                             `expect: { readable: projectId, owner: projectId.ownerId }`; see docs/access.md",
+                        ),
+                    );
+                }
+            }
+        }
     }
+    out
+}
+
+/// Either kind of target.
+pub fn prove(
+    system: &System,
+    migrations: &[(String, String)],
+    target: &Target,
+) -> Result<Report, Diagnostic> {
+    match target {
+        Target::Fresh(database) => verify(system, migrations, database),
+        Target::Existing(url) => verify_existing(system, migrations, url),
+    }
+}
+
+/// The structural findings, then the behavioural proof in one transaction rolled back at the
+/// end (synthetic rows, the application role when created, the probe function: all undone).
+fn behave(
+    system: &System,
+    db: &mut Db,
+    structure: Vec<structure::Difference>,
+) -> Result<Report, Diagnostic> {
+    let mut report = Report {
+        system: system.name.clone(),
+        declares_access: !system.access.is_empty(),
+        structure,
+        ..Report::default()
+    };
+    if !report.declares_access {
+        // Nothing was declared, so there is nothing to hold the database to.
+        report.structure.clear();
+        return Ok(report);
+    }
+    let unexplained = unexplained_sql_rules(system);
+    report.notes.extend(unexplained.iter().map(|d| {
+        let path = d.path.as_deref().unwrap_or_default();
+        format!("FAIL {} {path}: {}", d.code.as_str(), d.message)
+    }));
+    // A live database may be busy: wait at most this long for a row or table lock, then fail
+    // (E0723) rather than hang behind the application.
+    db::execute(db, "BEGIN; SET LOCAL lock_timeout = '10s'").map_err(setup(system))?;
+    let outcome = probe_all(system, db, &mut report);
+    db::execute(db, "ROLLBACK").map_err(setup(system))?;
+    outcome.map_err(setup(system))?;
+    let policed = system
+        .access
+        .tables
+        .iter()
+        .any(|t| !t.shared && !t.rules.is_empty());
+    if policed && report.cells.is_empty() {
+        report.notes.push(
+            "FAIL 0 probes ran, yet the system has access rules: nothing about them was proved"
+                .into(),
+        );
+    }
+    Ok(report)
+}
+
+/// The application role, the probe function, synthetic rows, then every probe.
+fn probe_all(system: &System, db: &mut Db, report: &mut Report) -> Result<(), String> {
+    let settings = system.access.settings();
     application_role(db, &settings.app_role)?;
     db::execute(db, PROBE_FUNCTION).map_err(|e| format!("creating the probe function: {e}"))?;
     let mut world = World::new(system);
     seed(&mut world, db)?;
-
-    let mut report = Report {
-        system: system.name.clone(),
-        ..Report::default()
-    };
     for problem in &world.problems {
         report.notes.push(format!("FAIL {problem}"));
     }
-    check_encrypted(&world, db, &mut report)?;
+    check_encrypted(&world, db, report)?;
     let scenarios = scenarios(system);
     report.scenarios = scenarios.iter().map(|s| s.name.clone()).collect();
     report
@@ -212,7 +375,93 @@ pub fn verify(
             .notes
             .push(format!("shared, without policies: {names}"));
     }
-    Ok(report)
+    Ok(())
+}
+
+fn read_catalog(system: &System, db: &mut Db) -> Result<Catalog, Diagnostic> {
+    crate::catalog::read(db, &Scope::default())
+        .map_err(|e| format!("reading the database's catalog: {e}"))
+        .map_err(setup(system))
+}
+
+/// A setup failure of `system`'s proof, said in words.
+fn setup(system: &System) -> impl Fn(String) -> Diagnostic + '_ {
+    move |e| {
+        Diagnostic::global(Code::VerifySetupFailed, format!("{}: {e}", system.name)).with_help(
+            "nothing was proved: fix what the message names (a migration, a check the synthetic rows \
+             cannot satisfy, a missing PostgreSQL) and run verify again",
+        )
+    }
+}
+
+/// `--database-url` without `--existing` migrates the database itself: it must hold nothing.
+fn refuse_unless_empty(system: &System, db: &mut Db) -> Result<(), Diagnostic> {
+    let catalog = read_catalog(system, db)?;
+    if catalog.tables.is_empty() && catalog.enums.is_empty() {
+        return Ok(());
+    }
+    let mut names: Vec<String> = catalog.tables.keys().map(ToString::to_string).collect();
+    names.extend(catalog.enums.keys().map(ToString::to_string));
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    Err(Diagnostic::global(
+        Code::VerifyDatabaseNotEmpty,
+        format!(
+            "{}: the database is not empty ({}{}); verify would apply the migrations on top and fail (\"type already exists\")",
+            system.name,
+            shown.join(", "),
+            if names.len() > shown.len() { ", …" } else { "" }
+        ),
+    )
+    .with_help(
+        "to prove a database as it is (staging), add `--existing`: it changes nothing; \
+         otherwise give an empty database, or no URL for a throwaway one",
+    ))
+}
+
+/// `--existing` inserts synthetic rows past the policies and switches triggers off to put
+/// them back (`session_replication_role`): only a superuser may, all of it rolled back.
+fn refuse_unless_superuser(system: &System, db: &mut Db) -> Result<(), Diagnostic> {
+    let superuser = db
+        .value("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+        .map_err(|e| format!("reading the connection's role: {e}"))
+        .map_err(setup(system))?;
+    if superuser.as_deref() == Some("t") {
+        return Ok(());
+    }
+    Err(Diagnostic::global(
+        Code::VerifyNeedsSuperuser,
+        format!(
+            "{}: `verify --existing` connected as a role that is not a superuser",
+            system.name
+        ),
+    )
+    .with_help(
+        "connect as a superuser (e.g. postgres): verify inserts synthetic rows past the policies and \
+         probes as the application role, in one transaction it rolls back, so nothing stays",
+    ))
+}
+
+/// The database differs from what the migrations build (access aside): not at the latest.
+fn behind(system: &System, drift: &[crate::catalog::diff::Drift]) -> Diagnostic {
+    let shown: Vec<String> = drift
+        .iter()
+        .filter(|d| d.shown)
+        .take(10)
+        .map(|d| format!("  {}", d.line()))
+        .collect();
+    Diagnostic::global(
+        Code::VerifyDatabaseBehind,
+        format!(
+            "{}: the database is not at the system's latest migration ({} differences, access aside):\n{}",
+            system.name,
+            drift.len(),
+            shown.join("\n")
+        ),
+    )
+    .with_help(
+        "deploy the pending migrations (`schemagen migrate deploy`), or see every difference with \
+         `schemagen diff`; verify proves access on the schema the migrations build",
+    )
 }
 
 /// Runs `statement` as `app_role` with the given settings, then undoes everything by raising;
@@ -301,13 +550,21 @@ fn seed(world: &mut World, db: &mut Db) -> Result<(), String> {
                 // One session runs everything: the probes need foreign keys checked again.
                 sql.push_str("SET session_replication_role = origin;\n");
             }
-            match db::execute(db, &sql) {
+            // Each attempt in a savepoint: the proof runs in one transaction, which a failed
+            // attempt would otherwise abort.
+            match db::execute(
+                db,
+                &format!("SAVEPOINT synth;\n{sql}RELEASE SAVEPOINT synth;"),
+            ) {
                 Ok(()) => {
                     world.rows[index] = rows;
                     error.clear();
                     break;
                 }
-                Err(e) => error = e,
+                Err(e) => {
+                    db::execute(db, "ROLLBACK TO SAVEPOINT synth")?;
+                    error = e;
+                }
             }
         }
         if !error.is_empty() {
@@ -432,6 +689,19 @@ fn scenarios(system: &System) -> Vec<Scenario> {
 /// Postgres did; `✗` marks a mismatch (listed below the matrix), `?` a raw-SQL expectation.
 pub fn human(report: &Report) -> String {
     let mut out = format!("verify {}\n", report.system);
+    if !report.declares_access {
+        out.push_str(&format!(
+            "nothing to prove: {} declares no access rules, so no policy, grant or probe was checked\n",
+            report.system
+        ));
+        return out;
+    }
+    for d in &report.structure {
+        out.push_str(&format!(
+            "STRUCTURE {}: {}\n  expected: {}\n  actual:   {}\n",
+            d.object, d.what, d.expected, d.actual
+        ));
+    }
     let mut header = vec!["table".to_string(), "command".to_string()];
     header.extend(report.scenarios.iter().cloned());
     let mut lines = vec![header];
@@ -470,8 +740,9 @@ pub fn human(report: &Report) -> String {
         ));
     }
     out.push_str(&format!(
-        "{}: {} probes, {} mismatches\n",
+        "{}: {} structural differences, {} probes, {} mismatches\n",
         if report.passed() { "ok" } else { "FAILED" },
+        report.structure.len(),
         report.cells.len(),
         mismatches.len()
     ));
@@ -528,6 +799,8 @@ pub fn json(report: &Report) -> serde_json::Value {
     serde_json::json!({
         "system": report.system,
         "passed": report.passed(),
+        "declares_access": report.declares_access,
+        "structure": report.structure,
         "mismatches": report.mismatches().count(),
         "cells": cells,
         "notes": report.notes,

@@ -234,6 +234,7 @@ tables:
   Organization:
     read:
       - sql: "id = NULLIF(current_setting('app.current_org_id', true), '')::uuid"
+        expect: { tenant: id }
   User:
     tenant: organizationId
   Project:

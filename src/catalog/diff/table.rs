@@ -21,6 +21,7 @@ pub(super) fn missing_table(name: &Name, table: &Table, out: &mut Drifts) {
     // The columns come with CREATE TABLE; their comments do not.
     let columns = table.columns.iter().map(|c| Column {
         comment: None,
+        grants: Grants::default(),
         ..c.clone()
     });
     let empty = Table {
@@ -88,6 +89,7 @@ pub(super) fn same_table(name: &Name, live: &Table, expected: &Table, out: &mut 
     grants(
         &format!("table {name}"),
         &name.sql(),
+        None,
         &live.grants,
         &expected.grants,
         out,
@@ -225,9 +227,21 @@ fn changed_column(table: &Name, have: &Column, want: &Column, object: String, ou
             quote_ident(&want.name),
             comment_literal(&want.comment)
         );
-        out.add('~', object, comment_detail(&have.comment, &want.comment))
-            .sql(Phase::Comments, sql);
+        out.add(
+            '~',
+            object.clone(),
+            comment_detail(&have.comment, &want.comment),
+        )
+        .sql(Phase::Comments, sql);
     }
+    grants(
+        &object,
+        &table.sql(),
+        Some(&want.name),
+        &have.grants,
+        &want.grants,
+        out,
+    );
 }
 
 fn constraints(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
@@ -410,7 +424,9 @@ fn policies(table: &Name, live: &Table, expected: &Table, out: &mut Drifts) {
     }
 }
 
-fn policy_text(policy: &Policy) -> String {
+/// `AS PERMISSIVE FOR SELECT TO app_user USING (…) WITH CHECK (…)`: a policy as `CREATE POLICY`
+/// takes it after its name and table.
+pub fn policy_text(policy: &Policy) -> String {
     let mut text = format!(
         "AS {} FOR {} TO {}",
         if policy.permissive {

@@ -141,3 +141,27 @@ fn foreign_keys_go_before_what_they_need_and_data_loss_stays_commented() {
     assert!(!in_sync(&drifts));
     assert!(compare(&expected, &expected).is_empty());
 }
+
+#[test]
+fn a_column_grant_is_drift_and_is_revoked_by_column() {
+    let expected = catalog_with_enum(&["calm"]);
+    let mut live = expected.clone();
+    let days = Name::new("public", "days");
+    let column = &mut live.tables.get_mut(&days).unwrap().columns[0];
+    column
+        .grants
+        .entry("PUBLIC".into())
+        .or_default()
+        .insert("UPDATE".into(), false);
+    let drifts = compare(&live, &expected);
+    let lines: Vec<String> = drifts.iter().map(Drift::line).collect();
+    assert_eq!(
+        lines,
+        ["~ grants on column public.days.mood to PUBLIC: UPDATE, expected none"]
+    );
+    let sql = reconcile(&drifts).unwrap();
+    assert!(
+        sql.contains(r#"REVOKE UPDATE ("mood") ON "public"."days" FROM PUBLIC;"#),
+        "{sql}"
+    );
+}

@@ -370,7 +370,7 @@ fn rule_sql(kind: &RuleKind, table: &Table, indexed: &Indexed, settings: &Settin
             sql.push(')');
             sql
         }
-        RuleKind::Sql { expression } => format!("({expression})"),
+        RuleKind::Sql { expression, .. } => format!("({expression})"),
     }
 }
 
