@@ -65,6 +65,45 @@ impl Diagnostic {
     }
 }
 
+/// The most characters of schema text a diagnostic echoes: a long line (a 50 MB one-liner)
+/// is clipped around the place it points at.
+pub const MAX_EXCERPT_CHARS: usize = 120;
+
+/// `text` on one line, clipped to [`MAX_EXCERPT_CHARS`] around byte offset `at`, with `…` where
+/// it was cut.
+pub fn clip(text: &str, at: usize) -> String {
+    let at_char = text[..at.min(text.len())].chars().count();
+    let (excerpt, _) = clip_chars(text, at_char);
+    excerpt
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// `text` clipped to [`MAX_EXCERPT_CHARS`] around character `at_char`, and where that character
+/// is in the clipped text (both counted in characters).
+pub fn clip_chars(text: &str, at_char: usize) -> (String, usize) {
+    let total = text.chars().count();
+    if total <= MAX_EXCERPT_CHARS {
+        return (text.to_string(), at_char);
+    }
+    let start = at_char
+        .saturating_sub(MAX_EXCERPT_CHARS / 2)
+        .min(total - MAX_EXCERPT_CHARS);
+    let end = start + MAX_EXCERPT_CHARS;
+    let mut out = String::new();
+    let mut at = at_char - start;
+    if start > 0 {
+        out.push('…');
+        at += 1;
+    }
+    out.extend(text.chars().skip(start).take(end - start));
+    if end < total {
+        out.push('…');
+    }
+    (out, at)
+}
+
 /// The diagnostics of a run, in the order they were found; sorted before rendering.
 #[derive(Debug, Default)]
 pub struct Diagnostics(Vec<Diagnostic>);

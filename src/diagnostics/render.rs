@@ -21,10 +21,12 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                 span.line,
                 span.column
             );
-            if let Some(text) = sources.line(span.file, span.line) {
+            if let Some(line) = sources.line(span.file, span.line) {
+                let (text, column) =
+                    super::clip_chars(line, span.column.saturating_sub(1) as usize);
                 let gutter = span.line.to_string();
                 let pad = " ".repeat(gutter.len());
-                let caret = " ".repeat(span.column.saturating_sub(1) as usize);
+                let caret = " ".repeat(column);
                 let _ = writeln!(out, "{pad} |\n{gutter} | {text}\n{pad} | {caret}^");
             }
         }
