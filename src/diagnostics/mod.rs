@@ -65,6 +65,34 @@ impl Diagnostic {
     }
 }
 
+/// Control characters (newline, NUL, carriage return) and invisible formatting characters
+/// (U+202E RIGHT-TO-LEFT OVERRIDE and its kin, zero-width spaces): text holding them reads
+/// differently than it is.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// `text` with every invisible character spelled as an escape (`\n`, `\u{202e}`), for a
+/// terminal that would otherwise act on it.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| is_invisible(c) && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        // A tab is harmless on a terminal and keeps a source line's caret aligned.
+        if is_invisible(c) && c != '\t' {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The most characters of schema text a diagnostic echoes: a long line (a 50 MB one-liner)
 /// is clipped around the place it points at.
 pub const MAX_EXCERPT_CHARS: usize = 120;
@@ -103,6 +131,21 @@ pub fn clip_chars(text: &str, at_char: usize) -> (String, usize) {
     }
     (out, at)
 }
+
+/// A message at most [`MAX_MESSAGE_CHARS`] long: its head and tail around a `…`, so a value a
+/// message quotes (a 50 MB scalar) is never echoed whole.
+pub fn clip_message(message: &str) -> std::borrow::Cow<'_, str> {
+    let total = message.chars().count();
+    if total <= MAX_MESSAGE_CHARS {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let half = MAX_MESSAGE_CHARS / 2;
+    let head: String = message.chars().take(half).collect();
+    let tail: String = message.chars().skip(total - half).collect();
+    std::borrow::Cow::Owned(format!("{head}…{tail}"))
+}
+
+pub const MAX_MESSAGE_CHARS: usize = 1000;
 
 /// The diagnostics of a run, in the order they were found; sorted before rendering.
 #[derive(Debug, Default)]

@@ -1,6 +1,6 @@
 //! Two renderers of the same diagnostics: for people and for machines.
 
-use super::{Diagnostic, Severity};
+use super::{clip_message, visible, Diagnostic, Severity};
 use crate::load::SourceMap;
 use std::fmt::Write;
 
@@ -12,7 +12,7 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{level}[{}]: {}", d.code, d.message);
+        let _ = writeln!(out, "{level}[{}]: {}", d.code, visible(&clip_message(&d.message)));
         if let Some(span) = d.span {
             let _ = writeln!(
                 out,
@@ -24,6 +24,7 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             if let Some(line) = sources.line(span.file, span.line) {
                 let (text, column) =
                     super::clip_chars(line, span.column.saturating_sub(1) as usize);
+                let text = visible(&text);
                 let gutter = span.line.to_string();
                 let pad = " ".repeat(gutter.len());
                 let caret = " ".repeat(column);
@@ -33,14 +34,15 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
         for (span, note) in &d.related {
             let _ = writeln!(
                 out,
-                "  = note: {note}: {}:{}:{}",
+                "  = note: {}: {}:{}:{}",
+                visible(note),
                 sources.path(span.file),
                 span.line,
                 span.column
             );
         }
         if let Some(path) = &d.path {
-            let _ = writeln!(out, "  = at: {path}");
+            let _ = writeln!(out, "  = at: {}", visible(path));
         }
         if let Some(help) = &d.help {
             let _ = writeln!(out, "  = help: {help}");

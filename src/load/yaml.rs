@@ -120,6 +120,9 @@ pub const MAX_DEPTH: usize = 256;
 /// takes about 2.5 million; 64 MiB of YAML cannot hold many more.
 pub const MAX_NODES: usize = 5_000_000;
 
+/// YAML events (values, starts and ends of maps and lists) kept for anchors (`&name`).
+pub const MAX_ANCHORED_EVENTS: usize = 10_000;
+
 pub(super) fn parse(text: &str, file: u32) -> Result<Node, Box<Diagnostic>> {
     let mut options = serde_saphyr::options::Options::default();
     // YAML 1.2 booleans only: an enum value `NO` or `ON` stays a string.
@@ -133,6 +136,9 @@ pub(super) fn parse(text: &str, file: u32) -> Result<Node, Box<Diagnostic>> {
     budget.max_nodes = MAX_NODES;
     // Every node is at most two events (start and end): the node limit is the one that speaks.
     budget.max_events = 2 * MAX_NODES + 16;
+    // Anchored YAML is copied for each alias: a schema reuses small pieces (a field set), and
+    // a bomb of nested anchors is stopped within a second instead of after a million copies.
+    budget.max_recorded_anchor_events = MAX_ANCHORED_EVENTS;
     options.budget = Some(budget);
     match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(text, options) {
         Ok(raw) => Ok(convert(raw, file)),
@@ -227,6 +233,12 @@ fn too_complex(breach: &serde_saphyr::budget::BudgetBreach) -> String {
         BudgetBreach::ScalarBytes { .. } => "the file's text values are larger than a schema file may hold".into(),
         BudgetBreach::MergeKeys { .. } => "the file uses more merge keys (`<<`) than a schema file may".into(),
         BudgetBreach::Documents { .. } => "the file holds more YAML documents than a schema file may".into(),
+        BudgetBreach::RecordedAnchorEvents { .. } | BudgetBreach::RecordedAnchorBytes { .. } => {
+            format!(
+                "anchors (`&name`) hold more than {MAX_ANCHORED_EVENTS} YAML values in all, the \
+                 limit for one schema file"
+            )
+        }
         _ => "the file's YAML is over a limit for one schema file".into(),
     }
 }

@@ -4,7 +4,7 @@
 //! tables one system may hold.
 
 use super::identifiers;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{is_invisible, Code, Diagnostic, Diagnostics};
 use crate::ir::{Span, System};
 
 /// A product limit, not Postgres's: far above the 50,000 models schemagen is built to handle
@@ -74,12 +74,6 @@ pub fn names_visible(system: &System, diags: &mut Diagnostics) {
     }
 }
 
-fn is_invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
 
 /// `pg_catalog`, `pg_toast`, `information_schema` and every `pg_*` name belong to Postgres:
 /// `CREATE SCHEMA pg_x` fails ("unacceptable schema name").

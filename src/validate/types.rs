@@ -106,7 +106,7 @@ pub fn defaults_fit_their_type(system: &System, diags: &mut Diagnostics) {
                     Diagnostic::error(
                         Code::DefaultDoesNotFit,
                         c.span,
-                        format!("the default of {}.{} {problem}", t.name, c.name),
+                        format!("the default of {}.{} does not fit: {problem}", t.name, c.name),
                     )
                     .at_path(format!("{}.{}", t.name, c.name))
                     .with_help(help_for(&c.ty.scalar)),
@@ -138,7 +138,7 @@ pub fn default_fits(default: &DefaultValue, ty: &ColumnType, system: &System) ->
         DefaultValue::Literal(_) | DefaultValue::EnumValue(_)
             if matches!(scalar, Serial { .. } | Identity { .. }) =>
         {
-            Err("is set on a column that fills itself from a sequence".into())
+            Err("the column fills itself from its sequence".into())
         }
         DefaultValue::Literal(Literal::Array(items)) if ty.array => items
             .iter()
@@ -153,12 +153,12 @@ pub fn default_fits(default: &DefaultValue, ty: &ColumnType, system: &System) ->
         DefaultValue::Now => match scalar {
             Timestamptz { .. } | Timestamp { .. } | Date | Time { .. } | Text => Ok(()),
             Varchar { length } if length.is_none_or(|n| n >= 32) => Ok(()),
-            _ => Err("is the current time, which the column's type cannot hold".into()),
+            _ => Err("the current time is not a value of the column's type".into()),
         },
         DefaultValue::GenRandomUuid => match scalar {
             Uuid | Text => Ok(()),
             Varchar { length } if length.is_none_or(|n| n >= 36) => Ok(()),
-            _ => Err("is a random uuid, which the column's type cannot hold".into()),
+            _ => Err("a random uuid is not a value of the column's type".into()),
         },
         DefaultValue::Client(_) | DefaultValue::Sql(_) => Ok(()),
     }
@@ -173,14 +173,14 @@ pub fn literal_fits(literal: &Literal, scalar: &ScalarType, system: &System) -> 
         Literal::Number(n) => (n.as_str(), "a number"),
         Literal::Json(j) => (j.as_str(), "JSON"),
         Literal::Bool(b) => (if *b { "true" } else { "false" }, "a boolean"),
-        Literal::Array(_) => return Err("is a list, for a column that is not one".into()),
+        Literal::Array(_) => return Err("a list is not a value of a column that is not a list".into()),
     };
     let is_bool = matches!(literal, Literal::Bool(_));
     let shown = || format!("`{}`", crate::diagnostics::clip(text, 0));
     let refuse = |what: &str| Err(format!("{} is not {what}", shown()));
     match scalar {
         _ if is_bool && !matches!(scalar, Boolean | Text | Varchar { .. } | Char { .. }) => {
-            Err(format!("is {kind}, for a column of another type"))
+            Err(format!("{kind} is not a value of the column's type"))
         }
         SmallInt => integer_in(text, i16::MIN.into(), i16::MAX.into(), "SmallInt"),
         Integer | Serial { big: false } | Identity { big: false } => {
@@ -199,20 +199,20 @@ pub fn literal_fits(literal: &Literal, scalar: &ScalarType, system: &System) -> 
         Varchar { length: Some(n) } | Char { length: Some(n) }
             if text.chars().count() > *n as usize =>
         {
-            Err(format!("is {} characters, over the length of {n}", text.chars().count()))
+            Err(format!("{} is {} characters, over the length of {n}", shown(), text.chars().count()))
         }
         Varchar { .. } | Char { .. } => Ok(()),
         Uuid if is_uuid(text) => Ok(()),
         Uuid => refuse("a uuid"),
         Json | Jsonb => match serde_json::from_str::<serde_json::Value>(text) {
             Ok(_) if !matches!(literal, Literal::Number(_)) => Ok(()),
-            Ok(_) => Err("is a number, which a JSON column takes only as text".into()),
+            Ok(_) => Err("a number goes into a JSON column only as text: quote it".into()),
             Err(e) => Err(format!("{} is not JSON: {e}", shown())),
         },
         Date | Timestamp { .. } | Timestamptz { .. } | Time { .. }
             if matches!(literal, Literal::Number(_)) =>
         {
-            Err("is a number, for a date or time column".into())
+            Err("a number is not a date or time".into())
         }
         Date | Timestamp { .. } | Timestamptz { .. } | Time { .. } => moment_fits(text, scalar),
         Enum { name } => enum_value(text, name, system),
@@ -449,7 +449,7 @@ fn seed_problem(table: &Table, column: &Column, span: crate::ir::Span, problem: 
     Diagnostic::error(
         Code::BadSeedValue,
         span,
-        format!("the seed value for {}.{} {problem}", table.name, column.name),
+        format!("the seed value for {}.{} does not fit: {problem}", table.name, column.name),
     )
     .at_path(format!("{}.seed.{}", table.name, column.name))
     .with_help(help_for(&column.ty.scalar))
