@@ -123,7 +123,23 @@ pub const MAX_NODES: usize = 5_000_000;
 /// YAML events (values, starts and ends of maps and lists) kept for anchors (`&name`).
 pub const MAX_ANCHORED_EVENTS: usize = 10_000;
 
+/// Stack for parsing one file: the parser recurses once per level of nesting, and a test
+/// thread's 2 MiB would overflow below [`MAX_DEPTH`] in a debug build.
+const PARSE_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 pub(super) fn parse(text: &str, file: u32) -> Result<Node, Box<Diagnostic>> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("yaml".into())
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, || parse_here(text, file))
+            .map_or_else(|_| parse_here(text, file), |parser| {
+                parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+    })
+}
+
+fn parse_here(text: &str, file: u32) -> Result<Node, Box<Diagnostic>> {
     let mut options = serde_saphyr::options::Options::default();
     // YAML 1.2 booleans only: an enum value `NO` or `ON` stays a string.
     options.strict_booleans = true;
