@@ -120,6 +120,14 @@ codes! {
     TemplateError = "E0402", Error, "a template failed to render";
 }
 
+impl Code {
+    /// The stage that reports the code: its hundreds (`E0002` load, `E0104` flavours, `E0202`
+    /// validate, `E03xx` plan, …), errors and warnings of one stage together.
+    pub fn stage(self) -> u32 {
+        self.as_str()[1..3].parse().unwrap_or(u32::MAX)
+    }
+}
+
 impl serde::Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())

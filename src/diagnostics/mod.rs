@@ -167,11 +167,13 @@ impl Diagnostics {
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }
-    /// Sorted by file, line, column, then code: stable whatever the order found.
+    /// Sorted by stage, then file, line, column and code: stable whatever the order found, and
+    /// a cause (a file that is not YAML) comes before what follows from it (a model that file
+    /// would have declared, unknown in another file).
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.0.sort_by_key(|d| {
             let pos = d.span.map(|s| (s.file, s.line, s.column));
-            (pos, d.code, d.message.clone())
+            (d.code.stage(), pos, d.code, d.message.clone())
         });
         self.0
     }

@@ -200,7 +200,8 @@ fn translate(err: &serde_saphyr::Error) -> (Code, String, Option<&'static str>) 
             BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => (
                 Code::YamlTooManyNodes,
                 format!(
-                    "the file holds more than {MAX_NODES} YAML nodes (keys, values, list items),                      the limit for one schema file"
+                    "the file holds more than {MAX_NODES} YAML nodes (keys, values, list items), \
+                     the limit for one schema file"
                 ),
                 Some("split the system's models over several files in its folder"),
             ),
