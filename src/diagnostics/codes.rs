@@ -70,6 +70,9 @@ codes! {
     BadSystemName = "E0217", Error, "a system (folder) name that cannot name generated code and database objects";
     TooManyTables = "E0218", Error, "a system with more tables than the limit";
     InvisibleCharacter = "E0219", Error, "a name holding a control or invisible formatting character (newline, NUL, U+202E)";
+    NoOperatorClass = "E0220", Error, "an index whose method has no operator class for the column's type (a btree on json, a gin on text)";
+    NameLosesLetters = "W0110", Warning, "a database name that drops letters of the name it comes from (Payload keeps only ASCII letters)";
+    ImpossibleReferentialAction = "W0111", Warning, "`SET NULL` on a required field, or `SET DEFAULT` on one without a default: deleting the referenced row fails";
     // plan: migrations
     MigrationHistory = "E0301", Error, "the migration history in the output folder is inconsistent";
     DestructiveChange = "W0301", Warning, "a migration step that loses data";

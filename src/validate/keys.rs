@@ -92,3 +92,37 @@ fn keys_of(table: &Table) -> impl Iterator<Item = BTreeSet<&str>> {
         });
     primary.chain(unique)
 }
+
+/// `ON DELETE SET NULL` on a NOT NULL column is accepted by `CREATE TABLE` and fails at the
+/// first delete of a referenced row; so does `SET DEFAULT` when the column has no default.
+/// A warning, not an error: Payload's adapter makes exactly this for a required relationship,
+/// and a database Payload made has it.
+pub fn referential_actions_possible(system: &System, diags: &mut Diagnostics) {
+    use crate::ir::ReferentialAction::{SetDefault, SetNull};
+    for t in &system.tables {
+        for fk in &t.foreign_keys {
+            for (event, action) in [("delete", fk.on_delete), ("update", fk.on_update)] {
+                let stuck = fk.columns.iter().filter_map(|c| t.column(c)).find(|c| {
+                    !c.nullable && (action == SetNull || (action == SetDefault && !c.has_database_default()))
+                });
+                let Some(column) = stuck else { continue };
+                diags.push(
+                    Diagnostic::error(
+                        Code::ImpossibleReferentialAction,
+                        fk.span,
+                        format!(
+                            "on {event} of the referenced row, the relation would {} {}.{}, which is required: the {event} fails",
+                            action.sql(),
+                            t.name,
+                            column.name
+                        ),
+                    )
+                    .at_path(format!("{}.{}", t.name, column.name))
+                    .with_help(
+                        "make the field optional, or choose another action (`Cascade`, `Restrict`)",
+                    ),
+                );
+            }
+        }
+    }
+}

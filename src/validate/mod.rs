@@ -23,6 +23,7 @@ pub fn validate(system: &System, diags: &mut Diagnostics) {
     keys_cover_partition_columns(system, diags);
     keys::key_columns_required(system, diags);
     keys::foreign_keys_reference_a_key(system, diags);
+    keys::referential_actions_possible(system, diags);
     names::system_name_usable(system, diags);
     names::tables_within_limit(system, diags);
     names::identifiers_usable(system, diags);
@@ -31,6 +32,8 @@ pub fn validate(system: &System, diags: &mut Diagnostics) {
     names::app_role_usable(system, diags);
     types::type_arguments_in_range(system, diags);
     types::enum_labels_fit(system, diags);
+    types::indexes_have_an_operator_class(system, diags);
+    names::names_keep_their_letters(system, diags);
     types::defaults_fit_their_type(system, diags);
     types::seed_values_fit(system, diags);
     raw_sql::raw_sql_is_one_expression(system, diags);

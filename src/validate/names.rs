@@ -185,3 +185,39 @@ pub fn tables_within_limit(system: &System, diags: &mut Diagnostics) {
         .with_help("split the schema into several systems (one folder each)"),
     );
 }
+
+/// Payload keeps only ASCII letters of a name (`aééé` becomes table `a`), as its Postgres
+/// adapter does; schemagen keeps that spelling so its tables match a database Payload made,
+/// and says so. A name whose database name holds fewer letters and digits than it, all of them
+/// ASCII while the name had others, lost some.
+pub fn names_keep_their_letters(system: &System, diags: &mut Diagnostics) {
+    let mut check = |name: &str, db_name: &str, span: Span, path: String| {
+        let letters = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).count();
+        let lost = !name.is_ascii()
+            && name.chars().any(|c| c.is_alphanumeric() && !c.is_ascii())
+            && db_name.is_ascii()
+            && !db_name.is_empty()
+            && letters(db_name) < letters(name);
+        if !lost {
+            return;
+        }
+        diags.push(
+            Diagnostic::error(
+                Code::NameLosesLetters,
+                span,
+                format!("`{name}` is stored as `{db_name}`: its letters outside ASCII are dropped"),
+            )
+            .at_path(path)
+            .with_help(
+                "this is the name Payload itself gives it; to keep the letters apart, give it a \
+                 database name (`dbName`)",
+            ),
+        );
+    };
+    for t in &system.tables {
+        check(&t.name, &t.db_name.name, t.span, t.name.clone());
+        for c in &t.columns {
+            check(&c.name, &c.db_name, c.span, format!("{}.{}", t.name, c.name));
+        }
+    }
+}

@@ -71,7 +71,20 @@ fn type_argument_problem(scalar: &ScalarType) -> Option<String> {
 
 pub fn enum_labels_fit(system: &System, diags: &mut Diagnostics) {
     for e in &system.enums {
+        let mut seen: std::collections::HashMap<&str, crate::ir::Span> = Default::default();
         for v in &e.values {
+            if let Some(first) = seen.insert(&v.db_name, v.span) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateDefinition,
+                        v.span,
+                        format!("enum {} has two values stored as `{}`", e.name, v.db_name),
+                    )
+                    .at_path(format!("{}.{}", e.name, v.name))
+                    .with_related(first, "the other value is declared here")
+                    .with_help("Postgres keeps each enum label once: map the values to different labels"),
+                );
+            }
             let bytes = v.db_name.len();
             if (1..=MAX_ENUM_LABEL_BYTES).contains(&bytes) {
                 continue;
@@ -190,7 +203,8 @@ pub fn literal_fits(literal: &Literal, scalar: &ScalarType, system: &System) -> 
             integer_in(text, i64::MIN, i64::MAX, "BigInt")
         }
         Numeric { precision, scale } => numeric_fits(text, *precision, scale.unwrap_or(0)),
-        Real | Double if is_decimal(text) || is_special_float(text) => Ok(()),
+        Real | Double if is_special_float(text) => Ok(()),
+        Real | Double if is_decimal(text) => float_in_range(text, scalar),
         Real | Double => refuse("a number"),
         Boolean if is_bool => Ok(()),
         Boolean if matches!(literal, Literal::String(_)) && is_bool_text(text) => Ok(()),
@@ -279,6 +293,19 @@ fn numeric_fits(text: &str, precision: Option<u32>, scale: u32) -> Result<(), St
         ));
     }
     Ok(())
+}
+
+/// A REAL holds about ±3.4e38, a DOUBLE PRECISION ±1.8e308; beyond, Postgres refuses the value.
+fn float_in_range(text: &str, scalar: &ScalarType) -> Result<(), String> {
+    let value: f64 = text.trim().parse().unwrap_or(f64::INFINITY);
+    let max = match scalar {
+        ScalarType::Real => f64::from(f32::MAX),
+        _ => f64::MAX,
+    };
+    if value.abs() <= max {
+        return Ok(());
+    }
+    Err(format!("{} is out of range for its floating-point type", text.trim()))
 }
 
 /// Postgres's spellings of a boolean (`boolin`).
@@ -484,5 +511,58 @@ mod tests {
         assert!(is_uuid("823c3bcd-b66f-4010-9922-4a3b411226cc"));
         assert!(is_uuid("{823c3bcdb66f401099224a3b411226cc}"));
         assert!(!is_uuid("823c3bcd-b66f-4010-9922"));
+    }
+}
+
+/// Each index method indexes the types it has a default operator class for; any other makes
+/// `CREATE INDEX` fail ("data type json has no default operator class for access method
+/// btree"). A part that names its operator class is Postgres's to check.
+pub fn indexes_have_an_operator_class(system: &System, diags: &mut Diagnostics) {
+    use crate::ir::{IndexMethod, IndexPart};
+    for t in &system.tables {
+        for index in &t.indexes {
+            for part in &index.parts {
+                let IndexPart::Column { name, opclass: None, .. } = part else {
+                    continue;
+                };
+                let Some(column) = t.column(name) else { continue };
+                if has_default_operator_class(index.method, &column.ty) {
+                    continue;
+                }
+                let method = index.method.sql();
+                diags.push(
+                    Diagnostic::error(
+                        Code::NoOperatorClass,
+                        index.span,
+                        format!(
+                            "the {method} index {} cannot index {}.{}: {method} has no operator class for its type",
+                            index.db_name, t.name, column.name
+                        ),
+                    )
+                    .at_path(format!("{}.{}", t.name, column.name))
+                    .with_help(match index.method {
+                        IndexMethod::Btree | IndexMethod::Hash => {
+                            "json and point values cannot be compared for order or equality: use Jsonb \
+                             (or a gin index), or index an expression"
+                        }
+                        _ => "use the method that fits the type (gin for lists and jsonb, gist for points, \
+                              btree for the rest), or name an operator class (`ops:`)",
+                    }),
+                );
+            }
+        }
+    }
+}
+
+fn has_default_operator_class(method: crate::ir::IndexMethod, ty: &ColumnType) -> bool {
+    use crate::ir::IndexMethod::*;
+    use ScalarType::*;
+    let unordered = matches!(ty.scalar, Json | GeoPoint);
+    match method {
+        Btree | Hash => !unordered,
+        Gin => ty.array || matches!(ty.scalar, Jsonb),
+        Gist => !ty.array && matches!(ty.scalar, GeoPoint),
+        Spgist => !ty.array && matches!(ty.scalar, GeoPoint | Text | Varchar { .. } | Char { .. }),
+        Brin => !ty.array && !matches!(ty.scalar, Json | Jsonb),
     }
 }
