@@ -100,10 +100,11 @@ fn firestore(sql: &str) -> String {
 
 /// Every raw SQL field of every flavour, holding `sql`: (label, file name, YAML).
 fn every_place(sql: &str) -> Vec<(String, &'static str, String)> {
-    let mut out: Vec<(String, &'static str, String)> = ["check", "where", "expression", "default", "access"]
-        .iter()
-        .map(|place| (format!("prisma {place}"), "app.yaml", prisma(place, sql)))
-        .collect();
+    let mut out: Vec<(String, &'static str, String)> =
+        ["check", "where", "expression", "default", "access"]
+            .iter()
+            .map(|place| (format!("prisma {place}"), "app.yaml", prisma(place, sql)))
+            .collect();
     out.push(("payload access".into(), "app.yaml", payload(sql)));
     out.push(("firestore access".into(), "app.yaml", firestore(sql)));
     out
@@ -139,16 +140,27 @@ fn legal_expressions_that_look_dangerous_are_accepted_everywhere() {
 
 #[test]
 fn a_default_cannot_smuggle_in_a_column_constraint() {
-    for sql in ["0 NOT NULL", "0 REFERENCES victim (id)", "0 PRIMARY KEY", "0 CHECK (false)"] {
+    for sql in [
+        "0 NOT NULL",
+        "0 REFERENCES victim (id)",
+        "0 PRIMARY KEY",
+        "0 CHECK (false)",
+    ] {
         let run = compile("constraint", &[("app.yaml", prisma("default", sql))], false);
         assert!(has(&run, "E0208"), "{sql}:\n{}", report(&run));
     }
-    let run = compile("is-not-null", &[("app.yaml", prisma("default", "NULL"))], false);
+    let run = compile(
+        "is-not-null",
+        &[("app.yaml", prisma("default", "NULL"))],
+        false,
+    );
     assert!(!run.has_errors(), "{}", report(&run));
 }
 
 /// Characters that make a name read differently than it is.
-const INVISIBLE: &[char] = &['\n', '\r', '\0', '\t', '\u{202E}', '\u{2066}', '\u{200B}', '\u{FEFF}'];
+const INVISIBLE: &[char] = &[
+    '\n', '\r', '\0', '\t', '\u{202E}', '\u{2066}', '\u{200B}', '\u{FEFF}',
+];
 
 #[test]
 fn names_hiding_invisible_characters_are_refused_in_every_flavour() {
@@ -186,8 +198,15 @@ fn yaml_limits_speak_in_our_words_with_their_values() {
     let run = compile("nodes", &[("app.yaml", list)], false);
     let text = report(&run);
     assert!(has(&run, "E0009"), "{text}");
-    assert!(text.contains("5000000"), "the limit's value is in the message: {text}");
-    assert!(text.len() < 2_000, "a 10 MB line is clipped, not echoed: {} bytes", text.len());
+    assert!(
+        text.contains("5000000"),
+        "the limit's value is in the message: {text}"
+    );
+    assert!(
+        text.len() < 2_000,
+        "a 10 MB line is clipped, not echoed: {} bytes",
+        text.len()
+    );
 
     // Deeper than the limit, and just within it: the parser's own stack holds.
     let nested = |depth: usize| format!("flavor: firestore\nx:\n  {}x\n", "- ".repeat(depth));
@@ -199,7 +218,10 @@ fn yaml_limits_speak_in_our_words_with_their_values() {
 
     // None of the parser's own words reach the user.
     let leaky = [
-        ("dup", "flavor: firestore\ncollections: {}\ncollections: {}\n"),
+        (
+            "dup",
+            "flavor: firestore\ncollections: {}\ncollections: {}\n",
+        ),
         ("docs", "flavor: firestore\n---\nflavor: firestore\n"),
         ("tag", "flavor: !custom firestore\n"),
     ];
@@ -216,11 +238,15 @@ fn firestore_subcollections_a_hundred_levels_deep_compile() {
     let mut yaml = String::from("flavor: firestore\ncollections:\n");
     let mut indent = String::from("  ");
     for level in 0..100 {
-        yaml.push_str(&format!("{indent}c{level}:\n{indent}  fields:\n{indent}    title: string\n"));
+        yaml.push_str(&format!(
+            "{indent}c{level}:\n{indent}  fields:\n{indent}    title: string\n"
+        ));
         yaml.push_str(&format!("{indent}  subcollections:\n"));
         indent.push_str("    ");
     }
-    yaml.push_str(&format!("{indent}leaf:\n{indent}  fields:\n{indent}    title: string\n"));
+    yaml.push_str(&format!(
+        "{indent}leaf:\n{indent}  fields:\n{indent}    title: string\n"
+    ));
     // A hundred nested names exceed 63 bytes: `identifiers: shorten` keeps them apart.
     let run = compile("subcollections", &[("app.yaml", yaml)], true);
     assert!(!run.has_errors(), "{}", report(&run));
@@ -233,7 +259,9 @@ fn fifty_thousand_models_compile() {
     // default budget of 250,000 that used to cap a system at about 41,000 models.
     let mut yaml = String::from("flavor: firestore\ncollections:\n");
     for i in 0..50_000 {
-        yaml.push_str(&format!("  m{i}:\n    fields:\n      title: string\n      n: number\n"));
+        yaml.push_str(&format!(
+            "  m{i}:\n    fields:\n      title: string\n      n: number\n"
+        ));
     }
     let run = compile("fifty-thousand", &[("app.yaml", yaml)], false);
     assert!(!run.has_errors(), "{}", report(&run));
@@ -267,9 +295,16 @@ fn a_system_over_the_table_limit_is_refused() {
         })
         .collect();
     schemagen::validate::validate(&system, &mut diags);
-    let found: Vec<_> = diags.iter().map(|d| (d.code.as_str(), &d.message)).collect();
+    let found: Vec<_> = diags
+        .iter()
+        .map(|d| (d.code.as_str(), &d.message))
+        .collect();
     assert!(
-        found == [("E0218", &"system big has 100001 tables, over the limit of 100000 per system".to_string())],
+        found
+            == [(
+                "E0218",
+                &"system big has 100001 tables, over the limit of 100000 per system".to_string()
+            )],
         "{found:?}"
     );
 }

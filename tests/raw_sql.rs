@@ -98,7 +98,10 @@ fn tricky_but_legal_raw_sql_applies_to_a_table_with_rows() {
     );
     assert!(refused.is_err(), "the check lets its own literal in");
     assert!(pg
-        .execute("notes", "INSERT INTO \"Note\" (body, score) VALUES ('y', -1);")
+        .execute(
+            "notes",
+            "INSERT INTO \"Note\" (body, score) VALUES ('y', -1);"
+        )
         .is_err());
     // Both indexes exist, and the partial one with its whole predicate.
     let predicate = rows(

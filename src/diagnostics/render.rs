@@ -12,7 +12,12 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{level}[{}]: {}", d.code, visible(&clip_message(&d.message)));
+        let _ = writeln!(
+            out,
+            "{level}[{}]: {}",
+            d.code,
+            visible(&clip_message(&d.message))
+        );
         if let Some(span) = d.span.filter(|s| s.line == 0) {
             // About a file as a whole (it could not be read): no line to point at.
             let _ = writeln!(out, "  --> {}", sources.path(span.file));

@@ -162,8 +162,11 @@ fn word_end(bytes: &[u8], start: usize) -> usize {
     let number = bytes[start].is_ascii_digit();
     let mut i = start + 1;
     while let Some(&b) = bytes.get(i) {
-        let continues =
-            b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80 || (number && b == b'.');
+        let continues = b.is_ascii_alphanumeric()
+            || b == b'_'
+            || b == b'$'
+            || b >= 0x80
+            || (number && b == b'.');
         if !continues {
             break;
         }
@@ -263,7 +266,12 @@ mod tests {
         ] {
             assert_eq!(check(sql, Place::Expression), Ok(()), "{sql}");
         }
-        for sql in ["gen_random_uuid()", "now() + interval '1 day'", "x IS NOT NULL", "NULL"] {
+        for sql in [
+            "gen_random_uuid()",
+            "now() + interval '1 day'",
+            "x IS NOT NULL",
+            "NULL",
+        ] {
             assert_eq!(check(sql, Place::Default), Ok(()), "{sql}");
         }
     }
@@ -300,7 +308,10 @@ mod tests {
     fn a_string_must_end_the_same_with_and_without_backslash_escapes() {
         // With standard_conforming_strings off, the server reads `'\' , '` as one string and
         // `;DROP…` as a statement.
-        assert_eq!(what("'\\' , ';DROP TABLE x;--'"), Some(What::BackslashQuote));
+        assert_eq!(
+            what("'\\' , ';DROP TABLE x;--'"),
+            Some(What::BackslashQuote)
+        );
         assert_eq!(what("x = 'C:\\\\'"), None);
     }
 
@@ -308,8 +319,14 @@ mod tests {
     fn a_default_cannot_carry_constraints() {
         let of = |sql| check(sql, Place::Default).err().map(|p| p.what);
         assert_eq!(of("0 NOT NULL"), Some(What::Constraint("NULL".into())));
-        assert_eq!(of("0 references t"), Some(What::Constraint("references".into())));
-        assert_eq!(of("0 PRIMARY KEY"), Some(What::Constraint("PRIMARY".into())));
+        assert_eq!(
+            of("0 references t"),
+            Some(What::Constraint("references".into()))
+        );
+        assert_eq!(
+            of("0 PRIMARY KEY"),
+            Some(What::Constraint("PRIMARY".into()))
+        );
         assert_eq!(of("0, extra int"), Some(What::TopLevelComma));
         assert_eq!(of("coalesce(null, 0)"), None);
     }

@@ -133,9 +133,14 @@ pub(super) fn parse(text: &str, file: u32) -> Result<Node, Box<Diagnostic>> {
             .name("yaml".into())
             .stack_size(PARSE_STACK_BYTES)
             .spawn_scoped(scope, || parse_here(text, file))
-            .map_or_else(|_| parse_here(text, file), |parser| {
-                parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
+            .map_or_else(
+                |_| parse_here(text, file),
+                |parser| {
+                    parser
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                },
+            )
     })
 }
 
@@ -164,9 +169,9 @@ fn parse_here(text: &str, file: u32) -> Result<Node, Box<Diagnostic>> {
 
 fn syntax_error(err: &serde_saphyr::Error, file: u32) -> Diagnostic {
     // A position of 0 means "unknown": the file's start is the nearest true place.
-    let (line, column) = err
-        .location()
-        .map_or((1, 1), |l| (l.line().max(1) as u32, l.column().max(1) as u32));
+    let (line, column) = err.location().map_or((1, 1), |l| {
+        (l.line().max(1) as u32, l.column().max(1) as u32)
+    });
     let span = Span { file, line, column };
     let (code, message, help) = translate(innermost(err));
     let mut d = Diagnostic::error(code, span, message);
@@ -205,7 +210,11 @@ fn translate(err: &serde_saphyr::Error) -> (Code, String, Option<&'static str>) 
                 ),
                 Some("split the system's models over several files in its folder"),
             ),
-            other => (Code::YamlTooComplex, too_complex(other), Some(TOO_COMPLEX_HELP)),
+            other => (
+                Code::YamlTooComplex,
+                too_complex(other),
+                Some(TOO_COMPLEX_HELP),
+            ),
         },
         Error::AliasReplayCounterOverflow { .. }
         | Error::AliasReplayLimitExceeded { .. }
@@ -226,7 +235,9 @@ fn translate(err: &serde_saphyr::Error) -> (Code, String, Option<&'static str>) 
         Error::MultipleDocuments { .. } => (
             Code::MultipleDocuments,
             "the file holds a second YAML document (after a `---` line)".into(),
-            Some("a schema file holds one document: move what follows `---` into a file of its own"),
+            Some(
+                "a schema file holds one document: move what follows `---` into a file of its own",
+            ),
         ),
         Error::UnsupportedTag { tag, .. } => (
             Code::UnknownYamlTag,
@@ -246,10 +257,18 @@ fn too_complex(breach: &serde_saphyr::budget::BudgetBreach) -> String {
         BudgetBreach::Aliases { .. } | BudgetBreach::AliasAnchorRatio { .. } => {
             "the file uses more aliases (`*name`) than a schema file may".into()
         }
-        BudgetBreach::Anchors { .. } => "the file defines more anchors (`&name`) than a schema file may".into(),
-        BudgetBreach::ScalarBytes { .. } => "the file's text values are larger than a schema file may hold".into(),
-        BudgetBreach::MergeKeys { .. } => "the file uses more merge keys (`<<`) than a schema file may".into(),
-        BudgetBreach::Documents { .. } => "the file holds more YAML documents than a schema file may".into(),
+        BudgetBreach::Anchors { .. } => {
+            "the file defines more anchors (`&name`) than a schema file may".into()
+        }
+        BudgetBreach::ScalarBytes { .. } => {
+            "the file's text values are larger than a schema file may hold".into()
+        }
+        BudgetBreach::MergeKeys { .. } => {
+            "the file uses more merge keys (`<<`) than a schema file may".into()
+        }
+        BudgetBreach::Documents { .. } => {
+            "the file holds more YAML documents than a schema file may".into()
+        }
         BudgetBreach::RecordedAnchorEvents { .. } | BudgetBreach::RecordedAnchorBytes { .. } => {
             format!(
                 "anchors (`&name`) hold more than {MAX_ANCHORED_EVENTS} YAML values in all, the \
@@ -263,22 +282,22 @@ fn too_complex(breach: &serde_saphyr::budget::BudgetBreach) -> String {
 /// Any other error: serde-saphyr's message for users, without its position prefix.
 fn syntax_message(err: &serde_saphyr::Error) -> (Code, String, Option<&'static str>) {
     use serde_saphyr::MessageFormatter;
-    let full = serde_saphyr::UserMessageFormatter.format_message(err).into_owned();
+    let full = serde_saphyr::UserMessageFormatter
+        .format_message(err)
+        .into_owned();
     let first = full.lines().next().unwrap_or("invalid YAML");
     let message = first.strip_prefix("error: ").unwrap_or(first);
     let message = message
         .split_once(": ")
         .filter(|(head, _)| head.starts_with("line ") && head.contains(" column "))
         .map_or(message, |(_, m)| m);
-    let help = message.contains("mapping values are not allowed").then_some(
-        "a plain YAML value cannot contain `: ` (as in `@relation(fields: [..])`); \
+    let help = message
+        .contains("mapping values are not allowed")
+        .then_some(
+            "a plain YAML value cannot contain `: ` (as in `@relation(fields: [..])`); \
          paste Prisma field lines into a block scalar (`fields: |`), or quote the value",
-    );
-    (
-        Code::YamlSyntax,
-        crate::diagnostics::clip(message, 0),
-        help,
-    )
+        );
+    (Code::YamlSyntax, crate::diagnostics::clip(message, 0), help)
 }
 
 fn span_of<T>(s: &Spanned<T>, file: u32) -> Span {

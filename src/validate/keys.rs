@@ -103,7 +103,9 @@ pub fn referential_actions_possible(system: &System, diags: &mut Diagnostics) {
         for fk in &t.foreign_keys {
             for (event, action) in [("delete", fk.on_delete), ("update", fk.on_update)] {
                 let stuck = fk.columns.iter().filter_map(|c| t.column(c)).find(|c| {
-                    !c.nullable && (action == SetNull || (action == SetDefault && !c.has_database_default()))
+                    !c.nullable
+                        && (action == SetNull
+                            || (action == SetDefault && !c.has_database_default()))
                 });
                 let Some(column) = stuck else { continue };
                 diags.push(

@@ -80,7 +80,12 @@ fn identifiers(system: &System) -> Vec<(&str, Span, Named<'_>)> {
     // A schema is declared by the tables and enums in it: the first one's place is its place.
     let mut declared: BTreeMap<&str, Span> = BTreeMap::new();
     let tables = system.tables.iter().map(|t| (&t.db_name.schema, t.span));
-    for (schema, span) in system.enums.iter().map(|e| (&e.db_name.schema, e.span)).chain(tables) {
+    for (schema, span) in system
+        .enums
+        .iter()
+        .map(|e| (&e.db_name.schema, e.span))
+        .chain(tables)
+    {
         declared.entry(schema.as_str()).or_insert(span);
     }
     for ns in &system.namespaces {

@@ -61,7 +61,12 @@ pub fn names_visible(system: &System, diags: &mut Diagnostics) {
     for t in &system.tables {
         seen(&t.name, t.span, t.name.clone(), "model name");
         for c in &t.columns {
-            seen(&c.name, c.span, format!("{}.{}", t.name, c.name), "field name");
+            seen(
+                &c.name,
+                c.span,
+                format!("{}.{}", t.name, c.name),
+                "field name",
+            );
         }
     }
     for e in &system.enums {
@@ -73,7 +78,6 @@ pub fn names_visible(system: &System, diags: &mut Diagnostics) {
         }
     }
 }
-
 
 /// `pg_catalog`, `pg_toast`, `information_schema` and every `pg_*` name belong to Postgres:
 /// `CREATE SCHEMA pg_x` fails ("unacceptable schema name").
@@ -217,7 +221,12 @@ pub fn names_keep_their_letters(system: &System, diags: &mut Diagnostics) {
     for t in &system.tables {
         check(&t.name, &t.db_name.name, t.span, t.name.clone());
         for c in &t.columns {
-            check(&c.name, &c.db_name, c.span, format!("{}.{}", t.name, c.name));
+            check(
+                &c.name,
+                &c.db_name,
+                c.span,
+                format!("{}.{}", t.name, c.name),
+            );
         }
     }
 }

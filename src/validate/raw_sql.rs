@@ -12,12 +12,24 @@ pub fn raw_sql_is_one_expression(system: &System, diags: &mut Diagnostics) {
     for t in &system.tables {
         for check in &t.checks {
             let path = format!("{}.checks.{}", t.name, check.db_name);
-            one(&check.expression, Place::Expression, check.span, &path, diags);
+            one(
+                &check.expression,
+                Place::Expression,
+                check.span,
+                &path,
+                diags,
+            );
         }
         for index in &t.indexes {
             let path = format!("{}.indexes.{}", t.name, index.db_name);
             if let Some(predicate) = &index.predicate {
-                one(predicate, Place::Expression, index.span, &format!("{path}.where"), diags);
+                one(
+                    predicate,
+                    Place::Expression,
+                    index.span,
+                    &format!("{path}.where"),
+                    diags,
+                );
             }
             for part in &index.parts {
                 if let IndexPart::Expression { sql } = part {

@@ -82,7 +82,9 @@ pub fn enum_labels_fit(system: &System, diags: &mut Diagnostics) {
                     )
                     .at_path(format!("{}.{}", e.name, v.name))
                     .with_related(first, "the other value is declared here")
-                    .with_help("Postgres keeps each enum label once: map the values to different labels"),
+                    .with_help(
+                        "Postgres keeps each enum label once: map the values to different labels",
+                    ),
                 );
             }
             let bytes = v.db_name.len();
@@ -119,7 +121,10 @@ pub fn defaults_fit_their_type(system: &System, diags: &mut Diagnostics) {
                     Diagnostic::error(
                         Code::DefaultDoesNotFit,
                         c.span,
-                        format!("the default of {}.{} does not fit: {problem}", t.name, c.name),
+                        format!(
+                            "the default of {}.{} does not fit: {problem}",
+                            t.name, c.name
+                        ),
                     )
                     .at_path(format!("{}.{}", t.name, c.name))
                     .with_help(help_for(&c.ty.scalar)),
@@ -144,7 +149,11 @@ fn help_for(scalar: &ScalarType) -> &'static str {
 }
 
 /// Why `default` cannot be the default of a column of type `ty`, if it cannot.
-pub fn default_fits(default: &DefaultValue, ty: &ColumnType, system: &System) -> Result<(), String> {
+pub fn default_fits(
+    default: &DefaultValue,
+    ty: &ColumnType,
+    system: &System,
+) -> Result<(), String> {
     use ScalarType::*;
     let scalar = &ty.scalar;
     match default {
@@ -186,7 +195,9 @@ pub fn literal_fits(literal: &Literal, scalar: &ScalarType, system: &System) -> 
         Literal::Number(n) => (n.as_str(), "a number"),
         Literal::Json(j) => (j.as_str(), "JSON"),
         Literal::Bool(b) => (if *b { "true" } else { "false" }, "a boolean"),
-        Literal::Array(_) => return Err("a list is not a value of a column that is not a list".into()),
+        Literal::Array(_) => {
+            return Err("a list is not a value of a column that is not a list".into())
+        }
     };
     let is_bool = matches!(literal, Literal::Bool(_));
     let shown = || format!("`{}`", crate::diagnostics::clip(text, 0));
@@ -213,7 +224,11 @@ pub fn literal_fits(literal: &Literal, scalar: &ScalarType, system: &System) -> 
         Varchar { length: Some(n) } | Char { length: Some(n) }
             if text.chars().count() > *n as usize =>
         {
-            Err(format!("{} is {} characters, over the length of {n}", shown(), text.chars().count()))
+            Err(format!(
+                "{} is {} characters, over the length of {n}",
+                shown(),
+                text.chars().count()
+            ))
         }
         Varchar { .. } | Char { .. } => Ok(()),
         Uuid if is_uuid(text) => Ok(()),
@@ -237,11 +252,16 @@ fn integer_in(text: &str, min: i64, max: i64, ty: &str) -> Result<(), String> {
     let trimmed = text.trim();
     let digits = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("`{}` is not a whole number", crate::diagnostics::clip(text, 0)));
+        return Err(format!(
+            "`{}` is not a whole number",
+            crate::diagnostics::clip(text, 0)
+        ));
     }
     match trimmed.parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(()),
-        _ => Err(format!("{trimmed} is out of range for {ty} ({min} to {max})")),
+        _ => Err(format!(
+            "{trimmed} is out of range for {ty} ({min} to {max})"
+        )),
     }
 }
 
@@ -262,8 +282,16 @@ fn is_decimal(text: &str) -> bool {
 }
 
 fn is_special_float(text: &str) -> bool {
-    ["nan", "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf"]
-        .contains(&text.trim().to_ascii_lowercase().as_str())
+    [
+        "nan",
+        "infinity",
+        "+infinity",
+        "-infinity",
+        "inf",
+        "+inf",
+        "-inf",
+    ]
+    .contains(&text.trim().to_ascii_lowercase().as_str())
 }
 
 /// A decimal that fits `DECIMAL(precision, scale)`: at most `precision - scale` digits left
@@ -274,7 +302,10 @@ fn numeric_fits(text: &str, precision: Option<u32>, scale: u32) -> Result<(), St
         return Ok(());
     }
     if !is_decimal(t) {
-        return Err(format!("`{}` is not a number", crate::diagnostics::clip(text, 0)));
+        return Err(format!(
+            "`{}` is not a number",
+            crate::diagnostics::clip(text, 0)
+        ));
     }
     let Some(precision) = precision else {
         return Ok(());
@@ -284,7 +315,11 @@ fn numeric_fits(text: &str, precision: Option<u32>, scale: u32) -> Result<(), St
         return Ok(());
     }
     let unsigned = t.trim_start_matches(['+', '-']);
-    let whole = unsigned.split('.').next().unwrap_or("").trim_start_matches('0');
+    let whole = unsigned
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('0');
     let room = precision.saturating_sub(scale) as usize;
     if whole.len() > room {
         return Err(format!(
@@ -305,13 +340,18 @@ fn float_in_range(text: &str, scalar: &ScalarType) -> Result<(), String> {
     if value.abs() <= max {
         return Ok(());
     }
-    Err(format!("{} is out of range for its floating-point type", text.trim()))
+    Err(format!(
+        "{} is out of range for its floating-point type",
+        text.trim()
+    ))
 }
 
 /// Postgres's spellings of a boolean (`boolin`).
 fn is_bool_text(text: &str) -> bool {
-    ["t", "true", "y", "yes", "on", "1", "f", "false", "n", "no", "off", "0"]
-        .contains(&text.trim().to_ascii_lowercase().as_str())
+    [
+        "t", "true", "y", "yes", "on", "1", "f", "false", "n", "no", "off", "0",
+    ]
+    .contains(&text.trim().to_ascii_lowercase().as_str())
 }
 
 /// 32 hexadecimal digits, optionally in braces, hyphens between groups of four.
@@ -374,7 +414,10 @@ fn moment_fits(text: &str, scalar: &ScalarType) -> Result<(), String> {
         Time { .. } => "a time (HH:MM[:SS])",
         _ => "a timestamp (YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM])",
     };
-    Err(format!("`{}` is not {what}", crate::diagnostics::clip(t, 0)))
+    Err(format!(
+        "`{}` is not {what}",
+        crate::diagnostics::clip(t, 0)
+    ))
 }
 
 fn number_of(text: &str, digits: usize) -> Option<u32> {
@@ -454,7 +497,8 @@ pub fn seed_values_fit(system: &System, diags: &mut Diagnostics) {
                 let (Some(column), crate::ir::SeedValue::Literal(literal)) = (column, value) else {
                     continue;
                 };
-                let fits = default_fits(&DefaultValue::Literal(literal.clone()), &column.ty, system);
+                let fits =
+                    default_fits(&DefaultValue::Literal(literal.clone()), &column.ty, system);
                 let Err(problem) = fits.or_else(|e| serial_ok(e, column)) else {
                     continue;
                 };
@@ -472,46 +516,22 @@ fn serial_ok(problem: String, column: &Column) -> Result<(), String> {
     }
 }
 
-fn seed_problem(table: &Table, column: &Column, span: crate::ir::Span, problem: &str) -> Diagnostic {
+fn seed_problem(
+    table: &Table,
+    column: &Column,
+    span: crate::ir::Span,
+    problem: &str,
+) -> Diagnostic {
     Diagnostic::error(
         Code::BadSeedValue,
         span,
-        format!("the seed value for {}.{} does not fit: {problem}", table.name, column.name),
+        format!(
+            "the seed value for {}.{} does not fit: {problem}",
+            table.name, column.name
+        ),
     )
     .at_path(format!("{}.seed.{}", table.name, column.name))
     .with_help(help_for(&column.ty.scalar))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn moments_in_iso_form_pass_and_others_do_not() {
-        assert!(is_date("2024-02-29"));
-        assert!(!is_date("2023-02-29"));
-        assert!(!is_date("2023-13-01"));
-        assert!(is_time("13:45") && is_time("24:00:00") && is_time("13:45:00.123456"));
-        assert!(!is_time("25:00") && !is_time("13:45:"));
-        assert!(is_timestamp("2025-01-31T13:45:00Z"));
-        assert!(is_timestamp("2025-01-31 13:45:00.5+02:00"));
-        assert!(is_timestamp("2025-01-31"));
-        assert!(!is_timestamp("2025-01-31T99:00"));
-        assert!(!is_timestamp("yesterday-ish"));
-    }
-
-    #[test]
-    fn numbers_are_checked_against_their_type() {
-        assert!(integer_in("32767", -32768, 32767, "SmallInt").is_ok());
-        assert!(integer_in("32768", -32768, 32767, "SmallInt").is_err());
-        assert!(integer_in("1.5", -10, 10, "Int").is_err());
-        assert!(numeric_fits("123.456", Some(5), Some(2).unwrap_or(0)).is_ok());
-        assert!(numeric_fits("1234.5", Some(5), 2).is_err());
-        assert!(numeric_fits("1e400", None, 0).is_ok());
-        assert!(is_uuid("823c3bcd-b66f-4010-9922-4a3b411226cc"));
-        assert!(is_uuid("{823c3bcdb66f401099224a3b411226cc}"));
-        assert!(!is_uuid("823c3bcd-b66f-4010-9922"));
-    }
 }
 
 /// Each index method indexes the types it has a default operator class for; any other makes
@@ -522,10 +542,17 @@ pub fn indexes_have_an_operator_class(system: &System, diags: &mut Diagnostics) 
     for t in &system.tables {
         for index in &t.indexes {
             for part in &index.parts {
-                let IndexPart::Column { name, opclass: None, .. } = part else {
+                let IndexPart::Column {
+                    name,
+                    opclass: None,
+                    ..
+                } = part
+                else {
                     continue;
                 };
-                let Some(column) = t.column(name) else { continue };
+                let Some(column) = t.column(name) else {
+                    continue;
+                };
                 if has_default_operator_class(index.method, &column.ty) {
                     continue;
                 }
@@ -564,5 +591,37 @@ fn has_default_operator_class(method: crate::ir::IndexMethod, ty: &ColumnType) -
         Gist => !ty.array && matches!(ty.scalar, GeoPoint),
         Spgist => !ty.array && matches!(ty.scalar, GeoPoint | Text | Varchar { .. } | Char { .. }),
         Brin => !ty.array && !matches!(ty.scalar, Json | Jsonb),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_in_iso_form_pass_and_others_do_not() {
+        assert!(is_date("2024-02-29"));
+        assert!(!is_date("2023-02-29"));
+        assert!(!is_date("2023-13-01"));
+        assert!(is_time("13:45") && is_time("24:00:00") && is_time("13:45:00.123456"));
+        assert!(!is_time("25:00") && !is_time("13:45:"));
+        assert!(is_timestamp("2025-01-31T13:45:00Z"));
+        assert!(is_timestamp("2025-01-31 13:45:00.5+02:00"));
+        assert!(is_timestamp("2025-01-31"));
+        assert!(!is_timestamp("2025-01-31T99:00"));
+        assert!(!is_timestamp("yesterday-ish"));
+    }
+
+    #[test]
+    fn numbers_are_checked_against_their_type() {
+        assert!(integer_in("32767", -32768, 32767, "SmallInt").is_ok());
+        assert!(integer_in("32768", -32768, 32767, "SmallInt").is_err());
+        assert!(integer_in("1.5", -10, 10, "Int").is_err());
+        assert!(numeric_fits("123.456", Some(5), 2).is_ok());
+        assert!(numeric_fits("1234.5", Some(5), 2).is_err());
+        assert!(numeric_fits("1e400", None, 0).is_ok());
+        assert!(is_uuid("823c3bcd-b66f-4010-9922-4a3b411226cc"));
+        assert!(is_uuid("{823c3bcdb66f401099224a3b411226cc}"));
+        assert!(!is_uuid("823c3bcd-b66f-4010-9922"));
     }
 }
