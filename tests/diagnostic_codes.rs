@@ -34,6 +34,14 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
         "an unreadable schemas folder: cli::a_missing_schemas_folder_is_reported",
     ),
     (
+        "E0009",
+        "a 10 MB YAML list: hostile_input::yaml_limits_speak_in_our_words_with_their_values",
+    ),
+    (
+        "E0218",
+        "100,001 tables: hostile_input::a_system_over_the_table_limit_is_refused",
+    ),
+    (
         "E0301",
         "a broken history: postgres_render::migrations_without_their_snapshot_are_refused",
     ),

@@ -33,6 +33,12 @@ codes! {
     UnknownKey = "E0005", Error, "a key that this flavour does not know";
     MissingKey = "E0006", Error, "a required key is missing";
     YamlMisparse = "E0007", Error, "YAML read a line differently than it reads (e.g. `a(b: c)` became a map)";
+    YamlTooDeep = "E0008", Error, "YAML nested deeper than the limit";
+    YamlTooManyNodes = "E0009", Error, "a file with more YAML nodes (keys, values, list items) than the limit";
+    DuplicateKey = "E0010", Error, "a key written twice in one YAML map";
+    MultipleDocuments = "E0011", Error, "a file holds more than one YAML document (`---`)";
+    UnknownYamlTag = "E0012", Error, "a YAML tag (`!name`) schemagen does not know";
+    YamlTooComplex = "E0013", Error, "a YAML file over a limit on aliases, anchors or text size";
     // flavours: lowering to the IR
     Unsupported = "E0130", Error, "a construct of the origin tool that schemagen does not reproduce (yet)";
     PrismaSyntax = "E0101", Error, "a Prisma field or attribute line does not parse";
@@ -52,6 +58,21 @@ codes! {
     DuplicateName = "E0205", Error, "two database objects in one schema with the same name";
     IndexMethodMismatch = "E0206", Error, "an index asks its method for what only btree can do (DESC order, uniqueness)";
     PartitionKeyNotCovered = "E0207", Error, "a primary key or unique index of a partitioned table leaves out a partition column";
+    RawSqlNotOneExpression = "E0208", Error, "a raw SQL field that is not exactly one expression (`;`, a comment, unbalanced quotes or brackets)";
+    EmptyIdentifier = "E0209", Error, "a database name that is empty, or becomes empty after case conversion";
+    TypeArgumentOutOfRange = "E0210", Error, "a type argument Postgres refuses (`VarChar(0)`, `Decimal(1001)`, a precision over 6)";
+    BadEnumLabel = "E0211", Error, "an enum value that is empty or longer than 63 bytes";
+    DefaultDoesNotFit = "E0212", Error, "a default value its column's type cannot hold";
+    ForeignKeyToNonUnique = "E0213", Error, "a relation to fields that are neither the id nor unique";
+    NullableKeyColumn = "E0214", Error, "an optional field in a primary key";
+    ReservedSchema = "E0215", Error, "a Postgres schema name that Postgres reserves (`pg_*`, `information_schema`)";
+    BadRoleName = "E0216", Error, "a role name Postgres reserves or that cannot be created (`pg_*`, `public`, empty)";
+    BadSystemName = "E0217", Error, "a system (folder) name that cannot name generated code and database objects";
+    TooManyTables = "E0218", Error, "a system with more tables than the limit";
+    InvisibleCharacter = "E0219", Error, "a name holding a control or invisible formatting character (newline, NUL, U+202E)";
+    NoOperatorClass = "E0220", Error, "an index whose method has no operator class for the column's type (a btree on json, a gin on text)";
+    NameLosesLetters = "W0110", Warning, "a database name that drops letters of the name it comes from (Payload keeps only ASCII letters)";
+    ImpossibleReferentialAction = "W0111", Warning, "`SET NULL` on a required field, or `SET DEFAULT` on one without a default: deleting the referenced row fails";
     // plan: migrations
     MigrationHistory = "E0301", Error, "the migration history in the output folder is inconsistent";
     DestructiveChange = "W0301", Warning, "a migration step that loses data";
@@ -108,6 +129,14 @@ codes! {
     // configuration
     BadConfig = "E0401", Error, "schemagen.yaml is invalid";
     TemplateError = "E0402", Error, "a template failed to render";
+}
+
+impl Code {
+    /// The stage that reports the code: its hundreds (`E0002` load, `E0104` flavours, `E0202`
+    /// validate, `E03xx` plan, …), errors and warnings of one stage together.
+    pub fn stage(self) -> u32 {
+        self.as_str()[1..3].parse().unwrap_or(u32::MAX)
+    }
 }
 
 impl serde::Serialize for Code {

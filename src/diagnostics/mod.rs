@@ -65,6 +65,88 @@ impl Diagnostic {
     }
 }
 
+/// Control characters (newline, NUL, carriage return) and invisible formatting characters
+/// (U+202E RIGHT-TO-LEFT OVERRIDE and its kin, zero-width spaces): text holding them reads
+/// differently than it is.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// `text` with every invisible character spelled as an escape (`\n`, `\u{202e}`), for a
+/// terminal that would otherwise act on it.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| is_invisible(c) && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        // A tab is harmless on a terminal and keeps a source line's caret aligned.
+        if is_invisible(c) && c != '\t' {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The most characters of schema text a diagnostic echoes: a long line (a 50 MB one-liner)
+/// is clipped around the place it points at.
+pub const MAX_EXCERPT_CHARS: usize = 120;
+
+/// `text` on one line, clipped to [`MAX_EXCERPT_CHARS`] around byte offset `at`, with `…` where
+/// it was cut.
+pub fn clip(text: &str, at: usize) -> String {
+    let at_char = text[..at.min(text.len())].chars().count();
+    let (excerpt, _) = clip_chars(text, at_char);
+    excerpt
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// `text` clipped to [`MAX_EXCERPT_CHARS`] around character `at_char`, and where that character
+/// is in the clipped text (both counted in characters).
+pub fn clip_chars(text: &str, at_char: usize) -> (String, usize) {
+    let total = text.chars().count();
+    if total <= MAX_EXCERPT_CHARS {
+        return (text.to_string(), at_char);
+    }
+    let start = at_char
+        .saturating_sub(MAX_EXCERPT_CHARS / 2)
+        .min(total - MAX_EXCERPT_CHARS);
+    let end = start + MAX_EXCERPT_CHARS;
+    let mut out = String::new();
+    let mut at = at_char - start;
+    if start > 0 {
+        out.push('…');
+        at += 1;
+    }
+    out.extend(text.chars().skip(start).take(end - start));
+    if end < total {
+        out.push('…');
+    }
+    (out, at)
+}
+
+/// A message at most [`MAX_MESSAGE_CHARS`] long: its head and tail around a `…`, so a value a
+/// message quotes (a 50 MB scalar) is never echoed whole.
+pub fn clip_message(message: &str) -> std::borrow::Cow<'_, str> {
+    let total = message.chars().count();
+    if total <= MAX_MESSAGE_CHARS {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let half = MAX_MESSAGE_CHARS / 2;
+    let head: String = message.chars().take(half).collect();
+    let tail: String = message.chars().skip(total - half).collect();
+    std::borrow::Cow::Owned(format!("{head}…{tail}"))
+}
+
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
 /// The diagnostics of a run, in the order they were found; sorted before rendering.
 #[derive(Debug, Default)]
 pub struct Diagnostics(Vec<Diagnostic>);
@@ -85,11 +167,13 @@ impl Diagnostics {
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }
-    /// Sorted by file, line, column, then code: stable whatever the order found.
+    /// Sorted by stage, then file, line, column and code: stable whatever the order found, and
+    /// a cause (a file that is not YAML) comes before what follows from it (a model that file
+    /// would have declared, unknown in another file).
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.0.sort_by_key(|d| {
             let pos = d.span.map(|s| (s.file, s.line, s.column));
-            (pos, d.code, d.message.clone())
+            (d.code.stage(), pos, d.code, d.message.clone())
         });
         self.0
     }

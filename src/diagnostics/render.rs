@@ -1,6 +1,6 @@
 //! Two renderers of the same diagnostics: for people and for machines.
 
-use super::{Diagnostic, Severity};
+use super::{clip_message, visible, Diagnostic, Severity};
 use crate::source::SourceMap;
 use std::fmt::Write;
 
@@ -12,8 +12,17 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{level}[{}]: {}", d.code, d.message);
-        if let Some(span) = d.span {
+        let _ = writeln!(
+            out,
+            "{level}[{}]: {}",
+            d.code,
+            visible(&clip_message(&d.message))
+        );
+        if let Some(span) = d.span.filter(|s| s.line == 0) {
+            // About a file as a whole (it could not be read): no line to point at.
+            let _ = writeln!(out, "  --> {}", sources.path(span.file));
+        }
+        if let Some(span) = d.span.filter(|s| s.line > 0) {
             let _ = writeln!(
                 out,
                 "  --> {}:{}:{}",
@@ -21,24 +30,28 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                 span.line,
                 span.column
             );
-            if let Some(text) = sources.line(span.file, span.line) {
+            if let Some(line) = sources.line(span.file, span.line) {
+                let (text, column) =
+                    super::clip_chars(line, span.column.saturating_sub(1) as usize);
+                let text = visible(&text);
                 let gutter = span.line.to_string();
                 let pad = " ".repeat(gutter.len());
-                let caret = " ".repeat(span.column.saturating_sub(1) as usize);
+                let caret = " ".repeat(column);
                 let _ = writeln!(out, "{pad} |\n{gutter} | {text}\n{pad} | {caret}^");
             }
         }
         for (span, note) in &d.related {
             let _ = writeln!(
                 out,
-                "  = note: {note}: {}:{}:{}",
+                "  = note: {}: {}:{}:{}",
+                visible(note),
                 sources.path(span.file),
                 span.line,
                 span.column
             );
         }
         if let Some(path) = &d.path {
-            let _ = writeln!(out, "  = at: {path}");
+            let _ = writeln!(out, "  = at: {}", visible(path));
         }
         if let Some(help) = &d.help {
             let _ = writeln!(out, "  = help: {help}");

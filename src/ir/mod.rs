@@ -9,6 +9,7 @@
 pub mod access;
 pub mod rename;
 pub mod shorten;
+pub mod sql_lexer;
 
 use serde::{Deserialize, Serialize};
 

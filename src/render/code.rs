@@ -80,10 +80,12 @@ impl Scope {
 /// Doc comment lines: the comment as written, and a note when the item could not keep the
 /// name its logical name converts to (so a surprising `UsersRow` explains itself).
 pub fn doc_lines(comment: Option<&str>, name: &str, logical: &str) -> Vec<String> {
+    // A line ends at `\n`, `\r\n` or a lone `\r`, as editors show it.
     let mut lines: Vec<String> = comment
-        .into_iter()
-        .flat_map(str::lines)
-        .map(|l| l.trim_end().to_string())
+        .map(|c| c.replace("\r\n", "\n").replace('\r', "\n"))
+        .iter()
+        .flat_map(|c| c.lines())
+        .map(|l| visible_in_comment(l.trim_end()))
         .collect();
     let wanted = camel(logical);
     if !logical.is_empty() && name != wanted {
@@ -95,6 +97,13 @@ pub fn doc_lines(comment: Option<&str>, name: &str, logical: &str) -> Vec<String
         ));
     }
     lines
+}
+
+/// A comment line as the code targets can hold it: rustc refuses a bare carriage return in a
+/// doc comment and (deny by default) a text direction character; other invisible characters
+/// would make the line read differently. Each becomes its escape (`\u{202e}`).
+fn visible_in_comment(line: &str) -> String {
+    crate::diagnostics::visible(line).into_owned()
 }
 
 /// A column whose enum type the system does not define (validation should have said so).

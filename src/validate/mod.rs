@@ -3,7 +3,12 @@
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{QualifiedName, Span, System, MAX_IDENTIFIER_BYTES};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+mod keys;
+mod names;
+mod raw_sql;
+mod types;
 
 pub fn validate(system: &System, diags: &mut Diagnostics) {
     identifiers_fit(system, diags);
@@ -13,6 +18,22 @@ pub fn validate(system: &System, diags: &mut Diagnostics) {
     foreign_keys_match(system, diags);
     index_options_fit_method(system, diags);
     keys_cover_partition_columns(system, diags);
+    keys::key_columns_required(system, diags);
+    keys::foreign_keys_reference_a_key(system, diags);
+    keys::referential_actions_possible(system, diags);
+    names::system_name_usable(system, diags);
+    names::tables_within_limit(system, diags);
+    names::identifiers_usable(system, diags);
+    names::names_visible(system, diags);
+    names::schemas_not_reserved(system, diags);
+    names::app_role_usable(system, diags);
+    types::type_arguments_in_range(system, diags);
+    types::enum_labels_fit(system, diags);
+    types::indexes_have_an_operator_class(system, diags);
+    names::names_keep_their_letters(system, diags);
+    types::defaults_fit_their_type(system, diags);
+    types::seed_values_fit(system, diags);
+    raw_sql::raw_sql_is_one_expression(system, diags);
 }
 
 /// What a database identifier names (`column of Post.title`, `index of Post`). Kept as parts
@@ -53,8 +74,20 @@ impl std::fmt::Display for Named<'_> {
 /// Every database identifier the system creates, with where it came from and what it names.
 fn identifiers(system: &System) -> Vec<(&str, Span, Named<'_>)> {
     let mut out = Vec::new();
+    // A schema is declared by the tables and enums in it: the first one's place is its place.
+    let mut declared: BTreeMap<&str, Span> = BTreeMap::new();
+    let tables = system.tables.iter().map(|t| (&t.db_name.schema, t.span));
+    for (schema, span) in system
+        .enums
+        .iter()
+        .map(|e| (&e.db_name.schema, e.span))
+        .chain(tables)
+    {
+        declared.entry(schema.as_str()).or_insert(span);
+    }
     for ns in &system.namespaces {
-        out.push((ns.as_str(), Span::default(), Named::new("schema", ns)));
+        let span = declared.get(ns.as_str()).copied().unwrap_or_default();
+        out.push((ns.as_str(), span, Named::new("schema", ns)));
     }
     for e in &system.enums {
         out.push((

@@ -161,12 +161,15 @@ END $$;"
 }
 
 /// The application role, created when missing (roles belong to the cluster, not the database).
+/// The body is dollar-quoted with a tag the role name cannot end early (`app$$user`).
 pub fn create_role(role: &str) -> String {
-    format!(
-        "DO $$ BEGIN\n  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN\n    CREATE ROLE {} NOLOGIN;\n  END IF;\nEND $$;",
-        quote_literal(role),
+    let body = format!(
+        " BEGIN\n  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN\n    CREATE ROLE {} NOLOGIN;\n  END IF;\nEND ",
+        super::sql::string_literal(role),
         quote_ident(role)
-    )
+    );
+    let tag = super::sql::dollar_tag(&body);
+    format!("DO {tag}{body}{tag};")
 }
 
 /// The application role may use every schema, table and sequence of the system; the

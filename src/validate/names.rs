@@ -1,0 +1,232 @@
+//! Names Postgres or the code targets would refuse, or would read differently than written:
+//! empty database names, control and invisible characters, schemas and roles Postgres keeps
+//! for itself, system names that cannot name a folder and a comment line, and the number of
+//! tables one system may hold.
+
+use super::identifiers;
+use crate::diagnostics::{is_invisible, Code, Diagnostic, Diagnostics};
+use crate::ir::{Span, System};
+
+/// A product limit, not Postgres's: far above the 50,000 models schemagen is built to handle
+/// (measured by `scripts/bench`), low enough that a generated system stays reviewable.
+pub const MAX_TABLES: usize = 100_000;
+
+pub fn identifiers_usable(system: &System, diags: &mut Diagnostics) {
+    for (name, span, what) in identifiers(system) {
+        if name.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    Code::EmptyIdentifier,
+                    span,
+                    format!("the {what} would have an empty database name"),
+                )
+                .at_path(what.path())
+                .with_help(
+                    "a name of only punctuation, emoji or non-Latin letters can convert to \
+                     nothing: give it a database name (`@map`, `map:`, `dbName`)",
+                ),
+            );
+        }
+    }
+}
+
+/// Control characters (newline, NUL, carriage return) and invisible formatting characters
+/// (U+202E RIGHT-TO-LEFT OVERRIDE and its kin, zero-width spaces) make a name that reads one
+/// way and is another, or that breaks a comment line of the generated code.
+pub fn names_visible(system: &System, diags: &mut Diagnostics) {
+    let mut seen = |name: &str, span: Span, path: String, what: &str| {
+        let Some(c) = name.chars().find(|&c| is_invisible(c)) else {
+            return;
+        };
+        diags.push(
+            Diagnostic::error(
+                Code::InvisibleCharacter,
+                span,
+                format!(
+                    "the {what} `{}` holds the invisible character U+{:04X}",
+                    name.escape_debug(),
+                    c as u32
+                ),
+            )
+            .at_path(path)
+            .with_help(
+                "write the name with visible characters only; a control or direction character \
+                 in a name reads differently than it is, and breaks the generated code",
+            ),
+        );
+    };
+    for (name, span, what) in identifiers(system) {
+        seen(name, span, what.path(), &what.to_string());
+    }
+    for t in &system.tables {
+        seen(&t.name, t.span, t.name.clone(), "model name");
+        for c in &t.columns {
+            seen(
+                &c.name,
+                c.span,
+                format!("{}.{}", t.name, c.name),
+                "field name",
+            );
+        }
+    }
+    for e in &system.enums {
+        seen(&e.name, e.span, e.name.clone(), "enum name");
+        for v in &e.values {
+            let path = format!("{}.{}", e.name, v.name);
+            seen(&v.name, v.span, path.clone(), "enum value");
+            seen(&v.db_name, v.span, path, "enum value");
+        }
+    }
+}
+
+/// `pg_catalog`, `pg_toast`, `information_schema` and every `pg_*` name belong to Postgres:
+/// `CREATE SCHEMA pg_x` fails ("unacceptable schema name").
+pub fn schemas_not_reserved(system: &System, diags: &mut Diagnostics) {
+    for (name, span, what) in identifiers(system) {
+        if what.kind != "schema" || !is_reserved_schema(name) {
+            continue;
+        }
+        diags.push(
+            Diagnostic::error(
+                Code::ReservedSchema,
+                span,
+                format!("the schema `{name}` belongs to Postgres"),
+            )
+            .at_path(what.path())
+            .with_help(
+                "Postgres reserves `pg_*` and `information_schema` for itself: put the tables in \
+                 `public` or a schema of your own",
+            ),
+        );
+    }
+}
+
+pub fn is_reserved_schema(name: &str) -> bool {
+    name.starts_with("pg_") || name == "information_schema"
+}
+
+/// The application role is created by name and its name is quoted in `GRANT`s: Postgres
+/// reserves `pg_*` and a few words for itself.
+pub fn app_role_usable(system: &System, diags: &mut Diagnostics) {
+    let Some(settings) = &system.access.settings else {
+        return;
+    };
+    let role = settings.app_role.as_str();
+    let problem = if role.is_empty() {
+        "is empty".to_string()
+    } else if role.starts_with("pg_") {
+        "starts with `pg_`, which Postgres reserves for its own roles".to_string()
+    } else if RESERVED_ROLES.contains(&role.to_ascii_lowercase().as_str()) {
+        format!("`{role}` is a word Postgres reserves, not a role name")
+    } else if let Some(c) = role.chars().find(|&c| is_invisible(c)) {
+        format!("holds the invisible character U+{:04X}", c as u32)
+    } else if role.len() > super::MAX_IDENTIFIER_BYTES {
+        format!(
+            "is {} bytes, over Postgres's limit of {}",
+            role.len(),
+            super::MAX_IDENTIFIER_BYTES
+        )
+    } else {
+        return;
+    };
+    diags.push(
+        Diagnostic::error(
+            Code::BadRoleName,
+            settings.span,
+            format!(
+                "the application role `{}` {problem}",
+                role.escape_debug()
+            ),
+        )
+        .at_path("access.app_role")
+        .with_help("name the role the application connects as with letters, digits and `_`, e.g. `app_user`"),
+    );
+}
+
+/// `CREATE ROLE` refuses these (they mean something else in a role position).
+const RESERVED_ROLES: &[&str] = &[
+    "public",
+    "none",
+    "current_user",
+    "current_role",
+    "session_user",
+];
+
+/// The system name becomes a folder of `generated/`, part of marker schema names and a line of
+/// the generated code's header comment: letters, digits, `_`, `-` and `.`, not leading with a dot.
+pub fn system_name_usable(system: &System, diags: &mut Diagnostics) {
+    let name = &system.name;
+    let usable = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    if !name.is_empty() && !name.starts_with('.') && name.chars().all(usable) {
+        return;
+    }
+    let message = format!(
+        "the system folder `{}` has a name schemagen cannot use",
+        name.escape_debug()
+    );
+    diags.push(Diagnostic::global(Code::BadSystemName, message).with_help(
+        "rename the folder with ASCII letters, digits, `_`, `-` and `.`: it names the output \
+         folder, database objects and a comment line of the generated code",
+    ));
+}
+
+pub fn tables_within_limit(system: &System, diags: &mut Diagnostics) {
+    if system.tables.len() <= MAX_TABLES {
+        return;
+    }
+    let first_over = &system.tables[MAX_TABLES];
+    diags.push(
+        Diagnostic::error(
+            Code::TooManyTables,
+            first_over.span,
+            format!(
+                "system {} has {} tables, over the limit of {MAX_TABLES} per system",
+                system.name,
+                system.tables.len()
+            ),
+        )
+        .at_path(first_over.name.clone())
+        .with_help("split the schema into several systems (one folder each)"),
+    );
+}
+
+/// Payload keeps only ASCII letters of a name (`aééé` becomes table `a`), as its Postgres
+/// adapter does; schemagen keeps that spelling so its tables match a database Payload made,
+/// and says so. A name whose database name holds fewer letters and digits than it, all of them
+/// ASCII while the name had others, lost some.
+pub fn names_keep_their_letters(system: &System, diags: &mut Diagnostics) {
+    let mut check = |name: &str, db_name: &str, span: Span, path: String| {
+        let letters = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).count();
+        let lost = !name.is_ascii()
+            && name.chars().any(|c| c.is_alphanumeric() && !c.is_ascii())
+            && db_name.is_ascii()
+            && !db_name.is_empty()
+            && letters(db_name) < letters(name);
+        if !lost {
+            return;
+        }
+        diags.push(
+            Diagnostic::error(
+                Code::NameLosesLetters,
+                span,
+                format!("`{name}` is stored as `{db_name}`: its letters outside ASCII are dropped"),
+            )
+            .at_path(path)
+            .with_help(
+                "this is the name Payload itself gives it; to keep the letters apart, give it a \
+                 database name (`dbName`)",
+            ),
+        );
+    };
+    for t in &system.tables {
+        check(&t.name, &t.db_name.name, t.span, t.name.clone());
+        for c in &t.columns {
+            check(
+                &c.name,
+                &c.db_name,
+                c.span,
+                format!("{}.{}", t.name, c.name),
+            );
+        }
+    }
+}
