@@ -33,6 +33,9 @@ codes! {
     UnknownKey = "E0005", Error, "a key that this flavour does not know";
     MissingKey = "E0006", Error, "a required key is missing";
     YamlMisparse = "E0007", Error, "YAML read a line differently than it reads (e.g. `a(b: c)` became a map)";
+    NotAFile = "E0020", Error, "a file named like an input (`*.yaml`, a template) that is not a regular file: a FIFO, socket, device or folder";
+    FileTooLarge = "E0021", Error, "an input file larger than the limit (64 MiB for schemas, schemagen.yaml and templates)";
+    NotUtf8 = "E0022", Error, "an input file that is not UTF-8 text";
     // flavours: lowering to the IR
     Unsupported = "E0130", Error, "a construct of the origin tool that schemagen does not reproduce (yet)";
     PrismaSyntax = "E0101", Error, "a Prisma field or attribute line does not parse";
@@ -100,6 +103,12 @@ codes! {
     // configuration
     BadConfig = "E0401", Error, "schemagen.yaml is invalid";
     TemplateError = "E0402", Error, "a template failed to render";
+    // write: the output folder
+    OutputReadOnly = "E0410", Error, "the output folder (or a folder in it) is read-only: nothing was written";
+    OutputWriteFailed = "E0411", Error, "writing the new output failed (e.g. a full disk): the old output is left as it was";
+    OutputLeftovers = "E0412", Error, "an interrupted build left a staging folder beside the output (`check`; `build` repairs it)";
+    OutputCleanupFailed = "E0413", Error, "the new output is in place, but the tree it replaced could not be removed";
+    OutputNotOurs = "E0414", Error, "the output folder was not made by schemagen (no `.schemagen` file), so it is not replaced";
 }
 
 impl serde::Serialize for Code {
