@@ -78,17 +78,20 @@ pub fn write_tree(out_dir: &Path, files: &Tree) -> Result<Summary, WriteError> {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(WriteError::not_written(out_dir, "writing the new tree", e));
     }
-    swap(&staging, out_dir, &mut steps)
-        .map_err(|e| WriteError::not_written(out_dir, "swapping the new tree in", e))?;
+    if let Err(e) = swap(&staging, out_dir, &mut steps) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(WriteError::not_written(out_dir, "swapping the new tree into", e));
+    }
     // From here the new tree is in place: a failure only leaves a leftover behind.
     steps
         .tick()
+        .and_then(|()| sync_parent(out_dir))
         .and_then(|()| remove_if_exists(&staging))
         .map_err(|e| {
             WriteError::new(
                 Code::OutputCleanupFailed,
                 format!(
-                    "wrote {}, but could not remove the tree it replaced, left at {}: {e}",
+                    "wrote {}, but could not finish: {e}; the tree it replaced may be left at {}",
                     out_dir.display(),
                     staging.display()
                 ),
@@ -316,7 +319,7 @@ fn stage(
 
 /// Swaps the staged tree in: one atomic exchange of the two folders where the file system
 /// has it (Linux), so `out_dir` always exists and is one whole tree; else two renames. The
-/// parent folder is synced, so the swap survives a power cut once this returns.
+/// caller syncs the parent folder, so the swap survives a power cut.
 fn swap(staging: &Path, out_dir: &Path, steps: &mut Steps) -> io::Result<()> {
     steps.tick()?;
     if !out_dir.exists() {
@@ -330,7 +333,7 @@ fn swap(staging: &Path, out_dir: &Path, steps: &mut Steps) -> io::Result<()> {
         }
         two_renames(staging, out_dir, steps)?;
     }
-    sync_parent(out_dir)
+    Ok(())
 }
 
 fn exchange(a: &Path, b: &Path) -> rustix::io::Result<()> {
