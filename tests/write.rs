@@ -87,6 +87,7 @@ fn a_folder_not_made_by_schemagen_is_never_replaced() {
     std::fs::write(out.join("precious.txt"), "user data").unwrap();
     let err = write::write_tree(&out, &tree(&[("x.sql", "")])).unwrap_err();
     assert!(err.to_string().contains("not made by schemagen"), "{err}");
+    assert_eq!(err.code.as_str(), "E0414");
     assert_eq!(
         std::fs::read_to_string(out.join("precious.txt")).unwrap(),
         "user data"

@@ -231,6 +231,18 @@ fn a_full_disk_leaves_the_old_tree_and_says_so() {
         assert_eq!(project.outcome(&format!("a full disk at step {n}")), "old");
         assert_eq!(leftovers(project.root()), Vec::<String>::new());
     }
+    // Past the swap, only removing the replaced tree can fail: the new tree stands, the old
+    // one is left over, and the run says so (the next build removes it).
+    let n = project.new.len() as u64 + 2;
+    let run = schemagen(project.root(), "build")
+        .env("SCHEMAGEN_WRITE_FAULT", format!("fail:{n}"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    assert!(text(&run).contains("E0413"), "{}", text(&run));
+    assert_eq!(project.outcome("a failed cleanup"), "new");
+    assert_eq!(leftovers(project.root()), [".generated.new"]);
+    project.repair_and_reset("a failed cleanup");
 }
 
 #[test]

@@ -76,7 +76,7 @@ pub fn write_tree(out_dir: &Path, files: &Tree) -> Result<Summary, WriteError> {
     let staging = sibling(out_dir, STAGING);
     if let Err(e) = stage(&staging, out_dir, files, &current, &mut steps) {
         let _ = std::fs::remove_dir_all(&staging);
-        return Err(WriteError::not_written(out_dir, "writing the new tree", e));
+        return Err(WriteError::not_written(out_dir, "writing the new tree of", e));
     }
     if let Err(e) = swap(&staging, out_dir, &mut steps) {
         let _ = std::fs::remove_dir_all(&staging);
@@ -154,8 +154,8 @@ impl WriteError {
         WriteError::new(
             Code::OutputWriteFailed,
             format!(
-                "{doing} {} failed, so it was left as it was: {e}",
-                out_dir.display()
+                "{doing} {out} failed ({e}), so {out} was left as it was",
+                out = out_dir.display()
             ),
             "free some space or fix the permissions of the output folder, then build again",
         )
