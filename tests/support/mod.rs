@@ -36,6 +36,18 @@ pub fn missing_tool(test: &str, problem: &str) {
     let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
 }
 
+/// `SCHEMAGEN_TSC`, else the copy `scripts/test` installs, else `tsc` on PATH.
+pub fn find_tsc() -> Option<PathBuf> {
+    if let Some(tsc) = std::env::var_os("SCHEMAGEN_TSC") {
+        return Some(tsc.into());
+    }
+    let local = repo_root().join(".tmp/node/node_modules/.bin/tsc");
+    if local.is_file() {
+        return Some(local);
+    }
+    on_path("tsc")
+}
+
 /// A folder under the system temp dir, removed on drop (a failing test unwinds, so it is
 /// removed then too). Named `schemagen-*`, which `scripts/test` counts after the run.
 pub struct TempDir(PathBuf);
