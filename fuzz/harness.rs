@@ -54,7 +54,10 @@ pub fn run(data: &[u8], dir: &Path) {
     };
     let first = schemagen::generate(&config);
     let second = schemagen::generate(&config);
-    assert_eq!(first.diagnostics, second.diagnostics, "diagnostics differ run to run");
+    assert_eq!(
+        first.diagnostics, second.diagnostics,
+        "diagnostics differ run to run"
+    );
     assert_eq!(first.files, second.files, "output differs run to run");
     if !first.has_errors() {
         assert!(

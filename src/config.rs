@@ -45,7 +45,11 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
         Ok(Some(text)) => text,
         Ok(None) => return Config::default(),
         Err(err) => {
-            diags.push(crate::load::unreadable(path.display().to_string(), err, sources));
+            diags.push(crate::load::unreadable(
+                path.display().to_string(),
+                err,
+                sources,
+            ));
             return Config::default();
         }
     };

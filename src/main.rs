@@ -362,12 +362,7 @@ fn mind_leftovers(command: &Command, config: &Config, format: Format) -> Option<
     }
 }
 
-fn build(
-    config: &Config,
-    run: Run,
-    started: Instant,
-    format: Format,
-) -> anyhow::Result<ExitCode> {
+fn build(config: &Config, run: Run, started: Instant, format: Format) -> anyhow::Result<ExitCode> {
     let summary = match write::write_tree(&config.out, &run.files) {
         Ok(summary) => summary,
         Err(e) => {

@@ -3,8 +3,8 @@
 mod support;
 
 use schemagen::config::Config;
-use support::TempDir;
 use std::path::{Path, PathBuf};
+use support::TempDir;
 
 /// Copies every YAML file of `schemas/` into a fresh folder (removed on drop), creating them
 /// in the given order.

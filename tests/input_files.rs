@@ -21,7 +21,12 @@ fn project(label: &str) -> TempDir {
 }
 
 fn mkfifo(path: &Path) {
-    rustix::fs::mkfifoat(rustix::fs::CWD, path, rustix::fs::Mode::from_raw_mode(0o644)).unwrap();
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::Mode::from_raw_mode(0o644),
+    )
+    .unwrap();
 }
 
 /// `schemagen build` in `dir`: exit code and everything it printed. A run still going after

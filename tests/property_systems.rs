@@ -21,8 +21,18 @@ const MODEL_NAMES: &[&str] = &[
     "Order", "User", "Group", "Type", "Item", "Self", "Match", "Option", "Account", "Table",
 ];
 const FIELD_NAMES: &[&str] = &[
-    "type", "order", "select", "name", "class", "async", "value", "from", "ref", "key",
-    "default", "constructor",
+    "type",
+    "order",
+    "select",
+    "name",
+    "class",
+    "async",
+    "value",
+    "from",
+    "ref",
+    "key",
+    "default",
+    "constructor",
 ];
 
 /// One model: its fields (name index, type index, optional, unique, indexed) and the earlier
@@ -49,14 +59,27 @@ fn types(flavour: usize) -> &'static [&'static str] {
             "text", "textarea", "number", "checkbox", "date", "email", "json", "code",
         ],
         _ => &[
-            "string", "number", "integer", "boolean", "timestamp", "geopoint", "bytes", "map",
+            "string",
+            "number",
+            "integer",
+            "boolean",
+            "timestamp",
+            "geopoint",
+            "bytes",
+            "map",
             "array<string>",
         ],
     }
 }
 
 fn model() -> impl Strategy<Value = Model> {
-    let field = (0..FIELD_NAMES.len(), 0..9usize, any::<bool>(), any::<bool>(), any::<bool>());
+    let field = (
+        0..FIELD_NAMES.len(),
+        0..9usize,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    );
     (
         prop::collection::vec(field, 1..5),
         prop::option::of(1..3usize),
@@ -125,7 +148,12 @@ fn prisma(system: &System) -> String {
                 system.names[p]
             ));
         }
-        for (j, _) in system.models.iter().enumerate().filter(|(j, _)| parent_of(system, *j) == Some(i)) {
+        for (j, _) in system
+            .models
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| parent_of(system, *j) == Some(i))
+        {
             out.push_str(&format!("      back{j} {}[]\n", system.names[j]));
         }
         for field in indexes {
@@ -143,7 +171,10 @@ fn payload(system: &System) -> String {
     let types = types(1);
     let mut out = String::from("flavor: payload\ncollections:\n");
     for (i, model) in system.models.iter().enumerate() {
-        out.push_str(&format!("  - slug: {}\n    fields:\n", slug(system.names[i])));
+        out.push_str(&format!(
+            "  - slug: {}\n    fields:\n",
+            slug(system.names[i])
+        ));
         for &(name, ty, optional, unique, index) in &model.fields {
             let ty = types[ty % types.len()];
             out.push_str(&format!(
@@ -246,7 +277,10 @@ fn accepted_systems_apply_to_postgres_and_compile_in_rust_and_typescript() {
     );
 }
 
-fn files<'a>(tree: &'a schemagen::write::Tree, keep: impl Fn(&str) -> bool) -> Vec<(&'a str, &'a str)> {
+fn files<'a>(
+    tree: &'a schemagen::write::Tree,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<(&'a str, &'a str)> {
     tree.iter()
         .filter(|(p, _)| keep(p))
         .map(|(p, c)| (p.as_str(), c.as_str()))
@@ -282,7 +316,14 @@ fn compile_rust(cases: &[(String, String, schemagen::write::Tree)], scratch: &Pa
         .unwrap_or_else(|| support::repo_root().join("target"))
         .join("rust-consumer");
     let output = Command::new(cargo)
-        .args(["check", "--locked", "--quiet", "--message-format", "short", "--manifest-path"])
+        .args([
+            "check",
+            "--locked",
+            "--quiet",
+            "--message-format",
+            "short",
+            "--manifest-path",
+        ])
         .arg(support::repo_root().join("examples/rust-consumer/Cargo.toml"))
         .arg("--target-dir")
         .arg(target)
@@ -300,7 +341,10 @@ fn compile_rust(cases: &[(String, String, schemagen::write::Tree)], scratch: &Pa
 
 fn compile_typescript(cases: &[(String, String, schemagen::write::Tree)], scratch: &Path) {
     let Some(tsc) = support::find_tsc() else {
-        support::missing_tool("property_systems", "no TypeScript compiler (see tests/typescript.rs)");
+        support::missing_tool(
+            "property_systems",
+            "no TypeScript compiler (see tests/typescript.rs)",
+        );
         return;
     };
     let dir = scratch.join("typescript");

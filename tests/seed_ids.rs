@@ -40,7 +40,9 @@ fn given_and_defaulted_ids_all_arrive_in_a_table_with_rows() {
     };
     let run = schemagen::generate(&config);
     assert!(!run.has_errors(), "{:?}", run.diagnostics);
-    let migrations = support::system_files(&run, "app", |p| p.starts_with("migrations/") && p.ends_with(".sql"));
+    let migrations = support::system_files(&run, "app", |p| {
+        p.starts_with("migrations/") && p.ends_with(".sql")
+    });
     let seed = support::system_files(&run, "app", |p| p == "seed.sql");
 
     pg.create_database("app").unwrap();
@@ -56,8 +58,11 @@ fn given_and_defaulted_ids_all_arrive_in_a_table_with_rows() {
     support::pg::apply(&pg, "app", &seed, &scratch).unwrap();
     // The application goes on inserting: its next id must be free (re-running the seed drew
     // two ids for the rows it skipped, so which one is not fixed).
-    pg.execute("app", "INSERT INTO accounts (email) VALUES ('app-4@example.com')")
-        .unwrap();
+    pg.execute(
+        "app",
+        "INSERT INTO accounts (email) VALUES ('app-4@example.com')",
+    )
+    .unwrap();
 
     let rows = pg
         .query(

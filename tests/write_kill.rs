@@ -139,14 +139,27 @@ impl Project {
         let stale = had_leftovers || self.outcome(after) == "old";
         let check = schemagen(self.root(), "check").output().unwrap();
         let expected = if stale { 1 } else { 0 };
-        assert_eq!(check.status.code(), Some(expected), "after {after}: {}", text(&check));
+        assert_eq!(
+            check.status.code(),
+            Some(expected),
+            "after {after}: {}",
+            text(&check)
+        );
         if had_leftovers {
-            assert!(text(&check).contains("E0412"), "after {after}: {}", text(&check));
+            assert!(
+                text(&check).contains("E0412"),
+                "after {after}: {}",
+                text(&check)
+            );
         }
         let build = schemagen(self.root(), "build").output().unwrap();
         assert!(build.status.success(), "after {after}: {}", text(&build));
         assert_eq!(self.outcome(&format!("the build after {after}")), "new");
-        assert_eq!(leftovers(self.root()), Vec::<String>::new(), "after {after}");
+        assert_eq!(
+            leftovers(self.root()),
+            Vec::<String>::new(),
+            "after {after}"
+        );
         write::write_tree(&self.out(), &self.old).unwrap();
     }
 }
@@ -182,7 +195,10 @@ fn a_build_aborted_at_any_step_leaves_the_old_tree_or_the_new_one() {
         } else {
             new += 1;
         }
-        assert!(!leftovers(project.root()).is_empty(), "{after}: no leftover");
+        assert!(
+            !leftovers(project.root()).is_empty(),
+            "{after}: no leftover"
+        );
         project.repair_and_reset(&after);
     }
     eprintln!(
@@ -220,7 +236,11 @@ fn a_build_killed_after_any_delay_leaves_the_old_tree_or_the_new_one() {
 #[test]
 fn a_full_disk_leaves_the_old_tree_and_says_so() {
     let project = Project::new("full");
-    for n in [1, project.new.len() as u64 / 2, project.new.len() as u64 + 1] {
+    for n in [
+        1,
+        project.new.len() as u64 / 2,
+        project.new.len() as u64 + 1,
+    ] {
         let run = schemagen(project.root(), "build")
             .env("SCHEMAGEN_WRITE_FAULT", format!("fail:{n}"))
             .output()

@@ -10,9 +10,7 @@ use std::sync::OnceLock;
 
 fn scratch() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        std::env::temp_dir().join(format!("schemagen-fuzz-{}", std::process::id()))
-    })
+    DIR.get_or_init(|| std::env::temp_dir().join(format!("schemagen-fuzz-{}", std::process::id())))
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -24,10 +24,17 @@ pub const MAX_OUTPUT_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 #[derive(Debug)]
 pub enum ReadError {
     /// Not a regular file once symlinks are followed: `kind` says what it is.
-    NotAFile { kind: &'static str },
-    TooLarge { limit: u64 },
+    NotAFile {
+        kind: &'static str,
+    },
+    TooLarge {
+        limit: u64,
+    },
     /// Not UTF-8: `offset` is the first byte that is not.
-    NotUtf8 { offset: usize, text_before: String },
+    NotUtf8 {
+        offset: usize,
+        text_before: String,
+    },
     Io(io::Error),
 }
 
@@ -148,9 +155,15 @@ mod tests {
     #[test]
     fn a_device_or_a_folder_is_refused_without_reading_it() {
         let err = read_text(Path::new("/dev/zero"), 10).unwrap_err();
-        assert!(matches!(err, ReadError::NotAFile { kind: "a device" }), "{err}");
+        assert!(
+            matches!(err, ReadError::NotAFile { kind: "a device" }),
+            "{err}"
+        );
         let err = read_text(Path::new("/"), 10).unwrap_err();
-        assert!(matches!(err, ReadError::NotAFile { kind: "a folder" }), "{err}");
+        assert!(
+            matches!(err, ReadError::NotAFile { kind: "a folder" }),
+            "{err}"
+        );
     }
 
     #[test]

@@ -9,10 +9,8 @@ mod yaml;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::Span;
+pub use file::{read_text, read_text_if_exists, ReadError, MAX_FILE_BYTES, MAX_OUTPUT_FILE_BYTES};
 use std::path::{Path, PathBuf};
-pub use file::{
-    read_text, read_text_if_exists, ReadError, MAX_FILE_BYTES, MAX_OUTPUT_FILE_BYTES,
-};
 pub use yaml::{Key, Node, Value};
 
 /// Every file read in a run, by id; diagnostics resolve their spans here.

@@ -63,15 +63,15 @@ impl Templates {
                 .map(|dir| dir.join(name))
                 .filter(|p| p.symlink_metadata().is_ok());
             let source = match custom {
-                Some(path) => crate::load::read_text(&path, crate::load::MAX_FILE_BYTES).map_err(
-                    |e| {
+                Some(path) => {
+                    crate::load::read_text(&path, crate::load::MAX_FILE_BYTES).map_err(|e| {
                         Diagnostic::global(
                             e.code(),
                             format!("cannot read the template {}: {e}", path.display()),
                         )
                         .with_help(e.help())
-                    },
-                )?,
+                    })?
+                }
                 None => source.to_string(),
             };
             env.add_template_owned(name, source)

@@ -76,11 +76,19 @@ pub fn write_tree(out_dir: &Path, files: &Tree) -> Result<Summary, WriteError> {
     let staging = sibling(out_dir, STAGING);
     if let Err(e) = stage(&staging, out_dir, files, &current, &mut steps) {
         let _ = std::fs::remove_dir_all(&staging);
-        return Err(WriteError::not_written(out_dir, "writing the new tree of", e));
+        return Err(WriteError::not_written(
+            out_dir,
+            "writing the new tree of",
+            e,
+        ));
     }
     if let Err(e) = swap(&staging, out_dir, &mut steps) {
         let _ = std::fs::remove_dir_all(&staging);
-        return Err(WriteError::not_written(out_dir, "swapping the new tree into", e));
+        return Err(WriteError::not_written(
+            out_dir,
+            "swapping the new tree into",
+            e,
+        ));
     }
     // From here the new tree is in place: a failure only leaves a leftover behind.
     steps
@@ -260,7 +268,10 @@ fn writable(out_dir: &Path) -> Result<(), WriteError> {
         walkdir::WalkDir::new(out_dir)
             .into_iter()
             .filter_entry(|e| e.file_type().is_dir())
-            .map(|e| e.map(walkdir::DirEntry::into_path).map_err(io::Error::other)),
+            .map(|e| {
+                e.map(walkdir::DirEntry::into_path)
+                    .map_err(io::Error::other)
+            }),
     );
     for folder in folders {
         let folder = match folder {

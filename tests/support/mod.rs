@@ -56,7 +56,8 @@ impl TempDir {
     pub fn new(label: &str) -> TempDir {
         static SEQUENCE: AtomicU32 = AtomicU32::new(0);
         let n = SEQUENCE.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("schemagen-test-{}-{n}-{label}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("schemagen-test-{}-{n}-{label}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
         TempDir(dir)
