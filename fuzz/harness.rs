@@ -6,6 +6,7 @@
 //! prepended), or the previous `schema.json`. The files form one system, which goes through
 //! load → flavours → validate → plan → render twice: it must not panic or hang, and the two
 //! runs must agree byte for byte (files and diagnostics).
+#![allow(dead_code)] // the fuzz target decodes, the replay test also encodes
 
 use std::path::Path;
 
@@ -31,6 +32,38 @@ pub fn decode(data: &[u8]) -> (Vec<Vec<u8>>, Option<Vec<u8>>) {
         }
     }
     (files, previous)
+}
+
+/// The input [`decode`] turns back into these YAML files (at most [`MAX_CHUNKS`] of them):
+/// a file's `flavor:` line moves into its chunk's first byte. The seed corpus is made so
+/// (`scripts/fuzz corpus` does the same in Python).
+pub fn encode(files: &[&str]) -> Vec<u8> {
+    let chunks: Vec<Vec<u8>> = files
+        .iter()
+        .take(MAX_CHUNKS)
+        .map(|text| {
+            let flavour = text
+                .lines()
+                .find_map(|l| l.strip_prefix("flavor:"))
+                .map(str::trim);
+            let selector = FLAVOURS
+                .iter()
+                .position(|f| Some(*f) == flavour)
+                .map_or(0, |i| i as u8 + 1);
+            let body: String = if selector == 0 {
+                text.to_string()
+            } else {
+                text.lines()
+                    .filter(|l| !l.starts_with("flavor:"))
+                    .map(|l| format!("{l}\n"))
+                    .collect()
+            };
+            let mut chunk = vec![selector];
+            chunk.extend(body.bytes().filter(|&b| b != 0));
+            chunk
+        })
+        .collect();
+    chunks.join(&0)
 }
 
 /// Runs the pipeline on `data` in the scratch folder `dir` (emptied first) and checks it.
