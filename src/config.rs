@@ -41,8 +41,17 @@ impl Default for Config {
 /// Reads `dir/schemagen.yaml` when there is one; paths in it are relative to `dir`.
 pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Config {
     let path = dir.join(FILE_NAME);
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Config::default();
+    let text = match crate::load::read_text_if_exists(&path, crate::load::MAX_FILE_BYTES) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Config::default(),
+        Err(err) => {
+            diags.push(crate::load::unreadable(
+                path.display().to_string(),
+                err,
+                sources,
+            ));
+            return Config::default();
+        }
     };
     let file = sources.add(path.display().to_string(), text);
     let root = match crate::load::parse_text(sources.text(file), file) {

@@ -312,12 +312,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         };
         return rehearse(&config, &systems, &options, paths.format);
     }
+    if let Some(code) = mind_leftovers(&cli.command, &config, paths.format) {
+        return Ok(code);
+    }
     let run = schemagen::generate(&config);
     if !reported_clean(&run, paths.format) {
         return Ok(ExitCode::from(1));
     }
     match &cli.command {
-        Command::Build(_) => build(&config, run, started),
+        Command::Build(_) => build(&config, run, started, paths.format),
         Command::Verify(args) => verify(&run, args),
         Command::Check(args) => {
             let code = check(&config, &run)?;
@@ -338,9 +341,40 @@ fn reported_clean(run: &Run, format: Format) -> bool {
     !run.has_errors()
 }
 
-fn build(config: &Config, run: Run, started: Instant) -> anyhow::Result<ExitCode> {
-    let summary = write::write_tree(&config.out, &run.files)
-        .with_context(|| format!("writing {}", config.out.display()))?;
+/// What a killed build left beside the output, dealt with before the history in it is read:
+/// `build` repairs it (saying so), `check` reports it and fails.
+fn mind_leftovers(command: &Command, config: &Config, format: Format) -> Option<ExitCode> {
+    let sources = schemagen::load::SourceMap::default();
+    match command {
+        Command::Build(_) => match write::repair(&config.out) {
+            Ok(done) => {
+                done.iter().for_each(|note| eprintln!("{note}"));
+                None
+            }
+            Err(e) => {
+                let e = write::WriteError::repair_failed(&config.out, e);
+                print_diagnostics(&[e.diagnostic()], &sources, format);
+                Some(ExitCode::from(1))
+            }
+        },
+        Command::Check(_) => {
+            let leftovers = write::leftovers_diagnostic(&config.out)?;
+            print_diagnostics(&[leftovers], &sources, format);
+            Some(ExitCode::from(1))
+        }
+        _ => None,
+    }
+}
+
+fn build(config: &Config, run: Run, started: Instant, format: Format) -> anyhow::Result<ExitCode> {
+    let summary = match write::write_tree(&config.out, &run.files) {
+        Ok(summary) => summary,
+        Err(e) => {
+            let sources = schemagen::load::SourceMap::default();
+            print_diagnostics(&[e.diagnostic()], &sources, format);
+            return Ok(ExitCode::from(1));
+        }
+    };
     eprintln!(
         "built {} systems into {}: {} written, {} unchanged, {} removed ({:.0?})",
         run.systems.len(),

@@ -1,11 +1,14 @@
 //! The command line as users and CI meet it: exit codes, messages, build → edit → check.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::TempDir;
 
-fn project(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("schemagen-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+/// A project folder, removed when the test ends (or fails).
+fn project(name: &str) -> TempDir {
+    let dir = TempDir::new(&format!("cli-{name}"));
     std::fs::create_dir_all(dir.join("schemas/blog")).unwrap();
     std::fs::write(
         dir.join("schemas/blog/models.yaml"),

@@ -2,6 +2,8 @@
 //! Each snapshot is also compiled (rustc with serde, serde_json, uuid, chrono and rust_decimal;
 //! `tsc --strict --noEmit`) by the compile tests; here we pin the exact text.
 
+mod support;
+
 use schemagen::diagnostics::Code;
 use schemagen::ir::{
     Column, ColumnType, DefaultValue, Enum, EnumValue, ForeignKey, Index, IndexMethod, IndexPart,
@@ -505,7 +507,7 @@ fn a_large_system_renders() {
 
 #[test]
 fn a_project_template_overrides_the_embedded_one_by_name() {
-    let dir = std::env::temp_dir().join(format!("schemagen-codegen-{}", std::process::id()));
+    let dir = support::TempDir::new("codegen-templates");
     std::fs::create_dir_all(dir.join("typescript")).unwrap();
     std::fs::write(
         dir.join("typescript/types.ts.jinja"),
@@ -513,7 +515,7 @@ fn a_project_template_overrides_the_embedded_one_by_name() {
     )
     .unwrap();
     let templates = Templates::new(Some(&dir));
-    std::fs::remove_dir_all(&dir).unwrap();
+    drop(dir);
     let system = relations();
     let templates = templates.unwrap();
     let ts = typescript::render(&system, &templates).unwrap();

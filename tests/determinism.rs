@@ -1,16 +1,16 @@
 //! Same input, byte-identical output: whatever order the files were created in, and run after run.
 
+mod support;
+
 use schemagen::config::Config;
 use std::path::{Path, PathBuf};
+use support::TempDir;
 
-/// Copies every YAML file of `schemas/` into a fresh folder, creating them in the given order.
-fn copy_schemas(name: &str, reverse: bool) -> PathBuf {
+/// Copies every YAML file of `schemas/` into a fresh folder (removed on drop), creating them
+/// in the given order.
+fn copy_schemas(name: &str, reverse: bool) -> TempDir {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
-    let dst = std::env::temp_dir().join(format!(
-        "schemagen-determinism-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dst);
+    let dst = TempDir::new(&format!("determinism-{name}"));
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&src)
         .into_iter()
         .filter_map(Result::ok)
@@ -29,10 +29,10 @@ fn copy_schemas(name: &str, reverse: bool) -> PathBuf {
     dst
 }
 
-fn render(schemas: PathBuf) -> schemagen::write::Tree {
+fn render(schemas: TempDir) -> schemagen::write::Tree {
     let config = Config {
         out: schemas.join("no-previous-output"),
-        schemas,
+        schemas: schemas.to_path_buf(),
         ..Config::default()
     };
     let run = schemagen::generate(&config);

@@ -65,7 +65,16 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
         "E0348",
         "migrate new: history::a_hand_written_migration_needs_a_built_system",
     ),
+    (
+        "E0021",
+        "a 64 MiB file: input_files::a_file_over_the_limit_is_refused_whatever_its_size_says",
+    ),
     ("E0401", "schemagen.yaml: cli::a_bad_config_is_reported"),
+    ("E0410", "the output folder: write_kill::a_read_only_output_folder_leaves_the_old_tree_and_says_so"),
+    ("E0411", "the output folder: write_kill::a_full_disk_leaves_the_old_tree_and_says_so"),
+    ("E0412", "the output folder: write_kill::a_build_aborted_at_any_step_leaves_the_old_tree_or_the_new_one"),
+    ("E0413", "the output folder: write_kill::a_full_disk_leaves_the_old_tree_and_says_so"),
+    ("E0414", "the output folder: write::a_folder_not_made_by_schemagen_is_never_replaced"),
     (
         "E0402",
         "a template override: cli::templates_can_be_overridden_and_a_broken_override_is_reported",

@@ -10,6 +10,8 @@
 //! built first into a scratch output folder that becomes the case's history (a dropped column,
 //! a type change), or the output of an earlier build kept as it is (a tampered history).
 
+mod support;
+
 use schemagen::config::Config;
 use std::path::{Path, PathBuf};
 
@@ -85,18 +87,15 @@ fn ok_cases_render_as_snapshotted() {
 }
 
 /// Builds `case/previous/schemas` into a scratch folder and returns the case's config with
-/// that folder as its history; `None` for a case without a previous version.
-fn with_previous(case: &Path, config: &Config) -> Option<Config> {
+/// that folder (removed when dropped) as its history; `None` for a case without a previous
+/// version.
+fn with_previous(case: &Path, config: &Config) -> Option<(Config, support::TempDir)> {
     let previous = case.join("previous/schemas");
     if !previous.is_dir() {
         return None;
     }
-    let out = std::env::temp_dir().join(format!(
-        "schemagen-fixture-{}-{}",
-        name_of(case),
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&out);
+    let scratch = support::TempDir::new(&format!("fixture-{}", name_of(case)));
+    let out = scratch.join("generated");
     let built = schemagen::generate(&Config {
         schemas: previous,
         out: out.clone(),
@@ -109,10 +108,13 @@ fn with_previous(case: &Path, config: &Config) -> Option<Config> {
         name_of(case)
     );
     schemagen::write::write_tree(&out, &built.files).unwrap();
-    Some(Config {
-        out,
-        ..config.clone()
-    })
+    Some((
+        Config {
+            out,
+            ..config.clone()
+        },
+        scratch,
+    ))
 }
 
 #[test]
@@ -120,11 +122,7 @@ fn err_cases_report_as_snapshotted() {
     for case in cases("err") {
         let config = config_for(&case);
         let run = match with_previous(&case, &config) {
-            Some(config) => {
-                let run = schemagen::generate(&config);
-                let _ = std::fs::remove_dir_all(&config.out);
-                run
-            }
+            Some((config, _scratch)) => schemagen::generate(&config),
             None => schemagen::generate(&config),
         };
         assert!(

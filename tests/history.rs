@@ -3,6 +3,8 @@
 //! accepts a deliberate edit, `migrate new` adds a hand-written slot that planning continues
 //! after, and `migrate undo` takes back the newest migration with its `schema.json`.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -13,15 +15,13 @@ const EMAIL: &str = "      email String?\n";
 const EMAIL_REQUIRED: &str = "      email String @default(\"\")\n";
 
 struct Project {
-    dir: PathBuf,
+    dir: support::TempDir,
 }
 
 impl Project {
     /// A project whose `app` system was built twice: 0001_init, then 0002_add_user_email.
     fn built(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("schemagen-history-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = support::TempDir::new(&format!("history-{name}"));
         std::fs::create_dir_all(dir.join("schemas/app")).unwrap();
         let project = Project { dir };
         project.schema(V1);
@@ -75,12 +75,6 @@ impl Project {
                 (rel.display().to_string(), std::fs::read(e.path()).unwrap())
             })
             .collect()
-    }
-}
-
-impl Drop for Project {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -3,27 +3,14 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::process::Command;
 use support::TempDir;
 
 const TEST: &str = "every_rendered_types_ts_passes_tsc_strict";
 
-/// `SCHEMAGEN_TSC`, else the copy `scripts/test` installs, else `tsc` on PATH.
-fn find_tsc() -> Option<PathBuf> {
-    if let Some(tsc) = std::env::var_os("SCHEMAGEN_TSC") {
-        return Some(tsc.into());
-    }
-    let local = support::repo_root().join(".tmp/node/node_modules/.bin/tsc");
-    if local.is_file() {
-        return Some(local);
-    }
-    support::on_path("tsc")
-}
-
 #[test]
 fn every_rendered_types_ts_passes_tsc_strict() {
-    let Some(tsc) = find_tsc() else {
+    let Some(tsc) = support::find_tsc() else {
         support::missing_tool(
             TEST,
             "no TypeScript compiler: set SCHEMAGEN_TSC, run `scripts/test` (installs it into .tmp/node) or put tsc on PATH",

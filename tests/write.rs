@@ -1,13 +1,13 @@
 //! The write stage: whole-tree swaps, untouched unchanged files, refusal to clobber, check diffs.
 
-use schemagen::write::{self, Tree, MARKER, MARKER_TEXT};
-use std::path::{Path, PathBuf};
+mod support;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("schemagen-write-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+use schemagen::write::{self, Tree, MARKER, MARKER_TEXT};
+use std::path::Path;
+use support::TempDir;
+
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("write-{name}"))
 }
 
 fn tree(files: &[(&str, &str)]) -> Tree {
@@ -25,7 +25,8 @@ fn mtime(path: &Path) -> std::time::SystemTime {
 
 #[test]
 fn build_replaces_the_tree_and_keeps_unchanged_files_untouched() {
-    let out = temp_dir("replace").join("generated");
+    let scratch = temp_dir("replace");
+    let out = scratch.join("generated");
     let first = tree(&[("a/keep.sql", "same\n"), ("a/old.ts", "old\n")]);
     let summary = write::write_tree(&out, &first).unwrap();
     assert_eq!(
@@ -70,7 +71,8 @@ fn build_replaces_the_tree_and_keeps_unchanged_files_untouched() {
 
 #[test]
 fn a_build_with_nothing_to_change_writes_nothing() {
-    let out = temp_dir("noop").join("generated");
+    let scratch = temp_dir("noop");
+    let out = scratch.join("generated");
     let files = tree(&[("x.sql", "select 1;\n")]);
     write::write_tree(&out, &files).unwrap();
     let before = mtime(&out);
@@ -85,6 +87,7 @@ fn a_folder_not_made_by_schemagen_is_never_replaced() {
     std::fs::write(out.join("precious.txt"), "user data").unwrap();
     let err = write::write_tree(&out, &tree(&[("x.sql", "")])).unwrap_err();
     assert!(err.to_string().contains("not made by schemagen"), "{err}");
+    assert_eq!(err.code.as_str(), "E0414");
     assert_eq!(
         std::fs::read_to_string(out.join("precious.txt")).unwrap(),
         "user data"
@@ -93,7 +96,8 @@ fn a_folder_not_made_by_schemagen_is_never_replaced() {
 
 #[test]
 fn check_reports_stale_missing_and_extra_files_as_unified_diffs() {
-    let out = temp_dir("check").join("generated");
+    let scratch = temp_dir("check");
+    let out = scratch.join("generated");
     write::write_tree(
         &out,
         &tree(&[("s/a.sql", "one\ntwo\n"), ("s/gone.ts", "x\n")]),

@@ -433,7 +433,7 @@ fn fresh_dir() -> Result<(PathBuf, u16), Error> {
     loop {
         let n = SEQUENCE.fetch_add(1, Ordering::Relaxed);
         // Short name: a unix socket path must fit in 107 bytes.
-        let dir = std::env::temp_dir().join(format!("sg-pg-{pid}-{n}"));
+        let dir = std::env::temp_dir().join(format!("schemagen-pg-{pid}-{n}"));
         match std::fs::create_dir(&dir) {
             Ok(()) => {
                 let port = 20_000 + ((pid.wrapping_mul(31).wrapping_add(n)) % 40_000) as u16;

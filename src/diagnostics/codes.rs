@@ -39,6 +39,9 @@ codes! {
     MultipleDocuments = "E0011", Error, "a file holds more than one YAML document (`---`)";
     UnknownYamlTag = "E0012", Error, "a YAML tag (`!name`) schemagen does not know";
     YamlTooComplex = "E0013", Error, "a YAML file over a limit on aliases, anchors or text size";
+    NotAFile = "E0020", Error, "a file named like an input (`*.yaml`, a template) that is not a regular file: a FIFO, socket, device or folder";
+    FileTooLarge = "E0021", Error, "an input file larger than the limit (64 MiB for schemas, schemagen.yaml and templates)";
+    NotUtf8 = "E0022", Error, "an input file that is not UTF-8 text";
     // flavours: lowering to the IR
     Unsupported = "E0130", Error, "a construct of the origin tool that schemagen does not reproduce (yet)";
     PrismaSyntax = "E0101", Error, "a Prisma field or attribute line does not parse";
@@ -129,6 +132,12 @@ codes! {
     // configuration
     BadConfig = "E0401", Error, "schemagen.yaml is invalid";
     TemplateError = "E0402", Error, "a template failed to render";
+    // write: the output folder
+    OutputReadOnly = "E0410", Error, "the output folder (or a folder in it) is read-only: nothing was written";
+    OutputWriteFailed = "E0411", Error, "writing the new output failed (e.g. a full disk): the old output is left as it was";
+    OutputLeftovers = "E0412", Error, "an interrupted build left a staging folder beside the output (`check`; `build` repairs it)";
+    OutputCleanupFailed = "E0413", Error, "the new output is in place, but the tree it replaced could not be removed";
+    OutputNotOurs = "E0414", Error, "the output folder was not made by schemagen (no `.schemagen` file), so it is not replaced";
 }
 
 impl Code {

@@ -123,8 +123,8 @@ fn read_files(dir: &Path, suffix: &str) -> io::Result<Vec<(String, String)>> {
     for entry in entries {
         let path = entry?.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        if let Some(name) = name.filter(|n| n.ends_with(suffix) && path.is_file()) {
-            files.push((name, std::fs::read_to_string(&path)?));
+        if let Some(name) = name.filter(|n| n.ends_with(suffix) && !path.is_dir()) {
+            files.push((name, read_output(&path)?));
         }
     }
     files.sort();
@@ -132,11 +132,14 @@ fn read_files(dir: &Path, suffix: &str) -> io::Result<Vec<(String, String)>> {
 }
 
 fn read_if_exists(path: &Path) -> io::Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
+    crate::load::read_text_if_exists(path, crate::load::MAX_OUTPUT_FILE_BYTES)
+        .map_err(|e| io::Error::other(format!("{}: {e}", path.display())))
+}
+
+/// A file a build wrote: regular, bounded (a FIFO named `0001_init.sql` must not hang `build`).
+fn read_output(path: &Path) -> io::Result<String> {
+    crate::load::read_text(path, crate::load::MAX_OUTPUT_FILE_BYTES)
+        .map_err(|e| io::Error::other(format!("{}: {e}", path.display())))
 }
 
 #[cfg(test)]

@@ -4,16 +4,15 @@
 //! YAML files directly inside the folder form one system named after the folder.
 //! Files are visited in sorted path order so that nothing depends on the file system.
 
+mod file;
 mod yaml;
 
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::Span;
 pub use crate::source::SourceMap;
+pub use file::{read_text, read_text_if_exists, ReadError, MAX_FILE_BYTES, MAX_OUTPUT_FILE_BYTES};
 use std::path::{Path, PathBuf};
 pub use yaml::{Key, Node, Value};
-
-/// Files larger than this are refused: a schema is text written by people.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A system's files, parsed, in sorted path order.
 #[derive(Debug)]
@@ -62,7 +61,8 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && is_yaml(e.path()))
+        // Not only regular files: a FIFO or a symlink named `*.yaml` is reported, not skipped.
+        .filter(|e| !e.file_type().is_dir() && is_yaml(e.path()))
         .map(walkdir::DirEntry::into_path)
         .collect();
     files.sort();
@@ -86,19 +86,10 @@ pub fn load_system(
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let display = path.display().to_string();
-        let text = match read_limited(path) {
+        let text = match read_text(path, MAX_FILE_BYTES) {
             Ok(text) => text,
             Err(err) => {
-                let id = sources.add(display, String::new());
-                diagnostics.push(Diagnostic::error(
-                    Code::Io,
-                    Span {
-                        file: id,
-                        line: 0,
-                        column: 0,
-                    },
-                    format!("cannot read the file: {err}"),
-                ));
+                diagnostics.push(unreadable(display, err, sources));
                 continue;
             }
         };
@@ -114,14 +105,31 @@ pub fn load_system(
     }
 }
 
-fn read_limited(path: &Path) -> std::io::Result<String> {
-    let len = std::fs::metadata(path)?.len();
-    if len > MAX_FILE_BYTES {
-        return Err(std::io::Error::other(format!(
-            "{len} bytes is over the limit of {MAX_FILE_BYTES} bytes for one schema file"
-        )));
-    }
-    std::fs::read_to_string(path)
+/// The diagnostic for a file that could not be read, at its first line, or at the first
+/// byte that is not UTF-8.
+pub fn unreadable(display: String, err: ReadError, sources: &mut SourceMap) -> Diagnostic {
+    let (line, column) = match &err {
+        ReadError::NotUtf8 { text_before, .. } => line_column(text_before),
+        _ => (1, 1),
+    };
+    let text = match &err {
+        ReadError::NotUtf8 { text_before, .. } => text_before.clone(),
+        _ => String::new(),
+    };
+    let file = sources.add(display, text);
+    Diagnostic::error(
+        err.code(),
+        Span { file, line, column },
+        format!("cannot read the file: {err}"),
+    )
+    .with_help(err.help())
+}
+
+/// The 1-based line and column just after `text`.
+fn line_column(text: &str) -> (u32, u32) {
+    let line = text.matches('\n').count() + 1;
+    let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line as u32, column as u32)
 }
 
 /// Parses YAML text that is not a schema file (e.g. `schemagen.yaml`).

@@ -58,16 +58,20 @@ impl Templates {
         env.set_keep_trailing_newline(true);
         env.add_filter("ident", |s: String| quote_ident(&s));
         for (name, source) in embedded() {
+            // Whatever carries the name is read (a FIFO or a folder is refused, not skipped).
             let custom = override_dir
                 .map(|dir| dir.join(name))
-                .filter(|p| p.is_file());
+                .filter(|p| p.symlink_metadata().is_ok());
             let source = match custom {
-                Some(path) => std::fs::read_to_string(&path).map_err(|e| {
-                    Diagnostic::global(
-                        Code::TemplateError,
-                        format!("cannot read {}: {e}", path.display()),
-                    )
-                })?,
+                Some(path) => {
+                    crate::load::read_text(&path, crate::load::MAX_FILE_BYTES).map_err(|e| {
+                        Diagnostic::global(
+                            e.code(),
+                            format!("cannot read the template {}: {e}", path.display()),
+                        )
+                        .with_help(e.help())
+                    })?
+                }
                 None => source.to_string(),
             };
             env.add_template_owned(name, source)

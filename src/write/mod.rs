@@ -1,10 +1,12 @@
 //! Writing: the only stage that changes the file system.
 //!
-//! `build` stages the whole output tree in a sibling temp folder, then swaps it in,
-//! so `generated/` is never half-written. Unchanged files keep their modification
+//! `build` stages the whole output tree in a sibling folder (`.generated.new`), syncs it to
+//! disk, then swaps it in with one atomic exchange of the two folders, so `generated/` is
+//! never half-written, even when the process is killed. Unchanged files keep their modification
 //! time, and when nothing changed nothing is touched. `check` compares instead of
 //! writing and reports a unified diff.
 
+use crate::diagnostics::{Code, Diagnostic};
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -46,15 +48,68 @@ pub fn read_tree(dir: &Path) -> io::Result<Tree> {
     Ok(tree)
 }
 
-/// Replaces `out_dir` with exactly `files`, through a staging folder and a rename.
-pub fn write_tree(out_dir: &Path, files: &Tree) -> io::Result<Summary> {
-    let current = read_tree(out_dir)?;
+/// Replaces `out_dir` with exactly `files`, through a staging folder and an atomic swap.
+///
+/// Before anything is swapped the new tree is complete and on disk, and every folder of
+/// the old tree is known to be removable; so a failure (a read-only or full output folder)
+/// leaves the old tree in place, and a kill at any point leaves either the old tree or the
+/// new one at `out_dir`, plus a leftover that the next build removes ([`repair`]).
+pub fn write_tree(out_dir: &Path, files: &Tree) -> Result<Summary, WriteError> {
+    repair(out_dir).map_err(|e| WriteError::repair_failed(out_dir, e))?;
+    let current = read_tree(out_dir).map_err(|e| WriteError::not_written(out_dir, "reading", e))?;
     if !current.is_empty() && !current.contains_key(MARKER) {
-        return Err(io::Error::other(format!(
-            "refusing to replace {}: it was not made by schemagen (no {MARKER} file in it)",
-            out_dir.display()
-        )));
+        return Err(WriteError::new(
+            Code::OutputNotOurs,
+            format!(
+                "refusing to replace {}: it was not made by schemagen (no {MARKER} file in it)",
+                out_dir.display()
+            ),
+            "point `out` at a folder of its own, or remove this one if it may go",
+        ));
     }
+    let summary = summarize(files, &current);
+    if summary.written == 0 && summary.removed == 0 {
+        return Ok(summary);
+    }
+    writable(out_dir)?;
+    let mut steps = Steps::from_env();
+    let staging = sibling(out_dir, STAGING);
+    if let Err(e) = stage(&staging, out_dir, files, &current, &mut steps) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(WriteError::not_written(
+            out_dir,
+            "writing the new tree of",
+            e,
+        ));
+    }
+    if let Err(e) = swap(&staging, out_dir, &mut steps) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(WriteError::not_written(
+            out_dir,
+            "swapping the new tree into",
+            e,
+        ));
+    }
+    // From here the new tree is in place: a failure only leaves a leftover behind.
+    steps
+        .tick()
+        .and_then(|()| sync_parent(out_dir))
+        .and_then(|()| remove_if_exists(&staging))
+        .map_err(|e| {
+            WriteError::new(
+                Code::OutputCleanupFailed,
+                format!(
+                    "wrote {}, but could not finish: {e}; the tree it replaced may be left at {}",
+                    out_dir.display(),
+                    staging.display()
+                ),
+                "the next `schemagen build` removes it (or remove it by hand)",
+            )
+        })?;
+    Ok(summary)
+}
+
+fn summarize(files: &Tree, current: &Tree) -> Summary {
     let mut summary = Summary::default();
     for (path, contents) in files {
         if current.get(path) == Some(contents) {
@@ -64,19 +119,7 @@ pub fn write_tree(out_dir: &Path, files: &Tree) -> io::Result<Summary> {
         }
     }
     summary.removed = current.keys().filter(|p| !files.contains_key(*p)).count();
-    if summary.written == 0 && summary.removed == 0 {
-        return Ok(summary);
-    }
-
-    let staging = sibling(out_dir, "tmp");
-    let _ = std::fs::remove_dir_all(&staging);
-    let staged = stage(&staging, out_dir, files, &current);
-    if let Err(e) = staged {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    swap(&staging, out_dir)?;
-    Ok(summary)
+    summary
 }
 
 /// Applies `changes` (path → new contents, or `None` to remove) to `out_dir`, through the
@@ -84,8 +127,10 @@ pub fn write_tree(out_dir: &Path, files: &Tree) -> io::Result<Summary> {
 pub fn change_tree(
     out_dir: &Path,
     changes: &BTreeMap<String, Option<String>>,
-) -> io::Result<Summary> {
-    let mut files = read_tree(out_dir)?;
+) -> Result<Summary, WriteError> {
+    repair(out_dir).map_err(|e| WriteError::repair_failed(out_dir, e))?;
+    let mut files =
+        read_tree(out_dir).map_err(|e| WriteError::not_written(out_dir, "reading", e))?;
     for (path, contents) in changes {
         match contents {
             Some(contents) => files.insert(path.clone(), contents.clone()),
@@ -95,8 +140,175 @@ pub fn change_tree(
     write_tree(out_dir, &files)
 }
 
-fn stage(staging: &Path, out_dir: &Path, files: &Tree, current: &Tree) -> io::Result<()> {
+/// Why nothing (or, for `E0413`, only the cleanup) failed to be written.
+#[derive(Debug)]
+pub struct WriteError {
+    pub code: Code,
+    pub message: String,
+    pub help: String,
+}
+
+impl WriteError {
+    fn new(code: Code, message: String, help: &str) -> WriteError {
+        WriteError {
+            code,
+            message,
+            help: help.into(),
+        }
+    }
+
+    /// A failure before the swap: the old tree is still in place.
+    fn not_written(out_dir: &Path, doing: &str, e: io::Error) -> WriteError {
+        WriteError::new(
+            Code::OutputWriteFailed,
+            format!(
+                "{doing} {out} failed ({e}), so {out} was left as it was",
+                out = out_dir.display()
+            ),
+            "free some space or fix the permissions of the output folder, then build again",
+        )
+    }
+
+    pub fn repair_failed(out_dir: &Path, e: io::Error) -> WriteError {
+        WriteError::not_written(out_dir, "removing what an interrupted build left beside", e)
+    }
+
+    pub fn diagnostic(&self) -> Diagnostic {
+        Diagnostic::global(self.code, self.message.clone()).with_help(self.help.clone())
+    }
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+/// The staging folder (`.generated.new`): the new tree while it is written, the old one
+/// once swapped out. `.generated.old` is the old tree where the swap took two renames,
+/// `.generated.tmp` the staging folder of builds before these names.
+const STAGING: &str = "new";
+const LEFTOVERS: [&str; 3] = ["new", "old", "tmp"];
+
+/// What an interrupted build left beside `out_dir`.
+pub fn leftovers(out_dir: &Path) -> Vec<PathBuf> {
+    LEFTOVERS
+        .iter()
+        .map(|suffix| sibling(out_dir, suffix))
+        .filter(|p| p.symlink_metadata().is_ok())
+        .collect()
+}
+
+/// `check`'s report of leftovers: the output may be the old tree or the new one, and only a
+/// build can tell which and put it right.
+pub fn leftovers_diagnostic(out_dir: &Path) -> Option<Diagnostic> {
+    let found = leftovers(out_dir);
+    let first = found.first()?;
+    let restore = !out_dir.exists();
+    Some(
+        Diagnostic::global(
+            Code::OutputLeftovers,
+            format!(
+                "{} was left by an interrupted build{}",
+                first.display(),
+                if restore {
+                    format!(", and {} is missing", out_dir.display())
+                } else {
+                    String::new()
+                }
+            ),
+        )
+        .with_help("run `schemagen build`: it removes the leftover (restoring the output first if it is missing) and writes what is stale"),
+    )
+}
+
+/// Puts right what a killed build left: the old tree back if it was taken away and the new
+/// one never arrived (the two-rename swap), then every leftover removed. Returns what it did.
+pub fn repair(out_dir: &Path) -> io::Result<Vec<String>> {
+    let mut done = Vec::new();
+    let old = sibling(out_dir, "old");
+    if out_dir.symlink_metadata().is_err() && old.is_dir() {
+        std::fs::rename(&old, out_dir)?;
+        done.push(format!(
+            "restored {} from {}, left by an interrupted build",
+            out_dir.display(),
+            old.display()
+        ));
+    }
+    for leftover in leftovers(out_dir) {
+        remove_if_exists(&leftover)?;
+        done.push(format!(
+            "removed {}, left by an interrupted build",
+            leftover.display()
+        ));
+    }
+    Ok(done)
+}
+
+fn remove_if_exists(path: &Path) -> io::Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        // A leftover that is a file, not a folder.
+        Err(_) if path.is_file() => std::fs::remove_file(path),
+        other => other,
+    }
+}
+
+/// Refuses, before anything is written, an output folder the swap could not finish: the
+/// folder beside it must take the staging folder, and every folder of the old tree must let
+/// its files be removed once the new tree is in.
+fn writable(out_dir: &Path) -> Result<(), WriteError> {
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let folders = std::iter::once(Ok(parent.to_path_buf())).chain(
+        walkdir::WalkDir::new(out_dir)
+            .into_iter()
+            .filter_entry(|e| e.file_type().is_dir())
+            .map(|e| {
+                e.map(walkdir::DirEntry::into_path)
+                    .map_err(io::Error::other)
+            }),
+    );
+    for folder in folders {
+        let folder = match folder {
+            Ok(folder) => folder,
+            // The output folder does not exist yet: only the parent matters.
+            Err(_) if !out_dir.exists() => continue,
+            Err(e) => return Err(WriteError::not_written(out_dir, "reading", e)),
+        };
+        if !folder.exists() {
+            continue;
+        }
+        if let Err(e) = rustix::fs::access(&folder, rustix::fs::Access::WRITE_OK) {
+            return Err(WriteError::new(
+                Code::OutputReadOnly,
+                format!(
+                    "{} is read-only ({}), so {} was left as it was",
+                    folder.display(),
+                    io::Error::from(e),
+                    out_dir.display()
+                ),
+                "make the output folder writable (chmod -R u+w), or build into another with --out",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn stage(
+    staging: &Path,
+    out_dir: &Path,
+    files: &Tree,
+    current: &Tree,
+    steps: &mut Steps,
+) -> io::Result<()> {
+    std::fs::create_dir_all(staging)?;
     for (path, contents) in files {
+        steps.tick()?;
         let target = staging.join(path);
         std::fs::create_dir_all(target.parent().expect("a file has a parent"))?;
         std::fs::write(&target, contents)?;
@@ -109,34 +321,96 @@ fn stage(staging: &Path, out_dir: &Path, files: &Tree, current: &Tree) -> io::Re
                 .set_modified(modified)?;
         }
     }
+    // Durable before it is swapped in: one `syncfs` flushes every file and folder just
+    // written (an fsync per file costs a disk flush each, thousands per build).
+    let folder = std::fs::File::open(staging)?;
+    rustix::fs::syncfs(&folder)?;
     Ok(())
 }
 
-fn swap(staging: &Path, out_dir: &Path) -> io::Result<()> {
-    if out_dir.exists() {
-        let old = sibling(out_dir, "old");
-        let _ = std::fs::remove_dir_all(&old);
-        std::fs::rename(out_dir, &old)?;
-        if let Err(e) = std::fs::rename(staging, out_dir) {
-            std::fs::rename(&old, out_dir)?;
-            return Err(e);
-        }
-        std::fs::remove_dir_all(&old)?;
-    } else {
+/// Swaps the staged tree in: one atomic exchange of the two folders where the file system
+/// has it (Linux), so `out_dir` always exists and is one whole tree; else two renames. The
+/// caller syncs the parent folder, so the swap survives a power cut.
+fn swap(staging: &Path, out_dir: &Path, steps: &mut Steps) -> io::Result<()> {
+    steps.tick()?;
+    if !out_dir.exists() {
         if let Some(parent) = out_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::rename(staging, out_dir)?;
+    } else if let Err(e) = exchange(staging, out_dir) {
+        if !matches!(e, rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) {
+            return Err(e.into());
+        }
+        two_renames(staging, out_dir, steps)?;
     }
     Ok(())
 }
 
-/// `generated` → `.generated.tmp` beside it: same file system, so renames are atomic.
+fn exchange(a: &Path, b: &Path) -> rustix::io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE)
+}
+
+/// Without an atomic exchange: the old tree to `.old`, the new one in, the old one to the
+/// staging name (so it is removed as a leftover). A kill between the first two renames
+/// leaves no `out_dir`: [`repair`] puts `.old` back.
+fn two_renames(staging: &Path, out_dir: &Path, steps: &mut Steps) -> io::Result<()> {
+    let old = sibling(out_dir, "old");
+    remove_if_exists(&old)?;
+    std::fs::rename(out_dir, &old)?;
+    steps.tick()?;
+    if let Err(e) = std::fs::rename(staging, out_dir) {
+        std::fs::rename(&old, out_dir)?;
+        return Err(e);
+    }
+    std::fs::rename(&old, staging)
+}
+
+fn sync_parent(out_dir: &Path) -> io::Result<()> {
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::File::open(parent)?.sync_all()
+}
+
+/// `generated` → `.generated.new` beside it: same file system, so renames are atomic.
 fn sibling(dir: &Path, suffix: &str) -> PathBuf {
     let name = dir
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     dir.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// The steps of one write (each staged file, the swap, the cleanup), counted so a test can
+/// stop a write at a chosen one: `SCHEMAGEN_WRITE_FAULT=abort:N` aborts the process at the
+/// Nth step, as a kill would; `fail:N` makes it fail as a full disk would.
+struct Steps {
+    done: u64,
+    fault: Option<(bool, u64)>,
+}
+
+impl Steps {
+    fn from_env() -> Steps {
+        let fault = std::env::var("SCHEMAGEN_WRITE_FAULT").ok().and_then(|v| {
+            let (mode, n) = v.split_once(':')?;
+            Some((mode == "abort", n.parse().ok()?))
+        });
+        Steps { done: 0, fault }
+    }
+
+    fn tick(&mut self) -> io::Result<()> {
+        self.done += 1;
+        match self.fault {
+            Some((true, n)) if n == self.done => std::process::abort(),
+            Some((false, n)) if n == self.done => Err(io::Error::new(
+                io::ErrorKind::StorageFull,
+                "no space left on device (SCHEMAGEN_WRITE_FAULT)",
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// What `check` found: one unified diff per stale, missing or extra file.

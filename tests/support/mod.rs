@@ -36,20 +36,41 @@ pub fn missing_tool(test: &str, problem: &str) {
     let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
 }
 
-/// A folder under the system temp dir, removed on drop.
+/// `SCHEMAGEN_TSC`, else the copy `scripts/test` installs, else `tsc` on PATH.
+pub fn find_tsc() -> Option<PathBuf> {
+    if let Some(tsc) = std::env::var_os("SCHEMAGEN_TSC") {
+        return Some(tsc.into());
+    }
+    let local = repo_root().join(".tmp/node/node_modules/.bin/tsc");
+    if local.is_file() {
+        return Some(local);
+    }
+    on_path("tsc")
+}
+
+/// A folder under the system temp dir, removed on drop (a failing test unwinds, so it is
+/// removed then too). Named `schemagen-*`, which `scripts/test` counts after the run.
 pub struct TempDir(PathBuf);
 
 impl TempDir {
     pub fn new(label: &str) -> TempDir {
         static SEQUENCE: AtomicU32 = AtomicU32::new(0);
         let n = SEQUENCE.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("sg-test-{}-{n}-{label}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("schemagen-test-{}-{n}-{label}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
         TempDir(dir)
     }
 
     pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
         &self.0
     }
 }

@@ -30,20 +30,61 @@ pub fn render(system: &System) -> Option<String> {
             continue;
         };
         out.push_str(&format!(
-            "\n-- {} ({}.{}): {} row{}\n{};\n",
+            "\n-- {} ({}.{}): {} row{}\n",
             super::one_line(&table.name),
             super::one_line(&seed.table.schema),
             super::one_line(&seed.table.name),
             seed.rows.len(),
             if seed.rows.len() == 1 { "" } else { "s" },
-            insert(seed, table)
         ));
-        for column in generated_columns(seed, table) {
+        let generated: Vec<&str> = generated_columns(seed, table).collect();
+        let (given, defaulted) = split_by_generated_values(seed, table, &generated);
+        if !given.rows.is_empty() {
+            out.push_str(&format!("{};\n", insert(&given, table)));
+        }
+        for column in &generated {
             out.push_str(&advance_sequence(&seed.table, column));
+        }
+        if !defaulted.rows.is_empty() {
+            out.push_str(&format!("{};\n", insert(&defaulted, table)));
         }
     }
     out.push_str("\nCOMMIT;\n");
     Some(out)
+}
+
+/// The rows that give every generated column a value, and the rows that leave one to its
+/// sequence. The second kind is inserted after the sequences moved past the first: in one
+/// statement a defaulted row could draw a value a given row holds, and `ON CONFLICT DO
+/// NOTHING` would drop one of the two without a word.
+fn split_by_generated_values(
+    seed: &SeedTable,
+    table: &Table,
+    generated: &[&str],
+) -> (SeedTable, SeedTable) {
+    let draws_from_a_sequence = |row: &crate::ir::SeedRow| {
+        seed.columns.iter().zip(&row.values).any(|(column, value)| {
+            matches!(value, SeedValue::Default)
+                && table.column(column).is_some_and(|c| {
+                    matches!(
+                        c.ty.scalar,
+                        ScalarType::Serial { .. } | ScalarType::Identity { .. }
+                    )
+                })
+        })
+    };
+    let (defaulted, given): (Vec<_>, Vec<_>) = seed
+        .rows
+        .iter()
+        .cloned()
+        .partition(|row| !generated.is_empty() && draws_from_a_sequence(row));
+    let part = |rows| SeedTable {
+        table: seed.table.clone(),
+        columns: seed.columns.clone(),
+        rows,
+        span: seed.span,
+    };
+    (part(given), part(defaulted))
 }
 
 /// Serial and identity columns the seed gives values: their sequences must move past them.
