@@ -765,13 +765,15 @@ fn compound_indexes(c: &Collection<'_>, root: &mut Table, ctx: &mut Ctx) {
 }
 
 /// `created_at` / `updated_at`: timestamptz(3) NOT NULL DEFAULT now(), kept where the field was.
+/// Spelled `now()` as Payload writes it; a system built when schemagen wrote
+/// `CURRENT_TIMESTAMP` keeps its columns (the planner sees the same default).
 fn stamp(root: &mut Table, key: &str, db_name: &str, span: Span) {
     let column = Column {
         name: key.into(),
         db_name: db_name.into(),
         ty: ColumnType::scalar(ScalarType::Timestamptz { precision: Some(3) }),
         nullable: false,
-        default: Some(DefaultValue::Now),
+        default: Some(DefaultValue::Sql("now()".into())),
         comment: None,
         span,
     };

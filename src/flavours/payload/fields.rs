@@ -30,6 +30,9 @@ pub struct Field {
     pub conditional: bool,
     /// `virtual: true`: no column (Payload's fieldIsVirtual).
     pub virtual_field: bool,
+    /// `localized: true`: per-locale values, which only a config with `localization` stores
+    /// apart; without one Payload ignores the key, and so does schemagen.
+    pub localized: bool,
     pub bounds: Bounds,
     /// `renamedFrom`: the field's name before, with where it is written.
     pub renamed_from: Option<(String, Span)>,
@@ -98,7 +101,6 @@ const TYPES: &[&str] = &[
     "textarea",
     "email",
     "code",
-    "slug",
     "number",
     "checkbox",
     "date",
@@ -147,7 +149,7 @@ const COMMON: &[&str] = &[
 fn extra_keys(ty: &str) -> &'static [&'static str] {
     match ty {
         "text" => &["minLength", "maxLength", "hasMany", "minRows", "maxRows"],
-        "textarea" | "code" | "slug" => &["minLength", "maxLength", "useAsSlug", "slugify"],
+        "textarea" | "code" => &["minLength", "maxLength"],
         "number" => &["min", "max", "hasMany", "minRows", "maxRows"],
         "date" => &["timezone"],
         "select" => &["options", "hasMany", "enumName", "filterOptions"],
@@ -219,6 +221,10 @@ fn parse_field(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diag
         return;
     };
     let ty = expect_scalar(ty_node, &path, diags).unwrap_or_default();
+    if ty == "slug" {
+        diags.push(slug_type(ty_node.span, &path));
+        return;
+    }
     if !TYPES.contains(&ty.as_str()) {
         let mut d = Diagnostic::error(
             Code::UnknownType,
@@ -348,6 +354,7 @@ pub(super) fn bare_field(name: String, path: String, span: Span, kind: Kind) -> 
         enum_name: None,
         conditional: false,
         virtual_field: false,
+        localized: false,
         bounds: Bounds::default(),
         renamed_from: None,
     }
@@ -363,7 +370,7 @@ fn data_field(
     let has_many = flag(node, "hasMany", &path, diags);
     let kind = match ty {
         "text" => Kind::Text { has_many },
-        "textarea" | "email" | "code" | "slug" => Kind::Varchar,
+        "textarea" | "email" | "code" => Kind::Varchar,
         "number" => Kind::Number { has_many },
         "checkbox" => Kind::Checkbox,
         "date" => {
@@ -407,13 +414,22 @@ fn data_field(
     };
     let mut field = bare_field(name, path, node.span, kind);
     read_common(node, &mut field, diags);
-    if ty == "slug" {
-        // fields/config/sanitize.ts: a slug field is required, unique and indexed unless told otherwise.
-        field.required.get_or_insert(true);
-        field.unique.get_or_insert(true);
-        field.index.get_or_insert(true);
-    }
     Some(field)
+}
+
+/// `type: slug` is Payload 4's (canary); Payload 3 writes `slugField()`, which is a row of a
+/// checkbox and a text field (fields/baseFields/slug/index.ts).
+fn slug_type(span: Span, path: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::PayloadFourOnly,
+        span,
+        "`type: slug` is a Payload 4 field type; the Payload-style flavour follows Payload 3.x",
+    )
+    .at_path(path.to_string())
+    .with_help(
+        "write what Payload 3's `slugField()` makes: `{ name: generateSlug, type: checkbox, defaultValue: true }` \
+         and `{ name: slug, type: text, index: true, required: true, unique: true }`",
+    )
 }
 
 /// The keys every data field shares: constraints, names, default and bounds.
@@ -427,14 +443,7 @@ fn read_common(node: &Node, field: &mut Field, diags: &mut Diagnostics) {
     field.unique = opt_bool("unique", diags);
     field.index = opt_bool("index", diags);
     field.virtual_field = opt_bool("virtual", diags).unwrap_or(false);
-    if opt_bool("localized", diags) == Some(true) {
-        diags.push(unsupported(
-            node.get("localized").map_or(node.span, |n| n.span),
-            &path,
-            "`localized` fields (Payload's `_locales` tables)",
-            "remove `localized: true`; Payload itself ignores it when the config has no `localization`",
-        ));
-    }
+    field.localized = opt_bool("localized", diags).unwrap_or(false);
     let text = |key: &str, diags: &mut Diagnostics| {
         node.get(key)
             .and_then(|n| expect_scalar(n, &format!("{path}.{key}"), diags))

@@ -507,7 +507,8 @@ const AUTH_KEYS: &[&str] = &[
 ];
 
 /// The fields an `auth` collection gets, with Payload's defaults (auth/getAuthFields.ts,
-/// collections/config/defaults.ts: maxLoginAttempts 5, useSessions true, verify false).
+/// collections/config/defaults.ts: maxLoginAttempts 5, useSessions true, verify false,
+/// forgotPassword.minRequestInterval 15000).
 fn auth_fields(node: &Node, slug: &str, diags: &mut Diagnostics) -> Vec<Field> {
     let span = node.span;
     let path = format!("{slug}.auth");
@@ -556,8 +557,11 @@ fn auth_fields(node: &Node, slug: &str, diags: &mut Diagnostics) -> Vec<Field> {
             .and_then(Node::as_bool)
     };
     let username = with_username.is_some_and(|w| w.as_bool() != Some(false));
-    let email_required = !(username && option("requireEmail") == Some(false));
-    let email_unique = !(username && option("allowEmailLogin") == Some(false));
+    // With usernames, Payload's defaults (addDefaultsToLoginWithUsernameConfig) are
+    // `requireEmail: false` and `allowEmailLogin: false`: email is then optional and not unique.
+    let email_login = option("allowEmailLogin") == Some(true);
+    let email_required = !username || option("requireEmail") == Some(true);
+    let email_unique = !username || email_login;
     out.push(with(
         b("email", Kind::Varchar),
         email_required,
@@ -565,13 +569,22 @@ fn auth_fields(node: &Node, slug: &str, diags: &mut Diagnostics) -> Vec<Field> {
         false,
     ));
     if username {
-        let required = option("requireUsername") != Some(false);
+        // Without email login the username is required whatever `requireUsername` says.
+        let required = option("requireUsername") != Some(false) || !email_login;
         out.push(with(b("username", text()), required, true, false));
     }
     out.push(b("resetPasswordToken", text()));
     out.push(b("resetPasswordExpiration", Kind::Date));
     out.push(b("salt", text()));
     out.push(b("hash", text()));
+    // `forgotPassword.minRequestInterval` (default 15000 ms) throttles reset requests by a date.
+    let interval = node
+        .get("forgotPassword")
+        .and_then(|f| f.get("minRequestInterval"))
+        .map_or(Some(15000), Node::as_i64);
+    if interval.is_some_and(|ms| ms > 0) {
+        out.push(b("resetPasswordRequestedAt", Kind::Date));
+    }
     if truthy("verify") {
         out.push(b("_verified", Kind::Checkbox));
         out.push(b("_verificationToken", text()));
