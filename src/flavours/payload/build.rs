@@ -5,7 +5,7 @@
 //! Index and foreign key names go through [`Registry`] in the order Payload generates them, so
 //! that the numbering of clashing names (`x_1_idx`) matches too.
 
-use super::fields::{Block, Field, Kind};
+use super::fields::{bare_field, Block, Field, Kind};
 use super::names::{pg_object_name, pg_truncate, snake_case, Registry};
 use super::{Collection, IdType};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -39,6 +39,9 @@ struct Ctx<'a> {
     texts: Option<bool>,
     numbers: Option<bool>,
     block_tables: HashSet<String>,
+    /// Building a `_<slug>_v` table: rows of arrays and blocks get a serial `id` and keep the
+    /// document's row id in `_uuid`, and nothing is unique (a document has many versions).
+    versions: bool,
 }
 
 /// Where a list of fields lands: which table, under which prefixes.
@@ -59,7 +62,128 @@ struct Scope {
     in_child_table: bool,
 }
 
+/// What one root table and its child tables are built from: a collection, or its versions.
+struct Tree<'a> {
+    logical: String,
+    table: String,
+    id: ScalarType,
+    fields: &'a [Field],
+    timestamps: bool,
+    /// Compound indexes: (field paths, unique, span).
+    indexes: Vec<(Vec<String>, bool, Span)>,
+    filename_compound: Option<&'a [String]>,
+    /// Drafts: Payload makes no column NOT NULL (a draft may be incomplete).
+    disable_not_null: bool,
+    versions: bool,
+}
+
 pub(super) fn collection(
+    c: &Collection<'_>,
+    catalog: &Catalog,
+    names: &mut Registry,
+    system: &mut System,
+    diags: &mut Diagnostics,
+) {
+    let drafts = c.versions.is_some_and(|v| v.drafts);
+    let tree = Tree {
+        logical: c.slug.clone(),
+        table: c.table.clone(),
+        id: c.id_column.clone(),
+        fields: &c.fields,
+        timestamps: c.timestamps,
+        indexes: c.indexes.clone(),
+        filename_compound: c.filename_compound.as_deref(),
+        disable_not_null: drafts,
+        versions: false,
+    };
+    build(&tree, c, catalog, names, system, diags);
+    if let Some(versions) = c.versions {
+        let fields = version_fields(c, versions);
+        // buildVersionCompoundIndexes: the same columns inside `version`, never unique.
+        let indexes = c.indexes.iter().map(|(paths, _, span)| {
+            let paths = paths.iter().map(|p| format!("version.{p}")).collect();
+            (paths, false, *span)
+        });
+        let tree = Tree {
+            logical: format!("_{}_v", c.slug),
+            table: format!("_{}_v", c.table),
+            id: generated_id(c.id_type),
+            fields: &fields,
+            timestamps: true,
+            indexes: indexes.collect(),
+            filename_compound: None,
+            disable_not_null: versions.drafts,
+            versions: true,
+        };
+        build(&tree, c, catalog, names, system, diags);
+    }
+}
+
+/// The fields of a `_<slug>_v` table (versions/buildCollectionFields.ts): the document's
+/// `parent`, its fields (less `id`) in a `version` group, the version's own dates, and with
+/// drafts `latest` (and `autosave`).
+fn version_fields(c: &Collection<'_>, versions: super::Versions) -> Vec<Field> {
+    let span = c.span;
+    let logical = format!("_{}_v", c.slug);
+    let field = |name: &str, kind: Kind, index: bool| {
+        let mut f = bare_field(name.into(), format!("{logical}.{name}"), span, kind);
+        f.index = index.then_some(true);
+        f
+    };
+    let mut document: Vec<Field> = c
+        .fields
+        .iter()
+        .filter(|f| f.name != "id")
+        .cloned()
+        .collect();
+    repath(&mut document, &c.slug, &format!("{logical}.version"));
+    let parent = Kind::Relation {
+        targets: vec![(c.slug.clone(), span)],
+        polymorphic: false,
+        has_many: false,
+    };
+    let mut fields = vec![
+        field("parent", parent, true),
+        field("version", Kind::Group { fields: document }, false),
+        field("createdAt", Kind::Date, true),
+        field("updatedAt", Kind::Date, true),
+    ];
+    if c.global {
+        // A global is one document: its versions need no parent (buildGlobalFields.ts).
+        fields.remove(0);
+    }
+    if versions.drafts {
+        fields.push(field("latest", Kind::Checkbox, true));
+    }
+    if versions.autosave {
+        fields.push(field("autosave", Kind::Checkbox, true));
+    }
+    fields
+}
+
+/// Field paths (logical names, messages) moved from below `from` to below `to`.
+fn repath(fields: &mut [Field], from: &str, to: &str) {
+    let moved = |path: &str| match path.strip_prefix(from) {
+        Some(rest) => format!("{to}{rest}"),
+        None => path.to_string(),
+    };
+    for f in fields {
+        f.path = moved(&f.path);
+        match &mut f.kind {
+            Kind::Array { fields } | Kind::Group { fields } => repath(fields, from, to),
+            Kind::Blocks { blocks } => {
+                for block in blocks {
+                    block.path = moved(&block.path);
+                    repath(&mut block.fields, from, to);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn build(
+    tree: &Tree<'_>,
     c: &Collection<'_>,
     catalog: &Catalog,
     names: &mut Registry,
@@ -68,10 +192,10 @@ pub(super) fn collection(
 ) {
     let mut root = Table {
         partition: None,
-        name: c.slug.clone(),
-        db_name: QualifiedName::public(&c.table),
-        columns: vec![id_column(&c.id_column, c.span)],
-        primary_key: Some(primary_key(&c.table, c.span)),
+        name: tree.logical.clone(),
+        db_name: QualifiedName::public(&tree.table),
+        columns: vec![id_column(&tree.id, c.span)],
+        primary_key: Some(primary_key(&tree.table, c.span)),
         foreign_keys: Vec::new(),
         indexes: Vec::new(),
         checks: Vec::new(),
@@ -84,39 +208,40 @@ pub(super) fn collection(
         diags,
         enums: &mut system.enums,
         children: Vec::new(),
-        root_table: c.table.clone(),
-        root_slug: c.slug.clone(),
-        root_id: reference_type(&c.id_column),
+        root_table: tree.table.clone(),
+        root_slug: tree.logical.clone(),
+        root_id: reference_type(&tree.id),
         id_type: c.id_type,
         rels: Vec::new(),
         unique_rels: HashSet::new(),
         texts: None,
         numbers: None,
         block_tables: HashSet::new(),
+        versions: tree.versions,
     };
     // buildRawSchema names the filename compound index before it builds the table.
-    if let Some(fields) = &c.filename_compound {
+    if let Some(fields) = tree.filename_compound {
         let name = ctx
             .names
-            .index(&format!("{}_filename_compound", c.table), true);
+            .index(&format!("{}_filename_compound", tree.table), true);
         let parts = fields.iter().map(|f| snake_case(f)).collect();
         root.indexes.push(index(name, parts, true, c.span));
     }
     let scope = Scope {
         column_prefix: String::new(),
         key_prefix: String::new(),
-        new_table: c.table.clone(),
-        parent_table: c.table.clone(),
+        new_table: tree.table.clone(),
+        parent_table: tree.table.clone(),
         parent_id: ctx.root_id.clone(),
-        disable_not_null: false,
+        disable_not_null: tree.disable_not_null,
         in_child_table: false,
     };
-    traverse(&c.fields, &mut root, &scope, &mut ctx);
-    if c.timestamps {
+    traverse(tree.fields, &mut root, &scope, &mut ctx);
+    if tree.timestamps {
         stamp(&mut root, "updatedAt", "updated_at", c.span);
         stamp(&mut root, "createdAt", "created_at", c.span);
     }
-    compound_indexes(c, &mut root, &mut ctx);
+    compound_indexes(tree, &mut root, &mut ctx);
     let mut extra = Vec::new();
     if let Some(indexed) = ctx.texts {
         extra.push(values_table(
@@ -258,10 +383,12 @@ fn add_field_index(field: &Field, column: &str, table: &mut Table, scope: &Scope
         Kind::Select { has_many: true, .. } => return,
         _ => (false, column.to_string()),
     };
-    let unique = field.unique == Some(true);
-    if !(wanted || unique || field.index == Some(true)) {
+    let asked = field.unique == Some(true);
+    if !(wanted || asked || field.index == Some(true)) {
         return;
     }
+    // A versions table holds many rows per document: `unique` only indexes there.
+    let unique = asked && !ctx.versions;
     let name = ctx
         .names
         .index(&format!("{}_{column}", scope.new_table), true);
@@ -330,6 +457,12 @@ fn enum_type(
         .or_else(|| field.db_name.clone())
         .unwrap_or_else(|| format!("enum_{}_{}", scope.new_table, snake_case(&field.name)));
     let name = QualifiedName::public(db);
+    // An `enumName` (or `dbName`) is not renamed for versions (createTableName without
+    // `versionsCustomName`): the versions table shares the enum the document's table made.
+    let custom = field.enum_name.is_some() || field.db_name.is_some();
+    if ctx.versions && custom {
+        return name;
+    }
     ctx.enums.push(Enum {
         name: field.path.clone(),
         db_name: name.clone(),
@@ -349,7 +482,7 @@ fn enum_type(
 
 /// A `select` with `hasMany`: rows of (order, parent_id, value) in `<newTable>_<field>`.
 fn select_table(field: &Field, enum_name: QualifiedName, scope: &Scope, ctx: &mut Ctx) {
-    let name = child_name(field, &scope.new_table);
+    let name = child_name(field, &scope.new_table, ctx.versions);
     let span = field.span;
     let mut t = child_table(field.path.clone(), &name, span);
     t.columns = vec![
@@ -397,9 +530,9 @@ fn select_table(field: &Field, enum_name: QualifiedName, scope: &Scope, ctx: &mu
 
 /// An `array`: rows in `<newTable>_<field>` with `_order`, `_parent_id` and a text `id`.
 fn array_table(field: &Field, fields: &[Field], scope: &Scope, ctx: &mut Ctx) {
-    let name = child_name(field, &scope.new_table);
+    let name = child_name(field, &scope.new_table, ctx.versions);
     let span = field.span;
-    let id_ty = row_id_type(fields);
+    let id_ty = row_key(fields, ctx);
     let mut t = child_table(field.path.clone(), &name, span);
     t.columns = vec![
         plain("_order", "_order", ScalarType::Integer, false, span),
@@ -447,15 +580,30 @@ fn array_table(field: &Field, fields: &[Field], scope: &Scope, ctx: &mut Ctx) {
     ctx.children.push(t);
     let mut t = std::mem::replace(&mut ctx.children[slot], placeholder());
     traverse(fields, &mut t, &inner, ctx);
+    t.columns.extend(document_row_id(fields, ctx, span));
     ctx.children[slot] = without_derived_names_if_too_long(t);
+}
+
+/// The key of an array's or block's rows: the text row id Payload gives them, or in a
+/// versions table a generated id (idToUUID moves the row id to `_uuid`).
+fn row_key(fields: &[Field], ctx: &Ctx) -> ScalarType {
+    match ctx.versions {
+        true => generated_id(ctx.id_type),
+        false => row_id_type(fields),
+    }
+}
+
+/// In a versions table, `_uuid`: the document's row id, after the row's fields.
+fn document_row_id(fields: &[Field], ctx: &Ctx, span: Span) -> Option<Column> {
+    let ty = row_id_type(fields);
+    ctx.versions
+        .then(|| plain("_uuid", "_uuid", ty, true, span))
 }
 
 /// A block of a `blocks` field: `<root>_blocks_<slug>`, its rows pointing at the collection's own
 /// row whatever the nesting, with `_path` saying where the block sits.
 fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
-    let name = block
-        .db_name
-        .clone()
+    let name = custom_name(block.db_name.as_deref(), ctx.versions)
         .unwrap_or_else(|| format!("{}_blocks_{}", ctx.root_table, snake_case(&block.slug)));
     // Payload builds a block used twice (identically) once.
     if !ctx.block_tables.insert(name.clone()) {
@@ -467,7 +615,7 @@ fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
         plain("_order", "_order", ScalarType::Integer, false, span),
         plain("_parentID", "_parent_id", ctx.root_id.clone(), false, span),
         plain("_path", "_path", ScalarType::Text, false, span),
-        id_column(&row_id_type(&block.fields), span),
+        id_column(&row_key(&block.fields, ctx), span),
     ];
     t.indexes = vec![
         index(
@@ -501,7 +649,7 @@ fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
         key_prefix: String::new(),
         new_table: name.clone(),
         parent_table: name,
-        parent_id: reference_type(&row_id_type(&block.fields)),
+        parent_id: reference_type(&row_key(&block.fields, ctx)),
         disable_not_null: scope.disable_not_null || field.conditional,
         in_child_table: true,
     };
@@ -509,6 +657,7 @@ fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
     ctx.children.push(t);
     let mut t = std::mem::replace(&mut ctx.children[slot], placeholder());
     traverse(&block.fields, &mut t, &inner, ctx);
+    t.columns.extend(document_row_id(&block.fields, ctx, span));
     // Every block also gets a `blockName` text field after its own (baseBlockFields).
     if !block.fields.iter().any(|f| f.name == "blockName") {
         t.columns.push(plain(
@@ -608,7 +757,7 @@ fn add_rel(target: &str, span: Span, field: &Field, scope: &Scope, ctx: &mut Ctx
     if !ctx.rels.iter().any(|(t, _)| t == target) {
         ctx.rels.push((target.to_string(), span));
     }
-    if field.unique == Some(true) && !scope.in_child_table {
+    if field.unique == Some(true) && !scope.in_child_table && !ctx.versions {
         ctx.unique_rels.insert(target.to_string());
     }
 }
@@ -730,8 +879,8 @@ fn rels_table(ctx: &mut Ctx, span: Span) -> Table {
 }
 
 /// Collection `indexes`: columns named by drizzle key (`a.b` → `a_b`), index named after them.
-fn compound_indexes(c: &Collection<'_>, root: &mut Table, ctx: &mut Ctx) {
-    for (paths, unique, span) in &c.indexes {
+fn compound_indexes(tree: &Tree<'_>, root: &mut Table, ctx: &mut Ctx) {
+    for (paths, unique, span) in &tree.indexes {
         let mut keys = Vec::new();
         let mut parts = Vec::new();
         for path in paths {
@@ -742,9 +891,9 @@ fn compound_indexes(c: &Collection<'_>, root: &mut Table, ctx: &mut Ctx) {
                         Diagnostic::error(
                             Code::UnknownField,
                             *span,
-                            format!("the index names `{path}`, which is not a column of {}", c.slug),
+                            format!("the index names `{path}`, which is not a column of {}", tree.logical),
                         )
-                        .at_path(format!("{}.indexes", c.slug))
+                        .at_path(format!("{}.indexes", tree.logical))
                         .with_help("name a field of the collection itself (fields in arrays and blocks live in other tables)"),
                     );
                 }
@@ -885,11 +1034,18 @@ fn bounds_check(field: &Field, table: &str, column: &str) -> Option<Check> {
     })
 }
 
-fn child_name(field: &Field, new_table: &str) -> String {
-    field
-        .db_name
-        .clone()
+/// `<newTable>_<field>`, or the field's `dbName` (`_<dbName>_v` in a versions table).
+fn child_name(field: &Field, new_table: &str, versions: bool) -> String {
+    custom_name(field.db_name.as_deref(), versions)
         .unwrap_or_else(|| format!("{new_table}_{}", snake_case(&field.name)))
+}
+
+/// createTableName's `versionsCustomName`: a `dbName` inside a versions table is `_<dbName>_v`.
+fn custom_name(db_name: Option<&str>, versions: bool) -> Option<String> {
+    db_name.map(|name| match versions {
+        true => format!("_{name}_v"),
+        false => name.to_string(),
+    })
 }
 
 /// Rows of arrays and blocks are keyed by a text `id` (baseIDField), or a number `id` field's type.

@@ -13,7 +13,7 @@ use crate::flavours::read::{
 use crate::ir::Span;
 use crate::load::{Key, Node, Value};
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Field {
     pub name: String,
     /// Where the field sits, for diagnostics and logical names: `mood-entries.activities.minutes`.
@@ -39,7 +39,7 @@ pub struct Field {
 }
 
 /// `min`/`max` (numbers) and `minLength`/`maxLength` (text), as written.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Bounds {
     pub min: Option<String>,
     pub max: Option<String>,
@@ -47,7 +47,7 @@ pub struct Bounds {
     pub max_length: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Kind {
     /// `text` (varchar; `hasMany` → the `<root>_texts` table).
     Text {
@@ -87,7 +87,7 @@ pub enum Kind {
     Join,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Block {
     pub slug: String,
     pub path: String,

@@ -45,16 +45,47 @@ struct Collection<'a> {
     indexes: Vec<(Vec<String>, bool, Span)>,
     /// `upload.filenameCompoundIndex`.
     filename_compound: Option<Vec<String>>,
+    /// `versions`: a `_<slug>_v` table of versions.
+    versions: Option<Versions>,
+    /// A global: one document, no relationships to it, its dates plain fields.
+    global: bool,
     span: Span,
+}
+
+/// A collection's (or global's) `versions`, as Payload's sanitizer reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Versions {
+    /// `drafts`: a `_status` field, `latest` in the versions, and no NOT NULL anywhere.
+    drafts: bool,
+    /// `drafts.autosave`: an `autosave` column in the versions.
+    autosave: bool,
 }
 
 const FILE_KEYS: &[&str] = &[
     "flavor",
     "idType",
     "collections",
+    "globals",
     "access",
     "seed",
     "acceptDataLoss",
+];
+
+const GLOBAL_KEYS: &[&str] = &[
+    "slug",
+    "dbName",
+    "fields",
+    "versions",
+    "access",
+    "label",
+    "admin",
+    "hooks",
+    "endpoints",
+    "typescript",
+    "graphQL",
+    "custom",
+    "lockDocuments",
+    "forceSelect",
 ];
 
 const COLLECTION_KEYS: &[&str] = &[
@@ -89,9 +120,9 @@ pub fn declare<'a>(
     catalog: &mut Catalog,
     diags: &mut Diagnostics,
 ) -> State<'a> {
-    let mut collections = Vec::new();
+    let (mut collections, mut globals) = (Vec::new(), Vec::new());
     for file in files {
-        read_file(&file.root, &mut collections, diags);
+        read_file(&file.root, &mut collections, &mut globals, diags);
     }
     // A second collection with a taken slug is reported by the catalog and not lowered:
     // its tables would only repeat the error as clashing names.
@@ -109,6 +140,9 @@ pub fn declare<'a>(
         );
         !taken
     });
+    // Payload builds every collection's tables before the globals' (buildRawSchema), which
+    // decides the numbering of clashing index names. Nothing can relate to a global.
+    collections.append(&mut globals);
     State { collections }
 }
 
@@ -144,7 +178,12 @@ fn unsupported(span: Span, path: &str, what: &str, help: &str) -> Diagnostic {
     .with_help(help.to_string())
 }
 
-fn read_file<'a>(root: &'a Node, out: &mut Vec<Collection<'a>>, diags: &mut Diagnostics) {
+fn read_file<'a>(
+    root: &'a Node,
+    out: &mut Vec<Collection<'a>>,
+    globals: &mut Vec<Collection<'a>>,
+    diags: &mut Diagnostics,
+) {
     let Some(entries) = expect_map(root, "", diags) else {
         return;
     };
@@ -171,14 +210,75 @@ fn read_file<'a>(root: &'a Node, out: &mut Vec<Collection<'a>>, diags: &mut Diag
             }
         },
     };
-    let Some(list) = required_key(root, "collections", "collections", diags) else {
-        return;
+    if let Some(list) = root.get("globals") {
+        for node in expect_seq(list, "globals", diags).unwrap_or_default() {
+            globals.extend(read_global(node, id_type, diags));
+        }
+    }
+    let list = match root.get("globals") {
+        Some(_) => root.get("collections"),
+        None => required_key(root, "collections", "collections", diags),
     };
-    for node in expect_seq(list, "collections", diags).unwrap_or_default() {
+    for node in list
+        .and_then(|l| expect_seq(l, "collections", diags))
+        .unwrap_or_default()
+    {
         if let Some(c) = read_collection(node, id_type, diags) {
             out.push(c);
         }
     }
+}
+
+/// A global (globals/config/sanitize.ts): a one-row table of its fields, `_status` with
+/// drafts, then plain `updatedAt` / `createdAt` dates (no index, no default).
+fn read_global<'a>(
+    node: &'a Node,
+    id_type: IdType,
+    diags: &mut Diagnostics,
+) -> Option<Collection<'a>> {
+    let entries = expect_map(node, "globals", diags)?;
+    let slug = expect_scalar(
+        required_key(node, "slug", "globals", diags)?,
+        "globals",
+        diags,
+    )?;
+    check_keys(entries, GLOBAL_KEYS, &slug, diags);
+    let versions = node
+        .get("versions")
+        .and_then(|v| read_versions(v, &format!("{slug}.versions"), diags));
+    let table = node
+        .get("dbName")
+        .and_then(|n| expect_scalar(n, &format!("{slug}.dbName"), diags))
+        .unwrap_or_else(|| names::snake_case(&slug));
+    let mut fields = match node.get("fields") {
+        Some(f) => fields::parse_fields(f, &slug, diags),
+        None => Vec::new(),
+    };
+    if versions.is_some_and(|v| v.drafts) {
+        merge_base_fields(&mut fields, vec![status_field(&slug, node.span)]);
+    }
+    for name in ["updatedAt", "createdAt"] {
+        if !fields.iter().any(|f| f.name == name) {
+            fields.push(base(name, Kind::Date, &slug, node.span));
+        }
+    }
+    Some(Collection {
+        node,
+        slug,
+        table,
+        id_type,
+        id_column: match id_type {
+            IdType::Serial => ScalarType::Serial { big: false },
+            IdType::Uuid => ScalarType::Uuid,
+        },
+        fields,
+        timestamps: false,
+        indexes: Vec::new(),
+        filename_compound: None,
+        versions,
+        global: true,
+        span: node.span,
+    })
 }
 
 fn describe(node: &Node) -> String {
@@ -206,13 +306,19 @@ fn read_collection<'a>(
     };
     let timestamps = flag("timestamps", true, diags);
     let trash = flag("trash", false, diags);
-    if let Some(v) = node.get("versions").filter(|v| v.as_bool() != Some(false)) {
-        diags.push(unsupported(
-            v.span,
-            &format!("{slug}.versions"),
-            "`versions` (Payload's `_<slug>_v` version tables)",
-            "remove `versions`; version history tables are not generated yet",
-        ));
+    let versions = node
+        .get("versions")
+        .and_then(|v| read_versions(v, &format!("{slug}.versions"), diags));
+    if let (Some(_), false) = (versions, timestamps) {
+        diags.push(
+            Diagnostic::error(
+                Code::VersionsWithoutTimestamps,
+                node.get("timestamps").map_or(node.span, |n| n.span),
+                format!("`{slug}` has `versions` but `timestamps: false`"),
+            )
+            .at_path(format!("{slug}.timestamps"))
+            .with_help("versions are ordered by their timestamps: remove `timestamps: false` (Payload refuses it too)"),
+        );
     }
     let table = node
         .get("dbName")
@@ -224,6 +330,9 @@ fn read_collection<'a>(
         None => Vec::new(),
     };
     add_timestamp_fields(&mut fields, timestamps, trash, &slug, node.span);
+    if versions.is_some_and(|v| v.drafts) {
+        merge_base_fields(&mut fields, vec![status_field(&slug, node.span)]);
+    }
     let mut filename_compound = None;
     if let Some(upload) = node.get("upload") {
         let (base, compound) = upload_fields(upload, &slug, diags);
@@ -251,8 +360,69 @@ fn read_collection<'a>(
         timestamps,
         indexes,
         filename_compound,
+        versions,
+        global: false,
         span: node.span,
     })
+}
+
+/// `versions: true`, or `{ drafts: true | { autosave, ... }, maxPerDoc }`
+/// (collections/config/sanitize.ts); `false` is none.
+fn read_versions(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Versions> {
+    let drafts = match &node.value {
+        Value::Bool(on) => {
+            return on.then_some(Versions {
+                drafts: false,
+                autosave: false,
+            })
+        }
+        Value::Map(entries) => {
+            check_keys(entries, &["drafts", "maxPerDoc"], path, diags);
+            node.get("drafts")
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnexpectedShape,
+                    node.span,
+                    format!("expected true, false or a map, found {}", node.kind()),
+                )
+                .at_path(path.to_string()),
+            );
+            return None;
+        }
+    };
+    let enabled =
+        |n: Option<&Node>| n.is_some_and(|n| !matches!(n.value, Value::Bool(false) | Value::Null));
+    let autosave = match drafts.map(|d| &d.value) {
+        Some(Value::Map(entries)) => {
+            let keys = ["autosave", "validate", "schedulePublish", "localizeStatus"];
+            check_keys(entries, &keys, &format!("{path}.drafts"), diags);
+            enabled(drafts.and_then(|d| d.get("autosave")))
+        }
+        _ => false,
+    };
+    Some(Versions {
+        drafts: enabled(drafts),
+        autosave,
+    })
+}
+
+/// `_status`, the draft/published select drafts add (versions/baseFields.ts).
+fn status_field(slug: &str, span: Span) -> Field {
+    let options = ["draft", "published"]
+        .map(|o| (o.to_string(), span))
+        .to_vec();
+    let kind = Kind::Select {
+        options,
+        has_many: false,
+    };
+    let mut status = with(base("_status", kind, slug, span), false, false, true);
+    status.default = Some(Node {
+        value: Value::Str("draft".into()),
+        span,
+    });
+    status
 }
 
 /// A field named `id` of type text or number replaces the generated id (setColumnID).
