@@ -17,7 +17,7 @@ use crate::ir::{
     Table,
 };
 use crate::load::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Everything one collection's lowering shares.
 struct Ctx<'a> {
@@ -38,7 +38,8 @@ struct Ctx<'a> {
     /// `Some(indexed)` once a `hasMany` text / number field is seen.
     texts: Option<bool>,
     numbers: Option<bool>,
-    block_tables: HashSet<String>,
+    /// Block tables made so far: how many share the name, and the first one's field keys.
+    block_tables: HashMap<String, (usize, HashSet<String>)>,
     /// Building a `_<slug>_v` table: rows of arrays and blocks get a serial `id` and keep the
     /// document's row id in `_uuid`, and nothing is unique (a document has many versions).
     versions: bool,
@@ -216,7 +217,7 @@ fn build(
         unique_rels: HashSet::new(),
         texts: None,
         numbers: None,
-        block_tables: HashSet::new(),
+        block_tables: HashMap::new(),
         versions: tree.versions,
     };
     // buildRawSchema names the filename compound index before it builds the table.
@@ -603,12 +604,22 @@ fn document_row_id(fields: &[Field], ctx: &Ctx, span: Span) -> Option<Column> {
 /// A block of a `blocks` field: `<root>_blocks_<slug>`, its rows pointing at the collection's own
 /// row whatever the nesting, with `_path` saying where the block sits.
 fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
-    let name = custom_name(block.db_name.as_deref(), ctx.versions)
+    let base = custom_name(block.db_name.as_deref(), ctx.versions)
         .unwrap_or_else(|| format!("{}_blocks_{}", ctx.root_table, snake_case(&block.slug)));
-    // Payload builds a block used twice (identically) once.
-    if !ctx.block_tables.insert(name.clone()) {
-        return;
-    }
+    let keys = block_keys(&block.fields, "");
+    // A slug met again is built once when the first table has every field of this block
+    // (validateExistingBlockIsIdentical); a different block of that slug gets `<name>_2`, ...
+    let name = match ctx.block_tables.get_mut(&base) {
+        None => {
+            ctx.block_tables.insert(base.clone(), (1, keys));
+            base
+        }
+        Some((_, first)) if keys.is_subset(first) => return,
+        Some((count, _)) => {
+            *count += 1;
+            format!("{base}_{count}")
+        }
+    };
     let span = block.span;
     let mut t = child_table(block.path.clone(), &name, span);
     t.columns = vec![
@@ -669,6 +680,27 @@ fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
         ));
     }
     ctx.children[slot] = without_derived_names_if_too_long(t);
+}
+
+/// The keys of a block's own columns (`group_field` inside groups), as Payload compares two
+/// blocks of one slug: arrays, blocks, relationships and `hasMany` fields have none.
+fn block_keys(fields: &[Field], prefix: &str) -> HashSet<String> {
+    let mut keys = HashSet::new();
+    for f in fields {
+        match &f.kind {
+            Kind::Group { fields } => {
+                keys.extend(block_keys(fields, &format!("{prefix}{}_", f.name)))
+            }
+            Kind::Array { .. } | Kind::Blocks { .. } | Kind::Relation { .. } | Kind::Join => {}
+            Kind::Text { has_many: true }
+            | Kind::Number { has_many: true }
+            | Kind::Select { has_many: true, .. } => {}
+            _ => {
+                keys.insert(format!("{prefix}{}", f.name));
+            }
+        }
+    }
+    keys
 }
 
 /// A single relationship or upload: `<field>_id` with a foreign key, ON DELETE SET NULL.
