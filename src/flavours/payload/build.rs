@@ -38,11 +38,22 @@ struct Ctx<'a> {
     /// `Some(indexed)` once a `hasMany` text / number field is seen.
     texts: Option<bool>,
     numbers: Option<bool>,
-    /// Block tables made so far: how many share the name, and the first one's field keys.
-    block_tables: HashMap<String, (usize, HashSet<String>)>,
+    /// Block tables made so far: how many share the name, the first one's field keys, and
+    /// whether its rows are localized.
+    block_tables: HashMap<String, (usize, HashSet<String>, bool)>,
     /// Building a `_<slug>_v` table: rows of arrays and blocks get a serial `id` and keep the
     /// document's row id in `_uuid`, and nothing is unique (a document has many versions).
     versions: bool,
+    /// The config has `localization`: localized fields live in `<table>_locales` tables.
+    localized: bool,
+    /// The `<table>_locales` table of each table being built, innermost last: localized
+    /// columns go to the last one.
+    locale_tables: Vec<Table>,
+    /// A localized `hasMany` text / number / relationship was seen: `_texts`, `_numbers`,
+    /// `_rels` get a `locale` column.
+    texts_localized: bool,
+    numbers_localized: bool,
+    rels_localized: bool,
 }
 
 /// Where a list of fields lands: which table, under which prefixes.
@@ -61,6 +72,13 @@ struct Scope {
     disable_not_null: bool,
     /// Inside an array or block: `unique` relationships do not make the `_rels` index unique.
     in_child_table: bool,
+    /// Inside a localized group: every field is localized (`forceLocalized`).
+    force_localized: bool,
+    /// Below a localized field: `localized` on a field does nothing more (`parentIsLocalized`).
+    parent_localized: bool,
+    /// Inside a localized group, array or block: child tables get a locale column
+    /// (`withinLocalizedArrayOrBlock`).
+    within_localized: bool,
 }
 
 /// What one root table and its child tables are built from: a collection, or its versions.
@@ -80,6 +98,7 @@ struct Tree<'a> {
 
 pub(super) fn collection(
     c: &Collection<'_>,
+    locales: Option<&[(String, Span)]>,
     catalog: &Catalog,
     names: &mut Registry,
     system: &mut System,
@@ -97,9 +116,9 @@ pub(super) fn collection(
         disable_not_null: drafts,
         versions: false,
     };
-    build(&tree, c, catalog, names, system, diags);
+    build(&tree, c, locales.is_some(), catalog, names, system, diags);
     if let Some(versions) = c.versions {
-        let fields = version_fields(c, versions);
+        let fields = version_fields(c, versions, locales);
         // buildVersionCompoundIndexes: the same columns inside `version`, never unique.
         let indexes = c.indexes.iter().map(|(paths, _, span)| {
             let paths = paths.iter().map(|p| format!("version.{p}")).collect();
@@ -116,14 +135,18 @@ pub(super) fn collection(
             disable_not_null: versions.drafts,
             versions: true,
         };
-        build(&tree, c, catalog, names, system, diags);
+        build(&tree, c, locales.is_some(), catalog, names, system, diags);
     }
 }
 
 /// The fields of a `_<slug>_v` table (versions/buildCollectionFields.ts): the document's
 /// `parent`, its fields (less `id`) in a `version` group, the version's own dates, and with
 /// drafts `latest` (and `autosave`).
-fn version_fields(c: &Collection<'_>, versions: super::Versions) -> Vec<Field> {
+fn version_fields(
+    c: &Collection<'_>,
+    versions: super::Versions,
+    locales: Option<&[(String, Span)]>,
+) -> Vec<Field> {
     let span = c.span;
     let logical = format!("_{}_v", c.slug);
     let field = |name: &str, kind: Kind, index: bool| {
@@ -152,6 +175,16 @@ fn version_fields(c: &Collection<'_>, versions: super::Versions) -> Vec<Field> {
     if c.global {
         // A global is one document: its versions need no parent (buildGlobalFields.ts).
         fields.remove(0);
+    }
+    if let (true, Some(locales)) = (versions.drafts, locales) {
+        // Publishing one locale keeps the others' drafts in a snapshot version.
+        fields.push(field("snapshot", Kind::Checkbox, true));
+        let options = locales.to_vec();
+        let select = Kind::Select {
+            options,
+            has_many: false,
+        };
+        fields.push(field("publishedLocale", select, true));
     }
     if versions.drafts {
         fields.push(field("latest", Kind::Checkbox, true));
@@ -186,6 +219,7 @@ fn repath(fields: &mut [Field], from: &str, to: &str) {
 fn build(
     tree: &Tree<'_>,
     c: &Collection<'_>,
+    localized: bool,
     catalog: &Catalog,
     names: &mut Registry,
     system: &mut System,
@@ -219,6 +253,11 @@ fn build(
         numbers: None,
         block_tables: HashMap::new(),
         versions: tree.versions,
+        localized,
+        locale_tables: Vec::new(),
+        texts_localized: false,
+        numbers_localized: false,
+        rels_localized: false,
     };
     // buildRawSchema names the filename compound index before it builds the table.
     if let Some(fields) = tree.filename_compound {
@@ -236,21 +275,28 @@ fn build(
         parent_id: ctx.root_id.clone(),
         disable_not_null: tree.disable_not_null,
         in_child_table: false,
+        force_localized: false,
+        parent_localized: false,
+        within_localized: false,
     };
+    ctx.locale_tables.push(locales_scratch(&tree.table, c.span));
     traverse(tree.fields, &mut root, &scope, &mut ctx);
     if tree.timestamps {
         stamp(&mut root, "updatedAt", "updated_at", c.span);
         stamp(&mut root, "createdAt", "created_at", c.span);
     }
+    // Built after the table's own columns and before its compound indexes (build.ts).
+    let locales = locales_table(&root, &ctx.root_id.clone(), &mut ctx);
     compound_indexes(tree, &mut root, &mut ctx);
     let mut extra = Vec::new();
+    let (texts_localized, numbers_localized) = (ctx.texts_localized, ctx.numbers_localized);
     if let Some(indexed) = ctx.texts {
         extra.push(values_table(
             &mut ctx,
             "texts",
             "text",
             ScalarType::Varchar { length: None },
-            indexed,
+            (indexed, texts_localized),
             c.span,
         ));
     }
@@ -260,7 +306,7 @@ fn build(
             "numbers",
             "number",
             numeric(),
-            indexed,
+            (indexed, numbers_localized),
             c.span,
         ));
     }
@@ -268,8 +314,74 @@ fn build(
         extra.push(rels_table(&mut ctx, c.span));
     }
     system.tables.push(root);
+    system.tables.extend(locales);
     system.tables.append(&mut ctx.children);
     system.tables.extend(extra);
+}
+
+/// The `_locales` enum of a localized config: one value per locale code.
+pub(super) fn locales_enum(locales: &[(String, Span)]) -> Enum {
+    let span = locales
+        .first()
+        .map_or_else(Span::default, |(_, span)| *span);
+    Enum {
+        name: "localization.locales".into(),
+        db_name: QualifiedName::public("_locales"),
+        values: locales
+            .iter()
+            .map(|(code, span)| EnumValue {
+                name: code.clone(),
+                db_name: code.clone(),
+                span: *span,
+            })
+            .collect(),
+        comment: None,
+        span,
+    }
+}
+
+/// An empty `<base>_locales` table that collects the localized columns of `base`.
+fn locales_scratch(base: &str, span: Span) -> Table {
+    child_table(String::new(), &format!("{base}_locales"), span)
+}
+
+/// The `_locale` / `locale` column: which locale a row holds.
+fn locale_column(name: &str, nullable: bool, span: Span) -> Column {
+    let ty = ScalarType::Enum {
+        name: QualifiedName::public("_locales"),
+    };
+    plain(name, name, ty, nullable, span)
+}
+
+/// Closes the `<table>_locales` table the localized fields of `base` went into (build.ts):
+/// their columns, then `id`, `_locale` and `_parent_id`, one row per locale and parent.
+/// `None` when `base` has no localized field.
+fn locales_table(base: &Table, parent_id: &ScalarType, ctx: &mut Ctx) -> Option<Table> {
+    let mut t = ctx
+        .locale_tables
+        .pop()
+        .expect("a locales table per table being built");
+    if t.columns.is_empty() {
+        return None;
+    }
+    let span = base.span;
+    let name = t.db_name.name.clone();
+    t.name = format!("{}._locales", base.name);
+    t.columns.extend([
+        id_column(&ScalarType::Serial { big: false }, span),
+        locale_column("_locale", false, span),
+        plain("_parentID", "_parent_id", parent_id.clone(), false, span),
+    ]);
+    let unique = ctx
+        .names
+        .index(&format!("{name}_locale_parent_id_unique"), false);
+    let parts = vec!["_locale".into(), "_parent_id".into()];
+    t.indexes.push(index(unique, parts, true, span));
+    let fk = ctx.names.foreign_key(&format!("{name}_parent_id"));
+    let base_name = base.db_name.name.clone();
+    t.foreign_keys
+        .push(cascade(fk, "_parent_id", &base_name, span));
+    Some(without_derived_names_if_too_long(t))
 }
 
 fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
@@ -277,6 +389,51 @@ fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
         if field.name == "id" || field.virtual_field || matches!(field.kind, Kind::Join) {
             continue;
         }
+        if ctx.localized
+            && (is_localized(field, scope) || scope.force_localized)
+            && has_column(field)
+        {
+            // The column goes to the `<table>_locales` table being built.
+            let mut locales = ctx
+                .locale_tables
+                .pop()
+                .expect("a locales table per table being built");
+            one_field(field, &mut locales, scope, ctx);
+            ctx.locale_tables.push(locales);
+        } else {
+            one_field(field, table, scope, ctx);
+        }
+    }
+}
+
+/// `localized: true` where no parent field is localized already (fieldShouldBeLocalized).
+fn is_localized(field: &Field, scope: &Scope) -> bool {
+    field.localized && !scope.parent_localized
+}
+
+/// Whether a localized field's value is a column (which moves to `<table>_locales`); arrays,
+/// blocks and `hasMany` fields localize their own tables instead, and a group its fields.
+fn has_column(field: &Field) -> bool {
+    !matches!(
+        field.kind,
+        Kind::Array { .. }
+            | Kind::Blocks { .. }
+            | Kind::Group { .. }
+            | Kind::Text { has_many: true }
+            | Kind::Number { has_many: true }
+            | Kind::Select { has_many: true, .. }
+            | Kind::Relation { has_many: true, .. }
+    )
+}
+
+/// Whether a child table (array, block, `hasMany` select, texts, rels) holds a locale column:
+/// the field is localized, or it sits in something localized.
+fn child_localized(field: &Field, scope: &Scope, ctx: &Ctx) -> bool {
+    (ctx.localized && is_localized(field, scope)) || scope.within_localized || scope.force_localized
+}
+
+fn one_field(field: &Field, table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
+    {
         let underscore = if field.name.starts_with('_') { "_" } else { "" };
         let column = format!(
             "{}{underscore}{}",
@@ -320,9 +477,11 @@ fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
             ),
             Kind::Text { has_many: true } => {
                 many_values(field, &mut ctx.texts, ctx.diags);
+                ctx.texts_localized |= child_localized(field, scope, ctx);
             }
             Kind::Number { has_many: true } => {
                 many_values(field, &mut ctx.numbers, ctx.diags);
+                ctx.numbers_localized |= child_localized(field, scope, ctx);
             }
             Kind::Select { options, has_many } => {
                 let enum_name = enum_type(field, options, scope, ctx);
@@ -339,6 +498,10 @@ fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
                 has_many,
             } => {
                 if *polymorphic || *has_many {
+                    // A localized relationship in a localized group counts through
+                    // `within_localized` (hasLocalizedRelationshipField ignores forceLocalized).
+                    ctx.rels_localized |=
+                        (ctx.localized && is_localized(field, scope)) || scope.within_localized;
                     for (target, span) in targets {
                         if resolve(target, *span, &field.path, ctx).is_some() {
                             add_rel(target, *span, field, scope, ctx);
@@ -349,11 +512,15 @@ fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
                 }
             }
             Kind::Group { fields } => {
+                let localized = is_localized(field, scope);
                 let inner = Scope {
                     column_prefix: format!("{column}_"),
                     key_prefix: format!("{key}."),
                     new_table: format!("{}_{column}", scope.parent_table),
                     disable_not_null: scope.disable_not_null || field.conditional,
+                    force_localized: scope.force_localized || localized,
+                    parent_localized: scope.parent_localized || field.localized,
+                    within_localized: scope.within_localized || localized,
                     ..scope.clone()
                 };
                 traverse(fields, table, &inner, ctx);
@@ -393,7 +560,12 @@ fn add_field_index(field: &Field, column: &str, table: &mut Table, scope: &Scope
     let name = ctx
         .names
         .index(&format!("{}_{column}", scope.new_table), true);
-    let mut idx = index(name, vec![db_column], unique, field.span);
+    let mut parts = vec![db_column];
+    if ctx.localized && is_localized(field, scope) {
+        // The index sits on the `_locales` table: one value per locale.
+        parts.push("_locale".into());
+    }
+    let mut idx = index(name, parts, unique, field.span);
     if matches!(field.kind, Kind::Point) {
         // A Postgres `point` has no btree operator class (PostGIS geometry does).
         idx.method = IndexMethod::Gist;
@@ -496,7 +668,6 @@ fn select_table(field: &Field, enum_name: QualifiedName, scope: &Scope, ctx: &mu
             true,
             span,
         ),
-        id_column(&generated_id(ctx.id_type), span),
     ];
     t.indexes = vec![
         index(
@@ -512,6 +683,13 @@ fn select_table(field: &Field, enum_name: QualifiedName, scope: &Scope, ctx: &mu
             span,
         ),
     ];
+    if child_localized(field, scope, ctx) {
+        t.columns.push(locale_column("locale", false, span));
+        let idx = pg_truncate(&format!("{name}_locale_idx"));
+        t.indexes
+            .push(index(idx, vec!["locale".into()], false, span));
+    }
+    t.columns.push(id_column(&generated_id(ctx.id_type), span));
     if field.index == Some(true) {
         t.indexes.push(index(
             pg_truncate(&format!("{name}_value_idx")),
@@ -534,6 +712,7 @@ fn array_table(field: &Field, fields: &[Field], scope: &Scope, ctx: &mut Ctx) {
     let name = child_name(field, &scope.new_table, ctx.versions);
     let span = field.span;
     let id_ty = row_key(fields, ctx);
+    let localized = child_localized(field, scope, ctx);
     let mut t = child_table(field.path.clone(), &name, span);
     t.columns = vec![
         plain("_order", "_order", ScalarType::Integer, false, span),
@@ -544,7 +723,6 @@ fn array_table(field: &Field, fields: &[Field], scope: &Scope, ctx: &mut Ctx) {
             false,
             span,
         ),
-        id_column(&id_ty, span),
     ];
     t.indexes = vec![
         index(
@@ -560,6 +738,10 @@ fn array_table(field: &Field, fields: &[Field], scope: &Scope, ctx: &mut Ctx) {
             span,
         ),
     ];
+    if localized {
+        locale_of_rows(&mut t, &name, span);
+    }
+    t.columns.push(id_column(&id_ty, span));
     t.foreign_keys.push(cascade(
         pg_truncate(&format!("{name}_parent_id_fk")),
         "_parent_id",
@@ -574,15 +756,39 @@ fn array_table(field: &Field, fields: &[Field], scope: &Scope, ctx: &mut Ctx) {
         parent_id: reference_type(&id_ty),
         disable_not_null: scope.disable_not_null || field.conditional,
         in_child_table: true,
+        force_localized: false,
+        parent_localized: scope.parent_localized || field.localized,
+        within_localized: localized,
     };
-    // The array's rows are made after the fields inside them are traversed (buildTable), but
-    // the table is listed where the field is, so a reader finds it in declaration order.
+    rows_table(t, fields, &inner, ctx, |_| {});
+}
+
+/// `_locale` and its index on the rows of a localized array or block (each row is one
+/// locale's).
+fn locale_of_rows(t: &mut Table, name: &str, span: Span) {
+    t.columns.push(locale_column("_locale", false, span));
+    let idx = pg_truncate(&format!("{name}_locale_idx"));
+    t.indexes
+        .push(index(idx, vec!["_locale".into()], false, span));
+}
+
+/// Fills the table of an array's or block's rows with their fields (`last` adds what follows
+/// them), and closes its `_locales` table. The rows' table is made after the fields inside
+/// are traversed (buildTable), but listed where the field is, so a reader finds it in
+/// declaration order.
+fn rows_table(t: Table, fields: &[Field], inner: &Scope, ctx: &mut Ctx, last: impl Fn(&mut Table)) {
+    let span = t.span;
     let slot = ctx.children.len();
+    ctx.locale_tables
+        .push(locales_scratch(&t.db_name.name, span));
     ctx.children.push(t);
     let mut t = std::mem::replace(&mut ctx.children[slot], placeholder());
-    traverse(fields, &mut t, &inner, ctx);
+    traverse(fields, &mut t, inner, ctx);
     t.columns.extend(document_row_id(fields, ctx, span));
+    last(&mut t);
+    let locales = locales_table(&t, &inner.parent_id, ctx);
     ctx.children[slot] = without_derived_names_if_too_long(t);
+    ctx.children.extend(locales);
 }
 
 /// The key of an array's or block's rows: the text row id Payload gives them, or in a
@@ -607,15 +813,17 @@ fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
     let base = custom_name(block.db_name.as_deref(), ctx.versions)
         .unwrap_or_else(|| format!("{}_blocks_{}", ctx.root_table, snake_case(&block.slug)));
     let keys = block_keys(&block.fields, "");
-    // A slug met again is built once when the first table has every field of this block
-    // (validateExistingBlockIsIdentical); a different block of that slug gets `<name>_2`, ...
+    let localized = child_localized(field, scope, ctx);
+    // A slug met again is built once when the first table has every field of this block and
+    // the same localization (validateExistingBlockIsIdentical); a different block of that
+    // slug gets `<name>_2`, ...
     let name = match ctx.block_tables.get_mut(&base) {
         None => {
-            ctx.block_tables.insert(base.clone(), (1, keys));
+            ctx.block_tables.insert(base.clone(), (1, keys, localized));
             base
         }
-        Some((_, first)) if keys.is_subset(first) => return,
-        Some((count, _)) => {
+        Some((_, first, was)) if keys.is_subset(first) && *was == localized => return,
+        Some((count, ..)) => {
             *count += 1;
             format!("{base}_{count}")
         }
@@ -626,7 +834,6 @@ fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
         plain("_order", "_order", ScalarType::Integer, false, span),
         plain("_parentID", "_parent_id", ctx.root_id.clone(), false, span),
         plain("_path", "_path", ScalarType::Text, false, span),
-        id_column(&row_key(&block.fields, ctx), span),
     ];
     t.indexes = vec![
         index(
@@ -648,6 +855,11 @@ fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
             span,
         ),
     ];
+    if localized {
+        locale_of_rows(&mut t, &name, span);
+    }
+    t.columns
+        .push(id_column(&row_key(&block.fields, ctx), span));
     let root = ctx.root_table.clone();
     t.foreign_keys.push(cascade(
         pg_truncate(&format!("{name}_parent_id_fk")),
@@ -663,23 +875,19 @@ fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
         parent_id: reference_type(&row_key(&block.fields, ctx)),
         disable_not_null: scope.disable_not_null || field.conditional,
         in_child_table: true,
+        force_localized: false,
+        parent_localized: scope.parent_localized || field.localized,
+        within_localized: localized,
     };
-    let slot = ctx.children.len();
-    ctx.children.push(t);
-    let mut t = std::mem::replace(&mut ctx.children[slot], placeholder());
-    traverse(&block.fields, &mut t, &inner, ctx);
-    t.columns.extend(document_row_id(&block.fields, ctx, span));
-    // Every block also gets a `blockName` text field after its own (baseBlockFields).
-    if !block.fields.iter().any(|f| f.name == "blockName") {
-        t.columns.push(plain(
-            "blockName",
-            "block_name",
-            ScalarType::Varchar { length: None },
-            true,
-            span,
-        ));
-    }
-    ctx.children[slot] = without_derived_names_if_too_long(t);
+    let block_name = !block.fields.iter().any(|f| f.name == "blockName");
+    rows_table(t, &block.fields, &inner, ctx, |t| {
+        // Every block also gets a `blockName` text field after its own (baseBlockFields).
+        if block_name {
+            let ty = ScalarType::Varchar { length: None };
+            t.columns
+                .push(plain("blockName", "block_name", ty, true, span));
+        }
+    });
 }
 
 /// The keys of a block's own columns (`group_field` inside groups), as Payload compares two
@@ -800,7 +1008,7 @@ fn values_table(
     suffix: &str,
     value: &str,
     ty: ScalarType,
-    indexed: bool,
+    (indexed, localized): (bool, bool),
     span: Span,
 ) -> Table {
     let name = format!("{}_{suffix}", ctx.root_table);
@@ -826,6 +1034,9 @@ fn values_table(
         t.columns.extend(core);
         t.columns.push(value_col);
     }
+    if localized {
+        t.columns.push(locale_column("locale", true, span));
+    }
     // Texts name their order index without `_idx`, numbers with it (build.ts).
     let order_name = ctx
         .names
@@ -840,6 +1051,12 @@ fn values_table(
         let value_name = ctx.names.index(&format!("{name}_{value}"), true);
         t.indexes
             .push(index(value_name, vec![value.into()], false, span));
+    }
+    if localized {
+        // Without `_idx` for texts and numbers alike (build.ts).
+        let locale_name = ctx.names.index(&format!("{name}_locale_parent"), false);
+        let parts = vec!["locale".into(), "parent_id".into()];
+        t.indexes.push(index(locale_name, parts, false, span));
     }
     let fk = ctx.names.foreign_key(&format!("{name}_parent"));
     let root = ctx.root_table.clone();
@@ -863,7 +1080,14 @@ fn rels_table(ctx: &mut Ctx, span: Span) -> Table {
             span,
         ),
     ];
-    for part in ["order", "parent", "path"] {
+    let localized = ctx.rels_localized;
+    if localized {
+        t.columns.push(locale_column("locale", true, span));
+    }
+    let parts = ["order", "parent", "path"]
+        .into_iter()
+        .chain(localized.then_some("locale"));
+    for part in parts {
         let idx = ctx.names.index(&format!("{name}_{part}"), true);
         let column = if part == "parent" { "parent_id" } else { part };
         t.indexes.push(index(idx, vec![column.into()], false, span));
@@ -901,6 +1125,9 @@ fn rels_table(ctx: &mut Ctx, span: Span) -> Table {
         let mut parts = vec![column];
         if unique {
             parts.push("path".into());
+        }
+        if localized {
+            parts.push("locale".into());
         }
         let idx = ctx
             .names

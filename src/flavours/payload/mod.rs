@@ -21,6 +21,8 @@ use fields::{required_key, Field, Kind};
 /// What `declare` learned, handed to `lower`: every collection, parsed, in file order.
 pub struct State<'a> {
     collections: Vec<Collection<'a>>,
+    /// `localization.locales`: the codes of the `_locales` enum, when the config localizes.
+    locales: Option<Vec<(String, Span)>>,
 }
 
 /// The adapter's `idType`: what a collection's `id` column is.
@@ -66,6 +68,7 @@ const FILE_KEYS: &[&str] = &[
     "idType",
     "collections",
     "globals",
+    "localization",
     "access",
     "seed",
     "acceptDataLoss",
@@ -121,8 +124,12 @@ pub fn declare<'a>(
     diags: &mut Diagnostics,
 ) -> State<'a> {
     let (mut collections, mut globals) = (Vec::new(), Vec::new());
+    let mut locales = None;
     for file in files {
         read_file(&file.root, &mut collections, &mut globals, diags);
+        if let (None, Some(node)) = (&locales, file.root.get("localization")) {
+            locales = read_localization(node, diags);
+        }
     }
     // A second collection with a taken slug is reported by the catalog and not lowered:
     // its tables would only repeat the error as clashing names.
@@ -143,16 +150,49 @@ pub fn declare<'a>(
     // Payload builds every collection's tables before the globals' (buildRawSchema), which
     // decides the numbering of clashing index names. Nothing can relate to a global.
     collections.append(&mut globals);
-    State { collections }
+    State {
+        collections,
+        locales,
+    }
+}
+
+/// `localization: { locales: [en, { code: de, label: Deutsch }], defaultLocale, fallback }`:
+/// the locale codes (`false` is no localization). The first file of a system that says it wins.
+fn read_localization(node: &Node, diags: &mut Diagnostics) -> Option<Vec<(String, Span)>> {
+    if node.as_bool() == Some(false) {
+        return None;
+    }
+    let entries = expect_map(node, "localization", diags)?;
+    let keys = [
+        "locales",
+        "defaultLocale",
+        "fallback",
+        "filterAvailableLocales",
+    ];
+    check_keys(entries, &keys, "localization", diags);
+    let list = required_key(node, "locales", "localization", diags)?;
+    let mut codes = Vec::new();
+    for item in expect_seq(list, "localization.locales", diags).unwrap_or_default() {
+        let code = match item.get("code") {
+            Some(code) => expect_scalar(code, "localization.locales", diags),
+            None => expect_scalar(item, "localization.locales", diags),
+        };
+        codes.extend(code.map(|c| (c, item.span)));
+    }
+    (!codes.is_empty()).then_some(codes)
 }
 
 /// Lowers every declared collection into tables and enums.
 pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
     let mut names = names::Registry::default();
     let first = system.tables.len();
+    if let Some(locales) = &state.locales {
+        system.enums.push(build::locales_enum(locales));
+    }
+    let locales = state.locales.as_deref();
     for collection in &state.collections {
         let (root, enums) = (system.tables.len(), system.enums.len());
-        build::collection(collection, catalog, &mut names, system, diags);
+        build::collection(collection, locales, catalog, &mut names, system, diags);
         let declared = renames::declared(collection, diags);
         let built = (&system.tables[root..], &system.enums[enums..]);
         renames::implied(&declared, built.0, built.1, &mut system.renames);
