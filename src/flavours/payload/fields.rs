@@ -295,8 +295,124 @@ fn parse_field(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diag
     let allowed: Vec<&str> = COMMON.iter().chain(extra_keys(&ty)).copied().collect();
     check_keys(entries, &allowed, &path, diags);
     if let Some(field) = data_field(node, &ty, name, path, diags) {
+        let zone = node
+            .get("timezone")
+            .and_then(|tz| timezone_field(tz, &field, diags));
         out.push(field);
+        out.extend(zone);
     }
+}
+
+/// Payload's default `supportedTimezones` (fields/baseFields/timezone/defaultTimezones.ts).
+const TIMEZONES: &[&str] = &[
+    "Pacific/Midway",
+    "Pacific/Niue",
+    "Pacific/Honolulu",
+    "Pacific/Rarotonga",
+    "America/Anchorage",
+    "Pacific/Gambier",
+    "America/Los_Angeles",
+    "America/Tijuana",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Chicago",
+    "America/Guatemala",
+    "America/New_York",
+    "America/Bogota",
+    "America/Caracas",
+    "America/Santiago",
+    "America/Buenos_Aires",
+    "America/Sao_Paulo",
+    "Atlantic/South_Georgia",
+    "Atlantic/Azores",
+    "Atlantic/Cape_Verde",
+    "Europe/London",
+    "Europe/Berlin",
+    "Africa/Lagos",
+    "Europe/Athens",
+    "Africa/Cairo",
+    "Europe/Moscow",
+    "Asia/Riyadh",
+    "Asia/Dubai",
+    "Asia/Baku",
+    "Asia/Karachi",
+    "Asia/Tashkent",
+    "Asia/Calcutta",
+    "Asia/Dhaka",
+    "Asia/Almaty",
+    "Asia/Jakarta",
+    "Asia/Bangkok",
+    "Asia/Shanghai",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Australia/Brisbane",
+    "Australia/Sydney",
+    "Pacific/Guam",
+    "Pacific/Noumea",
+    "Pacific/Auckland",
+    "Pacific/Fiji",
+];
+
+/// A date's `timezone`: the `<name>_tz` select Payload inserts after it (fields/config/
+/// sanitize.ts): `true`, or `{ defaultTimezone, required, supportedTimezones }`.
+fn timezone_field(node: &Node, date: &Field, diags: &mut Diagnostics) -> Option<Field> {
+    let path = format!("{}.timezone", date.path);
+    let options: Vec<(String, Span)> = match &node.value {
+        Value::Bool(false) | Value::Null => return None,
+        Value::Bool(true) => TIMEZONES
+            .iter()
+            .map(|z| (z.to_string(), node.span))
+            .collect(),
+        Value::Map(entries) => {
+            let keys = [
+                "defaultTimezone",
+                "required",
+                "supportedTimezones",
+                "override",
+            ];
+            check_keys(entries, &keys, &path, diags);
+            match node.get("supportedTimezones") {
+                Some(_) => options_of(node, "supportedTimezones", &path, diags)?,
+                None => TIMEZONES
+                    .iter()
+                    .map(|z| (z.to_string(), node.span))
+                    .collect(),
+            }
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnexpectedShape,
+                    node.span,
+                    format!("expected true or a map, found {}", node.kind()),
+                )
+                .at_path(path),
+            );
+            return None;
+        }
+    };
+    let name = format!("{}_tz", date.name);
+    let mut zone = bare_field(
+        name.clone(),
+        format!("{}_tz", date.path),
+        node.span,
+        Kind::Select {
+            options: options.clone(),
+            has_many: false,
+        },
+    );
+    let required = node.get("required").and_then(Node::as_bool) == Some(true);
+    zone.required = (date.required == Some(true) || required).then_some(true);
+    // One supported timezone is the default (sanitize.ts).
+    zone.default = match options.as_slice() {
+        [(only, span)] => Some(Node {
+            value: Value::Str(only.clone()),
+            span: *span,
+        }),
+        _ => node.get("defaultTimezone").cloned(),
+    };
+    Some(zone)
 }
 
 /// A tab of a `tabs` field: a named tab is a group, an unnamed one is lifted.
@@ -373,17 +489,7 @@ fn data_field(
         "textarea" | "email" | "code" => Kind::Varchar,
         "number" => Kind::Number { has_many },
         "checkbox" => Kind::Checkbox,
-        "date" => {
-            if flag(node, "timezone", &path, diags) {
-                diags.push(unsupported(
-                    node.get("timezone").map_or(node.span, |n| n.span),
-                    &path,
-                    "`timezone` (Payload adds a `<field>_tz` select beside the date)",
-                    "remove `timezone`, or add the `_tz` select field yourself",
-                ));
-            }
-            Kind::Date
-        }
+        "date" => Kind::Date,
         "select" | "radio" => Kind::Select {
             options: options(node, &path, diags)?,
             has_many: ty == "select" && has_many,
@@ -509,8 +615,18 @@ pub fn required_key<'a>(
 
 /// `options`: strings, or `{ label, value }` maps; Postgres stores the values.
 fn options(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Vec<(String, Span)>> {
-    let list = required_key(node, "options", path, diags)?;
-    let opath = format!("{path}.options");
+    options_of(node, "options", path, diags)
+}
+
+/// A list of options under `key`: strings, or `{ label, value }` maps.
+fn options_of(
+    node: &Node,
+    key: &str,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<Vec<(String, Span)>> {
+    let list = required_key(node, key, path, diags)?;
+    let opath = format!("{path}.{key}");
     let items = expect_seq(list, &opath, diags)?;
     if items.is_empty() {
         diags.push(
