@@ -542,3 +542,21 @@ fn ten_thousand_tables_plan_in_linear_time() {
     assert_eq!(plan(None, &big).steps.len(), 30_000);
     assert!(plan(Some(&big), &big).is_empty());
 }
+
+#[test]
+fn now_spelled_anew_is_no_step_but_another_default_is() {
+    let stamped = |default: DefaultValue| {
+        let created = col("created_at", Timestamptz { precision: Some(3) }).default(default);
+        system([], [table("t", [col("id", Integer), created])])
+    };
+    let then = stamped(DefaultValue::Now);
+    // Payload's spelling of the same function: the database fills the column alike.
+    let now = stamped(DefaultValue::Sql("now()".into()));
+    assert!(plan(Some(&then), &now).is_empty());
+    assert!(plan(Some(&now), &then).is_empty());
+    let later = stamped(DefaultValue::Sql("clock_timestamp()".into()));
+    assert_eq!(
+        summary(&plan(Some(&then), &later)),
+        ["AlterTable set the default of public.t.created_at"]
+    );
+}

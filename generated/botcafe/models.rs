@@ -779,6 +779,7 @@ pub struct Users {
     pub reset_password_expiration: Option<chrono::DateTime<chrono::Utc>>,
     pub salt: Option<String>,
     pub hash: Option<String>,
+    pub reset_password_requested_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "_verified")]
     pub verified: Option<bool>,
     #[serde(rename = "_verificationtoken")]

@@ -150,6 +150,7 @@ export type Users = {
   reset_password_expiration: string | null;
   salt: string | null;
   hash: string | null;
+  reset_password_requested_at: string | null;
   _verified: boolean | null;
   _verificationtoken: string | null;
   login_attempts: number | null;
@@ -173,6 +174,7 @@ export type UsersInsert = {
   reset_password_expiration?: string | null;
   salt?: string | null;
   hash?: string | null;
+  reset_password_requested_at?: string | null;
   _verified?: boolean | null;
   _verificationtoken?: string | null;
   login_attempts?: number | null;
@@ -196,6 +198,7 @@ export type UsersUpdate = {
   reset_password_expiration?: string | null;
   salt?: string | null;
   hash?: string | null;
+  reset_password_requested_at?: string | null;
   _verified?: boolean | null;
   _verificationtoken?: string | null;
   login_attempts?: number | null;

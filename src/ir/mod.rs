@@ -282,6 +282,24 @@ impl DefaultValue {
     pub fn is_database_side(&self) -> bool {
         !matches!(self, DefaultValue::Client(_))
     }
+
+    /// Whether two defaults fill a column alike: `now()` (Payload's spelling) and
+    /// `CURRENT_TIMESTAMP` (Prisma's, and schemagen's before) are one function in Postgres, so
+    /// a schema that switched spelling needs no migration.
+    pub fn same_in_database(&self, other: &DefaultValue) -> bool {
+        self.is_now() && other.is_now() || self == other
+    }
+
+    fn is_now(&self) -> bool {
+        match self {
+            DefaultValue::Now => true,
+            DefaultValue::Sql(sql) => {
+                let sql = sql.trim();
+                sql.eq_ignore_ascii_case("now()") || sql.eq_ignore_ascii_case("current_timestamp")
+            }
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

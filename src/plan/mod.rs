@@ -470,17 +470,44 @@ pub fn plan_checked(
         );
     };
     let renamed = rename::apply(previous, next);
+    let prev = respell_defaults(renamed.prev, next);
     let mut diagnostics = renamed.diagnostics;
     if !accept_data_loss {
-        diagnostics.extend(suspect::suspected_renames(&renamed.prev, next));
+        diagnostics.extend(suspect::suspected_renames(&prev, next));
     }
-    let mut steps = diff::diff(&renamed.prev, next, renamed.steps);
-    lint::annotate(&renamed.prev, next, &mut steps);
+    let mut steps = diff::diff(&prev, next, renamed.steps);
+    lint::annotate(&prev, next, &mut steps);
     let migration = Migration {
         initial: false,
         steps,
     };
     (migration, diagnostics)
+}
+
+/// The previous schema with each default the next one spells differently, but that fills the
+/// column alike (`CURRENT_TIMESTAMP` then, `now()` now), in the next spelling: a new spelling
+/// alone is no migration step, and no table counts as changed for it (its policies stay).
+fn respell_defaults(mut prev: System, next: &System) -> System {
+    let next_tables: BTreeMap<&QualifiedName, &Table> =
+        next.tables.iter().map(|t| (&t.db_name, t)).collect();
+    for table in &mut prev.tables {
+        let Some(after) = next_tables.get(&table.db_name) else {
+            continue;
+        };
+        let defaults: BTreeMap<&str, &DefaultValue> = after
+            .columns
+            .iter()
+            .filter_map(|c| Some((c.db_name.as_str(), c.default.as_ref()?)))
+            .collect();
+        for column in &mut table.columns {
+            let respelled = match (&column.default, defaults.get(column.db_name.as_str())) {
+                (Some(before), Some(&now)) if before != now && before.same_in_database(now) => now,
+                _ => continue,
+            };
+            column.default = Some(respelled.clone());
+        }
+    }
+    prev
 }
 
 /// Whether a kept table must be dropped and created again because its partitioning changed:

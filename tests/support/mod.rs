@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses its own part of this module
 
 pub mod cli;
+pub mod payload_config;
 pub mod pg;
 pub mod prisma_schema;
 pub mod squawk;

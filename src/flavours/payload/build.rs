@@ -5,7 +5,7 @@
 //! Index and foreign key names go through [`Registry`] in the order Payload generates them, so
 //! that the numbering of clashing names (`x_1_idx`) matches too.
 
-use super::fields::{Block, Field, Kind};
+use super::fields::{bare_field, Block, Field, Kind};
 use super::names::{pg_object_name, pg_truncate, snake_case, Registry};
 use super::{Collection, IdType};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -17,7 +17,7 @@ use crate::ir::{
     Table,
 };
 use crate::load::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Everything one collection's lowering shares.
 struct Ctx<'a> {
@@ -38,7 +38,22 @@ struct Ctx<'a> {
     /// `Some(indexed)` once a `hasMany` text / number field is seen.
     texts: Option<bool>,
     numbers: Option<bool>,
-    block_tables: HashSet<String>,
+    /// Block tables made so far: how many share the name, the first one's field keys, and
+    /// whether its rows are localized.
+    block_tables: HashMap<String, (usize, HashSet<String>, bool)>,
+    /// Building a `_<slug>_v` table: rows of arrays and blocks get a serial `id` and keep the
+    /// document's row id in `_uuid`, and nothing is unique (a document has many versions).
+    versions: bool,
+    /// The config has `localization`: localized fields live in `<table>_locales` tables.
+    localized: bool,
+    /// The `<table>_locales` table of each table being built, innermost last: localized
+    /// columns go to the last one.
+    locale_tables: Vec<Table>,
+    /// A localized `hasMany` text / number / relationship was seen: `_texts`, `_numbers`,
+    /// `_rels` get a `locale` column.
+    texts_localized: bool,
+    numbers_localized: bool,
+    rels_localized: bool,
 }
 
 /// Where a list of fields lands: which table, under which prefixes.
@@ -57,10 +72,154 @@ struct Scope {
     disable_not_null: bool,
     /// Inside an array or block: `unique` relationships do not make the `_rels` index unique.
     in_child_table: bool,
+    /// Inside a localized group: every field is localized (`forceLocalized`).
+    force_localized: bool,
+    /// Below a localized field: `localized` on a field does nothing more (`parentIsLocalized`).
+    parent_localized: bool,
+    /// Inside a localized group, array or block: child tables get a locale column
+    /// (`withinLocalizedArrayOrBlock`).
+    within_localized: bool,
+}
+
+/// What one root table and its child tables are built from: a collection, or its versions.
+struct Tree<'a> {
+    logical: String,
+    table: String,
+    id: ScalarType,
+    fields: &'a [Field],
+    timestamps: bool,
+    /// Compound indexes: (field paths, unique, span).
+    indexes: Vec<(Vec<String>, bool, Span)>,
+    filename_compound: Option<&'a [String]>,
+    /// Drafts: Payload makes no column NOT NULL (a draft may be incomplete).
+    disable_not_null: bool,
+    versions: bool,
 }
 
 pub(super) fn collection(
     c: &Collection<'_>,
+    locales: Option<&[(String, Span)]>,
+    catalog: &Catalog,
+    names: &mut Registry,
+    system: &mut System,
+    diags: &mut Diagnostics,
+) {
+    let drafts = c.versions.is_some_and(|v| v.drafts);
+    let tree = Tree {
+        logical: c.slug.clone(),
+        table: c.table.clone(),
+        id: c.id_column.clone(),
+        fields: &c.fields,
+        timestamps: c.timestamps,
+        indexes: c.indexes.clone(),
+        filename_compound: c.filename_compound.as_deref(),
+        disable_not_null: drafts,
+        versions: false,
+    };
+    build(&tree, c, locales.is_some(), catalog, names, system, diags);
+    if let Some(versions) = c.versions {
+        let fields = version_fields(c, versions, locales);
+        // buildVersionCompoundIndexes: the same columns inside `version`, never unique.
+        let indexes = c.indexes.iter().map(|(paths, _, span)| {
+            let paths = paths.iter().map(|p| format!("version.{p}")).collect();
+            (paths, false, *span)
+        });
+        let tree = Tree {
+            logical: format!("_{}_v", c.slug),
+            table: format!("_{}_v", c.table),
+            id: generated_id(c.id_type),
+            fields: &fields,
+            timestamps: true,
+            indexes: indexes.collect(),
+            filename_compound: None,
+            disable_not_null: versions.drafts,
+            versions: true,
+        };
+        build(&tree, c, locales.is_some(), catalog, names, system, diags);
+    }
+}
+
+/// The fields of a `_<slug>_v` table (versions/buildCollectionFields.ts): the document's
+/// `parent`, its fields (less `id`) in a `version` group, the version's own dates, and with
+/// drafts `latest` (and `autosave`).
+fn version_fields(
+    c: &Collection<'_>,
+    versions: super::Versions,
+    locales: Option<&[(String, Span)]>,
+) -> Vec<Field> {
+    let span = c.span;
+    let logical = format!("_{}_v", c.slug);
+    let field = |name: &str, kind: Kind, index: bool| {
+        let mut f = bare_field(name.into(), format!("{logical}.{name}"), span, kind);
+        f.index = index.then_some(true);
+        f
+    };
+    let mut document: Vec<Field> = c
+        .fields
+        .iter()
+        .filter(|f| f.name != "id")
+        .cloned()
+        .collect();
+    repath(&mut document, &c.slug, &format!("{logical}.version"));
+    let parent = Kind::Relation {
+        targets: vec![(c.slug.clone(), span)],
+        polymorphic: false,
+        has_many: false,
+    };
+    let mut fields = vec![
+        field("parent", parent, true),
+        field("version", Kind::Group { fields: document }, false),
+        field("createdAt", Kind::Date, true),
+        field("updatedAt", Kind::Date, true),
+    ];
+    if c.global {
+        // A global is one document: its versions need no parent (buildGlobalFields.ts).
+        fields.remove(0);
+    }
+    if let (true, Some(locales)) = (versions.drafts, locales) {
+        // Publishing one locale keeps the others' drafts in a snapshot version.
+        fields.push(field("snapshot", Kind::Checkbox, true));
+        let options = locales.to_vec();
+        let select = Kind::Select {
+            options,
+            has_many: false,
+        };
+        fields.push(field("publishedLocale", select, true));
+    }
+    if versions.drafts {
+        fields.push(field("latest", Kind::Checkbox, true));
+    }
+    if versions.autosave {
+        fields.push(field("autosave", Kind::Checkbox, true));
+    }
+    fields
+}
+
+/// Field paths (logical names, messages) moved from below `from` to below `to`.
+fn repath(fields: &mut [Field], from: &str, to: &str) {
+    let moved = |path: &str| match path.strip_prefix(from) {
+        Some(rest) => format!("{to}{rest}"),
+        None => path.to_string(),
+    };
+    for f in fields {
+        f.path = moved(&f.path);
+        match &mut f.kind {
+            Kind::Array { fields } | Kind::Group { fields } => repath(fields, from, to),
+            Kind::Blocks { blocks } => {
+                for block in blocks {
+                    block.path = moved(&block.path);
+                    repath(&mut block.fields, from, to);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn build(
+    tree: &Tree<'_>,
+    c: &Collection<'_>,
+    localized: bool,
     catalog: &Catalog,
     names: &mut Registry,
     system: &mut System,
@@ -68,10 +227,10 @@ pub(super) fn collection(
 ) {
     let mut root = Table {
         partition: None,
-        name: c.slug.clone(),
-        db_name: QualifiedName::public(&c.table),
-        columns: vec![id_column(&c.id_column, c.span)],
-        primary_key: Some(primary_key(&c.table, c.span)),
+        name: tree.logical.clone(),
+        db_name: QualifiedName::public(&tree.table),
+        columns: vec![id_column(&tree.id, c.span)],
+        primary_key: Some(primary_key(&tree.table, c.span)),
         foreign_keys: Vec::new(),
         indexes: Vec::new(),
         checks: Vec::new(),
@@ -84,47 +243,60 @@ pub(super) fn collection(
         diags,
         enums: &mut system.enums,
         children: Vec::new(),
-        root_table: c.table.clone(),
-        root_slug: c.slug.clone(),
-        root_id: reference_type(&c.id_column),
+        root_table: tree.table.clone(),
+        root_slug: tree.logical.clone(),
+        root_id: reference_type(&tree.id),
         id_type: c.id_type,
         rels: Vec::new(),
         unique_rels: HashSet::new(),
         texts: None,
         numbers: None,
-        block_tables: HashSet::new(),
+        block_tables: HashMap::new(),
+        versions: tree.versions,
+        localized,
+        locale_tables: Vec::new(),
+        texts_localized: false,
+        numbers_localized: false,
+        rels_localized: false,
     };
     // buildRawSchema names the filename compound index before it builds the table.
-    if let Some(fields) = &c.filename_compound {
+    if let Some(fields) = tree.filename_compound {
         let name = ctx
             .names
-            .index(&format!("{}_filename_compound", c.table), true);
+            .index(&format!("{}_filename_compound", tree.table), true);
         let parts = fields.iter().map(|f| snake_case(f)).collect();
         root.indexes.push(index(name, parts, true, c.span));
     }
     let scope = Scope {
         column_prefix: String::new(),
         key_prefix: String::new(),
-        new_table: c.table.clone(),
-        parent_table: c.table.clone(),
+        new_table: tree.table.clone(),
+        parent_table: tree.table.clone(),
         parent_id: ctx.root_id.clone(),
-        disable_not_null: false,
+        disable_not_null: tree.disable_not_null,
         in_child_table: false,
+        force_localized: false,
+        parent_localized: false,
+        within_localized: false,
     };
-    traverse(&c.fields, &mut root, &scope, &mut ctx);
-    if c.timestamps {
+    ctx.locale_tables.push(locales_scratch(&tree.table, c.span));
+    traverse(tree.fields, &mut root, &scope, &mut ctx);
+    if tree.timestamps {
         stamp(&mut root, "updatedAt", "updated_at", c.span);
         stamp(&mut root, "createdAt", "created_at", c.span);
     }
-    compound_indexes(c, &mut root, &mut ctx);
+    // Built after the table's own columns and before its compound indexes (build.ts).
+    let locales = locales_table(&root, &ctx.root_id.clone(), &mut ctx);
+    compound_indexes(tree, &mut root, &mut ctx);
     let mut extra = Vec::new();
+    let (texts_localized, numbers_localized) = (ctx.texts_localized, ctx.numbers_localized);
     if let Some(indexed) = ctx.texts {
         extra.push(values_table(
             &mut ctx,
             "texts",
             "text",
             ScalarType::Varchar { length: None },
-            indexed,
+            (indexed, texts_localized),
             c.span,
         ));
     }
@@ -134,7 +306,7 @@ pub(super) fn collection(
             "numbers",
             "number",
             numeric(),
-            indexed,
+            (indexed, numbers_localized),
             c.span,
         ));
     }
@@ -142,8 +314,74 @@ pub(super) fn collection(
         extra.push(rels_table(&mut ctx, c.span));
     }
     system.tables.push(root);
+    system.tables.extend(locales);
     system.tables.append(&mut ctx.children);
     system.tables.extend(extra);
+}
+
+/// The `_locales` enum of a localized config: one value per locale code.
+pub(super) fn locales_enum(locales: &[(String, Span)]) -> Enum {
+    let span = locales
+        .first()
+        .map_or_else(Span::default, |(_, span)| *span);
+    Enum {
+        name: "localization.locales".into(),
+        db_name: QualifiedName::public("_locales"),
+        values: locales
+            .iter()
+            .map(|(code, span)| EnumValue {
+                name: code.clone(),
+                db_name: code.clone(),
+                span: *span,
+            })
+            .collect(),
+        comment: None,
+        span,
+    }
+}
+
+/// An empty `<base>_locales` table that collects the localized columns of `base`.
+fn locales_scratch(base: &str, span: Span) -> Table {
+    child_table(String::new(), &format!("{base}_locales"), span)
+}
+
+/// The `_locale` / `locale` column: which locale a row holds.
+fn locale_column(name: &str, nullable: bool, span: Span) -> Column {
+    let ty = ScalarType::Enum {
+        name: QualifiedName::public("_locales"),
+    };
+    plain(name, name, ty, nullable, span)
+}
+
+/// Closes the `<table>_locales` table the localized fields of `base` went into (build.ts):
+/// their columns, then `id`, `_locale` and `_parent_id`, one row per locale and parent.
+/// `None` when `base` has no localized field.
+fn locales_table(base: &Table, parent_id: &ScalarType, ctx: &mut Ctx) -> Option<Table> {
+    let mut t = ctx
+        .locale_tables
+        .pop()
+        .expect("a locales table per table being built");
+    if t.columns.is_empty() {
+        return None;
+    }
+    let span = base.span;
+    let name = t.db_name.name.clone();
+    t.name = format!("{}._locales", base.name);
+    t.columns.extend([
+        id_column(&ScalarType::Serial { big: false }, span),
+        locale_column("_locale", false, span),
+        plain("_parentID", "_parent_id", parent_id.clone(), false, span),
+    ]);
+    let unique = ctx
+        .names
+        .index(&format!("{name}_locale_parent_id_unique"), false);
+    let parts = vec!["_locale".into(), "_parent_id".into()];
+    t.indexes.push(index(unique, parts, true, span));
+    let fk = ctx.names.foreign_key(&format!("{name}_parent_id"));
+    let base_name = base.db_name.name.clone();
+    t.foreign_keys
+        .push(cascade(fk, "_parent_id", &base_name, span));
+    Some(without_derived_names_if_too_long(t))
 }
 
 fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
@@ -151,6 +389,51 @@ fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
         if field.name == "id" || field.virtual_field || matches!(field.kind, Kind::Join) {
             continue;
         }
+        if ctx.localized
+            && (is_localized(field, scope) || scope.force_localized)
+            && has_column(field)
+        {
+            // The column goes to the `<table>_locales` table being built.
+            let mut locales = ctx
+                .locale_tables
+                .pop()
+                .expect("a locales table per table being built");
+            one_field(field, &mut locales, scope, ctx);
+            ctx.locale_tables.push(locales);
+        } else {
+            one_field(field, table, scope, ctx);
+        }
+    }
+}
+
+/// `localized: true` where no parent field is localized already (fieldShouldBeLocalized).
+fn is_localized(field: &Field, scope: &Scope) -> bool {
+    field.localized && !scope.parent_localized
+}
+
+/// Whether a localized field's value is a column (which moves to `<table>_locales`); arrays,
+/// blocks and `hasMany` fields localize their own tables instead, and a group its fields.
+fn has_column(field: &Field) -> bool {
+    !matches!(
+        field.kind,
+        Kind::Array { .. }
+            | Kind::Blocks { .. }
+            | Kind::Group { .. }
+            | Kind::Text { has_many: true }
+            | Kind::Number { has_many: true }
+            | Kind::Select { has_many: true, .. }
+            | Kind::Relation { has_many: true, .. }
+    )
+}
+
+/// Whether a child table (array, block, `hasMany` select, texts, rels) holds a locale column:
+/// the field is localized, or it sits in something localized.
+fn child_localized(field: &Field, scope: &Scope, ctx: &Ctx) -> bool {
+    (ctx.localized && is_localized(field, scope)) || scope.within_localized || scope.force_localized
+}
+
+fn one_field(field: &Field, table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
+    {
         let underscore = if field.name.starts_with('_') { "_" } else { "" };
         let column = format!(
             "{}{underscore}{}",
@@ -194,9 +477,11 @@ fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
             ),
             Kind::Text { has_many: true } => {
                 many_values(field, &mut ctx.texts, ctx.diags);
+                ctx.texts_localized |= child_localized(field, scope, ctx);
             }
             Kind::Number { has_many: true } => {
                 many_values(field, &mut ctx.numbers, ctx.diags);
+                ctx.numbers_localized |= child_localized(field, scope, ctx);
             }
             Kind::Select { options, has_many } => {
                 let enum_name = enum_type(field, options, scope, ctx);
@@ -213,6 +498,10 @@ fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
                 has_many,
             } => {
                 if *polymorphic || *has_many {
+                    // A localized relationship in a localized group counts through
+                    // `within_localized` (hasLocalizedRelationshipField ignores forceLocalized).
+                    ctx.rels_localized |=
+                        (ctx.localized && is_localized(field, scope)) || scope.within_localized;
                     for (target, span) in targets {
                         if resolve(target, *span, &field.path, ctx).is_some() {
                             add_rel(target, *span, field, scope, ctx);
@@ -223,11 +512,15 @@ fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
                 }
             }
             Kind::Group { fields } => {
+                let localized = is_localized(field, scope);
                 let inner = Scope {
                     column_prefix: format!("{column}_"),
                     key_prefix: format!("{key}."),
                     new_table: format!("{}_{column}", scope.parent_table),
                     disable_not_null: scope.disable_not_null || field.conditional,
+                    force_localized: scope.force_localized || localized,
+                    parent_localized: scope.parent_localized || field.localized,
+                    within_localized: scope.within_localized || localized,
                     ..scope.clone()
                 };
                 traverse(fields, table, &inner, ctx);
@@ -258,14 +551,21 @@ fn add_field_index(field: &Field, column: &str, table: &mut Table, scope: &Scope
         Kind::Select { has_many: true, .. } => return,
         _ => (false, column.to_string()),
     };
-    let unique = field.unique == Some(true);
-    if !(wanted || unique || field.index == Some(true)) {
+    let asked = field.unique == Some(true);
+    if !(wanted || asked || field.index == Some(true)) {
         return;
     }
+    // A versions table holds many rows per document: `unique` only indexes there.
+    let unique = asked && !ctx.versions;
     let name = ctx
         .names
         .index(&format!("{}_{column}", scope.new_table), true);
-    let mut idx = index(name, vec![db_column], unique, field.span);
+    let mut parts = vec![db_column];
+    if ctx.localized && is_localized(field, scope) {
+        // The index sits on the `_locales` table: one value per locale.
+        parts.push("_locale".into());
+    }
+    let mut idx = index(name, parts, unique, field.span);
     if matches!(field.kind, Kind::Point) {
         // A Postgres `point` has no btree operator class (PostGIS geometry does).
         idx.method = IndexMethod::Gist;
@@ -330,6 +630,12 @@ fn enum_type(
         .or_else(|| field.db_name.clone())
         .unwrap_or_else(|| format!("enum_{}_{}", scope.new_table, snake_case(&field.name)));
     let name = QualifiedName::public(db);
+    // An `enumName` (or `dbName`) is not renamed for versions (createTableName without
+    // `versionsCustomName`): the versions table shares the enum the document's table made.
+    let custom = field.enum_name.is_some() || field.db_name.is_some();
+    if ctx.versions && custom {
+        return name;
+    }
     ctx.enums.push(Enum {
         name: field.path.clone(),
         db_name: name.clone(),
@@ -349,7 +655,7 @@ fn enum_type(
 
 /// A `select` with `hasMany`: rows of (order, parent_id, value) in `<newTable>_<field>`.
 fn select_table(field: &Field, enum_name: QualifiedName, scope: &Scope, ctx: &mut Ctx) {
-    let name = child_name(field, &scope.new_table);
+    let name = child_name(field, &scope.new_table, ctx.versions);
     let span = field.span;
     let mut t = child_table(field.path.clone(), &name, span);
     t.columns = vec![
@@ -362,7 +668,6 @@ fn select_table(field: &Field, enum_name: QualifiedName, scope: &Scope, ctx: &mu
             true,
             span,
         ),
-        id_column(&generated_id(ctx.id_type), span),
     ];
     t.indexes = vec![
         index(
@@ -378,6 +683,13 @@ fn select_table(field: &Field, enum_name: QualifiedName, scope: &Scope, ctx: &mu
             span,
         ),
     ];
+    if child_localized(field, scope, ctx) {
+        t.columns.push(locale_column("locale", false, span));
+        let idx = pg_truncate(&format!("{name}_locale_idx"));
+        t.indexes
+            .push(index(idx, vec!["locale".into()], false, span));
+    }
+    t.columns.push(id_column(&generated_id(ctx.id_type), span));
     if field.index == Some(true) {
         t.indexes.push(index(
             pg_truncate(&format!("{name}_value_idx")),
@@ -397,9 +709,10 @@ fn select_table(field: &Field, enum_name: QualifiedName, scope: &Scope, ctx: &mu
 
 /// An `array`: rows in `<newTable>_<field>` with `_order`, `_parent_id` and a text `id`.
 fn array_table(field: &Field, fields: &[Field], scope: &Scope, ctx: &mut Ctx) {
-    let name = child_name(field, &scope.new_table);
+    let name = child_name(field, &scope.new_table, ctx.versions);
     let span = field.span;
-    let id_ty = row_id_type(fields);
+    let id_ty = row_key(fields, ctx);
+    let localized = child_localized(field, scope, ctx);
     let mut t = child_table(field.path.clone(), &name, span);
     t.columns = vec![
         plain("_order", "_order", ScalarType::Integer, false, span),
@@ -410,7 +723,6 @@ fn array_table(field: &Field, fields: &[Field], scope: &Scope, ctx: &mut Ctx) {
             false,
             span,
         ),
-        id_column(&id_ty, span),
     ];
     t.indexes = vec![
         index(
@@ -426,6 +738,10 @@ fn array_table(field: &Field, fields: &[Field], scope: &Scope, ctx: &mut Ctx) {
             span,
         ),
     ];
+    if localized {
+        locale_of_rows(&mut t, &name, span);
+    }
+    t.columns.push(id_column(&id_ty, span));
     t.foreign_keys.push(cascade(
         pg_truncate(&format!("{name}_parent_id_fk")),
         "_parent_id",
@@ -440,34 +756,84 @@ fn array_table(field: &Field, fields: &[Field], scope: &Scope, ctx: &mut Ctx) {
         parent_id: reference_type(&id_ty),
         disable_not_null: scope.disable_not_null || field.conditional,
         in_child_table: true,
+        force_localized: false,
+        parent_localized: scope.parent_localized || field.localized,
+        within_localized: localized,
     };
-    // The array's rows are made after the fields inside them are traversed (buildTable), but
-    // the table is listed where the field is, so a reader finds it in declaration order.
+    rows_table(t, fields, &inner, ctx, |_| {});
+}
+
+/// `_locale` and its index on the rows of a localized array or block (each row is one
+/// locale's).
+fn locale_of_rows(t: &mut Table, name: &str, span: Span) {
+    t.columns.push(locale_column("_locale", false, span));
+    let idx = pg_truncate(&format!("{name}_locale_idx"));
+    t.indexes
+        .push(index(idx, vec!["_locale".into()], false, span));
+}
+
+/// Fills the table of an array's or block's rows with their fields (`last` adds what follows
+/// them), and closes its `_locales` table. The rows' table is made after the fields inside
+/// are traversed (buildTable), but listed where the field is, so a reader finds it in
+/// declaration order.
+fn rows_table(t: Table, fields: &[Field], inner: &Scope, ctx: &mut Ctx, last: impl Fn(&mut Table)) {
+    let span = t.span;
     let slot = ctx.children.len();
+    ctx.locale_tables
+        .push(locales_scratch(&t.db_name.name, span));
     ctx.children.push(t);
     let mut t = std::mem::replace(&mut ctx.children[slot], placeholder());
-    traverse(fields, &mut t, &inner, ctx);
+    traverse(fields, &mut t, inner, ctx);
+    t.columns.extend(document_row_id(fields, ctx, span));
+    last(&mut t);
+    let locales = locales_table(&t, &inner.parent_id, ctx);
     ctx.children[slot] = without_derived_names_if_too_long(t);
+    ctx.children.extend(locales);
+}
+
+/// The key of an array's or block's rows: the text row id Payload gives them, or in a
+/// versions table a generated id (idToUUID moves the row id to `_uuid`).
+fn row_key(fields: &[Field], ctx: &Ctx) -> ScalarType {
+    match ctx.versions {
+        true => generated_id(ctx.id_type),
+        false => row_id_type(fields),
+    }
+}
+
+/// In a versions table, `_uuid`: the document's row id, after the row's fields.
+fn document_row_id(fields: &[Field], ctx: &Ctx, span: Span) -> Option<Column> {
+    let ty = row_id_type(fields);
+    ctx.versions
+        .then(|| plain("_uuid", "_uuid", ty, true, span))
 }
 
 /// A block of a `blocks` field: `<root>_blocks_<slug>`, its rows pointing at the collection's own
 /// row whatever the nesting, with `_path` saying where the block sits.
 fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
-    let name = block
-        .db_name
-        .clone()
+    let base = custom_name(block.db_name.as_deref(), ctx.versions)
         .unwrap_or_else(|| format!("{}_blocks_{}", ctx.root_table, snake_case(&block.slug)));
-    // Payload builds a block used twice (identically) once.
-    if !ctx.block_tables.insert(name.clone()) {
-        return;
-    }
+    let keys = block_keys(&block.fields, "");
+    let localized = child_localized(field, scope, ctx);
+    // A slug met again is built once when the first table has every field of this block and
+    // the same localization (validateExistingBlockIsIdentical); a different block of that
+    // slug gets `<name>_2`, ...
+    let name = match ctx.block_tables.get_mut(&base) {
+        None => {
+            ctx.block_tables.insert(base.clone(), (1, keys, localized));
+            base
+        }
+        Some((_, first, was)) if keys.is_subset(first) && *was == localized => return,
+        Some((count, ..)) => {
+            *count += 1;
+            format!("{base}_{count}")
+        }
+    };
     let span = block.span;
     let mut t = child_table(block.path.clone(), &name, span);
     t.columns = vec![
         plain("_order", "_order", ScalarType::Integer, false, span),
         plain("_parentID", "_parent_id", ctx.root_id.clone(), false, span),
         plain("_path", "_path", ScalarType::Text, false, span),
-        id_column(&row_id_type(&block.fields), span),
     ];
     t.indexes = vec![
         index(
@@ -489,6 +855,11 @@ fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
             span,
         ),
     ];
+    if localized {
+        locale_of_rows(&mut t, &name, span);
+    }
+    t.columns
+        .push(id_column(&row_key(&block.fields, ctx), span));
     let root = ctx.root_table.clone();
     t.foreign_keys.push(cascade(
         pg_truncate(&format!("{name}_parent_id_fk")),
@@ -501,25 +872,43 @@ fn block_table(field: &Field, block: &Block, scope: &Scope, ctx: &mut Ctx) {
         key_prefix: String::new(),
         new_table: name.clone(),
         parent_table: name,
-        parent_id: reference_type(&row_id_type(&block.fields)),
+        parent_id: reference_type(&row_key(&block.fields, ctx)),
         disable_not_null: scope.disable_not_null || field.conditional,
         in_child_table: true,
+        force_localized: false,
+        parent_localized: scope.parent_localized || field.localized,
+        within_localized: localized,
     };
-    let slot = ctx.children.len();
-    ctx.children.push(t);
-    let mut t = std::mem::replace(&mut ctx.children[slot], placeholder());
-    traverse(&block.fields, &mut t, &inner, ctx);
-    // Every block also gets a `blockName` text field after its own (baseBlockFields).
-    if !block.fields.iter().any(|f| f.name == "blockName") {
-        t.columns.push(plain(
-            "blockName",
-            "block_name",
-            ScalarType::Varchar { length: None },
-            true,
-            span,
-        ));
+    let block_name = !block.fields.iter().any(|f| f.name == "blockName");
+    rows_table(t, &block.fields, &inner, ctx, |t| {
+        // Every block also gets a `blockName` text field after its own (baseBlockFields).
+        if block_name {
+            let ty = ScalarType::Varchar { length: None };
+            t.columns
+                .push(plain("blockName", "block_name", ty, true, span));
+        }
+    });
+}
+
+/// The keys of a block's own columns (`group_field` inside groups), as Payload compares two
+/// blocks of one slug: arrays, blocks, relationships and `hasMany` fields have none.
+fn block_keys(fields: &[Field], prefix: &str) -> HashSet<String> {
+    let mut keys = HashSet::new();
+    for f in fields {
+        match &f.kind {
+            Kind::Group { fields } => {
+                keys.extend(block_keys(fields, &format!("{prefix}{}_", f.name)))
+            }
+            Kind::Array { .. } | Kind::Blocks { .. } | Kind::Relation { .. } | Kind::Join => {}
+            Kind::Text { has_many: true }
+            | Kind::Number { has_many: true }
+            | Kind::Select { has_many: true, .. } => {}
+            _ => {
+                keys.insert(format!("{prefix}{}", f.name));
+            }
+        }
     }
-    ctx.children[slot] = without_derived_names_if_too_long(t);
+    keys
 }
 
 /// A single relationship or upload: `<field>_id` with a foreign key, ON DELETE SET NULL.
@@ -608,7 +997,7 @@ fn add_rel(target: &str, span: Span, field: &Field, scope: &Scope, ctx: &mut Ctx
     if !ctx.rels.iter().any(|(t, _)| t == target) {
         ctx.rels.push((target.to_string(), span));
     }
-    if field.unique == Some(true) && !scope.in_child_table {
+    if field.unique == Some(true) && !scope.in_child_table && !ctx.versions {
         ctx.unique_rels.insert(target.to_string());
     }
 }
@@ -619,7 +1008,7 @@ fn values_table(
     suffix: &str,
     value: &str,
     ty: ScalarType,
-    indexed: bool,
+    (indexed, localized): (bool, bool),
     span: Span,
 ) -> Table {
     let name = format!("{}_{suffix}", ctx.root_table);
@@ -645,6 +1034,9 @@ fn values_table(
         t.columns.extend(core);
         t.columns.push(value_col);
     }
+    if localized {
+        t.columns.push(locale_column("locale", true, span));
+    }
     // Texts name their order index without `_idx`, numbers with it (build.ts).
     let order_name = ctx
         .names
@@ -659,6 +1051,12 @@ fn values_table(
         let value_name = ctx.names.index(&format!("{name}_{value}"), true);
         t.indexes
             .push(index(value_name, vec![value.into()], false, span));
+    }
+    if localized {
+        // Without `_idx` for texts and numbers alike (build.ts).
+        let locale_name = ctx.names.index(&format!("{name}_locale_parent"), false);
+        let parts = vec!["locale".into(), "parent_id".into()];
+        t.indexes.push(index(locale_name, parts, false, span));
     }
     let fk = ctx.names.foreign_key(&format!("{name}_parent"));
     let root = ctx.root_table.clone();
@@ -682,7 +1080,14 @@ fn rels_table(ctx: &mut Ctx, span: Span) -> Table {
             span,
         ),
     ];
-    for part in ["order", "parent", "path"] {
+    let localized = ctx.rels_localized;
+    if localized {
+        t.columns.push(locale_column("locale", true, span));
+    }
+    let parts = ["order", "parent", "path"]
+        .into_iter()
+        .chain(localized.then_some("locale"));
+    for part in parts {
         let idx = ctx.names.index(&format!("{name}_{part}"), true);
         let column = if part == "parent" { "parent_id" } else { part };
         t.indexes.push(index(idx, vec![column.into()], false, span));
@@ -721,6 +1126,9 @@ fn rels_table(ctx: &mut Ctx, span: Span) -> Table {
         if unique {
             parts.push("path".into());
         }
+        if localized {
+            parts.push("locale".into());
+        }
         let idx = ctx
             .names
             .index(&format!("{name}_{}_id", target_table.name), true);
@@ -730,8 +1138,8 @@ fn rels_table(ctx: &mut Ctx, span: Span) -> Table {
 }
 
 /// Collection `indexes`: columns named by drizzle key (`a.b` → `a_b`), index named after them.
-fn compound_indexes(c: &Collection<'_>, root: &mut Table, ctx: &mut Ctx) {
-    for (paths, unique, span) in &c.indexes {
+fn compound_indexes(tree: &Tree<'_>, root: &mut Table, ctx: &mut Ctx) {
+    for (paths, unique, span) in &tree.indexes {
         let mut keys = Vec::new();
         let mut parts = Vec::new();
         for path in paths {
@@ -742,9 +1150,9 @@ fn compound_indexes(c: &Collection<'_>, root: &mut Table, ctx: &mut Ctx) {
                         Diagnostic::error(
                             Code::UnknownField,
                             *span,
-                            format!("the index names `{path}`, which is not a column of {}", c.slug),
+                            format!("the index names `{path}`, which is not a column of {}", tree.logical),
                         )
-                        .at_path(format!("{}.indexes", c.slug))
+                        .at_path(format!("{}.indexes", tree.logical))
                         .with_help("name a field of the collection itself (fields in arrays and blocks live in other tables)"),
                     );
                 }
@@ -765,13 +1173,15 @@ fn compound_indexes(c: &Collection<'_>, root: &mut Table, ctx: &mut Ctx) {
 }
 
 /// `created_at` / `updated_at`: timestamptz(3) NOT NULL DEFAULT now(), kept where the field was.
+/// Spelled `now()` as Payload writes it; a system built when schemagen wrote
+/// `CURRENT_TIMESTAMP` keeps its columns (the planner sees the same default).
 fn stamp(root: &mut Table, key: &str, db_name: &str, span: Span) {
     let column = Column {
         name: key.into(),
         db_name: db_name.into(),
         ty: ColumnType::scalar(ScalarType::Timestamptz { precision: Some(3) }),
         nullable: false,
-        default: Some(DefaultValue::Now),
+        default: Some(DefaultValue::Sql("now()".into())),
         comment: None,
         span,
     };
@@ -883,11 +1293,18 @@ fn bounds_check(field: &Field, table: &str, column: &str) -> Option<Check> {
     })
 }
 
-fn child_name(field: &Field, new_table: &str) -> String {
-    field
-        .db_name
-        .clone()
+/// `<newTable>_<field>`, or the field's `dbName` (`_<dbName>_v` in a versions table).
+fn child_name(field: &Field, new_table: &str, versions: bool) -> String {
+    custom_name(field.db_name.as_deref(), versions)
         .unwrap_or_else(|| format!("{new_table}_{}", snake_case(&field.name)))
+}
+
+/// createTableName's `versionsCustomName`: a `dbName` inside a versions table is `_<dbName>_v`.
+fn custom_name(db_name: Option<&str>, versions: bool) -> Option<String> {
+    db_name.map(|name| match versions {
+        true => format!("_{name}_v"),
+        false => name.to_string(),
+    })
 }
 
 /// Rows of arrays and blocks are keyed by a text `id` (baseIDField), or a number `id` field's type.

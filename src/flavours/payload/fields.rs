@@ -13,7 +13,7 @@ use crate::flavours::read::{
 use crate::ir::Span;
 use crate::load::{Key, Node, Value};
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Field {
     pub name: String,
     /// Where the field sits, for diagnostics and logical names: `mood-entries.activities.minutes`.
@@ -30,13 +30,16 @@ pub struct Field {
     pub conditional: bool,
     /// `virtual: true`: no column (Payload's fieldIsVirtual).
     pub virtual_field: bool,
+    /// `localized: true`: per-locale values, which only a config with `localization` stores
+    /// apart; without one Payload ignores the key, and so does schemagen.
+    pub localized: bool,
     pub bounds: Bounds,
     /// `renamedFrom`: the field's name before, with where it is written.
     pub renamed_from: Option<(String, Span)>,
 }
 
 /// `min`/`max` (numbers) and `minLength`/`maxLength` (text), as written.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Bounds {
     pub min: Option<String>,
     pub max: Option<String>,
@@ -44,7 +47,7 @@ pub struct Bounds {
     pub max_length: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Kind {
     /// `text` (varchar; `hasMany` → the `<root>_texts` table).
     Text {
@@ -84,7 +87,7 @@ pub enum Kind {
     Join,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Block {
     pub slug: String,
     pub path: String,
@@ -98,7 +101,6 @@ const TYPES: &[&str] = &[
     "textarea",
     "email",
     "code",
-    "slug",
     "number",
     "checkbox",
     "date",
@@ -147,7 +149,7 @@ const COMMON: &[&str] = &[
 fn extra_keys(ty: &str) -> &'static [&'static str] {
     match ty {
         "text" => &["minLength", "maxLength", "hasMany", "minRows", "maxRows"],
-        "textarea" | "code" | "slug" => &["minLength", "maxLength", "useAsSlug", "slugify"],
+        "textarea" | "code" => &["minLength", "maxLength"],
         "number" => &["min", "max", "hasMany", "minRows", "maxRows"],
         "date" => &["timezone"],
         "select" => &["options", "hasMany", "enumName", "filterOptions"],
@@ -219,6 +221,10 @@ fn parse_field(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diag
         return;
     };
     let ty = expect_scalar(ty_node, &path, diags).unwrap_or_default();
+    if ty == "slug" {
+        diags.push(slug_type(ty_node.span, &path));
+        return;
+    }
     if !TYPES.contains(&ty.as_str()) {
         let mut d = Diagnostic::error(
             Code::UnknownType,
@@ -289,8 +295,124 @@ fn parse_field(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diag
     let allowed: Vec<&str> = COMMON.iter().chain(extra_keys(&ty)).copied().collect();
     check_keys(entries, &allowed, &path, diags);
     if let Some(field) = data_field(node, &ty, name, path, diags) {
+        let zone = node
+            .get("timezone")
+            .and_then(|tz| timezone_field(tz, &field, diags));
         out.push(field);
+        out.extend(zone);
     }
+}
+
+/// Payload's default `supportedTimezones` (fields/baseFields/timezone/defaultTimezones.ts).
+const TIMEZONES: &[&str] = &[
+    "Pacific/Midway",
+    "Pacific/Niue",
+    "Pacific/Honolulu",
+    "Pacific/Rarotonga",
+    "America/Anchorage",
+    "Pacific/Gambier",
+    "America/Los_Angeles",
+    "America/Tijuana",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Chicago",
+    "America/Guatemala",
+    "America/New_York",
+    "America/Bogota",
+    "America/Caracas",
+    "America/Santiago",
+    "America/Buenos_Aires",
+    "America/Sao_Paulo",
+    "Atlantic/South_Georgia",
+    "Atlantic/Azores",
+    "Atlantic/Cape_Verde",
+    "Europe/London",
+    "Europe/Berlin",
+    "Africa/Lagos",
+    "Europe/Athens",
+    "Africa/Cairo",
+    "Europe/Moscow",
+    "Asia/Riyadh",
+    "Asia/Dubai",
+    "Asia/Baku",
+    "Asia/Karachi",
+    "Asia/Tashkent",
+    "Asia/Calcutta",
+    "Asia/Dhaka",
+    "Asia/Almaty",
+    "Asia/Jakarta",
+    "Asia/Bangkok",
+    "Asia/Shanghai",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Australia/Brisbane",
+    "Australia/Sydney",
+    "Pacific/Guam",
+    "Pacific/Noumea",
+    "Pacific/Auckland",
+    "Pacific/Fiji",
+];
+
+/// A date's `timezone`: the `<name>_tz` select Payload inserts after it (fields/config/
+/// sanitize.ts): `true`, or `{ defaultTimezone, required, supportedTimezones }`.
+fn timezone_field(node: &Node, date: &Field, diags: &mut Diagnostics) -> Option<Field> {
+    let path = format!("{}.timezone", date.path);
+    let options: Vec<(String, Span)> = match &node.value {
+        Value::Bool(false) | Value::Null => return None,
+        Value::Bool(true) => TIMEZONES
+            .iter()
+            .map(|z| (z.to_string(), node.span))
+            .collect(),
+        Value::Map(entries) => {
+            let keys = [
+                "defaultTimezone",
+                "required",
+                "supportedTimezones",
+                "override",
+            ];
+            check_keys(entries, &keys, &path, diags);
+            match node.get("supportedTimezones") {
+                Some(_) => options_of(node, "supportedTimezones", &path, diags)?,
+                None => TIMEZONES
+                    .iter()
+                    .map(|z| (z.to_string(), node.span))
+                    .collect(),
+            }
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnexpectedShape,
+                    node.span,
+                    format!("expected true or a map, found {}", node.kind()),
+                )
+                .at_path(path),
+            );
+            return None;
+        }
+    };
+    let name = format!("{}_tz", date.name);
+    let mut zone = bare_field(
+        name.clone(),
+        format!("{}_tz", date.path),
+        node.span,
+        Kind::Select {
+            options: options.clone(),
+            has_many: false,
+        },
+    );
+    let required = node.get("required").and_then(Node::as_bool) == Some(true);
+    zone.required = (date.required == Some(true) || required).then_some(true);
+    // One supported timezone is the default (sanitize.ts).
+    zone.default = match options.as_slice() {
+        [(only, span)] => Some(Node {
+            value: Value::Str(only.clone()),
+            span: *span,
+        }),
+        _ => node.get("defaultTimezone").cloned(),
+    };
+    Some(zone)
 }
 
 /// A tab of a `tabs` field: a named tab is a group, an unnamed one is lifted.
@@ -348,6 +470,7 @@ pub(super) fn bare_field(name: String, path: String, span: Span, kind: Kind) -> 
         enum_name: None,
         conditional: false,
         virtual_field: false,
+        localized: false,
         bounds: Bounds::default(),
         renamed_from: None,
     }
@@ -363,20 +486,10 @@ fn data_field(
     let has_many = flag(node, "hasMany", &path, diags);
     let kind = match ty {
         "text" => Kind::Text { has_many },
-        "textarea" | "email" | "code" | "slug" => Kind::Varchar,
+        "textarea" | "email" | "code" => Kind::Varchar,
         "number" => Kind::Number { has_many },
         "checkbox" => Kind::Checkbox,
-        "date" => {
-            if flag(node, "timezone", &path, diags) {
-                diags.push(unsupported(
-                    node.get("timezone").map_or(node.span, |n| n.span),
-                    &path,
-                    "`timezone` (Payload adds a `<field>_tz` select beside the date)",
-                    "remove `timezone`, or add the `_tz` select field yourself",
-                ));
-            }
-            Kind::Date
-        }
+        "date" => Kind::Date,
         "select" | "radio" => Kind::Select {
             options: options(node, &path, diags)?,
             has_many: ty == "select" && has_many,
@@ -407,13 +520,22 @@ fn data_field(
     };
     let mut field = bare_field(name, path, node.span, kind);
     read_common(node, &mut field, diags);
-    if ty == "slug" {
-        // fields/config/sanitize.ts: a slug field is required, unique and indexed unless told otherwise.
-        field.required.get_or_insert(true);
-        field.unique.get_or_insert(true);
-        field.index.get_or_insert(true);
-    }
     Some(field)
+}
+
+/// `type: slug` is Payload 4's (canary); Payload 3 writes `slugField()`, which is a row of a
+/// checkbox and a text field (fields/baseFields/slug/index.ts).
+fn slug_type(span: Span, path: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::PayloadFourOnly,
+        span,
+        "`type: slug` is a Payload 4 field type; the Payload-style flavour follows Payload 3.x",
+    )
+    .at_path(path.to_string())
+    .with_help(
+        "write what Payload 3's `slugField()` makes: `{ name: generateSlug, type: checkbox, defaultValue: true }` \
+         and `{ name: slug, type: text, index: true, required: true, unique: true }`",
+    )
 }
 
 /// The keys every data field shares: constraints, names, default and bounds.
@@ -427,14 +549,7 @@ fn read_common(node: &Node, field: &mut Field, diags: &mut Diagnostics) {
     field.unique = opt_bool("unique", diags);
     field.index = opt_bool("index", diags);
     field.virtual_field = opt_bool("virtual", diags).unwrap_or(false);
-    if opt_bool("localized", diags) == Some(true) {
-        diags.push(unsupported(
-            node.get("localized").map_or(node.span, |n| n.span),
-            &path,
-            "`localized` fields (Payload's `_locales` tables)",
-            "remove `localized: true`; Payload itself ignores it when the config has no `localization`",
-        ));
-    }
+    field.localized = opt_bool("localized", diags).unwrap_or(false);
     let text = |key: &str, diags: &mut Diagnostics| {
         node.get(key)
             .and_then(|n| expect_scalar(n, &format!("{path}.{key}"), diags))
@@ -500,8 +615,18 @@ pub fn required_key<'a>(
 
 /// `options`: strings, or `{ label, value }` maps; Postgres stores the values.
 fn options(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Vec<(String, Span)>> {
-    let list = required_key(node, "options", path, diags)?;
-    let opath = format!("{path}.options");
+    options_of(node, "options", path, diags)
+}
+
+/// A list of options under `key`: strings, or `{ label, value }` maps.
+fn options_of(
+    node: &Node,
+    key: &str,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<Vec<(String, Span)>> {
+    let list = required_key(node, key, path, diags)?;
+    let opath = format!("{path}.{key}");
     let items = expect_seq(list, &opath, diags)?;
     if items.is_empty() {
         diags.push(

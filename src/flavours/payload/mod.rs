@@ -21,6 +21,8 @@ use fields::{required_key, Field, Kind};
 /// What `declare` learned, handed to `lower`: every collection, parsed, in file order.
 pub struct State<'a> {
     collections: Vec<Collection<'a>>,
+    /// `localization.locales`: the codes of the `_locales` enum, when the config localizes.
+    locales: Option<Vec<(String, Span)>>,
 }
 
 /// The adapter's `idType`: what a collection's `id` column is.
@@ -45,16 +47,48 @@ struct Collection<'a> {
     indexes: Vec<(Vec<String>, bool, Span)>,
     /// `upload.filenameCompoundIndex`.
     filename_compound: Option<Vec<String>>,
+    /// `versions`: a `_<slug>_v` table of versions.
+    versions: Option<Versions>,
+    /// A global: one document, no relationships to it, its dates plain fields.
+    global: bool,
     span: Span,
+}
+
+/// A collection's (or global's) `versions`, as Payload's sanitizer reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Versions {
+    /// `drafts`: a `_status` field, `latest` in the versions, and no NOT NULL anywhere.
+    drafts: bool,
+    /// `drafts.autosave`: an `autosave` column in the versions.
+    autosave: bool,
 }
 
 const FILE_KEYS: &[&str] = &[
     "flavor",
     "idType",
     "collections",
+    "globals",
+    "localization",
     "access",
     "seed",
     "acceptDataLoss",
+];
+
+const GLOBAL_KEYS: &[&str] = &[
+    "slug",
+    "dbName",
+    "fields",
+    "versions",
+    "access",
+    "label",
+    "admin",
+    "hooks",
+    "endpoints",
+    "typescript",
+    "graphQL",
+    "custom",
+    "lockDocuments",
+    "forceSelect",
 ];
 
 const COLLECTION_KEYS: &[&str] = &[
@@ -89,9 +123,13 @@ pub fn declare<'a>(
     catalog: &mut Catalog,
     diags: &mut Diagnostics,
 ) -> State<'a> {
-    let mut collections = Vec::new();
+    let (mut collections, mut globals) = (Vec::new(), Vec::new());
+    let mut locales = None;
     for file in files {
-        read_file(&file.root, &mut collections, diags);
+        read_file(&file.root, &mut collections, &mut globals, diags);
+        if let (None, Some(node)) = (&locales, file.root.get("localization")) {
+            locales = read_localization(node, diags);
+        }
     }
     // A second collection with a taken slug is reported by the catalog and not lowered:
     // its tables would only repeat the error as clashing names.
@@ -109,16 +147,52 @@ pub fn declare<'a>(
         );
         !taken
     });
-    State { collections }
+    // Payload builds every collection's tables before the globals' (buildRawSchema), which
+    // decides the numbering of clashing index names. Nothing can relate to a global.
+    collections.append(&mut globals);
+    State {
+        collections,
+        locales,
+    }
+}
+
+/// `localization: { locales: [en, { code: de, label: Deutsch }], defaultLocale, fallback }`:
+/// the locale codes (`false` is no localization). The first file of a system that says it wins.
+fn read_localization(node: &Node, diags: &mut Diagnostics) -> Option<Vec<(String, Span)>> {
+    if node.as_bool() == Some(false) {
+        return None;
+    }
+    let entries = expect_map(node, "localization", diags)?;
+    let keys = [
+        "locales",
+        "defaultLocale",
+        "fallback",
+        "filterAvailableLocales",
+    ];
+    check_keys(entries, &keys, "localization", diags);
+    let list = required_key(node, "locales", "localization", diags)?;
+    let mut codes = Vec::new();
+    for item in expect_seq(list, "localization.locales", diags).unwrap_or_default() {
+        let code = match item.get("code") {
+            Some(code) => expect_scalar(code, "localization.locales", diags),
+            None => expect_scalar(item, "localization.locales", diags),
+        };
+        codes.extend(code.map(|c| (c, item.span)));
+    }
+    (!codes.is_empty()).then_some(codes)
 }
 
 /// Lowers every declared collection into tables and enums.
 pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
     let mut names = names::Registry::default();
     let first = system.tables.len();
+    if let Some(locales) = &state.locales {
+        system.enums.push(build::locales_enum(locales));
+    }
+    let locales = state.locales.as_deref();
     for collection in &state.collections {
         let (root, enums) = (system.tables.len(), system.enums.len());
-        build::collection(collection, catalog, &mut names, system, diags);
+        build::collection(collection, locales, catalog, &mut names, system, diags);
         let declared = renames::declared(collection, diags);
         let built = (&system.tables[root..], &system.enums[enums..]);
         renames::implied(&declared, built.0, built.1, &mut system.renames);
@@ -144,7 +218,12 @@ fn unsupported(span: Span, path: &str, what: &str, help: &str) -> Diagnostic {
     .with_help(help.to_string())
 }
 
-fn read_file<'a>(root: &'a Node, out: &mut Vec<Collection<'a>>, diags: &mut Diagnostics) {
+fn read_file<'a>(
+    root: &'a Node,
+    out: &mut Vec<Collection<'a>>,
+    globals: &mut Vec<Collection<'a>>,
+    diags: &mut Diagnostics,
+) {
     let Some(entries) = expect_map(root, "", diags) else {
         return;
     };
@@ -171,14 +250,75 @@ fn read_file<'a>(root: &'a Node, out: &mut Vec<Collection<'a>>, diags: &mut Diag
             }
         },
     };
-    let Some(list) = required_key(root, "collections", "collections", diags) else {
-        return;
+    if let Some(list) = root.get("globals") {
+        for node in expect_seq(list, "globals", diags).unwrap_or_default() {
+            globals.extend(read_global(node, id_type, diags));
+        }
+    }
+    let list = match root.get("globals") {
+        Some(_) => root.get("collections"),
+        None => required_key(root, "collections", "collections", diags),
     };
-    for node in expect_seq(list, "collections", diags).unwrap_or_default() {
+    for node in list
+        .and_then(|l| expect_seq(l, "collections", diags))
+        .unwrap_or_default()
+    {
         if let Some(c) = read_collection(node, id_type, diags) {
             out.push(c);
         }
     }
+}
+
+/// A global (globals/config/sanitize.ts): a one-row table of its fields, `_status` with
+/// drafts, then plain `updatedAt` / `createdAt` dates (no index, no default).
+fn read_global<'a>(
+    node: &'a Node,
+    id_type: IdType,
+    diags: &mut Diagnostics,
+) -> Option<Collection<'a>> {
+    let entries = expect_map(node, "globals", diags)?;
+    let slug = expect_scalar(
+        required_key(node, "slug", "globals", diags)?,
+        "globals",
+        diags,
+    )?;
+    check_keys(entries, GLOBAL_KEYS, &slug, diags);
+    let versions = node
+        .get("versions")
+        .and_then(|v| read_versions(v, &format!("{slug}.versions"), diags));
+    let table = node
+        .get("dbName")
+        .and_then(|n| expect_scalar(n, &format!("{slug}.dbName"), diags))
+        .unwrap_or_else(|| names::snake_case(&slug));
+    let mut fields = match node.get("fields") {
+        Some(f) => fields::parse_fields(f, &slug, diags),
+        None => Vec::new(),
+    };
+    if versions.is_some_and(|v| v.drafts) {
+        merge_base_fields(&mut fields, vec![status_field(&slug, node.span)]);
+    }
+    for name in ["updatedAt", "createdAt"] {
+        if !fields.iter().any(|f| f.name == name) {
+            fields.push(base(name, Kind::Date, &slug, node.span));
+        }
+    }
+    Some(Collection {
+        node,
+        slug,
+        table,
+        id_type,
+        id_column: match id_type {
+            IdType::Serial => ScalarType::Serial { big: false },
+            IdType::Uuid => ScalarType::Uuid,
+        },
+        fields,
+        timestamps: false,
+        indexes: Vec::new(),
+        filename_compound: None,
+        versions,
+        global: true,
+        span: node.span,
+    })
 }
 
 fn describe(node: &Node) -> String {
@@ -206,13 +346,19 @@ fn read_collection<'a>(
     };
     let timestamps = flag("timestamps", true, diags);
     let trash = flag("trash", false, diags);
-    if let Some(v) = node.get("versions").filter(|v| v.as_bool() != Some(false)) {
-        diags.push(unsupported(
-            v.span,
-            &format!("{slug}.versions"),
-            "`versions` (Payload's `_<slug>_v` version tables)",
-            "remove `versions`; version history tables are not generated yet",
-        ));
+    let versions = node
+        .get("versions")
+        .and_then(|v| read_versions(v, &format!("{slug}.versions"), diags));
+    if let (Some(_), false) = (versions, timestamps) {
+        diags.push(
+            Diagnostic::error(
+                Code::VersionsWithoutTimestamps,
+                node.get("timestamps").map_or(node.span, |n| n.span),
+                format!("`{slug}` has `versions` but `timestamps: false`"),
+            )
+            .at_path(format!("{slug}.timestamps"))
+            .with_help("versions are ordered by their timestamps: remove `timestamps: false` (Payload refuses it too)"),
+        );
     }
     let table = node
         .get("dbName")
@@ -224,6 +370,9 @@ fn read_collection<'a>(
         None => Vec::new(),
     };
     add_timestamp_fields(&mut fields, timestamps, trash, &slug, node.span);
+    if versions.is_some_and(|v| v.drafts) {
+        merge_base_fields(&mut fields, vec![status_field(&slug, node.span)]);
+    }
     let mut filename_compound = None;
     if let Some(upload) = node.get("upload") {
         let (base, compound) = upload_fields(upload, &slug, diags);
@@ -251,8 +400,69 @@ fn read_collection<'a>(
         timestamps,
         indexes,
         filename_compound,
+        versions,
+        global: false,
         span: node.span,
     })
+}
+
+/// `versions: true`, or `{ drafts: true | { autosave, ... }, maxPerDoc }`
+/// (collections/config/sanitize.ts); `false` is none.
+fn read_versions(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Versions> {
+    let drafts = match &node.value {
+        Value::Bool(on) => {
+            return on.then_some(Versions {
+                drafts: false,
+                autosave: false,
+            })
+        }
+        Value::Map(entries) => {
+            check_keys(entries, &["drafts", "maxPerDoc"], path, diags);
+            node.get("drafts")
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnexpectedShape,
+                    node.span,
+                    format!("expected true, false or a map, found {}", node.kind()),
+                )
+                .at_path(path.to_string()),
+            );
+            return None;
+        }
+    };
+    let enabled =
+        |n: Option<&Node>| n.is_some_and(|n| !matches!(n.value, Value::Bool(false) | Value::Null));
+    let autosave = match drafts.map(|d| &d.value) {
+        Some(Value::Map(entries)) => {
+            let keys = ["autosave", "validate", "schedulePublish", "localizeStatus"];
+            check_keys(entries, &keys, &format!("{path}.drafts"), diags);
+            enabled(drafts.and_then(|d| d.get("autosave")))
+        }
+        _ => false,
+    };
+    Some(Versions {
+        drafts: enabled(drafts),
+        autosave,
+    })
+}
+
+/// `_status`, the draft/published select drafts add (versions/baseFields.ts).
+fn status_field(slug: &str, span: Span) -> Field {
+    let options = ["draft", "published"]
+        .map(|o| (o.to_string(), span))
+        .to_vec();
+    let kind = Kind::Select {
+        options,
+        has_many: false,
+    };
+    let mut status = with(base("_status", kind, slug, span), false, false, true);
+    status.default = Some(Node {
+        value: Value::Str("draft".into()),
+        span,
+    });
+    status
 }
 
 /// A field named `id` of type text or number replaces the generated id (setColumnID).
@@ -507,7 +717,8 @@ const AUTH_KEYS: &[&str] = &[
 ];
 
 /// The fields an `auth` collection gets, with Payload's defaults (auth/getAuthFields.ts,
-/// collections/config/defaults.ts: maxLoginAttempts 5, useSessions true, verify false).
+/// collections/config/defaults.ts: maxLoginAttempts 5, useSessions true, verify false,
+/// forgotPassword.minRequestInterval 15000).
 fn auth_fields(node: &Node, slug: &str, diags: &mut Diagnostics) -> Vec<Field> {
     let span = node.span;
     let path = format!("{slug}.auth");
@@ -556,8 +767,11 @@ fn auth_fields(node: &Node, slug: &str, diags: &mut Diagnostics) -> Vec<Field> {
             .and_then(Node::as_bool)
     };
     let username = with_username.is_some_and(|w| w.as_bool() != Some(false));
-    let email_required = !(username && option("requireEmail") == Some(false));
-    let email_unique = !(username && option("allowEmailLogin") == Some(false));
+    // With usernames, Payload's defaults (addDefaultsToLoginWithUsernameConfig) are
+    // `requireEmail: false` and `allowEmailLogin: false`: email is then optional and not unique.
+    let email_login = option("allowEmailLogin") == Some(true);
+    let email_required = !username || option("requireEmail") == Some(true);
+    let email_unique = !username || email_login;
     out.push(with(
         b("email", Kind::Varchar),
         email_required,
@@ -565,13 +779,22 @@ fn auth_fields(node: &Node, slug: &str, diags: &mut Diagnostics) -> Vec<Field> {
         false,
     ));
     if username {
-        let required = option("requireUsername") != Some(false);
+        // Without email login the username is required whatever `requireUsername` says.
+        let required = option("requireUsername") != Some(false) || !email_login;
         out.push(with(b("username", text()), required, true, false));
     }
     out.push(b("resetPasswordToken", text()));
     out.push(b("resetPasswordExpiration", Kind::Date));
     out.push(b("salt", text()));
     out.push(b("hash", text()));
+    // `forgotPassword.minRequestInterval` (default 15000 ms) throttles reset requests by a date.
+    let interval = node
+        .get("forgotPassword")
+        .and_then(|f| f.get("minRequestInterval"))
+        .map_or(Some(15000), Node::as_i64);
+    if interval.is_some_and(|ms| ms > 0) {
+        out.push(b("resetPasswordRequestedAt", Kind::Date));
+    }
     if truthy("verify") {
         out.push(b("_verified", Kind::Checkbox));
         out.push(b("_verificationToken", text()));

@@ -337,8 +337,8 @@ fn postgres_template_users_and_media_match_payloads_migration() {
             .iter()
             .map(|c| {
                 let mut s = payload_sql(c);
-                if c.default == Some(crate::ir::DefaultValue::Now) {
-                    s.push_str(" DEFAULT now()");
+                if let Some(crate::ir::DefaultValue::Sql(sql)) = &c.default {
+                    s.push_str(&format!(" DEFAULT {sql}"));
                 }
                 if let Some(crate::ir::DefaultValue::Literal(crate::ir::Literal::Number(n))) =
                     &c.default
@@ -373,6 +373,9 @@ fn postgres_template_users_and_media_match_payloads_migration() {
             "reset_password_expiration timestamp(3) with time zone",
             "salt varchar",
             "hash varchar",
+            // Not in the template's migration, which predates Payload 3.90: the date that
+            // throttles reset requests (`forgotPassword.minRequestInterval`, default 15 s).
+            "reset_password_requested_at timestamp(3) with time zone",
             "login_attempts numeric DEFAULT 0",
             "lock_until timestamp(3) with time zone",
         ]

@@ -1,0 +1,465 @@
+//! The Payload flavour's promise: a team arriving from Payload gets exactly the database
+//! Payload's Postgres adapter makes, so it switches without a data migration.
+//!
+//! The oracle is Payload's own pipeline (`tests/oracle/payload-sql.mjs`, run offline by node:
+//! the config sanitizer, the adapter's schema builder and its bundled drizzle-kit). Every
+//! Payload-style system (`schemas/`, `tests/fixtures/ok/payload_*`, `examples/*/schemas`) is
+//! turned into its Payload config; Payload's SQL goes into one database, schemagen's
+//! migrations into another, and the two catalogs are compared object by object, as Postgres
+//! spells them. The differences allowed are schemagen's documented ones (docs/flavours/
+//! payload.md, "Where schemagen differs"), each listed in [`Allowed`].
+
+mod support;
+
+use schemagen::cluster::Cluster;
+use schemagen::ir::{ScalarType, System};
+use schemagen::load::Node;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use support::payload_config;
+use support::pg::{self, Catalog};
+use support::TempDir;
+
+const TEST: &str = "every_payload_style_system_makes_the_database_payload_makes";
+
+#[test]
+fn every_payload_style_system_makes_the_database_payload_makes() {
+    let Some(oracle) = Oracle::find(TEST) else {
+        return;
+    };
+    let Some(pg) = pg::cluster(TEST) else {
+        return;
+    };
+    let mut failures = Vec::new();
+    let mut checked = Vec::new();
+    let examples = support::subfolders(&support::repo_root().join("examples"))
+        .into_iter()
+        .filter(|dir| dir.join("schemas").is_dir())
+        .map(|dir| {
+            let label = format!("example-{}", support::file_name(&dir));
+            support::Case::new(label, dir.join("schemas"))
+        });
+    let cases = support::cases()
+        .into_iter()
+        .filter(|case| case.label == "schemas" || case.label.starts_with("fixture-payload_"))
+        .chain(examples);
+    for case in cases {
+        let systems = payload_systems(case.schemas());
+        if systems.is_empty() {
+            continue;
+        }
+        let out = TempDir::new(&case.label);
+        let run = support::generate(&case.label, &case.config(out.path()));
+        for (name, files) in systems {
+            let label = format!("{} / {name}", case.label);
+            let database = format!("db{}", checked.len());
+            checked.push(label.clone());
+            let migrations = support::system_files(&run, &name, |p| {
+                p.starts_with("migrations/") && p.ends_with(".sql")
+            });
+            let system = run.systems.iter().find(|s| s.name == name);
+            let system = system.unwrap_or_else(|| panic!("{label}: schemagen made no system"));
+            let folder = format!("{}-{name}", case.label);
+            let inputs = Inputs {
+                files: &files,
+                system,
+                migrations: &migrations,
+            };
+            match check_system(&oracle, &pg, &database, &folder, &inputs) {
+                Ok(allowed) => eprintln!("{label}: same as Payload's database{allowed}"),
+                Err(report) => failures.push(format!("{label}:\n{report}")),
+            }
+        }
+    }
+    eprintln!(
+        "compared {} systems with Payload: {checked:?}",
+        checked.len()
+    );
+    // A filter that silently stopped matching would make this test pass having checked nothing.
+    assert!(
+        checked.len() >= 9,
+        "only {checked:?} were compared: are the Payload-style systems still found?"
+    );
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// The systems below `schemas` whose files are all Payload-style, each with its parsed files.
+fn payload_systems(schemas: &Path) -> Vec<(String, Vec<Node>)> {
+    let systems = schemagen::load::discover_systems(schemas)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", schemas.display()));
+    let parse = |path: &PathBuf| {
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        schemagen::load::parse_text(&text, 0)
+            .unwrap_or_else(|d| panic!("{}: {}", path.display(), d.message))
+    };
+    systems
+        .into_iter()
+        .map(|(name, paths)| (name, paths.iter().map(parse).collect::<Vec<_>>()))
+        .filter(|(_, files)| payload_config::is_pure_payload(files))
+        .collect()
+}
+
+struct Inputs<'a> {
+    files: &'a [Node],
+    system: &'a System,
+    migrations: &'a [(&'a str, &'a str)],
+}
+
+/// One system: Payload's database against schemagen's. `Ok` carries the allowed differences
+/// (for the log); `Err` every other difference, plus where the config and Payload's SQL were kept.
+fn check_system(
+    oracle: &Oracle,
+    pg: &Cluster,
+    database: &str,
+    folder: &str,
+    inputs: &Inputs,
+) -> Result<String, String> {
+    let config = payload_config::to_config(inputs.files);
+    let config_text = serde_json::to_string_pretty(&config).expect("JSON serializes");
+    let payload_sql = oracle.migration(&config_text).map_err(|e| {
+        let kept = keep(folder, &config_text, "");
+        format!("  Payload refused the config ({kept}):\n{e}")
+    })?;
+    let allowed = Allowed::for_system(inputs.system, &config);
+    let payload_sql = allowed.without_postgis(&payload_sql);
+    let scratch = TempDir::new(database);
+    let theirs = format!("{database}_payload");
+    let ours = format!("{database}_schemagen");
+    let read = |db: &str, sql: &[(&str, &str)]| {
+        pg.create_database(db).map_err(|e| e.to_string())?;
+        pg::apply(pg, db, sql, scratch.path())?;
+        pg::read_catalog(pg, db)
+    };
+    let report = read(&theirs, &[("payload.sql", &payload_sql)]).and_then(|payload| {
+        let schemagen = read(&ours, inputs.migrations)?;
+        compare(&payload, &schemagen, &allowed)
+    });
+    report.map_err(|report| {
+        let kept = keep(folder, &config_text, &payload_sql);
+        format!("{report}  (the config and Payload's SQL: {kept})")
+    })
+}
+
+/// Writes the inputs of a failed comparison where a developer can read them.
+fn keep(folder: &str, config: &str, sql: &str) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("payload_oracle")
+        .join(folder);
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("config.json"), config))
+        .and_then(|()| std::fs::write(dir.join("payload.sql"), sql));
+    match written {
+        Ok(()) => dir.display().to_string(),
+        Err(e) => format!("not kept: {e}"),
+    }
+}
+
+/// Payload's own collections: admin state, not the team's data. schemagen makes them only when
+/// the YAML opts in (`payloadTables: true`); otherwise Payload's alone are not a difference.
+const PAYLOAD_TABLES: &[&str] = &[
+    "payload_kv",
+    "payload_locked_documents",
+    "payload_locked_documents_rels",
+    "payload_preferences",
+    "payload_preferences_rels",
+    "payload_migrations",
+    "payload_jobs",
+    "payload_jobs_log",
+];
+
+/// The differences schemagen makes on purpose (docs/flavours/payload.md), for one system.
+#[derive(Debug, Default)]
+struct Allowed {
+    /// `public.<table>` → the CHECK constraints its `min`/`max`/`minLength`/`maxLength` make.
+    checks: BTreeMap<String, BTreeSet<String>>,
+    /// `(table, column)` of every `point` field: Payload's is PostGIS `geometry(Point)`, which
+    /// a plain Postgres lacks; Payload's SQL gets `point` (and GiST for its btree index) instead.
+    points: BTreeSet<(String, String)>,
+    /// Tables only Payload makes: its own collections (unless opted in), and the admin user
+    /// collection the translator adds to a config without an auth collection.
+    payload_only: BTreeSet<String>,
+}
+
+impl Allowed {
+    fn for_system(system: &System, config: &serde_json::Value) -> Allowed {
+        let mut allowed = Allowed::default();
+        for table in &system.tables {
+            let key = format!("{}.{}", table.db_name.schema, table.db_name.name);
+            let checks = table.checks.iter().map(|c| c.db_name.clone()).collect();
+            allowed.checks.insert(key, checks);
+            for column in &table.columns {
+                if column.ty.scalar == ScalarType::GeoPoint {
+                    let place = (table.db_name.name.clone(), column.db_name.clone());
+                    allowed.points.insert(place);
+                }
+            }
+        }
+        if config["admin"]["user"] == payload_config::ORACLE_ADMINS {
+            let admins = payload_config::ORACLE_ADMINS.replace('-', "_");
+            let tables = [
+                format!("public.{admins}"),
+                format!("public.{admins}_sessions"),
+            ];
+            allowed.payload_only.extend(tables);
+        }
+        if config["payloadTables"] != serde_json::Value::Bool(true) {
+            let internal = PAYLOAD_TABLES.iter().map(|t| format!("public.{t}"));
+            allowed.payload_only.extend(internal);
+        }
+        allowed
+    }
+
+    /// Payload's SQL with `point` for `geometry(Point)` (and its default), and a GiST index
+    /// where it has btree (a `point` has no btree operator class).
+    fn without_postgis(&self, sql: &str) -> String {
+        let mut table = String::new();
+        let mut out = String::with_capacity(sql.len());
+        for line in sql.lines() {
+            if let Some(rest) = line.strip_prefix("CREATE TABLE \"") {
+                table = rest.split('"').next().unwrap_or_default().to_string();
+            }
+            let mut line = line.replace(" geometry(Point)", " point");
+            if let Some(spelled) = point_default(&line) {
+                line = spelled;
+            }
+            let on_point = self.points.iter().any(|(t, c)| {
+                line.contains(&format!("ON \"{t}\" USING btree (\"{c}\")"))
+                    || (t == &table && line.contains(&format!("\"{c}\" point")))
+            });
+            if on_point {
+                line = line.replace("USING btree", "USING gist");
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A PostGIS default `'SRID=4326;POINT(x y)'` as a Postgres point `'(x,y)'`.
+fn point_default(line: &str) -> Option<String> {
+    let start = line.find("'SRID=4326;POINT(")?;
+    let end = start + line[start..].find(")'")? + 2;
+    let inner = &line[start + "'SRID=4326;POINT(".len()..end - 2];
+    let (x, y) = inner.split_once(' ')?;
+    Some(format!("{}'({x},{y})'{}", &line[..start], &line[end..]))
+}
+
+/// Every difference between Payload's catalog and schemagen's, as one readable report (`Err`),
+/// or the allowed differences (`Ok`).
+fn compare(payload: &Catalog, ours: &Catalog, allowed: &Allowed) -> Result<String, String> {
+    let mut problems = String::new();
+    let mut extras = Vec::new();
+    let mut problem = |line: String| writeln!(problems, "  {line}").unwrap();
+    let payload_only = |table: &str| allowed.payload_only.contains(table);
+    // Enums of Payload's own tables (`enum_payload_jobs_…`) go with them.
+    let enum_of_payload_only = |name: &str| {
+        allowed.payload_only.iter().any(|t| {
+            let table = t.trim_start_matches("public.");
+            name.starts_with(&format!("public.enum_{table}_"))
+        })
+    };
+
+    for (name, values) in &payload.enums {
+        match ours.enums.get(name) {
+            None if enum_of_payload_only(name) => {}
+            None => problem(format!(
+                "enum {name}: missing (Payload: {})",
+                values.join(", ")
+            )),
+            Some(v) if v != values => problem(format!(
+                "enum {name}: values {} where Payload has {}",
+                v.join(", "),
+                values.join(", ")
+            )),
+            Some(_) => {}
+        }
+    }
+    for name in ours
+        .enums
+        .keys()
+        .filter(|n| !payload.enums.contains_key(*n))
+    {
+        problem(format!("enum {name}: only schemagen made it"));
+    }
+    for (name, theirs) in &payload.tables {
+        let Some(table) = ours.tables.get(name) else {
+            if payload_only(name) {
+                extras.push(format!("Payload's {name}"));
+            } else {
+                problem(format!("table {name}: missing"));
+            }
+            continue;
+        };
+        let none = BTreeSet::new();
+        let checks = allowed.checks.get(name).unwrap_or(&none);
+        let parts = [
+            ("column", &theirs.columns, &table.columns),
+            ("constraint", &theirs.constraints, &table.constraints),
+            ("index", &theirs.indexes, &table.indexes),
+        ];
+        for (kind, theirs, ours) in parts {
+            for line in compare_objects(kind, theirs, ours, checks, &mut extras) {
+                problem(format!("table {name}: {line}"));
+            }
+        }
+        let common = |order: &[String], other: &BTreeMap<String, String>| -> Vec<String> {
+            order
+                .iter()
+                .filter(|c| other.contains_key(*c))
+                .cloned()
+                .collect()
+        };
+        let (their_order, our_order) = (
+            common(&theirs.column_order, &table.columns),
+            common(&table.column_order, &theirs.columns),
+        );
+        if their_order != our_order {
+            problem(format!(
+                "table {name}: columns in the order {} where Payload has {}",
+                our_order.join(", "),
+                their_order.join(", ")
+            ));
+        }
+    }
+    for name in ours
+        .tables
+        .keys()
+        .filter(|n| !payload.tables.contains_key(*n))
+    {
+        problem(format!("table {name}: only schemagen made it"));
+    }
+    if !allowed.points.is_empty() {
+        let points: Vec<String> = allowed
+            .points
+            .iter()
+            .map(|(t, c)| format!("{t}.{c}"))
+            .collect();
+        extras.push(format!("point for geometry(Point): {}", points.join(", ")));
+    }
+    if problems.is_empty() {
+        let mut text = format!(" ({})", payload.summary());
+        if !extras.is_empty() {
+            write!(text, "; allowed: {}", extras.join(", ")).unwrap();
+        }
+        Ok(text)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The differences between one table's columns, constraints or indexes. A CHECK schemagen
+/// alone made is fine when it comes from `min`/`max` bounds; an object that differs from
+/// Payload's only by name is reported as a rename.
+fn compare_objects(
+    kind: &str,
+    theirs: &BTreeMap<String, String>,
+    ours: &BTreeMap<String, String>,
+    checks: &BTreeSet<String>,
+    extras: &mut Vec<String>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut only_ours: BTreeMap<&str, &str> = ours
+        .iter()
+        .filter(|(object, _)| !theirs.contains_key(*object))
+        .map(|(object, definition)| (object.as_str(), definition.as_str()))
+        .collect();
+    for (object, definition) in theirs {
+        match ours.get(object) {
+            Some(d) if d == definition => {}
+            Some(d) => problems.push(format!(
+                "{kind} {object} is `{d}` where Payload has `{definition}`"
+            )),
+            None => match only_ours.iter().find(|(_, d)| *d == definition) {
+                Some((&ours_name, _)) => {
+                    only_ours.remove(ours_name);
+                    problems.push(format!(
+                        "{kind} {ours_name} should be named {object} (as Payload does): `{definition}`"
+                    ));
+                }
+                None => problems.push(format!("{kind} {object} missing (Payload: `{definition}`)")),
+            },
+        }
+    }
+    for (object, definition) in only_ours {
+        let bound =
+            kind == "constraint" && definition.starts_with("CHECK") && checks.contains(object);
+        if bound {
+            extras.push(format!("check {object}"));
+        } else {
+            problems.push(format!(
+                "{kind} {object} only schemagen made: `{definition}`"
+            ));
+        }
+    }
+    problems
+}
+
+/// Payload's pipeline, run by node from the copy `scripts/test` installs in `.tmp/node`.
+struct Oracle {
+    node: PathBuf,
+    /// Holds a copy of the script next to a `node_modules` link: ES modules resolve their
+    /// imports from where the importing file lives (NODE_PATH does not apply to them).
+    dir: TempDir,
+}
+
+impl Oracle {
+    fn find(test: &str) -> Option<Oracle> {
+        let modules = support::repo_root().join(".tmp/node/node_modules");
+        let Some(node) = support::on_path("node") else {
+            support::missing_tool(
+                test,
+                "no `node` on PATH to run Payload's schema builder with",
+            );
+            return None;
+        };
+        if !modules
+            .join("@payloadcms/db-postgres/package.json")
+            .is_file()
+        {
+            support::missing_tool(
+                test,
+                "no payload / @payloadcms/db-postgres in .tmp/node: run `scripts/test`, which installs them",
+            );
+            return None;
+        }
+        let dir = TempDir::new("payload-oracle");
+        let script = support::repo_root().join("tests/oracle/payload-sql.mjs");
+        std::fs::copy(&script, dir.path().join("payload-sql.mjs"))
+            .unwrap_or_else(|e| panic!("copying {}: {e}", script.display()));
+        std::os::unix::fs::symlink(&modules, dir.path().join("node_modules"))
+            .unwrap_or_else(|e| panic!("linking {}: {e}", modules.display()));
+        Some(Oracle { node, dir })
+    }
+
+    /// The statements `payload migrate:create` would write for `config` on an empty database.
+    fn migration(&self, config: &str) -> Result<String, String> {
+        let mut child = Command::new(&self.node)
+            .args(["--no-warnings", "payload-sql.mjs"])
+            .current_dir(self.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", self.node.display()))?;
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        std::io::Write::write_all(&mut stdin, config.as_bytes())
+            .map_err(|e| format!("writing the config to node: {e}"))?;
+        drop(stdin);
+        let output = child
+            .wait_with_output()
+            .map_err(|e| format!("waiting for node: {e}"))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let message: Vec<&str> = stderr
+                .lines()
+                .take_while(|line| !line.trim_start().starts_with("at "))
+                .collect();
+            return Err(message.join("\n"));
+        }
+        String::from_utf8(output.stdout).map_err(|e| format!("node wrote no UTF-8: {e}"))
+    }
+}
