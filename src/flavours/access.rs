@@ -620,7 +620,10 @@ fn public_values(
                     .then(|| "name the public `values` of the enum".into())
             })
         }
-        (ScalarType::Text | ScalarType::Varchar { .. } | ScalarType::Char { .. }, _)
+        (
+            ScalarType::Text | ScalarType::Citext | ScalarType::Varchar { .. } | ScalarType::Char { .. },
+            _,
+        )
             if !values.is_empty() =>
         {
             None

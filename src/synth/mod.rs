@@ -406,7 +406,10 @@ impl Synth<'_> {
         let hinted = check_literal(table, &c.db_name);
         match &c.ty.scalar {
             ScalarType::Uuid => format!("{:08x}-0000-4000-8000-{n:012x}", index + 1),
-            ScalarType::Text | ScalarType::Varchar { .. } | ScalarType::Char { .. } => hinted
+            ScalarType::Text
+            | ScalarType::Citext
+            | ScalarType::Varchar { .. }
+            | ScalarType::Char { .. } => hinted
                 .unwrap_or_else(|| {
                     let declared = match &c.ty.scalar {
                         ScalarType::Varchar { length } | ScalarType::Char { length } => *length,
