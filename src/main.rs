@@ -62,6 +62,44 @@ enum Command {
     /// baseline)
     #[command(subcommand)]
     Migrate(Migrate),
+    /// Write a system's YAML from another stack's schema (a schema.prisma)
+    #[command(subcommand)]
+    Import(Import),
+}
+
+#[derive(Subcommand)]
+enum Import {
+    /// A schema.prisma file, or the folder of a multi-file Prisma schema → Prisma-style YAML,
+    /// one YAML file per .prisma file, in <out>/<system>/
+    Prisma(ImportPrismaArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportPrismaArgs {
+    /// The schema.prisma file, or the folder of a multi-file schema
+    #[arg(value_name = "FILE|DIR")]
+    input: PathBuf,
+    /// The system's name [default: the file's stem (the folder's name for a folder, or for
+    /// a file named schema.prisma)]
+    #[arg(long, value_name = "NAME")]
+    system: Option<String>,
+    /// Leave out what has no YAML form (views, other extensions), with a warning and a YAML
+    /// comment each, instead of refusing the import
+    #[arg(long)]
+    skip_unsupported: bool,
+    #[command(flatten)]
+    out: ImportOut,
+}
+
+#[derive(clap::Args)]
+struct ImportOut {
+    /// The schemas folder the system's folder is written into [default: schemas, or as
+    /// schemagen.yaml says]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(Subcommand)]
@@ -264,6 +302,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    if let Command::Import(command) = &cli.command {
+        return import(command);
+    }
     let paths = match &cli.command {
         Command::Build(b) | Command::Check(CheckArgs { build: b, .. }) => &b.paths,
         Command::Rehearse(r) => &r.paths,
@@ -271,6 +312,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(p) => p,
         Command::Verify(v) => &v.paths,
         Command::Migrate(m) => m.paths(),
+        Command::Import(_) => unreachable!("import returns above"),
     };
     let Some(mut config) = settings(paths) else {
         return Ok(ExitCode::from(1));
@@ -600,6 +642,62 @@ fn migrate_database(command: &MigrateDatabase, config: &Config) -> anyhow::Resul
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `import prisma`: converts, reports, and writes the system's YAML when nothing stops it.
+fn import(command: &Import) -> anyhow::Result<ExitCode> {
+    let Import::Prisma(args) = command;
+    let format = args.out.format;
+    let system = args.system.clone().unwrap_or_else(|| system_name(&args.input));
+    let imported = schemagen::import::prisma::import(&args.input, &system, args.skip_unsupported);
+    print_diagnostics(&imported.diagnostics, &imported.sources, format);
+    if imported.has_errors() {
+        return Ok(ExitCode::from(1));
+    }
+    let Some(schemas) = import_folder(&args.out) else {
+        return Ok(ExitCode::from(1));
+    };
+    match schemagen::import::write_system(&schemas, &system, &imported.files) {
+        Ok(written) => {
+            eprintln!(
+                "imported {} into system `{system}`: {}",
+                args.input.display(),
+                written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(d) => {
+            print_diagnostics(&[*d], &Default::default(), format);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// `prisma/schema.prisma` → `prisma`; `blog.prisma` → `blog`; a folder → its name.
+fn system_name(input: &std::path::Path) -> String {
+    let stem = input.file_stem().and_then(|s| s.to_str()).unwrap_or("app");
+    let named_schema = input.is_file() && stem == "schema";
+    let name = if named_schema {
+        let parent = input.parent().and_then(|p| p.file_name());
+        parent.and_then(|p| p.to_str()).unwrap_or("app")
+    } else {
+        stem
+    };
+    name.to_string()
+}
+
+/// Where imported systems go: `--out`, else the config's schemas folder.
+fn import_folder(out: &ImportOut) -> Option<PathBuf> {
+    if let Some(dir) = &out.out {
+        return Some(dir.clone());
+    }
+    let paths = Paths {
+        schemas: None,
+        out: None,
+        templates: None,
+        format: out.format,
+    };
+    settings(&paths).map(|config| config.schemas)
 }
 
 /// A deploy's progress, as it happens.

@@ -100,6 +100,12 @@ codes! {
     // configuration
     BadConfig = "E0401", Error, "schemagen.yaml is invalid";
     TemplateError = "E0402", Error, "a template failed to render";
+    // import: another stack's schema → YAML
+    ImportInput = "E0800", Error, "`import`: the input cannot be read, or is not a schema the origin tool accepts";
+    ImportProvider = "E0801", Error, "`import prisma`: the datasource is not PostgreSQL";
+    ImportView = "E0802", Error, "`import prisma`: a view, which schemagen YAML cannot say yet";
+    ImportNoYamlForm = "E0803", Error, "`import`: a construct of the origin schema that schemagen YAML cannot say";
+    ImportTargetExists = "E0804", Error, "`import`: the system's folder already holds a schema";
 }
 
 impl serde::Serialize for Code {
