@@ -648,7 +648,10 @@ fn migrate_database(command: &MigrateDatabase, config: &Config) -> anyhow::Resul
 fn import(command: &Import) -> anyhow::Result<ExitCode> {
     let Import::Prisma(args) = command;
     let format = args.out.format;
-    let system = args.system.clone().unwrap_or_else(|| system_name(&args.input));
+    let system = args
+        .system
+        .clone()
+        .unwrap_or_else(|| system_name(&args.input));
     let imported = schemagen::import::prisma::import(&args.input, &system, args.skip_unsupported);
     print_diagnostics(&imported.diagnostics, &imported.sources, format);
     if imported.has_errors() {
@@ -662,7 +665,11 @@ fn import(command: &Import) -> anyhow::Result<ExitCode> {
             eprintln!(
                 "imported {} into system `{system}`: {}",
                 args.input.display(),
-                written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                written
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -74,6 +74,11 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("E0710", "migrate baseline: migrate_baseline::a_hand_made_change_or_an_unknown_name_is_refused_and_nothing_is_recorded"),
     ("E0711", "migrate baseline: migrate_baseline::a_seed_database_is_adopted_at_the_migration_it_matches_and_deploy_goes_on"),
     ("E0712", "migrate baseline: migrate_baseline::a_hand_made_change_or_an_unknown_name_is_refused_and_nothing_is_recorded"),
+    ("E0800", "a .prisma file: import_prisma::other_providers_and_broken_files_are_refused"),
+    ("E0801", "a .prisma file: import_prisma::other_providers_and_broken_files_are_refused"),
+    ("E0802", "a .prisma file: import_prisma::what_has_no_yaml_form_is_reported_at_its_prisma_line"),
+    ("E0803", "a .prisma file: import_prisma::what_has_no_yaml_form_is_reported_at_its_prisma_line"),
+    ("E0804", "a second import: import_prisma::a_folder_becomes_one_yaml_file_per_prisma_file_and_builds"),
 ];
 
 #[test]

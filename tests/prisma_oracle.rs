@@ -106,7 +106,10 @@ fn every_imported_schema_prisma_makes_the_database_prisma_makes() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
-    assert!(cases.len() >= 3, "only {cases:?}: three public schemas at least");
+    assert!(
+        cases.len() >= 3,
+        "only {cases:?}: three public schemas at least"
+    );
 }
 
 /// One public schema: `schema.prisma`, or a `schema/` folder of `.prisma` files.
@@ -118,22 +121,37 @@ fn import_and_compare(
     name: &str,
 ) -> Result<String, String> {
     let file = case.join("schema.prisma");
-    let input = if file.exists() { file } else { case.join("schema") };
+    let input = if file.exists() {
+        file
+    } else {
+        case.join("schema")
+    };
     let imported = schemagen::import::prisma::import(&input, name, false);
     if !imported.diagnostics.is_empty() {
-        let report = schemagen::diagnostics::render::human(&imported.diagnostics, &imported.sources);
+        let report =
+            schemagen::diagnostics::render::human(&imported.diagnostics, &imported.sources);
         return Err(format!("  the import reported:\n{report}"));
     }
     let scratch = TempDir::new(database);
     let schemas = scratch.path().join("schemas");
     schemagen::import::write_system(&schemas, name, &imported.files).map_err(|d| d.message)?;
     let case_run = support::Case::new(format!("import-{name}"), schemas.clone());
-    let run = support::generate(&case_run.label, &case_run.config(&scratch.path().join("out")));
+    let run = support::generate(
+        &case_run.label,
+        &case_run.config(&scratch.path().join("out")),
+    );
     let migrations = support::system_files(&run, name, |p| {
         p.starts_with("migrations/") && p.ends_with(".sql")
     });
-    let system = run.systems.iter().find(|s| s.name == name).ok_or("no system")?;
-    let (_, files) = prisma_systems(&schemas).into_iter().next().ok_or("no YAML")?;
+    let system = run
+        .systems
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or("no system")?;
+    let (_, files) = prisma_systems(&schemas)
+        .into_iter()
+        .next()
+        .ok_or("no YAML")?;
     // Prisma reads a multi-file schema as the files together.
     let original = for_the_engine(&prisma_files_text(&input));
     let schema = PrismaSchema {
@@ -171,7 +189,10 @@ fn for_the_engine(text: &str) -> String {
         out.push_str(line);
         out.push('\n');
     }
-    if text.lines().any(|l| l.trim_start().starts_with("extensions")) {
+    if text
+        .lines()
+        .any(|l| l.trim_start().starts_with("extensions"))
+    {
         out.insert_str(
             0,
             "generator client {\n  provider        = \"prisma-client-js\"\n  previewFeatures = [\"postgresqlExtensions\"]\n}\n",
@@ -195,7 +216,10 @@ fn prisma_files_text(input: &Path) -> String {
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("reading the schema folder").flatten() {
+    for entry in std::fs::read_dir(dir)
+        .expect("reading the schema folder")
+        .flatten()
+    {
         let path = entry.path();
         if path.is_dir() {
             out.extend(walk(&path));

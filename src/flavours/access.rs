@@ -621,13 +621,12 @@ fn public_values(
             })
         }
         (
-            ScalarType::Text | ScalarType::Citext | ScalarType::Varchar { .. } | ScalarType::Char { .. },
+            ScalarType::Text
+            | ScalarType::Citext
+            | ScalarType::Varchar { .. }
+            | ScalarType::Char { .. },
             _,
-        )
-            if !values.is_empty() =>
-        {
-            None
-        }
+        ) if !values.is_empty() => None,
         _ => Some(
             "a public rule needs a boolean column, or an enum or text column with `values`".into(),
         ),

@@ -30,7 +30,9 @@ pub fn write_system(
                     file.display()
                 ),
             )
-            .with_help("import under another name (`--system NAME`), or move the folder away first"),
+            .with_help(
+                "import under another name (`--system NAME`), or move the folder away first",
+            ),
         ));
     }
     let io = |e: std::io::Error, path: &Path| {

@@ -66,6 +66,7 @@ pub fn import(input: &Path, system: &str, skip_unsupported: bool) -> Import {
         let name = yaml_name(input, path);
         let source = Source {
             file,
+            path: out.sources.path(file),
             text: out.sources.text(file),
         };
         let mut yaml = Yaml::default();
@@ -82,11 +83,8 @@ pub fn import(input: &Path, system: &str, skip_unsupported: bool) -> Import {
 }
 
 fn no_input(path: &Path, what: &str) -> Diagnostic {
-    Diagnostic::global(
-        Code::ImportInput,
-        format!("{} {what}", path.display()),
-    )
-    .with_help("give a `schema.prisma` file, or the folder of a multi-file Prisma schema")
+    Diagnostic::global(Code::ImportInput, format!("{} {what}", path.display()))
+        .with_help("give a `schema.prisma` file, or the folder of a multi-file Prisma schema")
 }
 
 /// The `.prisma` files to import, in sorted order: the file itself, or every one below the folder.
@@ -123,6 +121,7 @@ fn yaml_name(input: &Path, path: &Path) -> String {
 
 struct Source<'a> {
     file: u32,
+    path: &'a str,
     text: &'a str,
 }
 
@@ -179,7 +178,10 @@ fn convert(source: &Source<'_>, skip: bool, yaml: &mut Yaml, diags: &mut Diagnos
     // The file with its block comments blanked, to find where blocks start and end.
     let code = line::blank_block_comments(source.text).unwrap_or_else(|at| {
         let line = source.text[..at].matches('\n').count();
-        let column = source.text[..at].rsplit('\n').next().map_or(0, |l| l.chars().count());
+        let column = source.text[..at]
+            .rsplit('\n')
+            .next()
+            .map_or(0, |l| l.chars().count());
         diags.push(
             Diagnostic::error(
                 Code::ImportInput,
@@ -191,10 +193,11 @@ fn convert(source: &Source<'_>, skip: bool, yaml: &mut Yaml, diags: &mut Diagnos
         source.text.to_string()
     });
     let code: Vec<&str> = code.lines().collect();
-    yaml.line(
-        "# Imported from schema.prisma by `schemagen import prisma`.",
-        None,
+    let header = format!(
+        "# Imported from {} by `schemagen import prisma`.",
+        source.path
     );
+    yaml.line(&header, None);
     yaml.line("flavor: prisma", None);
     let mut enums = Vec::new();
     let mut models = Vec::new();
@@ -386,7 +389,10 @@ fn expand_leading_tabs(line: &str) -> String {
 /// A model or enum name as a YAML key: the few that YAML would read as something else quoted.
 fn yaml_key(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
-    if matches!(lower.as_str(), "true" | "false" | "null" | "y" | "n" | "yes" | "no" | "on" | "off") {
+    if matches!(
+        lower.as_str(),
+        "true" | "false" | "null" | "y" | "n" | "yes" | "no" | "on" | "off"
+    ) {
         format!("\"{name}\"")
     } else {
         name.to_string()
@@ -498,7 +504,14 @@ fn unsupported_block(
     report(code, &what, why, at, skip, yaml, diags);
 }
 
-fn no_yaml_form(what: &str, why: &str, at: Span, skip: bool, yaml: &mut Yaml, diags: &mut Diagnostics) {
+fn no_yaml_form(
+    what: &str,
+    why: &str,
+    at: Span,
+    skip: bool,
+    yaml: &mut Yaml,
+    diags: &mut Diagnostics,
+) {
     report(Code::ImportNoYamlForm, what, why, at, skip, yaml, diags);
 }
 
@@ -515,7 +528,9 @@ fn report(
 ) {
     let mut d = Diagnostic::error(code, at, format!("{what} has no schemagen YAML form"))
         .at_path(what.to_string())
-        .with_help(format!("{why}; or import with `--skip-unsupported` to leave it out"));
+        .with_help(format!(
+            "{why}; or import with `--skip-unsupported` to leave it out"
+        ));
     if skip {
         d.severity = Severity::Warning;
         d.message = format!("{what} was left out: it has no schemagen YAML form");

@@ -295,7 +295,9 @@ fn create_schemas(diff: &Diff, steps: &mut Steps) {
 fn create_extensions(diff: &Diff, steps: &mut Steps) {
     let uses_citext = |system: &System| {
         let columns = system.tables.iter().flat_map(|t| &t.columns);
-        columns.into_iter().any(|c| c.ty.scalar == ScalarType::Citext)
+        columns
+            .into_iter()
+            .any(|c| c.ty.scalar == ScalarType::Citext)
     };
     if uses_citext(diff.next) && !uses_citext(diff.prev) {
         steps.push(

@@ -409,21 +409,20 @@ impl Synth<'_> {
             ScalarType::Text
             | ScalarType::Citext
             | ScalarType::Varchar { .. }
-            | ScalarType::Char { .. } => hinted
-                .unwrap_or_else(|| {
-                    let declared = match &c.ty.scalar {
-                        ScalarType::Varchar { length } | ScalarType::Char { length } => *length,
-                        _ => None,
-                    };
-                    let (min, max) = length_bounds(table, &c.db_name);
-                    let max = max
-                        .or(declared)
-                        .unwrap_or(255)
-                        .min(declared.unwrap_or(u32::MAX));
-                    let text = fit(&format!("{}-{n}", c.db_name), max, n);
-                    let short = (min as usize).saturating_sub(text.chars().count());
-                    text + &"x".repeat(short)
-                }),
+            | ScalarType::Char { .. } => hinted.unwrap_or_else(|| {
+                let declared = match &c.ty.scalar {
+                    ScalarType::Varchar { length } | ScalarType::Char { length } => *length,
+                    _ => None,
+                };
+                let (min, max) = length_bounds(table, &c.db_name);
+                let max = max
+                    .or(declared)
+                    .unwrap_or(255)
+                    .min(declared.unwrap_or(u32::MAX));
+                let text = fit(&format!("{}-{n}", c.db_name), max, n);
+                let short = (min as usize).saturating_sub(text.chars().count());
+                text + &"x".repeat(short)
+            }),
             ScalarType::SmallInt
             | ScalarType::Integer
             | ScalarType::BigInt

@@ -223,9 +223,7 @@ fn native_type(
         "JsonB",
         "ByteA",
     ];
-    const UNSUPPORTED: &[&str] = &[
-        "Bit", "VarBit", "Xml", "Inet", "Oid", "Money", "Timetz",
-    ];
+    const UNSUPPORTED: &[&str] = &["Bit", "VarBit", "Xml", "Inet", "Oid", "Money", "Timetz"];
     let name = &attr.name.text["db.".len()..];
     let mut numbers = Vec::new();
     for arg in &attr.args {

@@ -656,7 +656,10 @@ mod tests {
         );
         assert_eq!(blanked.lines().count(), text.lines().count());
         assert_eq!(blank_block_comments("a Int\n  /* open"), Err(8));
-        assert_eq!(blank_block_comments(r#"a String @default("\" /*")"#).as_deref(), Ok(r#"a String @default("\" /*")"#));
+        assert_eq!(
+            blank_block_comments(r#"a String @default("\" /*")"#).as_deref(),
+            Ok(r#"a String @default("\" /*")"#)
+        );
     }
 
     #[test]

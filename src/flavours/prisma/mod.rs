@@ -396,7 +396,9 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
 /// An enum's `values`: a block of lines or a list, each with where it starts.
 fn value_lines(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<(String, Span)> {
     match &node.value {
-        Value::Str(text) => lines_without_comments(text, node.span, path, diags).unwrap_or_default(),
+        Value::Str(text) => {
+            lines_without_comments(text, node.span, path, diags).unwrap_or_default()
+        }
         Value::Seq(items) => items
             .iter()
             .filter_map(|n| Some((expect_scalar(n, path, diags)?, n.span)))
@@ -589,7 +591,9 @@ fn read_body(
                         let doc = (!doc.is_empty()).then(|| doc.join("\n"));
                         add_field(model, field, src, name_span, doc, types, diags);
                     }
-                    Ok(Line::Block(block)) => model.blocks.push((model::one_field_as_list(block), src)),
+                    Ok(Line::Block(block)) => {
+                        model.blocks.push((model::one_field_as_list(block), src))
+                    }
                     Err(e) => {
                         let path = match leading_name(&src.text) {
                             Some((name, _)) => format!("{}.{name}", model.name),

@@ -109,11 +109,10 @@ pub(super) fn one_field_as_list(mut block: Attribute) -> Attribute {
     if !matches!(block.name.text.as_str(), "id" | "unique" | "index") {
         return block;
     }
-    let fields = block.args.iter_mut().find(|a| {
-        a.name
-            .as_ref()
-            .is_none_or(|n| n.text == "fields")
-    });
+    let fields = block
+        .args
+        .iter_mut()
+        .find(|a| a.name.as_ref().is_none_or(|n| n.text == "fields"));
     if let Some(arg) = fields {
         if matches!(arg.value.kind, ExprKind::Ident(_) | ExprKind::Call(..)) {
             let one = arg.value.clone();
