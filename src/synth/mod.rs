@@ -406,23 +406,23 @@ impl Synth<'_> {
         let hinted = check_literal(table, &c.db_name);
         match &c.ty.scalar {
             ScalarType::Uuid => format!("{:08x}-0000-4000-8000-{n:012x}", index + 1),
-            ScalarType::Text
-            | ScalarType::Citext
-            | ScalarType::Varchar { .. }
-            | ScalarType::Char { .. } => hinted.unwrap_or_else(|| {
-                let declared = match &c.ty.scalar {
-                    ScalarType::Varchar { length } | ScalarType::Char { length } => *length,
-                    _ => None,
-                };
-                let (min, max) = length_bounds(table, &c.db_name);
-                let max = max
-                    .or(declared)
-                    .unwrap_or(255)
-                    .min(declared.unwrap_or(u32::MAX));
-                let text = fit(&format!("{}-{n}", c.db_name), max, n);
-                let short = (min as usize).saturating_sub(text.chars().count());
-                text + &"x".repeat(short)
-            }),
+            // Case-insensitive text has no length to fit.
+            ScalarType::Citext => hinted.unwrap_or_else(|| format!("{}-{n}", c.db_name)),
+            ScalarType::Text | ScalarType::Varchar { .. } | ScalarType::Char { .. } => hinted
+                .unwrap_or_else(|| {
+                    let declared = match &c.ty.scalar {
+                        ScalarType::Varchar { length } | ScalarType::Char { length } => *length,
+                        _ => None,
+                    };
+                    let (min, max) = length_bounds(table, &c.db_name);
+                    let max = max
+                        .or(declared)
+                        .unwrap_or(255)
+                        .min(declared.unwrap_or(u32::MAX));
+                    let text = fit(&format!("{}-{n}", c.db_name), max, n);
+                    let short = (min as usize).saturating_sub(text.chars().count());
+                    text + &"x".repeat(short)
+                }),
             ScalarType::SmallInt
             | ScalarType::Integer
             | ScalarType::BigInt
