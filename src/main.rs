@@ -72,6 +72,39 @@ enum Import {
     /// A schema.prisma file, or the folder of a multi-file Prisma schema → Prisma-style YAML,
     /// one YAML file per .prisma file, in <out>/<system>/
     Prisma(ImportPrismaArgs),
+    /// A live database's tables, types, keys, indexes, checks, enums and comments → YAML,
+    /// one file per Postgres schema, in <out>/<system>/
+    Postgres(ImportPostgresArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ImportFlavour {
+    Prisma,
+    Payload,
+    Firestore,
+}
+
+#[derive(clap::Args)]
+struct ImportPostgresArgs {
+    /// The database, as a URL (postgresql://user@host/db) or libpq key=value string
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: String,
+    /// The system's name
+    #[arg(long, value_name = "NAME")]
+    system: String,
+    /// Import the tables of this Postgres schema (repeat for several) [default: every schema
+    /// but Postgres' own, `auth` and schemagen's history]
+    #[arg(long = "schema", value_name = "NAME")]
+    schemas: Vec<String>,
+    /// The flavour of the YAML (only prisma so far)
+    #[arg(long, value_enum, default_value_t = ImportFlavour::Prisma)]
+    flavour: ImportFlavour,
+    /// Leave out what has no YAML form (row level security and grants, other types), with a
+    /// warning each, instead of refusing the import
+    #[arg(long)]
+    skip_unsupported: bool,
+    #[command(flatten)]
+    out: ImportOut,
 }
 
 #[derive(clap::Args)]
@@ -644,37 +677,58 @@ fn migrate_database(command: &MigrateDatabase, config: &Config) -> anyhow::Resul
     })
 }
 
-/// `import prisma`: converts, reports, and writes the system's YAML when nothing stops it.
+/// `import prisma | postgres`: converts, reports, and writes the system's YAML when nothing
+/// stops it.
 fn import(command: &Import) -> anyhow::Result<ExitCode> {
-    let Import::Prisma(args) = command;
-    let format = args.out.format;
-    let system = args
-        .system
-        .clone()
-        .unwrap_or_else(|| system_name(&args.input));
-    let imported = schemagen::import::prisma::import(&args.input, &system, args.skip_unsupported);
-    print_diagnostics(&imported.diagnostics, &imported.sources, format);
+    use schemagen::import;
+    let (imported, system, out, from) = match command {
+        Import::Prisma(args) => {
+            let system = args
+                .system
+                .clone()
+                .unwrap_or_else(|| system_name(&args.input));
+            let imported = import::prisma::import(&args.input, &system, args.skip_unsupported);
+            let from = args.input.display().to_string();
+            (imported, system, &args.out, from)
+        }
+        Import::Postgres(args) if args.flavour != ImportFlavour::Prisma => {
+            let d = schemagen::diagnostics::Diagnostic::global(
+                schemagen::diagnostics::Code::ImportFlavour,
+                "`import postgres` writes Prisma-style YAML only, so far",
+            )
+            .with_help("import with `--flavour prisma` (the default); flavours can share a system");
+            print_diagnostics(&[d], &Default::default(), args.out.format);
+            return Ok(ExitCode::from(1));
+        }
+        Import::Postgres(args) => {
+            let imported = import::postgres::import(
+                &args.database_url,
+                &args.schemas,
+                &args.system,
+                args.skip_unsupported,
+            );
+            let from = "the database".to_string();
+            (imported, args.system.clone(), &args.out, from)
+        }
+    };
+    print_diagnostics(&imported.diagnostics, &imported.sources, out.format);
     if imported.has_errors() {
         return Ok(ExitCode::from(1));
     }
-    let Some(schemas) = import_folder(&args.out) else {
+    let Some(schemas) = import_folder(out) else {
         return Ok(ExitCode::from(1));
     };
-    match schemagen::import::write_system(&schemas, &system, &imported.files) {
+    match import::write_system(&schemas, &system, &imported.files) {
         Ok(written) => {
+            let written: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
             eprintln!(
-                "imported {} into system `{system}`: {}",
-                args.input.display(),
-                written
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "imported {from} into system `{system}`: {}",
+                written.join(", ")
             );
             Ok(ExitCode::SUCCESS)
         }
         Err(d) => {
-            print_diagnostics(&[*d], &Default::default(), format);
+            print_diagnostics(&[*d], &Default::default(), out.format);
             Ok(ExitCode::from(1))
         }
     }

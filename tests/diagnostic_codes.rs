@@ -79,6 +79,9 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("E0802", "a .prisma file: import_prisma::what_has_no_yaml_form_is_reported_at_its_prisma_line"),
     ("E0803", "a .prisma file: import_prisma::what_has_no_yaml_form_is_reported_at_its_prisma_line"),
     ("E0804", "a second import: import_prisma::a_folder_becomes_one_yaml_file_per_prisma_file_and_builds"),
+    ("E0805", "import postgres: import_postgres::other_flavours_and_unreachable_databases_are_refused"),
+    ("E0806", "import postgres: import_postgres::other_flavours_and_unreachable_databases_are_refused"),
+    ("E0807", "a live database: import_postgres::access_is_reported_and_the_import_refused_without_skip_unsupported"),
 ];
 
 #[test]

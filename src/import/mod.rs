@@ -1,12 +1,32 @@
 //! `schemagen import`: another stack's schema → schemagen YAML. Beside the pipeline, like
 //! `migrate/`: it writes a system's YAML files into the schemas folder, and builds nothing.
 //!
-//! - [`prisma`]: a real `schema.prisma` (file or folder) → Prisma-style YAML.
+//! - [`prisma`]: a real `schema.prisma` (file or folder) → Prisma-style YAML;
+//! - [`postgres`]: a live database, read by [`crate::catalog::read`] → Prisma-style YAML.
 
+pub mod postgres;
 pub mod prisma;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::load::SourceMap;
 use std::path::{Path, PathBuf};
+
+/// What an import made: YAML files by name, the sources the diagnostics point into (the
+/// `.prisma` files; the YAML itself for a database), and the diagnostics.
+#[derive(Debug, Default)]
+pub struct Import {
+    pub files: Vec<(String, String)>,
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Import {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
 
 /// Writes `files` (name → YAML) into `schemas/<system>/`. Refuses a system folder that already
 /// holds YAML: an import never overwrites a schema someone may have edited.

@@ -10,29 +10,13 @@
 //! What has no YAML form (views, composite types, `relationMode = "prisma"`, an extension
 //! other than citext, a provider other than PostgreSQL) is reported as E0802/E0803/E0801.
 
+use super::Import;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::flavours::prisma::line::{self, ExprKind, Line};
 use crate::ir::Span;
 use crate::load::{LoadedFile, SourceMap, SystemFiles};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// What an import made: YAML files by name, the `.prisma` sources the diagnostics point
-/// into, and the diagnostics.
-#[derive(Debug, Default)]
-pub struct Import {
-    pub files: Vec<(String, String)>,
-    pub sources: SourceMap,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Import {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-    }
-}
 
 /// Imports `input` (a `.prisma` file or a folder of them) as system `system`. With
 /// `skip_unsupported`, what has no YAML form is left out (a YAML comment says what and a
