@@ -197,3 +197,62 @@ fn access_is_reported_and_the_import_refused_without_skip_unsupported() {
     );
     assert!(dir.path().join("schemas/cp/public.yaml").exists());
 }
+
+/// A database nobody built with schemagen: imported, built, and adopted with `migrate baseline`
+/// at the import's first migration; then the next build writes no migration and the
+/// database is at the head.
+#[test]
+fn an_imported_database_is_adopted_by_baseline_and_the_next_build_changes_nothing() {
+    let test = "an_imported_database_is_adopted_by_baseline_and_the_next_build_changes_nothing";
+    let Some(pg) = support::pg::cluster(test) else {
+        return;
+    };
+    let sql = r#"
+        CREATE TYPE mood AS ENUM ('happy', 'sad', 'so-so');
+        CREATE TABLE authors (
+            id serial PRIMARY KEY,
+            email varchar(200) NOT NULL,
+            feeling mood NOT NULL DEFAULT 'happy',
+            joined timestamptz NOT NULL DEFAULT now(),
+            CONSTRAINT email_has_at CHECK (position('@' in email) > 1)
+        );
+        CREATE UNIQUE INDEX authors_email_key ON authors (email);
+        COMMENT ON TABLE authors IS 'who writes';
+        COMMENT ON COLUMN authors.email IS 'where to write back';
+        CREATE TABLE posts (
+            id bigserial PRIMARY KEY,
+            author_id integer REFERENCES authors(id) ON DELETE CASCADE,
+            "Title" text NOT NULL,
+            tags text[],
+            body jsonb DEFAULT '{}'::jsonb,
+            price numeric(12,2)
+        );
+        CREATE INDEX posts_title_lower ON posts (lower("Title"));
+        CREATE INDEX posts_live ON posts (author_id, "Title" DESC) WHERE price IS NOT NULL;
+        CREATE INDEX posts_tags ON posts USING gin (tags);
+    "#;
+    database(&pg, "legacy", &[("legacy.sql".into(), sql.into())]);
+    let dir = TempDir::new("import-pg-baseline");
+    let url = pg.connection_string("legacy");
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_schemagen"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("DATABASE_URL", &url)
+            .output()
+            .expect("run schemagen");
+        support::cli::finish(output)
+    };
+    let imported = run(&["import", "postgres", "--system", "legacy"]);
+    assert_eq!(imported.code, 0, "{}", imported.all());
+    let yaml = std::fs::read_to_string(dir.path().join("schemas/legacy/public.yaml")).unwrap();
+    insta::assert_snapshot!("legacy_yaml", yaml);
+    let built = run(&["build"]);
+    assert_eq!(built.code, 0, "{}", built.all());
+    let adopted = run(&["migrate", "baseline", "0001_init", "legacy"]);
+    assert_eq!(adopted.code, 0, "{}", adopted.all());
+    let again = run(&["build"]);
+    assert!(again.stderr.contains("0 written"), "{}", again.all());
+    let status = run(&["migrate", "status", "legacy"]);
+    assert_eq!(status.code, 0, "{}", status.all());
+}

@@ -399,10 +399,22 @@ impl Model {
                 'p' | 'u' => {
                     let (keyword, block) = match c.kind {
                         'p' => ("PRIMARY KEY", "@@id"),
-                        // Prisma makes a unique index where the database has a unique
-                        // constraint: the same rule, enforced the same way, under the same name.
                         _ => ("UNIQUE", "@@unique"),
                     };
+                    if c.kind == 'u' {
+                        // Kept as the unique index Prisma makes: the same rule under the same
+                        // name, but `schemagen diff` and `migrate baseline` see the difference.
+                        let path = format!("{}.{name}", self.table);
+                        let help = "it becomes a unique index of the same name (same rule); \
+                                    `migrate baseline` needs the database to have that index instead";
+                        not_imported(
+                            &path,
+                            "a UNIQUE constraint",
+                            help,
+                            Code::ImportNoYamlForm,
+                            diags,
+                        );
+                    }
                     let cols = columns_of(&c.definition, keyword);
                     self.unique_sets.push(cols.iter().cloned().collect());
                     let Some(fields) = self.field_list(&cols, name, diags) else {
