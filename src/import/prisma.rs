@@ -123,13 +123,21 @@ impl Source<'_> {
 #[derive(Default)]
 struct Yaml {
     text: String,
-    /// Per YAML line: the `.prisma` file, its 0-based line, and how many columns the text
-    /// moved right (negative: left).
-    origin: Vec<Option<(u32, usize, i64)>>,
+    /// Per YAML line, the `.prisma` line it came from.
+    origin: Vec<Option<Origin>>,
+}
+
+/// Where a YAML line came from: the `.prisma` file, its 0-based line, and how many columns
+/// the text moved right (negative: left).
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    file: u32,
+    line: usize,
+    moved: i64,
 }
 
 impl Yaml {
-    fn line(&mut self, text: &str, origin: Option<(u32, usize, i64)>) {
+    fn line(&mut self, text: &str, origin: Option<Origin>) {
         self.text.push_str(text);
         self.text.push('\n');
         self.origin.push(origin);
@@ -326,7 +334,11 @@ fn write_block(
     yaml: &mut Yaml,
 ) {
     yaml.comment(2, leading);
-    let header = Some((source.file, block.line, 2 - block.name_column as i64));
+    let header = Some(Origin {
+        file: source.file,
+        line: block.line,
+        moved: 2 - block.name_column as i64,
+    });
     yaml.line(&format!("  {}:", yaml_key(block.name)), header);
     if !block.doc.is_empty() {
         let comment = serde_json::to_string(&block.doc.join("\n")).expect("a string");
@@ -354,7 +366,11 @@ fn write_block(
         }
         let text = format!("      {}", &line[common..]);
         let moved = leading_chars(&text) as i64 - leading_chars(original) as i64;
-        let origin = Some((source.file, block.body.start + offset, moved));
+        let origin = Some(Origin {
+            file: source.file,
+            line: block.body.start + offset,
+            moved,
+        });
         yaml.line(text.trim_end(), origin);
     }
 }
@@ -542,7 +558,7 @@ fn compile_check(system: &str, converted: &[(String, Yaml)], diags: &mut Diagnos
     };
     let lowered = crate::flavours::lower(&files, &mut found);
     crate::validate::validate(&lowered, &mut found);
-    let origins: Vec<&[Option<(u32, usize, i64)>]> =
+    let origins: Vec<&[Option<Origin>]> =
         converted.iter().map(|(_, y)| y.origin.as_slice()).collect();
     for mut d in found.into_sorted() {
         d.span = d.span.map(|s| back_to_prisma(s, &origins));
@@ -555,14 +571,14 @@ fn compile_check(system: &str, converted: &[(String, Yaml)], diags: &mut Diagnos
 
 /// A YAML position → the `.prisma` position its line came from (the YAML's own lines, which
 /// no `.prisma` line made, point at the start of the first source file).
-fn back_to_prisma(span: Span, origins: &[&[Option<(u32, usize, i64)>]]) -> Span {
+fn back_to_prisma(span: Span, origins: &[&[Option<Origin>]]) -> Span {
     let origin = origins
         .get(span.file as usize)
         .and_then(|lines| lines.get((span.line as usize).checked_sub(1)?))
         .copied()
         .flatten();
     match origin {
-        Some((file, line, moved)) => Span {
+        Some(Origin { file, line, moved }) => Span {
             file,
             line: line as u32 + 1,
             column: (i64::from(span.column) - moved).max(1) as u32,
