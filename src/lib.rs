@@ -10,6 +10,7 @@ pub mod db;
 pub mod diagnostics;
 pub mod flavours;
 pub mod history;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod migrate;

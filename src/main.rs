@@ -62,6 +62,77 @@ enum Command {
     /// baseline)
     #[command(subcommand)]
     Migrate(Migrate),
+    /// Write a system's YAML from another stack's schema (a schema.prisma)
+    #[command(subcommand)]
+    Import(Import),
+}
+
+#[derive(Subcommand)]
+enum Import {
+    /// A schema.prisma file, or the folder of a multi-file Prisma schema → Prisma-style YAML,
+    /// one YAML file per .prisma file, in <out>/<system>/
+    Prisma(ImportPrismaArgs),
+    /// A live database's tables, types, keys, indexes, checks, enums and comments → YAML,
+    /// one file per Postgres schema, in <out>/<system>/
+    Postgres(ImportPostgresArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ImportFlavour {
+    Prisma,
+    Payload,
+    Firestore,
+}
+
+#[derive(clap::Args)]
+struct ImportPostgresArgs {
+    /// The database, as a URL (postgresql://user@host/db) or libpq key=value string
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: String,
+    /// The system's name
+    #[arg(long, value_name = "NAME")]
+    system: String,
+    /// Import the tables of this Postgres schema (repeat for several) [default: every schema
+    /// but Postgres' own, `auth` and schemagen's history]
+    #[arg(long = "schema", value_name = "NAME")]
+    schemas: Vec<String>,
+    /// The flavour of the YAML (only prisma so far)
+    #[arg(long, value_enum, default_value_t = ImportFlavour::Prisma)]
+    flavour: ImportFlavour,
+    /// Leave out what has no YAML form (row level security and grants, other types), with a
+    /// warning each, instead of refusing the import
+    #[arg(long)]
+    skip_unsupported: bool,
+    #[command(flatten)]
+    out: ImportOut,
+}
+
+#[derive(clap::Args)]
+struct ImportPrismaArgs {
+    /// The schema.prisma file, or the folder of a multi-file schema
+    #[arg(value_name = "FILE|DIR")]
+    input: PathBuf,
+    /// The system's name [default: the file's stem (the folder's name for a folder, or for
+    /// a file named schema.prisma)]
+    #[arg(long, value_name = "NAME")]
+    system: Option<String>,
+    /// Leave out what has no YAML form (views, other extensions), with a warning and a YAML
+    /// comment each, instead of refusing the import
+    #[arg(long)]
+    skip_unsupported: bool,
+    #[command(flatten)]
+    out: ImportOut,
+}
+
+#[derive(clap::Args)]
+struct ImportOut {
+    /// The schemas folder the system's folder is written into [default: schemas, or as
+    /// schemagen.yaml says]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(Subcommand)]
@@ -268,6 +339,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    if let Command::Import(command) = &cli.command {
+        return import(command);
+    }
     let paths = match &cli.command {
         Command::Build(b) | Command::Check(CheckArgs { build: b, .. }) => &b.paths,
         Command::Rehearse(r) => &r.paths,
@@ -275,6 +349,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(p) => p,
         Command::Verify(v) => &v.paths,
         Command::Migrate(m) => m.paths(),
+        Command::Import(_) => unreachable!("import returns above"),
     };
     let Some(mut config) = settings(paths) else {
         return Ok(ExitCode::from(1));
@@ -662,6 +737,90 @@ fn migrate_database(command: &MigrateDatabase, config: &Config) -> anyhow::Resul
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `import prisma | postgres`: converts, reports, and writes the system's YAML when nothing
+/// stops it.
+fn import(command: &Import) -> anyhow::Result<ExitCode> {
+    use schemagen::import;
+    let (imported, system, out, from) = match command {
+        Import::Prisma(args) => {
+            let system = args
+                .system
+                .clone()
+                .unwrap_or_else(|| system_name(&args.input));
+            let imported = import::prisma::import(&args.input, &system, args.skip_unsupported);
+            let from = args.input.display().to_string();
+            (imported, system, &args.out, from)
+        }
+        Import::Postgres(args) if args.flavour != ImportFlavour::Prisma => {
+            let d = schemagen::diagnostics::Diagnostic::global(
+                schemagen::diagnostics::Code::ImportFlavour,
+                "`import postgres` writes Prisma-style YAML only, so far",
+            )
+            .with_help("import with `--flavour prisma` (the default); flavours can share a system");
+            print_diagnostics(&[d], &Default::default(), args.out.format);
+            return Ok(ExitCode::from(1));
+        }
+        Import::Postgres(args) => {
+            let imported = import::postgres::import(
+                &args.database_url,
+                &args.schemas,
+                &args.system,
+                args.skip_unsupported,
+            );
+            let from = "the database".to_string();
+            (imported, args.system.clone(), &args.out, from)
+        }
+    };
+    print_diagnostics(&imported.diagnostics, &imported.sources, out.format);
+    if imported.has_errors() {
+        return Ok(ExitCode::from(1));
+    }
+    let Some(schemas) = import_folder(out) else {
+        return Ok(ExitCode::from(1));
+    };
+    match import::write_system(&schemas, &system, &imported.files) {
+        Ok(written) => {
+            let written: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+            eprintln!(
+                "imported {from} into system `{system}`: {}",
+                written.join(", ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(d) => {
+            print_diagnostics(&[*d], &Default::default(), out.format);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// `prisma/schema.prisma` → `prisma`; `blog.prisma` → `blog`; a folder → its name.
+fn system_name(input: &std::path::Path) -> String {
+    let stem = input.file_stem().and_then(|s| s.to_str()).unwrap_or("app");
+    let named_schema = input.is_file() && stem == "schema";
+    let name = if named_schema {
+        let parent = input.parent().and_then(|p| p.file_name());
+        parent.and_then(|p| p.to_str()).unwrap_or("app")
+    } else {
+        stem
+    };
+    name.to_string()
+}
+
+/// Where imported systems go: `--out`, else the config's schemas folder.
+fn import_folder(out: &ImportOut) -> Option<PathBuf> {
+    if let Some(dir) = &out.out {
+        return Some(dir.clone());
+    }
+    let paths = Paths {
+        schemas: None,
+        out: None,
+        templates: None,
+        format: out.format,
+    };
+    settings(&paths).map(|config| config.schemas)
 }
 
 /// A deploy's progress, as it happens.

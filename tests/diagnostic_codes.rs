@@ -96,6 +96,14 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("E0722", "a live database: verify_existing::without_existing_a_database_that_is_not_empty_is_refused_pointing_to_existing"),
     ("E0723", "a failing migration: access_verify::a_failing_migration_is_a_setup_failure"),
     ("E0724", "verify, not build: access_verify::a_sql_rule_is_held_to_its_expect"),
+    ("E0800", "a .prisma file: import_prisma::other_providers_and_broken_files_are_refused"),
+    ("E0801", "a .prisma file: import_prisma::other_providers_and_broken_files_are_refused"),
+    ("E0802", "a .prisma file: import_prisma::what_has_no_yaml_form_is_reported_at_its_prisma_line"),
+    ("E0803", "a .prisma file: import_prisma::what_has_no_yaml_form_is_reported_at_its_prisma_line"),
+    ("E0804", "a second import: import_prisma::a_folder_becomes_one_yaml_file_per_prisma_file_and_builds"),
+    ("E0805", "import postgres: import_postgres::other_flavours_and_unreachable_databases_are_refused"),
+    ("E0806", "import postgres: import_postgres::other_flavours_and_unreachable_databases_are_refused"),
+    ("E0807", "a live database: import_postgres::access_is_reported_and_the_import_refused_without_skip_unsupported"),
 ];
 
 #[test]

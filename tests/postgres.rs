@@ -407,6 +407,7 @@ fn index_fact(
 fn expected_type(ty: &ColumnType) -> String {
     let scalar = match &ty.scalar {
         ScalarType::Text => "text".to_string(),
+        ScalarType::Citext => "citext".into(),
         ScalarType::Varchar { length: Some(n) } => format!("character varying({n})"),
         ScalarType::Varchar { length: None } => "character varying".into(),
         ScalarType::Char { length: Some(n) } => format!("character({n})"),

@@ -82,6 +82,154 @@ fn every_prisma_style_system_makes_the_database_prisma_makes() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+const IMPORT_TEST: &str = "every_imported_schema_prisma_makes_the_database_prisma_makes";
+
+/// `schemagen import prisma` on public `schema.prisma` files nobody here wrote
+/// (`tests/fixtures/import/prisma/<case>/`, each with a README citing repository, commit and
+/// licence): each imports without a diagnostic, builds, applies to Postgres, and its catalog
+/// is the one Prisma's engine makes from the original file.
+#[test]
+fn every_imported_schema_prisma_makes_the_database_prisma_makes() {
+    let cases = support::subfolders(&support::repo_root().join("tests/fixtures/import/prisma"));
+    let Some(oracle) = Oracle::find(IMPORT_TEST) else {
+        return;
+    };
+    let Some(pg) = pg::cluster(IMPORT_TEST) else {
+        return;
+    };
+    let mut failures = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let name = support::file_name(case);
+        match import_and_compare(&oracle, &pg, &format!("import{i}"), case, &name) {
+            Ok(summary) => eprintln!("import {name}: same as Prisma's database{summary}"),
+            Err(report) => failures.push(format!("import {name}:\n{report}")),
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    assert!(
+        cases.len() >= 3,
+        "only {cases:?}: three public schemas at least"
+    );
+}
+
+/// One public schema: `schema.prisma`, or a `schema/` folder of `.prisma` files.
+fn import_and_compare(
+    oracle: &Oracle,
+    pg: &Cluster,
+    database: &str,
+    case: &Path,
+    name: &str,
+) -> Result<String, String> {
+    let file = case.join("schema.prisma");
+    let input = if file.exists() {
+        file
+    } else {
+        case.join("schema")
+    };
+    let imported = schemagen::import::prisma::import(&input, name, false);
+    if !imported.diagnostics.is_empty() {
+        let report =
+            schemagen::diagnostics::render::human(&imported.diagnostics, &imported.sources);
+        return Err(format!("  the import reported:\n{report}"));
+    }
+    let scratch = TempDir::new(database);
+    let schemas = scratch.path().join("schemas");
+    schemagen::import::write_system(&schemas, name, &imported.files).map_err(|d| d.message)?;
+    let case_run = support::Case::new(format!("import-{name}"), schemas.clone());
+    let run = support::generate(
+        &case_run.label,
+        &case_run.config(&scratch.path().join("out")),
+    );
+    let migrations = support::system_files(&run, name, |p| {
+        p.starts_with("migrations/") && p.ends_with(".sql")
+    });
+    let system = run
+        .systems
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or("no system")?;
+    let (_, files) = prisma_systems(&schemas)
+        .into_iter()
+        .next()
+        .ok_or("no YAML")?;
+    // Prisma reads a multi-file schema as the files together.
+    let original = for_the_engine(&prisma_files_text(&input));
+    let schema = PrismaSchema {
+        text: original,
+        ..prisma_schema::to_prisma(&files)?
+    };
+    compare_with_prisma(oracle, pg, database, name, &schema, system, &migrations)
+}
+
+/// The schema as the oracle's engine (Prisma 7) takes it: connection URLs move to
+/// `prisma.config.ts` there, and generators do not change the database; only the
+/// `postgresqlExtensions` preview feature does, when the datasource lists extensions.
+fn for_the_engine(text: &str) -> String {
+    let mut out = String::new();
+    let (mut in_generator, mut in_datasource) = (false, false);
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("generator ") {
+            in_generator = !trimmed.trim_end().ends_with('}');
+            continue;
+        }
+        if in_generator {
+            in_generator = !trimmed.starts_with('}');
+            continue;
+        }
+        if trimmed.starts_with("datasource ") {
+            in_datasource = true;
+        } else if trimmed.starts_with('}') {
+            in_datasource = false;
+        }
+        let key = trimmed.split(['=', ' ']).next().unwrap_or_default();
+        if in_datasource && matches!(key, "url" | "directUrl" | "shadowDatabaseUrl") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if text
+        .lines()
+        .any(|l| l.trim_start().starts_with("extensions"))
+    {
+        out.insert_str(
+            0,
+            "generator client {\n  provider        = \"prisma-client-js\"\n  previewFeatures = [\"postgresqlExtensions\"]\n}\n",
+        );
+    }
+    out
+}
+
+fn prisma_files_text(input: &Path) -> String {
+    if input.is_file() {
+        return std::fs::read_to_string(input).expect("reading the schema");
+    }
+    let mut paths: Vec<PathBuf> = walk(input);
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("reading the schema"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)
+        .expect("reading the schema folder")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "prisma") {
+            out.push(path);
+        }
+    }
+    out
+}
+
 /// The systems below `schemas` whose files are all Prisma-style, each with its parsed files.
 fn prisma_systems(schemas: &Path) -> Vec<(String, Vec<Node>)> {
     let systems = schemagen::load::discover_systems(schemas)
@@ -111,6 +259,19 @@ fn check_system(
     migrations: &[(&str, &str)],
 ) -> Result<String, String> {
     let schema = prisma_schema::to_prisma(files).map_err(|e| format!("  converting: {e}"))?;
+    compare_with_prisma(oracle, pg, database, folder, &schema, system, migrations)
+}
+
+/// Prisma's database for `schema.text` against the one `migrations` make.
+fn compare_with_prisma(
+    oracle: &Oracle,
+    pg: &Cluster,
+    database: &str,
+    folder: &str,
+    schema: &PrismaSchema,
+    system: &schemagen::ir::System,
+    migrations: &[(&str, &str)],
+) -> Result<String, String> {
     let prisma_sql = oracle.migration(&schema.text).map_err(|e| {
         let kept = keep(folder, &schema.text, "");
         format!("  Prisma's engine refused the schema ({kept}):\n{e}")
@@ -125,7 +286,7 @@ fn check_system(
     };
     let report = read(&theirs, &[("prisma.sql", &prisma_sql)]).and_then(|prisma| {
         let schemagen = read(&ours, migrations)?;
-        let allowed = allowances(&schema, system);
+        let allowed = allowances(schema, system);
         compare(&prisma, &schemagen, &allowed)
     });
     report.map_err(|report| {

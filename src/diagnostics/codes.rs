@@ -140,6 +140,15 @@ codes! {
     OutputLeftovers = "E0412", Error, "an interrupted build left a staging folder beside the output (`check`; `build` repairs it)";
     OutputCleanupFailed = "E0413", Error, "the new output is in place, but the tree it replaced could not be removed";
     OutputNotOurs = "E0414", Error, "the output folder was not made by schemagen (no `.schemagen` file), so it is not replaced";
+    // import: another stack's schema → YAML
+    ImportInput = "E0800", Error, "`import`: the input cannot be read, or is not a schema the origin tool accepts";
+    ImportProvider = "E0801", Error, "`import prisma`: the datasource is not PostgreSQL";
+    ImportView = "E0802", Error, "`import prisma`: a view, which schemagen YAML cannot say yet";
+    ImportNoYamlForm = "E0803", Error, "`import`: a construct of the origin schema that schemagen YAML cannot say";
+    ImportTargetExists = "E0804", Error, "`import`: the system's folder already holds a schema";
+    ImportFlavour = "E0805", Error, "`import postgres --flavour`: a flavour the import does not write yet";
+    ImportDatabase = "E0806", Error, "`import postgres`: the database cannot be reached or read";
+    ImportAccess = "E0807", Error, "`import postgres`: row level security, policies or grants, which the import does not turn into access rules yet";
 }
 
 impl Code {

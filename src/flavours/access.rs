@@ -764,11 +764,13 @@ fn public_values(
                     .then(|| "name the public `values` of the enum".into())
             })
         }
-        (ScalarType::Text | ScalarType::Varchar { .. } | ScalarType::Char { .. }, _)
-            if !values.is_empty() =>
-        {
-            None
-        }
+        (
+            ScalarType::Text
+            | ScalarType::Citext
+            | ScalarType::Varchar { .. }
+            | ScalarType::Char { .. },
+            _,
+        ) if !values.is_empty() => None,
         _ => Some(
             "a public rule needs a boolean column, or an enum or text column with `values`".into(),
         ),

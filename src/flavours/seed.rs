@@ -346,7 +346,7 @@ fn literal(
     use ScalarType::*;
     let value = &node.value;
     match &ty.scalar {
-        Text | Varchar { .. } | Char { .. } => {
+        Text | Citext | Varchar { .. } | Char { .. } => {
             let Some(text) = node.scalar_text() else {
                 return Err(mismatch(node, column, "text"));
             };

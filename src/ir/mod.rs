@@ -217,6 +217,8 @@ impl ColumnType {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ScalarType {
     Text,
+    /// Case-insensitive text (the `citext` extension; Prisma's `@db.Citext`).
+    Citext,
     Varchar {
         length: Option<u32>,
     },

@@ -52,7 +52,7 @@ enum Family {
 fn family(scalar: &ScalarType) -> Family {
     use ScalarType::*;
     match scalar {
-        Text | Varchar { .. } | Char { .. } | Enum { .. } => Family::Text,
+        Text | Citext | Varchar { .. } | Char { .. } | Enum { .. } => Family::Text,
         SmallInt | Integer | BigInt | Serial { .. } | Identity { .. } => Family::Int,
         Numeric { .. } => Family::Numeric,
         Real | Double => Family::Float,

@@ -161,8 +161,10 @@ pub(super) fn diff(prev: &System, next: &System, renames: Vec<Step>) -> Vec<Step
     if renames.is_empty() {
         add_enum_values(&diff, &mut steps);
         create_schemas(&diff, &mut steps);
+        create_extensions(&diff, &mut steps);
     } else {
         create_schemas(&diff, &mut steps);
+        create_extensions(&diff, &mut steps);
         steps.0.extend(renames);
         add_enum_values(&diff, &mut steps);
     }
@@ -283,6 +285,24 @@ fn create_schemas(diff: &Diff, steps: &mut Steps) {
         steps.push(
             Change::CreateSchema(schema.clone()),
             format!("create schema {schema}"),
+        );
+    }
+}
+
+/// Extensions the next schema's column types need and the previous one did not use: created
+/// before any table (as Prisma's `extensions = [citext]` does). Never dropped: other objects
+/// of the database may use them.
+fn create_extensions(diff: &Diff, steps: &mut Steps) {
+    let uses_citext = |system: &System| {
+        let columns = system.tables.iter().flat_map(|t| &t.columns);
+        columns
+            .into_iter()
+            .any(|c| c.ty.scalar == ScalarType::Citext)
+    };
+    if uses_citext(diff.next) && !uses_citext(diff.prev) {
+        steps.push(
+            Change::CreateExtension("citext".into()),
+            "create extension citext".into(),
         );
     }
 }

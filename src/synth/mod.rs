@@ -501,6 +501,8 @@ impl Synth<'_> {
         let hinted = check_literal(table, &c.db_name);
         match &c.ty.scalar {
             ScalarType::Uuid => format!("{:08x}-0000-4000-8000-{n:012x}", index + 1),
+            // Case-insensitive text has no length to fit.
+            ScalarType::Citext => hinted.unwrap_or_else(|| format!("{}-{n}", c.db_name)),
             ScalarType::Text | ScalarType::Varchar { .. } | ScalarType::Char { .. } => hinted
                 .unwrap_or_else(|| {
                     let declared = match &c.ty.scalar {

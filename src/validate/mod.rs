@@ -231,8 +231,11 @@ fn columns_unique(system: &System, diags: &mut Diagnostics) {
     }
 }
 
+/// Every table has a primary key, or, as Prisma allows, a unique index over required
+/// columns that identifies each row instead (a model keyed only by `@unique`).
 fn tables_have_primary_keys(system: &System, diags: &mut Diagnostics) {
-    for t in system.tables.iter().filter(|t| t.primary_key.is_none()) {
+    let unprotected = |t: &&crate::ir::Table| t.primary_key.is_none() && !has_required_unique(t);
+    for t in system.tables.iter().filter(unprotected) {
         diags.push(
             Diagnostic::error(
                 Code::MissingPrimaryKey,
@@ -240,9 +243,25 @@ fn tables_have_primary_keys(system: &System, diags: &mut Diagnostics) {
                 format!("table {} has no primary key", t.name),
             )
             .at_path(t.name.clone())
-            .with_help("mark a field as the id (`@id`), or declare a composite id"),
+            .with_help(
+                "mark a field as the id (`@id`), declare a composite id, or make a required \
+                 field `@unique`",
+            ),
         );
     }
+}
+
+/// A full unique index over columns that are all NOT NULL (a NULL never collides).
+fn has_required_unique(t: &crate::ir::Table) -> bool {
+    use crate::ir::IndexPart;
+    t.indexes.iter().any(|i| {
+        i.unique
+            && i.predicate.is_none()
+            && i.parts.iter().all(|p| match p {
+                IndexPart::Column { name, .. } => t.column(name).is_some_and(|c| !c.nullable),
+                IndexPart::Expression { .. } => false,
+            })
+    })
 }
 
 fn foreign_keys_match(system: &System, diags: &mut Diagnostics) {
@@ -301,12 +320,15 @@ fn foreign_keys_match(system: &System, diags: &mut Diagnostics) {
 }
 
 /// A referencing column matches its key when the types agree, serial and identity
-/// counting as the integer they hold.
+/// counting as the integer they hold, and `text` and `varchar` of any length as one string
+/// type: Postgres compares them with the same equality operator, so it accepts a foreign
+/// key between them (as Prisma does).
 fn same_key_type(a: &crate::ir::ColumnType, b: &crate::ir::ColumnType) -> bool {
     use crate::ir::ScalarType::*;
     let base = |s: &crate::ir::ScalarType| match s {
         Serial { big: false } | Identity { big: false } => Integer,
         Serial { big: true } | Identity { big: true } => BigInt,
+        Varchar { .. } => Text,
         other => other.clone(),
     };
     a.array == b.array && base(&a.scalar) == base(&b.scalar)

@@ -71,7 +71,17 @@ pub fn to_prisma(files: &[Node]) -> Result<PrismaSchema, String> {
     }
     // With only `public`, a plain single-schema datasource, as most Prisma teams have.
     let multi_schema = schemas.iter().any(|s| *s != "public");
-    let mut text = String::from("datasource db {\n  provider = \"postgresql\"\n");
+    // `@db.Citext` needs the citext extension, which Prisma creates only when the datasource
+    // lists it (a preview feature in Prisma 6).
+    let citext = blocks.iter().any(|b| b.body.contains("@db.Citext"));
+    let mut text = String::new();
+    if citext {
+        text.push_str("generator client {\n  provider        = \"prisma-client-js\"\n  previewFeatures = [\"postgresqlExtensions\"]\n}\n\n");
+    }
+    text.push_str("datasource db {\n  provider = \"postgresql\"\n");
+    if citext {
+        text.push_str("  extensions = [citext]\n");
+    }
     if multi_schema {
         let list: Vec<String> = schemas.iter().map(|s| format!("{s:?}")).collect();
         writeln!(text, "  schemas  = [{}]", list.join(", ")).unwrap();

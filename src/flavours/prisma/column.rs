@@ -207,6 +207,7 @@ fn native_type(
         "VarChar",
         "Char",
         "Uuid",
+        "Citext",
         "SmallInt",
         "Integer",
         "BigInt",
@@ -222,9 +223,7 @@ fn native_type(
         "JsonB",
         "ByteA",
     ];
-    const UNSUPPORTED: &[&str] = &[
-        "Bit", "VarBit", "Xml", "Inet", "Citext", "Oid", "Money", "Timetz",
-    ];
+    const UNSUPPORTED: &[&str] = &["Bit", "VarBit", "Xml", "Inet", "Oid", "Money", "Timetz"];
     let name = &attr.name.text["db.".len()..];
     let mut numbers = Vec::new();
     for arg in &attr.args {
@@ -267,6 +266,7 @@ fn native_type(
             1,
         ),
         "Uuid" => (Scalar::String, ScalarType::Uuid, 0),
+        "Citext" => (Scalar::String, ScalarType::Citext, 0),
         "SmallInt" => (Scalar::Int, ScalarType::SmallInt, 0),
         "Integer" => (Scalar::Int, ScalarType::Integer, 0),
         "BigInt" => (Scalar::BigInt, ScalarType::BigInt, 0),

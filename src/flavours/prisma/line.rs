@@ -449,6 +449,58 @@ pub fn parse_enum_line(text: &str) -> Result<EnumLine, ParseError> {
     Ok(EnumLine::Value(name, attributes))
 }
 
+/// `text` with every `/* … */` block comment replaced by spaces, line breaks kept, so the
+/// lines and columns of everything else stay where they were. Prisma accepts block comments
+/// between fields and after a field; here they may stand anywhere a space may. `//` line
+/// comments and strings are skipped, so `"/*"` in a default stays text. An unclosed
+/// comment is an error at its `/*` (a byte offset into `text`).
+pub fn blank_block_comments(text: &str) -> Result<String, usize> {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    let (mut in_string, mut in_line_comment) = (false, false);
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        match c {
+            '\n' => (in_string, in_line_comment) = (false, false),
+            _ if in_line_comment => {}
+            '\\' if in_string => {
+                out.push(c);
+                if let Some((_, escaped)) = chars.next_if(|&(_, n)| n != '\n') {
+                    out.push(escaped);
+                }
+                continue;
+            }
+            '"' => in_string = !in_string,
+            '/' if !in_string && next == Some('/') => in_line_comment = true,
+            '/' if !in_string && next == Some('*') => {
+                blank_comment(at, &mut chars, &mut out)?;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// At the `/` of `/*`: pushes a space for every character up to and including `*/`.
+fn blank_comment(
+    start: usize,
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    out: &mut String,
+) -> Result<(), usize> {
+    chars.next(); // the `*`
+    out.push_str("  ");
+    while let Some((_, c)) = chars.next() {
+        if c == '*' && chars.next_if(|&(_, n)| n == '/').is_some() {
+            out.push_str("  ");
+            return Ok(());
+        }
+        out.push(if c == '\n' { '\n' } else { ' ' });
+    }
+    Err(start)
+}
+
 /// A `/// doc comment` line's text, if the line is one.
 pub fn doc_comment(text: &str) -> Option<&str> {
     text.trim_start().strip_prefix("///").map(str::trim)
@@ -591,6 +643,22 @@ mod tests {
         assert_eq!(
             err("@@index([a) ").message,
             "expected `,` or `]`, found `)`"
+        );
+    }
+
+    #[test]
+    fn block_comments_become_spaces_and_keep_positions() {
+        let text = "a Int /* x\n y */ @id\n/* \u{e9} */b String @default(\"/*\") // /*";
+        let blanked = blank_block_comments(text).unwrap();
+        assert_eq!(
+            blanked,
+            "a Int     \n      @id\n       b String @default(\"/*\") // /*"
+        );
+        assert_eq!(blanked.lines().count(), text.lines().count());
+        assert_eq!(blank_block_comments("a Int\n  /* open"), Err(8));
+        assert_eq!(
+            blank_block_comments(r#"a String @default("\" /*")"#).as_deref(),
+            Ok(r#"a String @default("\" /*")"#)
         );
     }
 

@@ -6,7 +6,7 @@
 
 mod args;
 mod column;
-mod line;
+pub(crate) mod line;
 mod model;
 mod names;
 mod partition;
@@ -396,7 +396,9 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
 /// An enum's `values`: a block of lines or a list, each with where it starts.
 fn value_lines(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<(String, Span)> {
     match &node.value {
-        Value::Str(text) => block_lines(text, node.span),
+        Value::Str(text) => {
+            lines_without_comments(text, node.span, path, diags).unwrap_or_default()
+        }
         Value::Seq(items) => items
             .iter()
             .filter_map(|n| Some((expect_scalar(n, path, diags)?, n.span)))
@@ -573,7 +575,10 @@ fn read_body(
     match &node.value {
         Value::Str(text) => {
             let mut doc: Vec<String> = Vec::new();
-            for (text, start) in block_lines(text, node.span) {
+            let Some(lines) = lines_without_comments(text, node.span, &model.name, diags) else {
+                return false;
+            };
+            for (text, start) in lines {
                 if let Some(comment) = line::doc_comment(&text) {
                     doc.push(comment.to_string());
                     continue;
@@ -586,7 +591,9 @@ fn read_body(
                         let doc = (!doc.is_empty()).then(|| doc.join("\n"));
                         add_field(model, field, src, name_span, doc, types, diags);
                     }
-                    Ok(Line::Block(block)) => model.blocks.push((block, src)),
+                    Ok(Line::Block(block)) => {
+                        model.blocks.push((model::one_field_as_list(block), src))
+                    }
                     Err(e) => {
                         let path = match leading_name(&src.text) {
                             Some((name, _)) => format!("{}.{name}", model.name),
@@ -633,6 +640,37 @@ fn read_body(
         }
     }
     true
+}
+
+/// The lines of a block scalar (see [`block_lines`]) with their `/* … */` comments blanked
+/// out, or the report of one never closed. Positions come from the text as written: a first
+/// line that is only a comment still counts as the block's first content line.
+fn lines_without_comments(
+    text: &str,
+    start: Span,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<Vec<(String, Span)>> {
+    let lines = block_lines(text, start);
+    match line::blank_block_comments(text) {
+        Ok(blanked) => Some(
+            blanked
+                .lines()
+                .zip(lines)
+                .map(|(text, (_, span))| (text.to_string(), span))
+                .collect(),
+        ),
+        Err(at) => {
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let (text, start) = lines[text[..at].matches('\n').count()].clone();
+            let e = ParseError {
+                at: at - line_start,
+                message: "this `/*` comment is never closed: add the closing `*/`".into(),
+            };
+            diags.push(syntax_error(&e, &Src { text, start }, path));
+            None
+        }
+    }
 }
 
 /// The identifier a line starts with, and its offset: the field name of a broken field line.

@@ -102,6 +102,26 @@ pub(super) fn is_unique(model: &Model<'_>, columns: &[String]) -> bool {
         })
 }
 
+/// `@@id(a)`, `@@unique(a)`, `@@index(a(sort: Desc))` as `[a]`, ...: Prisma accepts one field
+/// without brackets (its own `db pull` writes `@@index(field)`), so the rest of the flavour
+/// sees only lists.
+pub(super) fn one_field_as_list(mut block: Attribute) -> Attribute {
+    if !matches!(block.name.text.as_str(), "id" | "unique" | "index") {
+        return block;
+    }
+    let fields = block
+        .args
+        .iter_mut()
+        .find(|a| a.name.as_ref().is_none_or(|n| n.text == "fields"));
+    if let Some(arg) = fields {
+        if matches!(arg.value.kind, ExprKind::Ident(_) | ExprKind::Call(..)) {
+            let one = arg.value.clone();
+            arg.value.kind = ExprKind::List(vec![one]);
+        }
+    }
+    block
+}
+
 /// `@@map` and `@@schema` from the body, each with where it is written.
 pub(super) type Setting = Option<(String, Span)>;
 

@@ -421,7 +421,10 @@ fn cast(value: &str, column: &str, table: &Table, system: &System) -> String {
 
 fn cast_type(scalar: &ScalarType, system: &System) -> Option<String> {
     Some(match scalar {
-        ScalarType::Text | ScalarType::Varchar { .. } | ScalarType::Char { .. } => return None,
+        ScalarType::Text
+        | ScalarType::Citext
+        | ScalarType::Varchar { .. }
+        | ScalarType::Char { .. } => return None,
         ScalarType::Uuid => "uuid".into(),
         ScalarType::SmallInt => "smallint".into(),
         ScalarType::Integer

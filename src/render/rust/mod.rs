@@ -207,7 +207,10 @@ fn field_type(
 
 fn scalar_type(scalar: &ScalarType, types: &TypeNames) -> Option<String> {
     let name = match scalar {
-        ScalarType::Text | ScalarType::Varchar { .. } | ScalarType::Char { .. } => "String",
+        ScalarType::Text
+        | ScalarType::Citext
+        | ScalarType::Varchar { .. }
+        | ScalarType::Char { .. } => "String",
         ScalarType::SmallInt => "i16",
         ScalarType::Integer => "i32",
         ScalarType::BigInt => "i64",

@@ -191,6 +191,7 @@ fn scalar_type<'a>(
 ) -> Option<&'a str> {
     Some(match scalar {
         ScalarType::Text
+        | ScalarType::Citext
         | ScalarType::Varchar { .. }
         | ScalarType::Char { .. }
         | ScalarType::Uuid
