@@ -100,6 +100,11 @@ codes! {
     // configuration
     BadConfig = "E0401", Error, "schemagen.yaml is invalid";
     TemplateError = "E0402", Error, "a template failed to render";
+    // the first hour: init and the project around the schemas
+    InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";
+    BadExtension = "E0851", Error, "an `extensions:` entry that is not an extension name";
+    UnknownSystem = "E0852", Error, "a system named on the command line is not in the schemas folder";
+    LooseSchemaFiles = "W0401", Warning, "YAML files directly in the schemas folder, not in a system's folder";
 }
 
 impl serde::Serialize for Code {

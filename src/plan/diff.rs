@@ -160,8 +160,10 @@ pub(super) fn diff(prev: &System, next: &System, renames: Vec<Step>) -> Vec<Step
     let mut steps = Steps::default();
     if renames.is_empty() {
         add_enum_values(&diff, &mut steps);
+        create_extensions(&diff, &mut steps);
         create_schemas(&diff, &mut steps);
     } else {
+        create_extensions(&diff, &mut steps);
         create_schemas(&diff, &mut steps);
         steps.0.extend(renames);
         add_enum_values(&diff, &mut steps);
@@ -274,6 +276,19 @@ fn unique_index_changed(prev: &Table, next: &Table) -> bool {
         .iter()
         .filter(|i| i.unique)
         .any(|i| next.indexes.iter().find(|n| n.db_name == i.db_name) != Some(i))
+}
+
+/// Extensions come before anything that may use them (an operator class, a type); one the
+/// previous schema had is kept, and one no longer declared is not dropped: other systems or
+/// hand-written SQL may use it.
+fn create_extensions(diff: &Diff, steps: &mut Steps) {
+    let known: BTreeSet<&String> = diff.prev.extensions.iter().collect();
+    for name in diff.next.extensions.iter().filter(|e| !known.contains(e)) {
+        steps.push(
+            Change::CreateExtension(name.clone()),
+            format!("create extension {name}"),
+        );
+    }
 }
 
 fn create_schemas(diff: &Diff, steps: &mut Steps) {

@@ -187,6 +187,8 @@ pub struct EnumUsage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     CreateSchema(String),
+    /// `CREATE EXTENSION IF NOT EXISTS`, by name.
+    CreateExtension(String),
     CreateEnum(Enum),
     AddEnumValue {
         enum_name: QualifiedName,
@@ -387,6 +389,7 @@ impl Change {
     pub fn label(&self) -> &'static str {
         match self {
             Change::CreateSchema(_) => "CreateSchema",
+            Change::CreateExtension(_) => "CreateExtension",
             Change::CreateEnum(_) => "CreateEnum",
             Change::AddEnumValue { .. } | Change::RecreateEnum { .. } => "AlterEnum",
             Change::DropEnum(_) => "DropEnum",

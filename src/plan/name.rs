@@ -45,7 +45,7 @@ pub(super) fn migration_name(migration: &Migration) -> String {
 /// The table or enum a step is about (by database name, without its schema).
 fn subject(change: &Change) -> Option<&str> {
     Some(match change {
-        Change::CreateSchema(_) => return None,
+        Change::CreateSchema(_) | Change::CreateExtension(_) => return None,
         Change::Access(change) => return change.table().map(|t| t.name.as_str()),
         Change::CreateEnum(e) => &e.db_name.name,
         Change::RecreateEnum { next, .. } => &next.db_name.name,
@@ -103,6 +103,7 @@ fn single(change: &Change) -> String {
     let on = |table: &str, column: &str| format!("{table}_{column}");
     match change {
         Change::CreateSchema(s) => format!("create_schema_{s}"),
+        Change::CreateExtension(e) => format!("create_extension_{e}"),
         Change::CreateEnum(e) => format!("create_{}", e.db_name.name),
         Change::AddEnumValue {
             enum_name, value, ..

@@ -21,7 +21,7 @@ use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
 use std::collections::HashMap;
 
-const FILE_KEYS: &[&str] = &[
+pub(crate) const FILE_KEYS: &[&str] = &[
     "flavor",
     "schema",
     "enums",
@@ -29,8 +29,9 @@ const FILE_KEYS: &[&str] = &[
     "access",
     "seed",
     "acceptDataLoss",
+    "extensions",
 ];
-const MODEL_KEYS: &[&str] = &[
+pub(crate) const MODEL_KEYS: &[&str] = &[
     "fields",
     "map",
     "renamedFrom",
@@ -41,7 +42,7 @@ const MODEL_KEYS: &[&str] = &[
     "access",
     "partition",
 ];
-const ENUM_KEYS: &[&str] = &["values", "map", "schema", "comment", "renamedFrom"];
+pub(crate) const ENUM_KEYS: &[&str] = &["values", "map", "schema", "comment", "renamedFrom"];
 
 /// What `declare` learned, handed to `lower`.
 pub struct State<'a> {
@@ -793,3 +794,10 @@ fn without_repeated_attributes(
 
 #[cfg(test)]
 mod tests;
+
+/// The keys of each level, for the JSON Schema (`flavours::json_schema`).
+pub(crate) mod keys {
+    pub(crate) use super::model::INDEX_KEYS as INDEX;
+    pub(crate) use super::partition::{KEYS as PARTITION, MONTHLY_KEYS as MONTHLY};
+    pub(crate) use super::{ENUM_KEYS as ENUM, FILE_KEYS as FILE, MODEL_KEYS as MODEL};
+}

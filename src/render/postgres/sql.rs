@@ -628,6 +628,9 @@ pub fn statement(
     Ok(match change {
         Change::Access(change) => super::rls::step_sql(indexed, change),
         Change::CreateSchema(name) => format!("CREATE SCHEMA IF NOT EXISTS {};", quote_ident(name)),
+        Change::CreateExtension(name) => {
+            format!("CREATE EXTENSION IF NOT EXISTS {};", quote_ident(name))
+        }
         Change::CreateEnum(e) => {
             let values: Vec<String> = e.values.iter().map(|v| v.db_name.clone()).collect();
             create_type(&e.db_name, &values)
