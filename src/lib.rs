@@ -158,6 +158,17 @@ pub fn generate(config: &Config) -> Run {
     let mut run = Run::default();
     let mut diags = Diagnostics::default();
     let systems = compile_into(config, &mut run.sources, &mut diags);
+    if config.out.exists() && !config.out.is_dir() {
+        diags.push(
+            Diagnostic::global(
+                Code::OutNotAFolder,
+                format!("the output folder {} is a file", config.out.display()),
+            )
+            .with_help(
+                "point --out (or `out:` in schemagen.yaml) at a folder; build creates it when missing",
+            ),
+        );
+    }
     if !diags.has_errors() {
         run.files = render_all(config, &systems, &mut run.sources, &mut diags);
     }

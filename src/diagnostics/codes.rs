@@ -100,6 +100,8 @@ codes! {
     // configuration
     BadConfig = "E0401", Error, "schemagen.yaml is invalid";
     TemplateError = "E0402", Error, "a template failed to render";
+    OutNotAFolder = "E0403", Error, "the output folder is a file";
+    TemplateOverride = "E0404", Error, "the templates folder is missing, or holds a file that overrides no template";
     // the first hour: init and the project around the schemas
     InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";
     BadExtension = "E0851", Error, "an `extensions:` entry that is not an extension name";

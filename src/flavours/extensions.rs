@@ -12,7 +12,8 @@ pub fn read(node: &Node, diags: &mut Diagnostics) -> Vec<String> {
     let items = expect_seq(node, "extensions", diags).unwrap_or_default();
     items
         .iter()
-        .filter_map(|item| {
+        .enumerate()
+        .filter_map(|(i, item)| {
             let name = expect_scalar(item, "extensions", diags)?;
             if is_extension_name(&name) {
                 return Some(name);
@@ -23,7 +24,7 @@ pub fn read(node: &Node, diags: &mut Diagnostics) -> Vec<String> {
                     item.span,
                     format!("`{name}` is not an extension name"),
                 )
-                .at_path(format!("extensions.{name}"))
+                .at_path(format!("extensions[{i}]"))
                 .with_help(
                     "name the extension as `CREATE EXTENSION` does, e.g. pg_trgm, citext, pgcrypto, \
                      postgis, uuid-ossp (see `SELECT name FROM pg_available_extensions`)",

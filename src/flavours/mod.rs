@@ -195,7 +195,10 @@ fn no_flavour(file: &LoadedFile) -> Diagnostic {
         Some((key, _)) => Diagnostic::error(
             Code::UnknownFlavour,
             key.span,
-            format!("the file has no `flavor` key, but `{}`", key.name),
+            format!(
+                "the file has no `flavor` key; `{}` looks like a misspelling of it",
+                key.name
+            ),
         )
         .with_help("did you mean `flavor`? (spelled as Prisma and Payload spell it)"),
         None => Diagnostic::error(

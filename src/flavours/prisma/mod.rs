@@ -141,6 +141,10 @@ pub fn declare<'a>(
             read_enums(enums, &schema, &mut state, diags);
         }
         if let Some(models) = file.root.get("models") {
+            if models.as_str().and_then(pasted_block).is_some() {
+                pasted_models(models, diags);
+                continue;
+            }
             for (key, node) in expect_map(models, "models", diags).unwrap_or_default() {
                 raw_models.push((key, node, schema.clone()));
             }
@@ -564,6 +568,46 @@ fn pick(
     }
 }
 
+/// `model User {` (or `enum Role {`) as the first line of a text: a block pasted whole from
+/// schema.prisma, the keyword and name included.
+fn pasted_block(text: &str) -> Option<(&str, &str)> {
+    let first = text.lines().find(|l| !l.trim().is_empty())?;
+    let mut words = first.split_whitespace();
+    let (keyword, name) = (words.next()?, words.next()?);
+    let opens = words.next() == Some("{") || name.ends_with('{');
+    (matches!(keyword, "model" | "enum" | "view" | "type") && opens)
+        .then(|| (keyword, name.trim_end_matches('{')))
+}
+
+/// A model body that is a whole `model X { … }` block: one diagnostic, not one per line.
+fn whole_model_pasted(node: &Node, model: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::PrismaSyntax,
+        node.span,
+        "the body is a whole `model … { … }` block from schema.prisma",
+    )
+    .at_path(format!("{model}.fields"))
+    .with_help(format!(
+        "paste only the lines between `{{` and `}}`: the model's name is its key under `models:` (`{model}:`)"
+    ))
+}
+
+/// `models: |` holding pasted schema.prisma blocks: say how the YAML is laid out instead.
+fn pasted_models(node: &Node, diags: &mut Diagnostics) {
+    diags.push(
+        Diagnostic::error(
+            Code::UnexpectedShape,
+            node.span,
+            "`models` holds schema.prisma text; it is a map of models, each with its field lines",
+        )
+        .at_path("models")
+        .with_help(
+            "write `models:`, then per model `User:` and under it `fields: |` with the lines \
+             between `{` and `}` of `model User { … }`",
+        ),
+    );
+}
+
 /// Reads the model body; false when it is not a body at all (reported).
 fn read_body(
     node: &Node,
@@ -572,6 +616,10 @@ fn read_body(
     diags: &mut Diagnostics,
 ) -> bool {
     match &node.value {
+        Value::Str(text) if pasted_block(text).is_some() => {
+            diags.push(whole_model_pasted(node, &model.name));
+            return false;
+        }
         Value::Str(text) => {
             let mut doc: Vec<String> = Vec::new();
             for (text, start) in block_lines(text, node.span) {
