@@ -489,8 +489,9 @@ fn validate(config: &Config, format: Format, started: Instant) -> anyhow::Result
     let tables: usize = run.systems.iter().map(|s| s.tables.len()).sum();
     match format {
         Format::Human if ok => note!(
-            "valid: {} systems, {tables} tables ({:.0?})",
-            run.systems.len(),
+            "valid: {}, {} ({:.0?})",
+            count(run.systems.len(), "system"),
+            count(tables, "table"),
             started.elapsed()
         ),
         Format::Human => {}
