@@ -89,6 +89,7 @@ fn with_required(mut schema: Value, keys: &[&str]) -> Value {
 }
 
 /// A table's `access:` (a collection's `rules:` in Firestore): `shared`, or rules by command.
+/// The same in every flavour: one definition (`#/$defs/tableAccess`) each file refers to.
 fn table_access() -> Value {
     let rule = object(access::RULE_KEYS, |_| None);
     let rules = json!({ "anyOf": [rule, list(rule.clone())] });
@@ -103,7 +104,7 @@ fn table_access() -> Value {
 /// A file's top-level `access:`: the system's access settings.
 fn settings() -> Value {
     object(access::SETTINGS_KEYS, |key| {
-        (key == "tables").then(|| named(table_access()))
+        (key == "tables").then(|| named(reference("tableAccess")))
     })
 }
 
@@ -118,7 +119,7 @@ fn prisma_file() -> Value {
         "fields" | "map" | "schema" | "comment" | "renamedFrom" => Some(text()),
         "indexes" => Some(list(object(keys::INDEX, |_| None))),
         "checks" => Some(named(text())),
-        "access" => Some(table_access()),
+        "access" => Some(reference("tableAccess")),
         "partition" => Some(partition.clone()),
         _ => None,
     });
@@ -131,7 +132,7 @@ fn prisma_file() -> Value {
     document(
         "schemagen: a Prisma-style schema file",
         with_required(file, &["flavor"]),
-        json!({}),
+        json!({ "tableAccess": table_access() }),
     )
 }
 
@@ -147,7 +148,7 @@ fn firestore_file() -> Value {
         "fields" => Some(named(reference("field"))),
         "subcollections" => Some(named(reference("collection"))),
         "indexes" => Some(list(index.clone())),
-        "rules" | "access" => Some(table_access()),
+        "rules" | "access" => Some(reference("tableAccess")),
         "comment" | "table" | "renamedFrom" => Some(text()),
         _ => None,
     });
@@ -159,7 +160,7 @@ fn firestore_file() -> Value {
     document(
         "schemagen: a Firestore-style schema file",
         with_required(file, &["flavor"]),
-        json!({ "field": field, "collection": collection }),
+        json!({ "field": field, "collection": collection, "tableAccess": table_access() }),
     )
 }
 
@@ -169,7 +170,7 @@ fn payload_file() -> Value {
         "fields" => Some(list(reference("field"))),
         "tabs" => Some(list(reference("tab"))),
         "blocks" => Some(list(reference("block"))),
-        "access" => Some(table_access()),
+        "access" => Some(reference("tableAccess")),
         _ => None,
     };
     // A field's keys depend on its `type`: one `if type is … then these keys` per type.
@@ -216,6 +217,7 @@ fn payload_file() -> Value {
             "field": field,
             "tab": object(keys::TAB, nested),
             "block": json!({ "anyOf": [text(), object(keys::BLOCK, nested)] }),
+            "tableAccess": table_access(),
         }),
     )
 }
