@@ -33,7 +33,7 @@ fn yaml_value(path: &Path) -> Value {
 fn problems(validator: &jsonschema::Validator, value: &Value) -> Vec<String> {
     validator
         .iter_errors(value)
-        .map(|e| format!("{} at {}", e, e.instance_path))
+        .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect()
 }
 
@@ -52,10 +52,15 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 /// The seed systems, every `ok` fixture, every scenario version and the init starters.
 fn schema_files() -> Vec<PathBuf> {
     let root = support::repo_root();
-    ["schemas", "tests/fixtures/ok", "tests/scenarios", "src/init/starters"]
-        .iter()
-        .flat_map(|dir| yaml_files(&root.join(dir)))
-        .collect()
+    [
+        "schemas",
+        "tests/fixtures/ok",
+        "tests/scenarios",
+        "src/init/starters",
+    ]
+    .iter()
+    .flat_map(|dir| yaml_files(&root.join(dir)))
+    .collect()
 }
 
 #[test]
@@ -97,8 +102,18 @@ fn a_misspelled_key_is_flagged_in_every_flavour() {
     let root = support::repo_root().join("src/init/starters");
     let typos = [
         ("prisma", "    map: users", "    mapp: users", "mapp"),
-        ("payload", "    timestamps: true", "    timestamp: true", "timestamp"),
-        ("firestore", "    subcollections:", "    subcolections:", "subcolections"),
+        (
+            "payload",
+            "    timestamps: true",
+            "    timestamp: true",
+            "timestamp",
+        ),
+        (
+            "firestore",
+            "    subcollections:",
+            "    subcolections:",
+            "subcolections",
+        ),
         ("schemagen", "targets:", "target:", "target"),
     ];
     for (flavour, right, wrong, key) in typos {
@@ -130,7 +145,11 @@ fn the_committed_schemas_are_what_the_binary_writes() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let committed = support::repo_root().join("docs/json-schema");
     for (name, _) in schemagen::flavours::json_schema::all() {
         let written = std::fs::read_to_string(dir.path().join(&name)).unwrap();

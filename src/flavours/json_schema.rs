@@ -36,9 +36,19 @@ fn object(keys: &[&str], value_of: impl Fn(&str) -> Option<Value>) -> Value {
     json!({ "type": "object", "properties": properties, "additionalProperties": false })
 }
 
-/// A map from names the user picks to `value`; an empty key (`fields:`) counts as empty.
+/// A map from names the user picks to `value`; an empty key (`fields:`) or `[]` counts as
+/// empty, as the flavours read it.
 fn named(value: Value) -> Value {
-    json!({ "type": ["object", "null"], "additionalProperties": value })
+    json!({ "anyOf": [
+        { "type": "object", "additionalProperties": value },
+        { "type": "null" },
+        { "type": "array", "maxItems": 0 },
+    ] })
+}
+
+/// `value`, or nothing at all (a collection with no keys yet: `drafts:`).
+fn maybe(value: Value) -> Value {
+    json!({ "anyOf": [value, { "type": "null" }] })
 }
 
 fn list(item: Value) -> Value {
@@ -116,7 +126,9 @@ fn prisma_file() -> Value {
         (key == "monthly").then(|| object(keys::MONTHLY, |_| None))
     });
     let model = object(keys::MODEL, |key| match key {
-        "fields" | "map" | "schema" | "comment" | "renamedFrom" => Some(text()),
+        // Field lines as one block, or one line per field name (the map form).
+        "fields" => Some(json!({ "anyOf": [text(), named(text())] })),
+        "map" | "schema" | "comment" | "renamedFrom" => Some(text()),
         "indexes" => Some(list(object(keys::INDEX, |_| None))),
         "checks" => Some(named(text())),
         "access" => Some(reference("tableAccess")),
@@ -146,14 +158,16 @@ fn firestore_file() -> Value {
     })] });
     let collection = object(keys::COLLECTION, |key| match key {
         "fields" => Some(named(reference("field"))),
-        "subcollections" => Some(named(reference("collection"))),
+        "subcollections" => Some(named(maybe(reference("collection")))),
         "indexes" => Some(list(index.clone())),
-        "rules" | "access" => Some(reference("tableAccess")),
+        "access" => Some(reference("tableAccess")),
+        // Firestore's own security rules, kept beside the schema and not read.
+        "rules" => None,
         "comment" | "table" | "renamedFrom" => Some(text()),
         _ => None,
     });
     let file = object(keys::FILE, |key| match key {
-        "collections" => Some(named(reference("collection"))),
+        "collections" => Some(named(maybe(reference("collection")))),
         "schema" => Some(text()),
         _ => file_key("firestore", key),
     });
@@ -170,7 +184,6 @@ fn payload_file() -> Value {
         "fields" => Some(list(reference("field"))),
         "tabs" => Some(list(reference("tab"))),
         "blocks" => Some(list(reference("block"))),
-        "access" => Some(reference("tableAccess")),
         _ => None,
     };
     // A field's keys depend on its `type`: one `if type is … then these keys` per type.
@@ -204,6 +217,8 @@ fn payload_file() -> Value {
         "auth" => Some(flag_or(keys::AUTH)),
         "upload" => Some(flag_or(keys::UPLOAD)),
         "indexes" => Some(list(object(keys::INDEX, |_| None))),
+        // A collection's `access` is schemagen's rules; a field's is Payload's, not read.
+        "access" => Some(reference("tableAccess")),
         _ => nested(key),
     });
     let file = object(keys::FILE, |key| match key {
