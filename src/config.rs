@@ -8,6 +8,19 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "schemagen.yaml";
 
+/// The keys `schemagen.yaml` accepts (also the source of its JSON Schema).
+pub const KEYS: &[&str] = &[
+    "schemas",
+    "out",
+    "targets",
+    "templates",
+    "identifiers",
+    "historySchema",
+];
+
+/// The values of `identifiers:`.
+pub const IDENTIFIER_POLICIES: &[&str] = &["error", "shorten"];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub schemas: PathBuf,
@@ -22,23 +35,43 @@ pub struct Config {
     pub accept_data_loss: bool,
     /// `historySchema`: the schema of `migrate`'s history table (default `schemagen`).
     pub history_schema: Option<String>,
+    /// The systems named on the command line (`build SYSTEM…`); empty for every system.
+    pub systems: Vec<String>,
 }
 
 impl Default for Config {
     fn default() -> Self {
+        Self::at(Path::new(""))
+    }
+}
+
+impl Config {
+    /// The defaults for the project in `dir`: `dir/schemas` into `dir/generated`.
+    pub fn at(dir: &Path) -> Self {
         Self {
-            schemas: "schemas".into(),
-            out: "generated".into(),
+            schemas: dir.join("schemas"),
+            out: dir.join("generated"),
             targets: Target::ALL.to_vec(),
             templates: None,
             shorten_identifiers: false,
             accept_data_loss: false,
             history_schema: None,
+            systems: Vec::new(),
         }
     }
 }
 
-/// Reads `dir/schemagen.yaml` when there is one; paths in it are relative to `dir`.
+/// The project folder: the nearest of `cwd` and its parents that holds `schemagen.yaml` or a
+/// `schemas/` folder, spelled relative to `cwd` (empty for `cwd` itself, `../..` two up) so
+/// messages name paths the way the user would type them.
+pub fn find_project(cwd: &Path) -> Option<PathBuf> {
+    let is_project = |dir: &Path| dir.join(FILE_NAME).is_file() || dir.join("schemas").is_dir();
+    let depth = cwd.ancestors().position(is_project)?;
+    Some((0..depth).map(|_| "..").collect())
+}
+
+/// Reads `dir/schemagen.yaml` when there is one; paths in it, and the defaults, are relative
+/// to `dir`.
 pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Config {
     let path = dir.join(FILE_NAME);
     let text = match crate::load::read_text_if_exists(&path, crate::load::MAX_FILE_BYTES) {
@@ -50,7 +83,7 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
                 err,
                 sources,
             ));
-            return Config::default();
+            return Config::at(dir);
         }
     };
     let file = sources.add(path.display().to_string(), text);
@@ -58,26 +91,14 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
         Ok(root) => root,
         Err(d) => {
             diags.push(*d);
-            return Config::default();
+            return Config::at(dir);
         }
     };
-    let mut config = Config::default();
+    let mut config = Config::at(dir);
     let Some(entries) = read::expect_map(&root, "schemagen.yaml", diags) else {
         return config;
     };
-    read::check_keys(
-        entries,
-        &[
-            "schemas",
-            "out",
-            "targets",
-            "templates",
-            "identifiers",
-            "historySchema",
-        ],
-        "schemagen.yaml",
-        diags,
-    );
+    read::check_keys(entries, KEYS, "schemagen.yaml", diags);
     for (key, node) in entries {
         let path = format!("schemagen.yaml.{}", key.name);
         match key.name.as_str() {

@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod flavours;
 pub mod history;
 pub mod import;
+pub mod init;
 pub mod ir;
 pub mod load;
 pub mod migrate;
@@ -60,17 +61,24 @@ fn compile_into(config: &Config, sources: &mut SourceMap, diags: &mut Diagnostic
     let systems = match load::discover_systems(&config.schemas) {
         Ok(systems) => systems,
         Err(e) => {
-            diags.push(Diagnostic::global(
-                Code::Io,
-                format!(
-                    "cannot read the schemas folder {}: {e}",
-                    config.schemas.display()
+            diags.push(
+                Diagnostic::global(
+                    Code::Io,
+                    format!(
+                        "cannot read the schemas folder {}: {e}",
+                        config.schemas.display()
+                    ),
+                )
+                .with_help(
+                    "run schemagen in a project (a folder with schemagen.yaml or schemas/, or \
+                     below one), start one with `schemagen init`, or pass --schemas DIR",
                 ),
-            ));
+            );
             return Vec::new();
         }
     };
-    if systems.is_empty() {
+    let systems = selected(config, systems, diags);
+    if systems.is_empty() && config.systems.is_empty() {
         diags.push(
             Diagnostic::global(
                 Code::Io,
@@ -95,12 +103,74 @@ fn compile_into(config: &Config, sources: &mut SourceMap, diags: &mut Diagnostic
         .collect()
 }
 
+/// The systems `config.systems` names (all when it names none), each name checked; and W0401
+/// for YAML files lying directly in the schemas folder, which form a system named after it.
+fn selected(
+    config: &Config,
+    systems: Vec<(String, Vec<std::path::PathBuf>)>,
+    diags: &mut Diagnostics,
+) -> Vec<(String, Vec<std::path::PathBuf>)> {
+    for (name, paths) in &systems {
+        if paths
+            .iter()
+            .any(|p| p.parent() == Some(config.schemas.as_path()))
+        {
+            diags.push(
+                Diagnostic::global(
+                    Code::LooseSchemaFiles,
+                    format!(
+                        "YAML files directly in {} form a system named `{name}`",
+                        config.schemas.display()
+                    ),
+                )
+                .with_help(format!(
+                    "put each system in a folder of its own: {}/<system>/*.yaml",
+                    config.schemas.display()
+                )),
+            );
+        }
+    }
+    let names: Vec<&str> = systems.iter().map(|(n, _)| n.as_str()).collect();
+    for wanted in config
+        .systems
+        .iter()
+        .filter(|w| !names.contains(&w.as_str()))
+    {
+        let d = Diagnostic::global(
+            Code::UnknownSystem,
+            format!("no system `{wanted}` in {}", config.schemas.display()),
+        );
+        diags.push(match flavours::read::closest(wanted, &names) {
+            Some(near) => d.with_help(format!("did you mean `{near}`?")),
+            None => d.with_help(format!("systems: {}", names.join(", "))),
+        });
+    }
+    if config.systems.is_empty() {
+        return systems;
+    }
+    systems
+        .into_iter()
+        .filter(|(name, _)| config.systems.contains(name))
+        .collect()
+}
+
 /// The full pipeline up to rendered files: compile, then plan and render each system
 /// against the history already in `config.out`. Nothing is written.
 pub fn generate(config: &Config) -> Run {
     let mut run = Run::default();
     let mut diags = Diagnostics::default();
     let systems = compile_into(config, &mut run.sources, &mut diags);
+    if config.out.exists() && !config.out.is_dir() {
+        diags.push(
+            Diagnostic::global(
+                Code::OutNotAFolder,
+                format!("the output folder {} is a file", config.out.display()),
+            )
+            .with_help(
+                "point --out (or `out:` in schemagen.yaml) at a folder; build creates it when missing",
+            ),
+        );
+    }
     if !diags.has_errors() {
         run.files = render_all(config, &systems, &mut run.sources, &mut diags);
     }

@@ -1,12 +1,14 @@
 //! The command line: parse arguments, run the pipeline, turn the outcome into an exit code.
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use schemagen::config::{self, Config};
 use schemagen::diagnostics::render as report;
 use schemagen::{write, Run};
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 #[derive(Parser)]
@@ -16,8 +18,46 @@ use std::time::Instant;
     about = "YAML collections → PostgreSQL migrations, Rust and TypeScript"
 )]
 struct Cli {
+    /// Print only problems: no progress or summary lines
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Colour diagnostics: on a terminal (auto, unless NO_COLOR is set), always, or never
+    #[arg(long, value_enum, global = true, default_value_t = Color::Auto, value_name = "WHEN")]
+    color: Color,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--quiet`, and whether diagnostics are coloured: set once from the command line.
+static QUIET: AtomicBool = AtomicBool::new(false);
+static COLOR: AtomicBool = AtomicBool::new(false);
+
+/// A progress or summary line on stderr, unless `--quiet`.
+macro_rules! note {
+    ($($arg:tt)*) => {
+        if !QUIET.load(Ordering::Relaxed) {
+            eprintln!($($arg)*);
+        }
+    };
+}
+
+/// `auto`: stderr is a terminal and `NO_COLOR` is unset or empty (no-color.org).
+fn colour_wanted(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -44,12 +84,15 @@ enum Format {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a project in the current folder: a starter system, schemagen.yaml, a CI workflow
+    /// running `schemagen check`, and JSON Schemas for editor completion
+    Init(InitArgs),
     /// Build every system into the output folder (migrations, Rust, TypeScript)
     Build(BuildArgs),
     /// Exit 1 and print a diff when the output folder is not what `build` would write
     Check(CheckArgs),
     /// Parse and validate the schemas only
-    Validate(Paths),
+    Validate(ValidateArgs),
     /// Prove the access rules against a real Postgres (a throwaway cluster unless --database-url)
     Verify(VerifyArgs),
     /// Apply the newest migration(s) to a throwaway database full of synthetic rows, and report
@@ -62,6 +105,17 @@ enum Command {
     /// baseline)
     #[command(subcommand)]
     Migrate(Migrate),
+    /// Write the JSON Schemas of the three flavours and of schemagen.yaml, for editors' YAML
+    /// completion (`# yaml-language-server: $schema=…` in each file)
+    JsonSchema(JsonSchemaArgs),
+    /// Print a shell completion script, e.g. `schemagen completions bash >
+    /// ~/.local/share/bash-completion/completions/schemagen`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `schemagen man > ~/.local/share/man/man1/schemagen.1`
+    Man,
     /// Write a system's YAML from another stack's schema (a schema.prisma)
     #[command(subcommand)]
     Import(Import),
@@ -133,6 +187,21 @@ struct ImportOut {
     /// How to print diagnostics
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+}
+
+#[derive(clap::Args)]
+struct JsonSchemaArgs {
+    /// The folder to write them into [default: .schemagen/json-schema in the project]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ValidateArgs {
+    /// The systems to validate [default: every system]
+    systems: Vec<String>,
+    #[command(flatten)]
+    paths: Paths,
 }
 
 #[derive(Subcommand)]
@@ -265,7 +334,36 @@ fn migration_name(name: &str) -> Result<String, String> {
 }
 
 #[derive(clap::Args)]
+struct InitArgs {
+    /// The flavour of the starter system
+    #[arg(long, value_enum, default_value_t = StarterFlavour::Prisma)]
+    flavour: StarterFlavour,
+    /// The starter system's name (its folder under schemas/)
+    #[arg(value_parser = system_name, default_value = schemagen::init::DEFAULT_SYSTEM)]
+    name: String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StarterFlavour {
+    Prisma,
+    Payload,
+    Firestore,
+}
+
+fn system_name(name: &str) -> Result<String, String> {
+    let valid = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
+    let first = name.starts_with(|c: char| c.is_ascii_lowercase());
+    if first && name.len() <= 60 && name.chars().all(valid) {
+        Ok(name.to_string())
+    } else {
+        Err("use a lowercase letter, then up to 59 lowercase letters, digits, `_` and `-`".into())
+    }
+}
+
+#[derive(clap::Args)]
 struct BuildArgs {
+    /// The systems to act on [default: every system]; the others' output is left as it is
+    systems: Vec<String>,
     /// Build migrations that lose data (drops, lossy type changes, drops that look like
     /// undeclared renames); each loss is still reported
     #[arg(long)]
@@ -328,6 +426,8 @@ struct VerifyArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    QUIET.store(cli.quiet, Ordering::Relaxed);
+    COLOR.store(colour_wanted(cli.color), Ordering::Relaxed);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -339,81 +439,177 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    if let Command::Import(command) = &cli.command {
-        return import(command);
-    }
     let paths = match &cli.command {
+        Command::Init(args) => return init(args),
+        Command::Import(command) => return import(command),
+        Command::JsonSchema(args) => return json_schema(args),
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(*shell, &mut command, "schemagen", &mut std::io::stdout());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Build(b) | Command::Check(CheckArgs { build: b, .. }) => &b.paths,
         Command::Rehearse(r) => &r.paths,
         Command::Diff(d) => &d.paths,
-        Command::Validate(p) => p,
+        Command::Validate(v) => &v.paths,
         Command::Verify(v) => &v.paths,
         Command::Migrate(m) => m.paths(),
-        Command::Import(_) => unreachable!("import returns above"),
     };
     let Some(mut config) = settings(paths) else {
         return Ok(ExitCode::from(1));
     };
-    if let Command::Build(b) | Command::Check(CheckArgs { build: b, .. }) = &cli.command {
-        config.accept_data_loss = b.accept_data_loss;
-    }
-    if let Command::Diff(args) = &cli.command {
-        return diff(&config, args);
-    }
-    if let Command::Migrate(command) = &cli.command {
-        return migrate(command, &config);
-    }
-    if let Command::Validate(_) = cli.command {
-        let run = schemagen::compile(&config);
-        if !reported_clean(&run, paths.format) {
-            return Ok(ExitCode::from(1));
+    match &cli.command {
+        Command::Build(b) | Command::Check(CheckArgs { build: b, .. }) => {
+            config.accept_data_loss = b.accept_data_loss;
+            config.systems = b.systems.clone();
         }
-        let tables: usize = run.systems.iter().map(|s| s.tables.len()).sum();
-        let elapsed = started.elapsed();
-        eprintln!(
-            "valid: {} systems, {tables} tables ({elapsed:.0?})",
-            run.systems.len()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Command::Rehearse(args) = &cli.command {
-        let systems = match &args.system {
-            Some(name) => vec![name.clone()],
-            None => schemagen::history::systems(&config.out),
-        };
-        let options = schemagen::rehearse::Options {
-            rows: args.rows,
-            from: args.from.clone(),
-        };
-        return rehearse(&config, &systems, &options, paths.format);
+        Command::Validate(v) => config.systems = v.systems.clone(),
+        _ => {}
     }
     if let Some(code) = mind_leftovers(&cli.command, &config, paths.format) {
         return Ok(code);
     }
-    let run = schemagen::generate(&config);
-    if !reported_clean(&run, paths.format) {
-        return Ok(ExitCode::from(1));
-    }
     match &cli.command {
-        Command::Build(_) => build(&config, run, started, paths.format),
-        Command::Verify(args) => verify(&run, args),
-        Command::Check(args) => {
-            let code = check(&config, &run)?;
-            if code != ExitCode::SUCCESS || !args.rehearse {
-                return Ok(code);
+        Command::Diff(args) => diff(&config, args),
+        Command::Migrate(command) => migrate(command, &config),
+        Command::Validate(_) => validate(&config, paths.format, started),
+        Command::Build(_) => build(&config, paths.format, started),
+        Command::Check(args) => check(&config, args.rehearse, paths.format),
+        Command::Rehearse(args) => {
+            let systems = match &args.system {
+                Some(name) => vec![name.clone()],
+                None => schemagen::history::systems(&config.out),
+            };
+            let options = schemagen::rehearse::Options {
+                rows: args.rows,
+                from: args.from.clone(),
+            };
+            let reports = rehearse(&config, &systems, &options, paths.format)?;
+            if let Format::Json = paths.format {
+                println!("{}", rehearse_json(&reports));
             }
-            let systems: Vec<String> = run.systems.iter().map(|s| s.name.clone()).collect();
-            let options = schemagen::rehearse::Options::default();
-            rehearse(&config, &systems, &options, paths.format)
+            Ok(passed(
+                reports.iter().all(schemagen::rehearse::Report::passed),
+            ))
         }
-        _ => unreachable!("validate, rehearse, diff and migrate return above"),
+        Command::Verify(args) => {
+            let run = schemagen::generate(&config);
+            print_diagnostics(&run.diagnostics, &run.sources, paths.format);
+            if run.has_errors() {
+                return Ok(ExitCode::from(1));
+            }
+            verify(&run, args)
+        }
+        Command::Init(_)
+        | Command::Import(_)
+        | Command::JsonSchema(_)
+        | Command::Completions { .. }
+        | Command::Man => {
+            unreachable!("they return above, needing no project")
+        }
     }
 }
 
-/// Prints the run's diagnostics; whether it may go on (no errors).
-fn reported_clean(run: &Run, format: Format) -> bool {
-    print_diagnostics(&run.diagnostics, &run.sources, format);
-    !run.has_errors()
+fn passed(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// `schemagen json-schema`: the schemas into `--out`, or the project's `.schemagen/json-schema`.
+fn json_schema(args: &JsonSchemaArgs) -> anyhow::Result<ExitCode> {
+    let out = match &args.out {
+        Some(dir) => dir.clone(),
+        None => project_dir().join(schemagen::init::JSON_SCHEMA_DIR),
+    };
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    for (name, text) in schemagen::flavours::json_schema::all() {
+        let path = out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        note!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The project folder (see `config::find_project`), or the current folder outside any.
+fn project_dir() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    config::find_project(&cwd).unwrap_or_default()
+}
+
+/// The one JSON document `build`, `check` and `validate` print with `--format json`: whether
+/// the command succeeded, every diagnostic, and what the command adds (`fields`).
+fn json_document(command: &str, ok: bool, run: &Run, fields: serde_json::Value) -> String {
+    let mut document = serde_json::json!({
+        "command": command,
+        "ok": ok,
+        "diagnostics": report::json_value(&run.diagnostics, &run.sources),
+    });
+    if let (Some(document), serde_json::Value::Object(fields)) = (document.as_object_mut(), fields)
+    {
+        document.extend(fields);
+    }
+    serde_json::to_string_pretty(&document).expect("JSON prints")
+}
+
+/// Human output: the diagnostics on stderr. JSON output waits for the command's document.
+fn report_human(run: &Run, format: Format) {
+    if let Format::Human = format {
+        print_diagnostics(&run.diagnostics, &run.sources, format);
+    }
+}
+
+fn validate(config: &Config, format: Format, started: Instant) -> anyhow::Result<ExitCode> {
+    let run = schemagen::compile(config);
+    report_human(&run, format);
+    let ok = !run.has_errors();
+    let tables: usize = run.systems.iter().map(|s| s.tables.len()).sum();
+    match format {
+        Format::Human if ok => note!(
+            "valid: {}, {} ({:.0?})",
+            count(run.systems.len(), "system"),
+            count(tables, "table"),
+            started.elapsed()
+        ),
+        Format::Human => {}
+        Format::Json => {
+            let summary = serde_json::json!({ "summary": {
+                "systems": system_names(&run), "tables": tables,
+            }});
+            println!("{}", json_document("validate", ok, &run, summary));
+        }
+    }
+    Ok(passed(ok))
+}
+
+fn system_names(run: &Run) -> Vec<&str> {
+    run.systems.iter().map(|s| s.name.as_str()).collect()
+}
+
+/// With systems named on the command line, the others' output stays as it is on disk: their
+/// files join the rendered tree unchanged, so `build` keeps them and `check` finds them equal.
+fn keep_unselected(config: &Config, files: &mut write::Tree) -> anyhow::Result<()> {
+    if config.systems.is_empty() {
+        return Ok(());
+    }
+    let current = write::read_tree(&config.out)
+        .with_context(|| format!("reading {}", config.out.display()))?;
+    for (path, text) in current {
+        let selected = match path.split_once('/') {
+            Some((system, _)) => config.systems.iter().any(|s| s == system),
+            None => true,
+        };
+        if !selected {
+            files.entry(path).or_insert(text);
+        }
+    }
+    Ok(())
 }
 
 /// What a killed build left beside the output, dealt with before the history in it is read:
@@ -441,23 +637,70 @@ fn mind_leftovers(command: &Command, config: &Config, format: Format) -> Option<
     }
 }
 
-fn build(config: &Config, run: Run, started: Instant, format: Format) -> anyhow::Result<ExitCode> {
+fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<ExitCode> {
+    let mut run = schemagen::generate(config);
+    report_human(&run, format);
+    if run.has_errors() {
+        if let Format::Json = format {
+            println!(
+                "{}",
+                json_document("build", false, &run, serde_json::json!({}))
+            );
+        }
+        return Ok(ExitCode::from(1));
+    }
+    keep_unselected(config, &mut run.files)?;
     let summary = match write::write_tree(&config.out, &run.files) {
         Ok(summary) => summary,
         Err(e) => {
-            let sources = schemagen::load::SourceMap::default();
-            print_diagnostics(&[e.diagnostic()], &sources, format);
+            print_diagnostics(&[e.diagnostic()], &run.sources, format);
             return Ok(ExitCode::from(1));
         }
     };
-    eprintln!(
-        "built {} systems into {}: {} written, {} unchanged, {} removed ({:.0?})",
-        run.systems.len(),
-        config.out.display(),
-        summary.written,
-        summary.unchanged,
-        summary.removed,
-        started.elapsed()
+    match format {
+        Format::Human => note!(
+            "built {} into {}: {} written, {} unchanged, {} removed ({:.0?})",
+            count(run.systems.len(), "system"),
+            config.out.display(),
+            summary.written,
+            summary.unchanged,
+            summary.removed,
+            started.elapsed()
+        ),
+        Format::Json => {
+            let summary = serde_json::json!({ "summary": {
+                "systems": system_names(&run),
+                "out": config.out.display().to_string(),
+                "written": summary.written,
+                "unchanged": summary.unchanged,
+                "removed": summary.removed,
+            }});
+            println!("{}", json_document("build", true, &run, summary));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `schemagen init`: creates the starter project in the current folder.
+fn init(args: &InitArgs) -> anyhow::Result<ExitCode> {
+    use schemagen::flavours::Flavour;
+    let flavour = match args.flavour {
+        StarterFlavour::Prisma => Flavour::Prisma,
+        StarterFlavour::Payload => Flavour::Payload,
+        StarterFlavour::Firestore => Flavour::Firestore,
+    };
+    let files = schemagen::init::starter(flavour, &args.name);
+    if let Err(d) = schemagen::init::create(Path::new(""), &files) {
+        print_diagnostics(&[*d], &Default::default(), Format::Human);
+        return Ok(ExitCode::from(1));
+    }
+    for (path, _) in &files {
+        note!("created {}", path.display());
+    }
+    note!(
+        "next: `schemagen build`, then `schemagen migrate deploy --database-url URL` to apply \
+         the migration; edit schemas/{}/models.yaml and build again",
+        args.name
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -576,13 +819,14 @@ fn migrate_files(command: &MigrateFiles, config: &Config) -> anyhow::Result<Exit
     }
 }
 
-/// Rehearses the migrations on disk of each system, each in a throwaway cluster of its own.
+/// Rehearses the migrations on disk of each system, each in a throwaway cluster of its own;
+/// human reports are printed as they come.
 fn rehearse(
     config: &Config,
     systems: &[String],
     options: &schemagen::rehearse::Options,
     format: Format,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Vec<schemagen::rehearse::Report>> {
     use schemagen::rehearse;
     let mut reports = Vec::new();
     for system in systems {
@@ -595,15 +839,16 @@ fn rehearse(
         }
         reports.push(report);
     }
-    if let Format::Json = format {
-        let all: Vec<_> = reports.iter().map(rehearse::report::json).collect();
-        println!("{}", serde_json::Value::Array(all));
-    }
-    Ok(if reports.iter().all(rehearse::Report::passed) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(reports)
+}
+
+fn rehearse_json(reports: &[schemagen::rehearse::Report]) -> serde_json::Value {
+    serde_json::Value::Array(
+        reports
+            .iter()
+            .map(schemagen::rehearse::report::json)
+            .collect(),
+    )
 }
 
 /// `schemagen diff`: 0 no drift, 1 drift (or a failure to compare), 2 usage.
@@ -645,26 +890,67 @@ fn diff(config: &Config, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn check(config: &Config, run: &Run) -> anyhow::Result<ExitCode> {
+/// `schemagen check`: exit 1 when the output folder is not what `build` would write. Human
+/// output prints the diff on stdout; JSON output puts it inside its one document.
+fn check(config: &Config, and_rehearse: bool, format: Format) -> anyhow::Result<ExitCode> {
+    let mut run = schemagen::generate(config);
+    report_human(&run, format);
+    if run.has_errors() {
+        if let Format::Json = format {
+            println!(
+                "{}",
+                json_document("check", false, &run, serde_json::json!({}))
+            );
+        }
+        return Ok(ExitCode::from(1));
+    }
+    keep_unselected(config, &mut run.files)?;
     let diffs = write::diff_tree(&config.out, &run.files)
         .with_context(|| format!("reading {}", config.out.display()))?;
-    if diffs.is_empty() {
-        eprintln!(
-            "{} is up to date ({} files)",
-            config.out.display(),
-            run.files.len()
-        );
-        return Ok(ExitCode::SUCCESS);
+    let out = config.out.display();
+    if let Format::Human = format {
+        if diffs.is_empty() {
+            note!("{out} is up to date ({} files)", run.files.len());
+        } else {
+            diffs.iter().for_each(|diff| print!("{diff}"));
+            eprintln!(
+                "{} files in {out} are stale: run `schemagen build`",
+                diffs.len()
+            );
+        }
     }
-    for diff in &diffs {
-        print!("{diff}");
+    let fresh = diffs.is_empty();
+    let reports = if fresh && and_rehearse {
+        let systems: Vec<String> = run.systems.iter().map(|s| s.name.clone()).collect();
+        let options = schemagen::rehearse::Options::default();
+        rehearse(config, &systems, &options, format)?
+    } else {
+        Vec::new()
+    };
+    let ok = fresh && reports.iter().all(schemagen::rehearse::Report::passed);
+    if let Format::Json = format {
+        let stale: Vec<_> = diffs
+            .iter()
+            .map(|diff| serde_json::json!({ "path": diff_path(diff), "diff": diff }))
+            .collect();
+        let mut fields = serde_json::json!({
+            "stale": stale,
+            "summary": { "systems": system_names(&run), "files": run.files.len(), "stale": diffs.len() },
+        });
+        if and_rehearse {
+            fields["rehearse"] = rehearse_json(&reports);
+        }
+        println!("{}", json_document("check", ok, &run, fields));
     }
-    eprintln!(
-        "{} files in {} are stale: run `schemagen build`",
-        diffs.len(),
-        config.out.display()
-    );
-    Ok(ExitCode::from(1))
+    Ok(passed(ok))
+}
+
+/// The output path a unified diff is about (`+++ b/generated/x`, or `--- a/…` for a removal).
+fn diff_path(diff: &str) -> &str {
+    let mut lines = diff.lines();
+    let old = lines.next().and_then(|l| l.strip_prefix("--- a/"));
+    let new = lines.next().and_then(|l| l.strip_prefix("+++ b/"));
+    new.or(old).unwrap_or_default()
 }
 
 /// `migrate deploy | status | resolve | baseline`: the command logic is in `schemagen::migrate`.
@@ -748,7 +1034,7 @@ fn import(command: &Import) -> anyhow::Result<ExitCode> {
             let system = args
                 .system
                 .clone()
-                .unwrap_or_else(|| system_name(&args.input));
+                .unwrap_or_else(|| import_system_name(&args.input));
             let imported = import::prisma::import(&args.input, &system, args.skip_unsupported);
             let from = args.input.display().to_string();
             (imported, system, &args.out, from)
@@ -797,7 +1083,7 @@ fn import(command: &Import) -> anyhow::Result<ExitCode> {
 }
 
 /// `prisma/schema.prisma` → `prisma`; `blog.prisma` → `blog`; a folder → its name.
-fn system_name(input: &std::path::Path) -> String {
+fn import_system_name(input: &std::path::Path) -> String {
     let stem = input.file_stem().and_then(|s| s.to_str()).unwrap_or("app");
     let named_schema = input.is_file() && stem == "schema";
     let name = if named_schema {
@@ -848,12 +1134,13 @@ fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
-/// `schemagen.yaml` (when there is one) with the command-line flags over it; `None` after
-/// reporting an invalid config.
+/// The project's `schemagen.yaml` (when there is one) with the command-line flags over it;
+/// `None` after reporting an invalid config. The project is the nearest folder, from the
+/// current one upwards, with a `schemagen.yaml` or a `schemas/` folder.
 fn settings(paths: &Paths) -> Option<Config> {
     let mut sources = schemagen::load::SourceMap::default();
     let mut diags = schemagen::diagnostics::Diagnostics::default();
-    let mut config = config::load(std::path::Path::new("."), &mut sources, &mut diags);
+    let mut config = config::load(&project_dir(), &mut sources, &mut diags);
     if !diags.is_empty() {
         print_diagnostics(&diags.into_sorted(), &sources, paths.format);
         return None;
@@ -879,6 +1166,9 @@ fn print_diagnostics(
         return;
     }
     match format {
+        Format::Human if COLOR.load(Ordering::Relaxed) => {
+            eprint!("{}", report::paint(&report::human(diagnostics, sources)))
+        }
         Format::Human => eprint!("{}", report::human(diagnostics, sources)),
         Format::Json => println!("{}", report::json(diagnostics, sources)),
     }

@@ -111,7 +111,8 @@ fn json_diagnostics_carry_code_file_line_and_column() {
     let out = schemagen(&dir, &["validate", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let first = &json[0];
+    assert_eq!(json["ok"], false);
+    let first = &json["diagnostics"][0];
     assert_eq!(first["code"], "E0005");
     assert_eq!(first["line"], 2);
     assert_eq!(first["column"], 1);

@@ -18,10 +18,10 @@ fn main() {
     let mut modules = String::new();
     for (name, models) in models_files(&dir) {
         println!("cargo::rerun-if-changed={}", models.display());
-        // `#[path]` rather than `include!`: the file is then a real module, so its inner
-        // attributes and `//!` docs are allowed, as they would be in a user's crate.
+        // `include!` inside a module, as a user does with a file generated into OUT_DIR: the
+        // stricter way (no inner attributes or `//!` docs), so `#[path]` works as well.
         let path = models.canonicalize().unwrap_or(models);
-        writeln!(modules, "#[path = {:?}]\npub mod {};", path.display().to_string(), module_name(&name)).unwrap();
+        writeln!(modules, "pub mod {} {{\n    include!({:?});\n}}", module_name(&name), path.display().to_string()).unwrap();
     }
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("systems.rs"), modules).expect("OUT_DIR is writable");

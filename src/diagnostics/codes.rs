@@ -134,6 +134,8 @@ codes! {
     // configuration
     BadConfig = "E0401", Error, "schemagen.yaml is invalid";
     TemplateError = "E0402", Error, "a template failed to render";
+    OutNotAFolder = "E0403", Error, "the output folder is a file";
+    TemplateOverride = "E0404", Error, "the templates folder is missing, or holds a file that overrides no template";
     // write: the output folder
     OutputReadOnly = "E0410", Error, "the output folder (or a folder in it) is read-only: nothing was written";
     OutputWriteFailed = "E0411", Error, "writing the new output failed (e.g. a full disk): the old output is left as it was";
@@ -149,6 +151,11 @@ codes! {
     ImportFlavour = "E0805", Error, "`import postgres --flavour`: a flavour the import does not write yet";
     ImportDatabase = "E0806", Error, "`import postgres`: the database cannot be reached or read";
     ImportAccess = "E0807", Error, "`import postgres`: row level security, policies or grants, which the import does not turn into access rules yet";
+    // the first hour: init and the project around the schemas
+    InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";
+    BadExtension = "E0851", Error, "an `extensions:` entry that is not an extension name";
+    UnknownSystem = "E0852", Error, "a system named on the command line is not in the schemas folder";
+    LooseSchemaFiles = "W0401", Warning, "YAML files directly in the schemas folder, not in a system's folder";
 }
 
 impl Code {

@@ -61,8 +61,60 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     out
 }
 
+/// The human report with ANSI colours for a terminal: the level and code, the location, the
+/// caret and the help, as rustc colours them. Only the escapes are added, so the text reads
+/// the same without them.
+pub fn paint(report: &str) -> String {
+    use anstyle::{AnsiColor, Style};
+    let bold = Style::new().bold();
+    let paint =
+        |style: Style, text: &str| format!("{}{text}{}", style.render(), style.render_reset());
+    let mut out = String::with_capacity(report.len() * 2);
+    for line in report.split_inclusive('\n') {
+        let (text, newline) = line.strip_suffix('\n').map_or((line, ""), |t| (t, "\n"));
+        let painted = if let Some((head, rest)) = text
+            .split_once("]: ")
+            .filter(|(head, _)| head.starts_with("error[") || head.starts_with("warning["))
+        {
+            let colour = if head.starts_with("error") {
+                AnsiColor::Red
+            } else {
+                AnsiColor::Yellow
+            };
+            let head = paint(bold.fg_color(Some(colour.into())), &format!("{head}]:"));
+            format!("{head} {}", paint(bold, rest))
+        } else if let Some(rest) = text.strip_prefix("  --> ") {
+            format!(
+                "  {} {rest}",
+                paint(bold.fg_color(Some(AnsiColor::Blue.into())), "-->")
+            )
+        } else if text.trim_start().starts_with('|') && text.trim_end().ends_with('^') {
+            let (gutter, caret) = text.split_at(text.len() - 1);
+            format!(
+                "{gutter}{}",
+                paint(bold.fg_color(Some(AnsiColor::Red.into())), caret)
+            )
+        } else if let Some(rest) = text.strip_prefix("  = help:") {
+            format!(
+                "  = {}{rest}",
+                paint(bold.fg_color(Some(AnsiColor::Cyan.into())), "help:")
+            )
+        } else {
+            text.to_string()
+        };
+        out.push_str(&painted);
+        out.push_str(newline);
+    }
+    out
+}
+
 /// One JSON array; each entry has `file`, `line` and `column` resolved from the span.
 pub fn json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    serde_json::to_string_pretty(&json_value(diagnostics, sources)).expect("json")
+}
+
+/// The JSON array [`json`] prints, as a value to put inside a larger document.
+pub fn json_value(diagnostics: &[Diagnostic], sources: &SourceMap) -> serde_json::Value {
     let entries: Vec<_> = diagnostics
         .iter()
         .map(|d| {
@@ -85,5 +137,5 @@ pub fn json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             v
         })
         .collect();
-    serde_json::to_string_pretty(&entries).expect("json")
+    serde_json::Value::Array(entries)
 }

@@ -17,7 +17,7 @@ use crate::ir::{
 use crate::load::Node;
 use std::collections::HashMap;
 
-const TABLE_KEYS: &[&str] = &[
+pub(crate) const TABLE_KEYS: &[&str] = &[
     "shared",
     "tenant",
     "owner",
@@ -31,7 +31,7 @@ const TABLE_KEYS: &[&str] = &[
     "delete",
 ];
 const RULE_KINDS: &[&str] = &["tenant", "owner", "public", "role", "member", "sql"];
-const RULE_KEYS: &[&str] = &[
+pub(crate) const RULE_KEYS: &[&str] = &[
     "tenant",
     "owner",
     "public",
@@ -48,7 +48,7 @@ const RULE_KEYS: &[&str] = &[
     "expect",
 ];
 const EXPECT_KEYS: &[&str] = &["readable", "owner", "tenant", "role"];
-const SETTINGS_KEYS: &[&str] = &[
+pub(crate) const SETTINGS_KEYS: &[&str] = &[
     "context", "tenant", "user", "role", "app_role", "tenancy", "tables",
 ];
 

@@ -8,7 +8,9 @@
 
 pub mod access;
 pub mod consent;
+pub mod extensions;
 pub mod firestore;
+pub mod json_schema;
 pub mod payload;
 pub mod prisma;
 pub mod read;
@@ -144,23 +146,22 @@ pub fn lower(files: &SystemFiles, diags: &mut Diagnostics) -> System {
     {
         system.accept_data_loss.extend(consent::read(node, diags));
     }
+    let mut extensions: Vec<String> = files
+        .files
+        .iter()
+        .filter_map(|f| f.root.get("extensions"))
+        .flat_map(|node| extensions::read(node, diags))
+        .collect();
+    extensions.sort();
+    extensions.dedup();
+    system.extensions = extensions;
     system.namespaces = namespaces_of(&system);
     system
 }
 
 fn flavour_of(file: &LoadedFile, diags: &mut Diagnostics) -> Option<Flavour> {
     let Some(node) = file.root.get("flavor") else {
-        diags.push(
-            Diagnostic::error(
-                Code::UnknownFlavour,
-                file.root.span,
-                "the file has no `flavor` key",
-            )
-            .with_help(format!(
-                "start the file with `flavor: <{}>`",
-                Flavour::NAMES.join("|")
-            )),
-        );
+        diags.push(no_flavour(file));
         return None;
     };
     let name = node.as_str().unwrap_or_default();
@@ -179,6 +180,37 @@ fn flavour_of(file: &LoadedFile, diags: &mut Diagnostics) -> Option<Flavour> {
         diags.push(d);
     }
     flavour
+}
+
+/// E0003 for a file without `flavor:`, pointing at a key that looks like a misspelling of it
+/// (`flavour:`, `flavr:`) when there is one.
+fn no_flavour(file: &LoadedFile) -> Diagnostic {
+    let near = file
+        .root
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .find(|(key, _)| read::closest(&key.name, &["flavor"]).is_some());
+    match near {
+        Some((key, _)) => Diagnostic::error(
+            Code::UnknownFlavour,
+            key.span,
+            format!(
+                "the file has no `flavor` key; `{}` looks like a misspelling of it",
+                key.name
+            ),
+        )
+        .with_help("did you mean `flavor`? (spelled as Prisma and Payload spell it)"),
+        None => Diagnostic::error(
+            Code::UnknownFlavour,
+            file.root.span,
+            "the file has no `flavor` key",
+        )
+        .with_help(format!(
+            "start the file with `flavor: <{}>`",
+            Flavour::NAMES.join("|")
+        )),
+    }
 }
 
 fn namespaces_of(system: &System) -> Vec<String> {

@@ -38,6 +38,9 @@ pub struct System {
     pub name: String,
     /// Postgres schemas other than `public` that the system creates, sorted.
     pub namespaces: Vec<String>,
+    /// PostgreSQL extensions the system uses (`extensions:`), sorted; created, never dropped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<String>,
     pub enums: Vec<Enum>,
     pub tables: Vec<Table>,
     /// Row-level access rules (kept apart from `tables`: see [`access`]).

@@ -160,11 +160,11 @@ pub(super) fn diff(prev: &System, next: &System, renames: Vec<Step>) -> Vec<Step
     let mut steps = Steps::default();
     if renames.is_empty() {
         add_enum_values(&diff, &mut steps);
-        create_schemas(&diff, &mut steps);
         create_extensions(&diff, &mut steps);
+        create_schemas(&diff, &mut steps);
     } else {
-        create_schemas(&diff, &mut steps);
         create_extensions(&diff, &mut steps);
+        create_schemas(&diff, &mut steps);
         steps.0.extend(renames);
         add_enum_values(&diff, &mut steps);
     }
@@ -278,6 +278,29 @@ fn unique_index_changed(prev: &Table, next: &Table) -> bool {
         .any(|i| next.indexes.iter().find(|n| n.db_name == i.db_name) != Some(i))
 }
 
+/// Extensions come before anything that may use them (an operator class, a type): those
+/// declared in `extensions:` and those a column type needs (`citext`, as Prisma's
+/// `extensions = [citext]` does). One the previous schema had is kept, and one no longer needed
+/// is not dropped: other systems or hand-written SQL may use it.
+fn create_extensions(diff: &Diff, steps: &mut Steps) {
+    let known = extensions_needed(diff.prev);
+    for name in extensions_needed(diff.next).difference(&known) {
+        steps.push(
+            Change::CreateExtension(name.clone()),
+            format!("create extension {name}"),
+        );
+    }
+}
+
+fn extensions_needed(system: &System) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = system.extensions.iter().cloned().collect();
+    let mut columns = system.tables.iter().flat_map(|t| &t.columns);
+    if columns.any(|c| c.ty.scalar == ScalarType::Citext) {
+        names.insert("citext".into());
+    }
+    names
+}
+
 fn create_schemas(diff: &Diff, steps: &mut Steps) {
     let (prev, next) = (diff.prev, diff.next);
     let known: BTreeSet<&String> = prev.namespaces.iter().collect();
@@ -285,24 +308,6 @@ fn create_schemas(diff: &Diff, steps: &mut Steps) {
         steps.push(
             Change::CreateSchema(schema.clone()),
             format!("create schema {schema}"),
-        );
-    }
-}
-
-/// Extensions the next schema's column types need and the previous one did not use: created
-/// before any table (as Prisma's `extensions = [citext]` does). Never dropped: other objects
-/// of the database may use them.
-fn create_extensions(diff: &Diff, steps: &mut Steps) {
-    let uses_citext = |system: &System| {
-        let columns = system.tables.iter().flat_map(|t| &t.columns);
-        columns
-            .into_iter()
-            .any(|c| c.ty.scalar == ScalarType::Citext)
-    };
-    if uses_citext(diff.next) && !uses_citext(diff.prev) {
-        steps.push(
-            Change::CreateExtension("citext".into()),
-            "create extension citext".into(),
         );
     }
 }

@@ -187,7 +187,7 @@ pub struct EnumUsage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     CreateSchema(String),
-    /// `CREATE EXTENSION IF NOT EXISTS`, for a column type an extension provides (`citext`).
+    /// `CREATE EXTENSION IF NOT EXISTS`, by name: declared in `extensions:`, or needed by a column type (`citext`).
     CreateExtension(String),
     CreateEnum(Enum),
     AddEnumValue {

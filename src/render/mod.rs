@@ -57,6 +57,9 @@ impl Templates {
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
         env.add_filter("ident", |s: String| quote_ident(&s));
+        if let Some(dir) = override_dir {
+            check_overrides(dir)?;
+        }
         for (name, source) in embedded() {
             // Whatever carries the name is read (a FIFO or a folder is refused, not skipped).
             let custom = override_dir
@@ -93,6 +96,56 @@ impl Templates {
             .render(context)
             .map_err(|e| template_error(name, &e))
     }
+}
+
+/// E0404 unless `dir` is a folder whose every file overrides an embedded template: a missing
+/// folder or a misnamed file (`rust/models.rs.j2`) would otherwise be ignored without a word.
+fn check_overrides(dir: &Path) -> Result<(), Box<Diagnostic>> {
+    let names: Vec<&str> = embedded().map(|(name, _)| name).collect();
+    let valid = names.join(", ");
+    if !dir.is_dir() {
+        return Err(Box::new(
+            Diagnostic::global(
+                Code::TemplateOverride,
+                format!("the templates folder {} is not a folder", dir.display()),
+            )
+            .with_help(format!(
+                "point --templates (or `templates:` in schemagen.yaml) at a folder holding \
+                 overrides by relative name: {valid}"
+            )),
+        ));
+    }
+    let unknown: Vec<String> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| {
+            let relative = e.path().strip_prefix(dir).ok()?;
+            let name: Vec<_> = relative.iter().map(|c| c.to_string_lossy()).collect();
+            Some(name.join("/"))
+        })
+        .filter(|name| !names.contains(&name.as_str()))
+        .collect();
+    let Some(first) = unknown.first() else {
+        return Ok(());
+    };
+    let help = match crate::flavours::read::closest(first, &names) {
+        Some(near) => format!("did you mean `{near}`? Templates: {valid}"),
+        None => format!("name each override as the template it replaces: {valid}"),
+    };
+    Err(Box::new(
+        Diagnostic::global(
+            Code::TemplateOverride,
+            format!(
+                "{} in the templates folder {} override{} no template",
+                unknown.join(", "),
+                dir.display(),
+                if unknown.len() == 1 { "s" } else { "" }
+            ),
+        )
+        .with_help(help),
+    ))
 }
 
 fn template_error(name: &str, err: &minijinja::Error) -> Box<Diagnostic> {

@@ -48,7 +48,7 @@ pub fn raw_sql_is_one_expression(system: &System, diags: &mut Diagnostics) {
     for entry in &system.access.tables {
         let name = table_name(system, entry);
         for rule in &entry.rules {
-            if let RuleKind::Sql { expression } = &rule.kind {
+            if let RuleKind::Sql { expression, .. } = &rule.kind {
                 let path = format!("{name}.access.sql");
                 one(expression, Place::Expression, rule.span, &path, diags);
             }

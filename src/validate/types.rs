@@ -220,7 +220,7 @@ pub fn literal_fits(literal: &Literal, scalar: &ScalarType, system: &System) -> 
         Boolean if is_bool => Ok(()),
         Boolean if matches!(literal, Literal::String(_)) && is_bool_text(text) => Ok(()),
         Boolean => refuse("`true` or `false`"),
-        Text | Bytea | GeoPoint => Ok(()),
+        Text | Citext | Bytea | GeoPoint => Ok(()),
         Varchar { length: Some(n) } | Char { length: Some(n) }
             if text.chars().count() > *n as usize =>
         {

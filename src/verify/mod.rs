@@ -22,7 +22,7 @@ pub use db::Database;
 
 use crate::catalog::{Catalog, Scope};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::access::{Command, Context as AccessContext, RuleKind};
+use crate::ir::access::{Command, RuleKind};
 use crate::ir::System;
 use crate::render::postgres::rls::{qualified, quote_literal};
 use crate::render::quote_ident;

@@ -230,7 +230,7 @@ fn is_free(world: &World, index: usize, table: &Table, column: &str) -> bool {
     let checked = table.checks.iter().any(|c| c.expression.contains(column));
     let in_sql_rule = world.system.access.table(&table.db_name).is_some_and(|e| {
         e.rules.iter().any(|r| match &r.kind {
-            RuleKind::Sql { expression } => expression.contains(column),
+            RuleKind::Sql { expression, .. } => expression.contains(column),
             _ => false,
         })
     });

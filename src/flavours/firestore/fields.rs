@@ -93,7 +93,7 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
     ("location", "geopoint"),
 ];
 
-const FIELD_KEYS: &[&str] = &[
+pub(crate) const FIELD_KEYS: &[&str] = &[
     "type",
     "optional",
     "default",

@@ -11,7 +11,7 @@ use crate::ir::{Index, IndexMethod, IndexPart, SortOrder, Span, Table};
 use crate::load::Node;
 use std::collections::BTreeMap;
 
-const ENTRY_KEYS: &[&str] = &["fields", "name", "unique", "scope"];
+pub(crate) const ENTRY_KEYS: &[&str] = &["fields", "name", "unique", "scope"];
 const MODIFIERS: &[&str] = &["asc", "desc", "array-contains", "geo"];
 
 /// What the indexes of one table can see.

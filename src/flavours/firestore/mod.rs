@@ -11,6 +11,13 @@ mod indexes;
 mod names;
 mod renames;
 
+/// The keys of each level, for the JSON Schema (`flavours::json_schema`).
+pub(crate) mod keys {
+    pub(crate) use super::fields::FIELD_KEYS as FIELD;
+    pub(crate) use super::indexes::ENTRY_KEYS as INDEX;
+    pub(crate) use super::{COLLECTION_KEYS as COLLECTION, FILE_KEYS as FILE};
+}
+
 use super::read::{check_keys, closest, expect_map, expect_scalar};
 use super::renames::RenamedPaths;
 use super::{Catalog, Declared, Flavour};
@@ -24,7 +31,7 @@ use columns::{Indexed, Lowering, Prefix, Shape};
 use names::{camel, fit, singular, snake};
 use std::collections::BTreeMap;
 
-const FILE_KEYS: &[&str] = &[
+pub(crate) const FILE_KEYS: &[&str] = &[
     "flavor",
     "schema",
     "id",
@@ -32,8 +39,9 @@ const FILE_KEYS: &[&str] = &[
     "access",
     "seed",
     "acceptDataLoss",
+    "extensions",
 ];
-const COLLECTION_KEYS: &[&str] = &[
+pub(crate) const COLLECTION_KEYS: &[&str] = &[
     "fields",
     "subcollections",
     "indexes",

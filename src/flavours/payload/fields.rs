@@ -96,7 +96,7 @@ pub struct Block {
     pub fields: Vec<Field>,
 }
 
-const TYPES: &[&str] = &[
+pub(crate) const TYPES: &[&str] = &[
     "text",
     "textarea",
     "email",
@@ -122,7 +122,7 @@ const TYPES: &[&str] = &[
 ];
 
 /// Keys every data field may carry.
-const COMMON: &[&str] = &[
+pub(crate) const COMMON: &[&str] = &[
     "name",
     "type",
     "label",
@@ -146,7 +146,40 @@ const COMMON: &[&str] = &[
     "renamedFrom",
 ];
 
-fn extra_keys(ty: &str) -> &'static [&'static str] {
+/// Keys of the fields that hold no data: `row`, `collapsible`, an unnamed `group`.
+pub(crate) const LAYOUT_KEYS: &[&str] = &["type", "label", "admin", "fields", "custom", "name"];
+pub(crate) const TABS_KEYS: &[&str] = &["type", "admin", "tabs", "custom", "name"];
+pub(crate) const UI_KEYS: &[&str] = &["name", "type", "label", "admin", "custom"];
+/// Keys of one tab of a `tabs` field.
+pub(crate) const TAB_KEYS: &[&str] = &[
+    "name",
+    "label",
+    "fields",
+    "description",
+    "interfaceName",
+    "admin",
+    "custom",
+    "id",
+    "virtual",
+    "localized",
+    "dbName",
+    "renamedFrom",
+];
+/// Keys of a block of a `blocks` field.
+pub(crate) const BLOCK_KEYS: &[&str] = &[
+    "slug",
+    "fields",
+    "labels",
+    "interfaceName",
+    "dbName",
+    "imageURL",
+    "imageAltText",
+    "admin",
+    "custom",
+    "graphQL",
+];
+
+pub(crate) fn extra_keys(ty: &str) -> &'static [&'static str] {
     match ty {
         "text" => &["minLength", "maxLength", "hasMany", "minRows", "maxRows"],
         "textarea" | "code" => &["minLength", "maxLength"],
@@ -243,24 +276,14 @@ fn parse_field(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diag
     // Fields that hold no data of their own: lift what they contain.
     match (ty.as_str(), &name) {
         ("row" | "collapsible", _) | ("group", None) => {
-            check_keys(
-                entries,
-                &["type", "label", "admin", "fields", "custom", "name"],
-                &path,
-                diags,
-            );
+            check_keys(entries, LAYOUT_KEYS, &path, diags);
             if let Some(fields) = required_key(node, "fields", &path, diags) {
                 out.extend(parse_fields(fields, parent, diags));
             }
             return;
         }
         ("tabs", _) => {
-            check_keys(
-                entries,
-                &["type", "admin", "tabs", "custom", "name"],
-                &path,
-                diags,
-            );
+            check_keys(entries, TABS_KEYS, &path, diags);
             if let Some(tabs) = required_key(node, "tabs", &path, diags) {
                 for tab in expect_seq(tabs, &format!("{path}.tabs"), diags).unwrap_or_default() {
                     parse_tab(tab, parent, out, diags);
@@ -269,12 +292,7 @@ fn parse_field(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diag
             return;
         }
         ("ui", _) => {
-            check_keys(
-                entries,
-                &["name", "type", "label", "admin", "custom"],
-                &path,
-                diags,
-            );
+            check_keys(entries, UI_KEYS, &path, diags);
             return;
         }
         _ => {}
@@ -420,20 +438,7 @@ fn parse_tab(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diagno
     let Some(entries) = expect_map(node, &format!("{parent}.tabs"), diags) else {
         return;
     };
-    let allowed = [
-        "name",
-        "label",
-        "fields",
-        "description",
-        "interfaceName",
-        "admin",
-        "custom",
-        "id",
-        "virtual",
-        "localized",
-        "dbName",
-        "renamedFrom",
-    ];
+    let allowed = TAB_KEYS;
     let name = node
         .get("name")
         .and_then(|n| expect_scalar(n, parent, diags));
@@ -441,7 +446,7 @@ fn parse_tab(node: &Node, parent: &str, out: &mut Vec<Field>, diags: &mut Diagno
         Some(name) => format!("{parent}.{name}"),
         None => parent.to_string(),
     };
-    check_keys(entries, &allowed, &path, diags);
+    check_keys(entries, allowed, &path, diags);
     let Some(fields_node) = required_key(node, "fields", &path, diags) else {
         return;
     };
@@ -709,23 +714,7 @@ fn block(node: &Node, parent: &str, diags: &mut Diagnostics) -> Option<Block> {
     let entries: &[(Key, Node)] = expect_map(node, &bpath, diags)?;
     let slug = expect_scalar(required_key(node, "slug", &bpath, diags)?, &bpath, diags)?;
     let path = format!("{parent}.{slug}");
-    check_keys(
-        entries,
-        &[
-            "slug",
-            "fields",
-            "labels",
-            "interfaceName",
-            "dbName",
-            "imageURL",
-            "imageAltText",
-            "admin",
-            "custom",
-            "graphQL",
-        ],
-        &path,
-        diags,
-    );
+    check_keys(entries, BLOCK_KEYS, &path, diags);
     let db_name = node
         .get("dbName")
         .and_then(|n| expect_scalar(n, &path, diags));

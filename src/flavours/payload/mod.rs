@@ -8,6 +8,18 @@ mod build;
 mod fields;
 mod names;
 mod renames;
+
+/// The keys of each level, for the JSON Schema (`flavours::json_schema`).
+pub(crate) mod keys {
+    pub(crate) use super::fields::{
+        extra_keys, BLOCK_KEYS as BLOCK, COMMON as FIELD, LAYOUT_KEYS as LAYOUT, TABS_KEYS as TABS,
+        TAB_KEYS as TAB, TYPES, UI_KEYS as UI,
+    };
+    pub(crate) use super::{
+        AUTH_KEYS as AUTH, COLLECTION_KEYS as COLLECTION, FILE_KEYS as FILE, INDEX_KEYS as INDEX,
+        UPLOAD_KEYS as UPLOAD,
+    };
+}
 #[cfg(test)]
 mod tests;
 
@@ -63,7 +75,7 @@ struct Versions {
     autosave: bool,
 }
 
-const FILE_KEYS: &[&str] = &[
+pub(crate) const FILE_KEYS: &[&str] = &[
     "flavor",
     "idType",
     "collections",
@@ -72,9 +84,10 @@ const FILE_KEYS: &[&str] = &[
     "access",
     "seed",
     "acceptDataLoss",
+    "extensions",
 ];
 
-const GLOBAL_KEYS: &[&str] = &[
+pub(crate) const GLOBAL_KEYS: &[&str] = &[
     "slug",
     "dbName",
     "fields",
@@ -91,7 +104,9 @@ const GLOBAL_KEYS: &[&str] = &[
     "forceSelect",
 ];
 
-const COLLECTION_KEYS: &[&str] = &[
+pub(crate) const INDEX_KEYS: &[&str] = &["fields", "unique"];
+
+pub(crate) const COLLECTION_KEYS: &[&str] = &[
     "slug",
     "dbName",
     "timestamps",
@@ -490,7 +505,7 @@ fn compound_indexes(
         let Some(entries) = expect_map(item, &path, diags) else {
             continue;
         };
-        check_keys(entries, &["fields", "unique"], &path, diags);
+        check_keys(entries, INDEX_KEYS, &path, diags);
         let unique = item
             .get("unique")
             .and_then(|n| expect_bool(n, &path, diags))
@@ -671,7 +686,7 @@ fn upload_fields(
     (out, compound)
 }
 
-const UPLOAD_KEYS: &[&str] = &[
+pub(crate) const UPLOAD_KEYS: &[&str] = &[
     "adminThumbnail",
     "allowRestrictedFileTypes",
     "bulkUpload",
@@ -699,7 +714,7 @@ const UPLOAD_KEYS: &[&str] = &[
     "withMetadata",
 ];
 
-const AUTH_KEYS: &[&str] = &[
+pub(crate) const AUTH_KEYS: &[&str] = &[
     "cookies",
     "depth",
     "disableLocalStrategy",

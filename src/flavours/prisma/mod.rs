@@ -21,7 +21,7 @@ use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
 use std::collections::HashMap;
 
-const FILE_KEYS: &[&str] = &[
+pub(crate) const FILE_KEYS: &[&str] = &[
     "flavor",
     "schema",
     "enums",
@@ -29,8 +29,9 @@ const FILE_KEYS: &[&str] = &[
     "access",
     "seed",
     "acceptDataLoss",
+    "extensions",
 ];
-const MODEL_KEYS: &[&str] = &[
+pub(crate) const MODEL_KEYS: &[&str] = &[
     "fields",
     "map",
     "renamedFrom",
@@ -41,7 +42,7 @@ const MODEL_KEYS: &[&str] = &[
     "access",
     "partition",
 ];
-const ENUM_KEYS: &[&str] = &["values", "map", "schema", "comment", "renamedFrom"];
+pub(crate) const ENUM_KEYS: &[&str] = &["values", "map", "schema", "comment", "renamedFrom"];
 
 /// What `declare` learned, handed to `lower`.
 pub struct State<'a> {
@@ -140,6 +141,10 @@ pub fn declare<'a>(
             read_enums(enums, &schema, &mut state, diags);
         }
         if let Some(models) = file.root.get("models") {
+            if models.as_str().and_then(pasted_block).is_some() {
+                pasted_models(models, diags);
+                continue;
+            }
             for (key, node) in expect_map(models, "models", diags).unwrap_or_default() {
                 raw_models.push((key, node, schema.clone()));
             }
@@ -565,6 +570,46 @@ fn pick(
     }
 }
 
+/// `model User {` (or `enum Role {`) as the first line of a text: a block pasted whole from
+/// schema.prisma, the keyword and name included.
+fn pasted_block(text: &str) -> Option<(&str, &str)> {
+    let first = text.lines().find(|l| !l.trim().is_empty())?;
+    let mut words = first.split_whitespace();
+    let (keyword, name) = (words.next()?, words.next()?);
+    let opens = words.next() == Some("{") || name.ends_with('{');
+    (matches!(keyword, "model" | "enum" | "view" | "type") && opens)
+        .then(|| (keyword, name.trim_end_matches('{')))
+}
+
+/// A model body that is a whole `model X { … }` block: one diagnostic, not one per line.
+fn whole_model_pasted(node: &Node, model: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::PrismaSyntax,
+        node.span,
+        "the body is a whole `model … { … }` block from schema.prisma",
+    )
+    .at_path(format!("{model}.fields"))
+    .with_help(format!(
+        "paste only the lines between `{{` and `}}`: the model's name is its key under `models:` (`{model}:`)"
+    ))
+}
+
+/// `models: |` holding pasted schema.prisma blocks: say how the YAML is laid out instead.
+fn pasted_models(node: &Node, diags: &mut Diagnostics) {
+    diags.push(
+        Diagnostic::error(
+            Code::UnexpectedShape,
+            node.span,
+            "`models` holds schema.prisma text; it is a map of models, each with its field lines",
+        )
+        .at_path("models")
+        .with_help(
+            "write `models:`, then per model `User:` and under it `fields: |` with the lines \
+             between `{` and `}` of `model User { … }`",
+        ),
+    );
+}
+
 /// Reads the model body; false when it is not a body at all (reported).
 fn read_body(
     node: &Node,
@@ -573,6 +618,10 @@ fn read_body(
     diags: &mut Diagnostics,
 ) -> bool {
     match &node.value {
+        Value::Str(text) if pasted_block(text).is_some() => {
+            diags.push(whole_model_pasted(node, &model.name));
+            return false;
+        }
         Value::Str(text) => {
             let mut doc: Vec<String> = Vec::new();
             let Some(lines) = lines_without_comments(text, node.span, &model.name, diags) else {
@@ -831,3 +880,10 @@ fn without_repeated_attributes(
 
 #[cfg(test)]
 mod tests;
+
+/// The keys of each level, for the JSON Schema (`flavours::json_schema`).
+pub(crate) mod keys {
+    pub(crate) use super::model::INDEX_KEYS as INDEX;
+    pub(crate) use super::partition::{KEYS as PARTITION, MONTHLY_KEYS as MONTHLY};
+    pub(crate) use super::{ENUM_KEYS as ENUM, FILE_KEYS as FILE, MODEL_KEYS as MODEL};
+}

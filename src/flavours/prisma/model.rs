@@ -14,7 +14,7 @@ use crate::ir::{
 use crate::load::{Node, Value};
 
 const BLOCK_ATTRIBUTES: &[&str] = &["@@id", "@@unique", "@@index", "@@map", "@@schema"];
-const INDEX_KEYS: &[&str] = &[
+pub(crate) const INDEX_KEYS: &[&str] = &[
     "name",
     "columns",
     "expression",

@@ -12,8 +12,8 @@ use crate::flavours::read::{check_keys, closest, expect_map, expect_scalar, expe
 use crate::ir::{Partition, PartitionBound, PartitionMethod, Partitioning, ScalarType};
 use crate::load::Node;
 
-const KEYS: &[&str] = &["by", "columns", "monthly", "count"];
-const MONTHLY_KEYS: &[&str] = &["from", "months"];
+pub(crate) const KEYS: &[&str] = &["by", "columns", "monthly", "count"];
+pub(crate) const MONTHLY_KEYS: &[&str] = &["from", "months"];
 const METHODS: &[&str] = &["range", "list", "hash"];
 /// Enough for a century of months or a wide hash; more is surely a typo.
 const MAX_PARTITIONS: u32 = 1200;

@@ -15,7 +15,7 @@ use crate::ir::{
     Column, ColumnType, ForeignKey, Index, IndexMethod, IndexPart, PrimaryKey, QualifiedName,
     ReferentialAction, ScalarType, SortOrder, Span, Table,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 pub(super) struct Resolved {
     /// (model index, foreign key), sorted by model then field.
@@ -57,7 +57,7 @@ pub(super) fn resolve(
     types: &TypeNames<'_>,
     diags: &mut Diagnostics,
 ) -> Resolved {
-    let relations = read_relations(state, catalog, types, diags);
+    let (relations, misspelled) = read_relations(state, catalog, types, diags);
     let mut keys: Vec<(usize, usize, ForeignKey)> = Vec::new();
     let mut join_tables = Vec::new();
     // Group the fields of each relation: same pair of models, same relation name.
@@ -99,6 +99,9 @@ pub(super) fn resolve(
             continue;
         }
         match group.as_slice() {
+            // The other side may be the field whose type is misspelled: its E0106 says so.
+            [one] if matches!(relations[*one].target, Target::Model(t) if misspelled.contains(&t)) =>
+                {}
             [one] => diags.push(missing_opposite(&relations[*one], state)),
             // Two fields of one model pointing at another model are two relations, not one.
             [a, b] if same_side(&relations[*a], &relations[*b]) => {
@@ -138,8 +141,10 @@ fn read_relations<'s, 'c>(
     catalog: &'c Catalog,
     types: &TypeNames<'_>,
     diags: &mut Diagnostics,
-) -> Vec<Relation<'s, 'c>> {
+) -> (Vec<Relation<'s, 'c>>, BTreeSet<usize>) {
     let mut out = Vec::new();
+    // Models with a relation field whose type names no model.
+    let mut misspelled = BTreeSet::new();
     for (m, model) in state.models.iter().enumerate() {
         for (f, field) in model.fields.iter().enumerate() {
             if !matches!(field.kind, FieldKind::Relation) {
@@ -154,6 +159,7 @@ fn read_relations<'s, 'c>(
                 }
                 _ => {
                     diags.push(unknown_type(field, &path, state, catalog, types));
+                    misspelled.insert(m);
                     continue;
                 }
             };
@@ -216,7 +222,7 @@ fn read_relations<'s, 'c>(
             out.push(rel);
         }
     }
-    out
+    (out, misspelled)
 }
 
 /// A field type that names nothing: an unknown model when the field says `@relation`,
