@@ -95,6 +95,10 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
             }
         }
         drop(db);
+        // Roles belong to the cluster: made once here, not raced for by parallel migrations.
+        let role =
+            schemagen::render::postgres::rls::create_role(&system.access.settings().app_role);
+        admin.execute(&role).expect("application role");
         // Mutants in parallel, each in its own clone of the template.
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
         let judged: Vec<Vec<(usize, Fate)>> = std::thread::scope(|scope| {

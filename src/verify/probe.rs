@@ -257,7 +257,7 @@ fn move_probes(world: &World, index: usize, scenarios: &[Scenario]) -> Vec<Probe
             .filter(|r| r.commands.contains(&Command::Update))
     };
     let other = &world.rows[index][1];
-    let moves: [(&str, Vec<(String, Option<String>)>); 3] = [
+    let moves: [(&str, Vec<Assignment>); 3] = [
         (
             MOVE_TENANT,
             updates()
@@ -297,12 +297,15 @@ fn move_probes(world: &World, index: usize, scenarios: &[Scenario]) -> Vec<Probe
         .collect()
 }
 
+/// A column and the value a move gives it.
+type Assignment = (String, Option<String>);
+
 fn move_probe(
     world: &World,
     index: usize,
     scenarios: &[Scenario],
     scenario: &str,
-    sets: &[(String, Option<String>)],
+    sets: &[Assignment],
 ) -> Probe {
     let table = &world.system.tables[index];
     let rows = &world.rows[index];
