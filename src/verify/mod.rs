@@ -505,6 +505,7 @@ fn actual_text(actual: &Actual) -> String {
     match actual {
         Actual::Allowed => "allow".into(),
         Actual::Denied => "deny".into(),
+        Actual::Rows(1) => "1 row".into(),
         Actual::Rows(n) => format!("{n} rows"),
         Actual::Error(e) => format!("error: {e}"),
     }
