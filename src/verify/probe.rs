@@ -70,7 +70,7 @@ pub(super) fn probes(world: &World, index: usize, scenarios: &[Scenario]) -> Vec
     let mut counted: Vec<&Context> = Vec::new();
     for scenario in scenarios {
         out.extend(row_probes(world, index, scenario));
-        // Counts read no row: scenarios that differ only in their row count once.
+        // Counts name no row: scenarios that differ only in their row are counted once.
         if !counted.contains(&&scenario.context) {
             counted.push(&scenario.context);
             out.extend(every_row_probes(
