@@ -469,4 +469,29 @@ fn a_failing_migration_is_a_setup_failure() {
         refused.message.contains("migration 0001_tables.sql failed"),
         "{refused:?}"
     );
+/// A migration that inserts rows leaves a table with more than the synthetic rows: the
+/// probes over every row cannot know what to expect, so they are shown, not judged, and said.
+#[test]
+fn rows_a_migration_inserts_leave_the_counts_unjudged() {
+    let Some(db) = database("rows_a_migration_inserts_leave_the_counts_unjudged") else {
+        return;
+    };
+    let (system, _) = with_access(workspace(), WORKSPACE_ACCESS);
+    let insert = "INSERT INTO organizations (id, name) VALUES ('00000000-0000-4000-8000-00000000abcd', 'extra');";
+    let report = verify::verify(&system, &migrations(&[insert]), &db).expect("verify runs");
+    let text = verify::human(&report);
+    assert!(report.passed(), "{text}");
+    assert!(
+        text.contains("note: Organization: holds 1 rows besides the synthetic ones"),
+        "{text}"
+    );
+    let count = report
+        .cells
+        .iter()
+        .find(|c| {
+            c.table == "Organization" && c.action.name() == "delete all" && c.scenario == "own"
+        })
+        .expect("a count");
+    assert_eq!(count.expected, None);
+    assert_eq!(count.actual, verify::Actual::Rows(0), "{text}");
 }

@@ -229,10 +229,9 @@ fn ruled_columns(
     out
 }
 
-/// User columns that hold the other slot's user, so that the user columns of a row differ
-/// (author ≠ editor) and a member is not also the owner: a member rule's user column, and
+/// User columns that hold user 2 in slot 0, so that the user columns of slot 0's row differ
+/// (author ≠ editor) and its member is not also its owner: a member rule's user column, and
 /// every user column of a table but its first owner column (else its first user column).
-/// Columns of a foreign key over several columns keep their slot (the key must match).
 fn rotated_users(
     system: &System,
     index: &HashMap<&crate::ir::QualifiedName, usize>,
@@ -267,11 +266,18 @@ fn rotated_users(
             out.insert((t, column.to_string()));
         }
     }
+    // Both rows then hold user 2: not in a key of its own, nor in one over several columns.
     out.retain(|(t, c)| {
-        !system.tables[*t]
+        let table = &system.tables[*t];
+        let composite = table
             .foreign_keys
             .iter()
-            .any(|fk| fk.columns.len() > 1 && fk.columns.contains(c))
+            .any(|fk| fk.columns.len() > 1 && fk.columns.contains(c));
+        let unique = table.indexes.iter().any(|i| {
+            i.unique
+                && matches!(i.parts.as_slice(), [crate::ir::IndexPart::Column { name, .. }] if name == c)
+        });
+        !composite && !unique
     });
     out
 }
@@ -428,7 +434,7 @@ struct Synth<'a> {
     parties: &'a HashMap<(usize, String), Party>,
     /// Columns some rule reads: they always get a value (but see `nulled`).
     ruled: &'a std::collections::HashSet<(usize, String)>,
-    /// User columns that hold the other slot's user.
+    /// User columns that hold user 2 in slot 0.
     rotated: &'a std::collections::HashSet<(usize, String)>,
     /// Nullable tenant and owner columns, NULL in slot 1.
     nulled: &'a std::collections::HashSet<(usize, String)>,
@@ -465,8 +471,10 @@ impl Synth<'_> {
         if depth == 0 && slot == 1 && c.nullable && self.nulled.contains(&own) {
             return None;
         }
-        let slot = match depth == 0 && self.rotated.contains(&own) {
-            true => 1 - slot,
+        // Slot 0's rotated columns hold user 2; slot 1 keeps user 2 everywhere (one row whose
+        // owner is also its member, for moves a member must not make as owner).
+        let slot = match depth == 0 && slot == 0 && self.rotated.contains(&own) {
+            true => 1,
             false => slot,
         };
         if let Some((parent, referenced)) = parent_of(self.system, self.index, table, column) {
