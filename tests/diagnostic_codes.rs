@@ -38,6 +38,10 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
         "a 10 MB YAML list: hostile_input::yaml_limits_speak_in_our_words_with_their_values",
     ),
     (
+        "E0014",
+        "a sparse 64 MiB file: hostile_input::a_file_over_the_size_limit_is_refused_by_its_size",
+    ),
+    (
         "E0218",
         "100,001 tables: hostile_input::a_system_over_the_table_limit_is_refused",
     ),

@@ -39,6 +39,7 @@ codes! {
     MultipleDocuments = "E0011", Error, "a file holds more than one YAML document (`---`)";
     UnknownYamlTag = "E0012", Error, "a YAML tag (`!name`) schemagen does not know";
     YamlTooComplex = "E0013", Error, "a YAML file over a limit on aliases, anchors or text size";
+    FileTooLarge = "E0014", Error, "a schema file larger than the limit (64 MiB)";
     // flavours: lowering to the IR
     Unsupported = "E0130", Error, "a construct of the origin tool that schemagen does not reproduce (yet)";
     PrismaSyntax = "E0101", Error, "a Prisma field or attribute line does not parse";

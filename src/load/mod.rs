@@ -118,6 +118,10 @@ pub fn load_system(
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let display = path.display().to_string();
+        if let Some(d) = too_large(path, &display, sources) {
+            diagnostics.push(d);
+            continue;
+        }
         let text = match read_limited(path) {
             Ok(text) => text,
             Err(err) => {
@@ -144,6 +148,27 @@ pub fn load_system(
         name: name.to_string(),
         files,
     }
+}
+
+/// A file over [`MAX_FILE_BYTES`], by its size on disk: a product limit with its own code.
+fn too_large(path: &Path, display: &str, sources: &mut SourceMap) -> Option<Diagnostic> {
+    let len = std::fs::metadata(path).ok()?.len();
+    if len <= MAX_FILE_BYTES {
+        return None;
+    }
+    let file = sources.add(display.to_string(), String::new());
+    let at = Span {
+        file,
+        line: 0,
+        column: 0,
+    };
+    let message = format!(
+        "the file is {len} bytes, over the limit of {MAX_FILE_BYTES} bytes for one schema file"
+    );
+    Some(
+        Diagnostic::error(Code::FileTooLarge, at, message)
+            .with_help("split the system's models over several files in its folder"),
+    )
 }
 
 fn read_limited(path: &Path) -> std::io::Result<String> {
