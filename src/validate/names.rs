@@ -230,3 +230,90 @@ pub fn names_keep_their_letters(system: &System, diags: &mut Diagnostics) {
         }
     }
 }
+
+/// Postgres text cannot hold a NUL (`invalid byte sequence for encoding "UTF8": 0x00`): a
+/// comment, an access setting or a rule value holding one makes its migration fail.
+pub fn literals_without_nul(system: &System, diags: &mut Diagnostics) {
+    use crate::ir::access::{Context, RuleKind};
+    let mut texts: Vec<(&str, Span, String)> = Vec::new();
+    for t in &system.tables {
+        texts.extend(t.comment.as_deref().map(|c| (c, t.span, t.name.clone())));
+        for c in &t.columns {
+            let path = format!("{}.{}", t.name, c.name);
+            texts.extend(c.comment.as_deref().map(|text| (text, c.span, path)));
+        }
+    }
+    for e in &system.enums {
+        texts.extend(e.comment.as_deref().map(|c| (c, e.span, e.name.clone())));
+    }
+    if let Some(settings) = &system.access.settings {
+        let names: Vec<&str> = match &settings.context {
+            Context::Settings { tenant, user, role } => vec![tenant, user, role],
+            Context::Supabase {
+                tenant_claim,
+                role_claim,
+            } => vec![tenant_claim, role_claim],
+        };
+        texts.extend(
+            names
+                .into_iter()
+                .map(|n| (n, settings.span, "access".to_string())),
+        );
+    }
+    for entry in &system.access.tables {
+        for rule in &entry.rules {
+            let values = match &rule.kind {
+                RuleKind::Public { values, .. } => values,
+                RuleKind::Role { roles, .. } | RuleKind::Member { roles, .. } => roles,
+                _ => continue,
+            };
+            let path = format!("{}.access", entry.table.name);
+            texts.extend(values.iter().map(|v| (v.as_str(), rule.span, path.clone())));
+        }
+    }
+    for (text, span, path) in texts.into_iter().filter(|(t, ..)| t.contains('\0')) {
+        diags.push(
+            Diagnostic::error(
+                Code::InvisibleCharacter,
+                span,
+                format!(
+                    "`{}` holds a NUL character, which Postgres text cannot hold",
+                    text.escape_debug()
+                ),
+            )
+            .at_path(path)
+            .with_help("remove the NUL (`\\0`) from the text"),
+        );
+    }
+}
+
+/// The application sets the context with `set_config(name, …)`, which refuses a name without a
+/// prefix (`tenant`) as unrecognized, while `current_setting(name, true)` reads NULL for it: the
+/// policies would quietly deny every row.
+pub fn context_settings_settable(system: &System, diags: &mut Diagnostics) {
+    use crate::ir::access::Context;
+    let Some(settings) = &system.access.settings else {
+        return;
+    };
+    let Context::Settings { tenant, user, role } = &settings.context else {
+        return;
+    };
+    for (key, name) in [("tenant", tenant), ("user", user), ("role", role)] {
+        let (prefix, rest) = name.split_once('.').unwrap_or(("", ""));
+        if !prefix.is_empty() && !rest.is_empty() {
+            continue;
+        }
+        diags.push(
+            Diagnostic::error(
+                Code::BadAccessRule,
+                settings.span,
+                format!("the access setting `{key}: {name}` is not a custom setting name"),
+            )
+            .at_path(format!("access.{key}"))
+            .with_help(
+                "Postgres lets an application set only prefixed names (`app.current_org_id`): \
+                 without a prefix `set_config` fails and every policy reads NULL",
+            ),
+        );
+    }
+}
