@@ -308,3 +308,27 @@ fn a_system_over_the_table_limit_is_refused() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_by_its_size() {
+    let dir = TempDir::new("too-large");
+    let system = dir.path().join("app");
+    std::fs::create_dir_all(&system).unwrap();
+    // A sparse file: its size says 64 MiB + 1 without writing them.
+    let file = std::fs::File::create(system.join("huge.yaml")).unwrap();
+    file.set_len(schemagen::load::MAX_FILE_BYTES + 1).unwrap();
+    let run = schemagen::compile(&Config {
+        schemas: dir.path().to_path_buf(),
+        ..Default::default()
+    });
+    let text = report(&run);
+    assert!(has(&run, "E0021"), "{text}");
+    assert!(
+        text.contains("67108864"),
+        "the limit's value is in the message: {text}"
+    );
+    assert!(
+        !text.contains(":0:0"),
+        "a file-level diagnostic has no line: {text}"
+    );
+}

@@ -131,6 +131,9 @@ pub fn json_value(diagnostics: &[Diagnostic], sources: &SourceMap) -> serde_json
             obj.insert("related".into(), related.into());
             if let Some(span) = d.span {
                 obj.insert("file".into(), sources.path(span.file).into());
+            }
+            // A diagnostic about a whole file has no line (line 0): it says so by leaving it out.
+            if let Some(span) = d.span.filter(|s| s.line > 0) {
                 obj.insert("line".into(), span.line.into());
                 obj.insert("column".into(), span.column.into());
             }

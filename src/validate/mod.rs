@@ -25,8 +25,10 @@ pub fn validate(system: &System, diags: &mut Diagnostics) {
     names::tables_within_limit(system, diags);
     names::identifiers_usable(system, diags);
     names::names_visible(system, diags);
+    names::literals_without_nul(system, diags);
     names::schemas_not_reserved(system, diags);
     names::app_role_usable(system, diags);
+    names::context_settings_settable(system, diags);
     types::type_arguments_in_range(system, diags);
     types::enum_labels_fit(system, diags);
     types::indexes_have_an_operator_class(system, diags);

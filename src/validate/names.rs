@@ -6,6 +6,7 @@
 use super::identifiers;
 use crate::diagnostics::{is_invisible, Code, Diagnostic, Diagnostics};
 use crate::ir::{Span, System};
+use std::fmt::Display;
 
 /// A product limit, not Postgres's: far above the 50,000 models schemagen is built to handle
 /// (measured by `scripts/bench`), low enough that a generated system stays reviewable.
@@ -34,7 +35,8 @@ pub fn identifiers_usable(system: &System, diags: &mut Diagnostics) {
 /// (U+202E RIGHT-TO-LEFT OVERRIDE and its kin, zero-width spaces) make a name that reads one
 /// way and is another, or that breaks a comment line of the generated code.
 pub fn names_visible(system: &System, diags: &mut Diagnostics) {
-    let mut seen = |name: &str, span: Span, path: String, what: &str| {
+    // Paths are formatted only for a name that holds one: almost every name is fine.
+    let mut check = |name: &str, span: Span, what: &dyn Display, path: &dyn Fn() -> String| {
         let Some(c) = name.chars().find(|&c| is_invisible(c)) else {
             return;
         };
@@ -48,7 +50,7 @@ pub fn names_visible(system: &System, diags: &mut Diagnostics) {
                     c as u32
                 ),
             )
-            .at_path(path)
+            .at_path(path())
             .with_help(
                 "write the name with visible characters only; a control or direction character \
                  in a name reads differently than it is, and breaks the generated code",
@@ -56,25 +58,21 @@ pub fn names_visible(system: &System, diags: &mut Diagnostics) {
         );
     };
     for (name, span, what) in identifiers(system) {
-        seen(name, span, what.path(), &what.to_string());
+        check(name, span, &what, &|| what.path());
     }
     for t in &system.tables {
-        seen(&t.name, t.span, t.name.clone(), "model name");
+        check(&t.name, t.span, &"model name", &|| t.name.clone());
         for c in &t.columns {
-            seen(
-                &c.name,
-                c.span,
-                format!("{}.{}", t.name, c.name),
-                "field name",
-            );
+            let path = || format!("{}.{}", t.name, c.name);
+            check(&c.name, c.span, &"field name", &path);
         }
     }
     for e in &system.enums {
-        seen(&e.name, e.span, e.name.clone(), "enum name");
+        check(&e.name, e.span, &"enum name", &|| e.name.clone());
         for v in &e.values {
-            let path = format!("{}.{}", e.name, v.name);
-            seen(&v.name, v.span, path.clone(), "enum value");
-            seen(&v.db_name, v.span, path, "enum value");
+            let path = || format!("{}.{}", e.name, v.name);
+            check(&v.name, v.span, &"enum value", &path);
+            check(&v.db_name, v.span, &"enum value", &path);
         }
     }
 }
@@ -195,16 +193,7 @@ pub fn tables_within_limit(system: &System, diags: &mut Diagnostics) {
 /// and says so. A name whose database name holds fewer letters and digits than it, all of them
 /// ASCII while the name had others, lost some.
 pub fn names_keep_their_letters(system: &System, diags: &mut Diagnostics) {
-    let mut check = |name: &str, db_name: &str, span: Span, path: String| {
-        let letters = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).count();
-        let lost = !name.is_ascii()
-            && name.chars().any(|c| c.is_alphanumeric() && !c.is_ascii())
-            && db_name.is_ascii()
-            && !db_name.is_empty()
-            && letters(db_name) < letters(name);
-        if !lost {
-            return;
-        }
+    let mut warn = |name: &str, db_name: &str, span: Span, path: String| {
         diags.push(
             Diagnostic::error(
                 Code::NameLosesLetters,
@@ -219,14 +208,116 @@ pub fn names_keep_their_letters(system: &System, diags: &mut Diagnostics) {
         );
     };
     for t in &system.tables {
-        check(&t.name, &t.db_name.name, t.span, t.name.clone());
-        for c in &t.columns {
-            check(
+        if loses_letters(&t.name, &t.db_name.name) {
+            warn(&t.name, &t.db_name.name, t.span, t.name.clone());
+        }
+        for c in t
+            .columns
+            .iter()
+            .filter(|c| loses_letters(&c.name, &c.db_name))
+        {
+            warn(
                 &c.name,
                 &c.db_name,
                 c.span,
                 format!("{}.{}", t.name, c.name),
             );
         }
+    }
+}
+
+fn loses_letters(name: &str, db_name: &str) -> bool {
+    let letters = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).count();
+    !name.is_ascii()
+        && name.chars().any(|c| c.is_alphanumeric() && !c.is_ascii())
+        && db_name.is_ascii()
+        && !db_name.is_empty()
+        && letters(db_name) < letters(name)
+}
+
+/// Postgres text cannot hold a NUL (`invalid byte sequence for encoding "UTF8": 0x00`): a
+/// comment, an access setting or a rule value holding one makes its migration fail.
+pub fn literals_without_nul(system: &System, diags: &mut Diagnostics) {
+    use crate::ir::access::{Context, RuleKind};
+    let mut texts: Vec<(&str, Span, String)> = Vec::new();
+    for t in &system.tables {
+        texts.extend(t.comment.as_deref().map(|c| (c, t.span, t.name.clone())));
+        for c in &t.columns {
+            let path = format!("{}.{}", t.name, c.name);
+            texts.extend(c.comment.as_deref().map(|text| (text, c.span, path)));
+        }
+    }
+    for e in &system.enums {
+        texts.extend(e.comment.as_deref().map(|c| (c, e.span, e.name.clone())));
+    }
+    if let Some(settings) = &system.access.settings {
+        let names: Vec<&str> = match &settings.context {
+            Context::Settings { tenant, user, role } => vec![tenant, user, role],
+            Context::Supabase {
+                tenant_claim,
+                role_claim,
+            } => vec![tenant_claim, role_claim],
+        };
+        texts.extend(
+            names
+                .into_iter()
+                .map(|n| (n, settings.span, "access".to_string())),
+        );
+    }
+    for entry in &system.access.tables {
+        for rule in &entry.rules {
+            let values = match &rule.kind {
+                RuleKind::Public { values, .. } => values,
+                RuleKind::Role { roles, .. } | RuleKind::Member { roles, .. } => roles,
+                _ => continue,
+            };
+            let path = format!("{}.access", entry.table.name);
+            texts.extend(values.iter().map(|v| (v.as_str(), rule.span, path.clone())));
+        }
+    }
+    for (text, span, path) in texts.into_iter().filter(|(t, ..)| t.contains('\0')) {
+        diags.push(
+            Diagnostic::error(
+                Code::InvisibleCharacter,
+                span,
+                format!(
+                    "`{}` holds a NUL character, which Postgres text cannot hold",
+                    text.escape_debug()
+                ),
+            )
+            .at_path(path)
+            .with_help("remove the NUL (`\\0`) from the text"),
+        );
+    }
+}
+
+/// The application sets the context with `set_config(name, …)`, which refuses a name without a
+/// prefix (`tenant`) as unrecognized, while `current_setting(name, true)` reads NULL for it: the
+/// policies would quietly deny every row.
+pub fn context_settings_settable(system: &System, diags: &mut Diagnostics) {
+    use crate::ir::access::Context;
+    let Some(settings) = &system.access.settings else {
+        return;
+    };
+    let Context::Settings { tenant, user, role } = &settings.context else {
+        return;
+    };
+    for (key, name) in [("tenant", tenant), ("user", user), ("role", role)] {
+        let (prefix, rest) = name.split_once('.').unwrap_or(("", ""));
+        if !prefix.is_empty() && !rest.is_empty() {
+            continue;
+        }
+        diags.push(
+            Diagnostic::error(
+                Code::BadAccessRule,
+                settings.span,
+                format!("the access setting `{key}: {name}` is not a custom setting name"),
+            )
+            .at_path(format!("access.{key}"))
+            .with_help(
+                "Postgres lets an application set only prefixed names (`app.current_org_id`): \
+                 without a prefix `set_config` fails and every policy reads NULL",
+            ),
+        );
     }
 }

@@ -11,7 +11,7 @@ use crate::ir::{DefaultValue, IndexPart, Span, System};
 pub fn raw_sql_is_one_expression(system: &System, diags: &mut Diagnostics) {
     for t in &system.tables {
         for check in &t.checks {
-            let path = format!("{}.checks.{}", t.name, check.db_name);
+            let path = || format!("{}.checks.{}", t.name, check.db_name);
             one(
                 &check.expression,
                 Place::Expression,
@@ -21,35 +21,39 @@ pub fn raw_sql_is_one_expression(system: &System, diags: &mut Diagnostics) {
             );
         }
         for index in &t.indexes {
-            let path = format!("{}.indexes.{}", t.name, index.db_name);
+            let path = |field: &str| format!("{}.indexes.{}.{field}", t.name, index.db_name);
             if let Some(predicate) = &index.predicate {
                 one(
                     predicate,
                     Place::Expression,
                     index.span,
-                    &format!("{path}.where"),
+                    &|| path("where"),
                     diags,
                 );
             }
             for part in &index.parts {
                 if let IndexPart::Expression { sql } = part {
-                    let path = format!("{path}.expression");
-                    one(sql, Place::Expression, index.span, &path, diags);
+                    one(
+                        sql,
+                        Place::Expression,
+                        index.span,
+                        &|| path("expression"),
+                        diags,
+                    );
                 }
             }
         }
         for c in &t.columns {
             if let Some(DefaultValue::Sql(sql)) = &c.default {
-                let path = format!("{}.{}", t.name, c.name);
+                let path = || format!("{}.{}", t.name, c.name);
                 one(sql, Place::Default, c.span, &path, diags);
             }
         }
     }
     for entry in &system.access.tables {
-        let name = table_name(system, entry);
         for rule in &entry.rules {
             if let RuleKind::Sql { expression, .. } = &rule.kind {
-                let path = format!("{name}.access.sql");
+                let path = || format!("{}.access.sql", table_name(system, entry));
                 one(expression, Place::Expression, rule.span, &path, diags);
             }
         }
@@ -65,7 +69,7 @@ fn table_name(system: &System, entry: &crate::ir::access::TableAccess) -> String
         .map_or_else(|| entry.table.name.clone(), |t| t.name.clone())
 }
 
-fn one(sql: &str, place: Place, span: Span, path: &str, diags: &mut Diagnostics) {
+fn one(sql: &str, place: Place, span: Span, path: &dyn Fn() -> String, diags: &mut Diagnostics) {
     let Err(problem) = sql_lexer::check(sql, place) else {
         return;
     };
@@ -80,7 +84,7 @@ fn one(sql: &str, place: Place, span: Span, path: &str, diags: &mut Diagnostics)
                 sql[..problem.offset].chars().count() + 1
             ),
         )
-        .at_path(path.to_string())
+        .at_path(path())
         .with_help(
             "raw SQL here is pasted into the migration as one expression: remove the `;` or \
              comment, close every quote and bracket, and put other statements in a hand-written \

@@ -199,6 +199,9 @@ pub fn literal_fits(literal: &Literal, scalar: &ScalarType, system: &System) -> 
             return Err("a list is not a value of a column that is not a list".into())
         }
     };
+    if text.contains('\0') {
+        return Err("it holds a NUL character, which Postgres text cannot hold".into());
+    }
     let is_bool = matches!(literal, Literal::Bool(_));
     let shown = || format!("`{}`", crate::diagnostics::clip(text, 0));
     let refuse = |what: &str| Err(format!("{} is not {what}", shown()));
