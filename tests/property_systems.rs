@@ -277,10 +277,7 @@ fn accepted_systems_apply_to_postgres_and_compile_in_rust_and_typescript() {
     );
 }
 
-fn files<'a>(
-    tree: &'a schemagen::write::Tree,
-    keep: impl Fn(&str) -> bool,
-) -> Vec<(&'a str, &'a str)> {
+fn files(tree: &schemagen::write::Tree, keep: impl Fn(&str) -> bool) -> Vec<(&str, &str)> {
     tree.iter()
         .filter(|(p, _)| keep(p))
         .map(|(p, c)| (p.as_str(), c.as_str()))
@@ -302,13 +299,12 @@ fn apply_to_postgres(cases: &[(String, String, schemagen::write::Tree)], scratch
 
 fn compile_rust(cases: &[(String, String, schemagen::write::Tree)], scratch: &Path) {
     let generated = scratch.join("rust");
-    for (label, _, tree) in cases {
+    for (_, _, tree) in cases {
         for (path, contents) in files(tree, |p| p.ends_with("/models.rs")) {
             let file = generated.join(path);
             std::fs::create_dir_all(file.parent().unwrap()).unwrap();
             std::fs::write(&file, contents).unwrap();
         }
-        let _ = label;
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let target = std::env::var_os("CARGO_TARGET_DIR")

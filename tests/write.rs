@@ -124,3 +124,25 @@ fn check_reports_stale_missing_and_extra_files_as_unified_diffs() {
         "a file build would create shows as new:\n{all}"
     );
 }
+
+#[test]
+fn a_swap_cut_between_two_renames_is_rolled_back_by_the_next_build() {
+    // Where the file system has no atomic exchange, the swap is two renames; a kill between
+    // them leaves no output folder, the old tree in `.generated.old` and the new one staged.
+    let scratch = temp_dir("two-renames");
+    let out = scratch.join("generated");
+    let old = tree(&[("a.sql", "old\n")]);
+    write::write_tree(&out, &old).unwrap();
+    std::fs::rename(&out, scratch.join(".generated.old")).unwrap();
+    std::fs::create_dir_all(scratch.join(".generated.new/a")).unwrap();
+
+    let report = write::leftovers_diagnostic(&out).expect("check reports the leftovers");
+    assert_eq!(report.code.as_str(), "E0412");
+    assert!(report.message.contains("is missing"), "{}", report.message);
+
+    let done = write::repair(&out).unwrap();
+    assert_eq!(done.len(), 2, "{done:?}");
+    assert_eq!(write::read_tree(&out).unwrap(), old);
+    assert!(write::leftovers(&out).is_empty());
+    assert!(write::leftovers_diagnostic(&out).is_none());
+}

@@ -16,7 +16,7 @@ use std::time::Instant;
 use support::TempDir;
 
 const SYSTEMS: usize = 40;
-const MODELS_PER_SYSTEM: usize = 50;
+const MODELS_PER_SYSTEM: usize = 25;
 
 /// A system of `MODELS_PER_SYSTEM` models; `version` 2 adds a field to each.
 fn system_yaml(version: u32) -> String {

@@ -69,6 +69,12 @@ impl TempDir {
     }
 }
 
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
 impl std::ops::Deref for TempDir {
     type Target = Path;
     fn deref(&self) -> &Path {

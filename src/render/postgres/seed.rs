@@ -1,8 +1,9 @@
 //! `seed.sql`: the system's seed rows (a top-level `seed:` key), applied after the migrations.
 //!
-//! Not a migration: one `INSERT … ON CONFLICT DO NOTHING` per table, all in one transaction,
-//! so running the file again inserts nothing twice (a row whose key already exists is kept as
-//! it is). Tables come in foreign-key order, referenced tables first. The statements are
+//! Not a migration: one `INSERT … ON CONFLICT DO NOTHING` per table (two when some rows give
+//! a serial id and others leave it to the sequence: see [`split_by_generated_values`]), all in
+//! one transaction, so running the file again inserts nothing twice (a row whose key already
+//! exists is kept as it is). Tables come in foreign-key order, referenced tables first. The statements are
 //! built with sea-query's Postgres backend, which quotes names and escapes every value.
 
 use super::sql::{self, column_type};
