@@ -386,7 +386,7 @@ fn locales_table(base: &Table, parent_id: &ScalarType, ctx: &mut Ctx) -> Option<
 
 fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
     for field in fields {
-        if field.name == "id" || field.virtual_field || matches!(field.kind, Kind::Join) {
+        if field.name == "id" || field.virtual_field || matches!(field.kind, Kind::Join { .. }) {
             continue;
         }
         if ctx.localized
@@ -531,7 +531,7 @@ fn one_field(field: &Field, table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
                     block_table(field, block, scope, ctx);
                 }
             }
-            Kind::Join => {}
+            Kind::Join { .. } => {}
         }
     }
 }
@@ -899,7 +899,10 @@ fn block_keys(fields: &[Field], prefix: &str) -> HashSet<String> {
             Kind::Group { fields } => {
                 keys.extend(block_keys(fields, &format!("{prefix}{}_", f.name)))
             }
-            Kind::Array { .. } | Kind::Blocks { .. } | Kind::Relation { .. } | Kind::Join => {}
+            Kind::Array { .. }
+            | Kind::Blocks { .. }
+            | Kind::Relation { .. }
+            | Kind::Join { .. } => {}
             Kind::Text { has_many: true }
             | Kind::Number { has_many: true }
             | Kind::Select { has_many: true, .. } => {}

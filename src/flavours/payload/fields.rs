@@ -83,8 +83,13 @@ pub enum Kind {
     /// `json` and `richText`: jsonb.
     Json,
     Point,
-    /// `join`: a virtual reverse view of a relationship, no column.
-    Join,
+    /// `join`: a virtual reverse view of a relationship, no column; `orderable` gives the
+    /// joined collection an order column.
+    Join {
+        collection: Option<(String, Span)>,
+        on: Option<(String, Span)>,
+        orderable: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -516,7 +521,26 @@ fn data_field(
         "json" | "richText" => Kind::Json,
         "point" => Kind::Point,
         // `join`; the presentational types were lifted by the caller.
-        _ => Kind::Join,
+        _ => {
+            let text = |key: &str, diags: &mut Diagnostics| {
+                let value = required_key(node, key, &path, diags)?;
+                Some((
+                    expect_scalar(value, &format!("{path}.{key}"), diags)?,
+                    value.span,
+                ))
+            };
+            // A list of collections is a polymorphic join: nothing to check or order.
+            let polymorphic = node.get("collection").is_some_and(|c| c.as_seq().is_some());
+            Kind::Join {
+                collection: if polymorphic {
+                    None
+                } else {
+                    text("collection", diags)
+                },
+                on: text("on", diags),
+                orderable: flag(node, "orderable", &path, diags),
+            }
+        }
     };
     let mut field = bare_field(name, path, node.span, kind);
     read_common(node, &mut field, diags);

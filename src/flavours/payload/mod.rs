@@ -6,6 +6,7 @@
 
 mod build;
 mod fields;
+mod joins;
 mod names;
 mod renames;
 #[cfg(test)]
@@ -51,6 +52,8 @@ struct Collection<'a> {
     versions: Option<Versions>,
     /// A global: one document, no relationships to it, its dates plain fields.
     global: bool,
+    /// `orderable: true`: an indexed text `_order` field first.
+    orderable: bool,
     span: Span,
 }
 
@@ -115,6 +118,9 @@ const COLLECTION_KEYS: &[&str] = &[
     "forceSelect",
     "lockDocuments",
     "renamedFrom",
+    "orderable",
+    "folders",
+    "enableQueryPresets",
 ];
 
 /// Parses every file and declares each collection (logical name = slug) in the catalog.
@@ -150,6 +156,7 @@ pub fn declare<'a>(
     // Payload builds every collection's tables before the globals' (buildRawSchema), which
     // decides the numbering of clashing index names. Nothing can relate to a global.
     collections.append(&mut globals);
+    joins::apply(&mut collections, diags);
     State {
         collections,
         locales,
@@ -317,6 +324,7 @@ fn read_global<'a>(
         filename_compound: None,
         versions,
         global: true,
+        orderable: false,
         span: node.span,
     })
 }
@@ -346,6 +354,23 @@ fn read_collection<'a>(
     };
     let timestamps = flag("timestamps", true, diags);
     let trash = flag("trash", false, diags);
+    let orderable = flag("orderable", false, diags);
+    for (key, what) in [
+        (
+            "folders",
+            "`folders` (Payload's `payload-folders` collection and a `folder` field)",
+        ),
+        (
+            "enableQueryPresets",
+            "`enableQueryPresets` (Payload's `payload-query-presets` collection)",
+        ),
+    ] {
+        if let Some(v) = node.get(key).filter(|v| v.as_bool() != Some(false)) {
+            let help =
+                "remove it: the tables of Payload's own admin features are not generated yet";
+            diags.push(unsupported(v.span, &format!("{slug}.{key}"), what, help));
+        }
+    }
     let versions = node
         .get("versions")
         .and_then(|v| read_versions(v, &format!("{slug}.versions"), diags));
@@ -402,6 +427,7 @@ fn read_collection<'a>(
         filename_compound,
         versions,
         global: false,
+        orderable,
         span: node.span,
     })
 }
