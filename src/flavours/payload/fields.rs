@@ -5,7 +5,6 @@
 //! becomes a group. `ui` fields are dropped. Keys that only matter to Payload's admin panel or
 //! runtime (`admin`, `label`, `hooks`, `access`, `validate`, ...) are accepted and ignored.
 
-use super::unsupported;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::{
     check_keys, closest, expect_bool, expect_map, expect_scalar, expect_seq,
@@ -99,6 +98,9 @@ pub struct Block {
     pub span: Span,
     pub db_name: Option<String>,
     pub fields: Vec<Field>,
+    /// Named in `blockReferences` by slug: its `dbName` and fields come from the config-level
+    /// `blocks` once every file is read.
+    pub by_slug: bool,
 }
 
 const TYPES: &[&str] = &[
@@ -180,7 +182,7 @@ fn extra_keys(ty: &str) -> &'static [&'static str] {
         ],
         "array" => &["fields", "minRows", "maxRows", "labels"],
         "group" => &["fields"],
-        "blocks" => &["blocks", "minRows", "maxRows", "labels"],
+        "blocks" => &["blocks", "blockReferences", "minRows", "maxRows", "labels"],
         "json" => &["jsonSchema"],
         "richText" => &["editor"],
         "join" => &[
@@ -509,12 +511,18 @@ fn data_field(
             }
         }
         "blocks" => {
-            let list = required_key(node, "blocks", &path, diags)?;
-            let items = expect_seq(list, &format!("{path}.blocks"), diags).unwrap_or_default();
+            // `blockReferences` (slugs of config-level blocks, or blocks) replaces `blocks`.
+            let key = match node.get("blockReferences") {
+                Some(_) => "blockReferences",
+                None => "blocks",
+            };
+            let list = required_key(node, key, &path, diags)?;
+            let items = expect_seq(list, &format!("{path}.{key}"), diags).unwrap_or_default();
+            let by_slug = key == "blockReferences";
             Kind::Blocks {
                 blocks: items
                     .iter()
-                    .filter_map(|b| block(b, &path, diags))
+                    .filter_map(|b| block(b, &path, by_slug, diags))
                     .collect(),
             }
         }
@@ -719,15 +727,35 @@ fn relation(node: &Node, path: &str, has_many: bool, diags: &mut Diagnostics) ->
     })
 }
 
-fn block(node: &Node, parent: &str, diags: &mut Diagnostics) -> Option<Block> {
+/// A block of `blocks` (inline), or of `blockReferences` (inline, or a slug when
+/// `references` is set).
+pub(super) fn block(
+    node: &Node,
+    parent: &str,
+    references: bool,
+    diags: &mut Diagnostics,
+) -> Option<Block> {
     let bpath = format!("{parent}.blocks");
-    if node.as_str().is_some() {
-        diags.push(unsupported(
-            node.span,
-            &bpath,
-            "block references by slug (blocks defined in the Payload config)",
-            "define the block inline: `{ slug, fields }`",
-        ));
+    if let Some(slug) = node.as_str() {
+        if references {
+            return Some(Block {
+                slug: slug.to_string(),
+                path: format!("{parent}.{slug}"),
+                span: node.span,
+                db_name: None,
+                fields: Vec::new(),
+                by_slug: true,
+            });
+        }
+        diags.push(
+            Diagnostic::error(
+                Code::BadValue,
+                node.span,
+                format!("`{slug}` in `blocks` is a slug; `blocks` holds blocks defined inline"),
+            )
+            .at_path(bpath)
+            .with_help("name config-level blocks in `blockReferences: [slug]` (Payload 3), or define the block inline: `{ slug, fields }`"),
+        );
         return None;
     }
     let entries: &[(Key, Node)] = expect_map(node, &bpath, diags)?;
@@ -760,5 +788,6 @@ fn block(node: &Node, parent: &str, diags: &mut Diagnostics) -> Option<Block> {
         span: node.span,
         db_name,
         fields,
+        by_slug: false,
     })
 }

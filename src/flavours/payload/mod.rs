@@ -8,6 +8,7 @@ mod build;
 mod fields;
 mod joins;
 mod names;
+mod references;
 mod renames;
 #[cfg(test)]
 mod tests;
@@ -71,6 +72,7 @@ const FILE_KEYS: &[&str] = &[
     "idType",
     "collections",
     "globals",
+    "blocks",
     "localization",
     "access",
     "seed",
@@ -130,11 +132,16 @@ pub fn declare<'a>(
     diags: &mut Diagnostics,
 ) -> State<'a> {
     let (mut collections, mut globals) = (Vec::new(), Vec::new());
-    let mut locales = None;
+    let (mut locales, mut blocks) = (None, Vec::new());
     for file in files {
         read_file(&file.root, &mut collections, &mut globals, diags);
         if let (None, Some(node)) = (&locales, file.root.get("localization")) {
             locales = read_localization(node, diags);
+        }
+        if let Some(list) = file.root.get("blocks") {
+            for node in expect_seq(list, "blocks", diags).unwrap_or_default() {
+                blocks.extend(fields::block(node, "blocks", false, diags));
+            }
         }
     }
     // A second collection with a taken slug is reported by the catalog and not lowered:
@@ -156,6 +163,9 @@ pub fn declare<'a>(
     // Payload builds every collection's tables before the globals' (buildRawSchema), which
     // decides the numbering of clashing index names. Nothing can relate to a global.
     collections.append(&mut globals);
+    for c in &mut collections {
+        references::resolve(&mut c.fields, &blocks, diags);
+    }
     joins::apply(&mut collections, diags);
     State {
         collections,
@@ -262,7 +272,8 @@ fn read_file<'a>(
             globals.extend(read_global(node, id_type, diags));
         }
     }
-    let list = match root.get("globals") {
+    // A file may hold only globals or only config-level blocks.
+    let list = match root.get("globals").or(root.get("blocks")) {
         Some(_) => root.get("collections"),
         None => required_key(root, "collections", "collections", diags),
     };
