@@ -6,6 +6,7 @@
 
 mod build;
 mod fields;
+mod internal;
 mod joins;
 mod names;
 mod references;
@@ -74,6 +75,7 @@ const FILE_KEYS: &[&str] = &[
     "globals",
     "blocks",
     "localization",
+    "payloadTables",
     "access",
     "seed",
     "acceptDataLoss",
@@ -132,8 +134,13 @@ pub fn declare<'a>(
     diags: &mut Diagnostics,
 ) -> State<'a> {
     let (mut collections, mut globals) = (Vec::new(), Vec::new());
-    let (mut locales, mut blocks) = (None, Vec::new());
+    let (mut locales, mut blocks, mut payload_tables) = (None, Vec::new(), None);
     for file in files {
+        if let Some(opt_in) = file.root.get("payloadTables") {
+            if expect_bool(opt_in, "payloadTables", diags) == Some(true) {
+                payload_tables = Some(opt_in.span);
+            }
+        }
         read_file(&file.root, &mut collections, &mut globals, diags);
         if let (None, Some(node)) = (&locales, file.root.get("localization")) {
             locales = read_localization(node, diags);
@@ -162,6 +169,11 @@ pub fn declare<'a>(
     });
     // Payload builds every collection's tables before the globals' (buildRawSchema), which
     // decides the numbering of clashing index names. Nothing can relate to a global.
+    if let Some(span) = payload_tables {
+        let id_type = collections.first().map_or(IdType::Serial, |c| c.id_type);
+        let mut own = internal::collections(&collections, id_type, span, diags);
+        collections.append(&mut own);
+    }
     collections.append(&mut globals);
     for c in &mut collections {
         references::resolve(&mut c.fields, &blocks, diags);
