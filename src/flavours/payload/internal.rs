@@ -1,8 +1,10 @@
-//! `payloadTables: true`: Payload's own collections, so a Payload project can hand its whole
-//! database over. Their configs are Payload's (payload-kv, locked-documents, preferences,
-//! migrations as `buildConfig` adds them), written here in the flavour's own YAML and built
-//! like any collection, after the system's collections and before its globals.
+//! Payload's own collections, their configs as `buildConfig` adds them, written here in the
+//! flavour's own YAML and built like any collection: `payload-folders` for collections with
+//! `folders: true` (folders/addFolderCollection.ts), and with `payloadTables: true` the others
+//! (payload-kv, locked-documents, preferences, migrations), so a Payload project can hand its
+//! whole database over. They come after the system's collections and before its globals.
 
+use super::fields::{bare_field, Field, Kind};
 use super::{read_collection, Collection, IdType};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::Span;
@@ -64,13 +66,64 @@ pub(super) fn collections<'a>(
     - {{ name: batch, type: number }}
 "#
     );
-    let root = parse_text(&yaml, span.file).expect("the internal collections parse");
+    from_yaml(&yaml, id_type, span, diags)
+}
+
+/// `folders: true` (or a map, `browseByFolder`) on a collection.
+pub(super) fn has_folders(collection: &Node) -> bool {
+    collection
+        .get("folders")
+        .is_some_and(|f| !matches!(f.value, Value::Bool(false) | Value::Null))
+}
+
+/// The `folder` relationship a collection with folders gets.
+pub(super) fn folder_field(slug: &str, span: Span) -> Field {
+    let to = Kind::Relation {
+        targets: vec![(FOLDERS.to_string(), span)],
+        polymorphic: false,
+        has_many: false,
+    };
+    let mut folder = bare_field("folder".into(), format!("{slug}.folder"), span, to);
+    folder.index = Some(true);
+    folder
+}
+
+const FOLDERS: &str = "payload-folders";
+
+/// `payload-folders`, when a collection has `folders`: folders in folders, and which
+/// collections a folder may hold (`folderType`, Payload's default `collectionSpecific`).
+pub(super) fn folders<'a>(user: &[Collection<'a>], diags: &mut Diagnostics) -> Vec<Collection<'a>> {
+    let with: Vec<&Collection> = user.iter().filter(|c| has_folders(c.node)).collect();
+    let Some(first) = with.first() else {
+        return Vec::new();
+    };
+    let slugs: Vec<&str> = with.iter().map(|c| c.slug.as_str()).collect();
+    let slugs = serde_json::to_string(&slugs).expect("a list of strings serializes");
+    let yaml = format!(
+        r#"
+- slug: {FOLDERS}
+  fields:
+    - {{ name: name, type: text, required: true, index: true }}
+    - {{ name: folder, type: relationship, index: true, relationTo: {FOLDERS} }}
+    - {{ name: folderType, type: select, hasMany: true, options: {slugs} }}
+"#
+    );
+    from_yaml(&yaml, first.id_type, first.span, diags)
+}
+
+fn from_yaml<'a>(
+    yaml: &str,
+    id_type: IdType,
+    span: Span,
+    diags: &mut Diagnostics,
+) -> Vec<Collection<'a>> {
+    let root = parse_text(yaml, span.file).expect("Payload's own collections parse");
     let items = root.as_seq().unwrap_or_default();
     items
         .iter()
         .filter_map(|node| read_collection(node, id_type, diags))
         .map(|mut c| {
-            // Errors in them would be schemagen's: point every span at `payloadTables`.
+            // Errors in them would be schemagen's: point at what asked for them.
             c.span = span;
             detach(c)
         })

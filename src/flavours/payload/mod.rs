@@ -151,6 +151,9 @@ pub fn declare<'a>(
             }
         }
     }
+    // Payload adds `payload-folders` after the collections, before its other own collections.
+    let folders = internal::folders(&collections, diags);
+    collections.extend(folders);
     // A second collection with a taken slug is reported by the catalog and not lowered:
     // its tables would only repeat the error as clashing names.
     collections.retain(|c| {
@@ -378,22 +381,20 @@ fn read_collection<'a>(
     let timestamps = flag("timestamps", true, diags);
     let trash = flag("trash", false, diags);
     let orderable = flag("orderable", false, diags);
-    for (key, what) in [
-        (
-            "folders",
-            "`folders` (Payload's `payload-folders` collection and a `folder` field)",
-        ),
-        (
-            "enableQueryPresets",
-            "`enableQueryPresets` (Payload's `payload-query-presets` collection)",
-        ),
-    ] {
-        if let Some(v) = node.get(key).filter(|v| v.as_bool() != Some(false)) {
-            let help =
-                "remove it: the tables of Payload's own admin features are not generated yet";
-            diags.push(unsupported(v.span, &format!("{slug}.{key}"), what, help));
-        }
+    if let Some(v) = node
+        .get("enableQueryPresets")
+        .filter(|v| v.as_bool() != Some(false))
+    {
+        let what = "`enableQueryPresets` (Payload's `payload-query-presets` collection)";
+        let help = "remove it: the tables of Payload's query presets are not generated yet";
+        diags.push(unsupported(
+            v.span,
+            &format!("{slug}.enableQueryPresets"),
+            what,
+            help,
+        ));
     }
+    let folders = internal::has_folders(node);
     let versions = node
         .get("versions")
         .and_then(|v| read_versions(v, &format!("{slug}.versions"), diags));
@@ -417,6 +418,10 @@ fn read_collection<'a>(
         Some(f) => fields::parse_fields(f, &slug, diags),
         None => Vec::new(),
     };
+    if folders {
+        // folders/addFolderFieldToCollection.ts: after the user's fields, before the dates.
+        fields.push(internal::folder_field(&slug, node.span));
+    }
     add_timestamp_fields(&mut fields, timestamps, trash, &slug, node.span);
     if versions.is_some_and(|v| v.drafts) {
         merge_base_fields(&mut fields, vec![status_field(&slug, node.span)]);
