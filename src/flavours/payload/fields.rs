@@ -193,6 +193,7 @@ fn extra_keys(ty: &str) -> &'static [&'static str] {
             "defaultSort",
             "where",
             "orderable",
+            "hasMany",
         ],
         _ => &[],
     }

@@ -111,6 +111,71 @@ pub(super) fn folders<'a>(user: &[Collection<'a>], diags: &mut Diagnostics) -> V
     from_yaml(&yaml, first.id_type, first.span, diags)
 }
 
+/// `payload-query-presets`, when a collection has `enableQueryPresets`: saved list views,
+/// shared with users of the admin user collection (query-presets/config.ts).
+pub(super) fn query_presets<'a>(
+    user: &[Collection<'a>],
+    diags: &mut Diagnostics,
+) -> Vec<Collection<'a>> {
+    let with: Vec<&Collection> = user
+        .iter()
+        .filter(|c| c.node.get("enableQueryPresets").and_then(Node::as_bool) == Some(true))
+        .collect();
+    let Some(first) = with.first() else {
+        return Vec::new();
+    };
+    // Payload's `admin.user`: the first auth collection.
+    let Some(admins) = user.iter().find(|c| is_auth(c)) else {
+        diags.push(
+            Diagnostic::error(Code::BadValue, first.span, "`enableQueryPresets` needs an auth collection")
+                .at_path(format!("{}.enableQueryPresets", first.slug))
+                .with_help("query presets are shared with users: add `auth: true` to the collection users log in with"),
+        );
+        return Vec::new();
+    };
+    let slugs: Vec<&str> = with.iter().map(|c| c.slug.as_str()).collect();
+    let slugs = serde_json::to_string(&slugs).expect("a list of strings serializes");
+    let users = serde_json::to_string(&admins.slug).expect("a string serializes");
+    let operation = |name: &str| {
+        format!(
+            r#"
+        - name: {name}
+          type: group
+          fields:
+            - {{ name: constraint, type: select, defaultValue: onlyMe, options: [everyone, onlyMe, specificUsers] }}
+            - {{ name: users, type: relationship, relationTo: {users}, hasMany: true, admin: {{ condition: specificUsers }} }}"#
+        )
+    };
+    let yaml = format!(
+        r#"
+- slug: payload-query-presets
+  fields:
+    - {{ name: title, type: text, required: true }}
+    - {{ name: isShared, type: checkbox, defaultValue: false }}
+    - name: access
+      type: group
+      admin: {{ condition: isShared }}
+      fields:{}{}{}
+    - {{ name: where, type: json }}
+    - {{ name: columns, type: json }}
+    - {{ name: groupBy, type: text }}
+    - {{ name: relatedCollection, type: select, required: true, options: {slugs} }}
+    - {{ name: isTemp, type: checkbox }}
+"#,
+        operation("read"),
+        operation("update"),
+        operation("delete"),
+    );
+    from_yaml(&yaml, first.id_type, first.span, diags)
+}
+
+fn is_auth(c: &Collection) -> bool {
+    !c.global
+        && c.node
+            .get("auth")
+            .is_some_and(|a| a.as_bool() != Some(false))
+}
+
 fn from_yaml<'a>(
     yaml: &str,
     id_type: IdType,

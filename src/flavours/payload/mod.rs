@@ -66,6 +66,8 @@ struct Versions {
     drafts: bool,
     /// `drafts.autosave`: an `autosave` column in the versions.
     autosave: bool,
+    /// `drafts.schedulePublish`: Payload turns its jobs queue on (`payload_jobs`).
+    schedule_publish: Option<Span>,
 }
 
 const FILE_KEYS: &[&str] = &[
@@ -172,11 +174,26 @@ pub fn declare<'a>(
     });
     // Payload builds every collection's tables before the globals' (buildRawSchema), which
     // decides the numbering of clashing index names. Nothing can relate to a global.
+    if payload_tables.is_some() {
+        // Scheduled publishing turns Payload's jobs queue on, whose tables are not built.
+        let scheduled = collections.iter().chain(&globals).filter_map(|c| {
+            let span = c.versions?.schedule_publish?;
+            Some((span, format!("{}.versions.drafts.schedulePublish", c.slug)))
+        });
+        for (span, path) in scheduled {
+            let what =
+                "the jobs queue `schedulePublish` turns on (`payload_jobs`) with `payloadTables`";
+            let help = "the other Payload tables are built; create `payload_jobs` by hand, or drop `schedulePublish`";
+            diags.push(unsupported(span, &path, what, help));
+        }
+    }
     if let Some(span) = payload_tables {
         let id_type = collections.first().map_or(IdType::Serial, |c| c.id_type);
         let mut own = internal::collections(&collections, id_type, span, diags);
         collections.append(&mut own);
     }
+    let mut presets = internal::query_presets(&collections, diags);
+    collections.append(&mut presets);
     collections.append(&mut globals);
     for c in &mut collections {
         references::resolve(&mut c.fields, &blocks, diags);
@@ -381,19 +398,7 @@ fn read_collection<'a>(
     let timestamps = flag("timestamps", true, diags);
     let trash = flag("trash", false, diags);
     let orderable = flag("orderable", false, diags);
-    if let Some(v) = node
-        .get("enableQueryPresets")
-        .filter(|v| v.as_bool() != Some(false))
-    {
-        let what = "`enableQueryPresets` (Payload's `payload-query-presets` collection)";
-        let help = "remove it: the tables of Payload's query presets are not generated yet";
-        diags.push(unsupported(
-            v.span,
-            &format!("{slug}.enableQueryPresets"),
-            what,
-            help,
-        ));
-    }
+    flag("enableQueryPresets", false, diags);
     let folders = internal::has_folders(node);
     let versions = node
         .get("versions")
@@ -468,6 +473,7 @@ fn read_versions(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Ver
             return on.then_some(Versions {
                 drafts: false,
                 autosave: false,
+                schedule_publish: None,
             })
         }
         Value::Map(entries) => {
@@ -488,17 +494,20 @@ fn read_versions(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Ver
     };
     let enabled =
         |n: Option<&Node>| n.is_some_and(|n| !matches!(n.value, Value::Bool(false) | Value::Null));
-    let autosave = match drafts.map(|d| &d.value) {
-        Some(Value::Map(entries)) => {
-            let keys = ["autosave", "validate", "schedulePublish", "localizeStatus"];
-            check_keys(entries, &keys, &format!("{path}.drafts"), diags);
-            enabled(drafts.and_then(|d| d.get("autosave")))
-        }
-        _ => false,
-    };
+    let (mut autosave, mut schedule_publish) = (false, None);
+    if let Some(Value::Map(entries)) = drafts.map(|d| &d.value) {
+        let keys = ["autosave", "validate", "schedulePublish", "localizeStatus"];
+        check_keys(entries, &keys, &format!("{path}.drafts"), diags);
+        autosave = enabled(drafts.and_then(|d| d.get("autosave")));
+        schedule_publish = drafts
+            .and_then(|d| d.get("schedulePublish"))
+            .filter(|n| enabled(Some(n)))
+            .map(|n| n.span);
+    }
     Some(Versions {
         drafts: enabled(drafts),
         autosave,
+        schedule_publish,
     })
 }
 
