@@ -216,6 +216,7 @@ fn detach<'a>(c: Collection<'_>) -> Collection<'a> {
         versions: c.versions,
         global: c.global,
         orderable: c.orderable,
+        bounds_checks: c.bounds_checks,
         span: c.span,
     }
 }

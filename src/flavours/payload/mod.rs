@@ -56,6 +56,8 @@ struct Collection<'a> {
     global: bool,
     /// `orderable: true`: an indexed text `_order` field first.
     orderable: bool,
+    /// The file's `boundsChecks` (default true): CHECKs from `min`/`max`/`minLength`/`maxLength`.
+    bounds_checks: bool,
     span: Span,
 }
 
@@ -78,6 +80,7 @@ const FILE_KEYS: &[&str] = &[
     "blocks",
     "localization",
     "payloadTables",
+    "boundsChecks",
     "access",
     "seed",
     "acceptDataLoss",
@@ -299,9 +302,18 @@ fn read_file<'a>(
             }
         },
     };
+    // `boundsChecks: false` reproduces Payload's database exactly: bounds only in the app.
+    let bounds_checks = root
+        .get("boundsChecks")
+        .and_then(|n| expect_bool(n, "boundsChecks", diags))
+        .unwrap_or(true);
+    let with_checks = |mut c: Collection<'a>| {
+        c.bounds_checks = bounds_checks;
+        c
+    };
     if let Some(list) = root.get("globals") {
         for node in expect_seq(list, "globals", diags).unwrap_or_default() {
-            globals.extend(read_global(node, id_type, diags));
+            globals.extend(read_global(node, id_type, diags).map(with_checks));
         }
     }
     // A file may hold only globals or only config-level blocks.
@@ -313,9 +325,7 @@ fn read_file<'a>(
         .and_then(|l| expect_seq(l, "collections", diags))
         .unwrap_or_default()
     {
-        if let Some(c) = read_collection(node, id_type, diags) {
-            out.push(c);
-        }
+        out.extend(read_collection(node, id_type, diags).map(with_checks));
     }
 }
 
@@ -368,6 +378,7 @@ fn read_global<'a>(
         versions,
         global: true,
         orderable: false,
+        bounds_checks: true,
         span: node.span,
     })
 }
@@ -461,6 +472,7 @@ fn read_collection<'a>(
         versions,
         global: false,
         orderable,
+        bounds_checks: true,
         span: node.span,
     })
 }
