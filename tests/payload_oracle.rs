@@ -157,8 +157,8 @@ fn keep(folder: &str, config: &str, sql: &str) -> String {
     }
 }
 
-/// Payload's own collections: admin state, not the team's data. schemagen makes them only when
-/// the YAML opts in (`payloadTables: true`); otherwise Payload's alone are not a difference.
+/// Payload's own collections: admin state, not the team's data, which schemagen makes only when
+/// the YAML opts in (`payloadTables: true`, which makes `payload_kv`).
 const PAYLOAD_TABLES: &[&str] = &[
     "payload_kv",
     "payload_locked_documents",
@@ -166,9 +166,9 @@ const PAYLOAD_TABLES: &[&str] = &[
     "payload_preferences",
     "payload_preferences_rels",
     "payload_migrations",
-    "payload_jobs",
-    "payload_jobs_log",
 ];
+/// The jobs queue Payload adds for scheduled publishing: never made (docs/flavours/payload.md).
+const PAYLOAD_JOBS: &[&str] = &["payload_jobs", "payload_jobs_log"];
 
 /// The differences schemagen makes on purpose (docs/flavours/payload.md), for one system.
 #[derive(Debug, Default)]
@@ -178,8 +178,8 @@ struct Allowed {
     /// `(table, column)` of every `point` field: Payload's is PostGIS `geometry(Point)`, which
     /// a plain Postgres lacks; Payload's SQL gets `point` (and GiST for its btree index) instead.
     points: BTreeSet<(String, String)>,
-    /// Tables only Payload makes: its own collections (unless opted in), and the admin user
-    /// collection the translator adds to a config without an auth collection.
+    /// Tables only Payload makes: its own collections, and the admin user collection the
+    /// translator adds to a config without an auth collection.
     payload_only: BTreeSet<String>,
 }
 
@@ -205,10 +205,10 @@ impl Allowed {
             ];
             allowed.payload_only.extend(tables);
         }
-        if config["payloadTables"] != serde_json::Value::Bool(true) {
-            let internal = PAYLOAD_TABLES.iter().map(|t| format!("public.{t}"));
-            allowed.payload_only.extend(internal);
-        }
+        let opted_in = system.tables.iter().any(|t| t.db_name.name == "payload_kv");
+        let internal = PAYLOAD_TABLES.iter().filter(|_| !opted_in);
+        let internal = internal.chain(PAYLOAD_JOBS).map(|t| format!("public.{t}"));
+        allowed.payload_only.extend(internal);
         allowed
     }
 

@@ -46,6 +46,8 @@ codes! {
     Unsupported = "E0130", Error, "a construct of the origin tool that schemagen does not reproduce (yet)";
     PayloadFourOnly = "E0131", Error, "a Payload 4 construct: the Payload-style flavour follows Payload 3.x";
     VersionsWithoutTimestamps = "E0132", Error, "a Payload collection with `versions` and `timestamps: false`";
+    BadJoin = "E0133", Error, "a Payload join whose `collection` or `on` names no collection or relationship";
+    UnknownBlock = "E0134", Error, "a Payload `blockReferences` slug that no config-level block defines";
     PrismaSyntax = "E0101", Error, "a Prisma field or attribute line does not parse";
     UnknownType = "E0102", Error, "a field type that is neither a scalar, an enum nor a model";
     UnknownAttribute = "E0103", Error, "an attribute this flavour does not support";

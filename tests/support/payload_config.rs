@@ -23,7 +23,7 @@ pub fn is_pure_payload(files: &[Node]) -> bool {
 const LISTS: &[&str] = &["collections", "globals", "blocks"];
 /// File keys that are Payload config keys holding one value (the first file that sets it wins;
 /// schemagen refuses two different values).
-const SINGLE: &[&str] = &["idType", "localization", "folders", "payloadTables"];
+const SINGLE: &[&str] = &["idType", "localization"];
 /// Keys only schemagen reads, or that Payload holds as functions: never sent.
 const DROPPED: &[&str] = &[
     "access",

@@ -46,6 +46,9 @@ struct Ctx<'a> {
     versions: bool,
     /// The config has `localization`: localized fields live in `<table>_locales` tables.
     localized: bool,
+    /// `min`/`max`/`minLength`/`maxLength` become CHECKs (schemagen's; `boundsChecks: false`
+    /// leaves them to the app, as Payload does).
+    bounds_checks: bool,
     /// The `<table>_locales` table of each table being built, innermost last: localized
     /// columns go to the last one.
     locale_tables: Vec<Table>,
@@ -254,6 +257,7 @@ fn build(
         block_tables: HashMap::new(),
         versions: tree.versions,
         localized,
+        bounds_checks: c.bounds_checks,
         locale_tables: Vec::new(),
         texts_localized: false,
         numbers_localized: false,
@@ -386,7 +390,7 @@ fn locales_table(base: &Table, parent_id: &ScalarType, ctx: &mut Ctx) -> Option<
 
 fn traverse(fields: &[Field], table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
     for field in fields {
-        if field.name == "id" || field.virtual_field || matches!(field.kind, Kind::Join) {
+        if field.name == "id" || field.virtual_field || matches!(field.kind, Kind::Join { .. }) {
             continue;
         }
         if ctx.localized
@@ -531,7 +535,7 @@ fn one_field(field: &Field, table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
                     block_table(field, block, scope, ctx);
                 }
             }
-            Kind::Join => {}
+            Kind::Join { .. } => {}
         }
     }
 }
@@ -584,7 +588,7 @@ fn scalar(
     ctx: &mut Ctx,
 ) {
     let default = default_value(field, &ty, ctx.diags);
-    let check = bounds_check(field, &table.db_name.name, column);
+    let check = bounds_check(field, &table.db_name.name, column).filter(|_| ctx.bounds_checks);
     table.columns.push(Column {
         name: key.to_string(),
         db_name: column.to_string(),
@@ -899,7 +903,10 @@ fn block_keys(fields: &[Field], prefix: &str) -> HashSet<String> {
             Kind::Group { fields } => {
                 keys.extend(block_keys(fields, &format!("{prefix}{}_", f.name)))
             }
-            Kind::Array { .. } | Kind::Blocks { .. } | Kind::Relation { .. } | Kind::Join => {}
+            Kind::Array { .. }
+            | Kind::Blocks { .. }
+            | Kind::Relation { .. }
+            | Kind::Join { .. } => {}
             Kind::Text { has_many: true }
             | Kind::Number { has_many: true }
             | Kind::Select { has_many: true, .. } => {}

@@ -5,7 +5,6 @@
 //! becomes a group. `ui` fields are dropped. Keys that only matter to Payload's admin panel or
 //! runtime (`admin`, `label`, `hooks`, `access`, `validate`, ...) are accepted and ignored.
 
-use super::unsupported;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::{
     check_keys, closest, expect_bool, expect_map, expect_scalar, expect_seq,
@@ -83,8 +82,13 @@ pub enum Kind {
     /// `json` and `richText`: jsonb.
     Json,
     Point,
-    /// `join`: a virtual reverse view of a relationship, no column.
-    Join,
+    /// `join`: a virtual reverse view of a relationship, no column; `orderable` gives the
+    /// joined collection an order column.
+    Join {
+        collection: Option<(String, Span)>,
+        on: Option<(String, Span)>,
+        orderable: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +98,9 @@ pub struct Block {
     pub span: Span,
     pub db_name: Option<String>,
     pub fields: Vec<Field>,
+    /// Named in `blockReferences` by slug: its `dbName` and fields come from the config-level
+    /// `blocks` once every file is read.
+    pub by_slug: bool,
 }
 
 pub(crate) const TYPES: &[&str] = &[
@@ -208,7 +215,7 @@ pub(crate) fn extra_keys(ty: &str) -> &'static [&'static str] {
         ],
         "array" => &["fields", "minRows", "maxRows", "labels"],
         "group" => &["fields"],
-        "blocks" => &["blocks", "minRows", "maxRows", "labels"],
+        "blocks" => &["blocks", "blockReferences", "minRows", "maxRows", "labels"],
         "json" => &["jsonSchema"],
         "richText" => &["editor"],
         "join" => &[
@@ -219,6 +226,7 @@ pub(crate) fn extra_keys(ty: &str) -> &'static [&'static str] {
             "defaultSort",
             "where",
             "orderable",
+            "hasMany",
         ],
         _ => &[],
     }
@@ -509,19 +517,44 @@ fn data_field(
             }
         }
         "blocks" => {
-            let list = required_key(node, "blocks", &path, diags)?;
-            let items = expect_seq(list, &format!("{path}.blocks"), diags).unwrap_or_default();
+            // `blockReferences` (slugs of config-level blocks, or blocks) replaces `blocks`.
+            let key = match node.get("blockReferences") {
+                Some(_) => "blockReferences",
+                None => "blocks",
+            };
+            let list = required_key(node, key, &path, diags)?;
+            let items = expect_seq(list, &format!("{path}.{key}"), diags).unwrap_or_default();
+            let by_slug = key == "blockReferences";
             Kind::Blocks {
                 blocks: items
                     .iter()
-                    .filter_map(|b| block(b, &path, diags))
+                    .filter_map(|b| block(b, &path, by_slug, diags))
                     .collect(),
             }
         }
         "json" | "richText" => Kind::Json,
         "point" => Kind::Point,
         // `join`; the presentational types were lifted by the caller.
-        _ => Kind::Join,
+        _ => {
+            let text = |key: &str, diags: &mut Diagnostics| {
+                let value = required_key(node, key, &path, diags)?;
+                Some((
+                    expect_scalar(value, &format!("{path}.{key}"), diags)?,
+                    value.span,
+                ))
+            };
+            // A list of collections is a polymorphic join: nothing to check or order.
+            let polymorphic = node.get("collection").is_some_and(|c| c.as_seq().is_some());
+            Kind::Join {
+                collection: if polymorphic {
+                    None
+                } else {
+                    text("collection", diags)
+                },
+                on: text("on", diags),
+                orderable: flag(node, "orderable", &path, diags),
+            }
+        }
     };
     let mut field = bare_field(name, path, node.span, kind);
     read_common(node, &mut field, diags);
@@ -700,15 +733,35 @@ fn relation(node: &Node, path: &str, has_many: bool, diags: &mut Diagnostics) ->
     })
 }
 
-fn block(node: &Node, parent: &str, diags: &mut Diagnostics) -> Option<Block> {
+/// A block of `blocks` (inline), or of `blockReferences` (inline, or a slug when
+/// `references` is set).
+pub(super) fn block(
+    node: &Node,
+    parent: &str,
+    references: bool,
+    diags: &mut Diagnostics,
+) -> Option<Block> {
     let bpath = format!("{parent}.blocks");
-    if node.as_str().is_some() {
-        diags.push(unsupported(
-            node.span,
-            &bpath,
-            "block references by slug (blocks defined in the Payload config)",
-            "define the block inline: `{ slug, fields }`",
-        ));
+    if let Some(slug) = node.as_str() {
+        if references {
+            return Some(Block {
+                slug: slug.to_string(),
+                path: format!("{parent}.{slug}"),
+                span: node.span,
+                db_name: None,
+                fields: Vec::new(),
+                by_slug: true,
+            });
+        }
+        diags.push(
+            Diagnostic::error(
+                Code::BadValue,
+                node.span,
+                format!("`{slug}` in `blocks` is a slug; `blocks` holds blocks defined inline"),
+            )
+            .at_path(bpath)
+            .with_help("name config-level blocks in `blockReferences: [slug]` (Payload 3), or define the block inline: `{ slug, fields }`"),
+        );
         return None;
     }
     let entries: &[(Key, Node)] = expect_map(node, &bpath, diags)?;
@@ -725,5 +778,6 @@ fn block(node: &Node, parent: &str, diags: &mut Diagnostics) -> Option<Block> {
         span: node.span,
         db_name,
         fields,
+        by_slug: false,
     })
 }

@@ -6,7 +6,10 @@
 
 mod build;
 mod fields;
+mod internal;
+mod joins;
 mod names;
+mod references;
 mod renames;
 
 /// The keys of each level, for the JSON Schema (`flavours::json_schema`).
@@ -63,6 +66,10 @@ struct Collection<'a> {
     versions: Option<Versions>,
     /// A global: one document, no relationships to it, its dates plain fields.
     global: bool,
+    /// `orderable: true`: an indexed text `_order` field first.
+    orderable: bool,
+    /// The file's `boundsChecks` (default true): CHECKs from `min`/`max`/`minLength`/`maxLength`.
+    bounds_checks: bool,
     span: Span,
 }
 
@@ -73,6 +80,8 @@ struct Versions {
     drafts: bool,
     /// `drafts.autosave`: an `autosave` column in the versions.
     autosave: bool,
+    /// `drafts.schedulePublish`: Payload turns its jobs queue on (`payload_jobs`).
+    schedule_publish: Option<Span>,
 }
 
 pub(crate) const FILE_KEYS: &[&str] = &[
@@ -80,7 +89,10 @@ pub(crate) const FILE_KEYS: &[&str] = &[
     "idType",
     "collections",
     "globals",
+    "blocks",
     "localization",
+    "payloadTables",
+    "boundsChecks",
     "access",
     "seed",
     "acceptDataLoss",
@@ -130,6 +142,9 @@ pub(crate) const COLLECTION_KEYS: &[&str] = &[
     "forceSelect",
     "lockDocuments",
     "renamedFrom",
+    "orderable",
+    "folders",
+    "enableQueryPresets",
 ];
 
 /// Parses every file and declares each collection (logical name = slug) in the catalog.
@@ -139,13 +154,26 @@ pub fn declare<'a>(
     diags: &mut Diagnostics,
 ) -> State<'a> {
     let (mut collections, mut globals) = (Vec::new(), Vec::new());
-    let mut locales = None;
+    let (mut locales, mut blocks, mut payload_tables) = (None, Vec::new(), None);
     for file in files {
+        if let Some(opt_in) = file.root.get("payloadTables") {
+            if expect_bool(opt_in, "payloadTables", diags) == Some(true) {
+                payload_tables = Some(opt_in.span);
+            }
+        }
         read_file(&file.root, &mut collections, &mut globals, diags);
         if let (None, Some(node)) = (&locales, file.root.get("localization")) {
             locales = read_localization(node, diags);
         }
+        if let Some(list) = file.root.get("blocks") {
+            for node in expect_seq(list, "blocks", diags).unwrap_or_default() {
+                blocks.extend(fields::block(node, "blocks", false, diags));
+            }
+        }
     }
+    // Payload adds `payload-folders` after the collections, before its other own collections.
+    let folders = internal::folders(&collections, diags);
+    collections.extend(folders);
     // A second collection with a taken slug is reported by the catalog and not lowered:
     // its tables would only repeat the error as clashing names.
     collections.retain(|c| {
@@ -164,7 +192,31 @@ pub fn declare<'a>(
     });
     // Payload builds every collection's tables before the globals' (buildRawSchema), which
     // decides the numbering of clashing index names. Nothing can relate to a global.
+    if payload_tables.is_some() {
+        // Scheduled publishing turns Payload's jobs queue on, whose tables are not built.
+        let scheduled = collections.iter().chain(&globals).filter_map(|c| {
+            let span = c.versions?.schedule_publish?;
+            Some((span, format!("{}.versions.drafts.schedulePublish", c.slug)))
+        });
+        for (span, path) in scheduled {
+            let what =
+                "the jobs queue `schedulePublish` turns on (`payload_jobs`) with `payloadTables`";
+            let help = "the other Payload tables are built; create `payload_jobs` by hand, or drop `schedulePublish`";
+            diags.push(unsupported(span, &path, what, help));
+        }
+    }
+    if let Some(span) = payload_tables {
+        let id_type = collections.first().map_or(IdType::Serial, |c| c.id_type);
+        let mut own = internal::collections(&collections, id_type, span, diags);
+        collections.append(&mut own);
+    }
+    let mut presets = internal::query_presets(&collections, diags);
+    collections.append(&mut presets);
     collections.append(&mut globals);
+    for c in &mut collections {
+        references::resolve(&mut c.fields, &blocks, diags);
+    }
+    joins::apply(&mut collections, diags);
     State {
         collections,
         locales,
@@ -265,12 +317,22 @@ fn read_file<'a>(
             }
         },
     };
+    // `boundsChecks: false` reproduces Payload's database exactly: bounds only in the app.
+    let bounds_checks = root
+        .get("boundsChecks")
+        .and_then(|n| expect_bool(n, "boundsChecks", diags))
+        .unwrap_or(true);
+    let with_checks = |mut c: Collection<'a>| {
+        c.bounds_checks = bounds_checks;
+        c
+    };
     if let Some(list) = root.get("globals") {
         for node in expect_seq(list, "globals", diags).unwrap_or_default() {
-            globals.extend(read_global(node, id_type, diags));
+            globals.extend(read_global(node, id_type, diags).map(with_checks));
         }
     }
-    let list = match root.get("globals") {
+    // A file may hold only globals or only config-level blocks.
+    let list = match root.get("globals").or(root.get("blocks")) {
         Some(_) => root.get("collections"),
         None => required_key(root, "collections", "collections", diags),
     };
@@ -278,9 +340,7 @@ fn read_file<'a>(
         .and_then(|l| expect_seq(l, "collections", diags))
         .unwrap_or_default()
     {
-        if let Some(c) = read_collection(node, id_type, diags) {
-            out.push(c);
-        }
+        out.extend(read_collection(node, id_type, diags).map(with_checks));
     }
 }
 
@@ -332,6 +392,8 @@ fn read_global<'a>(
         filename_compound: None,
         versions,
         global: true,
+        orderable: false,
+        bounds_checks: true,
         span: node.span,
     })
 }
@@ -361,6 +423,9 @@ fn read_collection<'a>(
     };
     let timestamps = flag("timestamps", true, diags);
     let trash = flag("trash", false, diags);
+    let orderable = flag("orderable", false, diags);
+    flag("enableQueryPresets", false, diags);
+    let folders = internal::has_folders(node);
     let versions = node
         .get("versions")
         .and_then(|v| read_versions(v, &format!("{slug}.versions"), diags));
@@ -384,6 +449,10 @@ fn read_collection<'a>(
         Some(f) => fields::parse_fields(f, &slug, diags),
         None => Vec::new(),
     };
+    if folders {
+        // folders/addFolderFieldToCollection.ts: after the user's fields, before the dates.
+        fields.push(internal::folder_field(&slug, node.span));
+    }
     add_timestamp_fields(&mut fields, timestamps, trash, &slug, node.span);
     if versions.is_some_and(|v| v.drafts) {
         merge_base_fields(&mut fields, vec![status_field(&slug, node.span)]);
@@ -417,6 +486,8 @@ fn read_collection<'a>(
         filename_compound,
         versions,
         global: false,
+        orderable,
+        bounds_checks: true,
         span: node.span,
     })
 }
@@ -429,6 +500,7 @@ fn read_versions(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Ver
             return on.then_some(Versions {
                 drafts: false,
                 autosave: false,
+                schedule_publish: None,
             })
         }
         Value::Map(entries) => {
@@ -449,17 +521,20 @@ fn read_versions(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Ver
     };
     let enabled =
         |n: Option<&Node>| n.is_some_and(|n| !matches!(n.value, Value::Bool(false) | Value::Null));
-    let autosave = match drafts.map(|d| &d.value) {
-        Some(Value::Map(entries)) => {
-            let keys = ["autosave", "validate", "schedulePublish", "localizeStatus"];
-            check_keys(entries, &keys, &format!("{path}.drafts"), diags);
-            enabled(drafts.and_then(|d| d.get("autosave")))
-        }
-        _ => false,
-    };
+    let (mut autosave, mut schedule_publish) = (false, None);
+    if let Some(Value::Map(entries)) = drafts.map(|d| &d.value) {
+        let keys = ["autosave", "validate", "schedulePublish", "localizeStatus"];
+        check_keys(entries, &keys, &format!("{path}.drafts"), diags);
+        autosave = enabled(drafts.and_then(|d| d.get("autosave")));
+        schedule_publish = drafts
+            .and_then(|d| d.get("schedulePublish"))
+            .filter(|n| enabled(Some(n)))
+            .map(|n| n.span);
+    }
     Some(Versions {
         drafts: enabled(drafts),
         autosave,
+        schedule_publish,
     })
 }
 
