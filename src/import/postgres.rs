@@ -8,9 +8,9 @@
 //! actions as `@id`/`@@id`/`@@unique`/`@relation` (each relation named after its constraint,
 //! with the opposite field on the referenced model), checks, indexes with method, order,
 //! operator class and predicate (`@@index`, or the YAML `indexes:` key for expressions and
-//! predicates), enums, comments. What the flavour cannot say (identity and generated columns,
-//! other types, exclusion constraints, partitioning, row level security and grants) is
-//! reported (E0803, E0807), or left out with `--skip-unsupported`.
+//! predicates), enums, comments, partitioning (`partition:`). What the flavour cannot say
+//! (identity and generated columns, other types, exclusion constraints, row level security and
+//! grants) is reported (E0803, E0807), or left out with `--skip-unsupported`.
 
 use super::Import;
 use crate::catalog::{self, Catalog, Constraint, Name, Scope, Table};
@@ -53,9 +53,22 @@ pub fn from_catalog(catalog: &Catalog, schemas: &[String], system: &str, skip: b
         let file = files.entry(name.schema.clone()).or_default();
         file.enums.push(enum_yaml(name, e, &names));
     }
+    let mut partitions: BTreeMap<&Name, Vec<&Name>> = BTreeMap::new();
+    for (name, table) in &catalog.tables {
+        if let Some((parent, _)) = &table.partition_of {
+            partitions.entry(parent).or_default().push(name);
+        }
+    }
     let mut models: BTreeMap<&Name, Model> = tables
         .iter()
-        .map(|&(name, table)| (name, Model::new(name, table, &names, &mut diags)))
+        .map(|&(name, table)| {
+            let mut model = Model::new(name, table, &names, &mut diags);
+            if let Some(key) = &table.partition_key {
+                let children = partitions.get(name).map_or(&[][..], Vec::as_slice);
+                model.partition = model.partitioning(key, children, &mut diags);
+            }
+            (name, model)
+        })
         .collect();
     relations(&tables, &names, &mut models, &mut diags);
     for (name, model) in models {
@@ -219,6 +232,8 @@ struct Model {
     nullable: BTreeSet<String>,
     /// Columns left out (reported): what uses them is left out too.
     left_out: BTreeSet<String>,
+    /// The `partition:` key's value.
+    partition: Option<String>,
 }
 
 impl Model {
@@ -236,6 +251,7 @@ impl Model {
             unique_sets: Vec::new(),
             nullable: BTreeSet::new(),
             left_out: BTreeSet::new(),
+            partition: None,
         };
         for column in &table.columns {
             let field = model.claim(&identifier(&column.name, 'f'));
@@ -267,18 +283,35 @@ impl Model {
         model.constraints(table, single_key.is_some(), diags);
         model.indexes(table, diags);
         model.access(table, diags);
-        if table.partition_key.is_some() {
-            let path = name.to_string();
-            let help = "declare it with the `partition:` key after the import";
-            not_imported(
-                &path,
-                "the table's partitioning",
-                help,
-                Code::ImportNoYamlForm,
-                diags,
-            );
-        }
         model
+    }
+
+    /// `RANGE (created_at)` with partitions `<table>_YYYY_MM` month after month and
+    /// `<table>_default`, `HASH (id)` with `<table>_p0…`, or `LIST (x)` with the default alone:
+    /// the shapes the `partition:` key makes. Any other is reported.
+    fn partitioning(
+        &self,
+        key: &str,
+        children: &[&Name],
+        diags: &mut Diagnostics,
+    ) -> Option<String> {
+        let shape =
+            partition_shape(&self.table.name, key, children).and_then(|(by, columns, rest)| {
+                let fields = self.field_list(&columns, "partitioning", diags)?;
+                Some(format!("{{ by: {by}, columns: [{fields}]{rest} }}"))
+            });
+        if shape.is_none() {
+            let path = self.table.to_string();
+            let what = format!(
+                "the partitioning `{key}` with {} partitions",
+                children.len()
+            );
+            let help =
+                "the `partition:` key makes monthly ranges, hash partitions or a list's default \
+                        partition; keep other partitions in a hand-written migration";
+            not_imported(&path, &what, help, Code::ImportNoYamlForm, diags);
+        }
+        shape
     }
 
     /// A field name not yet used in the model.
@@ -599,6 +632,9 @@ impl Model {
         if *ident != self.table.name {
             let _ = writeln!(out, "    map: {}", yaml_string(&self.table.name));
         }
+        if let Some(partition) = &self.partition {
+            let _ = writeln!(out, "    partition: {partition}");
+        }
         if let Some(comment) = &self.comment {
             let _ = writeln!(out, "    comment: {}", yaml_string(comment));
         }
@@ -681,6 +717,62 @@ fn relations(
                 .push(format!("{back} {source}{shape} @relation({relation})"));
         }
     }
+}
+
+/// `by`, the partition columns and the rest of the `partition:` value, when the partitions
+/// are exactly those the key would make (their bounds are then what it makes too, which the
+/// comparison with the rebuilt database checks).
+fn partition_shape(
+    table: &str,
+    key: &str,
+    children: &[&Name],
+) -> Option<(&'static str, Vec<String>, String)> {
+    let (method, columns) = key.split_once(' ')?;
+    let columns = columns_of(columns, "");
+    let mut names: Vec<&str> = children.iter().map(|n| n.name.as_str()).collect();
+    names.sort_unstable();
+    let default = format!("{table}_default");
+    match method {
+        "LIST" if names == [default.as_str()] => Some(("list", columns, String::new())),
+        "HASH" => {
+            let count = names.len();
+            let mut expected: Vec<String> = (0..count).map(|i| format!("{table}_p{i}")).collect();
+            expected.sort_unstable();
+            (count > 0 && names == expected).then(|| ("hash", columns, format!(", count: {count}")))
+        }
+        "RANGE" => {
+            let months: Vec<(i32, u32)> = names
+                .iter()
+                .filter(|n| **n != default)
+                .map(|n| month_of(n.strip_prefix(table)?.strip_prefix('_')?))
+                .collect::<Option<_>>()?;
+            let has_default = names.contains(&default.as_str());
+            let &(year, month) = months.first()?;
+            let contiguous = months.windows(2).all(|w| {
+                let next = if w[0].1 == 12 {
+                    (w[0].0 + 1, 1)
+                } else {
+                    (w[0].0, w[0].1 + 1)
+                };
+                w[1] == next
+            });
+            (has_default && contiguous).then(|| {
+                let rest = format!(
+                    ", monthly: {{ from: {year:04}-{month:02}, months: {} }}",
+                    months.len()
+                );
+                ("range", columns, rest)
+            })
+        }
+        _ => None,
+    }
+}
+
+/// `2025_01` → (2025, 1).
+fn month_of(suffix: &str) -> Option<(i32, u32)> {
+    let (year, month) = suffix.split_once('_')?;
+    let (year, month) = (year.parse().ok()?, month.parse().ok()?);
+    (suffix.len() == 7 && (1..=12).contains(&month)).then_some((year, month))
 }
 
 fn lower_first(name: &str) -> String {
