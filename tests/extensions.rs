@@ -146,3 +146,52 @@ fn a_bad_extension_name_is_refused() {
     assert!(out.stderr.contains("error[E0851]"), "{}", out.stderr);
     assert!(!dir.path().join("generated").exists());
 }
+
+/// PostGIS (from Debian, installed by `scripts/test`): a check that calls its functions needs
+/// the extension created first.
+#[test]
+fn postgis_is_created_before_the_check_that_uses_it() {
+    const TEST: &str = "postgis_is_created_before_the_check_that_uses_it";
+    let Some(pg) = support::pg::cluster(TEST) else {
+        return;
+    };
+    pg.create_database("geo").unwrap();
+    let available = pg
+        .query(
+            "geo",
+            "SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'",
+        )
+        .unwrap();
+    if available[0][0] != "1" {
+        support::missing_tool(TEST, "PostGIS is not installed (postgresql-15-postgis-3)");
+        return;
+    }
+    let dir = TempDir::new("postgis");
+    write_schema(
+        dir.path(),
+        r#"flavor: prisma
+extensions: [postgis]
+models:
+  Place:
+    map: places
+    fields: |
+      id  Int   @id @default(autoincrement())
+      lng Float
+      lat Float
+    checks:
+      places_on_earth: "ST_Y(ST_SetSRID(ST_MakePoint(lng, lat), 4326)) BETWEEN -90 AND 90"
+"#,
+    );
+    let build = schemagen(dir.path(), &["build"]);
+    assert_eq!(build.code, 0, "{}", build.all());
+    let url = pg.connection_string("geo");
+    let deploy = schemagen(dir.path(), &["migrate", "deploy", "--database-url", &url]);
+    assert_eq!(deploy.code, 0, "{}", deploy.all());
+    pg.execute("geo", "INSERT INTO places (lng, lat) VALUES (2.35, 48.85)")
+        .unwrap();
+    assert!(
+        pg.execute("geo", "INSERT INTO places (lng, lat) VALUES (0, 91)")
+            .is_err(),
+        "the PostGIS check holds"
+    );
+}
