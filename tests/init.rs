@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::cli::{finish, Ran};
 use support::TempDir;
@@ -42,6 +42,7 @@ fn each_flavour_starts_a_project_that_builds_and_deploys() {
         let migration = dir.path().join("generated/app/migrations/0001_init.sql");
         assert!(migration.is_file(), "{flavour}: no {}", migration.display());
         assert_eq!(schemagen(dir.path(), &["check"]).code, 0);
+        type_check(dir.path(), flavour);
 
         pg.create_database(flavour).unwrap();
         let url = pg.connection_string(flavour);
@@ -60,6 +61,48 @@ fn each_flavour_starts_a_project_that_builds_and_deploys() {
             "{flavour}: {tables:?}"
         );
     }
+}
+
+/// `SCHEMAGEN_TSC`, else the copy `scripts/test` installs, else `tsc` on PATH.
+fn find_tsc() -> Option<PathBuf> {
+    if let Some(tsc) = std::env::var_os("SCHEMAGEN_TSC") {
+        return Some(tsc.into());
+    }
+    let local = support::repo_root().join(".tmp/node/node_modules/.bin/tsc");
+    if local.is_file() {
+        return Some(local);
+    }
+    support::on_path("tsc")
+}
+
+/// The starter's `types.ts` passes `tsc --strict` (a loud skip without tsc, outside CI).
+fn type_check(project: &Path, flavour: &str) {
+    let Some(tsc) = find_tsc() else {
+        support::missing_tool(
+            "each_flavour_starts_a_project_that_builds_and_deploys",
+            "no TypeScript compiler: the starters' types.ts were not type-checked",
+        );
+        return;
+    };
+    let config = serde_json::json!({
+        "compilerOptions": {
+            "strict": true, "noEmit": true, "noUnusedLocals": true, "noUnusedParameters": true,
+            "target": "es2022", "module": "esnext", "moduleDetection": "force", "types": []
+        },
+        "files": ["generated/app/types.ts"],
+    });
+    std::fs::write(project.join("tsconfig.json"), config.to_string()).unwrap();
+    let out = Command::new(&tsc)
+        .args(["-p", ".", "--pretty", "false"])
+        .current_dir(project)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tsc.display()));
+    assert!(
+        out.status.success(),
+        "{flavour}: tsc rejected the starter's types.ts:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
