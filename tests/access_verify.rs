@@ -469,6 +469,8 @@ fn a_failing_migration_is_a_setup_failure() {
         refused.message.contains("migration 0001_tables.sql failed"),
         "{refused:?}"
     );
+}
+
 /// A migration that inserts rows leaves a table with more than the synthetic rows: the
 /// probes over every row cannot know what to expect, so they are shown, not judged, and said.
 #[test]
