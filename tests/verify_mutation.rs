@@ -218,7 +218,7 @@ fn judge(
     let killed = report.as_ref().map(|r| r.mismatches().next().is_some());
     let fate = match (killed, equivalence(system, migrations, mutant)) {
         (Err(e), _) => {
-            eprintln!("{}: {}: {e}", system.name, mutant.name);
+            eprintln!("{}: {}: {}", system.name, mutant.name, e.message);
             Fate::Stillborn
         }
         (Ok(killed), _) if raw_sql(system, mutant) => Fate::RawSql { killed },
