@@ -403,10 +403,10 @@ fn moment_fits(text: &str, scalar: &ScalarType) -> Result<(), String> {
         Time { .. } => lower == "allballs",
         _ => ["infinity", "-infinity", "+infinity", "epoch"].contains(&lower.as_str()),
     };
+    // Postgres reads a whole timestamp into a date or a time too, keeping the part it needs.
     let parses = special
         || match scalar {
-            Date => is_date(t),
-            Time { .. } => is_time(t),
+            Time { .. } => is_time_with_zone(t) || (t.len() > 10 && is_timestamp(t)),
             _ => is_timestamp(t),
         };
     if parses {
@@ -473,9 +473,14 @@ fn is_timestamp(text: &str) -> bool {
     let Some(rest) = rest.strip_prefix(['T', 't', ' ']) else {
         return false;
     };
-    let (time, zone) = match rest.find(['Z', 'z', '+', '-']) {
-        Some(at) => rest.split_at(at),
-        None => (rest, ""),
+    is_date(date) && is_time_with_zone(rest)
+}
+
+/// A time, optionally followed by a zone (`Z`, `±HH`, `±HH:MM`).
+fn is_time_with_zone(text: &str) -> bool {
+    let (time, zone) = match text.find(['Z', 'z', '+', '-']) {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
     };
     let zone_ok = match zone {
         "" | "Z" | "z" => true,
@@ -485,7 +490,7 @@ fn is_timestamp(text: &str) -> bool {
             number_of(h, 2).is_some_and(|h| h <= 15) && number_of(m, 2).is_some_and(|m| m <= 59)
         }
     };
-    is_date(date) && is_time(time.trim_end()) && zone_ok
+    is_time(time.trim_end()) && zone_ok
 }
 
 /// Seed values meet the same rules as defaults: an insert of them fails otherwise.
@@ -613,6 +618,14 @@ mod tests {
         assert!(is_timestamp("2025-01-31"));
         assert!(!is_timestamp("2025-01-31T99:00"));
         assert!(!is_timestamp("yesterday-ish"));
+        let date = ScalarType::Date;
+        assert!(
+            moment_fits("2024-01-02T00:00:00Z", &date).is_ok(),
+            "Postgres keeps the date"
+        );
+        let time = ScalarType::Time { precision: None };
+        assert!(moment_fits("13:45:00+02:00", &time).is_ok());
+        assert!(moment_fits("13:45", &ScalarType::Date).is_err());
     }
 
     #[test]
