@@ -690,6 +690,12 @@ fn scenarios(system: &System) -> Vec<Scenario> {
             context: Context::default(),
             slot: 0,
         },
+        // Row 2's nullable tenant and owner columns are NULL: nothing may match an unset context.
+        Scenario {
+            name: "unset, row 2".into(),
+            context: Context::default(),
+            slot: 1,
+        },
     ];
     let mut roles = mutate::named_roles(system);
     roles.push(unnamed_role(&roles));
