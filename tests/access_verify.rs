@@ -163,7 +163,7 @@ fn the_prisma_fixture_verifies_through_the_whole_pipeline() {
     };
     let run = schemagen::generate(&config);
     assert!(!run.has_errors());
-    let reports = verify::verify_run(&run, None, None).expect("verify runs");
+    let reports = verify::verify_run(&run, None, None, false).expect("verify runs");
     assert_eq!(reports.len(), 1);
     assert!(reports[0].passed(), "{}", verify::human(&reports[0]));
     assert!(reports[0].cells.len() > 90);
@@ -250,7 +250,8 @@ fn every_seed_system_verifies() {
         );
     }
     for name in policed {
-        let reports = verify::verify_run(&run, Some(name), None).unwrap_or_else(|e| panic!("{e}"));
+        let reports =
+            verify::verify_run(&run, Some(name), None, false).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(reports[0].passed(), "{}", verify::human(&reports[0]));
     }
 }
@@ -325,7 +326,7 @@ fn a_rule_change_migrates_and_verifies() {
         "only the users policies change:\n{sql}"
     );
 
-    let report = verify::verify_run(&second, None, None).unwrap();
+    let report = verify::verify_run(&second, None, None, false).unwrap();
     assert!(report[0].passed(), "{}", verify::human(&report[0]));
     let users_update = |scenario: &str| {
         report[0]
@@ -365,6 +366,108 @@ fn a_tenant_rule_on_the_wrong_field_fails_verify() {
     assert!(
         text.contains("FAIL the tenant rules lead to different columns: organizations.id (from Project), users.id (from User)"),
         "{text}"
+    );
+}
+
+/// No fallback: migrations that build the tables but no row-level security are judged as they
+/// are. The structure names every table left open, and the probes fail (no grants either).
+#[test]
+fn migrations_without_access_fail_structure_and_behaviour() {
+    let Some(db) = database("migrations_without_access_fail") else {
+        return;
+    };
+    let (system, _) = with_access(workspace(), WORKSPACE_ACCESS);
+    let tables_only = vec![("0001_tables.sql".to_string(), TABLES.to_string())];
+    let report = verify::verify(&system, &tables_only, &db).expect("verify runs");
+    let text = verify::human(&report);
+    assert!(!report.passed(), "{text}");
+    for table in ["organizations", "users", "projects", "collaborators"] {
+        let object = format!("table public.{table}");
+        let flag = report
+            .structure
+            .iter()
+            .find(|d| d.object == object && d.what == "row level security (ENABLE)");
+        let flag = flag.unwrap_or_else(|| panic!("{object} not named:\n{text}"));
+        assert_eq!(
+            (flag.expected.as_str(), flag.actual.as_str()),
+            ("on", "off")
+        );
+    }
+    assert!(report.mismatches().next().is_some(), "{text}");
+}
+
+/// A raw sql rule is judged by its `expect:`: a wrong one is a mismatch, none at all is E0724.
+#[test]
+fn a_sql_rule_is_held_to_its_expect() {
+    let Some(db) = database("a_sql_rule_is_held_to_its_expect") else {
+        return;
+    };
+    let wrong = WORKSPACE_ACCESS.replace("expect: { tenant: id }", "expect: { role: [admin] }");
+    assert_ne!(wrong, WORKSPACE_ACCESS);
+    let (system, diags) = with_access(workspace(), &wrong);
+    assert!(diags.is_empty(), "{diags:?}");
+    let report = verify::verify(&system, &migrations(&[]), &db).expect("verify runs");
+    let text = verify::human(&report);
+    assert!(!report.passed(), "{text}");
+    assert!(
+        text.contains("MISMATCH Organization select (own): expected deny, actual allow"),
+        "{text}"
+    );
+
+    let Some(db) = database("a_sql_rule_without_expect") else {
+        return;
+    };
+    let silent = WORKSPACE_ACCESS.replace("        expect: { tenant: id }\n", "");
+    let (system, _) = with_access(workspace(), &silent);
+    let unexplained = verify::unexplained_sql_rules(&system);
+    assert_eq!(unexplained.len(), 1);
+    assert_eq!(unexplained[0].code.as_str(), "E0724");
+    let report = verify::verify(&system, &migrations(&[]), &db).expect("verify runs");
+    let text = verify::human(&report);
+    assert!(!report.passed(), "{text}");
+    assert!(
+        text.contains("note: FAIL E0724 Organization.access"),
+        "{text}"
+    );
+    assert!(
+        text.contains("allow ?"),
+        "the cells are shown, not judged:\n{text}"
+    );
+}
+
+/// A system that declares no access at all: nothing is claimed, and nothing fails.
+#[test]
+fn a_system_without_rules_has_nothing_to_prove() {
+    let Some(db) = database("a_system_without_rules_has_nothing_to_prove") else {
+        return;
+    };
+    let tables_only = vec![("0001_tables.sql".to_string(), TABLES.to_string())];
+    let report = verify::verify(&workspace(), &tables_only, &db).expect("verify runs");
+    let text = verify::human(&report);
+    assert!(report.passed(), "{text}");
+    assert!(!report.declares_access);
+    assert_eq!(
+        text,
+        "verify workspace\nnothing to prove: workspace declares no access rules, so no policy, grant or probe was checked\n"
+    );
+}
+
+/// A migration that fails is a setup failure (E0723), not a report.
+#[test]
+fn a_failing_migration_is_a_setup_failure() {
+    let Some(db) = database("a_failing_migration_is_a_setup_failure") else {
+        return;
+    };
+    let (system, _) = with_access(workspace(), WORKSPACE_ACCESS);
+    let broken = vec![(
+        "0001_tables.sql".to_string(),
+        "CREATE TABLE broken (".to_string(),
+    )];
+    let refused = verify::verify(&system, &broken, &db).unwrap_err();
+    assert_eq!(refused.code.as_str(), "E0723");
+    assert!(
+        refused.message.contains("migration 0001_tables.sql failed"),
+        "{refused:?}"
     );
 }
 
