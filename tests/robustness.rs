@@ -95,7 +95,14 @@ fn no_mutated_schema_makes_the_pipeline_panic() {
     let mut runs = 0;
     let mut panics = Vec::new();
     for file in yaml_files() {
-        let text = std::fs::read_to_string(&file).unwrap();
+        // Only text files: the fixtures hold a `*.yaml` symlink to /dev/zero and a Latin-1 file
+        // (err/file_not_regular, err/file_not_utf8), which the loader refuses before parsing.
+        if !file.is_file() {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
         for (n, mutated) in mutations(&text).into_iter().enumerate() {
             runs += 1;
             if catch_unwind(AssertUnwindSafe(|| run_pipeline(&mutated, &templates))).is_err() {
