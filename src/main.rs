@@ -637,19 +637,26 @@ fn mind_leftovers(command: &Command, config: &Config, format: Format) -> Option<
     }
 }
 
-fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<ExitCode> {
+/// The run `build` and `check` act on: reported, and `None` (after the one JSON document
+/// saying so) when it has errors; the systems not named on the command line keep their output.
+fn generated(config: &Config, command: &str, format: Format) -> anyhow::Result<Option<Run>> {
     let mut run = schemagen::generate(config);
     report_human(&run, format);
     if run.has_errors() {
         if let Format::Json = format {
-            println!(
-                "{}",
-                json_document("build", false, &run, serde_json::json!({}))
-            );
+            let document = json_document(command, false, &run, serde_json::json!({}));
+            println!("{document}");
         }
-        return Ok(ExitCode::from(1));
+        return Ok(None);
     }
     keep_unselected(config, &mut run.files)?;
+    Ok(Some(run))
+}
+
+fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<ExitCode> {
+    let Some(run) = generated(config, "build", format)? else {
+        return Ok(ExitCode::from(1));
+    };
     let summary = match write::write_tree(&config.out, &run.files) {
         Ok(summary) => summary,
         Err(e) => {
@@ -893,18 +900,9 @@ fn diff(config: &Config, args: &DiffArgs) -> anyhow::Result<ExitCode> {
 /// `schemagen check`: exit 1 when the output folder is not what `build` would write. Human
 /// output prints the diff on stdout; JSON output puts it inside its one document.
 fn check(config: &Config, and_rehearse: bool, format: Format) -> anyhow::Result<ExitCode> {
-    let mut run = schemagen::generate(config);
-    report_human(&run, format);
-    if run.has_errors() {
-        if let Format::Json = format {
-            println!(
-                "{}",
-                json_document("check", false, &run, serde_json::json!({}))
-            );
-        }
+    let Some(run) = generated(config, "check", format)? else {
         return Ok(ExitCode::from(1));
-    }
-    keep_unselected(config, &mut run.files)?;
+    };
     let diffs = write::diff_tree(&config.out, &run.files)
         .with_context(|| format!("reading {}", config.out.display()))?;
     let out = config.out.display();
