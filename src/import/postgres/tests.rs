@@ -84,3 +84,42 @@ fn types_map_to_prisma_with_their_native_attribute() {
     assert_eq!(ty("public.\"Role\""), Some(("Role".into(), None)));
     assert_eq!(ty("point"), None);
 }
+
+#[test]
+fn partitions_map_to_the_partition_key_only_in_the_shapes_it_makes() {
+    let names = |list: &[&str]| {
+        list.iter()
+            .map(|n| Name::new("public", *n))
+            .collect::<Vec<_>>()
+    };
+    let monthly = names(&["log_2025_11", "log_2025_12", "log_2026_01", "log_default"]);
+    let refs: Vec<&Name> = monthly.iter().collect();
+    let (by, columns, rest) = partition_shape("log", "RANGE (created_at)", &refs).unwrap();
+    assert_eq!(
+        (by, columns, rest.as_str()),
+        (
+            "range",
+            vec!["created_at".to_string()],
+            ", monthly: { from: 2025-11, months: 3 }"
+        )
+    );
+    let gap = names(&["log_2025_11", "log_2026_01", "log_default"]);
+    assert!(
+        partition_shape("log", "RANGE (created_at)", &gap.iter().collect::<Vec<_>>()).is_none()
+    );
+    let hash = names(&["t_p0", "t_p1", "t_p2"]);
+    let (by, _, rest) =
+        partition_shape("t", "HASH (id)", &hash.iter().collect::<Vec<_>>()).unwrap();
+    assert_eq!((by, rest.as_str()), ("hash", ", count: 3"));
+    let list = names(&["t_default", "t_eu"]);
+    assert!(partition_shape("t", "LIST (region)", &list.iter().collect::<Vec<_>>()).is_none());
+    assert_eq!(month_of("2025_13"), None);
+}
+
+#[test]
+fn database_names_become_prisma_identifiers() {
+    assert_eq!(identifier("so-so", 'V'), "so_so");
+    assert_eq!(identifier("_PostToTag", 'M'), "M_PostToTag");
+    assert_eq!(identifier("2fa codes", 'M'), "M2fa_codes");
+    assert_eq!(prisma_string("a \"b\" \\ c"), r#""a \"b\" \\ c""#);
+}
