@@ -463,3 +463,116 @@ impl Oracle {
         String::from_utf8(output.stdout).map_err(|e| format!("node wrote no UTF-8: {e}"))
     }
 }
+
+/// The comparison itself, on two hand-written databases: it must allow schemagen's documented
+/// differences only, and name every other difference once.
+#[test]
+fn comparison_names_every_difference_and_allows_only_documented_ones() {
+    let test = "comparison_names_every_difference_and_allows_only_documented_ones";
+    let Some(pg) = pg::cluster(test) else {
+        return;
+    };
+    let payload = r#"
+CREATE TABLE "posts" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"title" varchar,
+	"stars" numeric,
+	"loc" geometry(Point) DEFAULT 'SRID=4326;POINT(13.4 52.5)',
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL
+);
+CREATE TABLE "payload_kv" ("id" serial PRIMARY KEY NOT NULL, "key" varchar NOT NULL);
+CREATE TABLE "users" ("id" serial PRIMARY KEY NOT NULL);
+ALTER TABLE "posts" ADD COLUMN "author_id" integer;
+ALTER TABLE "posts" ADD CONSTRAINT "posts_author_id_users_id_fk" FOREIGN KEY ("author_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;
+CREATE INDEX "posts_loc_idx" ON "posts" USING btree ("loc");
+CREATE INDEX "posts_created_at_idx" ON "posts" USING btree ("created_at");
+"#;
+    let allowed = Allowed {
+        checks: BTreeMap::from([(
+            "public.posts".to_string(),
+            BTreeSet::from(["posts_stars_check".to_string()]),
+        )]),
+        points: BTreeSet::from([("posts".to_string(), "loc".to_string())]),
+        payload_only: BTreeSet::from(["public.payload_kv".to_string()]),
+    };
+    let payload = allowed.without_postgis(payload);
+    let ours = payload
+        .replace(
+            "\"created_at\" timestamp(3) with time zone DEFAULT now() NOT NULL",
+            "\"created_at\" timestamp(3) with time zone DEFAULT CURRENT_TIMESTAMP NOT NULL",
+        )
+        .replace("\"posts_author_id_users_id_fk\"", "\"posts_author_fk\"")
+        .replace(
+            "CREATE INDEX \"posts_created_at_idx\" ON \"posts\" USING btree (\"created_at\");",
+            "",
+        )
+        .replace(
+            "CREATE TABLE \"payload_kv\" (\"id\" serial PRIMARY KEY NOT NULL, \"key\" varchar NOT NULL);",
+            "CREATE TABLE \"stray\" (\"id\" integer);",
+        )
+        + r#"
+ALTER TABLE "posts" ADD CONSTRAINT "posts_stars_check" CHECK ("stars" >= 1);
+ALTER TABLE "posts" ADD CONSTRAINT "posts_title_check" CHECK (char_length("title") > 0);
+"#;
+    let dir = TempDir::new("payload-oracle-compare");
+    let read = |db: &str, sql: &str| {
+        pg.create_database(db).unwrap();
+        pg::apply(&pg, db, &[("0001.sql", sql)], dir.path()).unwrap();
+        pg::read_catalog(&pg, db).unwrap()
+    };
+    let theirs = read("theirs", &payload);
+    assert_eq!(
+        compare(&theirs, &read("same", &payload), &allowed),
+        Ok(" (0 enums, 3 tables, 9 columns, 4 constraints, 5 indexes); allowed: point for geometry(Point): posts.loc".into())
+    );
+    let report = compare(&theirs, &read("ours", &ours), &allowed).unwrap_err();
+    let expected = [
+        "table public.posts: column created_at is `timestamp(3) with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP` where Payload has `timestamp(3) with time zone NOT NULL DEFAULT now()`",
+        "table public.posts: constraint posts_author_fk should be named posts_author_id_users_id_fk (as Payload does): `FOREIGN KEY (author_id) REFERENCES public.users(id) ON DELETE SET NULL`",
+        "table public.posts: constraint posts_title_check only schemagen made: `CHECK ((char_length((title)::text) > 0))`",
+        "table public.posts: index posts_created_at_idx missing (Payload: `INDEX USING btree (created_at)`)",
+        "table public.stray: only schemagen made it",
+    ];
+    let lines: Vec<&str> = report.lines().map(str::trim).collect();
+    assert_eq!(lines, expected, "\n{report}");
+}
+
+/// The YAML becomes the Payload config a Payload team writes: schemagen's own keys and the
+/// keys Payload holds as functions left out, files joined, an admin collection added when the
+/// system has no auth collection.
+#[test]
+fn yaml_becomes_the_payload_config_a_payload_team_writes() {
+    let files = [
+        r#"
+flavor: payload
+idType: uuid
+localization: { locales: [en, de] }
+collections:
+  - slug: posts
+    access: { owner: author }
+    renamedFrom: articles
+    fields:
+      - { name: body, type: richText, hooks: { beforeChange: [] }, defaultValue: { access: kept } }
+"#,
+        "flavor: payload\nglobals:\n  - { slug: footer, fields: [] }\nseed: []\n",
+    ];
+    let files: Vec<Node> = files
+        .iter()
+        .map(|text| schemagen::load::parse_text(text, 0).expect("the YAML parses"))
+        .collect();
+    assert!(payload_config::is_pure_payload(&files));
+    let config = payload_config::to_config(&files);
+    assert_eq!(
+        config,
+        serde_json::json!({
+            "idType": "uuid",
+            "localization": { "locales": ["en", "de"] },
+            "collections": [
+                { "slug": "posts", "fields": [{ "name": "body", "type": "json", "defaultValue": { "access": "kept" } }] },
+                { "slug": "oracle-admins", "auth": true, "fields": [] }
+            ],
+            "globals": [{ "slug": "footer", "fields": [] }],
+            "admin": { "user": "oracle-admins" }
+        })
+    );
+}
