@@ -81,7 +81,8 @@ pub struct Cell {
     pub table: String,
     pub action: Action,
     pub scenario: String,
-    /// `None` when a raw `sql` rule decides: shown, never counted as a mismatch.
+    /// `None` when a raw `sql` rule without `expect:` decides: shown, never counted as a mismatch
+    /// (the rule itself fails the proof, E0724).
     pub expected: Option<Actual>,
     pub actual: Actual,
 }
