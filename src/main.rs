@@ -428,13 +428,40 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     QUIET.store(cli.quiet, Ordering::Relaxed);
     COLOR.store(colour_wanted(cli.color), Ordering::Relaxed);
-    match run(cli) {
+    clean_up_on_interrupt();
+    let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Not when an interrupt stopped the server under the command: that is no error.
+            if CLEANING_UP.try_lock().is_ok() {
+                eprintln!("error: {e:#}");
+            }
             ExitCode::from(1)
         }
-    }
+    };
+    // A command whose server an interrupt stopped fails; let the clean-up finish and exit.
+    drop(CLEANING_UP.lock());
+    code
+}
+
+/// Held by the interrupt handler from the signal to the exit.
+static CLEANING_UP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Ctrl-C, SIGTERM or a closed terminal: stop the throwaway clusters `verify`, `rehearse` and
+/// `drift` start and remove their folders (no destructor runs on a signal), then exit as the
+/// signal would have. Anything else a command was doing is safe to cut: writes are atomic.
+fn clean_up_on_interrupt() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let _held_until_exit = CLEANING_UP.lock();
+            schemagen::cluster::stop_all_running();
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -359,3 +359,57 @@ fn an_undeclared_rename_stops_the_build_until_declared_or_accepted() {
     assert!(text(&out.stderr).contains("warning[W0301]"));
     assert_eq!(migrations().len(), 3, "the drop and add is a new migration");
 }
+
+/// Ctrl-C in the middle of `rehearse`: the throwaway server is stopped and its folder removed
+/// before the command exits with 130, as a shell reports an interrupted program.
+#[test]
+fn an_interrupted_rehearsal_leaves_no_server_and_no_folder() {
+    if let Err(e) = schemagen::cluster::find_server_bin() {
+        support::missing_tool("an_interrupted_rehearsal", &e.to_string());
+        return;
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schemagen"))
+        .args(["rehearse", "--quiet", "--rows", "1000000", "botcafe"])
+        .current_dir(support::repo_root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The cluster folder is named after the process that started it (src/cluster).
+    let folder = std::env::temp_dir().join(format!("schemagen-pg-{}-0", child.id()));
+    let pid_file = folder.join("data/postmaster.pid");
+    let started = std::time::Instant::now();
+    let server = loop {
+        let pid = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|text| text.lines().next()?.trim().parse::<u32>().ok());
+        if let Some(pid) = pid {
+            break pid;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("rehearse ended ({status}) before its server started");
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(300),
+            "no server after 5 minutes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+
+    assert_eq!(status.code(), Some(130), "{status}");
+    assert!(!folder.exists(), "{} was left behind", folder.display());
+    // Gone, or a zombie its new parent has yet to reap.
+    let state = std::fs::read_to_string(format!("/proc/{server}/stat")).unwrap_or_default();
+    let state = state.rsplit(") ").next().unwrap_or("").chars().next();
+    assert!(
+        matches!(state, None | Some('Z')),
+        "the server (pid {server}) still runs"
+    );
+}

@@ -11,6 +11,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
 
 /// The superuser `initdb` creates; trust authentication, so no password.
 const SUPERUSER: &str = "postgres";
@@ -76,12 +77,32 @@ fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
 /// A running server on a private unix socket. Dropping it stops the server and removes its folder.
 #[derive(Debug)]
 pub struct Cluster {
+    server: Server,
+    port: u16,
+}
+
+/// What it takes to stop a server and remove its folder: kept apart from [`Cluster`] so that
+/// [`stop_all_running`] can do it from an interrupt while the cluster is still in use.
+#[derive(Debug, Clone)]
+struct Server {
     bin: PathBuf,
     /// Holds `data/` and the socket; removed on drop.
     dir: PathBuf,
-    port: u16,
     /// Set when we are root: Postgres refuses to run as root, so its tools run as this user.
     run_as: Option<Account>,
+}
+
+/// The servers this process has running, so that an interrupt can stop and remove them, as
+/// dropping their clusters would have.
+static RUNNING: Mutex<Vec<Server>> = Mutex::new(Vec::new());
+
+/// Stops every cluster this process started and removes its folder: for a signal handler
+/// (Ctrl-C, SIGTERM) that is about to exit, where no destructor runs.
+pub fn stop_all_running() {
+    let servers = std::mem::take(&mut *RUNNING.lock().unwrap_or_else(|e| e.into_inner()));
+    for server in servers {
+        server.stop_and_remove();
+    }
 }
 
 /// An unprivileged account to run the server as, and the util-linux tool that switches to it.
@@ -111,21 +132,20 @@ impl Cluster {
             None
         };
         let (dir, port) = fresh_dir()?;
+        let server = Server { bin, dir, run_as };
+        RUNNING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(server.clone());
         // From here on, dropping `cluster` cleans up whatever was made.
-        let cluster = Cluster {
-            bin,
-            dir,
-            port,
-            run_as,
-        };
-        if let Some(account) = &cluster.run_as {
-            std::os::unix::fs::chown(&cluster.dir, Some(account.uid), Some(account.gid)).map_err(
-                io_error(format!(
+        let cluster = Cluster { server, port };
+        if let Some(account) = &cluster.server.run_as {
+            std::os::unix::fs::chown(&cluster.server.dir, Some(account.uid), Some(account.gid))
+                .map_err(io_error(format!(
                     "giving {} to uid {}",
-                    cluster.dir.display(),
+                    cluster.server.dir.display(),
                     account.uid
-                )),
-            )?;
+                )))?;
         }
         cluster.initdb()?;
         cluster.start_server()?;
@@ -134,7 +154,7 @@ impl Cluster {
 
     /// The folder holding the socket: the `host` to give a client.
     pub fn socket_dir(&self) -> &Path {
-        &self.dir
+        &self.server.dir
     }
 
     pub fn port(&self) -> u16 {
@@ -145,7 +165,7 @@ impl Cluster {
     pub fn connection_string(&self, database: &str) -> String {
         format!(
             "host={} port={} user={SUPERUSER} dbname={database}",
-            self.dir.display(),
+            self.server.dir.display(),
             self.port
         )
     }
@@ -189,9 +209,9 @@ impl Cluster {
     }
 
     fn psql(&self, database: &str) -> Command {
-        let mut psql = Command::new(self.bin.join("psql"));
+        let mut psql = Command::new(self.server.bin.join("psql"));
         psql.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h"])
-            .arg(&self.dir)
+            .arg(&self.server.dir)
             .args([
                 "-p",
                 &self.port.to_string(),
@@ -204,6 +224,79 @@ impl Cluster {
         psql
     }
 
+    fn initdb(&self) -> Result<(), Error> {
+        let mut initdb = self.server.tool("initdb");
+        initdb.arg("-D").arg(self.server.data_dir()).args([
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--no-locale",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ]);
+        checked(&mut initdb, "initdb").map(|_| ()).map_err(|e| match (e, &self.server.run_as) {
+            (Error::Tool { command, mut stderr }, Some(account)) => {
+                stderr.push_str(&format!(
+                    "\n(running as root, so the server runs as uid {}: it must be able to reach {}; \
+                     point TMPDIR at a folder it can reach)",
+                    account.uid,
+                    self.server.dir.display()
+                ));
+                Error::Tool { command, stderr }
+            }
+            (e, _) => e,
+        })
+    }
+
+    fn start_server(&self) -> Result<(), Error> {
+        // Throwaway data: durability off makes DDL-heavy tests several times faster.
+        let options = format!(
+            "-c listen_addresses='' -c unix_socket_directories='{}' -p {} \
+             -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            self.server.dir.display(),
+            self.port
+        );
+        let mut pg_ctl = self.server.tool("pg_ctl");
+        pg_ctl
+            .args(["start", "-w", "-t", "60", "-D"])
+            .arg(self.server.data_dir())
+            .arg("-l")
+            .arg(self.server.dir.join("server.log"))
+            .args(["-o", &options]);
+        checked(&mut pg_ctl, "pg_ctl start")
+            .map(|_| ())
+            .map_err(|e| self.with_server_log(e))
+    }
+
+    /// pg_ctl's own message on a failed start is "see the log"; put the log in the error.
+    fn with_server_log(&self, err: Error) -> Error {
+        match err {
+            Error::Tool {
+                command,
+                mut stderr,
+            } => {
+                if let Ok(log) = std::fs::read_to_string(self.server.dir.join("server.log")) {
+                    stderr.push_str("\nserver log:\n");
+                    stderr.push_str(&log);
+                }
+                Error::Tool { command, stderr }
+            }
+            other => other,
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|server| server.dir != self.server.dir);
+        drop(running);
+        self.server.stop_and_remove();
+    }
+}
+
+impl Server {
     fn data_dir(&self) -> PathBuf {
         self.dir.join("data")
     }
@@ -243,68 +336,6 @@ impl Cluster {
         command
     }
 
-    fn initdb(&self) -> Result<(), Error> {
-        let mut initdb = self.tool("initdb");
-        initdb.arg("-D").arg(self.data_dir()).args([
-            "-U",
-            SUPERUSER,
-            "--auth=trust",
-            "--no-locale",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ]);
-        checked(&mut initdb, "initdb").map(|_| ()).map_err(|e| match (e, &self.run_as) {
-            (Error::Tool { command, mut stderr }, Some(account)) => {
-                stderr.push_str(&format!(
-                    "\n(running as root, so the server runs as uid {}: it must be able to reach {}; \
-                     point TMPDIR at a folder it can reach)",
-                    account.uid,
-                    self.dir.display()
-                ));
-                Error::Tool { command, stderr }
-            }
-            (e, _) => e,
-        })
-    }
-
-    fn start_server(&self) -> Result<(), Error> {
-        // Throwaway data: durability off makes DDL-heavy tests several times faster.
-        let options = format!(
-            "-c listen_addresses='' -c unix_socket_directories='{}' -p {} \
-             -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-            self.dir.display(),
-            self.port
-        );
-        let mut pg_ctl = self.tool("pg_ctl");
-        pg_ctl
-            .args(["start", "-w", "-t", "60", "-D"])
-            .arg(self.data_dir())
-            .arg("-l")
-            .arg(self.dir.join("server.log"))
-            .args(["-o", &options]);
-        checked(&mut pg_ctl, "pg_ctl start")
-            .map(|_| ())
-            .map_err(|e| self.with_server_log(e))
-    }
-
-    /// pg_ctl's own message on a failed start is "see the log"; put the log in the error.
-    fn with_server_log(&self, err: Error) -> Error {
-        match err {
-            Error::Tool {
-                command,
-                mut stderr,
-            } => {
-                if let Ok(log) = std::fs::read_to_string(self.dir.join("server.log")) {
-                    stderr.push_str("\nserver log:\n");
-                    stderr.push_str(&log);
-                }
-                Error::Tool { command, stderr }
-            }
-            other => other,
-        }
-    }
-
     fn stop(&self) {
         if !self.data_dir().join("postmaster.pid").exists() {
             return;
@@ -316,10 +347,8 @@ impl Cluster {
             .arg(self.data_dir());
         let _ = checked(&mut pg_ctl, "pg_ctl stop");
     }
-}
 
-impl Drop for Cluster {
-    fn drop(&mut self) {
+    fn stop_and_remove(&self) {
         self.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
