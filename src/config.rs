@@ -16,6 +16,7 @@ pub const KEYS: &[&str] = &[
     "templates",
     "identifiers",
     "historySchema",
+    "allowWarnings",
 ];
 
 /// The values of `identifiers:`.
@@ -37,6 +38,8 @@ pub struct Config {
     pub history_schema: Option<String>,
     /// The systems named on the command line (`build SYSTEM…`); empty for every system.
     pub systems: Vec<String>,
+    /// `allowWarnings`: schema warnings the team has read and accepted; counted, not shown.
+    pub allowed_warnings: Vec<Code>,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Config {
             accept_data_loss: false,
             history_schema: None,
             systems: Vec::new(),
+            allowed_warnings: Vec::new(),
         }
     }
 }
@@ -113,6 +117,13 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
                 config.templates = read::expect_scalar(node, &path, diags).map(|t| dir.join(t))
             }
             "historySchema" => config.history_schema = read::expect_scalar(node, &path, diags),
+            "allowWarnings" => {
+                let items = read::expect_seq(node, &path, diags).unwrap_or_default();
+                config.allowed_warnings = items
+                    .iter()
+                    .filter_map(|item| allowable_warning(item, &path, diags))
+                    .collect();
+            }
             "identifiers" => match read::expect_scalar(node, &path, diags).as_deref() {
                 Some("shorten") => config.shorten_identifiers = true,
                 Some("error") | None => {}
@@ -157,4 +168,45 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
         }
     }
     config
+}
+
+/// A code `allowWarnings` may name: a warning about the schema itself, which every build
+/// repeats. Not an error, nor a W03xx warning about one migration's data or locks: those are
+/// shown once, when the migration is planned, and must be read then.
+fn can_be_allowed(code: Code) -> bool {
+    code.severity() == crate::diagnostics::Severity::Warning && code.stage() != 3
+}
+
+/// Every code `allowWarnings` accepts (also in schemagen.yaml's JSON Schema).
+pub fn allowable_warnings() -> Vec<&'static str> {
+    Code::ALL
+        .iter()
+        .filter(|c| can_be_allowed(**c))
+        .map(|c| c.as_str())
+        .collect()
+}
+
+fn allowable_warning(
+    item: &crate::load::Node,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<Code> {
+    let name = read::expect_scalar(item, path, diags)?;
+    let problem = match Code::ALL.iter().find(|c| c.as_str() == name) {
+        Some(code) if can_be_allowed(*code) => return Some(*code),
+        Some(code) if code.severity() == crate::diagnostics::Severity::Error => {
+            format!("{name} is an error: errors cannot be allowed")
+        }
+        Some(_) => format!("{name} is about one migration's data or locks: it cannot be allowed"),
+        None => format!("`{name}` is no diagnostic code"),
+    };
+    diags.push(
+        Diagnostic::error(Code::BadConfig, item.span, problem)
+            .at_path(path.to_string())
+            .with_help(format!(
+                "warnings that can be allowed: {}",
+                allowable_warnings().join(", ")
+            )),
+    );
+    None
 }

@@ -36,6 +36,8 @@ use source::SourceMap;
 pub struct Run {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
+    /// Warnings `allowWarnings` set aside, by code: counted for the summary, not shown.
+    pub allowed_warnings: std::collections::BTreeMap<Code, usize>,
     pub systems: Vec<System>,
     pub files: write::Tree,
 }
@@ -54,7 +56,18 @@ pub fn compile(config: &Config) -> Run {
     let mut diags = Diagnostics::default();
     run.systems = compile_into(config, &mut run.sources, &mut diags);
     run.diagnostics = diags.into_sorted();
+    set_aside_allowed(&mut run, config);
     run
+}
+
+fn set_aside_allowed(run: &mut Run, config: &Config) {
+    run.diagnostics.retain(|d| {
+        let allowed = config.allowed_warnings.contains(&d.code);
+        if allowed {
+            *run.allowed_warnings.entry(d.code).or_default() += 1;
+        }
+        !allowed
+    });
 }
 
 fn compile_into(config: &Config, sources: &mut SourceMap, diags: &mut Diagnostics) -> Vec<System> {
@@ -176,6 +189,7 @@ pub fn generate(config: &Config) -> Run {
     }
     run.systems = systems;
     run.diagnostics = diags.into_sorted();
+    set_aside_allowed(&mut run, config);
     run
 }
 

@@ -577,6 +577,7 @@ fn json_document(command: &str, ok: bool, run: &Run, fields: serde_json::Value) 
         "command": command,
         "ok": ok,
         "diagnostics": report::json_value(&run.diagnostics, &run.sources),
+        "allowedWarnings": run.allowed_warnings,
     });
     if let (Some(document), serde_json::Value::Object(fields)) = (document.as_object_mut(), fields)
     {
@@ -589,6 +590,17 @@ fn json_document(command: &str, ok: bool, run: &Run, fields: serde_json::Value) 
 fn report_human(run: &Run, format: Format) {
     if let Format::Human = format {
         print_diagnostics(&run.diagnostics, &run.sources, format);
+        if !run.allowed_warnings.is_empty() {
+            let counts: Vec<String> = run
+                .allowed_warnings
+                .iter()
+                .map(|(code, n)| format!("{code} ×{n}"))
+                .collect();
+            note!(
+                "allowed by schemagen.yaml (allowWarnings): {}",
+                counts.join(", ")
+            );
+        }
     }
 }
 

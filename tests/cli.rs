@@ -413,3 +413,47 @@ fn an_interrupted_rehearsal_leaves_no_server_and_no_folder() {
         "the server (pid {server}) still runs"
     );
 }
+
+/// `allowWarnings`: an accepted schema warning is counted, not shown; an error, a migration's
+/// warning or an unknown code cannot be allowed.
+#[test]
+fn allowed_warnings_are_counted_not_shown_and_only_schema_warnings_can_be_allowed() {
+    let dir = project("allow");
+    std::fs::write(
+        dir.join("schemas/blog/teams.yaml"),
+        "flavor: prisma\nmodels:\n  Team:\n    fields: |\n      id      Int      @id\n      members Member[]\n  Member:\n    fields: |\n      id     Int  @id\n      teamId Int\n      team   Team @relation(fields: [teamId], references: [id], onDelete: SetNull)\n",
+    )
+    .unwrap();
+    let warned = schemagen(&dir, &["build"]);
+    assert_eq!(warned.status.code(), Some(0), "{}", text(&warned.stderr));
+    assert!(text(&warned.stderr).contains("warning[W0111]"));
+
+    std::fs::write(dir.join("schemagen.yaml"), "allowWarnings: [W0111]\n").unwrap();
+    let allowed = schemagen(&dir, &["build"]);
+    let stderr = text(&allowed.stderr);
+    assert_eq!(allowed.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("warning[W0111]"), "{stderr}");
+    assert!(
+        stderr.contains("allowed by schemagen.yaml (allowWarnings): W0111 ×1"),
+        "{stderr}"
+    );
+    let json = schemagen(&dir, &["check", "--format", "json"]);
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(document["allowedWarnings"]["W0111"], 1, "{document}");
+
+    std::fs::write(
+        dir.join("schemagen.yaml"),
+        "allowWarnings: [E0101, W0301, W011]\n",
+    )
+    .unwrap();
+    let refused = schemagen(&dir, &["build"]);
+    let stderr = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    for problem in [
+        "E0101 is an error: errors cannot be allowed",
+        "W0301 is about one migration's data or locks",
+        "`W011` is no diagnostic code",
+    ] {
+        assert!(stderr.contains(problem), "{problem}\n{stderr}");
+    }
+}

@@ -242,6 +242,7 @@ fn config_file() -> Value {
     let file = object(config::KEYS, |key| match key {
         "targets" => Some(list(one_of_names(crate::render::Target::NAMES))),
         "identifiers" => Some(one_of_names(config::IDENTIFIER_POLICIES)),
+        "allowWarnings" => Some(list(one_of_names(&config::allowable_warnings()))),
         _ => Some(text()),
     });
     document(
