@@ -193,24 +193,34 @@ pub fn verify(
     database: &Database,
 ) -> Result<Report, Diagnostic> {
     let mut db = database.connect().map_err(setup(system))?;
-    if let Database::Url(_) = database {
-        refuse_unless_empty(system, &mut db)?;
-    }
+    let mut scratch = database.scratch().map_err(setup(system))?;
+    verify_in(system, migrations, &mut db, &mut scratch.db)
+}
+
+/// [`verify`] on two empty databases of one cluster: `db`, which the migrations build and
+/// the proof judges, and `scratch`, where the expected side is built. The entry for a caller
+/// that makes many databases in one cluster (the mutation test).
+pub fn verify_in(
+    system: &System,
+    migrations: &[(String, String)],
+    db: &mut Db,
+    scratch: &mut Db,
+) -> Result<Report, Diagnostic> {
+    refuse_unless_empty(system, db)?;
     for (name, sql) in migrations {
-        db::run_script(&mut db, name, sql)
+        db::run_script(db, name, sql)
             .map_err(|e| format!("migration {name} failed: {e}"))
             .map_err(setup(system))?;
     }
-    let roles = crate::catalog::cluster_roles(&mut db)
+    let roles = crate::catalog::cluster_roles(db)
         .map_err(|e| format!("reading the roles: {e}"))
         .map_err(setup(system))?;
-    let mut scratch = database.scratch().map_err(setup(system))?;
     let expected =
-        structure::expected(&mut scratch.db, system, migrations, &roles).map_err(setup(system))?;
-    let actual = read_catalog(system, &mut db)?;
+        structure::expected(scratch, system, migrations, &roles).map_err(setup(system))?;
+    let actual = read_catalog(system, db)?;
     let app_role = system.access.settings().app_role;
     let differences = structure::compare(&actual, &expected.rules, &app_role);
-    behave(system, &mut db, differences)
+    behave(system, db, differences)
 }
 
 /// Proves the database at `url` as it is, changing nothing: it must be at the system's
@@ -406,7 +416,8 @@ fn setup(system: &System) -> impl Fn(String) -> Diagnostic + '_ {
     }
 }
 
-/// `--database-url` without `--existing` migrates the database itself: it must hold nothing.
+/// A fresh proof migrates the database itself: it must hold nothing (`--database-url`
+/// without `--existing` names one that may not).
 fn refuse_unless_empty(system: &System, db: &mut Db) -> Result<(), Diagnostic> {
     let catalog = read_catalog(system, db)?;
     if catalog.tables.is_empty() && catalog.enums.is_empty() {
