@@ -12,8 +12,8 @@ mod support;
 use schemagen::db::Db;
 use schemagen::ir::access::RuleKind;
 use schemagen::ir::System;
-use schemagen::verify::mutate::{self, Mutant, Operator};
 use schemagen::verify;
+use schemagen::verify::mutate::{self, Mutant, Operator};
 use std::collections::BTreeMap;
 
 const SYSTEMS: [&str; 5] = [
@@ -94,12 +94,14 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
         let role =
             schemagen::render::postgres::rls::create_role(&system.access.settings().app_role);
         admin.execute(&role).expect("application role");
+        let expected = expected_side(&cluster, system, &migrations);
         // Mutants in parallel, each in databases of its own.
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
         let judged: Vec<Vec<(usize, Fate)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
-                    let (cluster, chosen, migrations) = (&cluster, &chosen, &migrations);
+                    let (cluster, chosen, migrations, expected) =
+                        (&cluster, &chosen, &migrations, &expected);
                     // Whole reports only for a handful of mutants named on purpose.
                     let only = only.is_some() && chosen.len() <= 5;
                     scope.spawn(move || {
@@ -108,7 +110,14 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
                             .map(|n| {
                                 let database = format!("mutant_{name}_{n}");
                                 let fate = judge(
-                                    cluster, system, migrations, &chosen[n], &database, only, None,
+                                    cluster,
+                                    system,
+                                    migrations,
+                                    &chosen[n],
+                                    &database,
+                                    only,
+                                    Expected::Built(expected),
+                                    None,
                                 );
                                 (n, fate)
                             })
@@ -200,16 +209,61 @@ fn a_blind_verify_is_reported_as_survived() {
     let role = schemagen::render::postgres::rls::create_role(&system.access.settings().app_role);
     admin.execute(&role).expect("application role");
     let owner = KINDS.iter().position(|k| *k == "owner");
-    let blind = judge(&cluster, system, &migrations, &no_force, "blind", false, owner);
+    let judge = |database, blind| {
+        let by_verify = Expected::ByVerify;
+        judge(
+            &cluster,
+            system,
+            &migrations,
+            &no_force,
+            database,
+            false,
+            by_verify,
+            blind,
+        )
+    };
+    let blind = judge("blind", owner);
     assert_eq!(blind, Fate::Survived, "{}", no_force.name);
-    let seeing = judge(&cluster, system, &migrations, &no_force, "seeing", false, None);
+    let seeing = judge("seeing", None);
     assert!(matches!(seeing, Fate::Killed { by } if by[3]), "{seeing:?}");
 }
 
-/// Verifies one mutant as a user would: every migration of the mutant on an empty database,
-/// the expected side in a second empty one (both in the test's cluster, dropped after); says
-/// what became of it (and, for a hole, why, on stderr). `blind`: a kind of probe ([`KINDS`])
-/// whose findings are thrown away, to show a verify that cannot see is caught.
+/// The expected side of verify's structural step, built once per system from the committed
+/// migrations in a database of its own. Verify builds it from the migrations it is given, then
+/// takes back every access decision they made: a mutant, which differs only in access, builds
+/// the same one (the blind test below builds it per mutant, as `verify` does).
+fn expected_side(
+    cluster: &schemagen::cluster::Cluster,
+    system: &System,
+    migrations: &[(String, String)],
+) -> verify::structure::Expected {
+    let name = format!("expected_{}", system.name);
+    cluster.create_database(&name).expect("create database");
+    let mut db = Db::connect(&cluster.connection_string(&name)).expect("connect");
+    let roles = schemagen::catalog::cluster_roles(&mut db).expect("roles");
+    let expected =
+        verify::structure::expected(&mut db, system, migrations, &roles).expect("expected side");
+    drop(db);
+    let mut admin = Db::connect(&cluster.connection_string("postgres")).expect("connect");
+    admin
+        .execute(&format!("DROP DATABASE {name}"))
+        .expect("drop");
+    expected
+}
+
+/// Where [`judge`] takes verify's expected side from.
+enum Expected<'a> {
+    /// Built beforehand by [`expected_side`].
+    Built(&'a verify::structure::Expected),
+    /// Built by verify itself, in a scratch database of its own, as in real use.
+    ByVerify,
+}
+
+/// Verifies one mutant as a user would: every migration of the mutant on an empty database
+/// (in the test's cluster, dropped after); says what became of it (and, for a hole, why, on
+/// stderr). `blind`: a kind of probe ([`KINDS`]) whose findings are thrown away, to show
+/// that a verify which cannot see is caught.
+#[allow(clippy::too_many_arguments)]
 fn judge(
     cluster: &schemagen::cluster::Cluster,
     system: &System,
@@ -217,20 +271,32 @@ fn judge(
     mutant: &Mutant,
     database: &str,
     print_report: bool,
+    expected: Expected,
     blind: Option<usize>,
 ) -> Fate {
-    let expected = format!("{database}_expected");
+    let scratch = format!("{database}_expected");
+    let databases = match expected {
+        Expected::Built(_) => vec![database],
+        Expected::ByVerify => vec![database, scratch.as_str()],
+    };
     let mut admin = Db::connect(&cluster.connection_string("postgres")).expect("connect");
-    for name in [database, &expected] {
+    for name in &databases {
         admin
             .execute(&format!("CREATE DATABASE {name} TEMPLATE template0"))
             .expect("create database");
     }
     let connect = |name: &str| Db::connect(&cluster.connection_string(name)).expect("connect");
-    let (mut db, mut scratch) = (connect(database), connect(&expected));
-    let mut report = verify::verify_in(system, &mutant.migrations, &mut db, &mut scratch);
-    drop((db, scratch));
-    for name in [database, &expected] {
+    let mut db = connect(database);
+    let mut report = match expected {
+        Expected::Built(expected) => {
+            verify::verify_against(system, &mutant.migrations, &mut db, expected)
+        }
+        Expected::ByVerify => {
+            verify::verify_in(system, &mutant.migrations, &mut db, &mut connect(&scratch))
+        }
+    };
+    drop(db);
+    for name in &databases {
         admin
             .execute(&format!("DROP DATABASE {name}"))
             .expect("drop");

@@ -198,25 +198,56 @@ pub fn verify(
 }
 
 /// [`verify`] on two empty databases of one cluster: `db`, which the migrations build and
-/// the proof judges, and `scratch`, where the expected side is built. The entry for a caller
-/// that makes many databases in one cluster (the mutation test).
+/// the proof judges, and `scratch`, where the expected side is built.
 pub fn verify_in(
     system: &System,
     migrations: &[(String, String)],
     db: &mut Db,
     scratch: &mut Db,
 ) -> Result<Report, Diagnostic> {
+    migrate(system, migrations, db)?;
+    let roles = crate::catalog::cluster_roles(db)
+        .map_err(|e| format!("reading the roles: {e}"))
+        .map_err(setup(system))?;
+    let expected =
+        structure::expected(scratch, system, migrations, &roles).map_err(setup(system))?;
+    judge_migrated(system, db, &expected)
+}
+
+/// [`verify_in`] with the expected side built beforehand (by [`structure::expected`], from
+/// migrations that differ from these at most in access, which it takes back): for a caller
+/// that proves many variants of one system's migrations (the mutation test).
+pub fn verify_against(
+    system: &System,
+    migrations: &[(String, String)],
+    db: &mut Db,
+    expected: &structure::Expected,
+) -> Result<Report, Diagnostic> {
+    migrate(system, migrations, db)?;
+    judge_migrated(system, db, expected)
+}
+
+/// Applies the migrations to `db`, which must be empty.
+fn migrate(
+    system: &System,
+    migrations: &[(String, String)],
+    db: &mut Db,
+) -> Result<(), Diagnostic> {
     refuse_unless_empty(system, db)?;
     for (name, sql) in migrations {
         db::run_script(db, name, sql)
             .map_err(|e| format!("migration {name} failed: {e}"))
             .map_err(setup(system))?;
     }
-    let roles = crate::catalog::cluster_roles(db)
-        .map_err(|e| format!("reading the roles: {e}"))
-        .map_err(setup(system))?;
-    let expected =
-        structure::expected(scratch, system, migrations, &roles).map_err(setup(system))?;
+    Ok(())
+}
+
+/// The structure of the migrated `db` against the expected side, then the behaviour.
+fn judge_migrated(
+    system: &System,
+    db: &mut Db,
+    expected: &structure::Expected,
+) -> Result<Report, Diagnostic> {
     let actual = read_catalog(system, db)?;
     let app_role = system.access.settings().app_role;
     let differences = structure::compare(&actual, &expected.rules, &app_role);
