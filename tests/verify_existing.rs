@@ -268,3 +268,77 @@ fn the_command_line_says_why_it_refuses() {
         "{stderr}"
     );
 }
+
+fn seed_run() -> schemagen::Run {
+    let config = schemagen::config::Config {
+        schemas: support::repo_root().join("schemas"),
+        out: support::repo_root().join("generated"),
+        ..Default::default()
+    };
+    let run = schemagen::generate(&config);
+    assert!(!run.has_errors(), "{:?}", run.diagnostics);
+    run
+}
+
+/// Seed systems as staging holds them: migrated, then every table filled by rehearse's filler
+/// (integer keys 1, 2, 3 …, which verify's own rows took before they counted up from above the
+/// database's highest key: E0723, duplicate key). Verify's rows must not collide with them,
+/// its counts must count its own rows alone, and a policy loosened by hand must still be
+/// caught, by the structure and by the probes, naming the table.
+#[test]
+fn a_seed_system_full_of_rows_is_proved_and_a_loosened_policy_named() {
+    let Some(pg) = support::pg::cluster("a_seed_system_full_of_rows_is_proved") else {
+        return;
+    };
+    let run = seed_run();
+    for (system, table) in [("mitche", "conversations"), ("botcafe", "usage_analytics")] {
+        let url = pg.connection_string(system);
+        pg.create_database(system).expect("create database");
+        let mut db = Db::connect(&url).expect("connect");
+        for (file, sql) in verify::migrations_in(&run.files, system) {
+            catalog::expected::apply(&mut db, &sql).unwrap_or_else(|e| panic!("{file}: {e}"));
+        }
+        let filled = schemagen::synth::volume::fill(&mut db, 40).expect("fill");
+        let held: u64 = filled.iter().map(|f| f.rows).sum();
+        assert!(held > 200, "{system}: {filled:?}");
+        let prove = || {
+            let mut reports = verify::verify_run(&run, Some(system), Some(&url), true)
+                .unwrap_or_else(|d| panic!("{system}: verify --existing refused: {d:?}"));
+            reports.remove(0)
+        };
+        let report = prove();
+        let text = verify::human(&report);
+        assert!(report.passed(), "{system}:\n{text}");
+        assert!(
+            text.contains("rows besides the synthetic ones, set aside"),
+            "{text}"
+        );
+
+        let policy = format!("{table}_select");
+        db.execute(&format!(
+            r#"ALTER POLICY "{policy}" ON "public"."{table}" USING (true)"#
+        ))
+        .expect("alter policy");
+        let report = prove();
+        let text = verify::human(&report);
+        assert!(
+            !report.passed(),
+            "{system}: loosened {policy} passed:\n{text}"
+        );
+        let object = format!("table public.{table}");
+        assert!(
+            report
+                .structure
+                .iter()
+                .any(|d| d.object == object && d.what == format!("policy {policy}")),
+            "{system}: {policy} not named:\n{text}"
+        );
+        let counted = report
+            .mismatches()
+            .any(|c| matches!(c.action, verify::Action::Every(_)));
+        assert!(
+            counted,
+            "{system}: no count over the table caught it:\n{text}"
+        );
+    }
+}

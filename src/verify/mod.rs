@@ -251,7 +251,7 @@ fn judge_migrated(
     let actual = read_catalog(system, db)?;
     let app_role = system.access.settings().app_role;
     let differences = structure::compare(&actual, &expected.rules, &app_role);
-    behave(system, db, differences)
+    behave(system, db, differences, 0)
 }
 
 /// Proves the database at `url` as it is, changing nothing: it must be at the system's
@@ -288,7 +288,8 @@ pub fn verify_existing(
     }
     let app_role = system.access.settings().app_role;
     let differences = structure::compare(&actual, &expected.rules, &app_role);
-    behave(system, &mut db, differences)
+    let base = integer_key_base(system, &mut db).map_err(setup(system))?;
+    behave(system, &mut db, differences, base)
 }
 
 /// The raw `sql` rules that declare no `expect:`: verify shows what Postgres does with them
@@ -341,10 +342,12 @@ pub fn prove(
 
 /// The structural findings, then the behavioural proof in one transaction rolled back at the
 /// end (synthetic rows, the application role when created, the probe function: all undone).
+/// `base`: see [`World::above`].
 fn behave(
     system: &System,
     db: &mut Db,
     structure: Vec<structure::Difference>,
+    base: i64,
 ) -> Result<Report, Diagnostic> {
     let mut report = Report {
         system: system.name.clone(),
@@ -365,7 +368,7 @@ fn behave(
     // A live database may be busy: wait at most this long for a row or table lock, then fail
     // (E0723) rather than hang behind the application.
     db::execute(db, "BEGIN; SET LOCAL lock_timeout = '10s'").map_err(setup(system))?;
-    let outcome = probe_all(system, db, &mut report);
+    let outcome = probe_all(system, db, &mut report, base);
     db::execute(db, "ROLLBACK").map_err(setup(system))?;
     outcome.map_err(setup(system))?;
     let policed = system
@@ -383,11 +386,11 @@ fn behave(
 }
 
 /// The application role, the probe function, synthetic rows, then every probe.
-fn probe_all(system: &System, db: &mut Db, report: &mut Report) -> Result<(), String> {
+fn probe_all(system: &System, db: &mut Db, report: &mut Report, base: i64) -> Result<(), String> {
     let settings = system.access.settings();
     application_role(db, &settings.app_role)?;
     db::execute(db, PROBE_FUNCTION).map_err(|e| format!("creating the probe function: {e}"))?;
-    let mut world = World::new(system);
+    let mut world = World::above(system, base);
     seed(&mut world, db)?;
     for problem in &world.problems {
         report.notes.push(format!("FAIL {problem}"));
@@ -402,25 +405,35 @@ fn probe_all(system: &System, db: &mut Db, report: &mut Report) -> Result<(), St
     for (index, table) in system.tables.iter().enumerate() {
         // Every table the application role is granted: privileges beyond the four commands.
         let mut probes = probe::privilege_probes(&world, index);
-        match system.access.table(&table.db_name) {
-            Some(entry) if entry.shared => shared.push(table.name.as_str()),
-            None => {}
-            Some(_) => {
-                let mut policed = probe::probes(&world, index, &scenarios);
-                if let Some(others) = rows_besides_synthetic(&world, db, index)? {
-                    probe::unjudge_whole_table(&mut policed);
-                    report.notes.push(format!(
-                        "{}: holds {others} rows besides the synthetic ones (a migration inserts rows?): \
-                         the probes over every row are shown, not judged",
-                        table.name
-                    ));
-                }
-                probes.extend(policed);
+        let policed = match system.access.table(&table.db_name) {
+            Some(entry) if entry.shared => {
+                shared.push(table.name.as_str());
+                false
             }
+            None => false,
+            Some(_) => {
+                probes.extend(probe::probes(&world, index, &scenarios));
+                true
+            }
+        };
+        // The probes over every row count the synthetic rows: the table's own rows (staging's,
+        // or a migration's) are set aside while they run.
+        let others = match policed {
+            true => rows_besides_synthetic(&world, db, index)?,
+            false => None,
+        };
+        if let Some(others) = others {
+            set_aside_others(&world, db, index)?;
+            report.notes.push(format!(
+                "{}: {others} rows besides the synthetic ones, set aside while it was probed",
+                table.name
+            ));
         }
-        report
-            .cells
-            .extend(probe::run_probes(&world, db, index, probes)?);
+        let cells = probe::run_probes(&world, db, index, probes);
+        if others.is_some() {
+            db::execute(db, "ROLLBACK TO SAVEPOINT set_aside")?;
+        }
+        report.cells.extend(cells?);
     }
     if !shared.is_empty() {
         let names = shared.join(", ");
@@ -551,6 +564,61 @@ CREATE OR REPLACE FUNCTION schemagen_verify.noop() RETURNS trigger LANGUAGE plpg
 BEGIN
   RETURN NULL;
 END $$;"#;
+
+/// A base above every integer key the system's tables hold (0 when none is positive), so
+/// synthetic rows counted from it cannot collide with the database's own rows.
+fn integer_key_base(system: &System, db: &mut Db) -> Result<i64, String> {
+    let mut highest = 0;
+    for table in &system.tables {
+        let keys: Vec<String> = table
+            .columns
+            .iter()
+            .filter(|c| !c.ty.array && data::is_integer(&c.ty.scalar))
+            .filter(|c| data::is_key(table, &c.db_name))
+            .map(|c| format!("max({})::bigint", quote_ident(&c.db_name)))
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        let sql = format!(
+            "SELECT coalesce(greatest({}), 0) FROM {}",
+            keys.join(", "),
+            qualified(&table.db_name)
+        );
+        let rows = db::query(db, &sql)?;
+        let max: i64 = rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_default();
+        highest = highest.max(max);
+    }
+    // A round number, so the synthetic keys read as such in a report.
+    Ok(if highest > 0 {
+        (highest / 10_000 + 1) * 10_000
+    } else {
+        0
+    })
+}
+
+/// In a savepoint the caller rolls back: every row of the table but the synthetic ones
+/// deleted, foreign keys and triggers off (nothing cascades into other tables).
+fn set_aside_others(world: &World, db: &mut Db, index: usize) -> Result<(), String> {
+    let synthetic: Vec<String> = world.rows[index]
+        .iter()
+        .map(|row| format!("({})", world.where_sql(index, row)))
+        .collect();
+    db::execute(
+        db,
+        &format!(
+            "SAVEPOINT set_aside;\nSET LOCAL session_replication_role = replica;\n\
+             DELETE FROM {} WHERE NOT coalesce({}, false);\n\
+             SET LOCAL session_replication_role = origin",
+            qualified(&world.system.tables[index].db_name),
+            synthetic.join(" OR ")
+        ),
+    )
+}
 
 /// How many rows the table holds besides the synthetic ones, when it holds any: the counts
 /// expect the synthetic rows alone.

@@ -94,18 +94,6 @@ pub(super) fn probes(world: &World, index: usize, scenarios: &[Scenario]) -> Vec
     out
 }
 
-/// The probes that run over every row (counts, moves, the owner) expect the synthetic rows
-/// alone: in a table that holds others they are shown, not judged.
-pub(super) fn unjudge_whole_table(probes: &mut [Probe]) {
-    for probe in probes {
-        let whole_table =
-            matches!(probe.action, Action::Every(_)) || probe.scenario.starts_with("move ");
-        if whole_table {
-            probe.expected = None;
-        }
-    }
-}
-
 /// SELECT, INSERT, UPDATE and DELETE of the scenario's row, found by its key.
 fn row_probes(world: &World, index: usize, scenario: &Scenario) -> Vec<Probe> {
     let table = &world.system.tables[index];
