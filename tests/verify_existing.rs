@@ -342,3 +342,56 @@ fn a_seed_system_full_of_rows_is_proved_and_a_loosened_policy_named() {
         );
     }
 }
+
+/// Supabase's `postgres` is no superuser: a role that owns the database and its tables, with
+/// BYPASSRLS, membership in the application role and SET on session_replication_role, proves
+/// staging as a superuser would; each grant taken away is named (E0721).
+#[test]
+fn a_role_that_is_not_a_superuser_but_holds_what_the_probes_need_proves_staging() {
+    let Some(pg) = support::pg::cluster("a_role_that_is_not_a_superuser_proves_staging") else {
+        return;
+    };
+    let run = workspace_run();
+    let mut admin = Db::connect(&pg.connection_string("postgres")).expect("connect");
+    for statement in [
+        "CREATE ROLE staging_owner LOGIN BYPASSRLS CREATEROLE",
+        "GRANT SET ON PARAMETER session_replication_role TO staging_owner",
+        "CREATE DATABASE staging OWNER staging_owner",
+    ] {
+        admin.execute(statement).expect(statement);
+    }
+    // The cluster's superuser is `postgres`, with trust authentication.
+    let superuser_url = pg.connection_string("staging");
+    let url = superuser_url.replace("user=postgres", "user=staging_owner");
+    assert_ne!(url, superuser_url);
+    let mut db = Db::connect(&url).expect("connect as the owner");
+    for (file, sql) in verify::migrations_in(&run.files, "workspace") {
+        catalog::expected::apply(&mut db, &sql).unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+    db.execute(STAGING_ROWS).expect("staging rows");
+    admin
+        .execute("GRANT workspace_app TO staging_owner")
+        .expect("membership");
+    let before = state(&superuser_url);
+    let report = prove(&run, &url);
+    assert!(report.passed(), "{}", verify::human(&report));
+    assert_eq!(state(&superuser_url), before, "verify changed the database");
+
+    let takeaways = [
+        (
+            "REVOKE workspace_app FROM staging_owner",
+            "membership in the application role",
+        ),
+        ("ALTER ROLE staging_owner NOBYPASSRLS", "BYPASSRLS"),
+        (
+            "REVOKE SET ON PARAMETER session_replication_role FROM staging_owner",
+            "SET on session_replication_role",
+        ),
+    ];
+    for (takeaway, named) in takeaways {
+        admin.execute(takeaway).expect(takeaway);
+        let refused = verify::verify_run(&run, Some("workspace"), Some(&url), true).unwrap_err();
+        assert_eq!(refused.code, Code::VerifyNeedsSuperuser, "{refused:?}");
+        assert!(refused.message.contains(named), "{takeaway}: {refused:?}");
+    }
+}

@@ -269,7 +269,7 @@ pub fn verify_existing(
         )
         .with_help("check the URL, and that the database accepts connections from here")
     })?;
-    refuse_unless_superuser(system, &mut db)?;
+    refuse_unless_able(system, &mut db)?;
     let roles = crate::catalog::cluster_roles(&mut db)
         .map_err(|e| format!("reading the roles: {e}"))
         .map_err(setup(system))?;
@@ -485,27 +485,78 @@ fn refuse_unless_empty(system: &System, db: &mut Db) -> Result<(), Diagnostic> {
     ))
 }
 
-/// `--existing` inserts synthetic rows past the policies and switches triggers off to put
-/// them back (`session_replication_role`): only a superuser may, all of it rolled back.
-fn refuse_unless_superuser(system: &System, db: &mut Db) -> Result<(), Diagnostic> {
-    let superuser = db
-        .value("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+/// `--existing` inserts synthetic rows past the policies, switches foreign keys and triggers
+/// off (`session_replication_role`) and probes as the application role, all rolled back. A
+/// superuser may; so may a role with BYPASSRLS that is a member of the application role and
+/// may SET session_replication_role (as Supabase's `postgres`): what is missing is named.
+fn refuse_unless_able(system: &System, db: &mut Db) -> Result<(), Diagnostic> {
+    let app_role = system.access.settings().app_role;
+    let sql = format!(
+        "SELECT r.rolsuper, r.rolbypassrls, \
+           EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.rolname = {app} \
+                   AND pg_has_role(current_user, a.oid, 'MEMBER')), \
+           has_parameter_privilege('session_replication_role', 'SET') \
+         FROM pg_catalog.pg_roles r WHERE r.rolname = current_user",
+        app = quote_literal(&app_role)
+    );
+    let rows = db::query(db, &sql)
         .map_err(|e| format!("reading the connection's role: {e}"))
         .map_err(setup(system))?;
-    if superuser.as_deref() == Some("t") {
+    let granted: Vec<bool> = rows
+        .first()
+        .into_iter()
+        .flatten()
+        .map(|v| v == "t")
+        .collect();
+    if granted.first() == Some(&true) {
         return Ok(());
     }
+    let needs = [
+        (
+            "BYPASSRLS, to insert its rows past the policies",
+            "ALTER ROLE {me} BYPASSRLS",
+        ),
+        (
+            "membership in the application role, to probe as it",
+            "GRANT {app} TO {me}",
+        ),
+        (
+            "SET on session_replication_role, to switch foreign keys and triggers off",
+            "GRANT SET ON PARAMETER session_replication_role TO {me}",
+        ),
+    ];
+    let missing: Vec<_> = needs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| granted.get(i + 1) != Some(&true))
+        .map(|(_, need)| need)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let what: Vec<&str> = missing.iter().map(|(what, _)| *what).collect();
+    let grants: Vec<String> = missing
+        .iter()
+        .map(|(_, grant)| {
+            grant
+                .replace("{app}", &quote_ident(&app_role))
+                .replace("{me}", "<role>")
+        })
+        .collect();
     Err(Diagnostic::global(
         Code::VerifyNeedsSuperuser,
         format!(
-            "{}: `verify --existing` connected as a role that is not a superuser",
-            system.name
+            "{}: `verify --existing` connected as a role that cannot run the probes: it lacks {}",
+            system.name,
+            what.join("; ")
         ),
     )
-    .with_help(
-        "connect as a superuser (e.g. postgres): verify inserts synthetic rows past the policies and \
-         probes as the application role, in one transaction it rolls back, so nothing stays",
-    ))
+    .with_help(format!(
+        "connect as a superuser, or as a role granted what is missing (a superuser runs `{}`): verify \
+         inserts synthetic rows and probes as the application role in one transaction it rolls back, \
+         so nothing stays",
+        grants.join("; ")
+    )))
 }
 
 /// The database differs from what the migrations build (access aside): not at the latest.

@@ -386,13 +386,18 @@ fn move_probe(
 
 /// The table handed to the application role (inside the probe's subtransaction) and read
 /// with no context: FORCE keeps its owner under the policies; without it the owner sees all.
+/// A new owner needs CREATE on the schema, unless a superuser hands the table over.
 fn owner_probe(world: &World, index: usize) -> Probe {
-    let table = qualified(&world.system.tables[index].db_name);
+    let name = &world.system.tables[index].db_name;
+    let table = qualified(name);
     let role = quote_ident(&world.system.access.settings().app_role);
     let context = Context::default();
     Probe {
         expected: count(world, index, Command::Select, false, &context),
-        prepare: format!("ALTER TABLE {table} OWNER TO {role}"),
+        prepare: format!(
+            "GRANT CREATE ON SCHEMA {} TO {role}; ALTER TABLE {table} OWNER TO {role}",
+            quote_ident(&name.schema)
+        ),
         replica: true,
         ..Probe::new(
             Action::Every(Command::Select),
