@@ -268,3 +268,130 @@ fn the_command_line_says_why_it_refuses() {
         "{stderr}"
     );
 }
+
+fn seed_run() -> schemagen::Run {
+    let config = schemagen::config::Config {
+        schemas: support::repo_root().join("schemas"),
+        out: support::repo_root().join("generated"),
+        ..Default::default()
+    };
+    let run = schemagen::generate(&config);
+    assert!(!run.has_errors(), "{:?}", run.diagnostics);
+    run
+}
+
+/// Seed systems as staging holds them: migrated, then every table filled by rehearse's filler
+/// (integer keys 1, 2, 3 …, which verify's own rows took before they counted up from above the
+/// database's highest key: E0723, duplicate key). Verify's rows must not collide with them,
+/// its counts must count its own rows alone, and a policy loosened by hand must still be
+/// caught, by the structure and by the probes, naming the table.
+#[test]
+fn a_seed_system_full_of_rows_is_proved_and_a_loosened_policy_named() {
+    let Some(pg) = support::pg::cluster("a_seed_system_full_of_rows_is_proved") else {
+        return;
+    };
+    let run = seed_run();
+    for (system, table) in [("mitche", "conversations"), ("botcafe", "usage_analytics")] {
+        let url = pg.connection_string(system);
+        pg.create_database(system).expect("create database");
+        let mut db = Db::connect(&url).expect("connect");
+        for (file, sql) in verify::migrations_in(&run.files, system) {
+            catalog::expected::apply(&mut db, &sql).unwrap_or_else(|e| panic!("{file}: {e}"));
+        }
+        let filled = schemagen::synth::volume::fill(&mut db, 40).expect("fill");
+        let held: u64 = filled.iter().map(|f| f.rows).sum();
+        assert!(held > 200, "{system}: {filled:?}");
+        let prove = || {
+            let mut reports = verify::verify_run(&run, Some(system), Some(&url), true)
+                .unwrap_or_else(|d| panic!("{system}: verify --existing refused: {d:?}"));
+            reports.remove(0)
+        };
+        let report = prove();
+        let text = verify::human(&report);
+        assert!(report.passed(), "{system}:\n{text}");
+        assert!(
+            text.contains("rows besides the synthetic ones, set aside"),
+            "{text}"
+        );
+
+        let policy = format!("{table}_select");
+        db.execute(&format!(
+            r#"ALTER POLICY "{policy}" ON "public"."{table}" USING (true)"#
+        ))
+        .expect("alter policy");
+        let report = prove();
+        let text = verify::human(&report);
+        assert!(
+            !report.passed(),
+            "{system}: loosened {policy} passed:\n{text}"
+        );
+        let object = format!("table public.{table}");
+        assert!(
+            report
+                .structure
+                .iter()
+                .any(|d| d.object == object && d.what == format!("policy {policy}")),
+            "{system}: {policy} not named:\n{text}"
+        );
+        let counted = report
+            .mismatches()
+            .any(|c| matches!(c.action, verify::Action::Every(_)));
+        assert!(
+            counted,
+            "{system}: no count over the table caught it:\n{text}"
+        );
+    }
+}
+
+/// Supabase's `postgres` is no superuser: a role that owns the database and its tables, with
+/// BYPASSRLS, membership in the application role and SET on session_replication_role, proves
+/// staging as a superuser would; each grant taken away is named (E0721).
+#[test]
+fn a_role_that_is_not_a_superuser_but_holds_what_the_probes_need_proves_staging() {
+    let Some(pg) = support::pg::cluster("a_role_that_is_not_a_superuser_proves_staging") else {
+        return;
+    };
+    let run = workspace_run();
+    let mut admin = Db::connect(&pg.connection_string("postgres")).expect("connect");
+    for statement in [
+        "CREATE ROLE staging_owner LOGIN BYPASSRLS CREATEROLE",
+        "GRANT SET ON PARAMETER session_replication_role TO staging_owner",
+        "CREATE DATABASE staging OWNER staging_owner",
+    ] {
+        admin.execute(statement).expect(statement);
+    }
+    // The cluster's superuser is `postgres`, with trust authentication.
+    let superuser_url = pg.connection_string("staging");
+    let url = superuser_url.replace("user=postgres", "user=staging_owner");
+    assert_ne!(url, superuser_url);
+    let mut db = Db::connect(&url).expect("connect as the owner");
+    for (file, sql) in verify::migrations_in(&run.files, "workspace") {
+        catalog::expected::apply(&mut db, &sql).unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+    db.execute(STAGING_ROWS).expect("staging rows");
+    admin
+        .execute("GRANT workspace_app TO staging_owner")
+        .expect("membership");
+    let before = state(&superuser_url);
+    let report = prove(&run, &url);
+    assert!(report.passed(), "{}", verify::human(&report));
+    assert_eq!(state(&superuser_url), before, "verify changed the database");
+
+    let takeaways = [
+        (
+            "REVOKE workspace_app FROM staging_owner",
+            "membership in the application role",
+        ),
+        ("ALTER ROLE staging_owner NOBYPASSRLS", "BYPASSRLS"),
+        (
+            "REVOKE SET ON PARAMETER session_replication_role FROM staging_owner",
+            "SET on session_replication_role",
+        ),
+    ];
+    for (takeaway, named) in takeaways {
+        admin.execute(takeaway).expect(takeaway);
+        let refused = verify::verify_run(&run, Some("workspace"), Some(&url), true).unwrap_err();
+        assert_eq!(refused.code, Code::VerifyNeedsSuperuser, "{refused:?}");
+        assert!(refused.message.contains(named), "{takeaway}: {refused:?}");
+    }
+}

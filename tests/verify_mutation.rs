@@ -12,8 +12,8 @@ mod support;
 use schemagen::db::Db;
 use schemagen::ir::access::RuleKind;
 use schemagen::ir::System;
+use schemagen::verify;
 use schemagen::verify::mutate::{self, Mutant, Operator};
-use schemagen::verify::{self, Database};
 use std::collections::BTreeMap;
 
 const SYSTEMS: [&str; 5] = [
@@ -59,30 +59,14 @@ enum Fate {
 
 #[test]
 fn verify_kills_every_mutant_that_changes_behaviour() {
-    // Merged with verify's structural step, which refuses a database that already holds tables
-    // (E0722) and builds its expected side from every migration: this test still applies the
-    // first migrations to a template and hands verify the rest, so it runs only when asked
-    // until it gives verify every migration (issue 11).
-    if std::env::var("SCHEMAGEN_MUTATION").is_err() && std::env::var("SCHEMAGEN_MUTANT").is_err() {
-        eprintln!(
-            "SKIPPED verify_kills_every_mutant_that_changes_behaviour: set SCHEMAGEN_MUTATION=sample|full"
-        );
+    let Some(cluster) = support::pg::cluster("verify_kills_every_mutant_that_changes_behaviour")
+    else {
         return;
-    }
-    let cluster = match schemagen::cluster::Cluster::start() {
-        Ok(cluster) => cluster,
-        Err(e) => return support::missing_tool("verify_mutation", &e.to_string()),
     };
     let full = std::env::var("SCHEMAGEN_MUTATION").is_ok_and(|v| v == "full");
     // `SCHEMAGEN_MUTANT=<part of a name>`: only those mutants, each report printed whole.
     let only = std::env::var("SCHEMAGEN_MUTANT").ok();
-    let config = schemagen::config::Config {
-        schemas: support::repo_root().join("schemas"),
-        out: support::repo_root().join("generated"),
-        ..Default::default()
-    };
-    let run = schemagen::generate(&config);
-    assert!(!run.has_errors(), "{:?}", run.diagnostics);
+    let run = seed_systems();
     let mut admin = Db::connect(&cluster.connection_string("postgres")).expect("connect");
     // (system, mutant, operator, equivalence rule, fate)
     let mut fates: Vec<(String, String, Operator, String, Fate)> = Vec::new();
@@ -106,31 +90,18 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
         if chosen.is_empty() {
             continue;
         }
-        // The migrations before the first one any mutant changes, applied once, then cloned.
-        let first = chosen.iter().map(|m| m.migration).min().unwrap_or(0);
-        let template = format!("template_{name}");
-        admin
-            .execute(&format!("CREATE DATABASE {template} TEMPLATE template0"))
-            .expect("template");
-        let mut db = Db::connect(&cluster.connection_string(&template)).expect("connect");
-        for (file, sql) in &migrations[..first] {
-            for statement in schemagen::db::script::statements(sql) {
-                db.execute(&statement.sql)
-                    .unwrap_or_else(|e| panic!("{file}:{}: {e}", statement.line));
-            }
-        }
-        drop(db);
         // Roles belong to the cluster: made once here, not raced for by parallel migrations.
         let role =
             schemagen::render::postgres::rls::create_role(&system.access.settings().app_role);
         admin.execute(&role).expect("application role");
-        // Mutants in parallel, each in its own clone of the template.
+        let expected = expected_side(&cluster, system, &migrations);
+        // Mutants in parallel, each in databases of its own.
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
         let judged: Vec<Vec<(usize, Fate)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
-                    let (cluster, chosen, migrations, template) =
-                        (&cluster, &chosen, &migrations, &template);
+                    let (cluster, chosen, migrations, expected) =
+                        (&cluster, &chosen, &migrations, &expected);
                     // Whole reports only for a handful of mutants named on purpose.
                     let only = only.is_some() && chosen.len() <= 5;
                     scope.spawn(move || {
@@ -139,8 +110,14 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
                             .map(|n| {
                                 let database = format!("mutant_{name}_{n}");
                                 let fate = judge(
-                                    cluster, system, migrations, &chosen[n], first, template,
-                                    &database, only,
+                                    cluster,
+                                    system,
+                                    migrations,
+                                    &chosen[n],
+                                    &database,
+                                    only,
+                                    Expected::Built(expected),
+                                    None,
                                 );
                                 (n, fate)
                             })
@@ -166,9 +143,6 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
                 fate,
             ));
         }
-        admin
-            .execute(&format!("DROP DATABASE {template}"))
-            .expect("drop template");
     }
     let figures = figures(&fates);
     println!("{figures}");
@@ -202,29 +176,134 @@ fn verify_kills_every_mutant_that_changes_behaviour() {
     }
 }
 
-/// Applies one mutant in a clone of the template and verifies it; says what became of it
-/// (and, for a hole, why, on stderr).
+fn seed_systems() -> schemagen::Run {
+    let config = schemagen::config::Config {
+        schemas: support::repo_root().join("schemas"),
+        out: support::repo_root().join("generated"),
+        ..Default::default()
+    };
+    let run = schemagen::generate(&config);
+    assert!(!run.has_errors(), "{:?}", run.diagnostics);
+    run
+}
+
+/// The proof can fail: with the owner probe's findings thrown away, a mutant that removes
+/// FORCE (which only that probe sees) is reported as survived, and killed with them kept.
+#[test]
+fn a_blind_verify_is_reported_as_survived() {
+    let Some(cluster) = support::pg::cluster("a_blind_verify_is_reported_as_survived") else {
+        return;
+    };
+    let run = seed_systems();
+    let system = run
+        .systems
+        .iter()
+        .find(|s| s.name == "mitche")
+        .expect("seed system");
+    let migrations = verify::migrations_in(&run.files, &system.name);
+    let no_force = mutate::mutants(system, &migrations)
+        .into_iter()
+        .find(|m| m.operator == Operator::NoForce && equivalence(system, &migrations, m).is_none())
+        .expect("a NO FORCE mutant");
+    let mut admin = Db::connect(&cluster.connection_string("postgres")).expect("connect");
+    let role = schemagen::render::postgres::rls::create_role(&system.access.settings().app_role);
+    admin.execute(&role).expect("application role");
+    let owner = KINDS.iter().position(|k| *k == "owner");
+    let judge = |database, blind| {
+        let by_verify = Expected::ByVerify;
+        judge(
+            &cluster,
+            system,
+            &migrations,
+            &no_force,
+            database,
+            false,
+            by_verify,
+            blind,
+        )
+    };
+    let blind = judge("blind", owner);
+    assert_eq!(blind, Fate::Survived, "{}", no_force.name);
+    let seeing = judge("seeing", None);
+    assert!(matches!(seeing, Fate::Killed { by } if by[3]), "{seeing:?}");
+}
+
+/// The expected side of verify's structural step, built once per system from the committed
+/// migrations in a database of its own. Verify builds it from the migrations it is given, then
+/// takes back every access decision they made: a mutant, which differs only in access, builds
+/// the same one (the blind test below builds it per mutant, as `verify` does).
+fn expected_side(
+    cluster: &schemagen::cluster::Cluster,
+    system: &System,
+    migrations: &[(String, String)],
+) -> verify::structure::Expected {
+    let name = format!("expected_{}", system.name);
+    cluster.create_database(&name).expect("create database");
+    let mut db = Db::connect(&cluster.connection_string(&name)).expect("connect");
+    let roles = schemagen::catalog::cluster_roles(&mut db).expect("roles");
+    let expected =
+        verify::structure::expected(&mut db, system, migrations, &roles).expect("expected side");
+    drop(db);
+    let mut admin = Db::connect(&cluster.connection_string("postgres")).expect("connect");
+    admin
+        .execute(&format!("DROP DATABASE {name}"))
+        .expect("drop");
+    expected
+}
+
+/// Where [`judge`] takes verify's expected side from.
+enum Expected<'a> {
+    /// Built beforehand by [`expected_side`].
+    Built(&'a verify::structure::Expected),
+    /// Built by verify itself, in a scratch database of its own, as in real use.
+    ByVerify,
+}
+
+/// Verifies one mutant as a user would: every migration of the mutant on an empty database
+/// (in the test's cluster, dropped after); says what became of it (and, for a hole, why, on
+/// stderr). `blind`: a kind of probe ([`KINDS`]) whose findings are thrown away, to show
+/// that a verify which cannot see is caught.
 #[allow(clippy::too_many_arguments)]
 fn judge(
     cluster: &schemagen::cluster::Cluster,
     system: &System,
     migrations: &[(String, String)],
     mutant: &Mutant,
-    first: usize,
-    template: &str,
     database: &str,
     print_report: bool,
+    expected: Expected,
+    blind: Option<usize>,
 ) -> Fate {
+    let scratch = format!("{database}_expected");
+    let databases = match expected {
+        Expected::Built(_) => vec![database],
+        Expected::ByVerify => vec![database, scratch.as_str()],
+    };
     let mut admin = Db::connect(&cluster.connection_string("postgres")).expect("connect");
-    admin
-        .execute(&format!("CREATE DATABASE {database} TEMPLATE {template}"))
-        .expect("clone");
-    let url = Database::Url(cluster.connection_string(database));
-    let report = verify::verify(system, &mutant.migrations[first..], &url);
-    drop(url);
-    admin
-        .execute(&format!("DROP DATABASE {database}"))
-        .expect("drop");
+    for name in &databases {
+        admin
+            .execute(&format!("CREATE DATABASE {name} TEMPLATE template0"))
+            .expect("create database");
+    }
+    let connect = |name: &str| Db::connect(&cluster.connection_string(name)).expect("connect");
+    let mut db = connect(database);
+    let mut report = match expected {
+        Expected::Built(expected) => {
+            verify::verify_against(system, &mutant.migrations, &mut db, expected)
+        }
+        Expected::ByVerify => {
+            verify::verify_in(system, &mutant.migrations, &mut db, &mut connect(&scratch))
+        }
+    };
+    drop(db);
+    for name in &databases {
+        admin
+            .execute(&format!("DROP DATABASE {name}"))
+            .expect("drop");
+    }
+    if let (Ok(report), Some(blind)) = (&mut report, blind) {
+        report.cells.retain(|cell| kind(cell) != blind);
+    }
     let killed = report.as_ref().map(|r| r.mismatches().next().is_some());
     let fate = match (killed, equivalence(system, migrations, mutant)) {
         (Err(e), _) => {

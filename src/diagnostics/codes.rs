@@ -121,7 +121,7 @@ codes! {
     BaselineDrift = "E0712", Error, "`migrate baseline`: the database does not match the schema at the named migration";
     // verify: proving the access rules on a database
     VerifyDatabaseBehind = "E0720", Error, "`verify --existing`: the database's tables are not what the system's migrations build";
-    VerifyNeedsSuperuser = "E0721", Error, "`verify --existing` needs a superuser connection";
+    VerifyNeedsSuperuser = "E0721", Error, "`verify --existing` connected as a role that cannot run the probes (not a superuser, and lacks BYPASSRLS, membership or SET)";
     VerifyDatabaseNotEmpty = "E0722", Error, "`verify --database-url` without `--existing` on a database that is not empty";
     VerifySetupFailed = "E0723", Error, "verify could not set up its proof (a migration, the expected side, the synthetic rows)";
     SqlRuleWithoutExpect = "E0724", Error, "a raw `sql` access rule without `expect:`: verify cannot judge what it allows";

@@ -43,10 +43,19 @@ pub struct World<'a> {
     /// Per table, the optional references no rule reads, left NULL in `rows`, with the values
     /// that would fill them (slot 0, slot 1): seeding fills some when a check asks for it.
     pub optional: Vec<Vec<(String, [Option<String>; 2])>>,
+    /// Added to every integer the rows hold in a key column (and to integer tenants and
+    /// users): above every key a database holds already, so the rows cannot collide with its own.
+    base: i64,
 }
 
 impl<'a> World<'a> {
+    /// The rows for an empty database.
     pub fn new(system: &'a System) -> World<'a> {
+        World::above(system, 0)
+    }
+
+    /// The rows for a database whose integer keys are all at most `base`.
+    pub fn above(system: &'a System, base: i64) -> World<'a> {
         let index: HashMap<_, _> = system
             .tables
             .iter()
@@ -71,6 +80,7 @@ impl<'a> World<'a> {
             ruled: &ruled,
             rotated: &rotated,
             nulled: &nulled,
+            base,
         };
         let rows = (0..system.tables.len())
             .map(|t| [synth.row(t, 0), synth.row(t, 1)])
@@ -88,16 +98,17 @@ impl<'a> World<'a> {
             ruled,
             optional,
             problems,
+            base,
         }
     }
 
     /// The tenant as the application tells the database (the setting's text).
     pub fn tenant(&self, slot: usize) -> String {
-        party_value(Party::Tenant, &self.tenant_type(), slot)
+        party_value(Party::Tenant, &self.tenant_type(), slot, self.base)
     }
 
     pub fn user(&self, slot: usize) -> String {
-        party_value(Party::User, &self.user_type(), slot)
+        party_value(Party::User, &self.user_type(), slot, self.base)
     }
 
     fn tenant_type(&self) -> ScalarType {
@@ -407,17 +418,31 @@ fn parent_of(
     })
 }
 
-fn party_value(party: Party, ty: &ScalarType, slot: usize) -> String {
-    let n = slot + 1;
+fn party_value(party: Party, ty: &ScalarType, slot: usize, base: i64) -> String {
+    let n = slot as i64 + 1;
     match (party, is_integer(ty)) {
-        (Party::Tenant, true) => format!("{}", 1000 + n),
-        (Party::User, true) => format!("{}", 2000 + n),
+        (Party::Tenant, true) => format!("{}", base + 1000 + n),
+        (Party::User, true) => format!("{}", base + 2000 + n),
         (Party::Tenant, false) => format!("7e000000-0000-4000-8000-00000000000{n}"),
         (Party::User, false) => format!("05e00000-0000-4000-8000-00000000000{n}"),
     }
 }
 
-fn is_integer(ty: &ScalarType) -> bool {
+/// The column is part of the primary key or of a unique index: a value a row may not share.
+pub fn is_key(table: &Table, column: &str) -> bool {
+    let in_pk = table
+        .primary_key
+        .iter()
+        .any(|pk| pk.columns.iter().any(|c| c == column));
+    in_pk
+        || table.indexes.iter().filter(|i| i.unique).any(|i| {
+            i.parts
+                .iter()
+                .any(|p| matches!(p, crate::ir::IndexPart::Column { name, .. } if name == column))
+        })
+}
+
+pub fn is_integer(ty: &ScalarType) -> bool {
     matches!(
         ty,
         ScalarType::SmallInt
@@ -438,6 +463,8 @@ struct Synth<'a> {
     rotated: &'a std::collections::HashSet<(usize, String)>,
     /// Nullable tenant and owner columns, NULL in slot 1.
     nulled: &'a std::collections::HashSet<(usize, String)>,
+    /// See [`World::base`].
+    base: i64,
 }
 
 impl Synth<'_> {
@@ -493,7 +520,7 @@ impl Synth<'_> {
             }
         }
         if let Some(party) = self.parties.get(&(table, column.to_string())) {
-            return Some(party_value(*party, &c.ty.scalar, slot));
+            return Some(party_value(*party, &c.ty.scalar, slot, self.base));
         }
         let scalar = self.scalar(table, t, c, slot);
         if c.ty.array {
@@ -530,7 +557,14 @@ impl Synth<'_> {
             | ScalarType::Integer
             | ScalarType::BigInt
             | ScalarType::Serial { .. }
-            | ScalarType::Identity { .. } => n.to_string(),
+            | ScalarType::Identity { .. } => {
+                let base = if is_key(table, &c.db_name) {
+                    self.base
+                } else {
+                    0
+                };
+                (base + n as i64).to_string()
+            }
             // 1 fits the usual ranges of scores and money (`BETWEEN 0 AND 1`, `>= 0`).
             ScalarType::Numeric { .. } | ScalarType::Real | ScalarType::Double => "1".into(),
             ScalarType::Boolean => self.public_boolean(table, &c.db_name, slot),

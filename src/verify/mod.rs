@@ -193,24 +193,65 @@ pub fn verify(
     database: &Database,
 ) -> Result<Report, Diagnostic> {
     let mut db = database.connect().map_err(setup(system))?;
-    if let Database::Url(_) = database {
-        refuse_unless_empty(system, &mut db)?;
-    }
+    let mut scratch = database.scratch().map_err(setup(system))?;
+    verify_in(system, migrations, &mut db, &mut scratch.db)
+}
+
+/// [`verify`] on two empty databases of one cluster: `db`, which the migrations build and
+/// the proof judges, and `scratch`, where the expected side is built.
+pub fn verify_in(
+    system: &System,
+    migrations: &[(String, String)],
+    db: &mut Db,
+    scratch: &mut Db,
+) -> Result<Report, Diagnostic> {
+    migrate(system, migrations, db)?;
+    let roles = crate::catalog::cluster_roles(db)
+        .map_err(|e| format!("reading the roles: {e}"))
+        .map_err(setup(system))?;
+    let expected =
+        structure::expected(scratch, system, migrations, &roles).map_err(setup(system))?;
+    judge_migrated(system, db, &expected)
+}
+
+/// [`verify_in`] with the expected side built beforehand (by [`structure::expected`], from
+/// migrations that differ from these at most in access, which it takes back): for a caller
+/// that proves many variants of one system's migrations (the mutation test).
+pub fn verify_against(
+    system: &System,
+    migrations: &[(String, String)],
+    db: &mut Db,
+    expected: &structure::Expected,
+) -> Result<Report, Diagnostic> {
+    migrate(system, migrations, db)?;
+    judge_migrated(system, db, expected)
+}
+
+/// Applies the migrations to `db`, which must be empty.
+fn migrate(
+    system: &System,
+    migrations: &[(String, String)],
+    db: &mut Db,
+) -> Result<(), Diagnostic> {
+    refuse_unless_empty(system, db)?;
     for (name, sql) in migrations {
-        db::run_script(&mut db, name, sql)
+        db::run_script(db, name, sql)
             .map_err(|e| format!("migration {name} failed: {e}"))
             .map_err(setup(system))?;
     }
-    let roles = crate::catalog::cluster_roles(&mut db)
-        .map_err(|e| format!("reading the roles: {e}"))
-        .map_err(setup(system))?;
-    let mut scratch = database.scratch().map_err(setup(system))?;
-    let expected =
-        structure::expected(&mut scratch.db, system, migrations, &roles).map_err(setup(system))?;
-    let actual = read_catalog(system, &mut db)?;
+    Ok(())
+}
+
+/// The structure of the migrated `db` against the expected side, then the behaviour.
+fn judge_migrated(
+    system: &System,
+    db: &mut Db,
+    expected: &structure::Expected,
+) -> Result<Report, Diagnostic> {
+    let actual = read_catalog(system, db)?;
     let app_role = system.access.settings().app_role;
     let differences = structure::compare(&actual, &expected.rules, &app_role);
-    behave(system, &mut db, differences)
+    behave(system, db, differences, 0)
 }
 
 /// Proves the database at `url` as it is, changing nothing: it must be at the system's
@@ -228,7 +269,7 @@ pub fn verify_existing(
         )
         .with_help("check the URL, and that the database accepts connections from here")
     })?;
-    refuse_unless_superuser(system, &mut db)?;
+    refuse_unless_able(system, &mut db)?;
     let roles = crate::catalog::cluster_roles(&mut db)
         .map_err(|e| format!("reading the roles: {e}"))
         .map_err(setup(system))?;
@@ -247,7 +288,8 @@ pub fn verify_existing(
     }
     let app_role = system.access.settings().app_role;
     let differences = structure::compare(&actual, &expected.rules, &app_role);
-    behave(system, &mut db, differences)
+    let base = integer_key_base(system, &mut db).map_err(setup(system))?;
+    behave(system, &mut db, differences, base)
 }
 
 /// The raw `sql` rules that declare no `expect:`: verify shows what Postgres does with them
@@ -300,10 +342,12 @@ pub fn prove(
 
 /// The structural findings, then the behavioural proof in one transaction rolled back at the
 /// end (synthetic rows, the application role when created, the probe function: all undone).
+/// `base`: see [`World::above`].
 fn behave(
     system: &System,
     db: &mut Db,
     structure: Vec<structure::Difference>,
+    base: i64,
 ) -> Result<Report, Diagnostic> {
     let mut report = Report {
         system: system.name.clone(),
@@ -324,7 +368,7 @@ fn behave(
     // A live database may be busy: wait at most this long for a row or table lock, then fail
     // (E0723) rather than hang behind the application.
     db::execute(db, "BEGIN; SET LOCAL lock_timeout = '10s'").map_err(setup(system))?;
-    let outcome = probe_all(system, db, &mut report);
+    let outcome = probe_all(system, db, &mut report, base);
     db::execute(db, "ROLLBACK").map_err(setup(system))?;
     outcome.map_err(setup(system))?;
     let policed = system
@@ -342,11 +386,11 @@ fn behave(
 }
 
 /// The application role, the probe function, synthetic rows, then every probe.
-fn probe_all(system: &System, db: &mut Db, report: &mut Report) -> Result<(), String> {
+fn probe_all(system: &System, db: &mut Db, report: &mut Report, base: i64) -> Result<(), String> {
     let settings = system.access.settings();
     application_role(db, &settings.app_role)?;
     db::execute(db, PROBE_FUNCTION).map_err(|e| format!("creating the probe function: {e}"))?;
-    let mut world = World::new(system);
+    let mut world = World::above(system, base);
     seed(&mut world, db)?;
     for problem in &world.problems {
         report.notes.push(format!("FAIL {problem}"));
@@ -361,25 +405,35 @@ fn probe_all(system: &System, db: &mut Db, report: &mut Report) -> Result<(), St
     for (index, table) in system.tables.iter().enumerate() {
         // Every table the application role is granted: privileges beyond the four commands.
         let mut probes = probe::privilege_probes(&world, index);
-        match system.access.table(&table.db_name) {
-            Some(entry) if entry.shared => shared.push(table.name.as_str()),
-            None => {}
-            Some(_) => {
-                let mut policed = probe::probes(&world, index, &scenarios);
-                if let Some(others) = rows_besides_synthetic(&world, db, index)? {
-                    probe::unjudge_whole_table(&mut policed);
-                    report.notes.push(format!(
-                        "{}: holds {others} rows besides the synthetic ones (a migration inserts rows?): \
-                         the probes over every row are shown, not judged",
-                        table.name
-                    ));
-                }
-                probes.extend(policed);
+        let policed = match system.access.table(&table.db_name) {
+            Some(entry) if entry.shared => {
+                shared.push(table.name.as_str());
+                false
             }
+            None => false,
+            Some(_) => {
+                probes.extend(probe::probes(&world, index, &scenarios));
+                true
+            }
+        };
+        // The probes over every row count the synthetic rows: the table's own rows (staging's,
+        // or a migration's) are set aside while they run.
+        let others = match policed {
+            true => rows_besides_synthetic(&world, db, index)?,
+            false => None,
+        };
+        if let Some(others) = others {
+            set_aside_others(&world, db, index)?;
+            report.notes.push(format!(
+                "{}: {others} rows besides the synthetic ones, set aside while it was probed",
+                table.name
+            ));
         }
-        report
-            .cells
-            .extend(probe::run_probes(&world, db, index, probes)?);
+        let cells = probe::run_probes(&world, db, index, probes);
+        if others.is_some() {
+            db::execute(db, "ROLLBACK TO SAVEPOINT set_aside")?;
+        }
+        report.cells.extend(cells?);
     }
     if !shared.is_empty() {
         let names = shared.join(", ");
@@ -406,7 +460,8 @@ fn setup(system: &System) -> impl Fn(String) -> Diagnostic + '_ {
     }
 }
 
-/// `--database-url` without `--existing` migrates the database itself: it must hold nothing.
+/// A fresh proof migrates the database itself: it must hold nothing (`--database-url`
+/// without `--existing` names one that may not).
 fn refuse_unless_empty(system: &System, db: &mut Db) -> Result<(), Diagnostic> {
     let catalog = read_catalog(system, db)?;
     if catalog.tables.is_empty() && catalog.enums.is_empty() {
@@ -430,27 +485,78 @@ fn refuse_unless_empty(system: &System, db: &mut Db) -> Result<(), Diagnostic> {
     ))
 }
 
-/// `--existing` inserts synthetic rows past the policies and switches triggers off to put
-/// them back (`session_replication_role`): only a superuser may, all of it rolled back.
-fn refuse_unless_superuser(system: &System, db: &mut Db) -> Result<(), Diagnostic> {
-    let superuser = db
-        .value("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+/// `--existing` inserts synthetic rows past the policies, switches foreign keys and triggers
+/// off (`session_replication_role`) and probes as the application role, all rolled back. A
+/// superuser may; so may a role with BYPASSRLS that is a member of the application role and
+/// may SET session_replication_role (as Supabase's `postgres`): what is missing is named.
+fn refuse_unless_able(system: &System, db: &mut Db) -> Result<(), Diagnostic> {
+    let app_role = system.access.settings().app_role;
+    let sql = format!(
+        "SELECT r.rolsuper, r.rolbypassrls, \
+           EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.rolname = {app} \
+                   AND pg_has_role(current_user, a.oid, 'MEMBER')), \
+           has_parameter_privilege('session_replication_role', 'SET') \
+         FROM pg_catalog.pg_roles r WHERE r.rolname = current_user",
+        app = quote_literal(&app_role)
+    );
+    let rows = db::query(db, &sql)
         .map_err(|e| format!("reading the connection's role: {e}"))
         .map_err(setup(system))?;
-    if superuser.as_deref() == Some("t") {
+    let granted: Vec<bool> = rows
+        .first()
+        .into_iter()
+        .flatten()
+        .map(|v| v == "t")
+        .collect();
+    if granted.first() == Some(&true) {
         return Ok(());
     }
+    let needs = [
+        (
+            "BYPASSRLS, to insert its rows past the policies",
+            "ALTER ROLE {me} BYPASSRLS",
+        ),
+        (
+            "membership in the application role, to probe as it",
+            "GRANT {app} TO {me}",
+        ),
+        (
+            "SET on session_replication_role, to switch foreign keys and triggers off",
+            "GRANT SET ON PARAMETER session_replication_role TO {me}",
+        ),
+    ];
+    let missing: Vec<_> = needs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| granted.get(i + 1) != Some(&true))
+        .map(|(_, need)| need)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let what: Vec<&str> = missing.iter().map(|(what, _)| *what).collect();
+    let grants: Vec<String> = missing
+        .iter()
+        .map(|(_, grant)| {
+            grant
+                .replace("{app}", &quote_ident(&app_role))
+                .replace("{me}", "<role>")
+        })
+        .collect();
     Err(Diagnostic::global(
         Code::VerifyNeedsSuperuser,
         format!(
-            "{}: `verify --existing` connected as a role that is not a superuser",
-            system.name
+            "{}: `verify --existing` connected as a role that cannot run the probes: it lacks {}",
+            system.name,
+            what.join("; ")
         ),
     )
-    .with_help(
-        "connect as a superuser (e.g. postgres): verify inserts synthetic rows past the policies and \
-         probes as the application role, in one transaction it rolls back, so nothing stays",
-    ))
+    .with_help(format!(
+        "connect as a superuser, or as a role granted what is missing (a superuser runs `{}`): verify \
+         inserts synthetic rows and probes as the application role in one transaction it rolls back, \
+         so nothing stays",
+        grants.join("; ")
+    )))
 }
 
 /// The database differs from what the migrations build (access aside): not at the latest.
@@ -509,6 +615,61 @@ CREATE OR REPLACE FUNCTION schemagen_verify.noop() RETURNS trigger LANGUAGE plpg
 BEGIN
   RETURN NULL;
 END $$;"#;
+
+/// A base above every integer key the system's tables hold (0 when none is positive), so
+/// synthetic rows counted from it cannot collide with the database's own rows.
+fn integer_key_base(system: &System, db: &mut Db) -> Result<i64, String> {
+    let mut highest = 0;
+    for table in &system.tables {
+        let keys: Vec<String> = table
+            .columns
+            .iter()
+            .filter(|c| !c.ty.array && data::is_integer(&c.ty.scalar))
+            .filter(|c| data::is_key(table, &c.db_name))
+            .map(|c| format!("max({})::bigint", quote_ident(&c.db_name)))
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        let sql = format!(
+            "SELECT coalesce(greatest({}), 0) FROM {}",
+            keys.join(", "),
+            qualified(&table.db_name)
+        );
+        let rows = db::query(db, &sql)?;
+        let max: i64 = rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_default();
+        highest = highest.max(max);
+    }
+    // A round number, so the synthetic keys read as such in a report.
+    Ok(if highest > 0 {
+        (highest / 10_000 + 1) * 10_000
+    } else {
+        0
+    })
+}
+
+/// In a savepoint the caller rolls back: every row of the table but the synthetic ones
+/// deleted, foreign keys and triggers off (nothing cascades into other tables).
+fn set_aside_others(world: &World, db: &mut Db, index: usize) -> Result<(), String> {
+    let synthetic: Vec<String> = world.rows[index]
+        .iter()
+        .map(|row| format!("({})", world.where_sql(index, row)))
+        .collect();
+    db::execute(
+        db,
+        &format!(
+            "SAVEPOINT set_aside;\nSET LOCAL session_replication_role = replica;\n\
+             DELETE FROM {} WHERE NOT coalesce({}, false);\n\
+             SET LOCAL session_replication_role = origin",
+            qualified(&world.system.tables[index].db_name),
+            synthetic.join(" OR ")
+        ),
+    )
+}
 
 /// How many rows the table holds besides the synthetic ones, when it holds any: the counts
 /// expect the synthetic rows alone.
