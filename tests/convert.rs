@@ -1,46 +1,134 @@
-//! `schemagen convert`: every seed system converted to Prisma-style builds to the same IR.
+//! `schemagen convert`, judged by the pipeline itself: every seed system converted to
+//! Prisma-style builds, from an empty history, the same migration SQL as the original; a second
+//! conversion changes nothing (A → Prisma → Prisma is a fixed point); and where a flavour
+//! cannot carry a system, the conversion stops with the diagnostic naming what would be lost.
 
 mod support;
 
 use schemagen::config::Config;
-use schemagen::convert::{self, Target};
+use schemagen::convert::{self, Converted, Target};
 use schemagen::diagnostics::render::human;
+use schemagen::diagnostics::Code;
+use std::path::Path;
+use support::TempDir;
 
-const SEEDS: [&str; 5] = [
-    "alphadome",
-    "botcafe",
-    "collective_writing",
-    "contentpilot",
-    "mitche",
-];
-
-fn compile(system: &str) -> schemagen::Run {
+fn compile(schemas: &Path, system: &str) -> schemagen::Run {
     let config = Config {
-        schemas: support::repo_root().join("schemas"),
+        schemas: schemas.to_path_buf(),
         systems: vec![system.to_string()],
         ..Config::at(support::repo_root())
     };
     let run = schemagen::compile(&config);
     assert!(
         !run.has_errors(),
-        "{}",
+        "{system}: {}",
         human(&run.diagnostics, &run.sources)
     );
     run
 }
 
-#[test]
-fn seed_systems_convert_to_prisma() {
-    let mut failures = Vec::new();
-    for system in SEEDS {
-        let run = compile(system);
-        let converted = convert::convert(&run.systems[0], &run.sources, Target::Prisma);
-        if converted.has_errors() {
-            failures.push(format!(
-                "{system}:\n{}",
-                human(&converted.diagnostics, &converted.sources)
-            ));
-        }
+fn convert(schemas: &Path, system: &str, target: Target) -> Converted {
+    let run = compile(schemas, system);
+    convert::convert(&run.systems[0], &run.sources, target)
+}
+
+/// The first migration and `seed.sql` a fresh build of the system writes, and `schema.json`
+/// (the IR, logical names included) when `with_ir`.
+fn fresh_build(schemas: &Path, system: &str, with_ir: bool) -> Vec<(String, String)> {
+    let out = TempDir::new("convert-out");
+    let config = Config {
+        schemas: schemas.to_path_buf(),
+        out: out.to_path_buf(),
+        systems: vec![system.to_string()],
+        ..Config::at(support::repo_root())
+    };
+    let run = support::generate(system, &config);
+    support::system_files(&run, system, |p| {
+        p.ends_with(".sql") || with_ir && p.ends_with("schema.json")
+    })
+        .into_iter()
+        .map(|(p, c)| (p.to_string(), c.to_string()))
+        .collect()
+}
+
+fn write(dir: &Path, system: &str, files: &[(String, String)]) {
+    let folder = dir.join(system);
+    std::fs::create_dir_all(&folder).unwrap();
+    for (name, text) in files {
+        std::fs::write(folder.join(name), text).unwrap();
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn seeds() -> std::path::PathBuf {
+    support::repo_root().join("schemas")
+}
+
+#[test]
+fn seed_systems_converted_to_prisma_build_the_same_migrations() {
+    // Prisma-style systems keep their IR whole, logical names included; botcafe
+    // (Payload-style) gets Prisma identifiers for names like `bots.collaborators`, which
+    // reach no SQL.
+    for (system, same_names) in [
+        ("alphadome", true),
+        ("botcafe", false),
+        ("collective_writing", true),
+        ("contentpilot", true),
+    ] {
+        let converted = convert(&seeds(), system, Target::Prisma);
+        assert!(
+            !converted.has_errors(),
+            "{system}: {}",
+            human(&converted.diagnostics, &converted.sources)
+        );
+        let dir = TempDir::new("convert");
+        write(&dir, system, &converted.files);
+        let original = fresh_build(&seeds(), system, same_names);
+        let rebuilt = fresh_build(&dir, system, same_names);
+        assert!(!original.is_empty(), "{system}: no migration");
+        assert_eq!(original.len(), rebuilt.len(), "{system}: other files");
+        for ((name, a), (_, b)) in original.iter().zip(&rebuilt) {
+            // Prisma's implicit many-to-many join table becomes an explicit model, and
+            // `_ContentItemToContentTag` is no Prisma identifier: the one logical name that moves.
+            let b = &b.replace("\"M_ContentItemToContentTag\"", "\"_ContentItemToContentTag\"");
+            let first = a.lines().zip(b.lines()).find(|(x, y)| x != y);
+            assert!(
+                a == b,
+                "{system}: {name} differs after convert --to prisma, first at {first:?}"
+            );
+        }
+        // Converting the converted system again changes nothing.
+        let again = convert(&dir, system, Target::Prisma);
+        assert!(!again.has_errors(), "{system}: second conversion failed");
+        assert_eq!(again.files, converted.files, "{system}: not a fixed point");
+    }
+}
+
+#[test]
+fn what_prisma_style_cannot_say_stops_the_conversion_with_its_path() {
+    // mitche (Firestore-style) stores locations as Postgres `point`, which Prisma has no type for.
+    let converted = convert(&seeds(), "mitche", Target::Prisma);
+    let lost: Vec<&str> = converted
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::ConvertLoss)
+        .filter_map(|d| d.path.as_deref())
+        .collect();
+    assert!(lost.contains(&"users.location"), "{lost:?}");
+    assert!(lost.contains(&"community_events.venue_location"), "{lost:?}");
+    assert!(converted.has_errors());
+}
+
+#[test]
+fn payload_and_firestore_targets_refuse_tables_they_cannot_name() {
+    for (system, target) in [
+        ("contentpilot", Target::Payload),
+        ("contentpilot", Target::Firestore),
+        ("botcafe", Target::Firestore),
+        ("mitche", Target::Payload),
+    ] {
+        let converted = convert(&seeds(), system, target);
+        let codes: Vec<Code> = converted.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::ConvertTarget], "{system} → {}", target.name());
+        assert!(converted.files.is_empty());
+    }
 }

@@ -22,9 +22,11 @@ pub fn write(
 ) -> Vec<(String, String)> {
     let names = Names::new(system);
     let mut files: BTreeMap<u32, File> = BTreeMap::new();
+    let mut in_order = InOrder::default();
     for e in &system.enums {
         let text = enum_yaml(e, &names);
-        files.entry(e.span.file).or_default().enums.push(text);
+        let file = in_order.file(e.span.file);
+        files.entry(file).or_default().enums.push(text);
     }
     let mut models: Vec<Model> = system
         .tables
@@ -32,10 +34,12 @@ pub fn write(
         .map(|t| Model::new(t, system, &names, diags))
         .collect();
     relations(system, &names, &mut models);
+    let mut in_order = InOrder::default();
     for (table, model) in system.tables.iter().zip(&models) {
         let access = system.access.table(&table.db_name);
         let text = model.yaml(table, access, &names, diags);
-        files.entry(table.span.file).or_default().models.push(text);
+        let file = in_order.file(table.span.file);
+        files.entry(file).or_default().models.push(text);
     }
     let first = files.keys().next().copied().unwrap_or_default();
     let top = files.entry(
@@ -46,9 +50,11 @@ pub fn write(
             .map_or(first, |s| s.span.file),
     );
     top.or_default().header = header(system);
+    let mut in_order = InOrder::default();
     for seed in &system.seed {
         if let Some(text) = seed_yaml(seed, system, &names) {
-            files.entry(seed.span.file).or_default().seed.push(text);
+            let file = in_order.file(seed.span.file);
+            files.entry(file).or_default().seed.push(text);
         }
     }
     let mut out: Vec<(String, String)> = Vec::new();
@@ -61,6 +67,19 @@ pub fn write(
         out.push((name, file.yaml()));
     }
     out
+}
+
+/// Files are read in order, so the IR's order of tables (which is the order of `CREATE`s)
+/// is kept when no element goes into a file before the last one used: a table the flavour
+/// made after every declared one (Prisma's implicit many-to-many join table) joins the last.
+#[derive(Default)]
+struct InOrder(u32);
+
+impl InOrder {
+    fn file(&mut self, wanted: u32) -> u32 {
+        self.0 = self.0.max(wanted);
+        self.0
+    }
 }
 
 #[derive(Default)]
