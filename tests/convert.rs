@@ -29,7 +29,7 @@ fn compile(schemas: &Path, system: &str) -> schemagen::Run {
 
 fn convert(schemas: &Path, system: &str, target: Target) -> Converted {
     let run = compile(schemas, system);
-    convert::convert(&run.systems[0], &run.sources, target)
+    convert::convert(&run.systems[0], &run.sources, &schemas.join(system), target)
 }
 
 /// The first migration and `seed.sql` a fresh build of the system writes, and `schema.json`

@@ -15,6 +15,7 @@ pub mod prisma;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::ir::System;
 use crate::load::{LoadedFile, SourceMap, SystemFiles};
+use std::path::{Path, PathBuf};
 
 /// The flavour to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,9 +52,9 @@ impl Converted {
     }
 }
 
-/// Converts `system` (compiled from `sources`, error-free) to `target`. The files are named
-/// after the ones each element came from.
-pub fn convert(system: &System, sources: &SourceMap, target: Target) -> Converted {
+/// Converts `system` (compiled from `sources`, error-free, its files in `dir`) to `target`.
+/// The files are named after the ones each element came from, relative to `dir`.
+pub fn convert(system: &System, sources: &SourceMap, dir: &Path, target: Target) -> Converted {
     let mut out = Converted::default();
     let mut diags = Diagnostics::default();
     if !system.renames.is_empty() {
@@ -70,7 +71,7 @@ pub fn convert(system: &System, sources: &SourceMap, target: Target) -> Converte
         );
     }
     match target {
-        Target::Prisma => out.files = prisma::write(system, sources, &mut diags),
+        Target::Prisma => out.files = prisma::write(system, sources, dir, &mut diags),
         Target::Payload | Target::Firestore => diags.push(unsupported_target(system, target)),
     }
     if !diags.has_errors() {
@@ -87,7 +88,7 @@ fn unsupported_target(system: &System, target: Target) -> Diagnostic {
     Diagnostic::global(
         Code::ConvertTarget,
         format!(
-            "system `{}`: `convert --to {}` cannot carry its {} tables: that flavour derives table, column, key and index names itself, so tables named and keyed as the system names them have no {0}-style form",
+            "system `{}`: `convert --to {}` cannot carry its {} tables: that flavour derives table, column, key and index names itself, so tables named and keyed as the system names them have no {1}-style form",
             system.name,
             target.name(),
             system.tables.len()
@@ -167,4 +168,29 @@ pub fn compile(
     let lowered = crate::flavours::lower(&files, diags);
     crate::validate::validate(&lowered, diags);
     lowered
+}
+
+/// Writes converted files: into `out/<system>/` when `out` is given (a folder holding no
+/// YAML yet, as `import` writes), else in place of the system's YAML in `dir`, all files
+/// swapped in at once (through `write`'s staging folder); files other than YAML stay.
+pub fn write(
+    dir: &Path,
+    system: &str,
+    files: &[(String, String)],
+    out: Option<&Path>,
+) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
+    if let Some(out) = out {
+        return crate::import::write_system(out, system, files);
+    }
+    let io = |e: std::io::Error| {
+        Box::new(Diagnostic::global(
+            Code::Io,
+            format!("cannot read {}: {e}", dir.display()),
+        ))
+    };
+    let mut tree = crate::write::read_tree(dir).map_err(io)?;
+    tree.retain(|path, _| !(path.ends_with(".yaml") || path.ends_with(".yml")));
+    tree.extend(files.iter().cloned());
+    crate::write::replace_tree(dir, &tree).map_err(|e| Box::new(e.diagnostic()))?;
+    Ok(files.iter().map(|(name, _)| dir.join(name)).collect())
 }

@@ -13,11 +13,13 @@ use crate::ir::{
 use crate::load::SourceMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::path::Path;
 
 /// The YAML files of `system`, named after the files its elements came from.
 pub fn write(
     system: &System,
     sources: &SourceMap,
+    dir: &Path,
     diags: &mut Diagnostics,
 ) -> Vec<(String, String)> {
     let names = Names::new(system);
@@ -59,10 +61,11 @@ pub fn write(
     }
     let mut out: Vec<(String, String)> = Vec::new();
     for (id, file) in files {
-        let path = std::path::Path::new(sources.path(id));
-        let name = path.file_name().map_or_else(
+        let path = Path::new(sources.path(id));
+        let relative = path.strip_prefix(dir).ok().or_else(|| path.file_name().map(Path::new));
+        let name = relative.map_or_else(
             || format!("{}.yaml", system.name),
-            |n| n.to_string_lossy().into_owned(),
+            |n| n.to_string_lossy().replace('\\', "/"),
         );
         out.push((name, file.yaml()));
     }
@@ -159,16 +162,25 @@ struct Names {
 impl Names {
     fn new(system: &System) -> Names {
         let mut taken = BTreeSet::new();
-        let mut claim = |wanted: &str, prefix| unique(&identifier(wanted, prefix), &mut taken);
-        let enums = system
-            .enums
-            .iter()
-            .map(|e| (e.db_name.clone(), claim(&e.name, 'E')))
-            .collect();
         let models = system
             .tables
             .iter()
-            .map(|t| (t.db_name.clone(), claim(&t.name, 'M')))
+            .map(|t| (t.db_name.clone(), unique(&ident(&t.name, 'M'), &mut taken)))
+            .collect();
+        // An enum named like a table (Payload's `hasMany` selects) gets the suffix the code
+        // targets give it, so generated type names stay as they were.
+        let enums = system
+            .enums
+            .iter()
+            .map(|e| {
+                let wanted = ident(&e.name, 'E');
+                let wanted = if taken.contains(&wanted) {
+                    format!("{wanted}_enum")
+                } else {
+                    wanted
+                };
+                (e.db_name.clone(), unique(&wanted, &mut taken))
+            })
             .collect();
         let fields = system
             .tables
@@ -178,12 +190,7 @@ impl Names {
                 let fields = t
                     .columns
                     .iter()
-                    .map(|c| {
-                        (
-                            c.db_name.clone(),
-                            unique(&identifier(&c.name, 'f'), &mut taken),
-                        )
-                    })
+                    .map(|c| (c.db_name.clone(), unique(&ident(&c.name, 'f'), &mut taken)))
                     .collect();
                 (t.db_name.clone(), fields)
             })
@@ -206,6 +213,13 @@ impl Names {
         let fields: Vec<&str> = columns.iter().map(|c| self.field(table, c)).collect();
         fields.join(", ")
     }
+}
+
+/// A logical name as a Prisma identifier: `_parentID` → `parentID` (the code targets drop
+/// the underscore too), `bots.collaborators` → `bots_collaborators`.
+fn ident(name: &str, prefix: char) -> String {
+    let trimmed = name.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+    identifier(if trimmed.is_empty() { name } else { trimmed }, prefix)
 }
 
 /// `wanted`, or `wanted2`, `wanted3`… when taken.
@@ -247,7 +261,7 @@ fn enum_values(e: &Enum) -> Vec<String> {
     let mut taken = BTreeSet::new();
     e.values
         .iter()
-        .map(|v| unique(&identifier(&v.name, 'V'), &mut taken))
+        .map(|v| unique(&ident(&v.name, 'V'), &mut taken))
         .collect()
 }
 
