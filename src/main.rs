@@ -1132,7 +1132,12 @@ fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
             ok = false;
             continue;
         }
-        match convert::write(&dir, &system.name, &converted.files, args.out.out.as_deref()) {
+        match convert::write(
+            &dir,
+            &system.name,
+            &converted.files,
+            args.out.out.as_deref(),
+        ) {
             Ok(written) => {
                 let written: Vec<String> =
                     written.iter().map(|p| p.display().to_string()).collect();

@@ -99,9 +99,9 @@ fn unsupported_target(system: &System, target: Target) -> Diagnostic {
     )
 }
 
-/// Compiles the converted YAML and plans it against the original: anything in the plan
+/// Compiles converted YAML and plans it against the original: anything in the plan
 /// means the conversion would change the database (E0810).
-fn same_database(
+pub fn same_database(
     original: &System,
     files: &[(String, String)],
     sources: &mut SourceMap,

@@ -62,7 +62,10 @@ pub fn write(
     let mut out: Vec<(String, String)> = Vec::new();
     for (id, file) in files {
         let path = Path::new(sources.path(id));
-        let relative = path.strip_prefix(dir).ok().or_else(|| path.file_name().map(Path::new));
+        let relative = path
+            .strip_prefix(dir)
+            .ok()
+            .or_else(|| path.file_name().map(Path::new));
         let name = relative.map_or_else(
             || format!("{}.yaml", system.name),
             |n| n.to_string_lossy().replace('\\', "/"),
