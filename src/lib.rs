@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod cluster;
 pub mod config;
+pub mod convert;
 pub mod db;
 pub mod diagnostics;
 pub mod flavours;

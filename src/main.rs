@@ -119,6 +119,23 @@ enum Command {
     /// Write a system's YAML from another stack's schema (a schema.prisma)
     #[command(subcommand)]
     Import(Import),
+    /// Rewrite systems' YAML in another flavour: in place (swapped in only when the new YAML
+    /// builds the same database), or into --out DIR
+    Convert(ConvertArgs),
+}
+
+#[derive(clap::Args)]
+struct ConvertArgs {
+    /// The flavour to write
+    #[arg(long, value_enum)]
+    to: ImportFlavour,
+    /// The systems to convert [default: every system]
+    systems: Vec<String>,
+    /// Folder of systems (one sub-folder each) [default: schemas, or as schemagen.yaml says]
+    #[arg(long, value_name = "DIR")]
+    schemas: Option<PathBuf>,
+    #[command(flatten)]
+    out: ImportOut,
 }
 
 #[derive(Subcommand)]
@@ -469,6 +486,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = match &cli.command {
         Command::Init(args) => return init(args),
         Command::Import(command) => return import(command),
+        Command::Convert(args) => return convert(args),
         Command::JsonSchema(args) => return json_schema(args),
         Command::Completions { shell } => {
             let mut command = Cli::command();
@@ -533,6 +551,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Init(_)
         | Command::Import(_)
+        | Command::Convert(_)
         | Command::JsonSchema(_)
         | Command::Completions { .. }
         | Command::Man => {
@@ -1117,6 +1136,64 @@ fn import(command: &Import) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// `convert --to FLAVOUR`: each system compiled, converted, checked to build the same
+/// database, and written (in place, or into `--out`); nothing of a system that fails.
+fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
+    use schemagen::convert::{self, Target};
+    let paths = Paths {
+        schemas: args.schemas.clone(),
+        out: None,
+        templates: None,
+        format: args.out.format,
+    };
+    let Some(mut config) = settings(&paths) else {
+        return Ok(ExitCode::from(1));
+    };
+    config.systems = args.systems.clone();
+    let run = schemagen::compile(&config);
+    print_diagnostics(&run.diagnostics, &run.sources, args.out.format);
+    if run.has_errors() {
+        return Ok(ExitCode::from(1));
+    }
+    let target = match args.to {
+        ImportFlavour::Prisma => Target::Prisma,
+        ImportFlavour::Payload => Target::Payload,
+        ImportFlavour::Firestore => Target::Firestore,
+    };
+    let mut ok = true;
+    for system in &run.systems {
+        let dir = config.schemas.join(&system.name);
+        let converted = convert::convert(system, &run.sources, &dir, target);
+        print_diagnostics(&converted.diagnostics, &converted.sources, args.out.format);
+        if converted.has_errors() {
+            ok = false;
+            continue;
+        }
+        match convert::write(
+            &dir,
+            &system.name,
+            &converted.files,
+            args.out.out.as_deref(),
+        ) {
+            Ok(written) => {
+                let written: Vec<String> =
+                    written.iter().map(|p| p.display().to_string()).collect();
+                eprintln!(
+                    "converted system `{}` to {}-style: {}",
+                    system.name,
+                    target.name(),
+                    written.join(", ")
+                );
+            }
+            Err(d) => {
+                print_diagnostics(&[*d], &Default::default(), args.out.format);
+                ok = false;
+            }
+        }
+    }
+    Ok(passed(ok))
 }
 
 /// `prisma/schema.prisma` → `prisma`; `blog.prisma` → `blog`; a folder → its name.

@@ -109,6 +109,10 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("E0805", "import postgres: import_postgres::other_flavours_and_unreachable_databases_are_refused"),
     ("E0806", "import postgres: import_postgres::other_flavours_and_unreachable_databases_are_refused"),
     ("E0807", "a live database: import_postgres::access_is_reported_and_the_import_refused_without_skip_unsupported"),
+    ("E0808", "a seed system: convert::what_prisma_style_cannot_say_stops_the_conversion_with_its_path"),
+    ("E0809", "a seed system: convert::payload_and_firestore_targets_refuse_tables_they_cannot_name"),
+    ("E0810", "a broken conversion: convert::yaml_that_would_build_another_database_is_caught_before_anything_is_written"),
+    ("E0811", "a system with renames: convert::pending_renames_stop_the_conversion"),
 ];
 
 #[test]

@@ -153,6 +153,11 @@ codes! {
     ImportFlavour = "E0805", Error, "`import postgres --flavour`: a flavour the import does not write yet";
     ImportDatabase = "E0806", Error, "`import postgres`: the database cannot be reached or read";
     ImportAccess = "E0807", Error, "`import postgres`: row level security, policies or grants, which the import does not turn into access rules yet";
+    // convert: a system's YAML → another flavour
+    ConvertLoss = "E0808", Error, "`convert`: the target flavour cannot say something the system has";
+    ConvertTarget = "E0809", Error, "`convert`: the target flavour cannot carry this system's tables, so nothing is converted";
+    ConvertNotSame = "E0810", Error, "`convert`: the converted YAML would build a different database, so nothing is written";
+    ConvertRenames = "E0811", Error, "`convert`: the system declares renames not yet built into a migration";
     // the first hour: init and the project around the schemas
     InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";
     BadExtension = "E0851", Error, "an `extensions:` entry that is not an extension name";

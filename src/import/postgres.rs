@@ -172,7 +172,7 @@ impl Names {
 
 /// A database name as a Prisma identifier: letters, digits and `_`, starting with a letter
 /// (`prefix` when it does not).
-fn identifier(name: &str, prefix: char) -> String {
+pub(crate) fn identifier(name: &str, prefix: char) -> String {
     let mut ident: String = name
         .chars()
         .map(|c| {
@@ -775,7 +775,7 @@ fn month_of(suffix: &str) -> Option<(i32, u32)> {
     (suffix.len() == 7 && (1..=12).contains(&month)).then_some((year, month))
 }
 
-fn lower_first(name: &str) -> String {
+pub(crate) fn lower_first(name: &str) -> String {
     let mut chars = name.chars();
     chars.next().map_or_else(String::new, |c| {
         c.to_ascii_lowercase().to_string() + chars.as_str()
@@ -1128,7 +1128,7 @@ fn extensions(catalog: &Catalog, diags: &mut Diagnostics) {
 }
 
 /// A Prisma string literal.
-fn prisma_string(text: &str) -> String {
+pub(crate) fn prisma_string(text: &str) -> String {
     let mut out = String::from('"');
     for c in text.chars() {
         match c {
@@ -1145,7 +1145,7 @@ fn prisma_string(text: &str) -> String {
 }
 
 /// A YAML double-quoted scalar (JSON's string syntax is YAML's).
-fn yaml_string(text: &str) -> String {
+pub(crate) fn yaml_string(text: &str) -> String {
     serde_json::to_string(text).expect("a string serializes")
 }
 

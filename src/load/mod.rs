@@ -35,7 +35,10 @@ pub fn discover_systems(dir: &Path) -> std::io::Result<Vec<(String, Vec<PathBuf>
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
-        if path.is_dir() {
+        // A hidden folder is no system: `.x.new`/`.x.old` are what an interrupted
+        // `convert` leaves beside system `x` (the next one removes them).
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if path.is_dir() && !hidden {
             let files = yaml_files(&path);
             if !files.is_empty() {
                 systems.push((entry.file_name().to_string_lossy().into_owned(), files));

@@ -90,10 +90,16 @@ fn policed(system: &System) -> BTreeMap<&QualifiedName, &TableAccess> {
 /// Tables whose policies must be rebuilt: their rules, their own definition, a member
 /// table they read, or the system's access settings changed.
 fn stale(prev: &System, next: &System) -> BTreeSet<QualifiedName> {
-    let prev_tables: BTreeMap<&QualifiedName, &Table> =
-        prev.tables.iter().map(|t| (&t.db_name, t)).collect();
-    let next_tables: BTreeMap<&QualifiedName, &Table> =
-        next.tables.iter().map(|t| (&t.db_name, t)).collect();
+    let prev_tables: BTreeMap<&QualifiedName, Table> = prev
+        .tables
+        .iter()
+        .map(|t| (&t.db_name, database_form(t)))
+        .collect();
+    let next_tables: BTreeMap<&QualifiedName, Table> = next
+        .tables
+        .iter()
+        .map(|t| (&t.db_name, database_form(t)))
+        .collect();
     let changed = |name: &QualifiedName| prev_tables.get(name) != next_tables.get(name);
     let prev_policed = policed(prev);
     let settings_changed = prev.access.settings() != next.access.settings();
@@ -102,7 +108,7 @@ fn stale(prev: &System, next: &System) -> BTreeSet<QualifiedName> {
         .iter()
         .filter(|entry| {
             settings_changed
-                || prev_policed.get(&entry.table) != Some(entry)
+                || prev_policed.get(&entry.table).map(|e| rules_form(e)) != Some(rules_form(entry))
                 || changed(&entry.table)
                 || entry.rules.iter().any(|r| match &r.kind {
                     crate::ir::access::RuleKind::Member { table, .. } => changed(&table.db_name),
@@ -111,6 +117,43 @@ fn stale(prev: &System, next: &System) -> BTreeSet<QualifiedName> {
         })
         .map(|entry| entry.table.clone())
         .collect()
+}
+
+/// A table as its policies see it: logical names (what the YAML calls a model or field)
+/// never reach SQL, so changing them alone (`schemagen convert`) rebuilds no policy.
+fn database_form(table: &Table) -> Table {
+    let mut table = table.clone();
+    table.name.clear();
+    table.columns.iter_mut().for_each(|c| c.name.clear());
+    table
+}
+
+/// A table's rules by database names only (see [`database_form`]).
+fn rules_form(entry: &TableAccess) -> TableAccess {
+    use crate::ir::access::RuleKind;
+    let mut entry = entry.clone();
+    entry.encrypted.iter_mut().for_each(|f| f.field.clear());
+    for rule in &mut entry.rules {
+        match &mut rule.kind {
+            RuleKind::Tenant { field }
+            | RuleKind::Owner { field }
+            | RuleKind::Public { field, .. } => field.field.clear(),
+            RuleKind::Member {
+                table,
+                via,
+                user,
+                role_field,
+                ..
+            } => {
+                table.name.clear();
+                via.field.clear();
+                user.field.clear();
+                role_field.iter_mut().for_each(|f| f.field.clear());
+            }
+            RuleKind::Role { .. } | RuleKind::Sql { .. } => {}
+        }
+    }
+    entry
 }
 
 /// Before any other step: policies that will be rebuilt or removed, and RLS switched off

@@ -67,6 +67,18 @@ pub fn write_tree(out_dir: &Path, files: &Tree) -> Result<Summary, WriteError> {
             "point `out` at a folder of its own, or remove this one if it may go",
         ));
     }
+    replace(out_dir, files, current)
+}
+
+/// [`write_tree`] for a folder schemagen does not own, so without the marker: a system's
+/// schema folder, which `schemagen convert` rewrites in place (same staging and swap).
+pub fn replace_tree(dir: &Path, files: &Tree) -> Result<Summary, WriteError> {
+    repair(dir).map_err(|e| WriteError::repair_failed(dir, e))?;
+    let current = read_tree(dir).map_err(|e| WriteError::not_written(dir, "reading", e))?;
+    replace(dir, files, current)
+}
+
+fn replace(out_dir: &Path, files: &Tree, current: Tree) -> Result<Summary, WriteError> {
     let summary = summarize(files, &current);
     if summary.written == 0 && summary.removed == 0 {
         return Ok(summary);
