@@ -127,7 +127,8 @@ fn emit_pgtap_asks_for_one_system_in_a_project_of_several() {
     let both = schemagen(dir.path(), &["verify", "--emit", "pgtap"]);
     assert_eq!(both.code, 2, "{}", both.all());
     assert!(
-        both.stderr.contains("error[E0853]: `verify --emit pgtap` writes one system's suite")
+        both.stderr
+            .contains("error[E0853]: `verify --emit pgtap` writes one system's suite")
             && both.stderr.contains("systems: blog, shop"),
         "{}",
         both.stderr
