@@ -437,8 +437,18 @@ struct VerifyArgs {
     /// it must be at the system's latest migration; everything verify does is rolled back
     #[arg(long, requires = "database_url")]
     existing: bool,
+    /// Print the proof as a test suite instead of the matrix (the matrix goes to stderr)
+    #[arg(long, value_name = "FORMAT")]
+    emit: Option<Emit>,
     #[command(flatten)]
     paths: Paths,
+}
+
+/// What `verify --emit` writes.
+#[derive(Clone, Copy, ValueEnum)]
+enum Emit {
+    /// A pgTAP suite for `pg_prove` or `supabase test db` (one system)
+    Pgtap,
 }
 
 fn main() -> ExitCode {
@@ -773,6 +783,22 @@ fn init(args: &InitArgs) -> anyhow::Result<ExitCode> {
 fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     use schemagen::verify;
     let format = args.paths.format;
+    if args.emit.is_some() && args.system.is_none() && run.systems.len() > 1 {
+        let names: Vec<&str> = run.systems.iter().map(|s| s.name.as_str()).collect();
+        let d = schemagen::diagnostics::Diagnostic::global(
+            schemagen::diagnostics::Code::EmitOneSystem,
+            format!(
+                "`verify --emit pgtap` writes one system's suite, and the project has {}",
+                names.len()
+            ),
+        )
+        .with_help(format!(
+            "name the system: `schemagen verify --emit pgtap <SYSTEM>`; systems: {}",
+            names.join(", ")
+        ));
+        print_diagnostics(&[d], &run.sources, format);
+        return Ok(ExitCode::from(2));
+    }
     let outcome = verify::verify_run(
         run,
         args.system.as_deref(),
@@ -798,9 +824,19 @@ fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    match args.paths.format {
-        Format::Human => reports.iter().for_each(|r| print!("{}", verify::human(r))),
-        Format::Json => {
+    match (args.emit, args.paths.format) {
+        (Some(Emit::Pgtap), _) => {
+            for report in &reports {
+                eprint!("{}", verify::human(report));
+                let system = run.systems.iter().find(|s| s.name == report.system);
+                print!(
+                    "{}",
+                    verify::pgtap::suite(system.expect("a verified system"), report)
+                );
+            }
+        }
+        (None, Format::Human) => reports.iter().for_each(|r| print!("{}", verify::human(r))),
+        (None, Format::Json) => {
             let all: Vec<_> = reports.iter().map(verify::json).collect();
             println!("{}", serde_json::Value::Array(all));
         }

@@ -122,6 +122,21 @@ fn naming_systems_builds_and_checks_only_those_and_keeps_the_others() {
 }
 
 #[test]
+fn emit_pgtap_asks_for_one_system_in_a_project_of_several() {
+    let dir = project("emit");
+    let both = schemagen(dir.path(), &["verify", "--emit", "pgtap"]);
+    assert_eq!(both.code, 2, "{}", both.all());
+    assert!(
+        both.stderr
+            .contains("error[E0853]: `verify --emit pgtap` writes one system's suite")
+            && both.stderr.contains("systems: blog, shop"),
+        "{}",
+        both.stderr
+    );
+    assert_eq!(both.stdout, "", "no suite is printed");
+}
+
+#[test]
 fn quiet_keeps_problems_only_and_colour_follows_the_flag_and_no_color() {
     let dir = project("quiet");
     let loud = schemagen(dir.path(), &["build"]);

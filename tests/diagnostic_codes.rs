@@ -84,6 +84,7 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("E0850", "schemagen init: init::init_never_overwrites_a_file"),
     ("E0852", "a system named on the command line: cli_first_hour::naming_systems_builds_and_checks_only_those_and_keeps_the_others"),
     ("W0401", "a warning, not an error: cli_first_hour::yaml_loose_in_the_schemas_folder_is_warned_about"),
+    ("E0853", "verify --emit pgtap: cli_first_hour::emit_pgtap_asks_for_one_system_in_a_project_of_several"),
     ("E0701", "a live database: migrate::edited_deleted_or_out_of_order_files_stop_a_deploy_before_it_runs_anything"),
     ("E0702", "a live database: migrate::edited_deleted_or_out_of_order_files_stop_a_deploy_before_it_runs_anything"),
     ("E0703", "a live database: migrate::a_failed_migration_is_recorded_and_resolved_both_ways"),

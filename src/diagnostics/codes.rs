@@ -162,6 +162,7 @@ codes! {
     InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";
     BadExtension = "E0851", Error, "an `extensions:` entry that is not an extension name";
     UnknownSystem = "E0852", Error, "a system named on the command line is not in the schemas folder";
+    EmitOneSystem = "E0853", Error, "`verify --emit pgtap` without a system, in a project of several";
     LooseSchemaFiles = "W0401", Warning, "YAML files directly in the schemas folder, not in a system's folder";
 }
 

@@ -2,6 +2,7 @@
 //! Nothing here touches the file system; templates only lay out what Rust decided.
 
 mod code;
+pub mod diagram;
 pub mod postgres;
 pub mod rust;
 pub mod typescript;
@@ -21,11 +22,18 @@ pub enum Target {
     Postgres,
     Rust,
     Typescript,
+    /// `README.md`: the ER diagram (Mermaid).
+    Diagram,
 }
 
 impl Target {
-    pub const ALL: &'static [Target] = &[Target::Postgres, Target::Rust, Target::Typescript];
-    pub const NAMES: &'static [&'static str] = &["postgres", "rust", "typescript"];
+    pub const ALL: &'static [Target] = &[
+        Target::Postgres,
+        Target::Rust,
+        Target::Typescript,
+        Target::Diagram,
+    ];
+    pub const NAMES: &'static [&'static str] = &["postgres", "rust", "typescript", "diagram"];
 }
 
 /// The embedded templates, each `(name, source)`; a project may override any by name.
@@ -206,6 +214,7 @@ fn render_target(
         Target::Postgres => postgres::render(system, history, migration, templates)?,
         Target::Rust => vec![("models.rs".into(), rust::render(system, templates)?)],
         Target::Typescript => vec![("types.ts".into(), typescript::render(system, templates)?)],
+        Target::Diagram => vec![("README.md".into(), diagram::render(system))],
     })
 }
 

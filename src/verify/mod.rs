@@ -14,6 +14,7 @@
 mod db;
 pub mod expect;
 pub mod mutate;
+pub mod pgtap;
 mod probe;
 pub mod structure;
 
@@ -85,6 +86,8 @@ pub struct Cell {
     /// (the rule itself fails the proof, E0724).
     pub expected: Option<Actual>,
     pub actual: Actual,
+    /// The call that ran the probe (`schemagen_verify.probe(…)`), for `--emit pgtap`.
+    pub call: String,
 }
 
 impl Cell {
@@ -108,6 +111,8 @@ pub struct Report {
     pub cells: Vec<Cell>,
     /// Encrypted columns checked, shared tables skipped, and the like.
     pub notes: Vec<String>,
+    /// The statements that put the synthetic rows in, in order, for `--emit pgtap`.
+    pub seed_sql: Vec<String>,
 }
 
 impl Report {
@@ -391,7 +396,7 @@ fn probe_all(system: &System, db: &mut Db, report: &mut Report, base: i64) -> Re
     application_role(db, &settings.app_role)?;
     db::execute(db, PROBE_FUNCTION).map_err(|e| format!("creating the probe function: {e}"))?;
     let mut world = World::above(system, base);
-    seed(&mut world, db)?;
+    report.seed_sql = seed(&mut world, db)?;
     for problem in &world.problems {
         report.notes.push(format!("FAIL {problem}"));
     }
@@ -707,7 +712,9 @@ fn application_role(db: &mut Db, role: &str) -> Result<(), String> {
 /// Inserts both rows of every table, parents first, as the superuser (policies do not apply).
 /// Optional references start empty; when a check rejects the rows, each one alone and then
 /// all of them are filled in turn (a check such as "exactly one of poll_id, contribution_id").
-fn seed(world: &mut World, db: &mut Db) -> Result<(), String> {
+/// Returns the statements that succeeded, table by table.
+fn seed(world: &mut World, db: &mut Db) -> Result<Vec<String>, String> {
+    let mut done = Vec::new();
     for index in world.order.clone() {
         let optional = world.optional[index].clone();
         let mut attempts: Vec<Vec<usize>> = vec![Vec::new()];
@@ -745,6 +752,7 @@ fn seed(world: &mut World, db: &mut Db) -> Result<(), String> {
             ) {
                 Ok(()) => {
                     world.rows[index] = rows;
+                    done.push(sql);
                     error.clear();
                     break;
                 }
@@ -769,7 +777,7 @@ fn seed(world: &mut World, db: &mut Db) -> Result<(), String> {
             ));
         }
     }
-    Ok(())
+    Ok(done)
 }
 
 /// Encrypted columns must not hold their plaintext, and must decrypt with the key.

@@ -492,6 +492,13 @@ pub(super) fn run_probes(
         .into_iter()
         .zip(rows)
         .map(|(probe, row)| Cell {
+            call: format!(
+                "schemagen_verify.probe({}, {}, {}, {})",
+                quote_literal(&probe.prepare),
+                quote_literal(&settings.app_role),
+                settings_array(world, &settings.context, &probe.context, probe.replica),
+                quote_literal(&probe.statement)
+            ),
             table: table.name.clone(),
             action: probe.action,
             scenario: probe.scenario,
