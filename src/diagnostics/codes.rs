@@ -153,6 +153,14 @@ codes! {
     ImportFlavour = "E0805", Error, "`import postgres --flavour`: a flavour the import does not write yet";
     ImportDatabase = "E0806", Error, "`import postgres`: the database cannot be reached or read";
     ImportAccess = "E0807", Error, "`import postgres`: row level security, policies or grants, which the import does not turn into access rules yet";
+    // export: a system → another stack's own schema files
+    ExportTarget = "E0870", Error, "`export`: a target this version does not write yet";
+    ExportCheck = "W0870", Warning, "`export`: a CHECK constraint the target cannot say (its SQL is in extras.sql)";
+    ExportIndex = "W0871", Warning, "`export`: an index the target cannot say: an expression, a predicate, a unique index that is not a plain btree (its SQL is in extras.sql)";
+    ExportComment = "W0872", Warning, "`export`: comments the target keeps as doc comments only (the COMMENT ON statements are in extras.sql)";
+    ExportAccess = "W0873", Warning, "`export`: access rules the target cannot say (row level security, policies and grants are in extras.sql)";
+    ExportType = "W0874", Warning, "`export`: a column the target cannot say exactly, e.g. an identity or a NOT NULL list (extras.sql gives it its form)";
+    ExportPartition = "W0875", Warning, "`export`: partitioning the target cannot say (extras.sql recreates the table partitioned)";
     // the first hour: init and the project around the schemas
     InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";
     BadExtension = "E0851", Error, "an `extensions:` entry that is not an extension name";

@@ -2,6 +2,7 @@
 //! Nothing here touches the file system; templates only lay out what Rust decided.
 
 mod code;
+pub mod export;
 pub mod postgres;
 pub mod rust;
 pub mod typescript;
