@@ -1160,6 +1160,9 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     };
     run.diagnostics.extend(exported.diagnostics);
     print_diagnostics(&run.diagnostics, &run.sources, args.format);
+    if run.has_errors() {
+        return Ok(ExitCode::from(1));
+    }
     let out = args
         .out
         .clone()

@@ -331,7 +331,8 @@ impl Allowances for YamlExtras<'_> {
     /// A column the `access:` key stores encrypted is `bytea` whatever Prisma's type for it.
     fn changed_object(&self, table: &str, kind: &str, object: &str, ours: &str) -> Option<String> {
         let yaml = self.yaml(table)?;
-        let encrypted = kind == "column" && yaml.encrypted.contains(object) && ours.starts_with("bytea");
+        let encrypted =
+            kind == "column" && yaml.encrypted.contains(object) && ours.starts_with("bytea");
         encrypted.then(|| format!("{kind} {object} (encrypted)"))
     }
 
@@ -343,7 +344,10 @@ impl Allowances for YamlExtras<'_> {
         definition: &str,
     ) -> Option<String> {
         let yaml = self.yaml(table)?;
-        let used = self.unnamed_indexes_used.entry(table.to_string()).or_default();
+        let used = self
+            .unnamed_indexes_used
+            .entry(table.to_string())
+            .or_default();
         let allowed = match kind {
             "constraint" => definition.starts_with("CHECK") && yaml.checks.contains(object),
             "index" if yaml.named_indexes.contains(object) => true,
@@ -528,11 +532,20 @@ COMMENT ON TABLE "posts" IS 'allowed';
     };
     let allowed = BTreeMap::from([("public.posts".to_string(), &yaml)]);
     assert_eq!(
-        compare(&theirs, &read("same", prisma), &mut YamlExtras::new(&allowed)),
+        compare(
+            &theirs,
+            &read("same", prisma),
+            &mut YamlExtras::new(&allowed)
+        ),
         Ok(" (1 enums, 2 tables, 5 columns, 3 constraints, 4 indexes)".into())
     );
 
-    let report = compare(&theirs, &read("ours", &ours), &mut YamlExtras::new(&allowed)).unwrap_err();
+    let report = compare(
+        &theirs,
+        &read("ours", &ours),
+        &mut YamlExtras::new(&allowed),
+    )
+    .unwrap_err();
     let expected = [
         "schema stray: only schemagen made it",
         "enum public.Role: values USER, ADMIN, GUEST where Prisma has USER, ADMIN",

@@ -48,7 +48,13 @@ pub trait Allowances {
         None
     }
     /// An object both made, schemagen's spelled `ours`.
-    fn changed_object(&self, _table: &str, _kind: &str, _object: &str, _ours: &str) -> Option<String> {
+    fn changed_object(
+        &self,
+        _table: &str,
+        _kind: &str,
+        _object: &str,
+        _ours: &str,
+    ) -> Option<String> {
         None
     }
     /// A table schemagen partitions (by `ours`) where the other tool does not.
@@ -127,7 +133,12 @@ pub fn compare(
             ("index", &their_table.indexes, &table.indexes),
         ];
         for (kind, theirs, ours) in parts {
-            let objects = Objects { table: name, kind, theirs, ours };
+            let objects = Objects {
+                table: name,
+                kind,
+                theirs,
+                ours,
+            };
             for line in objects.compare(allowed, &mut extras) {
                 problem(format!("table {name}: {line}"));
             }

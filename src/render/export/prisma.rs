@@ -25,6 +25,11 @@ pub fn render(
     templates: &Templates,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
+    let unquotable = unquotable_names(system);
+    if !unquotable.is_empty() {
+        diags.extend(unquotable);
+        return Ok(Vec::new());
+    }
     let names = Names::new(system);
     // The schema as schema.prisma says it: what Prisma's migration makes. Each model below
     // takes out of it what Prisma cannot say.
@@ -38,6 +43,9 @@ pub fn render(
     }
     let mut comments = 0;
     for (t, table) in system.tables.iter().enumerate() {
+        if names.joins.contains_key(&table.db_name) {
+            continue; // Prisma makes it from the two list fields
+        }
         let said_table = &mut said.tables[t];
         comments += usize::from(table.comment.is_some())
             + table.columns.iter().filter(|c| c.comment.is_some()).count();
@@ -77,6 +85,47 @@ pub fn render(
         files.push(("extras.sql".to_string(), sql));
     }
     Ok(files)
+}
+
+/// E0871 for each database name with a `"`: Prisma's migration SQL quotes names without
+/// doubling it, so the migration Prisma writes would break on it.
+fn unquotable_names(system: &System) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut check = |name: &str, span: crate::ir::Span, path: String| {
+        if name.contains('"') {
+            found.push(
+                Diagnostic::error(
+                    Code::ExportName,
+                    span,
+                    format!("export prisma: the database name `{name}` holds a `\"`, which Prisma's migrations do not escape"),
+                )
+                .at_path(path)
+                .with_help("rename it (a `map:` / `@map` without `\"`) before exporting to Prisma"),
+            );
+        }
+    };
+    for e in &system.enums {
+        check(&e.db_name.schema, e.span, e.name.clone());
+        check(&e.db_name.name, e.span, e.name.clone());
+    }
+    for table in &system.tables {
+        let at = |what: &str| format!("{}.{what}", table.name);
+        check(&table.db_name.schema, table.span, table.name.clone());
+        check(&table.db_name.name, table.span, table.name.clone());
+        for column in &table.columns {
+            check(&column.db_name, column.span, at(&column.name));
+        }
+        if let Some(pk) = &table.primary_key {
+            check(&pk.db_name, pk.span, at(&pk.db_name));
+        }
+        for fk in &table.foreign_keys {
+            check(&fk.db_name, fk.span, at(&fk.db_name));
+        }
+        for index in &table.indexes {
+            check(&index.db_name, index.span, at(&index.db_name));
+        }
+    }
+    found
 }
 
 fn system_warning(system: &System, code: Code, message: String, help: &str) -> Diagnostic {
@@ -131,6 +180,8 @@ struct Names {
     column_fields: BTreeMap<(QualifiedName, String), String>,
     /// (enum, value database name) → value name.
     enum_values: BTreeMap<(QualifiedName, String), String>,
+    /// Join tables Prisma makes itself for an implicit many-to-many relation → its name.
+    joins: BTreeMap<QualifiedName, String>,
     schemas: BTreeSet<String>,
     multi_schema: bool,
 }
@@ -186,7 +237,13 @@ impl Names {
             .chain(system.enums.iter().map(|e| e.db_name.schema.clone()))
             .collect();
         let multi_schema = schemas.iter().any(|s| s != "public");
+        let joins = system
+            .tables
+            .iter()
+            .filter_map(|t| Some((t.db_name.clone(), implicit_join(t, &models)?)))
+            .collect();
         Names {
+            joins,
             models,
             enums,
             fields,
@@ -208,6 +265,62 @@ impl Names {
         self.multi_schema
             .then(|| format!("  @@schema({})\n", prisma_string(&name.schema)))
     }
+}
+
+/// The relation name when `table` is exactly the join table Prisma makes for an implicit
+/// many-to-many relation (`_<name>`: columns `A` and `B` keyed on the two models' single-column
+/// keys, A's model first by name, Prisma's own constraint and index names, nothing else).
+fn implicit_join(table: &Table, models: &BTreeMap<QualifiedName, String>) -> Option<String> {
+    let db = &table.db_name.name;
+    let relation = db.strip_prefix('_')?;
+    let [a, b] = table.columns.as_slice() else {
+        return None;
+    };
+    let [fk_a, fk_b] = table.foreign_keys.as_slice() else {
+        return None;
+    };
+    let [index] = table.indexes.as_slice() else {
+        return None;
+    };
+    let pk = table.primary_key.as_ref()?;
+    let plain = |c: &Column, name: &str| {
+        c.db_name == name
+            && c.name == name
+            && !c.nullable
+            && c.default.is_none()
+            && c.comment.is_none()
+    };
+    let joins = |fk: &ForeignKey, column: &str| {
+        fk.columns == [column]
+            && fk.referenced_columns.len() == 1
+            && fk.db_name == prisma_names::join_foreign_key(db, column)
+            && fk.on_delete == ReferentialAction::Cascade
+            && fk.on_update == ReferentialAction::Cascade
+    };
+    let b_index = IndexPart::Column {
+        name: "B".into(),
+        order: SortOrder::Asc,
+        opclass: None,
+    };
+    let model_a = models.get(&fk_a.referenced_table)?;
+    let model_b = models.get(&fk_b.referenced_table)?;
+    let shaped = plain(a, "A")
+        && plain(b, "B")
+        && joins(fk_a, "A")
+        && joins(fk_b, "B")
+        && model_a <= model_b
+        && pk.columns == ["A", "B"]
+        && pk.db_name == prisma_names::join_primary_key(db)
+        && !index.unique
+        && index.method == IndexMethod::Btree
+        && index.predicate.is_none()
+        && index.parts == [b_index]
+        && index.db_name == prisma_names::join_index(db)
+        && table.checks.is_empty()
+        && table.partition.is_none()
+        && table.comment.is_none()
+        && table.name == *db;
+    shaped.then(|| relation.to_string())
 }
 
 fn claim_field(taken: &mut BTreeSet<String>, wanted: &str) -> String {
@@ -265,10 +378,17 @@ fn block_map(text: &mut String, prisma: &str, db_name: &QualifiedName, names: &N
     }
 }
 
-/// `/// text` lines (each line of a multi-line comment), indented by `indent`.
+/// `/// text` lines (each line of a multi-line comment), indented by `indent`. Every character
+/// Prisma's parser could read as a line break (`\r`, U+2028, other controls) breaks the line.
 fn doc_comment(indent: &str, comment: Option<&str>) -> String {
+    let breaks = |c: char| c.is_control() && c != '\t' || matches!(c, '\u{2028}' | '\u{2029}');
     comment
-        .map(|c| c.lines().map(|l| format!("{indent}/// {l}\n")).collect())
+        .map(|c| {
+            c.split(breaks)
+                .filter(|l| !l.is_empty())
+                .map(|l| format!("{indent}/// {l}\n"))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -404,6 +524,24 @@ fn model_block(
         lines.push(relation_field(table, fk, names, &mut taken));
     }
     for other in &system.tables {
+        if let Some(relation) = names.joins.get(&other.db_name) {
+            // Each side lists the other side's model (a self-relation lists itself twice).
+            for (fk, opposite) in other
+                .foreign_keys
+                .iter()
+                .zip(other.foreign_keys.iter().rev())
+            {
+                if fk.referenced_table == table.db_name {
+                    let model = &names.models[&opposite.referenced_table];
+                    let name = claim_field(&mut taken, &lower_first(model));
+                    lines.push(format!(
+                        "  {name} {model}[] @relation({})",
+                        prisma_string(relation)
+                    ));
+                }
+            }
+            continue;
+        }
         for fk in other
             .foreign_keys
             .iter()
@@ -740,23 +878,74 @@ fn prisma_type(ty: &ColumnType, names: &Names) -> (String, Option<String>, Optio
     }
 }
 
-/// The `@default(...)` argument.
+/// The `@default(...)` argument. What Prisma cannot spell as a value (any default of an
+/// `Unsupported` type, bytes that are not hex) is `dbgenerated` with schemagen's own SQL, so the
+/// database default is the same.
 fn default_value(default: &DefaultValue, column: &Column, names: &Names) -> String {
-    match default {
-        DefaultValue::Literal(literal) => literal_value(literal),
-        DefaultValue::EnumValue(db_value) => {
-            let value = enum_value_name(&column.ty.scalar, db_value, names);
+    let sql = || {
+        let sql = crate::render::postgres::sql::default_sql(default, &column.ty);
+        format!("dbgenerated({})", prisma_string(&sql.unwrap_or_default()))
+    };
+    if column.ty.scalar == ScalarType::GeoPoint {
+        return sql();
+    }
+    match (default, &column.ty.scalar) {
+        (DefaultValue::Literal(Literal::String(hex)), ScalarType::Bytea) if !column.ty.array => {
+            hex_to_base64(hex).map_or_else(sql, |b| prisma_string(&b))
+        }
+        (DefaultValue::Literal(Literal::Array(items)), ScalarType::Enum { .. }) => {
+            let values: Vec<String> = items
+                .iter()
+                .map(|item| match item {
+                    Literal::String(v) => enum_value_name(&column.ty.scalar, v, names),
+                    other => literal_value(other),
+                })
+                .collect();
+            format!("[{}]", values.join(", "))
+        }
+        (DefaultValue::Literal(literal), _) => literal_value(literal),
+        (DefaultValue::EnumValue(db_value), scalar) => {
+            let value = enum_value_name(scalar, db_value, names);
             if column.ty.array {
                 format!("[{value}]")
             } else {
                 value
             }
         }
-        DefaultValue::Now => "now()".into(),
-        DefaultValue::GenRandomUuid => "dbgenerated(\"gen_random_uuid()\")".into(),
-        DefaultValue::Client(call) => call.clone(),
-        DefaultValue::Sql(sql) => format!("dbgenerated({})", prisma_string(sql)),
+        (DefaultValue::Now, _) => "now()".into(),
+        (DefaultValue::GenRandomUuid, _) => "dbgenerated(\"gen_random_uuid()\")".into(),
+        (DefaultValue::Client(call), _) => call.clone(),
+        (DefaultValue::Sql(sql), _) => format!("dbgenerated({})", prisma_string(sql)),
     }
+}
+
+/// `\\x48656c6c6f` (a bytea literal in hex, as the IR keeps it) → `SGVsbG8=` (Prisma's Bytes
+/// default is base64).
+fn hex_to_base64(hex: &str) -> Option<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let digits = hex.strip_prefix("\\x")?;
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    let bytes = (0..digits.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(digits.get(i..i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    Some(out)
 }
 
 fn enum_value_name(scalar: &ScalarType, db_value: &str, names: &Names) -> String {
