@@ -122,6 +122,9 @@ enum Command {
     /// Rewrite systems' YAML in another flavour: in place (swapped in only when the new YAML
     /// builds the same database), or into --out DIR
     Convert(ConvertArgs),
+    /// Write another stack's own schema files from a system (a schema.prisma), once, to port
+    /// it; what the target cannot say goes to extras.sql with a warning
+    Export(ExportArgs),
 }
 
 #[derive(clap::Args)]
@@ -136,6 +139,33 @@ struct ConvertArgs {
     schemas: Option<PathBuf>,
     #[command(flatten)]
     out: ImportOut,
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// The stack to write for
+    #[arg(long, value_enum)]
+    to: ExportTarget,
+    /// The systems to export [default: every system]
+    systems: Vec<String>,
+    /// The folder to write into, one sub-folder per system [default: export/<target> in the
+    /// project]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Folder of systems (one sub-folder each) [default: schemas, or as schemagen.yaml says]
+    #[arg(long, value_name = "DIR")]
+    schemas: Option<PathBuf>,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportTarget {
+    Prisma,
+    Drizzle,
+    Payload,
+    Firestore,
 }
 
 #[derive(Subcommand)]
@@ -497,6 +527,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => return init(args),
         Command::Import(command) => return import(command),
         Command::Convert(args) => return convert(args),
+        Command::Export(args) => return export(args),
         Command::JsonSchema(args) => return json_schema(args),
         Command::Completions { shell } => {
             let mut command = Cli::command();
@@ -562,6 +593,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(_)
         | Command::Import(_)
         | Command::Convert(_)
+        | Command::Export(_)
         | Command::JsonSchema(_)
         | Command::Completions { .. }
         | Command::Man => {
@@ -1243,6 +1275,69 @@ fn import_system_name(input: &std::path::Path) -> String {
         stem
     };
     name.to_string()
+}
+
+/// `export --to TARGET`: compiles the systems, renders the target's files and writes them
+/// through the same staging folder and swap as `build`.
+fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    use schemagen::render::export::{self, Target};
+    let paths = Paths {
+        schemas: args.schemas.clone(),
+        out: None,
+        templates: None,
+        format: args.format,
+    };
+    let Some(mut config) = settings(&paths) else {
+        return Ok(ExitCode::from(1));
+    };
+    config.systems = args.systems.clone();
+    let target = match args.to {
+        ExportTarget::Prisma => Target::Prisma,
+        ExportTarget::Drizzle => Target::Drizzle,
+        ExportTarget::Payload => Target::Payload,
+        ExportTarget::Firestore => Target::Firestore,
+    };
+    let mut run = schemagen::compile(&config);
+    if run.has_errors() {
+        print_diagnostics(&run.diagnostics, &run.sources, args.format);
+        return Ok(ExitCode::from(1));
+    }
+    let exported = match export::export(&run.systems, target) {
+        Ok(exported) => exported,
+        Err(d) => {
+            run.diagnostics.push(*d);
+            print_diagnostics(&run.diagnostics, &run.sources, args.format);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    run.diagnostics.extend(exported.diagnostics);
+    print_diagnostics(&run.diagnostics, &run.sources, args.format);
+    if run.has_errors() {
+        return Ok(ExitCode::from(1));
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| project_dir().join("export").join(target.name()));
+    let mut files = exported.files;
+    files.insert(write::MARKER.into(), write::MARKER_TEXT.into());
+    match write::write_tree(&out, &files) {
+        Ok(summary) => {
+            note!(
+                "exported {} to {} in {}: {} written, {} unchanged",
+                count(run.systems.len(), "system"),
+                target.name(),
+                out.display(),
+                summary.written,
+                summary.unchanged
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            print_diagnostics(&[e.diagnostic()], &run.sources, args.format);
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 /// Where imported systems go: `--out`, else the config's schemas folder.

@@ -15,10 +15,10 @@ mod support;
 use schemagen::cluster::Cluster;
 use schemagen::load::Node;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use support::pg::{self, Catalog};
+use support::compare::{compare, Allowances};
+use support::pg;
+use support::prisma_engine::Engine;
 use support::prisma_schema::{self, PrismaSchema, YamlOnly};
 use support::TempDir;
 
@@ -26,7 +26,7 @@ const TEST: &str = "every_prisma_style_system_makes_the_database_prisma_makes";
 
 #[test]
 fn every_prisma_style_system_makes_the_database_prisma_makes() {
-    let Some(oracle) = Oracle::find(TEST) else {
+    let Some(oracle) = Engine::find(TEST) else {
         return;
     };
     let Some(pg) = pg::cluster(TEST) else {
@@ -91,7 +91,7 @@ const IMPORT_TEST: &str = "every_imported_schema_prisma_makes_the_database_prism
 #[test]
 fn every_imported_schema_prisma_makes_the_database_prisma_makes() {
     let cases = support::subfolders(&support::repo_root().join("tests/fixtures/import/prisma"));
-    let Some(oracle) = Oracle::find(IMPORT_TEST) else {
+    let Some(oracle) = Engine::find(IMPORT_TEST) else {
         return;
     };
     let Some(pg) = pg::cluster(IMPORT_TEST) else {
@@ -114,7 +114,7 @@ fn every_imported_schema_prisma_makes_the_database_prisma_makes() {
 
 /// One public schema: `schema.prisma`, or a `schema/` folder of `.prisma` files.
 fn import_and_compare(
-    oracle: &Oracle,
+    oracle: &Engine,
     pg: &Cluster,
     database: &str,
     case: &Path,
@@ -153,52 +153,12 @@ fn import_and_compare(
         .next()
         .ok_or("no YAML")?;
     // Prisma reads a multi-file schema as the files together.
-    let original = for_the_engine(&prisma_files_text(&input));
+    let original = prisma_files_text(&input);
     let schema = PrismaSchema {
         text: original,
         ..prisma_schema::to_prisma(&files)?
     };
     compare_with_prisma(oracle, pg, database, name, &schema, system, &migrations)
-}
-
-/// The schema as the oracle's engine (Prisma 7) takes it: connection URLs move to
-/// `prisma.config.ts` there, and generators do not change the database; only the
-/// `postgresqlExtensions` preview feature does, when the datasource lists extensions.
-fn for_the_engine(text: &str) -> String {
-    let mut out = String::new();
-    let (mut in_generator, mut in_datasource) = (false, false);
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("generator ") {
-            in_generator = !trimmed.trim_end().ends_with('}');
-            continue;
-        }
-        if in_generator {
-            in_generator = !trimmed.starts_with('}');
-            continue;
-        }
-        if trimmed.starts_with("datasource ") {
-            in_datasource = true;
-        } else if trimmed.starts_with('}') {
-            in_datasource = false;
-        }
-        let key = trimmed.split(['=', ' ']).next().unwrap_or_default();
-        if in_datasource && matches!(key, "url" | "directUrl" | "shadowDatabaseUrl") {
-            continue;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    if text
-        .lines()
-        .any(|l| l.trim_start().starts_with("extensions"))
-    {
-        out.insert_str(
-            0,
-            "generator client {\n  provider        = \"prisma-client-js\"\n  previewFeatures = [\"postgresqlExtensions\"]\n}\n",
-        );
-    }
-    out
 }
 
 fn prisma_files_text(input: &Path) -> String {
@@ -250,7 +210,7 @@ fn prisma_systems(schemas: &Path) -> Vec<(String, Vec<Node>)> {
 /// One system: Prisma's database against schemagen's. `Ok` carries the allowed extras (for
 /// the log); `Err` every difference, plus where the schema.prisma and Prisma's SQL were kept.
 fn check_system(
-    oracle: &Oracle,
+    oracle: &Engine,
     pg: &Cluster,
     database: &str,
     folder: &str,
@@ -264,7 +224,7 @@ fn check_system(
 
 /// Prisma's database for `schema.text` against the one `migrations` make.
 fn compare_with_prisma(
-    oracle: &Oracle,
+    oracle: &Engine,
     pg: &Cluster,
     database: &str,
     folder: &str,
@@ -287,7 +247,7 @@ fn compare_with_prisma(
     let report = read(&theirs, &[("prisma.sql", &prisma_sql)]).and_then(|prisma| {
         let schemagen = read(&ours, migrations)?;
         let allowed = allowances(schema, system);
-        compare(&prisma, &schemagen, &allowed)
+        compare(&prisma, &schemagen, &mut YamlExtras::new(&allowed))
     });
     report.map_err(|report| {
         let kept = keep(folder, &schema.text, &prisma_sql);
@@ -325,279 +285,79 @@ fn allowances<'a>(
         .collect()
 }
 
-/// Every difference between Prisma's catalog and schemagen's, as one readable report (`Err`),
-/// or the list of allowed schemagen-only objects (`Ok`).
-fn compare(
-    prisma: &Catalog,
-    ours: &Catalog,
-    allowed: &BTreeMap<String, &YamlOnly>,
-) -> Result<String, String> {
-    let mut problems = String::new();
-    let mut extras = Vec::new();
-    let mut problem = |line: String| writeln!(problems, "  {line}").unwrap();
+/// What the YAML-only keys let schemagen add, by table (`schema.name`): checks and indexes by
+/// name, as many unnamed indexes as there are `indexes:` entries without a name, `bytea` for
+/// encrypted columns, partitioning and its partitions.
+struct YamlExtras<'a> {
+    tables: &'a BTreeMap<String, &'a YamlOnly>,
+    unnamed_indexes_used: BTreeMap<String, usize>,
+}
 
-    for schema in prisma.schemas.difference(&ours.schemas) {
-        problem(format!("schema {schema}: missing"));
-    }
-    for schema in ours.schemas.difference(&prisma.schemas) {
-        problem(format!("schema {schema}: only schemagen made it"));
-    }
-    for (name, values) in &prisma.enums {
-        match ours.enums.get(name) {
-            None => problem(format!(
-                "enum {name}: missing (Prisma: {})",
-                values.join(", ")
-            )),
-            Some(v) if v != values => problem(format!(
-                "enum {name}: values {} where Prisma has {}",
-                v.join(", "),
-                values.join(", ")
-            )),
-            Some(_) => {}
-        }
-    }
-    for name in ours.enums.keys().filter(|n| !prisma.enums.contains_key(*n)) {
-        problem(format!("enum {name}: only schemagen made it"));
-    }
-
-    for (name, theirs) in &prisma.tables {
-        let Some(table) = ours.tables.get(name) else {
-            problem(format!("table {name}: missing"));
-            continue;
-        };
-        let none = YamlOnly::default();
-        let mut yaml_only = Allowance::new(allowed.get(name).copied().unwrap_or(&none));
-        if table.partitioned_by != theirs.partitioned_by {
-            match &table.partitioned_by {
-                Some(key) if yaml_only.yaml.partitioned && theirs.partitioned_by.is_none() => {
-                    extras.push(format!("partitioning of {name} by {key}"))
-                }
-                ours => problem(format!(
-                    "table {name}: partitioned by {ours:?} where Prisma has {:?}",
-                    theirs.partitioned_by
-                )),
-            }
-        }
-        let parts = [
-            ("column", &theirs.columns, &table.columns),
-            ("constraint", &theirs.constraints, &table.constraints),
-            ("index", &theirs.indexes, &table.indexes),
-        ];
-        for (kind, theirs, ours) in parts {
-            for line in compare_objects(kind, theirs, ours, &mut yaml_only, &mut extras) {
-                problem(format!("table {name}: {line}"));
-            }
-        }
-        // Only the columns both have: a missing or extra one is reported above already.
-        let common = |order: &[String], other: &BTreeMap<String, String>| -> Vec<String> {
-            order
-                .iter()
-                .filter(|c| other.contains_key(*c))
-                .cloned()
-                .collect()
-        };
-        let (prisma_order, our_order) = (
-            common(&theirs.column_order, &table.columns),
-            common(&table.column_order, &theirs.columns),
-        );
-        if prisma_order != our_order {
-            problem(format!(
-                "table {name}: columns in the order {} where Prisma has {}",
-                our_order.join(", "),
-                prisma_order.join(", ")
-            ));
-        }
-    }
-    for (name, table) in ours
-        .tables
-        .iter()
-        .filter(|(n, _)| !prisma.tables.contains_key(*n))
-    {
-        // A partition of a table whose YAML asks for partitioning: its columns, keys and
-        // indexes are its parent's, compared above.
-        let partition_of_yaml = table
-            .partition_of
-            .as_ref()
-            .and_then(|parent| allowed.get(parent))
-            .is_some_and(|yaml| yaml.partitioned);
-        if partition_of_yaml {
-            extras.push(format!("partition {name}"));
-        } else {
-            problem(format!("table {name}: only schemagen made it"));
+impl<'a> YamlExtras<'a> {
+    fn new(tables: &'a BTreeMap<String, &'a YamlOnly>) -> Self {
+        YamlExtras {
+            tables,
+            unnamed_indexes_used: BTreeMap::new(),
         }
     }
 
-    for comment in prisma.comments.difference(&ours.comments) {
-        problem(format!("comment {comment}: missing"));
-    }
-    let comments = ours.comments.difference(&prisma.comments).count();
-    if problems.is_empty() {
-        let mut allowed = format!(" ({})", prisma.summary());
-        if !extras.is_empty() {
-            write!(allowed, "; YAML-only: {}", extras.join(", ")).unwrap();
-        }
-        if comments > 0 {
-            write!(allowed, "; {comments} comments").unwrap();
-        }
-        Ok(allowed)
-    } else {
-        Err(problems)
+    fn yaml(&self, table: &str) -> Option<&'a YamlOnly> {
+        self.tables.get(table).copied()
     }
 }
 
-/// The differences between one table's columns, constraints or indexes in the two databases.
-/// An object schemagen alone made is fine when the YAML asked for it (then it goes to
-/// `extras`); one that differs from Prisma's only by its name is reported as a rename.
-fn compare_objects(
-    kind: &str,
-    theirs: &BTreeMap<String, String>,
-    ours: &BTreeMap<String, String>,
-    yaml_only: &mut Allowance,
-    extras: &mut Vec<String>,
-) -> Vec<String> {
-    let mut problems = Vec::new();
-    let mut only_ours: BTreeMap<&str, &str> = ours
-        .iter()
-        .filter(|(object, _)| !theirs.contains_key(*object))
-        .map(|(object, definition)| (object.as_str(), definition.as_str()))
-        .collect();
-    for (object, definition) in theirs {
-        match ours.get(object) {
-            Some(d) if d == definition => {}
-            Some(d) if yaml_only.allows_encrypted(kind, object, d) => {
-                extras.push(format!("{kind} {object} (encrypted)"))
-            }
-            Some(d) => problems.push(format!(
-                "{kind} {object} is `{d}` where Prisma has `{definition}`"
-            )),
-            None => {
-                let renamed = only_ours.iter().find(|(_, d)| *d == definition);
-                if let Some((&ours_name, _)) = renamed {
-                    only_ours.remove(ours_name);
-                    problems.push(format!(
-                        "{kind} {ours_name} should be named {object} (as Prisma does): `{definition}`"
-                    ));
-                } else {
-                    problems.push(format!("{kind} {object} missing (Prisma: `{definition}`)"));
-                }
-            }
-        }
+impl Allowances for YamlExtras<'_> {
+    fn tool(&self) -> &'static str {
+        "Prisma"
     }
-    for (object, definition) in only_ours {
-        if yaml_only.allows(kind, object, definition) {
-            extras.push(format!("{kind} {object}"));
-        } else {
-            problems.push(format!(
-                "{kind} {object} only schemagen made: `{definition}`"
-            ));
-        }
+
+    fn label(&self) -> &'static str {
+        "YAML-only"
     }
-    problems
-}
 
-/// What one table's YAML-only keys let schemagen add: checks by name, indexes by name, and as
-/// many unnamed indexes as there are `indexes:` entries without a name.
-struct Allowance<'a> {
-    yaml: &'a YamlOnly,
-    unnamed_indexes_left: usize,
-}
+    fn partitioned(&self, table: &str, key: &str) -> Option<String> {
+        let yaml = self.yaml(table)?;
+        yaml.partitioned
+            .then(|| format!("partitioning of {table} by {key}"))
+    }
 
-impl<'a> Allowance<'a> {
-    fn new(yaml: &'a YamlOnly) -> Self {
-        Allowance {
-            yaml,
-            unnamed_indexes_left: yaml.unnamed_indexes,
-        }
+    /// A partition of a table whose YAML asks for partitioning: its columns, keys and indexes
+    /// are its parent's, compared already.
+    fn ours_only_table(&self, name: &str, table: &pg::Table) -> Option<String> {
+        let parent = self.yaml(table.partition_of.as_deref()?)?;
+        parent.partitioned.then(|| format!("partition {name}"))
     }
 
     /// A column the `access:` key stores encrypted is `bytea` whatever Prisma's type for it.
-    fn allows_encrypted(&self, kind: &str, object: &str, ours: &str) -> bool {
-        kind == "column" && self.yaml.encrypted.contains(object) && ours.starts_with("bytea")
+    fn changed_object(&self, table: &str, kind: &str, object: &str, ours: &str) -> Option<String> {
+        let yaml = self.yaml(table)?;
+        let encrypted =
+            kind == "column" && yaml.encrypted.contains(object) && ours.starts_with("bytea");
+        encrypted.then(|| format!("{kind} {object} (encrypted)"))
     }
 
-    fn allows(&mut self, kind: &str, object: &str, definition: &str) -> bool {
-        match kind {
-            "constraint" => definition.starts_with("CHECK") && self.yaml.checks.contains(object),
-            "index" if self.yaml.named_indexes.contains(object) => true,
-            "index" if self.unnamed_indexes_left > 0 => {
-                self.unnamed_indexes_left -= 1;
+    fn ours_only_object(
+        &mut self,
+        table: &str,
+        kind: &str,
+        object: &str,
+        definition: &str,
+    ) -> Option<String> {
+        let yaml = self.yaml(table)?;
+        let used = self
+            .unnamed_indexes_used
+            .entry(table.to_string())
+            .or_default();
+        let allowed = match kind {
+            "constraint" => definition.starts_with("CHECK") && yaml.checks.contains(object),
+            "index" if yaml.named_indexes.contains(object) => true,
+            "index" if *used < yaml.unnamed_indexes => {
+                *used += 1;
                 true
             }
             _ => false,
-        }
-    }
-}
-
-/// Prisma's schema engine, run by node from the copy `scripts/test` installs in `.tmp/node`.
-struct Oracle {
-    node: PathBuf,
-    /// Holds a copy of the script next to a `node_modules` link: ES modules resolve their
-    /// imports from where the importing file lives (NODE_PATH does not apply to them).
-    dir: TempDir,
-}
-
-impl Oracle {
-    fn find(test: &str) -> Option<Oracle> {
-        let modules = support::repo_root().join(".tmp/node/node_modules");
-        let Some(node) = support::on_path("node") else {
-            support::missing_tool(test, "no `node` on PATH to run Prisma's schema engine with");
-            return None;
         };
-        if !modules
-            .join("@prisma/schema-engine-wasm/package.json")
-            .is_file()
-        {
-            support::missing_tool(
-                test,
-                "no @prisma/schema-engine-wasm in .tmp/node: run `scripts/test`, which installs it",
-            );
-            return None;
-        }
-        let dir = TempDir::new("prisma-oracle");
-        let script = support::repo_root().join("tests/oracle/prisma-diff.mjs");
-        std::fs::copy(&script, dir.path().join("prisma-diff.mjs"))
-            .unwrap_or_else(|e| panic!("copying {}: {e}", script.display()));
-        std::os::unix::fs::symlink(&modules, dir.path().join("node_modules"))
-            .unwrap_or_else(|e| panic!("linking {}: {e}", modules.display()));
-        Some(Oracle { node, dir })
-    }
-
-    /// The migration `prisma migrate` would write for `schema` on an empty database.
-    fn migration(&self, schema: &str) -> Result<String, String> {
-        let mut child = Command::new(&self.node)
-            .args([
-                "--experimental-wasm-modules",
-                "--no-warnings",
-                "prisma-diff.mjs",
-            ])
-            .current_dir(self.dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", self.node.display()))?;
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        std::io::Write::write_all(&mut stdin, schema.as_bytes())
-            .map_err(|e| format!("writing the schema to node: {e}"))?;
-        drop(stdin);
-        let output = child
-            .wait_with_output()
-            .map_err(|e| format!("waiting for node: {e}"))?;
-        if !output.status.success() {
-            // Prisma's message, without node's excerpt of the wasm glue and its stack trace.
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let message: Vec<&str> = stderr
-                .lines()
-                .skip_while(|line| !line.starts_with("Error"))
-                .take_while(|line| !line.trim_start().starts_with("at "))
-                .collect();
-            return Err(if message.is_empty() {
-                stderr.into_owned()
-            } else {
-                message.join("\n")
-            });
-        }
-        String::from_utf8(output.stdout).map_err(|e| format!("node wrote no UTF-8: {e}"))
+        allowed.then(|| format!("{kind} {object}"))
     }
 }
 
@@ -772,11 +532,20 @@ COMMENT ON TABLE "posts" IS 'allowed';
     };
     let allowed = BTreeMap::from([("public.posts".to_string(), &yaml)]);
     assert_eq!(
-        compare(&theirs, &read("same", prisma), &allowed),
+        compare(
+            &theirs,
+            &read("same", prisma),
+            &mut YamlExtras::new(&allowed)
+        ),
         Ok(" (1 enums, 2 tables, 5 columns, 3 constraints, 4 indexes)".into())
     );
 
-    let report = compare(&theirs, &read("ours", &ours), &allowed).unwrap_err();
+    let report = compare(
+        &theirs,
+        &read("ours", &ours),
+        &mut YamlExtras::new(&allowed),
+    )
+    .unwrap_err();
     let expected = [
         "schema stray: only schemagen made it",
         "enum public.Role: values USER, ADMIN, GUEST where Prisma has USER, ADMIN",

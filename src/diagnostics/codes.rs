@@ -158,6 +158,15 @@ codes! {
     ConvertTarget = "E0809", Error, "`convert`: the target flavour cannot carry this system's tables, so nothing is converted";
     ConvertNotSame = "E0810", Error, "`convert`: the converted YAML would build a different database, so nothing is written";
     ConvertRenames = "E0811", Error, "`convert`: the system declares renames not yet built into a migration";
+    // export: a system → another stack's own schema files
+    ExportTarget = "E0870", Error, "`export`: a target this version does not write yet";
+    ExportName = "E0871", Error, "`export --to prisma`: a database name with a double quote, which Prisma's migration SQL does not escape";
+    ExportCheck = "W0870", Warning, "`export`: a CHECK constraint the target cannot say (its SQL is in extras.sql)";
+    ExportIndex = "W0871", Warning, "`export`: an index the target cannot say: an expression, a predicate, a unique index that is not a plain btree (its SQL is in extras.sql)";
+    ExportComment = "W0872", Warning, "`export`: comments the target keeps as doc comments only (the COMMENT ON statements are in extras.sql)";
+    ExportAccess = "W0873", Warning, "`export`: access rules the target cannot say (row level security, policies and grants are in extras.sql)";
+    ExportType = "W0874", Warning, "`export`: a column the target cannot say exactly, e.g. an identity or a NOT NULL list (extras.sql gives it its form)";
+    ExportPartition = "W0875", Warning, "`export`: partitioning the target cannot say (extras.sql recreates the table partitioned)";
     // the first hour: init and the project around the schemas
     InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";
     BadExtension = "E0851", Error, "an `extensions:` entry that is not an extension name";

@@ -3,6 +3,7 @@
 
 mod code;
 pub mod diagram;
+pub mod export;
 pub mod postgres;
 pub mod rust;
 pub mod typescript;

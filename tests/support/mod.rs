@@ -4,8 +4,11 @@
 #![allow(dead_code)] // each test file uses its own part of this module
 
 pub mod cli;
+pub mod compare;
+pub mod node;
 pub mod payload_config;
 pub mod pg;
+pub mod prisma_engine;
 pub mod prisma_schema;
 pub mod squawk;
 

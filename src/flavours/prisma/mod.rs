@@ -8,7 +8,7 @@ mod args;
 mod column;
 pub(crate) mod line;
 mod model;
-mod names;
+pub(crate) mod names;
 mod partition;
 mod relations;
 

@@ -258,7 +258,8 @@ fn segments(steps: &[Step]) -> Vec<(Transaction, &[Step])> {
     out
 }
 
-fn render_migration(
+/// One migration file's SQL (also what `export` writes for what a target cannot say).
+pub fn render_migration(
     system: &System,
     name: &str,
     migration: &Migration,
