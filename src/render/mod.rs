@@ -13,7 +13,7 @@ pub use crate::history::History;
 use crate::ir::System;
 use crate::plan::Migration;
 use minijinja::{Environment, UndefinedBehavior};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The targets `build` can render; a project picks them in `schemagen.yaml`.
@@ -55,6 +55,10 @@ fn embedded() -> impl Iterator<Item = (&'static str, &'static str)> {
 
 pub struct Templates {
     env: Environment<'static>,
+    /// The templates minijinja renders: those a project overrides. The embedded ones are laid
+    /// out by Rust code that writes the same bytes (per column, minijinja costs
+    /// many times more; `tests/native_layouts.rs` holds the two equal).
+    interpreted: BTreeSet<&'static str>,
 }
 
 impl Templates {
@@ -69,6 +73,7 @@ impl Templates {
         if let Some(dir) = override_dir {
             check_overrides(dir)?;
         }
+        let mut interpreted = BTreeSet::new();
         for (name, source) in embedded() {
             // Whatever carries the name is read (a FIFO or a folder is refused, not skipped).
             let custom = override_dir
@@ -76,6 +81,7 @@ impl Templates {
                 .filter(|p| p.symlink_metadata().is_ok());
             let source = match custom {
                 Some(path) => {
+                    interpreted.insert(name);
                     crate::load::read_text(&path, crate::load::MAX_FILE_BYTES).map_err(|e| {
                         Diagnostic::global(
                             e.code(),
@@ -89,7 +95,22 @@ impl Templates {
             env.add_template_owned(name, source)
                 .map_err(|e| template_error(name, &e))?;
         }
-        Ok(Self { env })
+        Ok(Self { env, interpreted })
+    }
+
+    /// The template `name` with `view`: `layout(view)` writes what the embedded template
+    /// would, so minijinja runs only when a project overrides it.
+    pub fn render_with<V: serde::Serialize>(
+        &self,
+        name: &str,
+        view: V,
+        layout: impl FnOnce(&V) -> String,
+    ) -> Result<String, Box<Diagnostic>> {
+        if self.interpreted.contains(name) {
+            self.render(name, view)
+        } else {
+            Ok(layout(&view))
+        }
     }
 
     pub fn render(

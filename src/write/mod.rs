@@ -29,8 +29,35 @@ pub struct Summary {
 /// Every file below `dir`, relative, with `/` separators; empty when `dir` does not exist.
 pub fn read_tree(dir: &Path) -> io::Result<Tree> {
     let mut tree = Tree::new();
+    for (rel, path) in files_below(dir)? {
+        let contents = std::fs::read(path)?;
+        tree.insert(rel, String::from_utf8_lossy(&contents).into_owned());
+    }
+    Ok(tree)
+}
+
+/// Every file below `dir` by relative path (with `/`), each with whether it already holds
+/// what `files` has for it. Files are compared one at a time, chunk by chunk, so the old
+/// tree is never in memory: a build of 100 MB reads 100 MB and keeps none of it.
+fn compare_tree(dir: &Path, files: &Tree) -> io::Result<BTreeMap<String, bool>> {
+    files_below(dir)?
+        .into_iter()
+        .map(|(rel, path)| {
+            let same = match files.get(&rel) {
+                Some(contents) => holds(&path, contents.as_bytes())?,
+                None => false,
+            };
+            Ok((rel, same))
+        })
+        .collect()
+}
+
+/// (relative path with `/`, full path) of every file below `dir`, sorted; none when `dir`
+/// does not exist.
+fn files_below(dir: &Path) -> io::Result<Vec<(String, PathBuf)>> {
+    let mut found = Vec::new();
     if !dir.exists() {
-        return Ok(tree);
+        return Ok(found);
     }
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(io::Error::other)?;
@@ -41,11 +68,31 @@ pub fn read_tree(dir: &Path) -> io::Result<Tree> {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            let contents = std::fs::read(entry.path())?;
-            tree.insert(rel, String::from_utf8_lossy(&contents).into_owned());
+            found.push((rel, entry.into_path()));
         }
     }
-    Ok(tree)
+    Ok(found)
+}
+
+/// Whether the file at `path` holds exactly `expected`.
+fn holds(path: &Path, expected: &[u8]) -> io::Result<bool> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    if file.metadata()?.len() != expected.len() as u64 {
+        return Ok(false);
+    }
+    let mut buffer = vec![0; 1 << 16];
+    let mut rest = expected;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            return Ok(rest.is_empty());
+        }
+        match rest.strip_prefix(&buffer[..n]) {
+            Some(after) => rest = after,
+            None => return Ok(false),
+        }
+    }
 }
 
 /// Replaces `out_dir` with exactly `files`, through a staging folder and an atomic swap.
@@ -56,7 +103,8 @@ pub fn read_tree(dir: &Path) -> io::Result<Tree> {
 /// new one at `out_dir`, plus a leftover that the next build removes ([`repair`]).
 pub fn write_tree(out_dir: &Path, files: &Tree) -> Result<Summary, WriteError> {
     repair(out_dir).map_err(|e| WriteError::repair_failed(out_dir, e))?;
-    let current = read_tree(out_dir).map_err(|e| WriteError::not_written(out_dir, "reading", e))?;
+    let current = compare_tree(out_dir, files)
+        .map_err(|e| WriteError::not_written(out_dir, "reading", e))?;
     if !current.is_empty() && !current.contains_key(MARKER) {
         return Err(WriteError::new(
             Code::OutputNotOurs,
@@ -121,10 +169,11 @@ fn replace(out_dir: &Path, files: &Tree, current: Tree) -> Result<Summary, Write
     Ok(summary)
 }
 
-fn summarize(files: &Tree, current: &Tree) -> Summary {
+/// `current`: what [`compare_tree`] found on disk.
+fn summarize(files: &Tree, current: &BTreeMap<String, bool>) -> Summary {
     let mut summary = Summary::default();
-    for (path, contents) in files {
-        if current.get(path) == Some(contents) {
+    for path in files.keys() {
+        if current.get(path) == Some(&true) {
             summary.unchanged += 1;
         } else {
             summary.written += 1;
@@ -315,7 +364,7 @@ fn stage(
     staging: &Path,
     out_dir: &Path,
     files: &Tree,
-    current: &Tree,
+    current: &BTreeMap<String, bool>,
     steps: &mut Steps,
 ) -> io::Result<()> {
     std::fs::create_dir_all(staging)?;
@@ -324,7 +373,7 @@ fn stage(
         let target = staging.join(path);
         std::fs::create_dir_all(target.parent().expect("a file has a parent"))?;
         std::fs::write(&target, contents)?;
-        if current.get(path) == Some(contents) {
+        if current.get(path) == Some(&true) {
             // Keep the old modification time, so build tools see no change.
             let modified = std::fs::metadata(out_dir.join(path))?.modified()?;
             std::fs::File::options()
@@ -427,17 +476,21 @@ impl Steps {
 
 /// What `check` found: one unified diff per stale, missing or extra file.
 pub fn diff_tree(out_dir: &Path, files: &Tree) -> io::Result<Vec<String>> {
-    let current = read_tree(out_dir)?;
+    let current = compare_tree(out_dir, files)?;
     let base = out_dir.display().to_string();
     let mut diffs = Vec::new();
     let paths: std::collections::BTreeSet<&String> = current.keys().chain(files.keys()).collect();
     for path in paths {
-        let old = current.get(path).map_or("", String::as_str);
-        let new = files.get(path).map_or("", String::as_str);
-        if current.contains_key(path) && files.contains_key(path) && old == new {
+        if current.get(path) == Some(&true) {
             continue;
         }
-        let diff = similar::TextDiff::from_lines(old, new);
+        // Only a stale file is read whole, for its diff.
+        let old = match current.contains_key(path) {
+            true => String::from_utf8_lossy(&std::fs::read(out_dir.join(path))?).into_owned(),
+            false => String::new(),
+        };
+        let new = files.get(path).map_or("", String::as_str);
+        let diff = similar::TextDiff::from_lines(old.as_str(), new);
         let old_name = if current.contains_key(path) {
             format!("a/{base}/{path}")
         } else {

@@ -7,6 +7,8 @@
 //!
 //! Everything is decided here, in a small view model; the template only lays it out.
 
+mod layout;
+
 use super::code::{camel, doc_lines, unknown_enum, Scope};
 use super::Templates;
 use crate::diagnostics::Diagnostic;
@@ -85,7 +87,7 @@ struct Relationship {
 }
 
 pub fn render(system: &System, templates: &Templates) -> Result<String, Box<Diagnostic>> {
-    templates.render("typescript/types.ts.jinja", file(system)?)
+    templates.render_with("typescript/types.ts.jinja", file(system)?, layout::types_ts)
 }
 
 fn file(system: &System) -> Result<File, Box<Diagnostic>> {
