@@ -103,8 +103,8 @@ fn holds(path: &Path, expected: &[u8]) -> io::Result<bool> {
 /// new one at `out_dir`, plus a leftover that the next build removes ([`repair`]).
 pub fn write_tree(out_dir: &Path, files: &Tree) -> Result<Summary, WriteError> {
     repair(out_dir).map_err(|e| WriteError::repair_failed(out_dir, e))?;
-    let current = compare_tree(out_dir, files)
-        .map_err(|e| WriteError::not_written(out_dir, "reading", e))?;
+    let current =
+        compare_tree(out_dir, files).map_err(|e| WriteError::not_written(out_dir, "reading", e))?;
     if !current.is_empty() && !current.contains_key(MARKER) {
         return Err(WriteError::new(
             Code::OutputNotOurs,
@@ -122,11 +122,16 @@ pub fn write_tree(out_dir: &Path, files: &Tree) -> Result<Summary, WriteError> {
 /// schema folder, which `schemagen convert` rewrites in place (same staging and swap).
 pub fn replace_tree(dir: &Path, files: &Tree) -> Result<Summary, WriteError> {
     repair(dir).map_err(|e| WriteError::repair_failed(dir, e))?;
-    let current = read_tree(dir).map_err(|e| WriteError::not_written(dir, "reading", e))?;
+    let current =
+        compare_tree(dir, files).map_err(|e| WriteError::not_written(dir, "reading", e))?;
     replace(dir, files, current)
 }
 
-fn replace(out_dir: &Path, files: &Tree, current: Tree) -> Result<Summary, WriteError> {
+fn replace(
+    out_dir: &Path,
+    files: &Tree,
+    current: BTreeMap<String, bool>,
+) -> Result<Summary, WriteError> {
     let summary = summarize(files, &current);
     if summary.written == 0 && summary.removed == 0 {
         return Ok(summary);
