@@ -8,9 +8,11 @@
 //! actions as `@id`/`@@id`/`@@unique`/`@relation` (each relation named after its constraint,
 //! with the opposite field on the referenced model), checks, indexes with method, order,
 //! operator class and predicate (`@@index`, or the YAML `indexes:` key for expressions and
-//! predicates), enums, comments, partitioning (`partition:`). What the flavour cannot say
-//! (identity and generated columns, other types, exclusion constraints, row level security and
-//! grants) is reported (E0803, E0807), or left out with `--skip-unsupported`.
+//! predicates), enums, comments, partitioning (`partition:`), and row level security with
+//! its grants and policies as `access:` (each policy of schemagen's shape a raw `sql` rule in
+//! Postgres' own spelling). What the flavour cannot say (identity and generated columns, other
+//! types, exclusion constraints, policies of other shapes) is reported (E0803, E0807), or left
+//! out with `--skip-unsupported`.
 
 use super::Import;
 use crate::catalog::{self, Catalog, Constraint, Name, Scope, Table};
