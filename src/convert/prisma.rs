@@ -721,21 +721,12 @@ fn relations(system: &System, names: &Names, models: &mut [Model]) {
     }
 }
 
-/// Whether `columns` are exactly the primary key or a unique index without a predicate.
+/// Whether `columns` are exactly a key of the table (a one-to-one relation).
 fn is_unique(table: &Table, columns: &[String]) -> bool {
-    let set: BTreeSet<&String> = columns.iter().collect();
-    let key = table
-        .primary_key
-        .as_ref()
-        .is_some_and(|k| k.columns.iter().collect::<BTreeSet<_>>() == set);
-    key || table.indexes.iter().any(|i| {
-        i.unique
-            && i.predicate.is_none()
-            && i.parts.len() == set.len()
-            && i.parts
-                .iter()
-                .all(|p| matches!(p, IndexPart::Column { name, .. } if set.contains(name)))
-    })
+    let set: BTreeSet<&str> = columns.iter().map(String::as_str).collect();
+    table
+        .keys()
+        .any(|key| key.into_iter().collect::<BTreeSet<_>>() == set)
 }
 
 fn action(action: crate::ir::ReferentialAction) -> &'static str {

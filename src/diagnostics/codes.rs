@@ -152,7 +152,7 @@ codes! {
     ImportTargetExists = "E0804", Error, "`import`: the system's folder already holds a schema";
     ImportFlavour = "E0805", Error, "`import postgres --flavour`: a flavour the import does not write yet";
     ImportDatabase = "E0806", Error, "`import postgres`: the database cannot be reached or read";
-    ImportAccess = "E0807", Error, "`import postgres`: row level security, policies or grants, which the import does not turn into access rules yet";
+    ImportAccess = "E0807", Error, "`import postgres`: row level security or policies the import cannot turn into access rules";
     // convert: a system's YAML → another flavour
     ConvertLoss = "E0808", Error, "`convert`: the target flavour cannot say something the system has";
     ConvertTarget = "E0809", Error, "`convert`: the target flavour cannot carry this system's tables, so nothing is converted";

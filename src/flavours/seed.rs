@@ -9,8 +9,7 @@
 use super::read;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{
-    Column, ColumnType, IndexPart, Literal, ScalarType, SeedRow, SeedTable, SeedValue, Span,
-    System, Table,
+    Column, ColumnType, Literal, ScalarType, SeedRow, SeedTable, SeedValue, Span, System, Table,
 };
 use crate::load::{Node, Value};
 use std::collections::HashMap;
@@ -222,29 +221,9 @@ fn gives_a_key(table: &Table, given: &[bool], values: &[(usize, SeedValue)]) -> 
                 given[i] && !values.iter().any(|(c, v)| *c == i && *v == SeedValue::Null)
             })
     };
-    key_columns(table).any(|key| !key.is_empty() && key.iter().all(|c| set(c)))
-}
-
-/// The primary key's columns, then each plain unique index's.
-fn key_columns(table: &Table) -> impl Iterator<Item = Vec<&str>> {
-    let primary = table
-        .primary_key
-        .iter()
-        .map(|pk| pk.columns.iter().map(String::as_str).collect());
-    let unique = table
-        .indexes
-        .iter()
-        .filter(|i| i.unique && i.predicate.is_none())
-        .filter_map(|i| {
-            i.parts
-                .iter()
-                .map(|p| match p {
-                    IndexPart::Column { name, .. } => Some(name.as_str()),
-                    IndexPart::Expression { .. } => None,
-                })
-                .collect::<Option<Vec<&str>>>()
-        });
-    primary.chain(unique)
+    table
+        .keys()
+        .any(|key| !key.is_empty() && key.iter().all(|c| set(c)))
 }
 
 /// The keys a row may give, by field name, for the hint: `id`, or `email`, or `a and b`.
@@ -256,7 +235,8 @@ fn key_names(table: &Table) -> String {
             .find(|c| c.db_name == db)
             .map_or(db.to_string(), |c| format!("`{}`", c.name))
     };
-    let keys: Vec<String> = key_columns(table)
+    let keys: Vec<String> = table
+        .keys()
         .map(|key| key.into_iter().map(field).collect::<Vec<_>>().join(" and "))
         .collect();
     keys.join(", or ")

@@ -8,9 +8,11 @@
 //! actions as `@id`/`@@id`/`@@unique`/`@relation` (each relation named after its constraint,
 //! with the opposite field on the referenced model), checks, indexes with method, order,
 //! operator class and predicate (`@@index`, or the YAML `indexes:` key for expressions and
-//! predicates), enums, comments, partitioning (`partition:`). What the flavour cannot say
-//! (identity and generated columns, other types, exclusion constraints, row level security and
-//! grants) is reported (E0803, E0807), or left out with `--skip-unsupported`.
+//! predicates), enums, comments, partitioning (`partition:`), and row level security with
+//! its grants and policies as `access:` (each policy of schemagen's shape a raw `sql` rule in
+//! Postgres' own spelling). What the flavour cannot say (identity and generated columns, other
+//! types, exclusion constraints, policies of other shapes) is reported (E0803, E0807), or left
+//! out with `--skip-unsupported`.
 
 use super::Import;
 use crate::catalog::{self, Catalog, Constraint, Name, Scope, Table};
@@ -59,10 +61,11 @@ pub fn from_catalog(catalog: &Catalog, schemas: &[String], system: &str, skip: b
             partitions.entry(parent).or_default().push(name);
         }
     }
+    let app_role = app_role(&tables);
     let mut models: BTreeMap<&Name, Model> = tables
         .iter()
         .map(|&(name, table)| {
-            let mut model = Model::new(name, table, &names, &mut diags);
+            let mut model = Model::new(name, table, &names, app_role.as_deref(), &mut diags);
             if let Some(key) = &table.partition_key {
                 let children = partitions.get(name).map_or(&[][..], Vec::as_slice);
                 model.partition = model.partitioning(key, children, &mut diags);
@@ -77,9 +80,14 @@ pub fn from_catalog(catalog: &Catalog, schemas: &[String], system: &str, skip: b
     }
     extensions(catalog, &mut diags);
     let mut out = Import::default();
+    let settings = access_settings(&tables, app_role.as_deref());
     let texts: Vec<(String, String)> = files
         .into_iter()
-        .map(|(schema, file)| (format!("{schema}.yaml"), file.yaml(&schema)))
+        .enumerate()
+        .map(|(i, (schema, file))| {
+            let settings = if i == 0 { settings.as_str() } else { "" };
+            (format!("{schema}.yaml"), file.yaml(&schema, settings))
+        })
         .collect();
     compile_check(system, &texts, &mut out.sources, &mut diags);
     out.files = texts;
@@ -116,9 +124,9 @@ struct File {
 }
 
 impl File {
-    fn yaml(&self, schema: &str) -> String {
+    fn yaml(&self, schema: &str, settings: &str) -> String {
         let mut out = format!(
-            "# Imported from a PostgreSQL database by `schemagen import postgres`.\nflavor: prisma\nschema: {}\n",
+            "# Imported from a PostgreSQL database by `schemagen import postgres`.\nflavor: prisma\nschema: {}\n{settings}",
             yaml_string(schema)
         );
         if !self.enums.is_empty() {
@@ -131,6 +139,28 @@ impl File {
         }
         out
     }
+}
+
+/// The system's `access:` settings: the application role, and Supabase's context when the
+/// policies read `auth.uid()` or `auth.jwt()` (the migration then creates stand-ins for them
+/// where they are missing). Empty when the database grants no single application role.
+fn access_settings(tables: &[(&Name, &Table)], app_role: Option<&str>) -> String {
+    let Some(role) = app_role else {
+        return String::new();
+    };
+    let supabase = tables
+        .iter()
+        .flat_map(|(_, t)| t.policies.values())
+        .any(|p| {
+            let reads = |sql: &Option<String>| sql.as_deref().is_some_and(|s| s.contains("auth."));
+            reads(&p.using) || reads(&p.with_check)
+        });
+    let context = if supabase {
+        "  context: supabase\n"
+    } else {
+        ""
+    };
+    format!("access:\n{context}  app_role: {}\n", yaml_string(role))
 }
 
 /// Prisma names for the database's tables, enums and columns, unique in the system.
@@ -234,10 +264,18 @@ struct Model {
     left_out: BTreeSet<String>,
     /// The `partition:` key's value.
     partition: Option<String>,
+    /// The `access:` key's lines.
+    access: Option<String>,
 }
 
 impl Model {
-    fn new(name: &Name, table: &Table, names: &Names, diags: &mut Diagnostics) -> Model {
+    fn new(
+        name: &Name,
+        table: &Table,
+        names: &Names,
+        app_role: Option<&str>,
+        diags: &mut Diagnostics,
+    ) -> Model {
         let mut model = Model {
             table: name.clone(),
             comment: table.comment.clone(),
@@ -252,6 +290,7 @@ impl Model {
             nullable: BTreeSet::new(),
             left_out: BTreeSet::new(),
             partition: None,
+            access: None,
         };
         for column in &table.columns {
             let field = model.claim(&identifier(&column.name, 'f'));
@@ -282,7 +321,7 @@ impl Model {
         }
         model.constraints(table, single_key.is_some(), diags);
         model.indexes(table, diags);
-        model.access(table, diags);
+        model.access = model.access(table, app_role, diags);
         model
     }
 
@@ -600,30 +639,45 @@ impl Model {
         self.indexes.push(yaml);
     }
 
-    /// Row level security, policies and grants: not imported (yet).
-    fn access(&self, table: &Table, diags: &mut Diagnostics) {
-        let mut parts = Vec::new();
-        if table.rls_enabled {
-            parts.push("row level security".to_string());
+    /// Row level security and its policies as `access:` rules. Each policy schemagen's shape
+    /// (named `<table>_<command>`, permissive, for every role, one command) becomes a raw `sql`
+    /// rule holding Postgres' own text of it, which renders the same policy again; `expect:`
+    /// is left for the user (verify asks for it, E0724). Other policies are reported (E0807).
+    fn access(
+        &self,
+        table: &Table,
+        app_role: Option<&str>,
+        diags: &mut Diagnostics,
+    ) -> Option<String> {
+        let granted = app_role.is_some_and(|role| table.grants.contains_key(role));
+        if !table.rls_enabled && table.policies.is_empty() {
+            return granted.then(|| "    access: shared\n".to_string());
         }
-        if !table.policies.is_empty() {
-            parts.push(format!("{} policies", table.policies.len()));
+        let mut rules = String::new();
+        let mut unmapped = Vec::new();
+        if !table.rls_forced || !granted {
+            unmapped.push("row level security not forced, or no grants to the application role");
         }
-        if !table.grants.is_empty() {
-            parts.push(format!(
-                "grants to {}",
-                table.grants.keys().cloned().collect::<Vec<_>>().join(", ")
-            ));
+        for (name, policy) in &table.policies {
+            match sql_rule(&self.table.name, name, policy) {
+                Some(rule) => rules.push_str(&rule),
+                None => unmapped.push("a policy not of schemagen's shape"),
+            }
         }
-        if !parts.is_empty() {
+        if !unmapped.is_empty() {
+            unmapped.dedup();
             not_imported(
                 &self.table.to_string(),
-                &parts.join(", "),
+                &unmapped.join(", "),
                 "write the table's `access:` rules (docs/access.md), which render its policies and grants",
                 Code::ImportAccess,
                 diags,
             );
+            return None;
         }
+        Some(format!(
+            "    # Imported policies: add `expect:` to each `sql` rule for `schemagen verify` (docs/access.md)\n    access:\n{rules}"
+        ))
     }
 
     fn yaml(&self, names: &Names) -> String {
@@ -637,6 +691,9 @@ impl Model {
         }
         if let Some(comment) = &self.comment {
             let _ = writeln!(out, "    comment: {}", yaml_string(comment));
+        }
+        if let Some(access) = &self.access {
+            out.push_str(access);
         }
         out.push_str("    fields: |\n");
         let lines = self.columns.iter().chain(&self.relations);
@@ -659,6 +716,38 @@ impl Model {
         }
         out
     }
+}
+
+/// One policy as a `sql` rule under its command's key, when it has the shape schemagen
+/// renders: `<table>_<command>`, permissive, for PUBLIC, `USING` for select and delete,
+/// `WITH CHECK` for insert, the same both for update.
+fn sql_rule(table: &str, name: &str, policy: &catalog::Policy) -> Option<String> {
+    use crate::ir::access::Command;
+    let command = Command::ALL
+        .into_iter()
+        .find(|c| c.sql() == policy.command)?;
+    let shaped = name == crate::render::postgres::rls::policy_name(table, command)
+        && policy.permissive
+        && policy.roles == ["PUBLIC"];
+    let sql = match (command, &policy.using, &policy.with_check) {
+        (Command::Select | Command::Delete, Some(using), None) => using,
+        (Command::Insert, None, Some(check)) => check,
+        (Command::Update, Some(using), Some(check)) if using == check => using,
+        _ => return None,
+    };
+    let key = match command {
+        Command::Select => "read",
+        other => other.name(),
+    };
+    shaped.then(|| format!("      {key}:\n        - sql: {}\n", yaml_string(sql)))
+}
+
+/// The role the application connects as: the one role granted every imported table's rows
+/// (schemagen's `app_role`), if there is exactly one.
+fn app_role(tables: &[(&Name, &Table)]) -> Option<String> {
+    let mut roles = tables.iter().flat_map(|(_, t)| t.grants.keys());
+    let first = roles.next()?;
+    roles.all(|r| r == first).then(|| first.clone())
 }
 
 /// Each foreign key: a relation field on the referencing model, named after the constraint,

@@ -166,6 +166,29 @@ impl Table {
     pub fn column(&self, db_name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.db_name == db_name)
     }
+
+    /// The primary key's columns, then each unique index's without predicate or expression:
+    /// the column sets Postgres accepts as a foreign key's target, and that name a row.
+    pub fn keys(&self) -> impl Iterator<Item = Vec<&str>> {
+        let primary = self
+            .primary_key
+            .iter()
+            .map(|pk| pk.columns.iter().map(String::as_str).collect());
+        let unique = self
+            .indexes
+            .iter()
+            .filter(|i| i.unique && i.predicate.is_none())
+            .filter_map(|i| {
+                i.parts
+                    .iter()
+                    .map(|p| match p {
+                        IndexPart::Column { name, .. } => Some(name.as_str()),
+                        IndexPart::Expression { .. } => None,
+                    })
+                    .collect::<Option<Vec<&str>>>()
+            });
+        primary.chain(unique)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

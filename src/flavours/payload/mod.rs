@@ -351,24 +351,12 @@ fn read_global<'a>(
     id_type: IdType,
     diags: &mut Diagnostics,
 ) -> Option<Collection<'a>> {
-    let entries = expect_map(node, "globals", diags)?;
-    let slug = expect_scalar(
-        required_key(node, "slug", "globals", diags)?,
-        "globals",
-        diags,
-    )?;
-    check_keys(entries, GLOBAL_KEYS, &slug, diags);
-    let versions = node
-        .get("versions")
-        .and_then(|v| read_versions(v, &format!("{slug}.versions"), diags));
-    let table = node
-        .get("dbName")
-        .and_then(|n| expect_scalar(n, &format!("{slug}.dbName"), diags))
-        .unwrap_or_else(|| names::snake_case(&slug));
-    let mut fields = match node.get("fields") {
-        Some(f) => fields::parse_fields(f, &slug, diags),
-        None => Vec::new(),
-    };
+    let Head {
+        slug,
+        versions,
+        table,
+        mut fields,
+    } = read_head(node, "globals", GLOBAL_KEYS, diags)?;
     if versions.is_some_and(|v| v.drafts) {
         merge_base_fields(&mut fields, vec![status_field(&slug, node.span)]);
     }
@@ -398,6 +386,38 @@ fn read_global<'a>(
     })
 }
 
+/// What a collection and a global read alike: the slug (the keys checked against `keys`),
+/// `versions`, the table (`dbName`, else the slug in snake_case) and the fields.
+struct Head {
+    slug: String,
+    versions: Option<Versions>,
+    table: String,
+    fields: Vec<Field>,
+}
+
+fn read_head(node: &Node, list: &str, keys: &[&str], diags: &mut Diagnostics) -> Option<Head> {
+    let entries = expect_map(node, list, diags)?;
+    let slug = expect_scalar(required_key(node, "slug", list, diags)?, list, diags)?;
+    check_keys(entries, keys, &slug, diags);
+    let versions = node
+        .get("versions")
+        .and_then(|v| read_versions(v, &format!("{slug}.versions"), diags));
+    let table = node
+        .get("dbName")
+        .and_then(|n| expect_scalar(n, &format!("{slug}.dbName"), diags))
+        .unwrap_or_else(|| names::snake_case(&slug));
+    let fields = match node.get("fields") {
+        Some(f) => fields::parse_fields(f, &slug, diags),
+        None => Vec::new(),
+    };
+    Some(Head {
+        slug,
+        versions,
+        table,
+        fields,
+    })
+}
+
 fn describe(node: &Node) -> String {
     node.scalar_text()
         .map_or_else(|| node.kind().to_string(), |t| format!("`{t}`"))
@@ -408,13 +428,12 @@ fn read_collection<'a>(
     id_type: IdType,
     diags: &mut Diagnostics,
 ) -> Option<Collection<'a>> {
-    let entries = expect_map(node, "collections", diags)?;
-    let slug = expect_scalar(
-        required_key(node, "slug", "collections", diags)?,
-        "collections",
-        diags,
-    )?;
-    check_keys(entries, COLLECTION_KEYS, &slug, diags);
+    let Head {
+        slug,
+        versions,
+        table,
+        mut fields,
+    } = read_head(node, "collections", COLLECTION_KEYS, diags)?;
     let path = slug.as_str();
     let flag = |key: &str, default: bool, diags: &mut Diagnostics| {
         node.get(key)
@@ -426,9 +445,6 @@ fn read_collection<'a>(
     let orderable = flag("orderable", false, diags);
     flag("enableQueryPresets", false, diags);
     let folders = internal::has_folders(node);
-    let versions = node
-        .get("versions")
-        .and_then(|v| read_versions(v, &format!("{slug}.versions"), diags));
     if let (Some(_), false) = (versions, timestamps) {
         diags.push(
             Diagnostic::error(
@@ -440,15 +456,6 @@ fn read_collection<'a>(
             .with_help("versions are ordered by their timestamps: remove `timestamps: false` (Payload refuses it too)"),
         );
     }
-    let table = node
-        .get("dbName")
-        .and_then(|n| expect_scalar(n, &format!("{slug}.dbName"), diags))
-        .unwrap_or_else(|| names::snake_case(&slug));
-
-    let mut fields = match node.get("fields") {
-        Some(f) => fields::parse_fields(f, &slug, diags),
-        None => Vec::new(),
-    };
     if folders {
         // folders/addFolderFieldToCollection.ts: after the user's fields, before the dates.
         fields.push(internal::folder_field(&slug, node.span));
