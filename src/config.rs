@@ -16,7 +16,11 @@ pub const KEYS: &[&str] = &[
     "templates",
     "identifiers",
     "historySchema",
+    "rust",
 ];
+
+/// The keys of `rust:`.
+pub const RUST_KEYS: &[&str] = &["sqlx"];
 
 /// The values of `identifiers:`.
 pub const IDENTIFIER_POLICIES: &[&str] = &["error", "shorten"];
@@ -37,6 +41,8 @@ pub struct Config {
     pub history_schema: Option<String>,
     /// The systems named on the command line (`build SYSTEM…`); empty for every system.
     pub systems: Vec<String>,
+    /// How the code targets render (`rust: { sqlx: true }`).
+    pub options: crate::render::Options,
 }
 
 impl Default for Config {
@@ -57,6 +63,7 @@ impl Config {
             accept_data_loss: false,
             history_schema: None,
             systems: Vec::new(),
+            options: crate::render::Options::default(),
         }
     }
 }
@@ -113,6 +120,18 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
                 config.templates = read::expect_scalar(node, &path, diags).map(|t| dir.join(t))
             }
             "historySchema" => config.history_schema = read::expect_scalar(node, &path, diags),
+            "rust" => {
+                if let Some(rust) = read::expect_map(node, &path, diags) {
+                    read::check_keys(rust, RUST_KEYS, &path, diags);
+                    for (key, value) in rust {
+                        if key.name == "sqlx" {
+                            let path = format!("{path}.sqlx");
+                            config.options.sqlx =
+                                read::expect_bool(value, &path, diags).unwrap_or_default();
+                        }
+                    }
+                }
+            }
             "identifiers" => match read::expect_scalar(node, &path, diags).as_deref() {
                 Some("shorten") => config.shorten_identifiers = true,
                 Some("error") | None => {}

@@ -242,6 +242,9 @@ fn config_file() -> Value {
     let file = object(config::KEYS, |key| match key {
         "targets" => Some(list(one_of_names(crate::render::Target::NAMES))),
         "identifiers" => Some(one_of_names(config::IDENTIFIER_POLICIES)),
+        "rust" => Some(object(config::RUST_KEYS, |_| {
+            Some(json!({ "type": "boolean" }))
+        })),
         _ => Some(text()),
     });
     document(
