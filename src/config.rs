@@ -17,7 +17,11 @@ pub const KEYS: &[&str] = &[
     "identifiers",
     "historySchema",
     "allowWarnings",
+    "rust",
 ];
+
+/// The keys of `rust:`.
+pub const RUST_KEYS: &[&str] = &["sqlx"];
 
 /// The values of `identifiers:`.
 pub const IDENTIFIER_POLICIES: &[&str] = &["error", "shorten"];
@@ -40,6 +44,8 @@ pub struct Config {
     pub systems: Vec<String>,
     /// `allowWarnings`: schema warnings the team has read and accepted; counted, not shown.
     pub allowed_warnings: Vec<Code>,
+    /// How the code targets render (`rust: { sqlx: true }`).
+    pub options: crate::render::Options,
 }
 
 impl Default for Config {
@@ -61,6 +67,7 @@ impl Config {
             history_schema: None,
             systems: Vec::new(),
             allowed_warnings: Vec::new(),
+            options: crate::render::Options::default(),
         }
     }
 }
@@ -123,6 +130,18 @@ pub fn load(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Con
                     .iter()
                     .filter_map(|item| allowable_warning(item, &path, diags))
                     .collect();
+            }
+            "rust" => {
+                if let Some(rust) = read::expect_map(node, &path, diags) {
+                    read::check_keys(rust, RUST_KEYS, &path, diags);
+                    for (key, value) in rust {
+                        if key.name == "sqlx" {
+                            let path = format!("{path}.sqlx");
+                            config.options.sqlx =
+                                read::expect_bool(value, &path, diags).unwrap_or_default();
+                        }
+                    }
+                }
             }
             "identifiers" => match read::expect_scalar(node, &path, diags).as_deref() {
                 Some("shorten") => config.shorten_identifiers = true,

@@ -273,7 +273,14 @@ fn render_all(
             // Nothing of this system is rendered: `build` writes nothing and exits 1.
             continue;
         }
-        match render::render_system(system, &history, &migration, &config.targets, &templates) {
+        match render::render_system(
+            system,
+            &history,
+            &migration,
+            &config.targets,
+            &templates,
+            config.options,
+        ) {
             Ok(rendered) => files.extend(rendered),
             Err(d) => diags.push(*d),
         }

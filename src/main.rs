@@ -860,6 +860,10 @@ fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         (Some(Emit::Pgtap), _) => {
             for report in &reports {
                 eprint!("{}", verify::human(report));
+                if !report.declares_access {
+                    // A suite of no probes would pass and prove nothing.
+                    return Ok(ExitCode::from(1));
+                }
                 let system = run.systems.iter().find(|s| s.name == report.system);
                 print!(
                     "{}",

@@ -134,6 +134,19 @@ fn emit_pgtap_asks_for_one_system_in_a_project_of_several() {
         both.stderr
     );
     assert_eq!(both.stdout, "", "no suite is printed");
+
+    // blog declares no access rules: a suite of no probes would prove nothing.
+    if schemagen::cluster::find_server_bin().is_err() {
+        support::missing_tool(
+            "emit_pgtap_asks_for_one_system_in_a_project_of_several",
+            "no PostgreSQL server binaries",
+        );
+        return;
+    }
+    let none = schemagen(dir.path(), &["verify", "--emit", "pgtap", "blog"]);
+    assert_eq!(none.code, 1, "{}", none.all());
+    assert!(none.stderr.contains("nothing to prove"), "{}", none.stderr);
+    assert_eq!(none.stdout, "", "no suite is printed");
 }
 
 #[test]

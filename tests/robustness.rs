@@ -86,6 +86,7 @@ fn run_pipeline(text: &str, templates: &Templates) {
         &migration,
         Target::ALL,
         templates,
+        render::Options::default(),
     );
 }
 

@@ -243,6 +243,9 @@ fn config_file() -> Value {
         "targets" => Some(list(one_of_names(crate::render::Target::NAMES))),
         "identifiers" => Some(one_of_names(config::IDENTIFIER_POLICIES)),
         "allowWarnings" => Some(list(one_of_names(&config::allowable_warnings()))),
+        "rust" => Some(object(config::RUST_KEYS, |_| {
+            Some(json!({ "type": "boolean" }))
+        })),
         _ => Some(text()),
     });
     document(

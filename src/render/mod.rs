@@ -37,6 +37,13 @@ impl Target {
     pub const NAMES: &'static [&'static str] = &["postgres", "rust", "typescript", "diagram"];
 }
 
+/// How the code targets render, from `schemagen.yaml`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `rust: { sqlx: true }`: the Rust structs derive `sqlx::FromRow`, the enums `sqlx::Type`.
+    pub sqlx: bool,
+}
+
 /// The embedded templates, each `(name, source)`; a project may override any by name.
 /// The source of an embedded template, by name (e.g. `typescript/types.ts.jinja`): the starting point of an override.
 pub fn embedded_template(name: &str) -> Option<&'static str> {
@@ -200,6 +207,7 @@ pub fn render_system(
     migration: &Migration,
     targets: &[Target],
     templates: &Templates,
+    options: Options,
 ) -> Result<BTreeMap<String, String>, Box<Diagnostic>> {
     // Targets are independent and each is a pass over the whole system: on a large system,
     // rendering them side by side is what keeps `build` fast.
@@ -207,7 +215,9 @@ pub fn render_system(
         let handles: Vec<_> = targets
             .iter()
             .map(|&target| {
-                scope.spawn(move || render_target(target, system, history, migration, templates))
+                scope.spawn(move || {
+                    render_target(target, system, history, migration, templates, options)
+                })
             })
             .collect();
         handles
@@ -231,10 +241,14 @@ fn render_target(
     history: &History,
     migration: &Migration,
     templates: &Templates,
+    options: Options,
 ) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
     Ok(match target {
         Target::Postgres => postgres::render(system, history, migration, templates)?,
-        Target::Rust => vec![("models.rs".into(), rust::render(system, templates)?)],
+        Target::Rust => vec![(
+            "models.rs".into(),
+            rust::render_with(system, templates, options)?,
+        )],
         Target::Typescript => vec![("types.ts".into(), typescript::render(system, templates)?)],
         Target::Diagram => vec![("README.md".into(), diagram::render(system))],
     })

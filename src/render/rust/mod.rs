@@ -13,7 +13,7 @@
 //! ```
 
 use super::code::{camel, doc_lines, snake, unknown_enum, Scope};
-use super::Templates;
+use super::{quote_ident, Options, Templates};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, ColumnType, EnumValue, QualifiedName, ScalarType, System, Table};
 use serde::Serialize;
@@ -42,6 +42,8 @@ const KEYWORDS: &[&str] = &[
 #[derive(Serialize)]
 struct Module {
     system: String,
+    /// sqlx derives beside serde's (`rust: { sqlx: true }`).
+    sqlx: bool,
     /// The name of the generated (longitude, latitude) type, when a column needs one.
     point: Option<String>,
     enums: Vec<EnumView>,
@@ -51,6 +53,9 @@ struct Module {
 #[derive(Serialize)]
 struct EnumView {
     name: String,
+    /// The Postgres type as sqlx names it, a Rust string literal: quoted, schema-qualified
+    /// outside `public` (as `regtype` prints it on the default search path).
+    type_name: String,
     doc: Vec<String>,
     variants: Vec<Item>,
 }
@@ -73,10 +78,18 @@ struct Item {
 }
 
 pub fn render(system: &System, templates: &Templates) -> Result<String, Box<Diagnostic>> {
-    templates.render("rust/models.rs.jinja", module(system)?)
+    render_with(system, templates, Options::default())
 }
 
-fn module(system: &System) -> Result<Module, Box<Diagnostic>> {
+pub fn render_with(
+    system: &System,
+    templates: &Templates,
+    options: Options,
+) -> Result<String, Box<Diagnostic>> {
+    templates.render("rust/models.rs.jinja", module(system, options)?)
+}
+
+fn module(system: &System, options: Options) -> Result<Module, Box<Diagnostic>> {
     // Tables claim names first: their structs are what users touch most.
     let mut scope = Scope::with_reserved(RESERVED_TYPES);
     let struct_names: Vec<String> = system
@@ -116,6 +129,7 @@ fn module(system: &System) -> Result<Module, Box<Diagnostic>> {
         .iter()
         .zip(enum_names)
         .map(|(e, name)| EnumView {
+            type_name: format!("{:?}", sqlx_type_name(&e.db_name)),
             doc: doc(e.comment.as_deref(), &name, &e.name),
             name,
             variants: variants(&e.values),
@@ -123,6 +137,7 @@ fn module(system: &System) -> Result<Module, Box<Diagnostic>> {
         .collect();
     Ok(Module {
         system: system.name.clone(),
+        sqlx: options.sqlx,
         point,
         enums,
         structs,
@@ -176,6 +191,14 @@ fn variants(values: &[EnumValue]) -> Vec<Item> {
             }
         })
         .collect()
+}
+
+fn sqlx_type_name(name: &QualifiedName) -> String {
+    if name.schema == "public" {
+        quote_ident(&name.name)
+    } else {
+        format!("{}.{}", quote_ident(&name.schema), quote_ident(&name.name))
+    }
 }
 
 fn raw_if_keyword(ident: String) -> String {
