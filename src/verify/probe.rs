@@ -217,10 +217,7 @@ fn update_without_reading(world: &World, index: usize) -> (String, bool) {
 }
 
 fn is_free(world: &World, index: usize, table: &Table, column: &str) -> bool {
-    let keyed = table
-        .primary_key
-        .iter()
-        .any(|pk| pk.columns.iter().any(|c| c == column))
+    let keyed = crate::synth::is_key(table, column)
         || table
             .foreign_keys
             .iter()
@@ -230,10 +227,9 @@ fn is_free(world: &World, index: usize, table: &Table, column: &str) -> bool {
             .iter()
             .any(|p| p.columns.iter().any(|c| c == column))
         || table.indexes.iter().filter(|i| i.unique).any(|i| {
-            i.parts.iter().any(|p| match p {
-                crate::ir::IndexPart::Column { name, .. } => name == column,
-                crate::ir::IndexPart::Expression { sql } => sql.contains(column),
-            })
+            i.parts.iter().any(
+                |p| matches!(p, crate::ir::IndexPart::Expression { sql } if sql.contains(column)),
+            )
         });
     let checked = table.checks.iter().any(|c| c.expression.contains(column));
     let in_sql_rule = world.system.access.table(&table.db_name).is_some_and(|e| {
