@@ -376,18 +376,40 @@ fn behave(
     let outcome = probe_all(system, db, &mut report, base);
     db::execute(db, "ROLLBACK").map_err(setup(system))?;
     outcome.map_err(setup(system))?;
-    let policed = system
-        .access
-        .tables
-        .iter()
-        .any(|t| !t.shared && !t.rules.is_empty());
-    if policed && report.cells.is_empty() {
-        report.notes.push(
-            "FAIL 0 probes ran, yet the system has access rules: nothing about them was proved"
-                .into(),
-        );
+    for table in unproved_tables(system, &report.cells) {
+        report.notes.push(format!(
+            "FAIL {table}: 0 probes judged its access rules, yet it has some: nothing about them was proved"
+        ));
     }
     Ok(report)
+}
+
+/// The policed tables (rules, not shared) on which no probe of a command was judged against
+/// the rules: their rules were not proved, whatever else passed. Tables whose raw `sql` rule
+/// lacks `expect:` are left out: that rule fails the proof already (E0724).
+fn unproved_tables<'a>(system: &'a System, cells: &[Cell]) -> Vec<&'a str> {
+    let judged: std::collections::HashSet<&str> = cells
+        .iter()
+        .filter(|c| c.expected.is_some() && !matches!(c.action, Action::Privilege(_)))
+        .map(|c| c.table.as_str())
+        .collect();
+    let unexplained = |rules: &[crate::ir::access::Rule]| {
+        rules
+            .iter()
+            .any(|r| matches!(&r.kind, RuleKind::Sql { expect, .. } if expect.0.is_none()))
+    };
+    system
+        .tables
+        .iter()
+        .filter(|t| {
+            system
+                .access
+                .table(&t.db_name)
+                .is_some_and(|e| !e.shared && !e.rules.is_empty() && !unexplained(&e.rules))
+        })
+        .map(|t| t.name.as_str())
+        .filter(|name| !judged.contains(name))
+        .collect()
 }
 
 /// The application role, the probe function, synthetic rows, then every probe.
@@ -1007,4 +1029,67 @@ pub fn json(report: &Report) -> serde_json::Value {
         "cells": cells,
         "notes": report.notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace() -> crate::Run {
+        let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ok/access_workspace");
+        let config = crate::config::Config {
+            schemas: case.join("schemas"),
+            out: case.join("no-previous-output"),
+            ..Default::default()
+        };
+        crate::generate(&config)
+    }
+
+    fn cell(table: &str, action: Action, expected: Option<Actual>) -> Cell {
+        Cell {
+            table: table.into(),
+            action,
+            scenario: "own".into(),
+            expected,
+            actual: Actual::Allowed,
+        }
+    }
+
+    /// "0 probes" on a system with rules is a failure: with no cells, or only privilege cells
+    /// (which no rule decides), or only unjudged ones, every policed table is named.
+    #[test]
+    fn a_policed_table_no_probe_judged_is_unproved() {
+        let run = workspace();
+        let system = &run.systems[0];
+        let policed: Vec<&str> = unproved_tables(system, &[]);
+        assert!(policed.len() >= 3, "{policed:?}");
+        let privileges: Vec<Cell> = policed
+            .iter()
+            .map(|t| {
+                cell(
+                    t,
+                    Action::Privilege(Privilege::Truncate),
+                    Some(Actual::Denied),
+                )
+            })
+            .collect();
+        assert_eq!(unproved_tables(system, &privileges), policed);
+        let unjudged: Vec<Cell> = policed
+            .iter()
+            .map(|t| cell(t, Action::Row(Command::Select), None))
+            .collect();
+        assert_eq!(unproved_tables(system, &unjudged), policed);
+        let mut judged: Vec<Cell> = policed[1..]
+            .iter()
+            .map(|t| cell(t, Action::Every(Command::Delete), Some(Actual::Rows(1))))
+            .collect();
+        assert_eq!(unproved_tables(system, &judged), [policed[0]]);
+        judged.push(cell(
+            policed[0],
+            Action::Row(Command::Select),
+            Some(Actual::Denied),
+        ));
+        assert!(unproved_tables(system, &judged).is_empty());
+    }
 }

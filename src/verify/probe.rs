@@ -19,14 +19,20 @@ use crate::render::quote_ident;
 use crate::synth::{Row, World};
 use expect::Context;
 
-/// The scenarios beyond the contexts: moves, and the table's owner.
-pub(super) const EXTRA_SCENARIOS: [&str; 7] = [
+/// The scenarios beyond the contexts: moves (each also as a take), and the table's owner.
+pub(super) const EXTRA_SCENARIOS: [&str; 13] = [
     MOVE_TENANT,
     MOVE_OWNER,
     MOVE_MEMBER,
     "move tenant, row 2",
     "move owner, row 2",
     "move parent, row 2",
+    "take tenant",
+    "take owner",
+    "take parent",
+    "take tenant, row 2",
+    "take owner, row 2",
+    "take parent, row 2",
     OWNER_UNSET,
 ];
 const MOVE_TENANT: &str = "move tenant";
@@ -217,10 +223,7 @@ fn update_without_reading(world: &World, index: usize) -> (String, bool) {
 }
 
 fn is_free(world: &World, index: usize, table: &Table, column: &str) -> bool {
-    let keyed = table
-        .primary_key
-        .iter()
-        .any(|pk| pk.columns.iter().any(|c| c == column))
+    let keyed = crate::synth::is_key(table, column)
         || table
             .foreign_keys
             .iter()
@@ -230,10 +233,9 @@ fn is_free(world: &World, index: usize, table: &Table, column: &str) -> bool {
             .iter()
             .any(|p| p.columns.iter().any(|c| c == column))
         || table.indexes.iter().filter(|i| i.unique).any(|i| {
-            i.parts.iter().any(|p| match p {
-                crate::ir::IndexPart::Column { name, .. } => name == column,
-                crate::ir::IndexPart::Expression { sql } => sql.contains(column),
-            })
+            i.parts.iter().any(
+                |p| matches!(p, crate::ir::IndexPart::Expression { sql } if sql.contains(column)),
+            )
         });
     let checked = table.checks.iter().any(|c| c.expression.contains(column));
     let in_sql_rule = world.system.access.table(&table.db_name).is_some_and(|e| {
@@ -307,7 +309,15 @@ fn move_probes(world: &World, index: usize, scenarios: &[Scenario]) -> Vec<Probe
                 0 => scenario.to_string(),
                 _ => format!("{scenario}, row 2"),
             };
-            out.push(move_probe(world, index, scenarios, slot, &name, &sets));
+            out.extend(move_probe(
+                world, index, scenarios, slot, &name, &sets, false,
+            ));
+            // The same move by a context whose own row the moved one becomes: only USING may
+            // stop it (a weakened USING behind a strict SELECT policy shows here).
+            let take = name.replacen("move", "take", 1);
+            out.extend(move_probe(
+                world, index, scenarios, slot, &take, &sets, true,
+            ));
         }
     }
     out
@@ -328,6 +338,8 @@ fn orphan(table: &Table, column: &str) -> Option<String> {
 /// A column and the value a move gives it.
 type Assignment = (String, Option<String>);
 
+/// `take`: run by the first scenario that may not update the row but may update it moved (the
+/// move makes the row its own); none when no scenario may.
 fn move_probe(
     world: &World,
     index: usize,
@@ -335,7 +347,8 @@ fn move_probe(
     slot: usize,
     scenario: &str,
     sets: &[Assignment],
-) -> Probe {
+    take: bool,
+) -> Option<Probe> {
     let table = &world.system.tables[index];
     let name = qualified(&table.db_name);
     let row = &world.rows[index][slot];
@@ -347,12 +360,16 @@ fn move_probe(
     }
     let reaches = |context: &Context| updates(row, context) == Some(true);
     let contexts: Vec<&Context> = scenarios.iter().map(|s| &s.context).collect();
-    let context = contexts
-        .iter()
-        .find(|c| reaches(c) && updates(&moved, c) == Some(false))
-        .or_else(|| contexts.iter().find(|c| reaches(c)))
-        .or(contexts.first())
-        .map_or_else(Context::default, |c| (*c).clone());
+    let takes = |c: &Context| updates(row, c) == Some(false) && updates(&moved, c) == Some(true);
+    let context = match take {
+        true => (*contexts.iter().find(|c| takes(c))?).clone(),
+        false => contexts
+            .iter()
+            .find(|c| reaches(c) && updates(&moved, c) == Some(false))
+            .or_else(|| contexts.iter().find(|c| reaches(c)))
+            .or(contexts.first())
+            .map_or_else(Context::default, |c| (*c).clone()),
+    };
     // USING lets the row through or not; WITH CHECK then judges it moved.
     let expected = both(updates(row, &context), updates(&moved, &context));
     let others: Vec<String> = world.rows[index]
@@ -371,7 +388,7 @@ fn move_probe(
             )
         })
         .collect();
-    Probe {
+    Some(Probe {
         expected: allow(expected),
         prepare: others.join("; "),
         replica: true,
@@ -381,7 +398,7 @@ fn move_probe(
             &context,
             format!("UPDATE {name} SET {}", assignments.join(", ")),
         )
-    }
+    })
 }
 
 /// The table handed to the application role (inside the probe's subtransaction) and read
