@@ -109,6 +109,14 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("E0805", "import postgres: import_postgres::other_flavours_and_unreachable_databases_are_refused"),
     ("E0806", "import postgres: import_postgres::other_flavours_and_unreachable_databases_are_refused"),
     ("E0807", "a live database: import_postgres::access_is_reported_and_the_import_refused_without_skip_unsupported"),
+    ("E0870", "export: export_cli::targets_not_written_yet_and_names_prisma_cannot_quote_are_refused"),
+    ("E0871", "export: export_cli::targets_not_written_yet_and_names_prisma_cannot_quote_are_refused"),
+    ("W0870", "export: export_cli::export_prisma_writes_schema_prisma_and_extras_and_reports_each_loss"),
+    ("W0871", "export: export_cli::export_prisma_writes_schema_prisma_and_extras_and_reports_each_loss"),
+    ("W0872", "export: export_cli::export_prisma_writes_schema_prisma_and_extras_and_reports_each_loss"),
+    ("W0873", "export: export_cli::access_types_and_partitioning_are_reported_by_their_codes"),
+    ("W0874", "export: export_cli::access_types_and_partitioning_are_reported_by_their_codes"),
+    ("W0875", "export: export_cli::access_types_and_partitioning_are_reported_by_their_codes"),
 ];
 
 #[test]

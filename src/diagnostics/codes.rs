@@ -155,7 +155,7 @@ codes! {
     ImportAccess = "E0807", Error, "`import postgres`: row level security, policies or grants, which the import does not turn into access rules yet";
     // export: a system → another stack's own schema files
     ExportTarget = "E0870", Error, "`export`: a target this version does not write yet";
-    ExportName = "E0871", Error, "`export --to prisma`: a database name with a double quote, which Prisma's migration SQL does not escape";
+    ExportName = "E0871", Error, "`export --to prisma`: a database name with a `\"` or an enum value with a `'`, which Prisma's migration SQL does not escape";
     ExportCheck = "W0870", Warning, "`export`: a CHECK constraint the target cannot say (its SQL is in extras.sql)";
     ExportIndex = "W0871", Warning, "`export`: an index the target cannot say: an expression, a predicate, a unique index that is not a plain btree (its SQL is in extras.sql)";
     ExportComment = "W0872", Warning, "`export`: comments the target keeps as doc comments only (the COMMENT ON statements are in extras.sql)";

@@ -87,42 +87,50 @@ pub fn render(
     Ok(files)
 }
 
-/// E0871 for each database name with a `"`: Prisma's migration SQL quotes names without
-/// doubling it, so the migration Prisma writes would break on it.
+/// E0871 for each database name with a `"` and each enum value with a `'`: Prisma's migration
+/// SQL quotes them without doubling the quote, so the migration Prisma writes would break.
 fn unquotable_names(system: &System) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    let mut check = |name: &str, span: crate::ir::Span, path: String| {
-        if name.contains('"') {
+    let mut check = |name: &str, quote: char, span: crate::ir::Span, path: String| {
+        if name.contains(quote) {
             found.push(
                 Diagnostic::error(
                     Code::ExportName,
                     span,
-                    format!("export prisma: the database name `{name}` holds a `\"`, which Prisma's migrations do not escape"),
+                    format!("export prisma: `{name}` holds a `{quote}`, which Prisma's migrations do not escape"),
                 )
                 .at_path(path)
-                .with_help("rename it (a `map:` / `@map` without `\"`) before exporting to Prisma"),
+                .with_help(format!("rename it (a `map:` / `@map` without `{quote}`) before exporting to Prisma")),
             );
         }
     };
     for e in &system.enums {
-        check(&e.db_name.schema, e.span, e.name.clone());
-        check(&e.db_name.name, e.span, e.name.clone());
+        check(&e.db_name.schema, '"', e.span, e.name.clone());
+        check(&e.db_name.name, '"', e.span, e.name.clone());
+        for value in &e.values {
+            check(
+                &value.db_name,
+                '\'',
+                value.span,
+                format!("{}.{}", e.name, value.name),
+            );
+        }
     }
     for table in &system.tables {
         let at = |what: &str| format!("{}.{what}", table.name);
-        check(&table.db_name.schema, table.span, table.name.clone());
-        check(&table.db_name.name, table.span, table.name.clone());
+        check(&table.db_name.schema, '"', table.span, table.name.clone());
+        check(&table.db_name.name, '"', table.span, table.name.clone());
         for column in &table.columns {
-            check(&column.db_name, column.span, at(&column.name));
+            check(&column.db_name, '"', column.span, at(&column.name));
         }
         if let Some(pk) = &table.primary_key {
-            check(&pk.db_name, pk.span, at(&pk.db_name));
+            check(&pk.db_name, '"', pk.span, at(&pk.db_name));
         }
         for fk in &table.foreign_keys {
-            check(&fk.db_name, fk.span, at(&fk.db_name));
+            check(&fk.db_name, '"', fk.span, at(&fk.db_name));
         }
         for index in &table.indexes {
-            check(&index.db_name, index.span, at(&index.db_name));
+            check(&index.db_name, '"', index.span, at(&index.db_name));
         }
     }
     found
