@@ -161,6 +161,9 @@ codes! {
     ExportComment = "W0872", Warning, "`export`: comments the target keeps as doc comments only (the COMMENT ON statements are in extras.sql)";
     ExportAccess = "W0873", Warning, "`export`: access rules the target cannot say (row level security, policies and grants are in extras.sql)";
     ExportType = "W0874", Warning, "`export`: a column the target cannot say exactly, e.g. an identity or a NOT NULL list (extras.sql gives it its form)";
+    ExportFirestoreSchema = "W0876", Warning, "`export --to firestore`: Firestore keeps no schema (types, keys, foreign keys, checks are not enforced)";
+    ExportIndexFirestore = "W0877", Warning, "`export --to firestore`: an index Firestore cannot say (unique, partial, on an expression)";
+    ExportRule = "W0878", Warning, "`export --to firestore`: an access rule with no firestore.rules form (member, sql): it allows nothing there";
     ExportPartition = "W0875", Warning, "`export`: partitioning the target cannot say (extras.sql recreates the table partitioned)";
     // the first hour: init and the project around the schemas
     InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";

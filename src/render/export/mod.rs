@@ -7,6 +7,7 @@
 //! goes to `extras.sql` (the migration from what the target says to the whole schema, planned
 //! and rendered by schemagen's own planner), and a warning names it.
 
+pub mod firestore;
 pub mod prisma;
 
 use crate::diagnostics::{Code, Diagnostic};
@@ -49,6 +50,7 @@ pub fn export(systems: &[System], target: Target) -> Result<Export, Box<Diagnost
     for system in systems {
         let files = match target {
             Target::Prisma => prisma::render(system, &templates, &mut out.diagnostics)?,
+            Target::Firestore => firestore::render(system, &mut out.diagnostics),
             other => return Err(Box::new(not_yet(other))),
         };
         for (path, contents) in files {
@@ -66,8 +68,8 @@ fn not_yet(target: Target) -> Diagnostic {
         format!("`export --to {}` is not written yet", target.name()),
     )
     .with_help(
-        "export to prisma (`--to prisma`); the database it makes is the one schemagen's \
-         migrations make, which other stacks can introspect (e.g. `drizzle-kit pull`)",
+        "export to prisma or firestore; the database schemagen's migrations make can be \
+         introspected by other stacks' own tools (e.g. `drizzle-kit pull`)",
     )
 }
 
