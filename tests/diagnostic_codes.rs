@@ -117,6 +117,8 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("W0873", "export: export_cli::access_types_and_partitioning_are_reported_by_their_codes"),
     ("W0874", "export: export_cli::access_types_and_partitioning_are_reported_by_their_codes"),
     ("W0875", "export: export_cli::access_types_and_partitioning_are_reported_by_their_codes"),
+    ("W0879", "export drizzle: export_cli::export_drizzle_writes_schema_ts_extensions_and_extras_and_reports_each_loss"),
+    ("W0880", "export drizzle: export_cli::export_drizzle_writes_schema_ts_extensions_and_extras_and_reports_each_loss"),
     ("W0876", "export firestore: export_firestore::access_rules_become_firestore_conditions_and_the_rest_is_reported"),
     ("W0877", "export firestore: export_firestore::access_rules_become_firestore_conditions_and_the_rest_is_reported"),
     ("W0878", "export firestore: export_firestore::access_rules_become_firestore_conditions_and_the_rest_is_reported"),

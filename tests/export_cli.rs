@@ -11,12 +11,17 @@ use support::TempDir;
 
 /// A project holding the systems of `tests/fixtures/ok/<fixture>/schemas`.
 fn project(fixture: &str) -> TempDir {
-    let dir = TempDir::new(&format!("export-{fixture}"));
     let from = support::repo_root()
         .join("tests/fixtures/ok")
         .join(fixture)
         .join("schemas");
-    copy_tree(&from, &dir.path().join("schemas"));
+    project_of(&from)
+}
+
+/// A project holding the systems of `schemas`.
+fn project_of(schemas: &Path) -> TempDir {
+    let dir = TempDir::new("export");
+    copy_tree(schemas, &dir.path().join("schemas"));
     dir
 }
 
@@ -127,4 +132,30 @@ fn targets_not_written_yet_and_names_prisma_cannot_quote_are_refused() {
     assert!(ran.stderr.contains("E0871"), "{}", ran.stderr);
     assert!(ran.stderr.contains("odd;\"name"), "{}", ran.stderr);
     assert!(!dir.path().join("export").exists());
+}
+
+#[test]
+fn export_drizzle_writes_schema_ts_extensions_and_extras_and_reports_each_loss() {
+    let dir = project("prisma_porting");
+    let ran = export(dir.path(), &["--to", "drizzle"]);
+    assert_eq!(ran.code, 0, "{}", ran.all());
+    let out = dir.path().join("export/drizzle/shop");
+    let schema = std::fs::read_to_string(out.join("schema.ts")).unwrap();
+    assert!(schema.contains("from \"drizzle-orm/pg-core\""), "{schema}");
+    assert!(schema.contains("citext(\"name\")"), "{schema}");
+    let extensions = std::fs::read_to_string(out.join("extensions.sql")).unwrap();
+    assert!(
+        extensions.contains("CREATE EXTENSION IF NOT EXISTS \"citext\";"),
+        "{extensions}"
+    );
+    assert!(ran.stderr.contains("W0879"), "{}", ran.stderr);
+
+    // A foreign key to a unique index (not the key) goes to extras.sql.
+    let dir = project_of(&support::repo_root().join("tests/oracle/systems"));
+    let ran = export(dir.path(), &["--to", "drizzle", "edges"]);
+    assert_eq!(ran.code, 0, "{}", ran.all());
+    assert!(ran.stderr.contains("W0880"), "{}", ran.stderr);
+    let extras =
+        std::fs::read_to_string(dir.path().join("export/drizzle/edges/extras.sql")).unwrap();
+    assert!(extras.contains("FOREIGN KEY"), "{extras}");
 }

@@ -164,6 +164,8 @@ codes! {
     ExportFirestoreSchema = "W0876", Warning, "`export --to firestore`: Firestore keeps no schema (types, keys, foreign keys, checks are not enforced)";
     ExportIndexFirestore = "W0877", Warning, "`export --to firestore`: an index Firestore cannot say (unique, partial, on an expression)";
     ExportRule = "W0878", Warning, "`export --to firestore`: an access rule with no firestore.rules form (member, sql): it allows nothing there";
+    ExportExtension = "W0879", Warning, "`export --to drizzle`: extensions the target does not create (extensions.sql creates them, to run first)";
+    ExportForeignKey = "W0880", Warning, "`export --to drizzle`: a foreign key referencing a unique index, which drizzle-kit creates too late (extras.sql adds it)";
     ExportPartition = "W0875", Warning, "`export`: partitioning the target cannot say (extras.sql recreates the table partitioned)";
     // the first hour: init and the project around the schemas
     InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";
