@@ -114,6 +114,19 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("E0809", "a seed system: convert::payload_and_firestore_targets_refuse_tables_they_cannot_name"),
     ("E0810", "a broken conversion: convert::yaml_that_would_build_another_database_is_caught_before_anything_is_written"),
     ("E0811", "a system with renames: convert::pending_renames_stop_the_conversion"),
+    ("E0870", "export: export_cli::targets_not_written_yet_and_names_prisma_cannot_quote_are_refused"),
+    ("E0871", "export: export_cli::targets_not_written_yet_and_names_prisma_cannot_quote_are_refused"),
+    ("W0870", "export: export_cli::export_prisma_writes_schema_prisma_and_extras_and_reports_each_loss"),
+    ("W0871", "export: export_cli::export_prisma_writes_schema_prisma_and_extras_and_reports_each_loss"),
+    ("W0872", "export: export_cli::export_prisma_writes_schema_prisma_and_extras_and_reports_each_loss"),
+    ("W0873", "export: export_cli::access_types_and_partitioning_are_reported_by_their_codes"),
+    ("W0874", "export: export_cli::access_types_and_partitioning_are_reported_by_their_codes"),
+    ("W0875", "export: export_cli::access_types_and_partitioning_are_reported_by_their_codes"),
+    ("W0879", "export drizzle: export_cli::export_drizzle_writes_schema_ts_extensions_and_extras_and_reports_each_loss"),
+    ("W0880", "export drizzle: export_cli::export_drizzle_writes_schema_ts_extensions_and_extras_and_reports_each_loss"),
+    ("W0876", "export firestore: export_firestore::access_rules_become_firestore_conditions_and_the_rest_is_reported"),
+    ("W0877", "export firestore: export_firestore::access_rules_become_firestore_conditions_and_the_rest_is_reported"),
+    ("W0878", "export firestore: export_firestore::access_rules_become_firestore_conditions_and_the_rest_is_reported"),
 ];
 
 #[test]

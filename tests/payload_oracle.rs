@@ -15,11 +15,11 @@ use schemagen::cluster::Cluster;
 use schemagen::ir::{ScalarType, System};
 use schemagen::load::Node;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use support::compare::{compare, Allowances};
+use support::node::Script;
 use support::payload_config;
-use support::pg::{self, Catalog};
+use support::pg;
 use support::TempDir;
 
 const TEST: &str = "every_payload_style_system_makes_the_database_payload_makes";
@@ -123,7 +123,7 @@ fn check_system(
         let kept = keep(folder, &config_text, "");
         format!("  Payload refused the config ({kept}):\n{e}")
     })?;
-    let allowed = Allowed::for_system(inputs.system, &config);
+    let mut allowed = Allowed::for_system(inputs.system, &config);
     let payload_sql = allowed.without_postgis(&payload_sql);
     let scratch = TempDir::new(database);
     let theirs = format!("{database}_payload");
@@ -135,7 +135,7 @@ fn check_system(
     };
     let report = read(&theirs, &[("payload.sql", &payload_sql)]).and_then(|payload| {
         let schemagen = read(&ours, inputs.migrations)?;
-        compare(&payload, &schemagen, &allowed)
+        compare(&payload, &schemagen, &mut allowed)
     });
     report.map_err(|report| {
         let kept = keep(folder, &config_text, &payload_sql);
@@ -248,219 +248,79 @@ fn point_default(line: &str) -> Option<String> {
     Some(format!("{}'({x},{y})'{}", &line[..start], &line[end..]))
 }
 
-/// Every difference between Payload's catalog and schemagen's, as one readable report (`Err`),
-/// or the allowed differences (`Ok`).
-fn compare(payload: &Catalog, ours: &Catalog, allowed: &Allowed) -> Result<String, String> {
-    let mut problems = String::new();
-    let mut extras = Vec::new();
-    let mut problem = |line: String| writeln!(problems, "  {line}").unwrap();
-    let payload_only = |table: &str| allowed.payload_only.contains(table);
-    // Enums of Payload's own tables (`enum_payload_jobs_…`) go with them.
-    let enum_of_payload_only = |name: &str| {
-        allowed.payload_only.iter().any(|t| {
+impl Allowances for Allowed {
+    fn tool(&self) -> &'static str {
+        "Payload"
+    }
+
+    /// Payload's builder puts everything in `public` and writes no comments.
+    fn compares_schemas(&self) -> bool {
+        false
+    }
+
+    fn compares_comments(&self) -> bool {
+        false
+    }
+
+    fn theirs_only_table(&self, name: &str) -> Option<String> {
+        self.payload_only
+            .contains(name)
+            .then(|| format!("Payload's {name}"))
+    }
+
+    /// Enums of Payload's own tables (`enum_payload_jobs_…`) go with them.
+    fn theirs_only_enum(&self, name: &str) -> bool {
+        self.payload_only.iter().any(|t| {
             let table = t.trim_start_matches("public.");
             name.starts_with(&format!("public.enum_{table}_"))
         })
-    };
+    }
 
-    for (name, values) in &payload.enums {
-        match ours.enums.get(name) {
-            None if enum_of_payload_only(name) => {}
-            None => problem(format!(
-                "enum {name}: missing (Payload: {})",
-                values.join(", ")
-            )),
-            Some(v) if v != values => problem(format!(
-                "enum {name}: values {} where Payload has {}",
-                v.join(", "),
-                values.join(", ")
-            )),
-            Some(_) => {}
+    /// A CHECK schemagen alone made is fine when it comes from `min`/`max` bounds.
+    fn ours_only_object(
+        &mut self,
+        table: &str,
+        kind: &str,
+        object: &str,
+        definition: &str,
+    ) -> Option<String> {
+        let bound = kind == "constraint"
+            && definition.starts_with("CHECK")
+            && self.checks.get(table).is_some_and(|c| c.contains(object));
+        bound.then(|| format!("check {object}"))
+    }
+
+    fn notes(&self) -> Vec<String> {
+        if self.points.is_empty() {
+            return Vec::new();
         }
-    }
-    for name in ours
-        .enums
-        .keys()
-        .filter(|n| !payload.enums.contains_key(*n))
-    {
-        problem(format!("enum {name}: only schemagen made it"));
-    }
-    for (name, theirs) in &payload.tables {
-        let Some(table) = ours.tables.get(name) else {
-            if payload_only(name) {
-                extras.push(format!("Payload's {name}"));
-            } else {
-                problem(format!("table {name}: missing"));
-            }
-            continue;
-        };
-        let none = BTreeSet::new();
-        let checks = allowed.checks.get(name).unwrap_or(&none);
-        let parts = [
-            ("column", &theirs.columns, &table.columns),
-            ("constraint", &theirs.constraints, &table.constraints),
-            ("index", &theirs.indexes, &table.indexes),
-        ];
-        for (kind, theirs, ours) in parts {
-            for line in compare_objects(kind, theirs, ours, checks, &mut extras) {
-                problem(format!("table {name}: {line}"));
-            }
-        }
-        let common = |order: &[String], other: &BTreeMap<String, String>| -> Vec<String> {
-            order
-                .iter()
-                .filter(|c| other.contains_key(*c))
-                .cloned()
-                .collect()
-        };
-        let (their_order, our_order) = (
-            common(&theirs.column_order, &table.columns),
-            common(&table.column_order, &theirs.columns),
-        );
-        if their_order != our_order {
-            problem(format!(
-                "table {name}: columns in the order {} where Payload has {}",
-                our_order.join(", "),
-                their_order.join(", ")
-            ));
-        }
-    }
-    for name in ours
-        .tables
-        .keys()
-        .filter(|n| !payload.tables.contains_key(*n))
-    {
-        problem(format!("table {name}: only schemagen made it"));
-    }
-    if !allowed.points.is_empty() {
-        let points: Vec<String> = allowed
+        let points: Vec<String> = self
             .points
             .iter()
             .map(|(t, c)| format!("{t}.{c}"))
             .collect();
-        extras.push(format!("point for geometry(Point): {}", points.join(", ")));
-    }
-    if problems.is_empty() {
-        let mut text = format!(" ({})", payload.summary());
-        if !extras.is_empty() {
-            write!(text, "; allowed: {}", extras.join(", ")).unwrap();
-        }
-        Ok(text)
-    } else {
-        Err(problems)
+        vec![format!("point for geometry(Point): {}", points.join(", "))]
     }
 }
 
-/// The differences between one table's columns, constraints or indexes. A CHECK schemagen
-/// alone made is fine when it comes from `min`/`max` bounds; an object that differs from
-/// Payload's only by name is reported as a rename.
-fn compare_objects(
-    kind: &str,
-    theirs: &BTreeMap<String, String>,
-    ours: &BTreeMap<String, String>,
-    checks: &BTreeSet<String>,
-    extras: &mut Vec<String>,
-) -> Vec<String> {
-    let mut problems = Vec::new();
-    let mut only_ours: BTreeMap<&str, &str> = ours
-        .iter()
-        .filter(|(object, _)| !theirs.contains_key(*object))
-        .map(|(object, definition)| (object.as_str(), definition.as_str()))
-        .collect();
-    for (object, definition) in theirs {
-        match ours.get(object) {
-            Some(d) if d == definition => {}
-            Some(d) => problems.push(format!(
-                "{kind} {object} is `{d}` where Payload has `{definition}`"
-            )),
-            None => match only_ours.iter().find(|(_, d)| *d == definition) {
-                Some((&ours_name, _)) => {
-                    only_ours.remove(ours_name);
-                    problems.push(format!(
-                        "{kind} {ours_name} should be named {object} (as Payload does): `{definition}`"
-                    ));
-                }
-                None => problems.push(format!("{kind} {object} missing (Payload: `{definition}`)")),
-            },
-        }
-    }
-    for (object, definition) in only_ours {
-        let bound =
-            kind == "constraint" && definition.starts_with("CHECK") && checks.contains(object);
-        if bound {
-            extras.push(format!("check {object}"));
-        } else {
-            problems.push(format!(
-                "{kind} {object} only schemagen made: `{definition}`"
-            ));
-        }
-    }
-    problems
-}
-
-/// Payload's pipeline, run by node from the copy `scripts/test` installs in `.tmp/node`.
-struct Oracle {
-    node: PathBuf,
-    /// Holds a copy of the script next to a `node_modules` link: ES modules resolve their
-    /// imports from where the importing file lives (NODE_PATH does not apply to them).
-    dir: TempDir,
-}
+/// Payload's pipeline (the config sanitizer, the Postgres adapter's schema builder and its
+/// bundled drizzle-kit), run by node from the copy `scripts/test` installs in `.tmp/node`.
+struct Oracle(Script);
 
 impl Oracle {
     fn find(test: &str) -> Option<Oracle> {
-        let modules = support::repo_root().join(".tmp/node/node_modules");
-        let Some(node) = support::on_path("node") else {
-            support::missing_tool(
-                test,
-                "no `node` on PATH to run Payload's schema builder with",
-            );
-            return None;
-        };
-        if !modules
-            .join("@payloadcms/db-postgres/package.json")
-            .is_file()
-        {
-            support::missing_tool(
-                test,
-                "no payload / @payloadcms/db-postgres in .tmp/node: run `scripts/test`, which installs them",
-            );
-            return None;
-        }
-        let dir = TempDir::new("payload-oracle");
-        let script = support::repo_root().join("tests/oracle/payload-sql.mjs");
-        std::fs::copy(&script, dir.path().join("payload-sql.mjs"))
-            .unwrap_or_else(|e| panic!("copying {}: {e}", script.display()));
-        std::os::unix::fs::symlink(&modules, dir.path().join("node_modules"))
-            .unwrap_or_else(|e| panic!("linking {}: {e}", modules.display()));
-        Some(Oracle { node, dir })
+        Script::find(
+            test,
+            "payload-sql.mjs",
+            "@payloadcms/db-postgres/package.json",
+            "Payload's schema builder",
+        )
+        .map(Oracle)
     }
 
     /// The statements `payload migrate:create` would write for `config` on an empty database.
     fn migration(&self, config: &str) -> Result<String, String> {
-        let mut child = Command::new(&self.node)
-            .args(["--no-warnings", "payload-sql.mjs"])
-            .current_dir(self.dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", self.node.display()))?;
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        std::io::Write::write_all(&mut stdin, config.as_bytes())
-            .map_err(|e| format!("writing the config to node: {e}"))?;
-        drop(stdin);
-        let output = child
-            .wait_with_output()
-            .map_err(|e| format!("waiting for node: {e}"))?;
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let message: Vec<&str> = stderr
-                .lines()
-                .take_while(|line| !line.trim_start().starts_with("at "))
-                .collect();
-            return Err(message.join("\n"));
-        }
-        String::from_utf8(output.stdout).map_err(|e| format!("node wrote no UTF-8: {e}"))
+        self.0.run(&["--no-warnings"], config)
     }
 }
 
@@ -487,7 +347,7 @@ ALTER TABLE "posts" ADD CONSTRAINT "posts_author_id_users_id_fk" FOREIGN KEY ("a
 CREATE INDEX "posts_loc_idx" ON "posts" USING btree ("loc");
 CREATE INDEX "posts_created_at_idx" ON "posts" USING btree ("created_at");
 "#;
-    let allowed = Allowed {
+    let mut allowed = Allowed {
         checks: BTreeMap::from([(
             "public.posts".to_string(),
             BTreeSet::from(["posts_stars_check".to_string()]),
@@ -522,10 +382,10 @@ ALTER TABLE "posts" ADD CONSTRAINT "posts_title_check" CHECK (char_length("title
     };
     let theirs = read("theirs", &payload);
     assert_eq!(
-        compare(&theirs, &read("same", &payload), &allowed),
+        compare(&theirs, &read("same", &payload), &mut allowed),
         Ok(" (0 enums, 3 tables, 9 columns, 4 constraints, 5 indexes); allowed: point for geometry(Point): posts.loc".into())
     );
-    let report = compare(&theirs, &read("ours", &ours), &allowed).unwrap_err();
+    let report = compare(&theirs, &read("ours", &ours), &mut allowed).unwrap_err();
     let expected = [
         "table public.posts: column created_at is `timestamp(3) with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP` where Payload has `timestamp(3) with time zone NOT NULL DEFAULT now()`",
         "table public.posts: constraint posts_author_fk should be named posts_author_id_users_id_fk (as Payload does): `FOREIGN KEY (author_id) REFERENCES public.users(id) ON DELETE SET NULL`",

@@ -160,12 +160,17 @@ codes! {
     ConvertRenames = "E0811", Error, "`convert`: the system declares renames not yet built into a migration";
     // export: a system → another stack's own schema files
     ExportTarget = "E0870", Error, "`export`: a target this version does not write yet";
-    ExportName = "E0871", Error, "`export --to prisma`: a database name with a double quote, which Prisma's migration SQL does not escape";
+    ExportName = "E0871", Error, "`export --to prisma`: a database name with a `\"` or an enum value with a `'`, which Prisma's migration SQL does not escape";
     ExportCheck = "W0870", Warning, "`export`: a CHECK constraint the target cannot say (its SQL is in extras.sql)";
     ExportIndex = "W0871", Warning, "`export`: an index the target cannot say: an expression, a predicate, a unique index that is not a plain btree (its SQL is in extras.sql)";
     ExportComment = "W0872", Warning, "`export`: comments the target keeps as doc comments only (the COMMENT ON statements are in extras.sql)";
     ExportAccess = "W0873", Warning, "`export`: access rules the target cannot say (row level security, policies and grants are in extras.sql)";
     ExportType = "W0874", Warning, "`export`: a column the target cannot say exactly, e.g. an identity or a NOT NULL list (extras.sql gives it its form)";
+    ExportFirestoreSchema = "W0876", Warning, "`export --to firestore`: Firestore keeps no schema (types, keys, foreign keys, checks are not enforced)";
+    ExportIndexFirestore = "W0877", Warning, "`export --to firestore`: an index Firestore cannot say (unique, partial, on an expression)";
+    ExportRule = "W0878", Warning, "`export --to firestore`: an access rule with no firestore.rules form (member, sql): it allows nothing there";
+    ExportExtension = "W0879", Warning, "`export --to drizzle`: extensions the target does not create (extensions.sql creates them, to run first)";
+    ExportForeignKey = "W0880", Warning, "`export --to drizzle`: a foreign key referencing a unique index, which drizzle-kit creates too late (extras.sql adds it)";
     ExportPartition = "W0875", Warning, "`export`: partitioning the target cannot say (extras.sql recreates the table partitioned)";
     // the first hour: init and the project around the schemas
     InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";

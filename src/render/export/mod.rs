@@ -7,6 +7,8 @@
 //! goes to `extras.sql` (the migration from what the target says to the whole schema, planned
 //! and rendered by schemagen's own planner), and a warning names it.
 
+pub mod drizzle;
+pub mod firestore;
 pub mod prisma;
 
 use crate::diagnostics::{Code, Diagnostic};
@@ -49,6 +51,8 @@ pub fn export(systems: &[System], target: Target) -> Result<Export, Box<Diagnost
     for system in systems {
         let files = match target {
             Target::Prisma => prisma::render(system, &templates, &mut out.diagnostics)?,
+            Target::Firestore => firestore::render(system, &mut out.diagnostics),
+            Target::Drizzle => drizzle::render(system, &templates, &mut out.diagnostics)?,
             other => return Err(Box::new(not_yet(other))),
         };
         for (path, contents) in files {
@@ -65,10 +69,7 @@ fn not_yet(target: Target) -> Diagnostic {
         Code::ExportTarget,
         format!("`export --to {}` is not written yet", target.name()),
     )
-    .with_help(
-        "export to prisma (`--to prisma`); the database it makes is the one schemagen's \
-         migrations make, which other stacks can introspect (e.g. `drizzle-kit pull`)",
-    )
+    .with_help("export to prisma, drizzle or firestore")
 }
 
 /// The SQL that turns the database `said` describes into the one `system` describes, as one
@@ -84,4 +85,53 @@ fn extras_sql(
     }
     crate::render::postgres::render_migration(system, "export_extras", &migration, templates)
         .map(Some)
+}
+
+/// E0871 for each database name with a `"` (and, with `enum_values`, each enum value with a
+/// `'`): the target's migration SQL does not double them, so the migration it writes would break.
+fn unquotable_names(system: &System, target: &str, enum_values: bool) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut check = |name: &str, quote: char, span: crate::ir::Span, path: String| {
+        if name.contains(quote) {
+            found.push(
+                Diagnostic::error(
+                    Code::ExportName,
+                    span,
+                    format!("export {target}: `{name}` holds a `{quote}`, which {target}'s migrations do not escape"),
+                )
+                .at_path(path)
+                .with_help(format!("rename it (a `map:` / `@map` without `{quote}`) before exporting to {target}")),
+            );
+        }
+    };
+    for e in &system.enums {
+        check(&e.db_name.schema, '"', e.span, e.name.clone());
+        check(&e.db_name.name, '"', e.span, e.name.clone());
+        for value in e.values.iter().filter(|_| enum_values) {
+            check(
+                &value.db_name,
+                '\'',
+                value.span,
+                format!("{}.{}", e.name, value.name),
+            );
+        }
+    }
+    for table in &system.tables {
+        let at = |what: &str| format!("{}.{what}", table.name);
+        check(&table.db_name.schema, '"', table.span, table.name.clone());
+        check(&table.db_name.name, '"', table.span, table.name.clone());
+        for column in &table.columns {
+            check(&column.db_name, '"', column.span, at(&column.name));
+        }
+        if let Some(pk) = &table.primary_key {
+            check(&pk.db_name, '"', pk.span, at(&pk.db_name));
+        }
+        for fk in &table.foreign_keys {
+            check(&fk.db_name, '"', fk.span, at(&fk.db_name));
+        }
+        for index in &table.indexes {
+            check(&index.db_name, '"', index.span, at(&index.db_name));
+        }
+    }
+    found
 }

@@ -25,7 +25,7 @@ pub fn render(
     templates: &Templates,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
-    let unquotable = unquotable_names(system);
+    let unquotable = super::unquotable_names(system, "prisma", true);
     if !unquotable.is_empty() {
         diags.extend(unquotable);
         return Ok(Vec::new());
@@ -85,47 +85,6 @@ pub fn render(
         files.push(("extras.sql".to_string(), sql));
     }
     Ok(files)
-}
-
-/// E0871 for each database name with a `"`: Prisma's migration SQL quotes names without
-/// doubling it, so the migration Prisma writes would break on it.
-fn unquotable_names(system: &System) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
-    let mut check = |name: &str, span: crate::ir::Span, path: String| {
-        if name.contains('"') {
-            found.push(
-                Diagnostic::error(
-                    Code::ExportName,
-                    span,
-                    format!("export prisma: the database name `{name}` holds a `\"`, which Prisma's migrations do not escape"),
-                )
-                .at_path(path)
-                .with_help("rename it (a `map:` / `@map` without `\"`) before exporting to Prisma"),
-            );
-        }
-    };
-    for e in &system.enums {
-        check(&e.db_name.schema, e.span, e.name.clone());
-        check(&e.db_name.name, e.span, e.name.clone());
-    }
-    for table in &system.tables {
-        let at = |what: &str| format!("{}.{what}", table.name);
-        check(&table.db_name.schema, table.span, table.name.clone());
-        check(&table.db_name.name, table.span, table.name.clone());
-        for column in &table.columns {
-            check(&column.db_name, column.span, at(&column.name));
-        }
-        if let Some(pk) = &table.primary_key {
-            check(&pk.db_name, pk.span, at(&pk.db_name));
-        }
-        for fk in &table.foreign_keys {
-            check(&fk.db_name, fk.span, at(&fk.db_name));
-        }
-        for index in &table.indexes {
-            check(&index.db_name, index.span, at(&index.db_name));
-        }
-    }
-    found
 }
 
 fn system_warning(system: &System, code: Code, message: String, help: &str) -> Diagnostic {
