@@ -12,6 +12,8 @@
 //! rust_decimal = { version = "1", features = ["serde"] }
 //! ```
 
+mod layout;
+
 use super::code::{camel, doc_lines, snake, unknown_enum, Scope};
 use super::Templates;
 use crate::diagnostics::Diagnostic;
@@ -73,7 +75,7 @@ struct Item {
 }
 
 pub fn render(system: &System, templates: &Templates) -> Result<String, Box<Diagnostic>> {
-    templates.render("rust/models.rs.jinja", module(system)?)
+    templates.render_with("rust/models.rs.jinja", module(system)?, layout::models_rs)
 }
 
 fn module(system: &System) -> Result<Module, Box<Diagnostic>> {
