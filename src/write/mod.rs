@@ -103,8 +103,8 @@ fn holds(path: &Path, expected: &[u8]) -> io::Result<bool> {
 /// new one at `out_dir`, plus a leftover that the next build removes ([`repair`]).
 pub fn write_tree(out_dir: &Path, files: &Tree) -> Result<Summary, WriteError> {
     repair(out_dir).map_err(|e| WriteError::repair_failed(out_dir, e))?;
-    let current = compare_tree(out_dir, files)
-        .map_err(|e| WriteError::not_written(out_dir, "reading", e))?;
+    let current =
+        compare_tree(out_dir, files).map_err(|e| WriteError::not_written(out_dir, "reading", e))?;
     if !current.is_empty() && !current.contains_key(MARKER) {
         return Err(WriteError::new(
             Code::OutputNotOurs,
