@@ -90,7 +90,7 @@ fn every_scenario_version_renders_as_its_templates_do() {
     let mut migrations = String::new();
     for scenario in folders(&root) {
         let scratch = support::TempDir::new("native-layouts-scenario");
-        for version in folders(&scenario).into_iter().filter(is_version) {
+        for version in folders(&scenario).into_iter().filter(|v| is_version(v)) {
             let config = Config {
                 schemas: version.clone(),
                 out: scratch.join("generated"),
@@ -122,7 +122,7 @@ fn every_scenario_version_renders_as_its_templates_do() {
     }
 }
 
-fn is_version(path: &PathBuf) -> bool {
+fn is_version(path: &Path) -> bool {
     let name = path.file_name().unwrap().to_string_lossy();
     name.starts_with('v') && name[1..].parse::<u32>().is_ok()
 }
