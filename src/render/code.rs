@@ -87,8 +87,9 @@ pub fn doc_lines(comment: Option<&str>, name: &str, logical: &str) -> Vec<String
         .flat_map(|c| c.lines())
         .map(|l| visible_in_comment(l.trim_end()))
         .collect();
-    let wanted = camel(logical);
-    if !logical.is_empty() && name != wanted {
+    // Columns pass no logical name: no case conversion for them (one per column adds up).
+    let wanted = (!logical.is_empty()).then(|| camel(logical));
+    if let Some(wanted) = wanted.filter(|wanted| name != wanted) {
         if !lines.is_empty() {
             lines.push(String::new());
         }

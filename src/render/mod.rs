@@ -210,9 +210,14 @@ pub fn render_system(
     options: Options,
 ) -> Result<BTreeMap<String, String>, Box<Diagnostic>> {
     // Targets are independent and each is a pass over the whole system: on a large system,
-    // rendering them side by side is what keeps `build` fast.
+    // rendering them side by side is what keeps `build` fast. The first (Postgres, whose
+    // `schema.json` is the largest output) stays on this thread, which reuses the memory the
+    // earlier stages freed: a spawned thread allocates from an arena of its own.
+    let Some((&first, rest)) = targets.split_first() else {
+        return Ok(BTreeMap::new());
+    };
     let rendered: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = targets
+        let handles: Vec<_> = rest
             .iter()
             .map(|&target| {
                 scope.spawn(move || {
@@ -220,10 +225,11 @@ pub fn render_system(
                 })
             })
             .collect();
-        handles
+        let here = render_target(first, system, history, migration, templates, options);
+        let there = handles
             .into_iter()
-            .map(|h| h.join().expect("a renderer panicked"))
-            .collect()
+            .map(|h| h.join().expect("a renderer panicked"));
+        std::iter::once(here).chain(there).collect()
     });
     let mut files = BTreeMap::new();
     for target_files in rendered {

@@ -455,6 +455,9 @@ pub fn parse_enum_line(text: &str) -> Result<EnumLine, ParseError> {
 /// comments and strings are skipped, so `"/*"` in a default stays text. An unclosed
 /// comment is an error at its `/*` (a byte offset into `text`).
 pub fn blank_block_comments(text: &str) -> Result<String, usize> {
+    if !text.contains("/*") {
+        return Ok(text.to_string()); // the common case: nothing to blank
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
     let (mut in_string, mut in_line_comment) = (false, false);

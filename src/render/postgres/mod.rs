@@ -16,6 +16,8 @@
 
 pub mod sql;
 
+mod layout;
+
 pub mod rls;
 
 pub mod seed;
@@ -309,7 +311,7 @@ pub fn render_migration(
         segments,
         cleanup: guarded.then(|| cleanup(&migration.steps, &marker)),
     };
-    templates.render("postgres/migration.sql.j2", view)
+    templates.render_with("postgres/migration.sql.j2", view, layout::migration_sql)
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@
 //! rust_decimal = { version = "1", features = ["serde"] }
 //! ```
 
+mod layout;
+
 use super::code::{camel, doc_lines, snake, unknown_enum, Scope};
 use super::{quote_ident, Options, Templates};
 use crate::diagnostics::Diagnostic;
@@ -86,7 +88,14 @@ pub fn render_with(
     templates: &Templates,
     options: Options,
 ) -> Result<String, Box<Diagnostic>> {
-    templates.render("rust/models.rs.jinja", module(system, options)?)
+    let module = module(system, options)?;
+    if options.sqlx {
+        // The sqlx derives are spelled by the template alone (`layout` is the fast path of
+        // the common case, held byte-equal to the template by tests/native_layouts.rs).
+        templates.render("rust/models.rs.jinja", module)
+    } else {
+        templates.render_with("rust/models.rs.jinja", module, layout::models_rs)
+    }
 }
 
 fn module(system: &System, options: Options) -> Result<Module, Box<Diagnostic>> {
