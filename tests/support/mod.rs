@@ -159,6 +159,31 @@ pub fn cases() -> Vec<Case> {
     cases
 }
 
+/// The systems the export tests judge by another stack's own tool (Prisma's engine,
+/// drizzle-kit): the seed systems, the Prisma oracle's own systems and the `ok` fixtures.
+/// Each costs that tool seconds, so CI takes a fixed sample of the fixtures (one in four,
+/// and the hostile ones whose names the targets cannot quote); `SCHEMAGEN_EXPORT=full` takes
+/// them all. Also returns how many systems the cases must hold at least, so that a test
+/// whose systems are no longer found fails instead of passing on none.
+pub fn export_cases() -> (Vec<Case>, usize) {
+    let full = std::env::var("SCHEMAGEN_EXPORT").is_ok_and(|v| v == "full");
+    let always = ["fixture-hostile_text", "fixture-raw_sql_tricky"];
+    let own = repo_root().join("tests/oracle/systems");
+    let cases: Vec<Case> = cases()
+        .into_iter()
+        .filter(|case| !case.label.starts_with("scenario-"))
+        .enumerate()
+        .filter(|(i, case)| {
+            full || !case.label.starts_with("fixture-")
+                || i % 4 == 0
+                || always.contains(&case.label.as_str())
+        })
+        .map(|(_, case)| case)
+        .chain([Case::new("oracle".into(), own)])
+        .collect();
+    (cases, if full { 40 } else { 15 })
+}
+
 /// `tests/scenarios/*`, sorted.
 pub fn scenarios() -> Vec<PathBuf> {
     subfolders(&repo_root().join("tests/scenarios"))

@@ -51,14 +51,19 @@ pub(super) fn models_rs(module: &Module) -> String {
     out
 }
 
-/// The template's `{% if point %}` block with the type's name put in: that code has one
-/// copy, the template's.
+/// The template's `{% if point %}` block with the type's name put in, up to its sqlx part
+/// (sqlx output is the template's alone): that code has one copy, the template's.
 fn point_type(name: &str) -> String {
     let source = TEMPLATES[0].1;
     let open = "{% if point %}\n";
     let start = source.find(open).expect("the point block") + open.len();
-    let end = start + source[start..].find("{% endif %}").expect("its end");
-    source[start..end].replace("{{ point }}", name)
+    let block = &source[start..];
+    let end = ["{% if sqlx %}", "{% endif %}"]
+        .iter()
+        .filter_map(|tag| block.find(tag))
+        .min()
+        .expect("its end");
+    block[..end].replace("{{ point }}", name)
 }
 
 fn doc(out: &mut String, lines: &[String], indent: &str) {
