@@ -585,19 +585,11 @@ fn index_block(table: &Table, index: &Index, names: &Names) -> Option<String> {
         (true, IndexMethod::Btree) => format!("@@unique([{parts}], map: {map})"),
         (true, _) => return None,
         (false, IndexMethod::Btree) => format!("@@index([{parts}], map: {map})"),
-        (false, m) => format!("@@index([{parts}], type: {}, map: {map})", index_type(m)),
+        (false, m) => format!(
+            "@@index([{parts}], type: {}, map: {map})",
+            crate::flavours::prisma::index_type_name(m)
+        ),
     })
-}
-
-fn index_type(method: IndexMethod) -> &'static str {
-    match method {
-        IndexMethod::Btree => "BTree",
-        IndexMethod::Hash => "Hash",
-        IndexMethod::Gin => "Gin",
-        IndexMethod::Gist => "Gist",
-        IndexMethod::Spgist => "SpGist",
-        IndexMethod::Brin => "Brin",
-    }
 }
 
 /// An entry of the YAML `indexes:` key: columns with a predicate, or one expression.

@@ -21,6 +21,28 @@ use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
 use std::collections::HashMap;
 
+/// Prisma's names of the index methods (`@@index([...], type: Gin)`): one table for the
+/// flavour that reads them and for convert and export, which write them.
+pub(crate) const INDEX_TYPES: [(crate::ir::IndexMethod, &str); 6] = {
+    use crate::ir::IndexMethod::*;
+    [
+        (Btree, "BTree"),
+        (Hash, "Hash"),
+        (Gist, "Gist"),
+        (Gin, "Gin"),
+        (Spgist, "SpGist"),
+        (Brin, "Brin"),
+    ]
+};
+
+/// Prisma's name of an index method.
+pub(crate) fn index_type_name(method: crate::ir::IndexMethod) -> &'static str {
+    INDEX_TYPES
+        .iter()
+        .find(|(m, _)| *m == method)
+        .map_or("BTree", |(_, name)| name)
+}
+
 pub(crate) const FILE_KEYS: &[&str] = &[
     "flavor",
     "schema",

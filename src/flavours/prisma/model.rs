@@ -547,29 +547,23 @@ fn operator_class(expr: &Expr, src: &Src, path: &str, diags: &mut Diagnostics) -
 }
 
 fn index_type(expr: &Expr, src: &Src, path: &str, diags: &mut Diagnostics) -> IndexMethod {
-    const TYPES: &[&str] = &["BTree", "Hash", "Gist", "Gin", "SpGist", "Brin"];
     let found = match &expr.kind {
         ExprKind::Ident(name) => name.as_str(),
         _ => "",
     };
-    match found {
-        "BTree" => return IndexMethod::Btree,
-        "Hash" => return IndexMethod::Hash,
-        "Gist" => return IndexMethod::Gist,
-        "Gin" => return IndexMethod::Gin,
-        "SpGist" => return IndexMethod::Spgist,
-        "Brin" => return IndexMethod::Brin,
-        _ => {}
+    if let Some((method, _)) = super::INDEX_TYPES.iter().find(|(_, n)| *n == found) {
+        return *method;
     }
+    let types: Vec<&str> = super::INDEX_TYPES.iter().map(|(_, n)| *n).collect();
     let d = Diagnostic::error(
         Code::BadAttributeArgument,
         src.span(expr.at),
         "unknown index type",
     )
     .at_path(path.to_string());
-    diags.push(match closest(found, TYPES) {
+    diags.push(match closest(found, &types) {
         Some(near) => d.with_help(format!("did you mean `{near}`?")),
-        None => d.with_help(format!("index types: {}", TYPES.join(", "))),
+        None => d.with_help(format!("index types: {}", types.join(", "))),
     });
     IndexMethod::Btree
 }

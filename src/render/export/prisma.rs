@@ -633,7 +633,10 @@ fn index_attribute(table: &Table, index: &Index, names: &Names) -> Option<IndexF
     }
     let mut args = vec![map_arg(&index.db_name, &prisma_names::index(db, &columns))];
     if index.method != IndexMethod::Btree {
-        args.push(format!("type: {}", index_type(index.method)));
+        args.push(format!(
+            "type: {}",
+            crate::flavours::prisma::index_type_name(index.method)
+        ));
     }
     let args: Vec<String> = args.into_iter().filter(|a| !a.is_empty()).collect();
     Some(IndexForm::Block(format!(
@@ -641,17 +644,6 @@ fn index_attribute(table: &Table, index: &Index, names: &Names) -> Option<IndexF
         items.join(", "),
         comma(&args.join(", "))
     )))
-}
-
-fn index_type(method: IndexMethod) -> &'static str {
-    match method {
-        IndexMethod::Btree => "BTree",
-        IndexMethod::Hash => "Hash",
-        IndexMethod::Gin => "Gin",
-        IndexMethod::Gist => "Gist",
-        IndexMethod::Spgist => "SpGist",
-        IndexMethod::Brin => "Brin",
-    }
 }
 
 /// Whether `columns` are the table's primary key or a unique index's columns (any order).
