@@ -1053,6 +1053,7 @@ mod tests {
             scenario: "own".into(),
             expected,
             actual: Actual::Allowed,
+            call: String::new(),
         }
     }
 
