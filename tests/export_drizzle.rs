@@ -33,28 +33,9 @@ fn every_exported_drizzle_schema_makes_the_database_schemagen_makes() {
     let Some(pg) = pg::cluster(TEST) else {
         return;
     };
-    let (cases, at_least) = support::export_cases();
-    let mut failures = Vec::new();
-    let mut checked = Vec::new();
-    for case in cases {
-        let out = TempDir::new(&case.label);
-        let run = support::generate(&case.label, &case.config(out.path()));
-        for system in &run.systems {
-            let label = format!("{} / {}", case.label, system.name);
-            let database = format!("db{}", checked.len());
-            checked.push(label.clone());
-            let migrations = support::system_files(&run, &system.name, |p| {
-                p.starts_with("migrations/") && p.ends_with(".sql")
-            });
-            match check_system(&kit, &pg, &database, system, &migrations) {
-                Ok(summary) => eprintln!("{label}: the export makes the same database{summary}"),
-                Err(report) => failures.push(format!("{label}:\n{report}")),
-            }
-        }
-    }
-    eprintln!("exported {} systems to Drizzle", checked.len());
-    assert!(checked.len() >= at_least, "only {checked:?} were exported");
-    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    support::judge_exports("Drizzle", |system, database, migrations| {
+        check_system(&kit, &pg, database, system, migrations)
+    });
 }
 
 /// drizzle-kit's database for the export, plus extras.sql, against the one `migrations` make.

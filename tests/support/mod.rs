@@ -184,6 +184,40 @@ pub fn export_cases() -> (Vec<Case>, usize) {
     (cases, if full { 40 } else { 15 })
 }
 
+/// The loop both export proofs share: every system of [`export_cases`] built, then judged by
+/// `check` (the system, a database name of its own, its migrations); fails naming every
+/// system whose export did not make the database its migrations make.
+pub fn judge_exports(
+    target: &str,
+    mut check: impl FnMut(&schemagen::ir::System, &str, &[(&str, &str)]) -> Result<String, String>,
+) {
+    let (cases, at_least) = export_cases();
+    let mut failures = Vec::new();
+    let mut checked = Vec::new();
+    for case in cases {
+        let out = TempDir::new(&case.label);
+        let run = generate(&case.label, &case.config(out.path()));
+        for system in &run.systems {
+            let label = format!("{} / {}", case.label, system.name);
+            let database = format!("db{}", checked.len());
+            checked.push(label.clone());
+            let migrations = system_files(&run, &system.name, |p| {
+                p.starts_with("migrations/") && p.ends_with(".sql")
+            });
+            match check(system, &database, &migrations) {
+                Ok(summary) => eprintln!("{label}: the export makes the same database{summary}"),
+                Err(report) => failures.push(format!("{label}:\n{report}")),
+            }
+        }
+    }
+    eprintln!("exported {} systems to {target}", checked.len());
+    assert!(
+        checked.len() >= at_least,
+        "only {checked:?} were exported: are the systems still found?"
+    );
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
 /// `tests/scenarios/*`, sorted.
 pub fn scenarios() -> Vec<PathBuf> {
     subfolders(&repo_root().join("tests/scenarios"))
