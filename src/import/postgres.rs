@@ -17,7 +17,7 @@
 use super::Import;
 use crate::catalog::{self, Catalog, Constraint, Name, Scope, Table};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
-use crate::load::{LoadedFile, SourceMap, SystemFiles};
+use crate::load::SourceMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -1246,20 +1246,7 @@ fn compile_check(
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
 ) {
-    let mut files = Vec::with_capacity(texts.len());
-    for (name, text) in texts {
-        let id = sources.add(name.clone(), text.clone());
-        match crate::load::parse_text(text, id) {
-            Ok(root) => files.push(LoadedFile { id, root }),
-            Err(d) => diags.push(*d),
-        }
-    }
-    let files = SystemFiles {
-        name: system.to_string(),
-        files,
-    };
-    let lowered = crate::flavours::lower(&files, diags);
-    crate::validate::validate(&lowered, diags);
+    crate::convert::compile(system, texts, sources, diags);
 }
 
 #[cfg(test)]
