@@ -11,6 +11,12 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+/// mimalloc instead of glibc's malloc: a build allocates per column and per line, and glibc's
+/// malloc and free were 30% of a build's instructions; its per-thread arenas also kept memory the
+/// render threads could not reuse (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "schemagen",
