@@ -172,6 +172,11 @@ codes! {
     ExportExtension = "W0879", Warning, "`export --to drizzle`: extensions the target does not create (extensions.sql creates them, to run first)";
     ExportForeignKey = "W0880", Warning, "`export --to drizzle`: a foreign key referencing a unique index, which drizzle-kit creates too late (extras.sql adds it)";
     ExportPartition = "W0875", Warning, "`export`: partitioning the target cannot say (extras.sql recreates the table partitioned)";
+    // export --to payload
+    ExportPayloadForeignTable = "E0882", Error, "`export --to payload`: a table of a Prisma- or Firestore-style file, which a Payload config cannot name";
+    ExportPayloadAccessRule = "W0882", Warning, "`export --to payload`: an access rule with no Payload access function of one obvious form (tenant, role, member, sql): its operations are denied";
+    ExportPayloadCode = "W0883", Warning, "`export --to payload`: a key Payload holds as code (hooks, validate, filterOptions, a field's access, admin.condition), which the YAML cannot carry";
+    ExportPayloadPoint = "W0884", Warning, "`export --to payload`: a point field, which Payload makes as PostGIS `geometry(Point)`";
     // the first hour: init and the project around the schemas
     InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";
     BadExtension = "E0851", Error, "an `extensions:` entry that is not an extension name";
