@@ -159,7 +159,6 @@ codes! {
     ConvertNotSame = "E0810", Error, "`convert`: the converted YAML would build a different database, so nothing is written";
     ConvertRenames = "E0811", Error, "`convert`: the system declares renames not yet built into a migration";
     // export: a system → another stack's own schema files
-    ExportTarget = "E0870", Error, "`export`: a target this version does not write yet";
     ExportName = "E0871", Error, "`export --to prisma`: a database name with a `\"` or an enum value with a `'`, which Prisma's migration SQL does not escape";
     ExportCheck = "W0870", Warning, "`export`: a CHECK constraint the target cannot say (its SQL is in extras.sql)";
     ExportIndex = "W0871", Warning, "`export`: an index the target cannot say: an expression, a predicate, a unique index that is not a plain btree (its SQL is in extras.sql)";
