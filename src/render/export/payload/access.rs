@@ -105,13 +105,18 @@ fn function(command: Command, terms: &[Term]) -> String {
         terms.iter().partition(|t| matches!(t, Term::Owner(_)));
     let owned: Vec<String> = owned.into_iter().map(query).collect();
     let public: Vec<String> = public.into_iter().map(query).collect();
+    // Several conditions are typed `Where`: TypeScript would infer a union of object types
+    // that `Where` does not accept.
     match (owned.as_slice(), public.as_slice()) {
         ([], [one]) => format!("() => ({one})"),
-        ([], many) => format!("() => ({{ or: [{}] }})", many.join(", ")),
+        ([], many) => format!("(): Where => ({{ or: [{}] }})", many.join(", ")),
         ([one], []) => format!("({{ req: {{ user }} }}) => (user ? {one} : false)"),
-        (many, []) => format!("({{ req: {{ user }} }}) => (user ? {{ or: [{}] }} : false)", many.join(", ")),
+        (many, []) => format!(
+            "({{ req: {{ user }} }}): Where | false => (user ? {{ or: [{}] }} : false)",
+            many.join(", ")
+        ),
         (owned, public) => format!(
-            "({{ req: {{ user }} }}) => (user ? {{ or: [{}, {}] }} : {{ or: [{}] }})",
+            "({{ req: {{ user }} }}): Where => (user ? {{ or: [{}, {}] }} : {{ or: [{}] }})",
             public.join(", "),
             owned.join(", "),
             public.join(", ")

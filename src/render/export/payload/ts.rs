@@ -7,7 +7,7 @@ use crate::load::{Node, Value};
 use std::fmt::Write as _;
 
 /// Names `index.ts` and the component files import: never given to a component.
-pub const RESERVED: &[&str] = &["Block", "CollectionConfig", "Config", "GlobalConfig"];
+pub const RESERVED: &[&str] = &["Block", "CollectionConfig", "Config", "GlobalConfig", "Where"];
 
 /// A line holds an object or list on one line up to this width.
 const WIDTH: usize = 100;
@@ -75,7 +75,9 @@ pub fn component(kind: Kind, name: &str, item: &Node, access: Option<&[(String, 
         entries.insert(at, ("access".into(), access));
     }
     let type_name = kind.type_name();
-    let mut out = format!("import type {{ {type_name} }} from 'payload'\n\n");
+    let uses_where = access.is_some_and(|a| a.iter().any(|(_, code)| code.contains(": Where")));
+    let types = if uses_where { format!("{type_name}, Where") } else { type_name.to_string() };
+    let mut out = format!("import type {{ {types} }} from 'payload'\n\n");
     let _ = write!(out, "export const {name}: {type_name} = ");
     let column = out.len() - out.rfind('\n').map_or(0, |at| at + 1);
     layout(&Ts::Object(entries), 0, column, &mut out);
@@ -162,6 +164,7 @@ fn from_node(node: &Node, key: Option<&str>) -> Ts {
         Value::Map(entries) => Ts::Object(
             entries
                 .iter()
+                .filter(|(k, _)| k.name != "dbName" || takes_db_name(node))
                 .map(|(k, v)| {
                     let ts = if key == Some("admin") && k.name == "condition" {
                         Ts::Code("() => true".into())
@@ -176,6 +179,16 @@ fn from_node(node: &Node, key: Option<&str>) -> Ts {
         ),
         Value::Seq(items) => Ts::List(items.iter().map(|v| from_node(v, None)).collect()),
         scalar => Ts::Data(scalar.clone()),
+    }
+}
+
+/// Whether Payload's types give this map a `dbName`: collections, globals and blocks (no
+/// `type`), and select, radio and array fields. On other fields Payload's builder ignores it
+/// (docs/flavours/payload.md: it names tables and enums only) and its types refuse it.
+fn takes_db_name(map: &Node) -> bool {
+    match map.get("type").and_then(Node::as_str) {
+        None => true,
+        Some(kind) => matches!(kind, "select" | "radio" | "array"),
     }
 }
 
