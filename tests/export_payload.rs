@@ -78,17 +78,23 @@ fn every_payload_export_type_checks_and_makes_the_database_schemagen_makes() {
     let mut caught = None;
     for (n, (e, module)) in exported.iter().zip(&modules).enumerate() {
         let errors = type_errors.get(&e.folder).map(String::as_str);
-        let payload = sql.remove(module).unwrap_or_else(|| Err("no answer".into()));
+        let payload = sql
+            .remove(module)
+            .unwrap_or_else(|| Err("no answer".into()));
         let verdict = judge(&pg, &format!("db{n}"), e, errors, payload);
         match (e.label.ends_with("(broken)"), verdict) {
-            (false, Ok(summary)) => eprintln!("{}: the export makes the same database{summary}", e.label),
+            (false, Ok(summary)) => {
+                eprintln!("{}: the export makes the same database{summary}", e.label)
+            }
             (false, Err(report)) => failures.push(format!("{}:\n{report}", e.label)),
             (true, verdict) => caught = Some(verdict),
         }
     }
     eprintln!("exported {} systems to Payload", exported.len() - 1);
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
-    let report = caught.expect("the broken export was judged").expect_err("a renamed field must not pass");
+    let report = caught
+        .expect("the broken export was judged")
+        .expect_err("a renamed field must not pass");
     let renamed = ["column title missing", "column title_broken only schemagen"];
     assert!(
         report.contains("title_broken") && report.contains("title"),

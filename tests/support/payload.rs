@@ -194,9 +194,12 @@ impl Allowed {
 
 /// Whether a config's collections (JSON) include an auth collection.
 pub fn has_auth(collections: &[Node]) -> bool {
-    collections
-        .iter()
-        .any(|c| !matches!(c.get("auth").map(|a| &a.value), None | Some(schemagen::load::Value::Bool(false))))
+    collections.iter().any(|c| {
+        !matches!(
+            c.get("auth").map(|a| &a.value),
+            None | Some(schemagen::load::Value::Bool(false))
+        )
+    })
 }
 
 /// A PostGIS default `'SRID=4326;POINT(x y)'` as a Postgres point `'(x,y)'`.

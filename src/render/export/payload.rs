@@ -85,7 +85,10 @@ impl Config {
         config.insert("collections".into(), list(&self.collections));
         config.insert("globals".into(), list(&self.globals));
         config.insert("blocks".into(), list(&self.blocks));
-        for (key, value) in [("idType", &self.id_type), ("localization", &self.localization)] {
+        for (key, value) in [
+            ("idType", &self.id_type),
+            ("localization", &self.localization),
+        ] {
             if let Some(value) = value {
                 config.insert(key.into(), value.to_json());
             }
@@ -154,7 +157,11 @@ pub fn render(
         }
     }
     let localization = config.localization.as_ref().map(ts::localization);
-    let id_type = config.id_type.as_ref().and_then(Node::as_str).unwrap_or("serial");
+    let id_type = config
+        .id_type
+        .as_ref()
+        .and_then(Node::as_str)
+        .unwrap_or("serial");
     out.push((
         "index.ts".into(),
         index.render(&system.name, localization.as_deref(), id_type),
@@ -275,25 +282,35 @@ fn code_key(path: &str, key: &str, span: Span, what: &str) -> Diagnostic {
     .with_help(format!("write the `{key}` function in the exported TypeScript by hand"))
 }
 
-/// What Payload's database lacks that schemagen's has: CHECKs of bounds (W0870), row level
-/// security (W0873), and the `point` columns Payload makes as PostGIS `geometry(Point)` (W0884).
+/// What Payload's database lacks that schemagen's has: CHECKs of bounds (W0870, once), row level
+/// security (W0873, once), and the `point` columns Payload makes as PostGIS `geometry(Point)` (W0884).
 fn report_database_losses(system: &System, diags: &mut Vec<Diagnostic>) {
+    let checks: Vec<&str> = system
+        .tables
+        .iter()
+        .flat_map(|t| t.checks.iter().map(|c| c.db_name.as_str()))
+        .collect();
+    if let Some(first) = checks.first() {
+        // One warning per system: every CHECK of a Payload-style system comes from a bound.
+        let more = if checks.len() > 1 { ", …" } else { "" };
+        diags.push(
+            Diagnostic::global(
+                Code::ExportCheck,
+                format!(
+                    "export payload: {}: Payload validates `min`/`max`/`minLength`/`maxLength` in the application and makes no CHECK constraint: the {} CHECKs ({first}{more}) are in extras.sql",
+                    system.name,
+                    checks.len()
+                ),
+            )
+            .at_path(system.name.clone())
+            .with_help("apply extras.sql after Payload's first migration: it adds the constraints"),
+        );
+    }
     for table in &system.tables {
-        for check in &table.checks {
-            diags.push(
-                Diagnostic::error(
-                    Code::ExportCheck,
-                    check.span,
-                    format!(
-                        "export payload: Payload validates `min`/`max` in the application but makes no CHECK constraint {} of {}",
-                        check.db_name, table.name
-                    ),
-                )
-                .at_path(format!("{}.{}", table.name, check.db_name))
-                .with_help("apply extras.sql after Payload's first migration: it adds the constraint"),
-            );
-        }
-        let points = table.columns.iter().filter(|c| c.ty.scalar == ScalarType::GeoPoint);
+        let points = table
+            .columns
+            .iter()
+            .filter(|c| c.ty.scalar == ScalarType::GeoPoint);
         for column in points {
             diags.push(
                 Diagnostic::error(

@@ -98,7 +98,11 @@ fn function(command: Command, terms: &[Term]) -> String {
     let needs_user = terms.iter().any(|t| matches!(t, Term::Owner(_)));
     if command == Command::Insert {
         let tests: Vec<String> = terms.iter().map(data_test).collect();
-        let args = if needs_user { "{ req: { user }, data }" } else { "{ data }" };
+        let args = if needs_user {
+            "{ req: { user }, data }"
+        } else {
+            "{ data }"
+        };
         return format!("({args}) => {}", tests.join(" || "));
     }
     let (owned, public): (Vec<&Term>, Vec<&Term>) =

@@ -7,7 +7,13 @@ use crate::load::{Node, Value};
 use std::fmt::Write as _;
 
 /// Names `index.ts` and the component files import: never given to a component.
-pub const RESERVED: &[&str] = &["Block", "CollectionConfig", "Config", "GlobalConfig", "Where"];
+pub const RESERVED: &[&str] = &[
+    "Block",
+    "CollectionConfig",
+    "Config",
+    "GlobalConfig",
+    "Where",
+];
 
 /// A line holds an object or list on one line up to this width.
 const WIDTH: usize = 100;
@@ -57,7 +63,12 @@ pub fn component_name(slug: &str) -> String {
 
 /// `collections/<Name>.ts`: `export const <Name>: CollectionConfig = {…}` (or a global, a
 /// block), with `access` functions before `fields`.
-pub fn component(kind: Kind, name: &str, item: &Node, access: Option<&[(String, String)]>) -> String {
+pub fn component(
+    kind: Kind,
+    name: &str,
+    item: &Node,
+    access: Option<&[(String, String)]>,
+) -> String {
     let Ts::Object(mut entries) = from_node(item, None) else {
         return String::new();
     };
@@ -76,7 +87,11 @@ pub fn component(kind: Kind, name: &str, item: &Node, access: Option<&[(String, 
     }
     let type_name = kind.type_name();
     let uses_where = access.is_some_and(|a| a.iter().any(|(_, code)| code.contains(": Where")));
-    let types = if uses_where { format!("{type_name}, Where") } else { type_name.to_string() };
+    let types = if uses_where {
+        format!("{type_name}, Where")
+    } else {
+        type_name.to_string()
+    };
     let mut out = format!("import type {{ {types} }} from 'payload'\n\n");
     let _ = write!(out, "export const {name}: {type_name} = ");
     let column = out.len() - out.rfind('\n').map_or(0, |at| at + 1);
@@ -91,7 +106,10 @@ pub fn localization(node: &Node) -> String {
     let mut ts = from_node(node, None);
     if let Ts::Object(entries) = &mut ts {
         if !entries.iter().any(|(key, _)| key == "defaultLocale") {
-            let first = node.get("locales").and_then(Node::as_seq).and_then(|l| l.first());
+            let first = node
+                .get("locales")
+                .and_then(Node::as_seq)
+                .and_then(|l| l.first());
             let code = first.and_then(|f| f.get("code")).or(first);
             let code = code.and_then(Node::as_str).unwrap_or_default();
             entries.push(("defaultLocale".into(), Ts::Data(Value::Str(code.into()))));
@@ -135,7 +153,9 @@ impl Index {
              //     db: postgresAdapter({ pool: { connectionString }, idType }), editor: lexicalEditor(), … })\n\
              // Then apply extras.sql (when there is one) after Payload's first migration.\n",
         );
-        out.push_str("import type { Block, CollectionConfig, Config, GlobalConfig } from 'payload'\n");
+        out.push_str(
+            "import type { Block, CollectionConfig, Config, GlobalConfig } from 'payload'\n",
+        );
         for (folder, name) in &self.imports {
             let _ = writeln!(out, "import {{ {name} }} from './{folder}/{name}'");
         }
@@ -144,7 +164,11 @@ impl Index {
             ("globals", "GlobalConfig", &self.globals),
             ("blocks", "Block", &self.blocks),
         ] {
-            let _ = writeln!(out, "\nexport const {name}: {type_name}[] = [{}]", items.join(", "));
+            let _ = writeln!(
+                out,
+                "\nexport const {name}: {type_name}[] = [{}]",
+                items.join(", ")
+            );
         }
         let _ = writeln!(
             out,
@@ -195,7 +219,12 @@ fn takes_db_name(map: &Node) -> bool {
 /// Data as it is (a `defaultValue`): no key means anything but itself.
 fn data(node: &Node) -> Ts {
     match &node.value {
-        Value::Map(entries) => Ts::Object(entries.iter().map(|(k, v)| (k.name.clone(), data(v))).collect()),
+        Value::Map(entries) => Ts::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.name.clone(), data(v)))
+                .collect(),
+        ),
         Value::Seq(items) => Ts::List(items.iter().map(data).collect()),
         scalar => Ts::Data(scalar.clone()),
     }
@@ -263,7 +292,9 @@ fn scalar_text(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) if f.is_nan() => "NaN".into(),
-        Value::Float(f) if f.is_infinite() => (if *f > 0.0 { "Infinity" } else { "-Infinity" }).into(),
+        Value::Float(f) if f.is_infinite() => {
+            (if *f > 0.0 { "Infinity" } else { "-Infinity" }).into()
+        }
         Value::Float(f) => format!("{f:?}"),
         Value::Null | Value::Seq(_) | Value::Map(_) => "null".into(),
     }
@@ -311,7 +342,13 @@ pub fn string(text: &str) -> String {
 /// Text for a `//` comment: on one line, whatever it holds.
 fn comment_text(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -322,7 +359,10 @@ mod tests {
     #[test]
     fn strings_and_keys_cannot_leave_their_literal() {
         assert_eq!(string("it's"), r"'it\'s'");
-        assert_eq!(string("a\\'; process.exit(1); '"), r"'a\\\'; process.exit(1); \''");
+        assert_eq!(
+            string("a\\'; process.exit(1); '"),
+            r"'a\\\'; process.exit(1); \''"
+        );
         assert_eq!(string("${x}`\n\u{2028}"), r"'${x}`\n\u2028'");
         assert_eq!(property("title"), "title");
         assert_eq!(property("a-b"), "'a-b'");
@@ -335,10 +375,16 @@ mod tests {
         assert_eq!(component_name("mood-entries"), "MoodEntries");
         assert_eq!(component_name("payload_kv"), "PayloadKv");
         assert_eq!(component_name("3d-models"), "Config3dModels");
-        assert_eq!(component_name("\"; x"), "ConfigX");
+        assert_eq!(component_name("\"; x"), "X");
+        assert_eq!(component_name("--"), "Config");
         let yaml = "slug: posts\nfields: [{ name: title, type: text, admin: { condition: data.x }, defaultValue: { admin: { condition: 1 } } }]";
         let item = crate::load::parse_text(yaml, 0).unwrap();
-        let text = component(Kind::Collection, "Posts", &item, Some(&[("read".into(), "() => true".into())]));
+        let text = component(
+            Kind::Collection,
+            "Posts",
+            &item,
+            Some(&[("read".into(), "() => true".into())]),
+        );
         assert_eq!(
             text,
             "import type { CollectionConfig } from 'payload'\n\n\
