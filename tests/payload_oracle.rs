@@ -1,9 +1,9 @@
 //! The Payload flavour's promise: a team arriving from Payload gets exactly the database
 //! Payload's Postgres adapter makes, so it switches without a data migration.
 //!
-//! The oracle is Payload's own pipeline (`tests/oracle/payload-sql.mjs`, run offline by node:
-//! the config sanitizer, the adapter's schema builder and its bundled drizzle-kit). Every
-//! Payload-style system (`schemas/`, `tests/fixtures/ok/payload_*`, `examples/*/schemas`) is
+//! The oracle is Payload's own pipeline (`tests/oracle/payload-sql.mjs`, run offline by node,
+//! one process for all systems: the config sanitizer, the adapter's schema builder and its
+//! bundled drizzle-kit). Every Payload-style system (`schemas/`, `tests/fixtures/ok/payload_*`, `examples/*/schemas`) is
 //! turned into its Payload config; Payload's SQL goes into one database, schemagen's
 //! migrations into another, and the two catalogs are compared object by object, as Postgres
 //! spells them. The differences allowed are schemagen's documented ones (docs/flavours/
@@ -16,7 +16,7 @@ use schemagen::ir::System;
 use schemagen::load::Node;
 use schemagen::render::export::payload::Config;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use support::compare::compare;
 use support::payload::{Allowed, Oracle};
 use support::pg;
@@ -32,37 +32,23 @@ fn every_payload_style_system_makes_the_database_payload_makes() {
     let Some(pg) = pg::cluster(TEST) else {
         return;
     };
+    let configs = TempDir::new("payload-oracle-configs");
+    let systems = judged_systems(configs.path());
+    let paths: Vec<PathBuf> = systems.iter().map(|s| s.config_path.clone()).collect();
+    let mut answers = oracle
+        .migrations(&paths)
+        .unwrap_or_else(|e| panic!("Payload's builder did not run: {e}"));
     let mut failures = Vec::new();
-    let mut checked = Vec::new();
-    let cases = support::payload::cases();
-    for case in cases {
-        let systems = support::payload::systems(case.schemas());
-        if systems.is_empty() {
-            continue;
-        }
-        let out = TempDir::new(&case.label);
-        let run = support::generate(&case.label, &case.config(out.path()));
-        for (name, files) in systems {
-            let label = format!("{} / {name}", case.label);
-            let database = format!("db{}", checked.len());
-            checked.push(label.clone());
-            let migrations = support::system_files(&run, &name, |p| {
-                p.starts_with("migrations/") && p.ends_with(".sql")
-            });
-            let system = run.systems.iter().find(|s| s.name == name);
-            let system = system.unwrap_or_else(|| panic!("{label}: schemagen made no system"));
-            let folder = format!("{}-{name}", case.label);
-            let inputs = Inputs {
-                files: &files,
-                system,
-                migrations: &migrations,
-            };
-            match check_system(&oracle, &pg, &database, &folder, &inputs) {
-                Ok(allowed) => eprintln!("{label}: same as Payload's database{allowed}"),
-                Err(report) => failures.push(format!("{label}:\n{report}")),
-            }
+    for (n, judged) in systems.iter().enumerate() {
+        let payload = answers
+            .remove(&judged.config_path)
+            .unwrap_or_else(|| Err("no answer".into()));
+        match check_system(&pg, &format!("db{n}"), judged, payload) {
+            Ok(allowed) => eprintln!("{}: same as Payload's database{allowed}", judged.label),
+            Err(report) => failures.push(format!("{}:\n{report}", judged.label)),
         }
     }
+    let checked: Vec<&str> = systems.iter().map(|s| s.label.as_str()).collect();
     eprintln!(
         "compared {} systems with Payload: {checked:?}",
         checked.len()
@@ -75,29 +61,71 @@ fn every_payload_style_system_makes_the_database_payload_makes() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
-struct Inputs<'a> {
-    files: &'a [Node],
-    system: &'a System,
-    migrations: &'a [(&'a str, &'a str)],
+/// One Payload-style system, its config written for the oracle, and schemagen's side.
+struct Judged {
+    label: String,
+    /// Where a failed comparison keeps its inputs.
+    folder: String,
+    config_path: PathBuf,
+    config_text: String,
+    has_auth: bool,
+    system: System,
+    migrations: Vec<(String, String)>,
+}
+
+/// Every Payload-style system: its config (the product's translation of its YAML) written
+/// into `configs` as JSON, and its IR and migrations from schemagen.
+fn judged_systems(configs: &Path) -> Vec<Judged> {
+    let mut judged = Vec::new();
+    for case in support::payload::cases() {
+        let systems = support::payload::systems(case.schemas());
+        if systems.is_empty() {
+            continue;
+        }
+        let out = TempDir::new(&case.label);
+        let run = support::generate(&case.label, &case.config(out.path()));
+        for (name, files) in systems {
+            let label = format!("{} / {name}", case.label);
+            let system = run.systems.iter().find(|s| s.name == name);
+            let system = system.unwrap_or_else(|| panic!("{label}: schemagen made no system"));
+            let migrations = support::system_files(&run, &name, |p| {
+                p.starts_with("migrations/") && p.ends_with(".sql")
+            });
+            let config = Config::of(&files);
+            let config_text =
+                serde_json::to_string_pretty(&config.to_json()).expect("JSON serializes");
+            let config_path = configs.join(format!("{}.json", judged.len()));
+            std::fs::write(&config_path, &config_text).expect("writing a config");
+            judged.push(Judged {
+                folder: format!("{}-{name}", case.label),
+                label,
+                config_path,
+                config_text,
+                has_auth: support::payload::has_auth(&config.collections),
+                system: system.clone(),
+                migrations: migrations
+                    .into_iter()
+                    .map(|(p, c)| (p.to_string(), c.to_string()))
+                    .collect(),
+            });
+        }
+    }
+    judged
 }
 
 /// One system: Payload's database against schemagen's. `Ok` carries the allowed differences
 /// (for the log); `Err` every other difference, plus where the config and Payload's SQL were kept.
 fn check_system(
-    oracle: &Oracle,
     pg: &Cluster,
     database: &str,
-    folder: &str,
-    inputs: &Inputs,
+    judged: &Judged,
+    payload_sql: Result<String, String>,
 ) -> Result<String, String> {
-    let config = Config::of(inputs.files);
-    let config_text = serde_json::to_string_pretty(&config.to_json()).expect("JSON serializes");
-    let payload_sql = oracle.migration(&config_text).map_err(|e| {
-        let kept = keep(folder, &config_text, "");
+    let payload_sql = payload_sql.map_err(|e| {
+        let kept = keep(&judged.folder, &judged.config_text, "");
         format!("  Payload refused the config ({kept}):\n{e}")
     })?;
-    let has_auth = support::payload::has_auth(&config.collections);
-    let mut allowed = Allowed::for_system(inputs.system, has_auth, true);
+    let mut allowed = Allowed::for_system(&judged.system, judged.has_auth, true);
     let payload_sql = allowed.without_postgis(&payload_sql);
     let scratch = TempDir::new(database);
     let theirs = format!("{database}_payload");
@@ -107,12 +135,17 @@ fn check_system(
         pg::apply(pg, db, sql, scratch.path())?;
         pg::read_catalog(pg, db)
     };
+    let migrations: Vec<(&str, &str)> = judged
+        .migrations
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
     let report = read(&theirs, &[("payload.sql", &payload_sql)]).and_then(|payload| {
-        let schemagen = read(&ours, inputs.migrations)?;
+        let schemagen = read(&ours, &migrations)?;
         compare(&payload, &schemagen, &mut allowed)
     });
     report.map_err(|report| {
-        let kept = keep(folder, &config_text, &payload_sql);
+        let kept = keep(&judged.folder, &judged.config_text, &payload_sql);
         format!("{report}  (the config and Payload's SQL: {kept})")
     })
 }

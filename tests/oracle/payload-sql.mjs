@@ -6,10 +6,11 @@
 //     a config as JSON on stdin: Payload's own keys (`collections`, `globals`, `blocks`,
 //     `localization`, ...; no functions, which JSON cannot carry and the schema does not
 //     need) plus `idType`, the adapter's option. Prints the statements of the migration's `up`.
-//   node payload-sql.mjs --modules A/index.js B/index.js ...
-//     ES or CommonJS modules exporting `collections`, `globals`, `blocks`, `localization` and
-//     `idType` (what `schemagen export --to payload` writes, compiled by tsc), in one process.
-//     Prints, per module, a line `-- module: <path>` then its statements, or a line
+//   node payload-sql.mjs --modules A/index.js B/config.json ...
+//     many configs in one process (Payload loads once): ES or CommonJS modules exporting
+//     `collections`, `globals`, `blocks`, `localization` and `idType` (what `schemagen export
+//     --to payload` writes, compiled by tsc), or `.json` files holding a config as above.
+//     Prints, per path, a line `-- module: <path>` then its statements, or a line
 //     `-- module failed: <path>: <message>`.
 //
 // Two stand-ins, neither of which changes a table: a `richText` field is given as `json` (both
@@ -41,9 +42,7 @@ const args = process.argv.slice(2);
 if (args[0] === '--modules') {
   for (const path of args.slice(1)) {
     try {
-      const module = await import(pathToFileURL(resolve(path)).href);
-      const { collections, globals, blocks, localization, idType } = module.default ?? module;
-      const statements = await migration({ collections, globals, blocks, localization, idType });
+      const statements = await migration(await load(path));
       process.stdout.write(`-- module: ${path}\n${statements}`);
     } catch (e) {
       const message = String(e?.message ?? e).split('\n').join(' ');
@@ -54,7 +53,15 @@ if (args[0] === '--modules') {
   process.stdout.write(await migration(JSON.parse(readFileSync(0, 'utf8'))));
 }
 
-/// The statements of the migration for one config, one per line.
+// A config from a `.json` file, or from the exports of a module.
+async function load(path) {
+  if (path.endsWith('.json')) return JSON.parse(readFileSync(path, 'utf8'));
+  const module = await import(pathToFileURL(resolve(path)).href);
+  const { collections, globals, blocks, localization, idType } = module.default ?? module;
+  return { collections, globals, blocks, localization, idType };
+}
+
+// The statements of the migration for one config, one per line.
 async function migration(input) {
   const { idType = 'serial', ...rest } = input;
   const collections = [...(rest.collections ?? [])];

@@ -63,13 +63,9 @@ impl Oracle {
         .map(Oracle)
     }
 
-    /// The statements `payload migrate:create` would write for `config` (JSON) on an empty database.
-    pub fn migration(&self, config: &str) -> Result<String, String> {
-        self.0.run(&["--no-warnings"], config)
-    }
-
-    /// The same for each compiled module (`index.js` of an export), in one node process:
-    /// module path → its statements, or Payload's message.
+    /// The statements `payload migrate:create` would write on an empty database for each
+    /// config (a `.json` file, or the compiled `index.js` of an export), in one node process:
+    /// path → its statements, or Payload's message.
     pub fn migrations(
         &self,
         modules: &[PathBuf],
