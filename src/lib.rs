@@ -55,10 +55,23 @@ impl Run {
 pub fn compile(config: &Config) -> Run {
     let mut run = Run::default();
     let mut diags = Diagnostics::default();
-    run.systems = compile_into(config, &mut run.sources, &mut diags);
+    run.systems = compile_into(config, &mut run.sources, &mut diags, None);
     run.diagnostics = diags.into_sorted();
     set_aside_allowed(&mut run, config);
     run
+}
+
+/// [`compile`], keeping each system's parsed YAML beside its IR (same order): for
+/// `export --to payload`, which writes the Payload flavour's structure (arrays, blocks, tabs,
+/// versions) that the IR does not keep.
+pub fn compile_keeping_yaml(config: &Config) -> (Run, Vec<load::SystemFiles>) {
+    let mut run = Run::default();
+    let mut diags = Diagnostics::default();
+    let mut yaml = Vec::new();
+    run.systems = compile_into(config, &mut run.sources, &mut diags, Some(&mut yaml));
+    run.diagnostics = diags.into_sorted();
+    set_aside_allowed(&mut run, config);
+    (run, yaml)
 }
 
 fn set_aside_allowed(run: &mut Run, config: &Config) {
@@ -71,7 +84,12 @@ fn set_aside_allowed(run: &mut Run, config: &Config) {
     });
 }
 
-fn compile_into(config: &Config, sources: &mut SourceMap, diags: &mut Diagnostics) -> Vec<System> {
+fn compile_into(
+    config: &Config,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+    mut keep_yaml: Option<&mut Vec<load::SystemFiles>>,
+) -> Vec<System> {
     let systems = match load::discover_systems(&config.schemas) {
         Ok(systems) => systems,
         Err(e) => {
@@ -112,6 +130,9 @@ fn compile_into(config: &Config, sources: &mut SourceMap, diags: &mut Diagnostic
                 ir::shorten::shorten_identifiers(&mut system);
             }
             validate::validate(&system, diags);
+            if let Some(yaml) = keep_yaml.as_deref_mut() {
+                yaml.push(files);
+            }
             system
         })
         .collect()
@@ -173,7 +194,7 @@ fn selected(
 pub fn generate(config: &Config) -> Run {
     let mut run = Run::default();
     let mut diags = Diagnostics::default();
-    let systems = compile_into(config, &mut run.sources, &mut diags);
+    let systems = compile_into(config, &mut run.sources, &mut diags, None);
     if config.out.exists() && !config.out.is_dir() {
         diags.push(
             Diagnostic::global(

@@ -128,8 +128,9 @@ enum Command {
     /// Rewrite systems' YAML in another flavour: in place (swapped in only when the new YAML
     /// builds the same database), or into --out DIR
     Convert(ConvertArgs),
-    /// Write another stack's own schema files from a system (a schema.prisma), once, to port
-    /// it; what the target cannot say goes to extras.sql with a warning
+    /// Write another stack's own schema files from a system (a schema.prisma, a Drizzle
+    /// schema.ts, Payload collection configs, firestore.rules), once, to port it; what the
+    /// target cannot say goes to extras.sql with a warning
     Export(ExportArgs),
 }
 
@@ -1307,12 +1308,12 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         ExportTarget::Payload => Target::Payload,
         ExportTarget::Firestore => Target::Firestore,
     };
-    let mut run = schemagen::compile(&config);
+    let (mut run, yaml) = schemagen::compile_keeping_yaml(&config);
     if run.has_errors() {
         print_diagnostics(&run.diagnostics, &run.sources, args.format);
         return Ok(ExitCode::from(1));
     }
-    let exported = match export::export(&run.systems, target) {
+    let exported = match export::export_with_yaml(&run.systems, &yaml, target) {
         Ok(exported) => exported,
         Err(d) => {
             run.diagnostics.push(*d);

@@ -118,11 +118,33 @@ fn access_types_and_partitioning_are_reported_by_their_codes() {
 }
 
 #[test]
-fn targets_not_written_yet_and_names_prisma_cannot_quote_are_refused() {
+fn names_prisma_cannot_quote_and_tables_payload_cannot_name_are_refused() {
+    // A Prisma-style file beside the Payload-style one: Payload derives every table name
+    // itself, so a config cannot name the Prisma-style tables; each is refused by name.
+    let dir = project("payload_mixed_prisma");
+    let ran = export(dir.path(), &["--to", "payload"]);
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    let refused: Vec<&str> = ran.stderr.lines().filter(|l| l.contains("E0882")).collect();
+    assert!(!refused.is_empty(), "{}", ran.stderr);
+    assert!(
+        refused
+            .iter()
+            .all(|l| l.contains("is not from a Payload-style file")),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stderr.contains("billing.yaml"), "{}", ran.stderr);
+    assert!(!dir.path().join("export").exists());
+    // A Prisma-style system: one error for the system, not one per table.
     let dir = project("prisma_yaml_keys");
     let ran = export(dir.path(), &["--to", "payload"]);
     assert_eq!(ran.code, 1, "{}", ran.all());
-    assert!(ran.stderr.contains("E0870"), "{}", ran.stderr);
+    assert_eq!(ran.stderr.matches("E0882").count(), 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("has no Payload-style file"),
+        "{}",
+        ran.stderr
+    );
     assert!(!dir.path().join("export").exists());
 
     // `odd;"name`: Prisma's migration would write `"odd;"name"`, which Postgres refuses.
@@ -158,4 +180,86 @@ fn export_drizzle_writes_schema_ts_extensions_and_extras_and_reports_each_loss()
     let extras =
         std::fs::read_to_string(dir.path().join("export/drizzle/edges/extras.sql")).unwrap();
     assert!(extras.contains("FOREIGN KEY"), "{extras}");
+}
+
+#[test]
+fn export_payload_writes_collection_configs_and_reports_each_loss() {
+    let dir = project("payload_scalars");
+    let ran = export(dir.path(), &["--to", "payload"]);
+    assert_eq!(ran.code, 0, "{}", ran.all());
+    let out = dir.path().join("export/payload/app");
+    let articles = std::fs::read_to_string(out.join("collections/Articles.ts")).unwrap();
+    assert!(
+        articles.starts_with("import type { CollectionConfig } from 'payload'\n\nexport const Articles: CollectionConfig = {\n  slug: 'articles',\n  dbName: 'posts',\n"),
+        "{articles}"
+    );
+    assert!(
+        articles.contains("defaultValue: { theme: 'dark', sizes: [1, 2] }"),
+        "{articles}"
+    );
+    // Code the YAML holds as text: a stub condition, hooks and a field's access left out.
+    assert!(
+        articles.contains("admin: { condition: () => true }"),
+        "{articles}"
+    );
+    assert!(
+        !articles.contains("data.featured") && !articles.contains("hooks"),
+        "{articles}"
+    );
+    let index = std::fs::read_to_string(out.join("index.ts")).unwrap();
+    for export in [
+        "export const collections: CollectionConfig[] = [Articles, IdCustom",
+        "export const localization: Config['localization'] = false",
+        "export const idType = 'serial' as const",
+    ] {
+        assert!(index.contains(export), "{export}:\n{index}");
+    }
+    let extras = std::fs::read_to_string(out.join("extras.sql")).unwrap();
+    assert!(extras.contains("\"posts_title_check\" CHECK"), "{extras}");
+    for (code, what) in [
+        ("W0883", "admin.condition` of articles.hiddenNote"),
+        ("W0883", "`hooks` of articles.status"),
+        ("W0883", "`access` of articles.status"),
+        ("W0884", "posts.location"),
+        (
+            "W0870",
+            "the 4 CHECKs (posts_title_check, …) are in extras.sql",
+        ),
+    ] {
+        let line = ran
+            .stderr
+            .lines()
+            .find(|l| l.contains(code) && l.contains(what));
+        assert!(line.is_some(), "no {code} for {what}:\n{}", ran.stderr);
+    }
+    // Access rules: owner and public rules become functions; tenant, role, member and sql
+    // rules are denied and named (W0882); the row level security goes to extras.sql (W0873).
+    let dir = project_of(&support::repo_root().join("schemas"));
+    let ran = export(dir.path(), &["--to", "payload", "botcafe"]);
+    assert_eq!(ran.code, 0, "{}", ran.all());
+    let out = dir.path().join("export/payload/botcafe");
+    let keys = std::fs::read_to_string(out.join("collections/ApiKeys.ts")).unwrap();
+    assert!(
+        keys.contains(
+            "read: ({ req: { user } }) => (user ? { user: { equals: user.id } } : false),"
+        ),
+        "{keys}"
+    );
+    assert!(
+        keys.contains(
+            "create: ({ req: { user }, data }) => (Boolean(user) && data?.['user'] === user?.id),"
+        ),
+        "{keys}"
+    );
+    let line = ran
+        .stderr
+        .lines()
+        .find(|l| l.contains("W0882") && l.contains("role rule of support-tickets"));
+    assert!(line.is_some(), "{}", ran.stderr);
+    assert!(ran.stderr.contains("W0873"), "{}", ran.stderr);
+    let extras = std::fs::read_to_string(out.join("extras.sql")).unwrap();
+    assert!(extras.contains("CREATE POLICY"), "{extras}");
+    // A second run writes the same files.
+    let again = export(dir.path(), &["--to", "payload", "botcafe"]);
+    assert!(again.stderr.contains(" 0 written"), "{}", again.stderr);
 }

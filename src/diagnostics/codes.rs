@@ -159,7 +159,6 @@ codes! {
     ConvertNotSame = "E0810", Error, "`convert`: the converted YAML would build a different database, so nothing is written";
     ConvertRenames = "E0811", Error, "`convert`: the system declares renames not yet built into a migration";
     // export: a system → another stack's own schema files
-    ExportTarget = "E0870", Error, "`export`: a target this version does not write yet";
     ExportName = "E0871", Error, "`export --to prisma`: a database name with a `\"` or an enum value with a `'`, which Prisma's migration SQL does not escape";
     ExportCheck = "W0870", Warning, "`export`: a CHECK constraint the target cannot say (its SQL is in extras.sql)";
     ExportIndex = "W0871", Warning, "`export`: an index the target cannot say: an expression, a predicate, a unique index that is not a plain btree (its SQL is in extras.sql)";
@@ -172,6 +171,11 @@ codes! {
     ExportExtension = "W0879", Warning, "`export --to drizzle`: extensions the target does not create (extensions.sql creates them, to run first)";
     ExportForeignKey = "W0880", Warning, "`export --to drizzle`: a foreign key referencing a unique index, which drizzle-kit creates too late (extras.sql adds it)";
     ExportPartition = "W0875", Warning, "`export`: partitioning the target cannot say (extras.sql recreates the table partitioned)";
+    // export --to payload
+    ExportPayloadForeignTable = "E0882", Error, "`export --to payload`: a table of a Prisma- or Firestore-style file, which a Payload config cannot name";
+    ExportPayloadAccessRule = "W0882", Warning, "`export --to payload`: an access rule with no Payload access function of one obvious form (tenant, role, member, sql): its operations are denied";
+    ExportPayloadCode = "W0883", Warning, "`export --to payload`: a key Payload holds as code (hooks, validate, filterOptions, a field's access, admin.condition), which the YAML cannot carry";
+    ExportPayloadPoint = "W0884", Warning, "`export --to payload`: a point field, which Payload makes as PostGIS `geometry(Point)`";
     // the first hour: init and the project around the schemas
     InitWouldOverwrite = "E0850", Error, "`schemagen init` found a file it would create already there";
     BadExtension = "E0851", Error, "an `extensions:` entry that is not an extension name";

@@ -6,7 +6,7 @@
 pub mod cli;
 pub mod compare;
 pub mod node;
-pub mod payload_config;
+pub mod payload;
 pub mod pg;
 pub mod prisma_engine;
 pub mod prisma_schema;

@@ -44,9 +44,20 @@ impl Script {
     /// The script's stdout for `input`; its error message (without node's stack trace) when
     /// it fails.
     pub fn run(&self, node_flags: &[&str], input: &str) -> Result<String, String> {
+        self.run_with_args(node_flags, &[], input)
+    }
+
+    /// [`Script::run`] with arguments for the script.
+    pub fn run_with_args(
+        &self,
+        node_flags: &[&str],
+        args: &[&str],
+        input: &str,
+    ) -> Result<String, String> {
         let mut child = Command::new(&self.node)
             .args(node_flags)
             .arg(self.name)
+            .args(args)
             .current_dir(self.dir.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

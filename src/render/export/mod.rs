@@ -9,10 +9,12 @@
 
 pub mod drizzle;
 pub mod firestore;
+pub mod payload;
 pub mod prisma;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::System;
+use crate::load::{Node, SystemFiles};
 use crate::render::Templates;
 use std::collections::BTreeMap;
 
@@ -46,6 +48,17 @@ pub struct Export {
 
 /// Exports every system in `systems` to `target`.
 pub fn export(systems: &[System], target: Target) -> Result<Export, Box<Diagnostic>> {
+    export_with_yaml(systems, &[], target)
+}
+
+/// Exports every system in `systems` to `target`; `yaml` holds the systems' parsed files (by
+/// system name), which the Payload target translates (a system without them has no
+/// Payload-style file, so each of its tables is refused, E0882).
+pub fn export_with_yaml(
+    systems: &[System],
+    yaml: &[SystemFiles],
+    target: Target,
+) -> Result<Export, Box<Diagnostic>> {
     let templates = Templates::new(None)?;
     let mut out = Export::default();
     for system in systems {
@@ -53,7 +66,14 @@ pub fn export(systems: &[System], target: Target) -> Result<Export, Box<Diagnost
             Target::Prisma => prisma::render(system, &templates, &mut out.diagnostics)?,
             Target::Firestore => firestore::render(system, &mut out.diagnostics),
             Target::Drizzle => drizzle::render(system, &templates, &mut out.diagnostics)?,
-            other => return Err(Box::new(not_yet(other))),
+            Target::Payload => {
+                let roots: Vec<Node> = yaml
+                    .iter()
+                    .filter(|s| s.name == system.name)
+                    .flat_map(|s| s.files.iter().map(|f| f.root.clone()))
+                    .collect();
+                payload::render(system, &roots, &templates, &mut out.diagnostics)?
+            }
         };
         for (path, contents) in files {
             out.files
@@ -61,15 +81,6 @@ pub fn export(systems: &[System], target: Target) -> Result<Export, Box<Diagnost
         }
     }
     Ok(out)
-}
-
-/// E0870: a target this version does not write yet.
-fn not_yet(target: Target) -> Diagnostic {
-    Diagnostic::global(
-        Code::ExportTarget,
-        format!("`export --to {}` is not written yet", target.name()),
-    )
-    .with_help("export to prisma, drizzle or firestore")
 }
 
 /// The SQL that turns the database `said` describes into the one `system` describes, as one
