@@ -128,8 +128,6 @@ fn what_prisma_style_cannot_say_stops_the_conversion_with_its_path() {
 fn payload_and_firestore_targets_refuse_tables_they_cannot_name() {
     for (system, target) in [
         ("contentpilot", Target::Payload),
-        ("contentpilot", Target::Firestore),
-        ("botcafe", Target::Firestore),
         ("mitche", Target::Payload),
     ] {
         let converted = convert(&seeds(), system, target);

@@ -10,6 +10,7 @@
 //!
 //! - [`prisma`]: the IR → Prisma-style YAML, the flavour that can say every table.
 
+pub mod firestore;
 pub mod prisma;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
@@ -72,7 +73,8 @@ pub fn convert(system: &System, sources: &SourceMap, dir: &Path, target: Target)
     }
     match target {
         Target::Prisma => out.files = prisma::write(system, sources, dir, &mut diags),
-        Target::Payload | Target::Firestore => diags.push(unsupported_target(system, target)),
+        Target::Firestore => out.files = firestore::write(system, sources, dir, &mut diags),
+        Target::Payload => diags.push(unsupported_target(system, target)),
     }
     if !diags.has_errors() {
         same_database(system, &out.files, &mut out.sources, &mut diags);

@@ -1,0 +1,268 @@
+//! Round trips between flavours, judged on the IR: a system converted to flavour B and back
+//! to its own flavour A compiles to the same IR (logical names, database names, order,
+//! access rules, seed rows), or a step stops with the code naming what B cannot say. The
+//! matrix of `docs/convert.md` is the table below: each cell is checked, none is claimed.
+
+mod support;
+
+use schemagen::config::Config;
+use schemagen::convert::{self, Target};
+use schemagen::diagnostics::render::human;
+use schemagen::diagnostics::Code;
+use schemagen::ir::System;
+use std::path::{Path, PathBuf};
+use support::TempDir;
+
+/// One step's result: the converted files, or the codes that refused it.
+type Step = Result<Vec<(String, String)>, Vec<Code>>;
+
+fn compile(schemas: &Path, system: &str) -> (schemagen::Run, PathBuf) {
+    let config = Config {
+        schemas: schemas.to_path_buf(),
+        systems: vec![system.to_string()],
+        ..Config::at(support::repo_root())
+    };
+    let run = schemagen::compile(&config);
+    assert!(
+        !run.has_errors(),
+        "{system}: {}",
+        human(&run.diagnostics, &run.sources)
+    );
+    (run, schemas.join(system))
+}
+
+fn step(schemas: &Path, system: &str, target: Target) -> Step {
+    let (run, dir) = compile(schemas, system);
+    let converted = convert::convert(&run.systems[0], &run.sources, &dir, target);
+    if converted.has_errors() {
+        let mut codes: Vec<Code> = converted.diagnostics.iter().map(|d| d.code).collect();
+        codes.sort();
+        codes.dedup();
+        assert!(
+            !codes.contains(&Code::ConvertNotSame),
+            "{system} → {}: the writer made YAML of another database:\n{}",
+            target.name(),
+            human(&converted.diagnostics, &converted.sources)
+        );
+        return Err(codes);
+    }
+    Ok(converted.files)
+}
+
+fn write(dir: &Path, system: &str, files: &[(String, String)]) {
+    let folder = dir.join(system);
+    std::fs::create_dir_all(&folder).unwrap();
+    for (name, text) in files {
+        let path = folder.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+fn ir(schemas: &Path, system: &str) -> System {
+    compile(schemas, system).0.systems.remove(0)
+}
+
+/// What A → B → A gave.
+#[derive(Debug, PartialEq)]
+enum Trip {
+    /// The IR came back whole.
+    Same,
+    /// The same database, with these logical names changed (`old → new`).
+    Renamed(Vec<String>),
+    /// The step to B stopped with these codes.
+    ToRefused(Vec<Code>),
+    /// B was written, the step back to A stopped with these codes.
+    BackRefused(Vec<Code>),
+}
+
+/// A → `via` → `back`, with the IR compared at the end.
+fn round_trip(schemas: &Path, system: &str, via: Target, back: Target) -> Trip {
+    let there = match step(schemas, system, via) {
+        Ok(files) => files,
+        Err(codes) => return Trip::ToRefused(codes),
+    };
+    let b = TempDir::new("convert-trip-b");
+    write(&b, system, &there);
+    let again = match step(&b, system, back) {
+        Ok(files) => files,
+        Err(codes) => return Trip::BackRefused(codes),
+    };
+    let a = TempDir::new("convert-trip-a");
+    write(&a, system, &again);
+    let original = ir(schemas, system);
+    let returned = ir(&a, system);
+    assert_eq!(original.seed, returned.seed, "{system}: seed rows differ");
+    if original == returned {
+        return Trip::Same;
+    }
+    // Only logical names may differ (they reach generated code, not the database).
+    let (x, y) = (json(&erased(&original)), json(&erased(&returned)));
+    let first = x.lines().zip(y.lines()).find(|(p, q)| p != q);
+    assert!(
+        first.is_none() && x.len() == y.len(),
+        "{system} → {} → {}: another IR, first difference {first:?}",
+        via.name(),
+        back.name()
+    );
+    Trip::Renamed(renamed(&original, &returned))
+}
+
+/// The IR without the logical names of tables, columns and enums.
+fn erased(system: &System) -> System {
+    let mut system = system.clone();
+    for t in &mut system.tables {
+        t.name.clear();
+        t.columns.iter_mut().for_each(|c| c.name.clear());
+    }
+    system.enums.iter_mut().for_each(|e| e.name.clear());
+    system
+}
+
+/// `old → new` for every table and column whose logical name changed.
+fn renamed(a: &System, b: &System) -> Vec<String> {
+    let mut out = Vec::new();
+    for (x, y) in a.tables.iter().zip(&b.tables) {
+        if x.name != y.name {
+            out.push(format!("{} → {}", x.name, y.name));
+        }
+        for (c, d) in x.columns.iter().zip(&y.columns) {
+            if c.name != d.name {
+                out.push(format!("{}.{} → {}", x.name, c.name, d.name));
+            }
+        }
+    }
+    out
+}
+
+fn json(system: &System) -> String {
+    serde_json::to_string_pretty(system).unwrap()
+}
+
+fn seeds() -> PathBuf {
+    support::repo_root().join("schemas")
+}
+
+use Code::*;
+use Target::*;
+
+#[test]
+fn seed_systems_round_trip_through_every_flavour_or_stop_with_the_code() {
+    let same = || Trip::Same;
+    // Prisma's and Payload's serial or cuid keys, varchar and numeric columns, checks and
+    // `enum_*` types have no Firestore-style form.
+    let firestore = |codes: &[Code]| Trip::ToRefused(codes.to_vec());
+    let all = [
+        ConvertFirestoreKey,
+        ConvertFirestoreColumn,
+        ConvertFirestoreConstraint,
+        ConvertFirestoreIndex,
+        ConvertFirestoreEnum,
+    ];
+    #[rustfmt::skip]
+    let matrix: Vec<(&str, Target, Target, Trip)> = vec![
+        ("alphadome", Prisma, Prisma, same()),
+        ("alphadome", Firestore, Prisma, firestore(&all[..4])),
+        ("alphadome", Payload, Prisma, Trip::ToRefused(vec![ConvertTarget])),
+        ("botcafe", Prisma, Payload, Trip::BackRefused(vec![ConvertTarget])),
+        ("botcafe", Firestore, Payload, firestore(&[ConvertFirestoreKey, ConvertFirestoreColumn, ConvertFirestoreConstraint, ConvertFirestoreEnum])),
+        ("botcafe", Payload, Payload, Trip::ToRefused(vec![ConvertTarget])),
+        ("collective_writing", Prisma, Prisma, same()),
+        ("collective_writing", Firestore, Prisma, firestore(&all)),
+        ("collective_writing", Payload, Prisma, Trip::ToRefused(vec![ConvertTarget])),
+        ("contentpilot", Prisma, Prisma, Trip::Renamed(vec!["_ContentItemToContentTag → ContentItemToContentTag".into()])),
+        ("contentpilot", Firestore, Prisma, firestore(&all)),
+        ("contentpilot", Payload, Prisma, Trip::ToRefused(vec![ConvertTarget])),
+        ("mitche", Prisma, Firestore, Trip::ToRefused(vec![ConvertLoss])),
+        ("mitche", Firestore, Firestore, same()),
+        ("mitche", Payload, Firestore, Trip::ToRefused(vec![ConvertTarget])),
+    ];
+    let mut wrong = Vec::new();
+    for (system, via, back, expected) in matrix {
+        let got = round_trip(&seeds(), system, via, back);
+        if got != expected {
+            wrong.push(format!(
+                "{system} → {} → {}: expected {expected:?}, got {got:?}",
+                via.name(),
+                back.name()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// mitche keeps locations as geopoints, which Prisma-style has no type for, and NOT NULL
+/// arrays, which Prisma makes nullable (both E0808); without them, Firestore → Prisma →
+/// Firestore gives back subcollections, join tables, flattened maps, enums and rules.
+#[test]
+fn a_firestore_system_round_trips_through_prisma() {
+    let dir = TempDir::new("convert-mitche");
+    let files: Vec<(String, String)> = std::fs::read_dir(seeds().join("mitche"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let point = |l: &str| {
+                l.contains("geopoint")
+                    || ["- [location]", "- [venue.location]"]
+                        .iter()
+                        .any(|p| l.trim_start().starts_with(p))
+            };
+            let kept: Vec<&str> = text.lines().filter(|l| !point(l)).collect();
+            let mut text = kept.join("\n") + "\n";
+            for item in [
+                "string",
+                "number",
+                "integer",
+                "boolean",
+                "timestamp",
+                "bytes",
+                "map",
+            ] {
+                let array = format!("array<{item}>");
+                text = text
+                    .replace(&array, &format!("{array}?"))
+                    .replace("??", "?");
+            }
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, text)
+        })
+        .collect();
+    write(&dir, "mitche", &files);
+    assert_eq!(round_trip(&dir, "mitche", Prisma, Firestore), Trip::Same);
+}
+
+/// The check `convert` runs before writing, shown catching a deliberately wrong Firestore
+/// writer: one field renamed (so its column is), one reference's `onDelete` dropped.
+#[test]
+fn a_firestore_conversion_that_changes_the_database_is_caught() {
+    let (run, dir) = compile(&seeds(), "mitche");
+    let system = &run.systems[0];
+    let converted = convert::convert(system, &run.sources, &dir, Firestore);
+    assert!(!converted.has_errors());
+    let broken: Vec<(String, String)> = converted
+        .files
+        .iter()
+        .map(|(name, text)| {
+            let text = text.replacen("messageCount:", "messageTotal:", 1).replacen(
+                ", onDelete: cascade",
+                "",
+                1,
+            );
+            (name.clone(), text)
+        })
+        .collect();
+    assert_ne!(broken, converted.files);
+    let mut sources = Default::default();
+    let mut diags = Default::default();
+    convert::same_database(system, &broken, &mut sources, &mut diags);
+    let diags = diags.into_sorted();
+    assert_eq!(diags.len(), 1, "{}", human(&diags, &sources));
+    assert_eq!(diags[0].code, ConvertNotSame);
+    assert!(diags[0].message.contains("would change the database"));
+    assert!(
+        diags[0].message.contains("drop foreign key"),
+        "{}",
+        diags[0].message
+    );
+}
