@@ -149,33 +149,41 @@ use Target::*;
 #[test]
 fn seed_systems_round_trip_through_every_flavour_or_stop_with_the_code() {
     let same = || Trip::Same;
+    // Each refusal names the tables (E0812–E0819) and ends with E0809 for the system.
+    let refused = |codes: &[Code]| Trip::ToRefused([&[ConvertTarget], codes].concat());
     // Prisma's and Payload's serial or cuid keys, varchar and numeric columns, checks and
     // `enum_*` types have no Firestore-style form.
-    let firestore = |codes: &[Code]| Trip::ToRefused(codes.to_vec());
-    let all = [
+    let firestore = [
         ConvertFirestoreKey,
         ConvertFirestoreColumn,
         ConvertFirestoreConstraint,
         ConvertFirestoreIndex,
         ConvertFirestoreEnum,
     ];
+    // botcafe's arrays, `_rels` and `hasMany` tables are child tables the Payload writer
+    // does not rebuild; the Prisma-style systems' keys are no Payload ids.
+    let payload = [
+        ConvertPayloadTable,
+        ConvertPayloadColumn,
+        ConvertPayloadConstraint,
+    ];
     #[rustfmt::skip]
     let matrix: Vec<(&str, Target, Target, Trip)> = vec![
         ("alphadome", Prisma, Prisma, same()),
-        ("alphadome", Firestore, Prisma, firestore(&all[..4])),
-        ("alphadome", Payload, Prisma, Trip::ToRefused(vec![ConvertTarget])),
-        ("botcafe", Prisma, Payload, Trip::BackRefused(vec![ConvertTarget])),
-        ("botcafe", Firestore, Payload, firestore(&[ConvertFirestoreKey, ConvertFirestoreColumn, ConvertFirestoreConstraint, ConvertFirestoreEnum])),
-        ("botcafe", Payload, Payload, Trip::ToRefused(vec![ConvertTarget])),
+        ("alphadome", Firestore, Prisma, refused(&firestore[..4])),
+        ("alphadome", Payload, Prisma, refused(&payload)),
+        ("botcafe", Prisma, Payload, Trip::BackRefused([&[ConvertTarget], &payload[..]].concat())),
+        ("botcafe", Firestore, Payload, refused(&[ConvertFirestoreKey, ConvertFirestoreColumn, ConvertFirestoreConstraint, ConvertFirestoreEnum])),
+        ("botcafe", Payload, Payload, refused(&payload)),
         ("collective_writing", Prisma, Prisma, same()),
-        ("collective_writing", Firestore, Prisma, firestore(&all)),
-        ("collective_writing", Payload, Prisma, Trip::ToRefused(vec![ConvertTarget])),
+        ("collective_writing", Firestore, Prisma, refused(&firestore)),
+        ("collective_writing", Payload, Prisma, refused(&payload[..1])),
         ("contentpilot", Prisma, Prisma, Trip::Renamed(vec!["_ContentItemToContentTag → ContentItemToContentTag".into()])),
-        ("contentpilot", Firestore, Prisma, firestore(&all)),
-        ("contentpilot", Payload, Prisma, Trip::ToRefused(vec![ConvertTarget])),
+        ("contentpilot", Firestore, Prisma, refused(&firestore)),
+        ("contentpilot", Payload, Prisma, refused(&payload[..1])),
         ("mitche", Prisma, Firestore, Trip::ToRefused(vec![ConvertLoss])),
         ("mitche", Firestore, Firestore, same()),
-        ("mitche", Payload, Firestore, Trip::ToRefused(vec![ConvertTarget])),
+        ("mitche", Payload, Firestore, refused(&payload[..1])),
     ];
     let mut wrong = Vec::new();
     for (system, via, back, expected) in matrix {
@@ -264,5 +272,75 @@ fn a_firestore_conversion_that_changes_the_database_is_caught() {
         diags[0].message.contains("drop foreign key"),
         "{}",
         diags[0].message
+    );
+}
+
+/// A Payload-style system of the shape Payload derives (no arrays, blocks or `hasMany`
+/// relationships): through Prisma-style and back, slugs, group paths, selects and
+/// relationships come back, and so does the IR.
+const BLOG: &[(&str, &str)] = &[
+    (
+        "content.yaml",
+        "flavor: payload
+boundsChecks: false
+collections:
+  - slug: authors
+    fields:
+      - { name: name, type: text, required: true }
+      - { name: bio, type: textarea }
+  - slug: blog-posts
+    access:
+      read: { public: published }
+    fields:
+      - { name: title, type: text, required: true, unique: true }
+      - { name: views, type: number, defaultValue: 0, min: 0 }
+      - { name: published, type: checkbox, required: true }
+      - { name: status, type: select, options: [draft, live], defaultValue: draft, required: true }
+      - { name: author, type: relationship, relationTo: authors }
+      - { name: publishedAt, type: date, index: true }
+      - { name: meta, type: json }
+      - name: seo
+        type: group
+        fields:
+          - { name: metaTitle, type: text }
+          - { name: tone, type: select, options: [plain, bold], enumName: seo_tone }
+seed:
+  authors:
+    - { id: 1, name: Ada }
+",
+    ),
+    (
+        "tags.yaml",
+        "flavor: payload
+idType: uuid
+collections:
+  - slug: tags
+    timestamps: false
+    fields:
+      - { name: label, type: text, required: true, index: true }
+      - { name: post, type: relationship, relationTo: blog-posts }
+",
+    ),
+];
+
+#[test]
+fn a_payload_system_round_trips_through_prisma() {
+    let dir = TempDir::new("convert-blog");
+    let files: Vec<(String, String)> = BLOG
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    write(&dir, "blog", &files);
+    assert_eq!(round_trip(&dir, "blog", Prisma, Payload), Trip::Same);
+    assert_eq!(round_trip(&dir, "blog", Payload, Payload), Trip::Same);
+    assert_eq!(
+        round_trip(&dir, "blog", Firestore, Payload),
+        Trip::ToRefused(vec![
+            ConvertTarget,
+            ConvertFirestoreKey,
+            ConvertFirestoreColumn,
+            ConvertFirestoreConstraint,
+            ConvertFirestoreEnum
+        ])
     );
 }

@@ -6,6 +6,7 @@
 //! `name:`, `scope: group`). A table of another shape is refused with what would be lost
 //! (E0812–E0816); the comparison with the original IR (E0810) judges the rest.
 
+use super::plain as key_yaml;
 use super::prisma::{access_yaml, header, seed_yaml, unique, Names};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::firestore::names::{camel, fit, singular, snake};
@@ -307,7 +308,10 @@ fn document_id(table: &Table) -> Option<&Column> {
     let ok = key.columns == ["id"]
         && key.db_name == fit(format!("{}_pkey", table.db_name.name))
         && !id.nullable
-        && id.default == default
+        && match (&id.default, &default) {
+            (Some(a), Some(b)) => a.same_in_database(b),
+            (a, b) => a == b,
+        }
         && id.comment.is_none()
         && id.name == "id";
     ok.then_some(id)
@@ -939,7 +943,7 @@ fn describe_default(default: &DefaultValue) -> String {
 }
 
 /// A type as the message names it.
-fn type_name(scalar: &ScalarType, array: bool) -> String {
+pub(super) fn type_name(scalar: &ScalarType, array: bool) -> String {
     let name = match scalar {
         ScalarType::Varchar { length: Some(n) } => format!("varchar({n})"),
         ScalarType::Numeric {
@@ -966,20 +970,4 @@ fn type_name(scalar: &ScalarType, array: bool) -> String {
 fn indent(text: &str, n: usize) -> String {
     let pad = " ".repeat(n);
     text.lines().map(|l| format!("{pad}{l}\n")).collect()
-}
-
-/// A key or value written plain when YAML reads it back as the same string, else quoted.
-fn key_yaml(text: &str) -> String {
-    let plain = text.starts_with(|c: char| c.is_ascii_alphabetic())
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_<>()/?. -".contains(c))
-        && !text.ends_with(' ')
-        && !["true", "false", "null", "yes", "no", "on", "off", "y", "n"]
-            .contains(&text.to_ascii_lowercase().as_str());
-    if plain {
-        text.to_string()
-    } else {
-        yaml_string(text)
-    }
 }

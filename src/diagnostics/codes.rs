@@ -163,6 +163,9 @@ codes! {
     ConvertFirestoreConstraint = "E0814", Error, "`convert --to firestore`: a CHECK, partitioning or foreign key Firestore-style cannot say";
     ConvertFirestoreIndex = "E0815", Error, "`convert --to firestore`: an index Firestore-style cannot say (predicate, expression, operator class, method, name)";
     ConvertFirestoreEnum = "E0816", Error, "`convert --to firestore`: an enum that is not one column's own `<table>_<column>` type";
+    ConvertPayloadTable = "E0817", Error, "`convert --to payload`: a table not of the shape Payload derives from a collection (its key, a child table of an array, block or `_rels`)";
+    ConvertPayloadColumn = "E0818", Error, "`convert --to payload`: a column whose type, default or comment no Payload field makes";
+    ConvertPayloadConstraint = "E0819", Error, "`convert --to payload`: a CHECK, foreign key or index Payload-style does not derive";
     // export: a system → another stack's own schema files
     ExportTarget = "E0870", Error, "`export`: a target this version does not write yet";
     ExportName = "E0871", Error, "`export --to prisma`: a database name with a `\"` or an enum value with a `'`, which Prisma's migration SQL does not escape";
