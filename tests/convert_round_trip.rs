@@ -68,7 +68,8 @@ fn ir(schemas: &Path, system: &str) -> System {
 enum Trip {
     /// The IR came back whole.
     Same,
-    /// The same database, with these logical names changed (`old → new`).
+    /// The same database, with these logical names changed (`old → new`) or these tables'
+    /// indexes or foreign keys in another order.
     Renamed(Vec<String>),
     /// The step to B stopped with these codes.
     ToRefused(Vec<Code>),
@@ -108,12 +109,15 @@ fn round_trip(schemas: &Path, system: &str, via: Target, back: Target) -> Trip {
     Trip::Renamed(renamed(&original, &returned))
 }
 
-/// The IR without the logical names of tables, columns and enums.
+/// The IR without the logical names of tables, columns and enums, and with each table's
+/// indexes and foreign keys by name (their order is not the database's).
 fn erased(system: &System) -> System {
     let mut system = system.clone();
     for t in &mut system.tables {
         t.name.clear();
         t.columns.iter_mut().for_each(|c| c.name.clear());
+        t.indexes.sort_by(|a, b| a.db_name.cmp(&b.db_name));
+        t.foreign_keys.sort_by(|a, b| a.db_name.cmp(&b.db_name));
     }
     system.enums.iter_mut().for_each(|e| e.name.clear());
     system
@@ -125,6 +129,15 @@ fn renamed(a: &System, b: &System) -> Vec<String> {
     for (x, y) in a.tables.iter().zip(&b.tables) {
         if x.name != y.name {
             out.push(format!("{} → {}", x.name, y.name));
+        }
+        let order = |t: &schemagen::ir::Table| -> Vec<String> {
+            let indexes = t.indexes.iter().map(|i| i.db_name.clone());
+            indexes
+                .chain(t.foreign_keys.iter().map(|f| f.db_name.clone()))
+                .collect()
+        };
+        if order(x) != order(y) {
+            out.push(format!("{}: order of indexes or foreign keys", x.name));
         }
         for (c, d) in x.columns.iter().zip(&y.columns) {
             if c.name != d.name {
@@ -343,4 +356,70 @@ fn a_payload_system_round_trips_through_prisma() {
             ConvertFirestoreEnum
         ])
     );
+}
+
+/// The flavour every YAML file of a system folder is written in, if they share one.
+fn flavour_of(dir: &Path) -> Option<Target> {
+    let mut flavours = std::collections::BTreeSet::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let path = entry.unwrap().into_path();
+        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let flavour = text.lines().find_map(|l| l.strip_prefix("flavor:"));
+            flavours.insert(flavour.map(|f| f.trim().to_string()));
+        }
+    }
+    match flavours.into_iter().collect::<Vec<_>>().as_slice() {
+        [Some(f)] if f == "prisma" => Some(Prisma),
+        [Some(f)] if f == "payload" => Some(Payload),
+        [Some(f)] if f == "firestore" => Some(Firestore),
+        _ => None,
+    }
+}
+
+/// Every one-flavour system of `tests/fixtures/ok`, through every flavour and back: the
+/// same database (only logical names may move, and those are listed), or a refusal by code;
+/// never YAML that builds another database (E0810, asserted in `step`).
+#[test]
+fn every_ok_fixture_round_trips_or_stops_with_a_code() {
+    let root = support::repo_root().join("tests/fixtures/ok");
+    let (mut same, mut renamed, mut refused) = (0, 0, 0);
+    for case in std::fs::read_dir(&root).unwrap() {
+        let schemas = case.unwrap().path().join("schemas");
+        let Ok(systems) = std::fs::read_dir(&schemas) else {
+            continue;
+        };
+        for system in systems {
+            let system = system.unwrap();
+            let name = system.file_name().to_string_lossy().into_owned();
+            let Some(origin) = flavour_of(&system.path()) else {
+                continue;
+            };
+            let config = Config {
+                schemas: schemas.clone(),
+                systems: vec![name.clone()],
+                ..Config::at(support::repo_root())
+            };
+            if schemagen::compile(&config).has_errors() {
+                continue; // a fixture that shows a refusal (e.g. E0202 with its config)
+            }
+            for via in [Prisma, Firestore, Payload] {
+                match round_trip(&schemas, &name, via, origin) {
+                    Trip::Same => same += 1,
+                    Trip::Renamed(_) => renamed += 1,
+                    Trip::ToRefused(codes) | Trip::BackRefused(codes) => {
+                        let known = codes.iter().all(|c| c.as_str().starts_with("E08"));
+                        assert!(known, "{name} → {}: {codes:?}", via.name());
+                        refused += 1;
+                    }
+                }
+            }
+        }
+    }
+    // 21 same IR, 3 same database, 93 refused when written; fixtures added later only add.
+    assert!(
+        same >= 21 && renamed >= 3,
+        "same {same}, renamed {renamed}, refused {refused}"
+    );
+    eprintln!("fixtures: {same} same IR, {renamed} same database, {refused} refused");
 }
