@@ -469,7 +469,7 @@ impl Writer<'_> {
             out.push_str("    fields:\n");
             out.push_str(&fields);
         }
-        let indexes = self.indexes(i, parent.is_some(), diags);
+        let indexes = self.indexes(i, parent_column, diags);
         if !indexes.is_empty() {
             out.push_str("    indexes:\n");
             out.push_str(&indexes);
@@ -742,13 +742,16 @@ impl Writer<'_> {
     /// Every index as an entry naming it, in order: ordered fields as one btree (in a
     /// subcollection `scope: group`, so the parent key is not put first again), an
     /// `array-contains` field as GIN, a geopoint as GiST.
-    fn indexes(&self, i: usize, sub: bool, diags: &mut Diagnostics) -> String {
+    fn indexes(&self, i: usize, parent: Option<&str>, diags: &mut Diagnostics) -> String {
         let table = self.table(i);
         let mut out = String::new();
-        for index in &table.indexes {
-            match self.index_entry(i, index, sub) {
+        for (n, index) in table.indexes.iter().enumerate() {
+            if parent.is_some_and(|p| is_implied_parent_index(table, n, p)) {
+                continue;
+            }
+            match self.index_entry(i, index, parent) {
                 Some(entry) => {
-                    let _ = writeln!(out, "      - {{ {entry} }}");
+                    let _ = writeln!(out, "      - {entry}");
                 }
                 None => {
                     let what = format!(
@@ -764,7 +767,7 @@ impl Writer<'_> {
         out
     }
 
-    fn index_entry(&self, i: usize, index: &Index, sub: bool) -> Option<String> {
+    fn index_entry(&self, i: usize, index: &Index, parent: Option<&str>) -> Option<String> {
         let table = self.table(i);
         if index.predicate.is_some() || index.concurrently {
             return None;
@@ -813,19 +816,35 @@ impl Writer<'_> {
             }
             _ => return None,
         };
-        let fields: Vec<String> = fields.iter().map(|f| key_yaml(f)).collect();
-        let mut entry = format!(
-            "fields: [{}], name: {}",
-            fields.join(", "),
-            key_yaml(&index.db_name)
-        );
+        let columns: Vec<&str> = parts.iter().map(|(c, _)| c.db_name.as_str()).collect();
+        let mut fields: Vec<String> = fields.iter().map(|f| key_yaml(f)).collect();
+        let btree = index.method == IndexMethod::Btree;
+        // In a subcollection, an index led by the parent key is written collection-scoped
+        // (the flavour puts the key first again); any other ordered index is `group`-scoped.
+        let mut group = false;
+        if let (Some(parent), true) = (parent, btree) {
+            match parts.first() {
+                Some((c, SortOrder::Asc)) if c.db_name == parent && parts.len() > 1 => {
+                    fields.remove(0);
+                }
+                _ => group = true,
+            }
+        }
+        let named = index.db_name != generated_name(&table.db_name.name, index, &columns);
+        if !named && !index.unique && !group {
+            return Some(format!("[{}]", fields.join(", ")));
+        }
+        let mut entry = format!("{{ fields: [{}]", fields.join(", "));
+        if named {
+            let _ = write!(entry, ", name: {}", key_yaml(&index.db_name));
+        }
         if index.unique {
             entry.push_str(", unique: true");
         }
-        if sub && index.method == IndexMethod::Btree {
+        if group {
             entry.push_str(", scope: group");
         }
-        Some(entry)
+        Some(entry + " }")
     }
 
     /// A jsonb column written as `array<map>` (it has a GIN index), which has no order.
@@ -835,6 +854,31 @@ impl Writer<'_> {
                 && matches!(i.parts.as_slice(), [IndexPart::Column { name, .. }] if *name == column.db_name)
         })
     }
+}
+
+/// The name the flavour gives an entry's index over `columns`.
+fn generated_name(table: &str, index: &Index, columns: &[&str]) -> String {
+    let suffix = match (index.method, index.unique) {
+        (IndexMethod::Gin, _) => "gin",
+        (IndexMethod::Gist, _) => "gist",
+        (_, true) => "key",
+        (_, false) => "idx",
+    };
+    fit(format!("{table}_{}_{suffix}", columns.join("_")))
+}
+
+/// The index a subcollection gets on its parent key when no btree index leads with it:
+/// last, and added by the flavour again, so not written.
+fn is_implied_parent_index(table: &Table, n: usize, parent: &str) -> bool {
+    let parent_column = parent.to_string();
+    let leads = |i: &Index| {
+        i.method == IndexMethod::Btree
+            && matches!(i.parts.first(), Some(IndexPart::Column { name, .. }) if *name == parent_column)
+    };
+    n + 1 == table.indexes.len()
+        && !table.indexes[..n].iter().any(leads)
+        && table.indexes[n].db_name == fit(format!("{}_{parent}_idx", table.db_name.name))
+        && is_plain(&table.indexes[n], &[(&parent_column, SortOrder::Asc)])
 }
 
 /// What in an index Firestore-style has no form for, as the message says it.
