@@ -126,16 +126,50 @@ fn what_prisma_style_cannot_say_stops_the_conversion_with_its_path() {
 
 #[test]
 fn payload_and_firestore_targets_refuse_tables_they_cannot_name() {
-    for (system, target) in [
-        ("contentpilot", Target::Payload),
-        ("contentpilot", Target::Firestore),
-        ("botcafe", Target::Firestore),
-        ("mitche", Target::Payload),
+    // Each refused table is named by its own error; E0809 closes the list.
+    for (system, target, table, code) in [
+        (
+            "contentpilot",
+            Target::Payload,
+            "users",
+            Code::ConvertPayloadTable,
+        ),
+        (
+            "contentpilot",
+            Target::Firestore,
+            "campaigns.currency",
+            Code::ConvertFirestoreColumn,
+        ),
+        (
+            "mitche",
+            Target::Payload,
+            "users",
+            Code::ConvertPayloadTable,
+        ),
+        (
+            "botcafe",
+            Target::Firestore,
+            "bots",
+            Code::ConvertFirestoreKey,
+        ),
     ] {
         let converted = convert(&seeds(), system, target);
-        let codes: Vec<Code> = converted.diagnostics.iter().map(|d| d.code).collect();
-        assert_eq!(codes, [Code::ConvertTarget], "{system} → {}", target.name());
-        assert!(converted.files.is_empty());
+        let found = converted
+            .diagnostics
+            .iter()
+            .any(|d| d.code == code && d.path.as_deref() == Some(table));
+        assert!(
+            found,
+            "{system} → {}: {}",
+            target.name(),
+            human(&converted.diagnostics, &converted.sources)
+        );
+        let summary = converted
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::ConvertTarget);
+        assert_eq!(summary.count(), 1, "{system} → {}", target.name());
+        assert!(converted.has_errors());
     }
 }
 

@@ -10,6 +10,8 @@
 //!
 //! - [`prisma`]: the IR → Prisma-style YAML, the flavour that can say every table.
 
+pub mod firestore;
+pub mod payload;
 pub mod prisma;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
@@ -70,9 +72,18 @@ pub fn convert(system: &System, sources: &SourceMap, dir: &Path, target: Target)
             .with_help("run `schemagen build` and remove the `renamedFrom` entries, then convert"),
         );
     }
+    let mut refused = Diagnostics::default();
     match target {
         Target::Prisma => out.files = prisma::write(system, sources, dir, &mut diags),
-        Target::Payload | Target::Firestore => diags.push(unsupported_target(system, target)),
+        Target::Firestore => out.files = firestore::write(system, sources, dir, &mut refused),
+        Target::Payload => out.files = payload::write(system, sources, dir, &mut refused),
+    }
+    let tables = refused_tables(&refused);
+    for d in refused.into_sorted() {
+        diags.push(d);
+    }
+    if tables > 0 {
+        diags.push(unsupported_target(system, target, tables));
     }
     if !diags.has_errors() {
         same_database(system, &out.files, &mut out.sources, &mut diags);
@@ -81,14 +92,24 @@ pub fn convert(system: &System, sources: &SourceMap, dir: &Path, target: Target)
     out
 }
 
+/// How many tables the refusals name (each path starts with its table's name).
+fn refused_tables(refused: &Diagnostics) -> usize {
+    let tables: std::collections::BTreeSet<&str> = refused
+        .iter()
+        .filter_map(|d| d.path.as_deref())
+        .map(|p| p.split('.').next().unwrap_or(p))
+        .collect();
+    tables.len()
+}
+
 /// Payload- and Firestore-style name their tables and columns themselves (slugs, `_rels`
-/// tables, snake_case columns) and fix their keys' types: a table written in any other
-/// flavour has names and keys they cannot spell.
-fn unsupported_target(system: &System, target: Target) -> Diagnostic {
+/// tables, snake_case columns) and fix their keys' types: the tables the writer refused
+/// (the errors before this one) have no form there, so nothing is converted.
+fn unsupported_target(system: &System, target: Target, refused: usize) -> Diagnostic {
     Diagnostic::global(
         Code::ConvertTarget,
         format!(
-            "system `{}`: `convert --to {}` cannot carry its {} tables: that flavour derives table, column, key and index names itself, so tables named and keyed as the system names them have no {1}-style form",
+            "system `{}`: `convert --to {}` cannot carry {refused} of its {} tables (each named by its own error): that flavour derives table, column, key and index names itself, so tables named and keyed otherwise have no {1}-style form; nothing is converted",
             system.name,
             target.name(),
             system.tables.len()
@@ -193,4 +214,20 @@ pub fn write(
     tree.extend(files.iter().cloned());
     crate::write::replace_tree(dir, &tree).map_err(|e| Box::new(e.diagnostic()))?;
     Ok(files.iter().map(|(name, _)| dir.join(name)).collect())
+}
+
+/// A key or value written plain when YAML reads it back as the same string, else quoted.
+pub(crate) fn plain(text: &str) -> String {
+    let plain = text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_<>()/?. -".contains(c))
+        && !text.ends_with(' ')
+        && !["true", "false", "null", "yes", "no", "on", "off", "y", "n"]
+            .contains(&text.to_ascii_lowercase().as_str());
+    if plain {
+        text.to_string()
+    } else {
+        crate::import::postgres::yaml_string(text)
+    }
 }

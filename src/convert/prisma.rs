@@ -115,7 +115,7 @@ impl File {
 }
 
 /// The system-wide keys: access settings, extensions, accepted losses.
-fn header(system: &System) -> String {
+pub(super) fn header(system: &System) -> String {
     let mut out = String::new();
     if let Some(settings) = &system.access.settings {
         out.push_str("access:\n");
@@ -149,17 +149,17 @@ fn header(system: &System) -> String {
     out
 }
 
-fn list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+pub(super) fn list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
     let quoted: Vec<String> = items.into_iter().map(|s| yaml_string(s.as_ref())).collect();
     quoted.join(", ")
 }
 
 /// Model and enum names (one namespace, as in `schema.prisma`), field names per table.
-struct Names {
-    models: BTreeMap<QualifiedName, String>,
-    enums: BTreeMap<QualifiedName, String>,
+pub(super) struct Names {
+    pub(super) models: BTreeMap<QualifiedName, String>,
+    pub(super) enums: BTreeMap<QualifiedName, String>,
     /// Per table, column database name → field name.
-    fields: BTreeMap<QualifiedName, BTreeMap<String, String>>,
+    pub(super) fields: BTreeMap<QualifiedName, BTreeMap<String, String>>,
 }
 
 impl Names {
@@ -226,7 +226,7 @@ fn ident(name: &str, prefix: char) -> String {
 }
 
 /// `wanted`, or `wanted2`, `wanted3`… when taken.
-fn unique(wanted: &str, taken: &mut BTreeSet<String>) -> String {
+pub(super) fn unique(wanted: &str, taken: &mut BTreeSet<String>) -> String {
     let mut name = wanted.to_string();
     let mut n = 1;
     while !taken.insert(name.clone()) {
@@ -406,6 +406,12 @@ fn column_line(
             return None;
         }
     };
+    if column.ty.array && !column.nullable {
+        let what = "a NOT NULL list (Prisma makes every list a nullable column)";
+        let help = "make the list optional in the original first (a migration), or keep the table in its flavour";
+        diags.push(loss(path, what, help));
+        return None;
+    }
     let field = names.field(&table.db_name, &column.db_name);
     let mut line = String::new();
     if let Some(comment) = &column.comment {
@@ -733,7 +739,7 @@ fn action(action: crate::ir::ReferentialAction) -> &'static str {
 }
 
 /// The model's `access:` key, rules in their order, fields by column name.
-fn access_yaml(access: &TableAccess, table: &QualifiedName, names: &Names) -> String {
+pub(super) fn access_yaml(access: &TableAccess, table: &QualifiedName, names: &Names) -> String {
     if access.shared {
         return "    access: shared\n".into();
     }
@@ -861,7 +867,11 @@ fn condition_yaml(condition: &Condition, table: &QualifiedName, names: &Names) -
 }
 
 /// A `seed:` entry: the model's rows, columns by database name.
-fn seed_yaml(seed: &crate::ir::SeedTable, system: &System, names: &Names) -> Option<String> {
+pub(super) fn seed_yaml(
+    seed: &crate::ir::SeedTable,
+    system: &System,
+    names: &Names,
+) -> Option<String> {
     let table = system.tables.iter().find(|t| t.db_name == seed.table)?;
     let mut out = format!("  {}:\n", names.models[&table.db_name]);
     for row in &seed.rows {

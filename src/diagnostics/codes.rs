@@ -158,6 +158,14 @@ codes! {
     ConvertTarget = "E0809", Error, "`convert`: the target flavour cannot carry this system's tables, so nothing is converted";
     ConvertNotSame = "E0810", Error, "`convert`: the converted YAML would build a different database, so nothing is written";
     ConvertRenames = "E0811", Error, "`convert`: the system declares renames not yet built into a migration";
+    ConvertFirestoreKey = "E0812", Error, "`convert --to firestore`: a table whose key is not a Firestore document id (`id` text, or uuid with `gen_random_uuid()`, as `<table>_pkey`)";
+    ConvertFirestoreColumn = "E0813", Error, "`convert --to firestore`: a column whose type or default no Firestore-style field makes";
+    ConvertFirestoreConstraint = "E0814", Error, "`convert --to firestore`: a CHECK, partitioning or foreign key Firestore-style cannot say";
+    ConvertFirestoreIndex = "E0815", Error, "`convert --to firestore`: an index Firestore-style cannot say (predicate, expression, operator class, method, name)";
+    ConvertFirestoreEnum = "E0816", Error, "`convert --to firestore`: an enum that is not one column's own `<table>_<column>` type";
+    ConvertPayloadTable = "E0817", Error, "`convert --to payload`: a table not of the shape Payload derives from a collection (its key, a child table of an array, block or `_rels`)";
+    ConvertPayloadColumn = "E0818", Error, "`convert --to payload`: a column whose type, default or comment no Payload field makes";
+    ConvertPayloadConstraint = "E0819", Error, "`convert --to payload`: a CHECK, foreign key or index Payload-style does not derive";
     // export: a system → another stack's own schema files
     ExportName = "E0871", Error, "`export --to prisma`: a database name with a `\"` or an enum value with a `'`, which Prisma's migration SQL does not escape";
     ExportCheck = "W0870", Warning, "`export`: a CHECK constraint the target cannot say (its SQL is in extras.sql)";

@@ -313,9 +313,20 @@ impl DefaultValue {
 
     /// Whether two defaults fill a column alike: `now()` (Payload's spelling) and
     /// `CURRENT_TIMESTAMP` (Prisma's, and schemagen's before) are one function in Postgres, so
-    /// a schema that switched spelling needs no migration.
+    /// a schema that switched spelling needs no migration; so are a uuid key's
+    /// `gen_random_uuid()` and Prisma's `dbgenerated("gen_random_uuid()")`.
     pub fn same_in_database(&self, other: &DefaultValue) -> bool {
-        self.is_now() && other.is_now() || self == other
+        self.is_now() && other.is_now()
+            || self.is_gen_random_uuid() && other.is_gen_random_uuid()
+            || self == other
+    }
+
+    fn is_gen_random_uuid(&self) -> bool {
+        match self {
+            DefaultValue::GenRandomUuid => true,
+            DefaultValue::Sql(sql) => sql.trim().eq_ignore_ascii_case("gen_random_uuid()"),
+            _ => false,
+        }
     }
 
     fn is_now(&self) -> bool {

@@ -8,7 +8,7 @@
 mod columns;
 mod fields;
 mod indexes;
-mod names;
+pub(crate) mod names;
 mod renames;
 
 /// The keys of each level, for the JSON Schema (`flavours::json_schema`).

@@ -8,7 +8,7 @@ mod build;
 mod fields;
 mod internal;
 mod joins;
-mod names;
+pub(crate) mod names;
 mod references;
 mod renames;
 
