@@ -1416,7 +1416,7 @@ fn print_diagnostics(
     }
     match format {
         Format::Human if COLOR.load(Ordering::Relaxed) => {
-            eprint!("{}", report::paint(&report::human(diagnostics, sources)))
+            eprint!("{}", report::human_in_colour(diagnostics, sources))
         }
         Format::Human => eprint!("{}", report::human(diagnostics, sources)),
         Format::Json => println!("{}", report::json(diagnostics, sources)),
