@@ -17,9 +17,23 @@ pub fn section(report: &Report) -> String {
          `✗` marks a cell that differs from what the rules declare, `?` one a raw `sql` rule \
          without `expect:` decides.\n\n",
     );
+    out.push_str(&table(report));
+    out.push_str(&findings(report));
+    out.push_str(&format!(
+        "**{}**: {} structural differences, {} probes, {} mismatches\n",
+        if report.passed() { "ok" } else { "FAILED" },
+        report.structure.len(),
+        report.cells.len(),
+        report.mismatches().count(),
+    ));
+    out
+}
+
+/// The matrix: a row per table and command, a column per scenario.
+fn table(report: &Report) -> String {
     let mut header = vec!["table".to_string(), "command".to_string()];
     header.extend(report.scenarios.iter().map(|s| escape(s)));
-    out.push_str(&row(&header));
+    let mut out = row(&header);
     out.push_str(&row(&vec!["---".to_string(); header.len()]));
     for (table, action, cells) in matrix(report) {
         let mut line = vec![escape(table), action.name().to_string()];
@@ -31,25 +45,26 @@ pub fn section(report: &Report) -> String {
         out.push_str(&row(&line));
     }
     out.push('\n');
+    out
+}
+
+/// The structural differences and the notes, as a list (nothing when there are none).
+fn findings(report: &Report) -> String {
+    let mut list = String::new();
     for d in &report.structure {
+        let (object, what) = (escape(&d.object), escape(&d.what));
         let (expected, actual) = (escape(&d.expected), escape(&d.actual));
-        out.push_str(&format!(
-            "- structure of {}: {}: expected {expected}, actual {actual}\n",
-            escape(&d.object),
-            escape(&d.what)
+        list.push_str(&format!(
+            "- structure of {object}: {what}: expected {expected}, actual {actual}\n"
         ));
     }
     for note in &report.notes {
-        out.push_str(&format!("- note: {}\n", escape(note)));
+        list.push_str(&format!("- note: {}\n", escape(note)));
     }
-    let mismatches = report.mismatches().count();
-    out.push_str(&format!(
-        "\n**{}**: {} structural differences, {} probes, {mismatches} mismatches\n",
-        if report.passed() { "ok" } else { "FAILED" },
-        report.structure.len(),
-        report.cells.len(),
-    ));
-    out
+    if !list.is_empty() {
+        list.push('\n');
+    }
+    list
 }
 
 fn row(cells: &[String]) -> String {
