@@ -1,7 +1,20 @@
 //! The command line a new user meets in the first hour: machine-readable output that is one
 //! JSON document, `--quiet`, colour, acting on some systems, completions and the man page,
-//! and the messages that once misled (an `--out` that is a file, template overrides that
-//! override nothing, YAML loose in `schemas/`).
+//! verify's matrix as Markdown, and the messages that once misled (an `--out` that is a file,
+//! template overrides that override nothing, YAML loose in `schemas/`).
+//!
+//! Where each message issue 15 found misleading is held to its fix:
+//! - `--out` at a file named E0301 without the path: E0403 here;
+//! - a misspelled relation target gave E0109 before "unknown model": `err/prisma_misspelled_relation_target`;
+//! - `flavour:` had no "did you mean `flavor`": `err/flavour_spelled_british`;
+//! - a pasted `model User { … }` had no hint: `err/prisma_whole_model_pasted`;
+//! - YAML directly in `schemas/` became a system `schemas`: W0401 here;
+//! - `--templates` nowhere and misnamed overrides were ignored: E0404 here;
+//! - run from a subfolder, "cannot read the schemas folder": `init.rs` (the project is found upward);
+//! - `verify` on a non-empty database said "type already exists": E0722 in `verify_existing.rs`;
+//! - `verify` without rules said "ok: 0 probes": "nothing to prove" here and in `access_verify.rs`;
+//! - `raw("gin_trgm_ops")` failed for want of `pg_trgm`: `extensions.rs`;
+//! - `include!` of a generated `models.rs` failed (E0753): `examples/rust-consumer`, `rust_compile.rs`.
 
 mod support;
 
