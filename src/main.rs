@@ -474,7 +474,7 @@ struct VerifyArgs {
     /// it must be at the system's latest migration; everything verify does is rolled back
     #[arg(long, requires = "database_url")]
     existing: bool,
-    /// Print the proof as a test suite instead of the matrix (the matrix goes to stderr)
+    /// Print the proof as a pgTAP suite (the matrix goes to stderr), or the matrix as Markdown
     #[arg(long, value_name = "FORMAT")]
     emit: Option<Emit>,
     #[command(flatten)]
@@ -486,6 +486,8 @@ struct VerifyArgs {
 enum Emit {
     /// A pgTAP suite for `pg_prove` or `supabase test db` (one system)
     Pgtap,
+    /// The access matrix as GitHub Markdown, a section per system (declared vs actual)
+    Markdown,
 }
 
 fn main() -> ExitCode {
@@ -822,7 +824,7 @@ fn init(args: &InitArgs) -> anyhow::Result<ExitCode> {
 fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     use schemagen::verify;
     let format = args.paths.format;
-    if args.emit.is_some() && args.system.is_none() && run.systems.len() > 1 {
+    if matches!(args.emit, Some(Emit::Pgtap)) && args.system.is_none() && run.systems.len() > 1 {
         let names: Vec<&str> = run.systems.iter().map(|s| s.name.as_str()).collect();
         let d = schemagen::diagnostics::Diagnostic::global(
             schemagen::diagnostics::Code::EmitOneSystem,
@@ -877,6 +879,10 @@ fn verify(run: &Run, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                     verify::pgtap::suite(system.expect("a verified system"), report)
                 );
             }
+        }
+        (Some(Emit::Markdown), _) => {
+            let sections: Vec<String> = reports.iter().map(verify::markdown::section).collect();
+            print!("{}", sections.join("\n"));
         }
         (None, Format::Human) => reports.iter().for_each(|r| print!("{}", verify::human(r))),
         (None, Format::Json) => {
@@ -1423,7 +1429,7 @@ fn print_diagnostics(
     }
     match format {
         Format::Human if COLOR.load(Ordering::Relaxed) => {
-            eprint!("{}", report::paint(&report::human(diagnostics, sources)))
+            eprint!("{}", report::human_in_colour(diagnostics, sources))
         }
         Format::Human => eprint!("{}", report::human(diagnostics, sources)),
         Format::Json => println!("{}", report::json(diagnostics, sources)),

@@ -13,6 +13,7 @@
 
 mod db;
 pub mod expect;
+pub mod markdown;
 pub mod mutate;
 pub mod pgtap;
 mod probe;
@@ -928,23 +929,12 @@ pub fn human(report: &Report) -> String {
     let mut header = vec!["table".to_string(), "command".to_string()];
     header.extend(report.scenarios.iter().cloned());
     let mut lines = vec![header];
-    // Cells by (table, command, scenario); rows in the order the tables were probed.
-    let mut cells: std::collections::HashMap<(&str, Action, &str), &Cell> =
-        std::collections::HashMap::new();
-    let mut keys: Vec<(&str, Action)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for c in &report.cells {
-        if seen.insert((c.table.as_str(), c.action)) {
-            keys.push((c.table.as_str(), c.action));
-        }
-        cells.insert((c.table.as_str(), c.action, c.scenario.as_str()), c);
-    }
-    for (table, action) in keys {
+    for (table, action, row) in matrix(report) {
         let mut line = vec![table.to_string(), action.name().to_string()];
-        for scenario in &report.scenarios {
-            let cell = cells.get(&(table, action, scenario.as_str()));
-            line.push(cell.map_or_else(|| "-".to_string(), |c| cell_text(c)));
-        }
+        line.extend(
+            row.iter()
+                .map(|c| c.map_or_else(|| "-".to_string(), cell_text)),
+        );
         lines.push(line);
     }
     out.push_str(&crate::terminal::columns(&lines, ""));
@@ -972,6 +962,28 @@ pub fn human(report: &Report) -> String {
     out
 }
 
+/// The matrix's rows: each table and action in the order they were probed, with its cell per
+/// scenario of `report.scenarios` (`None` where that scenario was not probed).
+pub fn matrix(report: &Report) -> Vec<(&str, Action, Vec<Option<&Cell>>)> {
+    let mut cells: std::collections::HashMap<(&str, Action, &str), &Cell> =
+        std::collections::HashMap::new();
+    let mut keys: Vec<(&str, Action)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for c in &report.cells {
+        if seen.insert((c.table.as_str(), c.action)) {
+            keys.push((c.table.as_str(), c.action));
+        }
+        cells.insert((c.table.as_str(), c.action, c.scenario.as_str()), c);
+    }
+    keys.into_iter()
+        .map(|(table, action)| {
+            let row = report.scenarios.iter();
+            let row = row.map(|s| cells.get(&(table, action, s.as_str())).copied());
+            (table, action, row.collect())
+        })
+        .collect()
+}
+
 fn cell_text(cell: &Cell) -> String {
     let actual = match &cell.actual {
         Actual::Allowed => "allow".to_string(),
@@ -988,14 +1000,14 @@ fn cell_text(cell: &Cell) -> String {
     }
 }
 
-fn expected_text(expected: Option<&Actual>) -> String {
+pub(crate) fn expected_text(expected: Option<&Actual>) -> String {
     match expected {
         Some(actual) => actual_text(actual),
         None => "unknown (sql rule)".into(),
     }
 }
 
-fn actual_text(actual: &Actual) -> String {
+pub(crate) fn actual_text(actual: &Actual) -> String {
     match actual {
         Actual::Allowed => "allow".into(),
         Actual::Denied => "deny".into(),
