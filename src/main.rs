@@ -763,6 +763,16 @@ fn generated(config: &Config, command: &str, format: Format) -> anyhow::Result<O
 }
 
 fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<ExitCode> {
+    let inputs = stamp_inputs(config);
+    if let Some(files) = unchanged_since_stamp(config, inputs.as_deref(), format) {
+        note!(
+            "built {} into {}: 0 written, {files} unchanged, 0 removed, as the last build left them ({:.0?})",
+            count(schemagen::history::systems(&config.out).len(), "system"),
+            config.out.display(),
+            started.elapsed()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some(run) = generated(config, "build", format)? else {
         return Ok(ExitCode::from(1));
     };
@@ -773,6 +783,11 @@ fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<Ex
             return Ok(ExitCode::from(1));
         }
     };
+    // Only a build of every system with nothing to say may let the next one stop early.
+    let whole = config.systems.is_empty() && run.diagnostics.is_empty();
+    if let Some(inputs) = inputs.filter(|_| whole && run.allowed_warnings.is_empty()) {
+        write::stamp::record(&config.out, &inputs, &run.files);
+    }
     match format {
         Format::Human => note!(
             "built {} into {}: {} written, {} unchanged, {} removed ({:.0?})",
@@ -1042,7 +1057,26 @@ fn diff(config: &Config, args: &DiffArgs) -> anyhow::Result<ExitCode> {
 
 /// `schemagen check`: exit 1 when the output folder is not what `build` would write. Human
 /// output prints the diff on stdout; JSON output puts it inside its one document.
+/// The sum of what a build of `config` reads, for the build stamp (`write::stamp`), taken
+/// before anything is compiled, so an edit during the build is seen by the next one.
+fn stamp_inputs(config: &Config) -> Option<String> {
+    write::stamp::inputs(config, &project_dir().join(config::FILE_NAME))
+}
+
+/// The number of output files when the build stamp says the last build read these inputs and
+/// the outputs are still what it wrote (human output only; a JSON run reports in full).
+fn unchanged_since_stamp(config: &Config, inputs: Option<&str>, format: Format) -> Option<usize> {
+    let human = matches!(format, Format::Human) && config.systems.is_empty();
+    write::stamp::fresh(&config.out, inputs.filter(|_| human)?)
+}
+
 fn check(config: &Config, and_rehearse: bool, format: Format) -> anyhow::Result<ExitCode> {
+    let inputs = stamp_inputs(config).filter(|_| !and_rehearse);
+    if let Some(files) = unchanged_since_stamp(config, inputs.as_deref(), format) {
+        let out = config.out.display();
+        note!("{out} is up to date ({files} files, as the last build left them)");
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some(run) = generated(config, "check", format)? else {
         return Ok(ExitCode::from(1));
     };

@@ -88,7 +88,7 @@ pub fn read(out_dir: &Path, system: &str) -> io::Result<History> {
     let snapshot_path = dir.join("schema.json");
     let snapshot = read_if_exists(&snapshot_path)?;
     let schema = match &snapshot {
-        Some(text) => Some(serde_json::from_str(text).map_err(|e| {
+        Some(text) => Some(crate::ir::snapshot::from_str(text).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!("{}: {e}", snapshot_path.display()),

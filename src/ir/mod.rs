@@ -9,6 +9,7 @@
 pub mod access;
 pub mod rename;
 pub mod shorten;
+pub mod snapshot;
 pub mod sql_lexer;
 
 use serde::{Deserialize, Serialize};
@@ -37,11 +38,14 @@ impl Eq for Span {}
 pub struct System {
     pub name: String,
     /// Postgres schemas other than `public` that the system creates, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub namespaces: Vec<String>,
     /// PostgreSQL extensions the system uses (`extensions:`), sorted; created, never dropped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enums: Vec<Enum>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tables: Vec<Table>,
     /// Row-level access rules (kept apart from `tables`: see [`access`]).
     #[serde(default, skip_serializing_if = "access::Access::is_empty")]
@@ -97,9 +101,14 @@ pub enum SeedValue {
     Literal(Literal),
 }
 
-/// A database object name, qualified by its Postgres schema (`public` by default).
+/// A database object name, qualified by its Postgres schema (`public` by default, and
+/// left out of `schema.json` when it is `public`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct QualifiedName {
+    #[serde(
+        default = "snapshot::public",
+        skip_serializing_if = "snapshot::is_public"
+    )]
     pub schema: String,
     pub name: String,
 }
@@ -121,6 +130,7 @@ pub struct Enum {
     /// Logical name as written (`ContentStatus`, `enum_posts_status`).
     pub name: String,
     pub db_name: QualifiedName,
+    #[serde(deserialize_with = "snapshot::enum_values")]
     pub values: Vec<EnumValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -128,11 +138,14 @@ pub struct Enum {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialized by [`snapshot`], which leaves out a `db_name` equal to `name`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct EnumValue {
     /// As written in the schema (and used by generated code).
     pub name: String,
-    /// As stored in the database (Prisma's `@map` on enum values).
+    /// As stored in the database (Prisma's `@map` on enum values); `name` when `schema.json`
+    /// leaves it out.
+    #[serde(default)]
     pub db_name: String,
     #[serde(skip)]
     pub span: Span,
@@ -143,6 +156,7 @@ pub struct Table {
     /// Logical name: the model name or collection slug the user wrote.
     pub name: String,
     pub db_name: QualifiedName,
+    #[serde(deserialize_with = "snapshot::columns")]
     pub columns: Vec<Column>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_key: Option<PrimaryKey>,
@@ -191,12 +205,16 @@ impl Table {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialized by [`snapshot`], which leaves out a `db_name` equal to `name`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Column {
     /// Logical name as written (field name); generated code uses it.
     pub name: String,
+    /// `name` when `schema.json` leaves it out.
+    #[serde(default)]
     pub db_name: String,
     pub ty: ColumnType,
+    #[serde(default)]
     pub nullable: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<DefaultValue>,
@@ -215,11 +233,11 @@ impl Column {
     }
 }
 
-/// A column's type: a scalar, or a one-dimensional array of one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A column's type: a scalar, or a one-dimensional array of one. In `schema.json` the scalar
+/// alone, or `{"array": scalar}` (see [`snapshot`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnType {
     pub scalar: ScalarType,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub array: bool,
 }
 
@@ -246,9 +264,11 @@ pub enum ScalarType {
     /// Case-insensitive text (the `citext` extension; Prisma's `@db.Citext`).
     Citext,
     Varchar {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         length: Option<u32>,
     },
     Char {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         length: Option<u32>,
     },
     SmallInt,
@@ -263,7 +283,9 @@ pub enum ScalarType {
         big: bool,
     },
     Numeric {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         precision: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         scale: Option<u32>,
     },
     Real,
@@ -271,13 +293,16 @@ pub enum ScalarType {
     Boolean,
     Uuid,
     Timestamptz {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         precision: Option<u8>,
     },
     Timestamp {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         precision: Option<u8>,
     },
     Date,
     Time {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         precision: Option<u8>,
     },
     Json,
@@ -392,7 +417,9 @@ pub struct ForeignKey {
     pub columns: Vec<String>,
     pub referenced_table: QualifiedName,
     pub referenced_columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "snapshot::is_default")]
     pub on_delete: ReferentialAction,
+    #[serde(default, skip_serializing_if = "snapshot::is_default")]
     pub on_update: ReferentialAction,
     #[serde(skip)]
     pub span: Span,
@@ -436,7 +463,7 @@ pub enum SortOrder {
 pub enum IndexPart {
     Column {
         name: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "snapshot::is_default")]
         order: SortOrder,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         opclass: Option<String>,
@@ -449,8 +476,9 @@ pub enum IndexPart {
 pub struct Index {
     pub db_name: String,
     pub parts: Vec<IndexPart>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unique: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "snapshot::is_default")]
     pub method: IndexMethod,
     /// Partial index predicate (`WHERE ...`), raw SQL.
     #[serde(default, skip_serializing_if = "Option::is_none")]

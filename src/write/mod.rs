@@ -6,6 +6,8 @@
 //! time, and when nothing changed nothing is touched. `check` compares instead of
 //! writing and reports a unified diff.
 
+pub mod stamp;
+
 use crate::diagnostics::{Code, Diagnostic};
 use std::collections::BTreeMap;
 use std::io;
@@ -52,8 +54,8 @@ fn compare_tree(dir: &Path, files: &Tree) -> io::Result<BTreeMap<String, bool>> 
         .collect()
 }
 
-/// (relative path with `/`, full path) of every file below `dir`, sorted; none when `dir`
-/// does not exist.
+/// (relative path with `/`, full path) of every file below `dir` but the build stamp,
+/// sorted by relative path; none when `dir` does not exist.
 fn files_below(dir: &Path) -> io::Result<Vec<(String, PathBuf)>> {
     let mut found = Vec::new();
     if !dir.exists() {
@@ -68,9 +70,12 @@ fn files_below(dir: &Path) -> io::Result<Vec<(String, PathBuf)>> {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            found.push((rel, entry.into_path()));
+            if !rel.starts_with(stamp::FILE) {
+                found.push((rel, entry.into_path()));
+            }
         }
     }
+    found.sort();
     Ok(found)
 }
 

@@ -114,13 +114,12 @@ fn previous_snapshot(history: &History) -> Result<Option<Cow<'_, str>>, Box<Diag
 
 /// `schema.json`: the snapshot the next build diffs against.
 fn snapshot_json(system: &System) -> Result<String, Box<Diagnostic>> {
-    let json = serde_json::to_string_pretty(system).map_err(|e| {
+    crate::ir::snapshot::to_string(system).map_err(|e| {
         Box::new(Diagnostic::global(
             Code::TemplateError,
             format!("cannot serialize the schema snapshot: {e}"),
         ))
-    })?;
-    Ok(json + "\n")
+    })
 }
 
 /// How long a statement of an incremental migration waits for a lock before it fails,

@@ -1,0 +1,126 @@
+//! The build stamp: what the last build read and wrote, so a build or `check` with nothing
+//! to change stops after reading instead of compiling, planning and rendering everything again.
+//!
+//! `<out>/.schemagen-stamp` holds two sha256 sums: one over everything a build depends on (the
+//! binary, the effective configuration and `schemagen.yaml`, every schema file of every system,
+//! every template override) and one over the output tree it left (every path and its bytes).
+//! The outputs are compared by their contents, not by size and modification time: a hand edit
+//! that keeps the size, a checkout or a copy that restores times would pass a time check, and
+//! reading the outputs costs less than rendering them. The stamp is no output (no check or
+//! diff sees it) and is per machine: the binary is known by its version, size and time.
+//! Only a build of every system without a single diagnostic writes one, so warnings are shown
+//! by every build until they are fixed.
+
+use super::Tree;
+use crate::config::Config;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// The stamp's file name in the output folder; files starting with it are no output.
+pub const FILE: &str = ".schemagen-stamp";
+const HEADER: &str = "schemagen build stamp: the sums of the inputs and outputs of the last build";
+
+/// The sum of everything a build of `config` depends on, read now; `None` when an input
+/// cannot be read (the build then reports it).
+pub fn inputs(config: &Config, config_file: &Path) -> Option<String> {
+    let mut sum = Sha256::new();
+    add(&mut sum, "binary", binary()?.as_bytes());
+    add(&mut sum, "config", format!("{config:?}").as_bytes());
+    add(&mut sum, "config file", &read_if_exists(config_file)?);
+    for (system, paths) in crate::load::discover_systems(&config.schemas).ok()? {
+        add(&mut sum, "system", system.as_bytes());
+        for path in paths {
+            add(&mut sum, &path.display().to_string(), &read(&path)?);
+        }
+    }
+    if let Some(dir) = &config.templates {
+        for (rel, path) in super::files_below(dir).ok()? {
+            add(&mut sum, &rel, &read(&path)?);
+        }
+    }
+    Some(hex(&sum.finalize()))
+}
+
+/// Whether the stamp in `out_dir` was left by a build of these `inputs` and the outputs are
+/// still what it wrote: then there is nothing to do. Returns the number of output files.
+pub fn fresh(out_dir: &Path, inputs: &str) -> Option<usize> {
+    let (stamped_inputs, stamped_outputs) = read_stamp(out_dir)?;
+    if stamped_inputs != inputs {
+        return None;
+    }
+    let files = super::files_below(out_dir).ok()?;
+    let mut sum = Sha256::new();
+    for (rel, path) in &files {
+        add(&mut sum, rel, &read(path)?);
+    }
+    (hex(&sum.finalize()) == stamped_outputs).then_some(files.len())
+}
+
+/// Records that `files`, now the whole of `out_dir`, were built from `inputs`. A stamp that
+/// cannot be written costs the next build its shortcut, nothing else.
+pub fn record(out_dir: &Path, inputs: &str, files: &Tree) {
+    let mut sum = Sha256::new();
+    for (rel, contents) in files {
+        add(&mut sum, rel, contents.as_bytes());
+    }
+    let outputs = hex(&sum.finalize());
+    if read_stamp(out_dir).is_some_and(|(i, o)| i == inputs && o == outputs) {
+        return;
+    }
+    let text = format!("{HEADER}\ninputs {inputs}\noutputs {outputs}\n");
+    let path = out_dir.join(FILE);
+    let partial = out_dir.join(format!("{FILE}.new"));
+    // Renamed into place: a torn stamp never reads as one (and an unreadable one is none).
+    let _ = std::fs::write(&partial, text).and_then(|()| std::fs::rename(&partial, &path));
+}
+
+fn read_stamp(out_dir: &Path) -> Option<(String, String)> {
+    let text = crate::load::read_text(&out_dir.join(FILE), 4096).ok()?;
+    let mut lines = text.lines();
+    (lines.next()? == HEADER).then_some(())?;
+    let inputs = lines.next()?.strip_prefix("inputs ")?.to_string();
+    let outputs = lines.next()?.strip_prefix("outputs ")?.to_string();
+    Some((inputs, outputs))
+}
+
+/// The running binary: its version, and the size and time of its file, so a rebuilt binary
+/// (a change to a template or a renderer, same version) is a new one.
+fn binary() -> Option<String> {
+    let exe = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let modified = exe
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!(
+        "{} {} {}",
+        env!("CARGO_PKG_VERSION"),
+        exe.len(),
+        modified.as_nanos()
+    ))
+}
+
+/// One named part: its name and length first, so no two sequences of parts sum alike.
+fn add(sum: &mut Sha256, name: &str, bytes: &[u8]) {
+    sum.update((name.len() as u64).to_le_bytes());
+    sum.update(name.as_bytes());
+    sum.update((bytes.len() as u64).to_le_bytes());
+    sum.update(bytes);
+}
+
+fn read(path: &Path) -> Option<Vec<u8>> {
+    crate::load::read_text(path, crate::load::MAX_OUTPUT_FILE_BYTES)
+        .ok()
+        .map(String::into_bytes)
+}
+
+fn read_if_exists(path: &Path) -> Option<Vec<u8>> {
+    match crate::load::read_text_if_exists(path, crate::load::MAX_FILE_BYTES) {
+        Ok(text) => Some(text.unwrap_or_default().into_bytes()),
+        Err(_) => None,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
