@@ -192,6 +192,17 @@ enum ImportFlavour {
     Firestore,
 }
 
+impl ImportFlavour {
+    fn target(self) -> schemagen::convert::Target {
+        use schemagen::convert::Target;
+        match self {
+            ImportFlavour::Prisma => Target::Prisma,
+            ImportFlavour::Payload => Target::Payload,
+            ImportFlavour::Firestore => Target::Firestore,
+        }
+    }
+}
+
 #[derive(clap::Args)]
 struct ImportPostgresArgs {
     /// The database, as a URL (postgresql://user@host/db) or libpq key=value string
@@ -204,7 +215,7 @@ struct ImportPostgresArgs {
     /// but Postgres' own, `auth` and schemagen's history]
     #[arg(long = "schema", value_name = "NAME")]
     schemas: Vec<String>,
-    /// The flavour of the YAML (only prisma so far)
+    /// The flavour of the YAML: Prisma-style, or that YAML converted (`schemagen convert`)
     #[arg(long, value_enum, default_value_t = ImportFlavour::Prisma)]
     flavour: ImportFlavour,
     /// Leave out what has no YAML form (row level security and grants, other types), with a
@@ -1214,22 +1225,18 @@ fn import(command: &Import) -> anyhow::Result<ExitCode> {
             let from = args.input.display().to_string();
             (imported, system, &args.out, from)
         }
-        Import::Postgres(args) if args.flavour != ImportFlavour::Prisma => {
-            let d = schemagen::diagnostics::Diagnostic::global(
-                schemagen::diagnostics::Code::ImportFlavour,
-                "`import postgres` writes Prisma-style YAML only, so far",
-            )
-            .with_help("import with `--flavour prisma` (the default); flavours can share a system");
-            print_diagnostics(&[d], &Default::default(), args.out.format);
-            return Ok(ExitCode::from(1));
-        }
         Import::Postgres(args) => {
-            let imported = import::postgres::import(
+            let mut imported = import::postgres::import(
                 &args.database_url,
                 &args.schemas,
                 &args.system,
                 args.skip_unsupported,
             );
+            // Prisma-style says every table; another flavour is that YAML converted.
+            if args.flavour != ImportFlavour::Prisma && !imported.has_errors() {
+                print_diagnostics(&imported.diagnostics, &imported.sources, args.out.format);
+                imported = import::in_flavour(&imported, &args.system, args.flavour.target());
+            }
             let from = "the database".to_string();
             (imported, args.system.clone(), &args.out, from)
         }
@@ -1260,7 +1267,7 @@ fn import(command: &Import) -> anyhow::Result<ExitCode> {
 /// `convert --to FLAVOUR`: each system compiled, converted, checked to build the same
 /// database, and written (in place, or into `--out`); nothing of a system that fails.
 fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
-    use schemagen::convert::{self, Target};
+    use schemagen::convert;
     let paths = Paths {
         schemas: args.schemas.clone(),
         out: None,
@@ -1276,11 +1283,7 @@ fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
     if run.has_errors() {
         return Ok(ExitCode::from(1));
     }
-    let target = match args.to {
-        ImportFlavour::Prisma => Target::Prisma,
-        ImportFlavour::Payload => Target::Payload,
-        ImportFlavour::Firestore => Target::Firestore,
-    };
+    let target = args.to.target();
     let mut ok = true;
     for system in &run.systems {
         let dir = config.schemas.join(&system.name);

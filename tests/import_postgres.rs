@@ -119,16 +119,9 @@ fn schemagen(args: &[&str]) -> support::cli::Ran {
 }
 
 #[test]
-fn other_flavours_and_unreachable_databases_are_refused() {
+fn unreachable_databases_are_refused() {
     let url = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2";
     let base = ["import", "postgres", "--database-url", url, "--system", "s"];
-    let payload = schemagen(&[&base[..], &["--flavour", "payload"]].concat());
-    assert_eq!(payload.code, 1);
-    assert!(
-        payload.stderr.contains("error[E0805]"),
-        "{}",
-        payload.stderr
-    );
     let unreachable = schemagen(&base);
     assert_eq!(unreachable.code, 1);
     assert!(
@@ -136,6 +129,75 @@ fn other_flavours_and_unreachable_databases_are_refused() {
         "{}",
         unreachable.stderr
     );
+}
+
+/// The migrations of `schemas/<system>` (rendered, not written).
+fn migrations_of(label: &str, schemas: std::path::PathBuf, system: &str) -> Vec<(String, String)> {
+    let scratch = TempDir::new(&format!("import-pg-{label}"));
+    let case = support::Case::new(label.to_string(), schemas);
+    let run = support::generate(&case.label, &case.config(&scratch.path().join("out")));
+    support::system_files(&run, system, |p| {
+        p.starts_with("migrations/") && p.ends_with(".sql")
+    })
+    .into_iter()
+    .map(|(p, s)| (p.to_string(), s.to_string()))
+    .collect()
+}
+
+/// `--flavour firestore|payload`: the Prisma-style import converted by `convert`. A database
+/// Firestore-style YAML made comes back as Firestore-style YAML that builds the same catalog;
+/// one with tables Firestore-style cannot say (contentpilot's serial keys, CHECKs) is refused
+/// with convert's codes, and nothing is written.
+#[test]
+fn a_database_is_imported_in_another_flavour_or_refused_with_the_tables_it_cannot_say() {
+    let test = "a_database_is_imported_in_another_flavour_or_refused_with_the_tables_it_cannot_say";
+    let Some(pg) = support::pg::cluster(test) else {
+        return;
+    };
+    let fixture = support::repo_root().join("tests/fixtures/ok/firestore_subcollections/schemas");
+    let mut live = database(&pg, "forum", &migrations_of("forum", fixture, "forum"));
+    let before = catalog::read(&mut live, &Scope::default()).expect("read");
+    let scratch = TempDir::new("import-pg-flavour");
+    let schemas = scratch.path().join("schemas");
+    let import = |db: &str| {
+        let url = pg.connection_string(db);
+        let out = schemas.display().to_string();
+        let flags = ["--database-url", &url, "--system", db, "--out", &out];
+        schemagen(
+            &[
+                &["import", "postgres", "--flavour", "firestore"],
+                &flags[..],
+            ]
+            .concat(),
+        )
+    };
+    let ran = import("forum");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let written = std::fs::read_dir(schemas.join("forum")).unwrap().count();
+    assert!(written > 0);
+    for entry in std::fs::read_dir(schemas.join("forum")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(text.contains("flavor: firestore"), "{text}");
+    }
+    let rebuilt = migrations_of("forum-again", schemas.clone(), "forum");
+    let mut again = database(&pg, "forum_again", &rebuilt);
+    let after = catalog::read(&mut again, &Scope::default()).expect("read");
+    let lines: Vec<String> = catalog::diff::compare(&after, &before)
+        .iter()
+        .filter(|d| d.shown)
+        .map(|d| d.line())
+        .collect();
+    assert!(lines.is_empty(), "{lines:#?}");
+
+    let history = schemagen::history::read(&support::repo_root().join("generated"), "contentpilot")
+        .expect("seed history");
+    database(&pg, "contentpilot", &history.migrations);
+    let refused = import("contentpilot");
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    for code in ["error[E0812]", "error[E0809]"] {
+        assert!(refused.stderr.contains(code), "{code}: {}", refused.stderr);
+    }
+    assert!(!schemas.join("contentpilot").exists());
 }
 
 #[test]

@@ -150,7 +150,6 @@ codes! {
     ImportView = "E0802", Error, "`import prisma`: a view, which schemagen YAML cannot say yet";
     ImportNoYamlForm = "E0803", Error, "`import`: a construct of the origin schema that schemagen YAML cannot say";
     ImportTargetExists = "E0804", Error, "`import`: the system's folder already holds a schema";
-    ImportFlavour = "E0805", Error, "`import postgres --flavour`: a flavour the import does not write yet";
     ImportDatabase = "E0806", Error, "`import postgres`: the database cannot be reached or read";
     ImportAccess = "E0807", Error, "`import postgres`: row level security or policies the import cannot turn into access rules";
     // convert: a system's YAML → another flavour

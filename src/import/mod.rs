@@ -2,7 +2,8 @@
 //! `migrate/`: it writes a system's YAML files into the schemas folder, and builds nothing.
 //!
 //! - [`prisma`]: a real `schema.prisma` (file or folder) → Prisma-style YAML;
-//! - [`postgres`]: a live database, read by [`crate::catalog::read`] → Prisma-style YAML.
+//! - [`postgres`]: a live database, read by [`crate::catalog::read`] → Prisma-style YAML, and
+//!   through [`in_flavour`] any flavour `convert` writes.
 
 pub mod postgres;
 pub mod prisma;
@@ -25,6 +26,29 @@ impl Import {
         self.diagnostics
             .iter()
             .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Prisma-style YAML an import made (the flavour that says every table), rewritten in `target`
+/// by `convert`, which checks the result builds the same database: what that flavour cannot
+/// say stops the import with convert's own codes (E0812–E0819, E0809). The import's own
+/// diagnostics are the caller's to print; these are the conversion's.
+pub fn in_flavour(imported: &Import, system: &str, target: crate::convert::Target) -> Import {
+    let mut diags = crate::diagnostics::Diagnostics::default();
+    let mut sources = SourceMap::default();
+    let compiled = crate::convert::compile(system, &imported.files, &mut sources, &mut diags);
+    if diags.has_errors() {
+        return Import {
+            sources,
+            diagnostics: diags.into_sorted(),
+            ..Import::default()
+        };
+    }
+    let converted = crate::convert::convert(&compiled, &sources, Path::new(""), target);
+    Import {
+        files: converted.files,
+        sources: converted.sources,
+        diagnostics: converted.diagnostics,
     }
 }
 
