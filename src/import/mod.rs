@@ -2,8 +2,10 @@
 //! `migrate/`: it writes a system's YAML files into the schemas folder, and builds nothing.
 //!
 //! - [`prisma`]: a real `schema.prisma` (file or folder) → Prisma-style YAML;
-//! - [`postgres`]: a live database, read by [`crate::catalog::read`] → Prisma-style YAML.
+//! - [`postgres`]: a live database, read by [`crate::catalog::read`] → Prisma-style YAML;
+//! - [`payload`]: a Payload 3 config, read by the project's own `payload` package → Payload-style YAML.
 
+pub mod payload;
 pub mod postgres;
 pub mod prisma;
 
