@@ -4,7 +4,9 @@
 // Reads a config as JSON on stdin: Payload's own keys (`collections`, `globals`, `blocks`,
 // `localization`, `admin`, ...; no functions, which JSON cannot carry and the schema does not
 // need) plus `idType`, the adapter's option. Prints the statements of the migration's `up` on
-// stdout, each ending in `;`.
+// stdout, each ending in `;`. Given `{ "configFile": PATH }` instead, it reads that config file
+// (a `payload.config.ts`), loaded as Payload's CLI loads it (tsx's `tsImport`):
+// `tests/import_payload.rs` judges `import payload` by the original, functions and all.
 //
 // The pipeline is Payload's: `buildConfig` (the config sanitizer: timestamps, auth and upload
 // fields, versions, folders, query presets, Payload's own collections), the Postgres adapter's
@@ -16,21 +18,32 @@ process.env.NODE_ENV = 'production'; // no type generation, no dependency checke
 process.env.PAYLOAD_DISABLE_DEPENDENCY_CHECKER = 'true';
 
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { buildConfig } from 'payload';
 import { postgresAdapter } from '@payloadcms/db-postgres';
 
-const input = JSON.parse(readFileSync(0, 'utf8'));
 const silent = () => {};
 const logger = { info: silent, debug: silent, trace: silent, warn: (m) => process.stderr.write(`payload: ${JSON.stringify(m)}\n`), error: (m) => process.stderr.write(`payload: ${JSON.stringify(m)}\n`), fatal: silent, level: 'warn', child: () => logger };
 
-const { idType = 'serial', ...rest } = input;
-const config = await buildConfig({
-  secret: 'oracle',
-  telemetry: false,
-  // Connection settings are never used: nothing here connects.
-  db: postgresAdapter({ pool: { connectionString: 'postgres://oracle.invalid/none' }, idType }),
-  ...rest,
-});
+const input = JSON.parse(readFileSync(0, 'utf8'));
+const config = input.configFile ? await fromFile(input.configFile) : await fromJson(input);
+
+async function fromJson(input) {
+  const { idType = 'serial', ...rest } = input;
+  return buildConfig({
+    secret: 'oracle',
+    telemetry: false,
+    // Connection settings are never used: nothing here connects.
+    db: postgresAdapter({ pool: { connectionString: 'postgres://oracle.invalid/none' }, idType }),
+    ...rest,
+  });
+}
+
+async function fromFile(path) {
+  const { tsImport } = await import('tsx/esm/api');
+  const loaded = await tsImport(pathToFileURL(path).href, import.meta.url);
+  return await (loaded.default ?? loaded);
+}
 
 // What BasePayload.init sets before it calls the adapter.
 const payload = { config, logger, collections: {}, blocks: {} };
