@@ -116,7 +116,8 @@ enum Command {
     },
     /// Print the man page (roff), e.g. `schemagen man > ~/.local/share/man/man1/schemagen.1`
     Man,
-    /// Write a system's YAML from another stack's schema (a schema.prisma)
+    /// Write a system's YAML from another stack's schema (a schema.prisma, a database, a
+    /// Payload config)
     #[command(subcommand)]
     Import(Import),
     /// Rewrite systems' YAML in another flavour: in place (swapped in only when the new YAML

@@ -109,7 +109,12 @@ fn read_config(config: &Path) -> Result<Node, Box<Diagnostic>> {
             Some("no-build-config") => refuse(
                 Code::ImportPayloadRefused,
                 message,
-                "the config must `export default buildConfig({...})` with `buildConfig` imported from 'payload', in an ES module project (`\"type\": \"module\"` in package.json, as Payload 3 requires)",
+                MODULE_HINT,
+            ),
+            _ if message.contains("ERR_REQUIRE") => refuse(
+                Code::ImportPayloadRefused,
+                format!("Payload could not load the config: {message}"),
+                MODULE_HINT,
             ),
             _ => refuse(
                 Code::ImportPayloadRefused,
@@ -120,6 +125,9 @@ fn read_config(config: &Path) -> Result<Node, Box<Diagnostic>> {
     }
     Ok(printed)
 }
+
+/// How a Payload 3 config is written, for a config that did not load as one.
+const MODULE_HINT: &str = "the config must `export default buildConfig({...})` with `buildConfig` imported from 'payload', in an ES module project (`\"type\": \"module\"` in package.json, as Payload 3 requires)";
 
 /// A temp folder holding the driver script, removed on drop.
 struct Scratch {
