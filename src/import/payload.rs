@@ -45,45 +45,17 @@ fn read_config(config: &Path) -> Result<Node, Box<Diagnostic>> {
                 .with_help(help.to_string()),
         )
     };
-    let config = std::fs::canonicalize(config)
-        .ok()
-        .filter(|p| p.is_file())
-        .ok_or_else(|| {
-            refuse(
-                Code::ImportPayloadConfig,
-                format!("cannot read the Payload config {}", config.display()),
-                "name the project's config file, e.g. `--config src/payload.config.ts`",
-            )
-        })?;
-    let node = on_path("node").ok_or_else(|| {
-        refuse(
-            Code::ImportPayloadNode,
-            "no `node` on PATH: the config is read by the project's own Payload, which runs on Node".into(),
-            "install Node.js 20 or later (the version the project runs on) and put `node` on PATH",
-        )
-    })?;
-    let scratch = Scratch::new().map_err(|e| {
-        refuse(
-            Code::ImportPayloadNode,
-            format!("cannot write the driver script: {e}"),
-            "check the temp folder (TMPDIR) is writable",
-        )
-    })?;
-    let output = Command::new(node)
-        .arg("--no-warnings")
-        .arg(&scratch.driver)
-        .arg(&config)
-        .current_dir(config.parent().unwrap_or(Path::new(".")))
-        .output()
-        .map_err(|e| {
-            refuse(
-                Code::ImportPayloadNode,
-                format!("cannot run node: {e}"),
-                "check that `node` on PATH runs",
-            )
-        })?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let Some(config) = std::fs::canonicalize(config).ok().filter(|p| p.is_file()) else {
+        return Err(refuse(
+            Code::ImportPayloadConfig,
+            format!("cannot read the Payload config {}", config.display()),
+            "name the project's config file, e.g. `--config src/payload.config.ts`",
+        ));
+    };
+    let output = run_driver(&config)
+        .map_err(|(message, help)| refuse(Code::ImportPayloadNode, message, help))?;
     // JSON is YAML: read by our loader, the config keeps its key order.
+    let stdout = String::from_utf8_lossy(&output.stdout);
     let printed = stdout
         .lines()
         .rev()
@@ -97,33 +69,53 @@ fn read_config(config: &Path) -> Result<Node, Box<Diagnostic>> {
             "run `npx payload info` in the project to see whether Payload itself loads it",
         ));
     };
-    if let Some(error) = printed.get("error") {
-        let text = |key: &str| error.get(key).and_then(Node::as_str).unwrap_or_default();
-        let message = text("message").to_string();
-        return Err(match Some(text("kind")) {
-            Some("payload-missing") => refuse(
-                Code::ImportPayloadPackage,
-                message,
-                "run `npm install` in the project first: the import uses the project's own `payload` and never installs anything",
-            ),
-            Some("no-build-config") => refuse(
-                Code::ImportPayloadRefused,
-                message,
-                MODULE_HINT,
-            ),
-            _ if message.contains("ERR_REQUIRE") => refuse(
-                Code::ImportPayloadRefused,
-                format!("Payload could not load the config: {message}"),
-                MODULE_HINT,
-            ),
-            _ => refuse(
-                Code::ImportPayloadRefused,
-                format!("Payload could not load the config: {message}"),
-                "fix what Payload reports (`npx payload info` shows the same), then import again",
-            ),
-        });
-    }
-    Ok(printed)
+    let Some(error) = printed.get("error") else {
+        return Ok(printed);
+    };
+    let text = |key: &str| error.get(key).and_then(Node::as_str).unwrap_or_default();
+    let message = text("message").to_string();
+    let loading = format!("Payload could not load the config: {message}");
+    Err(match text("kind") {
+        "payload-missing" => refuse(
+            Code::ImportPayloadPackage,
+            message,
+            "run `npm install` in the project first: the import uses the project's own `payload` and never installs anything",
+        ),
+        "no-build-config" => refuse(Code::ImportPayloadRefused, message, MODULE_HINT),
+        _ if message.contains("ERR_REQUIRE") => refuse(Code::ImportPayloadRefused, loading, MODULE_HINT),
+        _ => refuse(
+            Code::ImportPayloadRefused,
+            loading,
+            "fix what Payload reports (`npx payload info` shows the same), then import again",
+        ),
+    })
+}
+
+/// node running the driver on `config`, in the config's folder; `Err` is a message and a hint.
+fn run_driver(config: &Path) -> Result<std::process::Output, (String, &'static str)> {
+    let node = on_path("node").ok_or((
+        "no `node` on PATH: the config is read by the project's own Payload, which runs on Node"
+            .to_string(),
+        "install Node.js 20 or later (the version the project runs on) and put `node` on PATH",
+    ))?;
+    let scratch = Scratch::new().map_err(|e| {
+        (
+            format!("cannot write the driver script: {e}"),
+            "check that the temp folder (TMPDIR) is writable",
+        )
+    })?;
+    Command::new(node)
+        .arg("--no-warnings")
+        .arg(&scratch.driver)
+        .arg(config)
+        .current_dir(config.parent().unwrap_or(Path::new(".")))
+        .output()
+        .map_err(|e| {
+            (
+                format!("cannot run node: {e}"),
+                "check that `node` on PATH runs",
+            )
+        })
 }
 
 /// How a Payload 3 config is written, for a config that did not load as one.

@@ -21,7 +21,6 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 
 process.env.PAYLOAD_DISABLE_DEPENDENCY_CHECKER = 'true';
-process.env.NODE_ENV ??= 'production'; // no type generation, no dev-only checks
 process.env.DISABLE_PAYLOAD_HMR = 'true';
 
 const configPath = path.resolve(process.argv[2]);
@@ -80,6 +79,7 @@ try {
 } catch {
   // An older payload without it: the environment stays as it is.
 }
+process.env.NODE_ENV ??= 'production'; // after the .env files, as the CLI reads them: no type generation
 
 // tsx first, then the shim's hook: hooks registered last run first, so `payload` is answered
 // before tsx resolves it.
@@ -105,6 +105,7 @@ if (!loaded || !Array.isArray(loaded.collections)) {
   fail('config', 'the config module exported no Payload config (`export default buildConfig({...})`)');
 }
 say({ ...globalThis.__schemagenConfig, functions: [...functions] });
+process.exit(0); // a handle the config left open (a pool, a timer) must not keep node running
 
 /// The adapter's name and id type, as far as its object says.
 function adapterOf(db) {
