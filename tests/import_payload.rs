@@ -56,6 +56,7 @@ fn project(label: &str, config_name: &str, config: &str) -> (TempDir, PathBuf) {
     std::fs::write(dir.join("package.json"), "{ \"type\": \"module\" }\n").unwrap();
     std::os::unix::fs::symlink(modules(), dir.join("node_modules")).unwrap();
     let path = dir.join(config_name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, config).unwrap();
     (dir, path)
 }
@@ -247,16 +248,17 @@ fn a_config_with_functions_builds_the_database_payload_builds_and_reports_each_f
     };
     let fixture =
         support::repo_root().join("tests/fixtures/import/payload/functions/payload.config.ts");
+    // In `src/`, as Payload's templates keep it: node runs in the project (package.json's folder).
     let (dir, config) = project(
         "functions",
-        "payload.config.ts",
+        "src/payload.config.ts",
         &std::fs::read_to_string(&fixture).unwrap(),
     );
     let ran = import(
         &dir,
         &[
             "--config",
-            "payload.config.ts",
+            "src/payload.config.ts",
             "--system",
             "blog",
             "--out",

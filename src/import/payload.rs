@@ -91,7 +91,8 @@ fn read_config(config: &Path) -> Result<Node, Box<Diagnostic>> {
     })
 }
 
-/// node running the driver on `config`, in the config's folder; `Err` is a message and a hint.
+/// node running the driver on `config`, in its project's folder (as Payload's CLI runs);
+/// `Err` is a message and a hint.
 fn run_driver(config: &Path) -> Result<std::process::Output, (String, &'static str)> {
     let node = on_path("node").ok_or((
         "no `node` on PATH: the config is read by the project's own Payload, which runs on Node"
@@ -108,7 +109,7 @@ fn run_driver(config: &Path) -> Result<std::process::Output, (String, &'static s
         .arg("--no-warnings")
         .arg(&scratch.driver)
         .arg(config)
-        .current_dir(config.parent().unwrap_or(Path::new(".")))
+        .current_dir(project_folder(config))
         .output()
         .map_err(|e| {
             (
@@ -446,22 +447,18 @@ fn localization_yaml(localization: &Node, diags: &mut Diagnostics) -> Node {
 }
 
 /// `package.json`'s folder (the project) of the config, as a system name: lowercase letters,
-/// digits and `_`.
+/// digits, `-` and `_`.
 pub fn system_name(config: &Path) -> String {
     let config = std::fs::canonicalize(config).unwrap_or_else(|_| config.to_path_buf());
-    let project = config
-        .ancestors()
-        .skip(1)
-        .find(|dir| dir.join("package.json").is_file())
-        .or_else(|| config.parent());
+    let project = project_folder(&config);
     let name = project
-        .and_then(|p| p.file_name())
+        .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("payload");
     let mut out: String = name
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() {
+            if c.is_ascii_alphanumeric() || c == '-' {
                 c.to_ascii_lowercase()
             } else {
                 '_'
@@ -472,6 +469,16 @@ pub fn system_name(config: &Path) -> String {
         out.insert_str(0, "app_");
     }
     out
+}
+
+/// The project a config belongs to: the nearest folder above it with a `package.json`, else
+/// the config's folder. Payload's CLI runs there, and reads the `.env` files there.
+fn project_folder(config: &Path) -> PathBuf {
+    let folder = config.parent().unwrap_or(Path::new("."));
+    let project = folder
+        .ancestors()
+        .find(|dir| dir.join("package.json").is_file());
+    project.unwrap_or(folder).to_path_buf()
 }
 
 pub mod yaml;

@@ -1,6 +1,7 @@
 // `schemagen import payload`: reads a Payload 3 config with the project's own `payload`
 // package and prints it as one JSON object on stdout. Embedded in the schemagen binary,
-// written to a temp file and run by node with the config's folder as working directory.
+// written to a temp file and run by node in the config's project folder (its package.json's),
+// where Payload's CLI runs. `payload` is resolved from the config's own folder.
 //
 //   node driver.mjs /abs/path/payload.config.ts
 //

@@ -126,6 +126,6 @@ fn the_system_is_named_after_the_project_folder() {
     std::fs::write(dir.join("src/payload.config.ts"), "").unwrap();
     let name = system_name(&dir.join("src/payload.config.ts"));
     std::fs::remove_dir_all(&dir).unwrap();
-    assert!(name.ends_with("_my_site"), "{name}");
-    assert!(name.starts_with("schemagen_unit_"), "{name}");
+    assert!(name.ends_with("-my_site"), "{name}");
+    assert!(name.starts_with("schemagen-unit-"), "{name}");
 }
