@@ -23,7 +23,7 @@ use std::process::Command;
 const DRIVER: &str = include_str!("payload/driver.mjs");
 
 /// The one file an import writes.
-pub const FILE: &str = "payload.yaml";
+const FILE: &str = "payload.yaml";
 
 /// Reads the config at `config` with the project's Payload and imports it as `system`.
 pub fn import(config: &Path, system: &str) -> Import {
