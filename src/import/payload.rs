@@ -284,22 +284,34 @@ fn runtime_keys(read: &Node, diags: &mut Diagnostics) {
     }
 }
 
-/// `idType: uuid` for an adapter with text ids; nothing for serial (the default).
+/// `idType: uuid` for an adapter with uuid ids; nothing for serial (the default).
 fn id_type(adapter: Option<&Node>, diags: &mut Diagnostics) -> Option<&'static str> {
     let field = |key: &str| adapter.and_then(|a| a.get(key)).and_then(Node::as_str);
     let (name, id) = (field("name"), field("idType"));
-    if name != Some("postgres") || id.is_none() {
-        let adapter = name.map_or("unreadable".to_string(), |n| format!("`{n}`"));
-        diags.push(
-            Diagnostic::global(
-                Code::ImportPayloadAdapter,
-                format!("the config's database adapter is {adapter}, not `postgresAdapter`: ids are taken to be serial"),
-            )
+    let warn = |message: String, help: &str| {
+        Diagnostic::global(Code::ImportPayloadAdapter, message)
             .at_path("db")
-            .with_help("schemagen builds Payload's Postgres database; write `idType: uuid` at the top of the YAML if the ids are uuids"),
-        );
+            .with_help(help.to_string())
+    };
+    match (name, id) {
+        (Some("postgres"), Some("serial")) => None,
+        (Some("postgres"), Some("uuid")) => Some("uuid"),
+        (Some("postgres"), Some("uuidv7")) => {
+            diags.push(warn(
+                "the adapter's `idType: 'uuidv7'` is written as `idType: uuid`: the ids are uuids, but schemagen's default `gen_random_uuid()` is one Payload's column lacks (Payload makes v7 ids in the application)".into(),
+                "drop the default in a hand-written migration if the database must match Payload's exactly; rows are unaffected",
+            ));
+            Some("uuid")
+        }
+        _ => {
+            let adapter = name.map_or("unreadable".to_string(), |n| format!("`{n}`"));
+            diags.push(warn(
+                format!("the config's database adapter is {adapter}, not `postgresAdapter` with a known `idType`: ids are taken to be serial"),
+                "schemagen builds Payload's Postgres database; write `idType: uuid` at the top of the YAML if the ids are uuids",
+            ));
+            None
+        }
     }
-    (id == Some("uuid")).then_some("uuid")
 }
 
 /// The kinds of map the YAML holds, each with the keys the flavour reads.

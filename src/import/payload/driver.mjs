@@ -108,10 +108,20 @@ if (!loaded || !Array.isArray(loaded.collections)) {
 say({ ...globalThis.__schemagenConfig, functions: [...functions] });
 process.exit(0); // a handle the config left open (a pool, a timer) must not keep node running
 
-/// The adapter's name and id type, as far as its object says.
+/// The adapter's name and id type: the one its `init` holds (as Payload's own `init` makes it,
+/// connecting to nothing), else the one its `defaultIDType` implies.
 function adapterOf(db) {
   if (!db || typeof db !== 'object') return null;
-  const idType = db.defaultIDType === 'number' ? 'serial' : db.defaultIDType === 'text' ? 'uuid' : null;
+  let idType = db.defaultIDType === 'number' ? 'serial' : db.defaultIDType === 'text' ? 'uuid' : null;
+  try {
+    const quiet = () => {};
+    const logger = { info: quiet, debug: quiet, warn: quiet, error: quiet, trace: quiet, fatal: quiet };
+    logger.child = () => logger;
+    const made = db.init({ payload: { config: {}, logger, collections: {}, blocks: {} } });
+    if (typeof made?.idType === 'string') idType = made.idType;
+  } catch {
+    // An adapter whose init needs more: the default id type stands.
+  }
   return { name: typeof db.name === 'string' ? db.name : null, idType };
 }
 

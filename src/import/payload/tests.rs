@@ -119,6 +119,21 @@ fn an_adapter_other_than_postgres_is_reported_and_ids_are_serial() {
 }
 
 #[test]
+fn uuidv7_ids_are_written_as_uuid_with_a_warning() {
+    let read = parse(
+        r#"{"config":{"collections":[]},"configKeys":["db"],"adapter":{"name":"postgres","idType":"uuidv7"},"functions":[]}"#,
+    );
+    let imported = from_driver(&read, "payload.config.ts", "blog");
+    let codes: Vec<&str> = imported
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["W0823"]);
+    assert!(imported.files[0].1.contains("\nidType: uuid\n"));
+}
+
+#[test]
 fn the_system_is_named_after_the_project_folder() {
     let dir = std::env::temp_dir().join(format!("schemagen-unit-{}-My Site", std::process::id()));
     std::fs::create_dir_all(dir.join("src")).unwrap();
