@@ -122,7 +122,8 @@ enum Command {
     },
     /// Print the man page (roff), e.g. `schemagen man > ~/.local/share/man/man1/schemagen.1`
     Man,
-    /// Write a system's YAML from another stack's schema (a schema.prisma)
+    /// Write a system's YAML from another stack's schema (a schema.prisma, a database, a
+    /// Payload config)
     #[command(subcommand)]
     Import(Import),
     /// Rewrite systems' YAML in another flavour: in place (swapped in only when the new YAML
@@ -183,6 +184,21 @@ enum Import {
     /// A live database's tables, types, keys, indexes, checks, enums and comments → YAML,
     /// one file per Postgres schema, in <out>/<system>/
     Postgres(ImportPostgresArgs),
+    /// A Payload 3 config (payload.config.ts), read by the project's own `payload` package
+    /// with node → Payload-style YAML, <out>/<system>/payload.yaml
+    Payload(ImportPayloadArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportPayloadArgs {
+    /// The project's Payload config (.ts, .js or .mjs); its project needs `npm install` done
+    #[arg(long, value_name = "PATH")]
+    config: PathBuf,
+    /// The system's name [default: the folder of the project's package.json]
+    #[arg(long, value_name = "NAME")]
+    system: Option<String>,
+    #[command(flatten)]
+    out: ImportOut,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -1211,7 +1227,7 @@ fn migrate_database(command: &MigrateDatabase, config: &Config) -> anyhow::Resul
     })
 }
 
-/// `import prisma | postgres`: converts, reports, and writes the system's YAML when nothing
+/// `import prisma | postgres | payload`: converts, reports, and writes the system's YAML when nothing
 /// stops it.
 fn import(command: &Import) -> anyhow::Result<ExitCode> {
     use schemagen::import;
@@ -1239,6 +1255,15 @@ fn import(command: &Import) -> anyhow::Result<ExitCode> {
             }
             let from = "the database".to_string();
             (imported, args.system.clone(), &args.out, from)
+        }
+        Import::Payload(args) => {
+            let system = args
+                .system
+                .clone()
+                .unwrap_or_else(|| import::payload::system_name(&args.config));
+            let imported = import::payload::import(&args.config, &system);
+            let from = args.config.display().to_string();
+            (imported, system, &args.out, from)
         }
     };
     print_diagnostics(&imported.diagnostics, &imported.sources, out.format);

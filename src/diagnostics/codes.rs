@@ -152,6 +152,15 @@ codes! {
     ImportTargetExists = "E0804", Error, "`import`: the system's folder already holds a schema";
     ImportDatabase = "E0806", Error, "`import postgres`: the database cannot be reached or read";
     ImportAccess = "E0807", Error, "`import postgres`: row level security or policies the import cannot turn into access rules";
+    // import payload: a Payload 3 config, read by the project's own `payload` package
+    ImportPayloadConfig = "E0820", Error, "`import payload`: the config file cannot be read";
+    ImportPayloadNode = "E0821", Error, "`import payload`: no `node` to run the project's Payload with";
+    ImportPayloadPackage = "E0822", Error, "`import payload`: the project has no `payload` package installed";
+    ImportPayloadRefused = "E0823", Error, "`import payload`: loading the config failed, or Payload refused it";
+    ImportPayloadFunction = "W0820", Warning, "`import payload`: a function of the config (hook, access, validate, component, editor), which YAML cannot carry";
+    ImportPayloadKey = "W0821", Warning, "`import payload`: a key the Payload flavour does not read, left out of the YAML";
+    ImportPayloadRuntime = "W0822", Warning, "`import payload`: config-level settings of Payload's runtime (admin, email, editor, plugins, ...), not the database";
+    ImportPayloadAdapter = "W0823", Warning, "`import payload`: the database adapter is not Postgres, or its id type cannot be read";
     // convert: a system's YAML → another flavour
     ConvertLoss = "E0808", Error, "`convert`: the target flavour cannot say something the system has";
     ConvertTarget = "E0809", Error, "`convert`: the target flavour cannot carry this system's tables, so nothing is converted";

@@ -3,8 +3,10 @@
 //!
 //! - [`prisma`]: a real `schema.prisma` (file or folder) → Prisma-style YAML;
 //! - [`postgres`]: a live database, read by [`crate::catalog::read`] → Prisma-style YAML, and
-//!   through [`in_flavour`] any flavour `convert` writes.
+//!   through [`in_flavour`] any flavour `convert` writes;
+//! - [`payload`]: a Payload 3 config, read by the project's own `payload` package → Payload-style YAML.
 
+pub mod payload;
 pub mod postgres;
 pub mod prisma;
 

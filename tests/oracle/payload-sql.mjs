@@ -12,6 +12,9 @@
 //     --to payload` writes, compiled by tsc), or `.json` files holding a config as above.
 //     Prints, per path, a line `-- module: <path>` then its statements, or a line
 //     `-- module failed: <path>: <message>`.
+//   node payload-sql.mjs < {"configFile": PATH}
+//     a whole config file (a `payload.config.ts`), loaded as Payload's CLI loads it (tsx's
+//     `tsImport`), functions and all: `tests/import_payload.rs` judges `import payload` by it.
 //
 // Two stand-ins, neither of which changes a table: a `richText` field is given as `json` (both
 // are `jsonb`; richText needs an editor package), and a config without an auth collection gets
@@ -42,7 +45,7 @@ const args = process.argv.slice(2);
 if (args[0] === '--modules') {
   for (const path of args.slice(1)) {
     try {
-      const statements = await migration(await load(path));
+      const statements = await migration(await fromJson(await load(path)));
       process.stdout.write(`-- module: ${path}\n${statements}`);
     } catch (e) {
       const message = String(e?.message ?? e).split('\n').join(' ');
@@ -50,7 +53,16 @@ if (args[0] === '--modules') {
     }
   }
 } else {
-  process.stdout.write(await migration(JSON.parse(readFileSync(0, 'utf8'))));
+  const input = JSON.parse(readFileSync(0, 'utf8'));
+  const config = input.configFile ? await fromFile(input.configFile) : await fromJson(input);
+  process.stdout.write(await migration(config));
+}
+
+// A config file as Payload's CLI loads it.
+async function fromFile(path) {
+  const { tsImport } = await import('tsx/esm/api');
+  const loaded = await tsImport(pathToFileURL(path).href, import.meta.url);
+  return await (loaded.default ?? loaded);
 }
 
 // A config from a `.json` file, or from the exports of a module.
@@ -61,8 +73,8 @@ async function load(path) {
   return { collections, globals, blocks, localization, idType };
 }
 
-// The statements of the migration for one config, one per line.
-async function migration(input) {
+// Payload's sanitized config from a config given as JSON.
+async function fromJson(input) {
   const { idType = 'serial', ...rest } = input;
   const collections = [...(rest.collections ?? [])];
   const admin = {};
@@ -70,7 +82,7 @@ async function migration(input) {
     collections.push({ slug: ORACLE_ADMINS, auth: true, fields: [] });
     admin.user = ORACLE_ADMINS;
   }
-  const config = await buildConfig({
+  return buildConfig({
     secret: 'oracle',
     telemetry: false,
     // Connection settings are never used: nothing here connects.
@@ -78,7 +90,10 @@ async function migration(input) {
     ...withoutRichText({ ...rest, collections }),
     admin,
   });
+}
 
+// The statements of the migration for one sanitized config, one per line.
+async function migration(config) {
   // What BasePayload.init sets before it calls the adapter.
   const payload = { config, logger, collections: {}, blocks: {} };
   for (const collection of config.collections) {
