@@ -1,6 +1,6 @@
 //! `schemagen export --to payload`, judged by Payload itself: every Payload-style system the
-//! Payload oracle knows (`schemas/botcafe`, the `payload_*` fixtures, `examples/payload-website`)
-//! is exported; all the exports are type-checked together by `tsc --strict` against Payload's
+//! Payload oracle knows (`schemas/botcafe`, the `payload_*` fixtures, `examples/payload-website`),
+//! and one whose strings would break out of a TypeScript literal if not escaped, is exported; all the exports are type-checked together by `tsc --strict` against Payload's
 //! own types and compiled to JavaScript; one node process feeds each compiled `index.ts`
 //! (`collections`, `globals`, `blocks`, `localization`, `idType`) to Payload's schema builder
 //! (`tests/oracle/payload-sql.mjs --modules`); Payload's SQL then the export's `extras.sql`,
@@ -51,7 +51,9 @@ fn every_payload_export_type_checks_and_makes_the_database_schemagen_makes() {
         return;
     };
     let work = TempDir::new("export-payload");
-    let (cases, at_least) = sample();
+    let (mut cases, at_least) = sample();
+    let hostile = TempDir::new("export-payload-hostile");
+    cases.push(hostile_case(&hostile));
     let mut exported = export_all(cases, &work.join("src"));
     assert!(
         exported.len() >= at_least,
@@ -122,7 +124,29 @@ fn sample() -> (Vec<support::Case>, usize) {
         })
         .map(|(_, case)| case)
         .collect();
-    (cases, if full { 21 } else { 7 })
+    (cases, if full { 21 } else { 8 })
+}
+
+/// A system whose strings hold what would break out of a TypeScript string or comment: quotes,
+/// backslashes, `${`, `*/`, line breaks and U+2028. Its export must type-check and make the
+/// same database (the default reaches Payload's SQL through the compiled string).
+fn hostile_case(dir: &Path) -> support::Case {
+    let yaml = r#"flavor: payload
+collections:
+  - slug: notes
+    labels: { singular: "it's \\ a ${note}", plural: "notes */ \u2028 end" }
+    admin: { description: "'; process.exit(1); '" }
+    fields:
+      - name: title
+        type: text
+        label: "`${process.exit(1)}` \\' \n // */"
+        defaultValue: "a 'quoted' \\ ${x} `tick` */ \u2028"
+      - name: mood
+        type: select
+        options: [{ label: "O'Brien \\ ${x}", value: calm }, { label: "x\n*/", value: tense }]
+"#;
+    write(&dir.join("schemas/hostile/notes.yaml"), yaml);
+    support::Case::new("hostile".into(), dir.join("schemas"))
 }
 
 /// Every Payload-style system of `cases`, exported into `src/<folder>/`.
