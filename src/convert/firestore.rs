@@ -41,10 +41,31 @@ pub fn write(
 ) -> Vec<(String, String)> {
     let roles = roles(system);
     let names = names(system, &roles);
+    let mut children = vec![Vec::new(); roles.len()];
+    for (j, role) in roles.iter().enumerate() {
+        match role {
+            Role::Collection {
+                parent: Some((p, _)),
+                ..
+            } => children[*p].push(j),
+            Role::Join { owner, .. } => children[*owner].push(j),
+            Role::Collection { parent: None, .. } => {}
+        }
+    }
+    let mut enum_users = BTreeMap::new();
+    for column in system.tables.iter().flat_map(|t| &t.columns) {
+        if let ScalarType::Enum { name } = &column.ty.scalar {
+            *enum_users.entry(name).or_insert(0) += 1;
+        }
+    }
     let writer = Writer {
         system,
         roles: &roles,
         names: &names,
+        position: positions(system),
+        children,
+        enum_users,
+        enums: system.enums.iter().map(|e| (&e.db_name, e)).collect(),
     };
     let mut files: BTreeMap<(u32, String), String> = BTreeMap::new();
     let mut last_file = 0;
@@ -133,12 +154,7 @@ fn file_name(
 /// Each table's role: join tables first (they are recognised by their exact shape), then
 /// subcollections (a `<parent>_id` second column cascading to a collection), then the rest.
 fn roles(system: &System) -> Vec<Role> {
-    let position: BTreeMap<&QualifiedName, usize> = system
-        .tables
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (&t.db_name, i))
-        .collect();
+    let position = positions(system);
     let mut roles: Vec<Option<Role>> = vec![None; system.tables.len()];
     for (i, table) in system.tables.iter().enumerate() {
         roles[i] =
@@ -160,6 +176,15 @@ fn roles(system: &System) -> Vec<Role> {
     roles
         .into_iter()
         .map(|r| r.expect("every table has a role"))
+        .collect()
+}
+
+fn positions(system: &System) -> BTreeMap<&QualifiedName, usize> {
+    system
+        .tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (&t.db_name, i))
         .collect()
 }
 
@@ -206,10 +231,7 @@ fn join_of(
         .db_name
         .name
         .strip_prefix(&format!("{}_", owner.db_name.name))?;
-    let target = system
-        .tables
-        .iter()
-        .find(|t| t.db_name == target_fk.referenced_table)?;
+    let target = &system.tables[*position.get(&target_fk.referenced_table)?];
     let owner_column = format!("{}_id", singular(&owner.db_name.name));
     let mut target_column = format!("{}_id", singular(&target.db_name.name));
     if target_column == owner_column {
@@ -402,6 +424,12 @@ struct Writer<'a> {
     system: &'a System,
     roles: &'a [Role],
     names: &'a Names,
+    /// Table positions by name, each table's subcollections and join tables, and how many
+    /// columns use each enum: built once, so writing stays linear.
+    position: BTreeMap<&'a QualifiedName, usize>,
+    children: Vec<Vec<usize>>,
+    enum_users: BTreeMap<&'a QualifiedName, usize>,
+    enums: BTreeMap<&'a QualifiedName, &'a crate::ir::Enum>,
 }
 
 /// What Firestore-style cannot say of a table, reported on the element's path.
@@ -474,8 +502,10 @@ impl Writer<'_> {
             out.push_str("    indexes:\n");
             out.push_str(&indexes);
         }
-        let subs: Vec<usize> = (0..self.roles.len())
-            .filter(|&j| matches!(&self.roles[j], Role::Collection { parent: Some((p, _)), .. } if *p == i))
+        let subs: Vec<usize> = self.children[i]
+            .iter()
+            .copied()
+            .filter(|&j| matches!(self.roles[j], Role::Collection { .. }))
             .collect();
         if !subs.is_empty() {
             out.push_str("    subcollections:\n");
@@ -533,11 +563,9 @@ impl Writer<'_> {
                 out.push_str(&line);
             }
         }
-        for (j, role) in self.roles.iter().enumerate() {
-            if let Role::Join { owner, field } = role {
-                if *owner == i {
-                    out.push_str(&self.join_field(i, j, field));
-                }
+        for &j in &self.children[i] {
+            if let Role::Join { field, .. } = &self.roles[j] {
+                out.push_str(&self.join_field(i, j, field));
             }
         }
         out
@@ -565,11 +593,7 @@ impl Writer<'_> {
     }
 
     fn position(&self, name: &QualifiedName) -> usize {
-        self.system
-            .tables
-            .iter()
-            .position(|t| t.db_name == *name)
-            .expect("a foreign key's table is in the system")
+        self.position[name]
     }
 
     /// One column as a field, or `None` with the reason reported.
@@ -716,16 +740,9 @@ impl Writer<'_> {
             table.db_name.schema.clone(),
             format!("{}_{}", table.db_name.name, column.db_name),
         );
-        let e = self.system.enums.iter().find(|e| e.db_name == *name)?;
-        let users = self
-            .system
-            .tables
-            .iter()
-            .flat_map(|t| &t.columns)
-            .filter(|c| matches!(&c.ty.scalar, ScalarType::Enum { name: n } if n == name))
-            .count();
+        let e = self.enums.get(name)?;
         let ok = *name == own
-            && users == 1
+            && self.enum_users.get(name) == Some(&1)
             && e.comment.is_none()
             && e.values.iter().all(|v| v.name == v.db_name);
         if !ok {

@@ -30,6 +30,7 @@ pub fn write(
 ) -> Vec<(String, String)> {
     let slugs = slugs(system);
     let names = names(system, &slugs);
+    let enums: Enums = system.enums.iter().map(|e| (&e.db_name, e)).collect();
     let mut files: BTreeMap<(u32, bool), String> = BTreeMap::new();
     let mut last_file = 0;
     for table in &system.tables {
@@ -37,7 +38,7 @@ pub fn write(
         let Some(uuid) = id_type(table, diags) else {
             continue;
         };
-        let text = collection(table, system, &slugs, &names, diags);
+        let text = collection(table, system, &enums, &slugs, &names, diags);
         files.entry((last_file, uuid)).or_default().push_str(&text);
     }
     let mut seeds: BTreeMap<(u32, bool), String> = BTreeMap::new();
@@ -72,6 +73,9 @@ pub fn write(
     }
     out
 }
+
+/// Enum types by name.
+type Enums<'a> = BTreeMap<&'a QualifiedName, &'a crate::ir::Enum>;
 
 /// The file a table came from; `<stem>.uuid.yaml` for its `uuid`-keyed collections when it
 /// has serial ones too (`idType` is set per file).
@@ -263,6 +267,7 @@ fn is_timestamp(column: &Column, db_name: &str) -> bool {
 fn collection(
     table: &Table,
     system: &System,
+    enums: &Enums,
     slugs: &BTreeMap<QualifiedName, String>,
     names: &Names,
     diags: &mut Diagnostics,
@@ -292,7 +297,7 @@ fn collection(
         let path = format!("{name}.{}", check.db_name);
         diags.push(refuse(Code::ConvertPayloadConstraint, path, &what));
     }
-    let derived = derived_indexes(table, timestamps);
+    let derived = derived_indexes(table);
     for index in table
         .indexes
         .iter()
@@ -312,7 +317,7 @@ fn collection(
     let mut fields = Fields::default();
     let paths = field_paths(table);
     for (column, path) in table.columns.iter().zip(&paths).take(end).skip(1) {
-        if let Some(field) = field(column, table, system, slugs, diags) {
+        if let Some(field) = field(column, table, enums, slugs, diags) {
             fields.push(path, field);
         }
     }
@@ -323,7 +328,7 @@ fn collection(
 
 /// The indexes Payload makes itself: per field with `index`/`unique`, per relationship, and
 /// the timestamps'.
-fn derived_indexes(table: &Table, timestamps: bool) -> BTreeSet<String> {
+fn derived_indexes(table: &Table) -> BTreeSet<String> {
     let name = &table.db_name.name;
     let mut out = BTreeSet::new();
     for column in &table.columns {
@@ -338,9 +343,7 @@ fn derived_indexes(table: &Table, timestamps: bool) -> BTreeSet<String> {
                 .unwrap_or(&column.db_name),
             false => &column.db_name,
         };
-        let expected = format!("{name}_{bare}_idx");
-        let timestamp = matches!(column.db_name.as_str(), "updated_at" | "created_at");
-        if index.db_name == expected && (!timestamp || timestamps || !index.unique) {
+        if index.db_name == format!("{name}_{bare}_idx") {
             out.insert(index.db_name.clone());
         }
     }
@@ -358,7 +361,7 @@ fn is_single(index: &Index, column: &str) -> bool {
 fn field(
     column: &Column,
     table: &Table,
-    system: &System,
+    enums: &Enums,
     slugs: &BTreeMap<QualifiedName, String>,
     diags: &mut Diagnostics,
 ) -> Option<Vec<String>> {
@@ -399,7 +402,7 @@ fn field(
         (None, ScalarType::Jsonb) => Some("json"),
         (None, ScalarType::GeoPoint) => Some("point"),
         (None, ScalarType::Enum { name }) => {
-            let e = system.enums.iter().find(|e| e.db_name == *name)?;
+            let e = enums.get(name)?;
             let values: Vec<String> = e.values.iter().map(|v| plain(&v.db_name)).collect();
             keys.push(format!("options: [{}]", values.join(", ")));
             if name.name != format!("enum_{}_{}", table.db_name.name, column.db_name) {
