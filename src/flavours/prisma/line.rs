@@ -290,14 +290,17 @@ impl Parser<'_> {
         let mut args = Vec::new();
         loop {
             if self.eat(b')') {
-                return Ok(args);
+                break;
             }
             args.push(self.arg()?);
             if !self.eat(b',') {
                 self.expect(b')', "`,` or `)`")?;
-                return Ok(args);
+                break;
             }
         }
+        // Kept with every field until lowering; most attributes have one argument.
+        args.shrink_to_fit();
+        Ok(args)
     }
 
     fn arg(&mut self) -> Result<Arg, ParseError> {

@@ -220,14 +220,16 @@ pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &m
     let types = TypeNames::new(&state);
     let resolved = relations::resolve(&state, catalog, &types, diags);
     let mut foreign_keys = resolved.foreign_keys.into_iter().peekable();
-    for (index, model) in state.models.iter().enumerate() {
+    // Each model is dropped once its table is built: its parsed lines and the table's
+    // columns are never all in memory at once.
+    for (index, model) in state.models.into_iter().enumerate() {
         let mut keys = Vec::new();
         while let Some((_, fk)) = foreign_keys.next_if(|(m, _)| *m == index) {
             keys.push(fk);
         }
         if model.readable {
-            declared_renames(model, &mut system.renames);
-            let mut table = model::table(model, diags);
+            declared_renames(&model, &mut system.renames);
+            let mut table = model::table(&model, diags);
             table.foreign_keys = keys;
             if let Some(node) = model.node.get("access") {
                 let path = format!("{}.access", model.name);
@@ -676,6 +678,8 @@ fn read_body(
                 }
                 doc.clear();
             }
+            // All models' fields stay in memory until lowering: no room left by doubling.
+            model.fields.shrink_to_fit();
         }
         Value::Map(entries) => {
             for (key, value) in entries {
