@@ -132,15 +132,7 @@ fn file_name(
     (id, schema): &(u32, String),
     several: bool,
 ) -> String {
-    let path = Path::new(sources.path(*id));
-    let relative = path
-        .strip_prefix(dir)
-        .ok()
-        .or_else(|| path.file_name().map(Path::new));
-    let name = relative.map_or_else(
-        || format!("{}.yaml", system.name),
-        |n| n.to_string_lossy().replace('\\', "/"),
-    );
+    let name = super::source_file(system, sources, dir, *id);
     if !several {
         return name;
     }

@@ -216,6 +216,20 @@ pub fn write(
     Ok(files.iter().map(|(name, _)| dir.join(name)).collect())
 }
 
+/// The name of the source file `id`, relative to the system folder `dir` (its file name when
+/// it lies elsewhere): each converted element goes into a file of the name it came from.
+fn source_file(system: &System, sources: &SourceMap, dir: &Path, id: u32) -> String {
+    let path = Path::new(sources.path(id));
+    let relative = path
+        .strip_prefix(dir)
+        .ok()
+        .or_else(|| path.file_name().map(Path::new));
+    relative.map_or_else(
+        || format!("{}.yaml", system.name),
+        |n| n.to_string_lossy().replace('\\', "/"),
+    )
+}
+
 /// A key or value written plain when YAML reads it back as the same string, else quoted.
 pub(crate) fn plain(text: &str) -> String {
     let plain = text.starts_with(|c: char| c.is_ascii_alphabetic())

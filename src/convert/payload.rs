@@ -86,15 +86,7 @@ fn file_name(
     (id, uuid): (u32, bool),
     several: bool,
 ) -> String {
-    let path = Path::new(sources.path(id));
-    let relative = path
-        .strip_prefix(dir)
-        .ok()
-        .or_else(|| path.file_name().map(Path::new));
-    let name = relative.map_or_else(
-        || format!("{}.yaml", system.name),
-        |n| n.to_string_lossy().replace('\\', "/"),
-    );
+    let name = super::source_file(system, sources, dir, id);
     match (several && uuid, name.strip_suffix(".yaml")) {
         (true, Some(stem)) => format!("{stem}.uuid.yaml"),
         _ => name,

@@ -61,16 +61,7 @@ pub fn write(
     }
     let mut out: Vec<(String, String)> = Vec::new();
     for (id, file) in files {
-        let path = Path::new(sources.path(id));
-        let relative = path
-            .strip_prefix(dir)
-            .ok()
-            .or_else(|| path.file_name().map(Path::new));
-        let name = relative.map_or_else(
-            || format!("{}.yaml", system.name),
-            |n| n.to_string_lossy().replace('\\', "/"),
-        );
-        out.push((name, file.yaml()));
+        out.push((super::source_file(system, sources, dir, id), file.yaml()));
     }
     out
 }
