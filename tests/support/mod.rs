@@ -289,3 +289,32 @@ pub fn on_path(program: &str) -> Option<PathBuf> {
         .map(|dir| dir.join(program))
         .find(|candidate| candidate.is_file())
 }
+
+/// `convert`'s check (`same_database`) on a deliberately broken conversion: `files` with each
+/// `(from, to)` edit made once per file. Asserts the check refuses it with one E0810 and
+/// returns that diagnostic for the caller to judge further.
+pub fn broken_conversion_is_caught(
+    system: &schemagen::ir::System,
+    files: &[(String, String)],
+    edits: &[(&str, &str)],
+) -> schemagen::diagnostics::Diagnostic {
+    let broken: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, text)| {
+            let text = edits
+                .iter()
+                .fold(text.clone(), |text, (from, to)| text.replacen(from, to, 1));
+            (name.clone(), text)
+        })
+        .collect();
+    assert_ne!(broken, files);
+    let mut sources = Default::default();
+    let mut diags = Default::default();
+    schemagen::convert::same_database(system, &broken, &mut sources, &mut diags);
+    let diags = diags.into_sorted();
+    let report = schemagen::diagnostics::render::human(&diags, &sources);
+    assert_eq!(diags.len(), 1, "{report}");
+    assert_eq!(diags[0].code, schemagen::diagnostics::Code::ConvertNotSame);
+    assert!(diags[0].message.contains("would change the database"));
+    diags.into_iter().next().unwrap()
+}
