@@ -12,7 +12,6 @@ use schemagen::cluster::Cluster;
 use schemagen::diagnostics::{Code, Severity};
 use schemagen::ir::System;
 use schemagen::render::export::{self, Target};
-use std::path::Path;
 use support::compare::{compare, Exact};
 use support::node::Script;
 use support::pg;
@@ -92,14 +91,9 @@ fn check_system(
 
 /// Writes the inputs of a failed comparison where a developer can read them.
 fn keep(folder: &str, schema: &str, sql: &str) -> String {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("export_drizzle")
-        .join(folder);
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(dir.join("schema.ts"), schema))
-        .and_then(|()| std::fs::write(dir.join("drizzle.sql"), sql));
-    match written {
-        Ok(()) => dir.display().to_string(),
-        Err(e) => format!("not kept: {e}"),
-    }
+    support::keep(
+        "export_drizzle",
+        folder,
+        &[("schema.ts", schema), ("drizzle.sql", sql)],
+    )
 }

@@ -13,7 +13,6 @@ use schemagen::diagnostics::{Code, Diagnostic, Severity};
 use schemagen::ir::System;
 use schemagen::render::export::{self, Target};
 use std::collections::BTreeSet;
-use std::path::Path;
 use support::compare::{compare, Exact};
 use support::pg;
 use support::prisma_engine::Engine;
@@ -95,16 +94,11 @@ fn check_system(
 
 /// Writes the inputs of a failed comparison where a developer can read them.
 fn keep(folder: &str, schema: &str, sql: &str) -> String {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("export_prisma")
-        .join(folder);
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(dir.join("schema.prisma"), schema))
-        .and_then(|()| std::fs::write(dir.join("prisma.sql"), sql));
-    match written {
-        Ok(()) => dir.display().to_string(),
-        Err(e) => format!("not kept: {e}"),
-    }
+    support::keep(
+        "export_prisma",
+        folder,
+        &[("schema.prisma", schema), ("prisma.sql", sql)],
+    )
 }
 
 /// Export prisma → `import prisma` → compile: the IR comes back, for every Prisma-style system.

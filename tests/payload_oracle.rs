@@ -152,16 +152,11 @@ fn check_system(
 
 /// Writes the inputs of a failed comparison where a developer can read them.
 fn keep(folder: &str, config: &str, sql: &str) -> String {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("payload_oracle")
-        .join(folder);
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(dir.join("config.json"), config))
-        .and_then(|()| std::fs::write(dir.join("payload.sql"), sql));
-    match written {
-        Ok(()) => dir.display().to_string(),
-        Err(e) => format!("not kept: {e}"),
-    }
+    support::keep(
+        "payload_oracle",
+        folder,
+        &[("config.json", config), ("payload.sql", sql)],
+    )
 }
 
 /// The comparison itself, on two hand-written databases: it must allow schemagen's documented

@@ -257,16 +257,11 @@ fn compare_with_prisma(
 
 /// Writes the inputs of a failed comparison where a developer can read them.
 fn keep(folder: &str, schema: &str, sql: &str) -> String {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("prisma_oracle")
-        .join(folder);
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(dir.join("schema.prisma"), schema))
-        .and_then(|()| std::fs::write(dir.join("prisma.sql"), sql));
-    match written {
-        Ok(()) => dir.display().to_string(),
-        Err(e) => format!("not kept: {e}"),
-    }
+    support::keep(
+        "prisma_oracle",
+        folder,
+        &[("schema.prisma", schema), ("prisma.sql", sql)],
+    )
 }
 
 /// The YAML-only objects schemagen may add, by table (`schema.name`).

@@ -318,3 +318,20 @@ pub fn broken_conversion_is_caught(
     assert!(diags[0].message.contains("would change the database"));
     diags.into_iter().next().unwrap()
 }
+
+/// Writes the inputs of a failed comparison (`files`, name and text) into
+/// `<CARGO_TARGET_TMPDIR>/<test>/<folder>` where a developer can read them; says where, or why not.
+pub fn keep(test: &str, folder: &str, files: &[(&str, &str)]) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(test)
+        .join(folder);
+    let written = std::fs::create_dir_all(&dir).and_then(|()| {
+        files
+            .iter()
+            .try_for_each(|(name, text)| std::fs::write(dir.join(name), text))
+    });
+    match written {
+        Ok(()) => dir.display().to_string(),
+        Err(e) => format!("not kept: {e}"),
+    }
+}
