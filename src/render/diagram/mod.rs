@@ -160,19 +160,17 @@ fn is_unique(table: &Table, columns: &[String]) -> bool {
     primary || is_unique_index(table, columns)
 }
 
+/// Whether a unique index without a predicate covers exactly `columns` (asked per column:
+/// compared in place, nothing collected).
 fn is_unique_index(table: &Table, columns: &[String]) -> bool {
     table.indexes.iter().any(|index| {
-        let names: Option<Vec<String>> = index
-            .parts
-            .iter()
-            .map(|part| match part {
-                IndexPart::Column { name, .. } => Some(name.clone()),
-                IndexPart::Expression { .. } => None,
-            })
-            .collect();
         index.unique
             && index.predicate.is_none()
-            && names.is_some_and(|names| same_set(&names, columns))
+            && index.parts.len() == columns.len()
+            && index.parts.iter().all(|part| match part {
+                IndexPart::Column { name, .. } => columns.contains(name),
+                IndexPart::Expression { .. } => false,
+            })
     })
 }
 

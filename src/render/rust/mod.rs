@@ -127,11 +127,12 @@ fn module(system: &System, options: Options) -> Result<Module, Box<Diagnostic>> 
             .collect(),
         point: point.as_deref().unwrap_or("GeoPoint"),
     };
+    let mut field_names = FieldNames::default();
     let structs = system
         .tables
         .iter()
         .zip(struct_names)
-        .map(|(table, name)| struct_view(table, name, &types))
+        .map(|(table, name)| struct_view(table, name, &types, &mut field_names))
         .collect::<Result<_, _>>()?;
     let enums = system
         .enums
@@ -159,17 +160,29 @@ struct TypeNames<'a> {
     point: &'a str,
 }
 
-fn struct_view(
-    table: &Table,
+/// Each column name's `snake_case`, converted once: a large system repeats a few column names
+/// (`id`, `createdAt`) in every table, and the conversion is a pure function of the name.
+#[derive(Default)]
+struct FieldNames<'a>(HashMap<&'a str, String>);
+
+impl<'a> FieldNames<'a> {
+    fn snake(&mut self, name: &'a str) -> &str {
+        self.0.entry(name).or_insert_with(|| snake(name))
+    }
+}
+
+fn struct_view<'a>(
+    table: &'a Table,
     name: String,
     types: &TypeNames,
+    field_names: &mut FieldNames<'a>,
 ) -> Result<StructView, Box<Diagnostic>> {
     let mut scope = Scope::with_reserved(NOT_RAW);
     let fields = table
         .columns
         .iter()
         .map(|column| {
-            let ident = scope.claim(&snake(&column.name), "_");
+            let ident = scope.claim(field_names.snake(&column.name), "_");
             Ok(Item {
                 rename: (ident != column.db_name).then(|| format!("{:?}", column.db_name)),
                 ident: raw_if_keyword(ident),
