@@ -836,6 +836,10 @@ fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<Ex
             println!("{}", json_document("build", true, &run, summary));
         }
     }
+    // Everything is written, synced, swapped in and reported: freeing the IR and every
+    // rendered file one allocation at a time would only delay the exit, and the process's
+    // memory goes back to the system whole when it ends.
+    std::mem::forget(run);
     Ok(ExitCode::SUCCESS)
 }
 

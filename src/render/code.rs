@@ -54,6 +54,11 @@ impl Scope {
 
     /// `base` if free, else `base + suffix`, else `base + suffix + 2`, `3`, …
     pub fn claim(&mut self, base: &str, suffix: &str) -> String {
+        // The common case, a free name, without building candidates (one per column).
+        if !self.taken.contains(base) {
+            self.taken.insert(base.to_string());
+            return base.to_string();
+        }
         self.claim_group(base, suffix, &[""])
     }
 

@@ -290,11 +290,16 @@ pub fn render_migration(
                     })
                 })
                 .collect::<Result<_, Box<Diagnostic>>>()?;
-            let body: String = steps.iter().map(|s| s.sql.as_str()).collect();
+            // The body is only needed to pick a dollar tag it does not contain: joined only
+            // for a guarded block (a first migration's one segment is the whole file).
+            let guard = guarded.then(|| {
+                let body: String = steps.iter().map(|s| s.sql.as_str()).collect();
+                guard(&marker, name, &body)
+            });
             Ok(SegmentView {
                 transaction: transaction != Transaction::Outside,
                 note: note(transaction),
-                guard: guarded.then(|| guard(&marker, name, &body)),
+                guard,
                 steps,
             })
         })

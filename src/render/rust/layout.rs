@@ -7,7 +7,9 @@ use super::{Item, Module, TEMPLATES};
 const DERIVE: &str = "#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\n";
 
 pub(super) fn models_rs(module: &Module) -> String {
-    let mut out = String::with_capacity(1024 + module.structs.len() * 1024);
+    // Sized once for ~48 bytes a field, not grown by doubling.
+    let fields: usize = module.structs.iter().map(|s| s.fields.len()).sum();
+    let mut out = String::with_capacity(1024 + module.structs.len() * 256 + fields * 48);
     push(
         &mut out,
         &[
