@@ -182,7 +182,7 @@ fn convert(source: &Source<'_>, skip: bool, yaml: &mut Yaml, diags: &mut Diagnos
             )
             .with_help("close it with `*/`, as Prisma requires"),
         );
-        source.text.to_string()
+        source.text.into()
     });
     let code: Vec<&str> = code.lines().collect();
     let header = format!(

@@ -3,7 +3,8 @@
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{QualifiedName, System, Table};
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 /// Postgres makes every primary key column NOT NULL silently, while the generated code would
 /// say `Option`/`| null`: the schema must say what the database will do.

@@ -3,7 +3,8 @@
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{QualifiedName, Span, System, MAX_IDENTIFIER_BYTES};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 mod keys;
 mod names;
@@ -11,7 +12,9 @@ mod raw_sql;
 mod types;
 
 pub fn validate(system: &System, diags: &mut Diagnostics) {
-    identifiers_fit(system, diags);
+    // Listed once for the four checks that read every identifier (200,000 at 10,000 models).
+    let identifiers = identifiers(system);
+    identifiers_fit(&identifiers, diags);
     relation_names_unique(system, diags);
     columns_unique(system, diags);
     tables_have_primary_keys(system, diags);
@@ -23,10 +26,10 @@ pub fn validate(system: &System, diags: &mut Diagnostics) {
     keys::referential_actions_possible(system, diags);
     names::system_name_usable(system, diags);
     names::tables_within_limit(system, diags);
-    names::identifiers_usable(system, diags);
-    names::names_visible(system, diags);
+    names::identifiers_usable(&identifiers, diags);
+    names::names_visible(system, &identifiers, diags);
     names::literals_without_nul(system, diags);
-    names::schemas_not_reserved(system, diags);
+    names::schemas_not_reserved(&identifiers, diags);
     names::app_role_usable(system, diags);
     names::context_settings_settable(system, diags);
     types::type_arguments_in_range(system, diags);
@@ -73,8 +76,11 @@ impl std::fmt::Display for Named<'_> {
     }
 }
 
-/// Every database identifier the system creates, with where it came from and what it names.
-fn identifiers(system: &System) -> Vec<(&str, Span, Named<'_>)> {
+/// A database identifier, where it came from and what it names.
+type Identifier<'a> = (&'a str, Span, Named<'a>);
+
+/// Every database identifier the system creates.
+fn identifiers(system: &System) -> Vec<Identifier<'_>> {
     let mut out = Vec::new();
     // A schema is declared by the tables and enums in it: the first one's place is its place.
     let mut declared: BTreeMap<&str, Span> = BTreeMap::new();
@@ -127,8 +133,8 @@ fn identifiers(system: &System) -> Vec<(&str, Span, Named<'_>)> {
     out
 }
 
-fn identifiers_fit(system: &System, diags: &mut Diagnostics) {
-    for (name, span, what) in identifiers(system) {
+fn identifiers_fit(identifiers: &[Identifier<'_>], diags: &mut Diagnostics) {
+    for &(name, span, what) in identifiers {
         if name.len() > MAX_IDENTIFIER_BYTES {
             diags.push(
                 Diagnostic::error(
@@ -153,7 +159,7 @@ fn identifiers_fit(system: &System, diags: &mut Diagnostics) {
 /// Tables, indexes and constraints share one namespace per Postgres schema (pg_class);
 /// enum types share pg_type with tables.
 fn relation_names_unique(system: &System, diags: &mut Diagnostics) {
-    let mut seen: HashMap<(&str, &str), (Span, Named)> = HashMap::new();
+    let mut seen: HashMap<(&str, &str), (Span, Named)> = HashMap::default();
     for (schema, name, span, what) in relations(system) {
         if let Some((first_span, first_what)) = seen.get(&(schema, name)) {
             diags.push(
@@ -215,7 +221,7 @@ fn partitions(t: &crate::ir::Table) -> impl Iterator<Item = (&crate::ir::Partiti
 
 fn columns_unique(system: &System, diags: &mut Diagnostics) {
     for t in &system.tables {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for c in &t.columns {
             if let Some(first) = seen.insert(&c.db_name, c.span) {
                 diags.push(

@@ -3,7 +3,7 @@
 //! for itself, system names that cannot name a folder and a comment line, and the number of
 //! tables one system may hold.
 
-use super::identifiers;
+use super::Identifier;
 use crate::diagnostics::{is_invisible, Code, Diagnostic, Diagnostics};
 use crate::ir::{Span, System};
 use std::fmt::Display;
@@ -12,8 +12,8 @@ use std::fmt::Display;
 /// (measured by `scripts/bench`), low enough that a generated system stays reviewable.
 pub const MAX_TABLES: usize = 100_000;
 
-pub fn identifiers_usable(system: &System, diags: &mut Diagnostics) {
-    for (name, span, what) in identifiers(system) {
+pub fn identifiers_usable(identifiers: &[Identifier<'_>], diags: &mut Diagnostics) {
+    for &(name, span, what) in identifiers {
         if name.is_empty() {
             diags.push(
                 Diagnostic::error(
@@ -34,7 +34,7 @@ pub fn identifiers_usable(system: &System, diags: &mut Diagnostics) {
 /// Control characters (newline, NUL, carriage return) and invisible formatting characters
 /// (U+202E RIGHT-TO-LEFT OVERRIDE and its kin, zero-width spaces) make a name that reads one
 /// way and is another, or that breaks a comment line of the generated code.
-pub fn names_visible(system: &System, diags: &mut Diagnostics) {
+pub fn names_visible(system: &System, identifiers: &[Identifier<'_>], diags: &mut Diagnostics) {
     // Paths are formatted only for a name that holds one: almost every name is fine.
     let mut check = |name: &str, span: Span, what: &dyn Display, path: &dyn Fn() -> String| {
         let Some(c) = name.chars().find(|&c| is_invisible(c)) else {
@@ -57,7 +57,7 @@ pub fn names_visible(system: &System, diags: &mut Diagnostics) {
             ),
         );
     };
-    for (name, span, what) in identifiers(system) {
+    for &(name, span, what) in identifiers {
         check(name, span, &what, &|| what.path());
     }
     for t in &system.tables {
@@ -79,8 +79,8 @@ pub fn names_visible(system: &System, diags: &mut Diagnostics) {
 
 /// `pg_catalog`, `pg_toast`, `information_schema` and every `pg_*` name belong to Postgres:
 /// `CREATE SCHEMA pg_x` fails ("unacceptable schema name").
-pub fn schemas_not_reserved(system: &System, diags: &mut Diagnostics) {
-    for (name, span, what) in identifiers(system) {
+pub fn schemas_not_reserved(identifiers: &[Identifier<'_>], diags: &mut Diagnostics) {
+    for &(name, span, what) in identifiers {
         if what.kind != "schema" || !is_reserved_schema(name) {
             continue;
         }
@@ -242,9 +242,10 @@ pub fn literals_without_nul(system: &System, diags: &mut Diagnostics) {
     let mut texts: Vec<(&str, Span, String)> = Vec::new();
     for t in &system.tables {
         texts.extend(t.comment.as_deref().map(|c| (c, t.span, t.name.clone())));
+        // The path is formatted only for a comment that holds a NUL: one per column otherwise.
         for c in &t.columns {
-            let path = format!("{}.{}", t.name, c.name);
-            texts.extend(c.comment.as_deref().map(|text| (text, c.span, path)));
+            let with_nul = c.comment.as_deref().filter(|text| text.contains('\0'));
+            texts.extend(with_nul.map(|text| (text, c.span, format!("{}.{}", t.name, c.name))));
         }
     }
     for e in &system.enums {

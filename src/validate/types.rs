@@ -71,7 +71,7 @@ fn type_argument_problem(scalar: &ScalarType) -> Option<String> {
 
 pub fn enum_labels_fit(system: &System, diags: &mut Diagnostics) {
     for e in &system.enums {
-        let mut seen: std::collections::HashMap<&str, crate::ir::Span> = Default::default();
+        let mut seen: rustc_hash::FxHashMap<&str, crate::ir::Span> = Default::default();
         for v in &e.values {
             if let Some(first) = seen.insert(&v.db_name, v.span) {
                 diags.push(

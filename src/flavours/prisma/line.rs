@@ -12,6 +12,8 @@
 //! ```
 //! `true`/`false` are identifiers, as in Prisma; `field(sort: Desc)` is a call.
 
+use std::borrow::Cow;
+
 /// A piece of text and the byte offset in the line where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {
@@ -85,6 +87,12 @@ impl Expr {
 pub struct ParseError {
     pub at: usize,
     pub message: String,
+}
+
+/// Whether a line of a model body may hold a field: not blank, not a comment, not `@@`.
+pub fn may_be_field(text: &str) -> bool {
+    let text = text.trim_start();
+    !(text.is_empty() || text.starts_with("//") || text.starts_with("@@"))
 }
 
 /// Parses one line of a model body.
@@ -457,9 +465,9 @@ pub fn parse_enum_line(text: &str) -> Result<EnumLine, ParseError> {
 /// between fields and after a field; here they may stand anywhere a space may. `//` line
 /// comments and strings are skipped, so `"/*"` in a default stays text. An unclosed
 /// comment is an error at its `/*` (a byte offset into `text`).
-pub fn blank_block_comments(text: &str) -> Result<String, usize> {
+pub fn blank_block_comments(text: &str) -> Result<Cow<'_, str>, usize> {
     if !text.contains("/*") {
-        return Ok(text.to_string()); // the common case: nothing to blank
+        return Ok(Cow::Borrowed(text)); // the common case: nothing to blank, nothing copied
     }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
@@ -486,7 +494,7 @@ pub fn blank_block_comments(text: &str) -> Result<String, usize> {
         }
         out.push(c);
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 /// At the `/` of `/*`: pushes a space for every character up to and including `*/`.

@@ -19,7 +19,8 @@ use crate::ir::rename::{Rename, Target};
 use crate::ir::{Enum, EnumValue, QualifiedName, Span, System};
 use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 
 /// Prisma's names of the index methods (`@@index([...], type: Gin)`): one table for the
 /// flavour that reads them and for convert and export, which write them.
@@ -84,9 +85,9 @@ struct Model<'a> {
     comment: Option<String>,
     /// `renamedFrom:`, with where it is written.
     renamed_from: Option<(String, Span)>,
-    fields: Vec<Field>,
+    fields: Vec<Field<'a>>,
     field_by_name: HashMap<String, usize>,
-    blocks: Vec<(Attribute, Src)>,
+    blocks: Vec<(Attribute, Src<'a>)>,
     /// The model's YAML map, for `indexes:` and `checks:`.
     node: &'a Node,
     /// False when the model has no body to read (already reported): it makes no table,
@@ -94,9 +95,9 @@ struct Model<'a> {
     readable: bool,
 }
 
-struct Field {
+struct Field<'a> {
     line: FieldLine,
-    src: Src,
+    src: Src<'a>,
     /// Where the field's name is written (the map key in map form).
     name_span: Span,
     db_name: String,
@@ -117,13 +118,14 @@ enum FieldKind {
 
 /// Maps byte offsets in one line of text to file positions.
 #[derive(Debug, Clone)]
-struct Src {
-    text: String,
+struct Src<'a> {
+    /// Borrowed from the YAML text unless a `/* … */` comment was blanked out of it.
+    text: Cow<'a, str>,
     /// Where byte 0 of `text` is.
     start: Span,
 }
 
-impl Src {
+impl Src<'_> {
     fn span(&self, at: usize) -> Span {
         let at = at.min(self.text.len());
         let chars = self.text.get(..at).map_or(at, |s| s.chars().count());
@@ -142,9 +144,9 @@ pub fn declare<'a>(
 ) -> State<'a> {
     let mut state = State {
         enums: Vec::new(),
-        enum_by_name: HashMap::new(),
+        enum_by_name: HashMap::default(),
         models: Vec::new(),
-        model_by_name: HashMap::new(),
+        model_by_name: HashMap::default(),
         renames: Vec::new(),
     };
     // Enums first, from every file, so that a field may use an enum of another file.
@@ -176,7 +178,7 @@ pub fn declare<'a>(
     // models can be read before every model name is known.
     let types = TypeNames::new(&state);
     let mut models: Vec<Model<'a>> = Vec::with_capacity(raw_models.len());
-    let mut model_by_name = HashMap::with_capacity(raw_models.len());
+    let mut model_by_name = HashMap::with_capacity_and_hasher(raw_models.len(), Default::default());
     for (key, node, schema) in raw_models {
         if let Some(&first) = state.enum_by_name.get(&key.name) {
             diags.push(duplicate(&key.name, key.span, state.enums[first].span));
@@ -222,14 +224,14 @@ pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &m
     let mut foreign_keys = resolved.foreign_keys.into_iter().peekable();
     // Each model is dropped once its table is built: its parsed lines and the table's
     // columns are never all in memory at once.
-    for (index, model) in state.models.into_iter().enumerate() {
+    for (index, mut model) in state.models.into_iter().enumerate() {
         let mut keys = Vec::new();
         while let Some((_, fk)) = foreign_keys.next_if(|(m, _)| *m == index) {
             keys.push(fk);
         }
         if model.readable {
             declared_renames(&model, &mut system.renames);
-            let mut table = model::table(&model, diags);
+            let mut table = model::table(&mut model, diags);
             table.foreign_keys = keys;
             if let Some(node) = model.node.get("access") {
                 let path = format!("{}.access", model.name);
@@ -296,10 +298,10 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
         let mut db_name = key.name.clone();
         let mut comment = None;
         let mut values = Vec::new();
-        let lines: Vec<(String, Span)> = match &value.value {
+        let lines: Vec<(Cow<'_, str>, Span)> = match &value.value {
             Value::Seq(items) => items
                 .iter()
-                .filter_map(|n| Some((expect_scalar(n, &path, diags)?, n.span)))
+                .filter_map(|n| Some((expect_scalar(n, &path, diags)?.into(), n.span)))
                 .collect(),
             Value::Map(entries) => {
                 check_keys(entries, ENUM_KEYS, &path, diags);
@@ -423,14 +425,18 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
 }
 
 /// An enum's `values`: a block of lines or a list, each with where it starts.
-fn value_lines(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<(String, Span)> {
+fn value_lines<'t>(
+    node: &'t Node,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Vec<(Cow<'t, str>, Span)> {
     match &node.value {
         Value::Str(text) => {
             lines_without_comments(text, node.span, path, diags).unwrap_or_default()
         }
         Value::Seq(items) => items
             .iter()
-            .filter_map(|n| Some((expect_scalar(n, path, diags)?, n.span)))
+            .filter_map(|n| Some((expect_scalar(n, path, diags)?.into(), n.span)))
             .collect(),
         _ => {
             diags.push(
@@ -487,7 +493,7 @@ fn enum_value_db_name(
 /// A block scalar's node span is its first non-blank content line (leading blank lines
 /// are kept in the text but not counted by the span); later lines follow it, and the
 /// block's indentation (stripped by YAML) shifts every column by `span.column - 1`.
-fn block_lines(text: &str, start: Span) -> Vec<(String, Span)> {
+fn block_lines(text: &str, start: Span) -> Vec<(&str, Span)> {
     let leading = text.lines().take_while(|l| l.trim().is_empty()).count() as u32;
     text.lines()
         .enumerate()
@@ -496,7 +502,7 @@ fn block_lines(text: &str, start: Span) -> Vec<(String, Span)> {
                 line: (start.line + i as u32).saturating_sub(leading),
                 ..start
             };
-            (line.to_string(), span)
+            (line, span)
         })
         .collect()
 }
@@ -522,7 +528,7 @@ fn read_model<'a>(
         comment: None,
         renamed_from: None,
         fields: Vec::new(),
-        field_by_name: HashMap::new(),
+        field_by_name: HashMap::default(),
         blocks: Vec::new(),
         node,
         readable: false,
@@ -635,9 +641,9 @@ fn pasted_models(node: &Node, diags: &mut Diagnostics) {
 }
 
 /// Reads the model body; false when it is not a body at all (reported).
-fn read_body(
-    node: &Node,
-    model: &mut Model<'_>,
+fn read_body<'a>(
+    node: &'a Node,
+    model: &mut Model<'a>,
     types: &TypeNames<'_>,
     diags: &mut Diagnostics,
 ) -> bool {
@@ -651,6 +657,9 @@ fn read_body(
             let Some(lines) = lines_without_comments(text, node.span, &model.name, diags) else {
                 return false;
             };
+            // Reserved once: every model's fields stay in memory until lowering.
+            let fields = lines.iter().filter(|(l, _)| line::may_be_field(l)).count();
+            model.fields.reserve_exact(fields);
             for (text, start) in lines {
                 if let Some(comment) = line::doc_comment(&text) {
                     doc.push(comment.to_string());
@@ -678,8 +687,7 @@ fn read_body(
                 }
                 doc.clear();
             }
-            // All models' fields stay in memory until lowering: no room left by doubling.
-            model.fields.shrink_to_fit();
+            model.fields.shrink_to_fit(); // a no-op unless a line was broken
         }
         Value::Map(entries) => {
             for (key, value) in entries {
@@ -720,29 +728,40 @@ fn read_body(
 /// The lines of a block scalar (see [`block_lines`]) with their `/* … */` comments blanked
 /// out, or the report of one never closed. Positions come from the text as written: a first
 /// line that is only a comment still counts as the block's first content line.
-fn lines_without_comments(
-    text: &str,
+/// Lines without a comment are borrowed from `text`, not copied.
+fn lines_without_comments<'t>(
+    text: &'t str,
     start: Span,
     path: &str,
     diags: &mut Diagnostics,
-) -> Option<Vec<(String, Span)>> {
+) -> Option<Vec<(Cow<'t, str>, Span)>> {
     let lines = block_lines(text, start);
     match line::blank_block_comments(text) {
-        Ok(blanked) => Some(
+        Ok(Cow::Borrowed(_)) => Some(
+            lines
+                .into_iter()
+                .map(|(text, span)| (Cow::Borrowed(text), span))
+                .collect(),
+        ),
+        Ok(Cow::Owned(blanked)) => Some(
             blanked
                 .lines()
                 .zip(lines)
-                .map(|(text, (_, span))| (text.to_string(), span))
+                .map(|(text, (_, span))| (Cow::Owned(text.to_string()), span))
                 .collect(),
         ),
         Err(at) => {
             let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            let (text, start) = lines[text[..at].matches('\n').count()].clone();
+            let (text, start) = lines[text[..at].matches('\n').count()];
             let e = ParseError {
                 at: at - line_start,
                 message: "this `/*` comment is never closed: add the closing `*/`".into(),
             };
-            diags.push(syntax_error(&e, &Src { text, start }, path));
+            let src = Src {
+                text: Cow::Borrowed(text),
+                start,
+            };
+            diags.push(syntax_error(&e, &src, path));
             None
         }
     }
@@ -760,7 +779,7 @@ fn leading_name(text: &str) -> Option<(&str, usize)> {
 
 /// Keeps the name of a field whose line does not parse, so that what refers to it
 /// (`@@index`, `fields: [...]`) is not reported a second time as unknown.
-fn remember_broken(model: &mut Model<'_>, src: Src) {
+fn remember_broken<'a>(model: &mut Model<'a>, src: Src<'a>) {
     let Some((name, at)) = leading_name(&src.text) else {
         return;
     };
@@ -796,9 +815,9 @@ fn remember_broken(model: &mut Model<'_>, src: Src) {
 }
 
 /// A map-form field's text; YAML turning it into a map or list is a mis-parse.
-fn map_form_line(value: &Node, path: &str, diags: &mut Diagnostics) -> Option<String> {
+fn map_form_line<'a>(value: &'a Node, path: &str, diags: &mut Diagnostics) -> Option<Cow<'a, str>> {
     match &value.value {
-        Value::Str(s) => Some(s.clone()),
+        Value::Str(s) => Some(Cow::Borrowed(s)),
         Value::Map(_) | Value::Seq(_) => {
             diags.push(
                 Diagnostic::error(
@@ -831,10 +850,10 @@ fn map_form_line(value: &Node, path: &str, diags: &mut Diagnostics) -> Option<St
     }
 }
 
-fn add_field(
-    model: &mut Model<'_>,
+fn add_field<'a>(
+    model: &mut Model<'a>,
     line: FieldLine,
-    src: Src,
+    src: Src<'a>,
     name_span: Span,
     doc: Option<String>,
     types: &TypeNames<'_>,

@@ -142,7 +142,7 @@ pub(super) fn table_attributes(model: &Model<'_>, diags: &mut Diagnostics) -> (S
 }
 
 /// The model's table, without foreign keys (those come from the relations).
-pub(super) fn table(model: &Model<'_>, diags: &mut Diagnostics) -> Table {
+pub(super) fn table(model: &mut Model<'_>, diags: &mut Diagnostics) -> Table {
     let mut table = Table {
         partition: None,
         name: model.name.clone(),
@@ -167,25 +167,40 @@ pub(super) fn table(model: &Model<'_>, diags: &mut Diagnostics) -> Table {
         .node
         .get("partition")
         .and_then(|node| super::partition::partitioning(node, model, diags));
+    table.columns = take_columns(model);
     table
 }
 
-/// Columns, and what field attributes make of them: `@id` and `@unique`.
+/// The columns of the model's fields, in field order, moved out (not cloned): each model is
+/// dropped as soon as its table is built.
+fn take_columns(model: &mut Model<'_>) -> Vec<Column> {
+    let mut columns = Vec::with_capacity(model.fields.len());
+    for field in &mut model.fields {
+        if matches!(field.kind, FieldKind::Column(_)) {
+            if let FieldKind::Column(column) = std::mem::replace(&mut field.kind, FieldKind::Broken)
+            {
+                columns.push(column);
+            }
+        }
+    }
+    columns
+}
+
+/// What field attributes make of columns: `@id` and `@unique` (the columns themselves are
+/// taken last, [`take_columns`]).
 fn field_keys(model: &Model<'_>, table: &mut Table, diags: &mut Diagnostics) {
     let t = model.table.name.as_str();
-    table.columns.reserve_exact(model.fields.len()); // a Vec grown by doubling wastes a third
     for field in &model.fields {
         let FieldKind::Column(column) = &field.kind else {
             continue;
         };
-        table.columns.push(column.clone());
-        let path = format!("{}.{}", model.name, field.line.name.text);
         for attr in &field.line.attributes {
             let unique = match attr.name.text.as_str() {
                 "id" => false,
                 "unique" => true,
                 _ => continue,
             };
+            let path = format!("{}.{}", model.name, field.line.name.text);
             let args = args(
                 attr,
                 &["", "map", "sort", "length", "clustered"],
@@ -741,7 +756,7 @@ fn yaml_index_columns(
             }
         };
         let src = Src {
-            text: text.clone(),
+            text: text.as_str().into(),
             start: item.span,
         };
         match scalar_column(name, 0, model, &src, &path, diags) {

@@ -151,7 +151,7 @@ fn columns_of(
             continue;
         };
         let src = Src {
-            text: name.clone(),
+            text: name.as_str().into(),
             start: item.span,
         };
         match scalar_column(&name, 0, model, &src, &path, diags) {

@@ -305,7 +305,10 @@ fn string(
     }
 }
 
-fn field_of<'s>(state: &'s State<'_>, rel: &Relation<'_, '_>) -> (&'s Model<'s>, &'s super::Field) {
+fn field_of<'s>(
+    state: &'s State<'_>,
+    rel: &Relation<'_, '_>,
+) -> (&'s Model<'s>, &'s super::Field<'s>) {
     let model = &state.models[rel.model];
     (model, &model.fields[rel.field])
 }
