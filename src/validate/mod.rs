@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 mod keys;
 mod names;
 mod raw_sql;
-mod types;
+pub(crate) mod types;
 
 pub fn validate(system: &System, diags: &mut Diagnostics) {
     identifiers_fit(system, diags);

@@ -17,6 +17,7 @@ use crate::ir::{
     Table,
 };
 use crate::load::Value;
+use crate::validate::types::misfit_default;
 use std::collections::{HashMap, HashSet};
 
 /// Everything one collection's lowering shares.
@@ -589,10 +590,19 @@ fn scalar(
 ) {
     let default = default_value(field, &ty, ctx.diags);
     let check = bounds_check(field, &table.db_name.name, column).filter(|_| ctx.bounds_checks);
+    let ty = ColumnType::scalar(ty);
+    // Checked here so the diagnostic points at the value (select options are checked by
+    // `default_value`).
+    if let (Some(value), Some(node)) = (&default, &field.default) {
+        let path = || format!("{}.{key}", table.name);
+        if let Some(d) = misfit_default(value, &ty, &[], node.span, path) {
+            ctx.diags.push(d);
+        }
+    }
     table.columns.push(Column {
         name: key.to_string(),
         db_name: column.to_string(),
-        ty: ColumnType::scalar(ty),
+        ty,
         nullable: !not_null(field, scope),
         default,
         comment: None,

@@ -7,6 +7,7 @@ use super::{Field, FieldKind, Src, TypeNames};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::closest;
 use crate::ir::{Column, ColumnType, DefaultValue, Literal, ScalarType};
+use crate::validate::types::{misfit_default, type_argument_out_of_range, type_argument_problem};
 
 const FIELD_ATTRIBUTES: &[&str] = &[
     "@id",
@@ -184,7 +185,19 @@ pub(super) fn field_kind(
     };
     if let Some(attr) = default {
         match default_value(attr, base, &mut column.ty, types, &field.src, path) {
-            Ok(value) => column.default = value,
+            Ok(value) => {
+                // Checked here so the diagnostic points at the value itself (validate, which
+                // would point at the field, leaves a column reported here alone).
+                if let Some(value) = &value {
+                    let at = attr.args.first().map_or(attr.at, |arg| arg.value.at);
+                    let span = field.src.span(at);
+                    let enums = types.enum_list;
+                    if let Some(d) = misfit_default(value, &column.ty, enums, span, || path.into()) {
+                        diags.push(d);
+                    }
+                }
+                column.default = value;
+            }
             Err(d) => {
                 diags.push(*d);
             }
@@ -324,6 +337,12 @@ fn native_type(
                 _ => "this native type takes no arguments",
             },
         ));
+        return None;
+    }
+    // Postgres's limits, checked here so the diagnostic points at the argument itself.
+    if let Some((which, problem)) = type_argument_problem(&ty) {
+        let at = attr.args.get(which).map_or(attr.at, |arg| arg.value.at);
+        diags.push(type_argument_out_of_range(path, src.span(at), &problem));
         return None;
     }
     Some((fits, ty))
