@@ -50,7 +50,10 @@ pub fn type_argument_problem(scalar: &ScalarType) -> Option<(usize, String)> {
         Varchar { length: Some(n) } | Char { length: Some(n) }
             if !(1..=MAX_CHAR_LENGTH).contains(&n) =>
         {
-            Some((0, format!("a length of {n}, outside 1 to {MAX_CHAR_LENGTH}")))
+            Some((
+                0,
+                format!("a length of {n}, outside 1 to {MAX_CHAR_LENGTH}"),
+            ))
         }
         Numeric {
             precision: Some(p), ..
@@ -528,8 +531,11 @@ pub fn seed_values_fit(system: &System, diags: &mut Diagnostics) {
                 let (Some(column), crate::ir::SeedValue::Literal(literal)) = (column, value) else {
                     continue;
                 };
-                let fits =
-                    default_fits(&DefaultValue::Literal(literal.clone()), &column.ty, &system.enums);
+                let fits = default_fits(
+                    &DefaultValue::Literal(literal.clone()),
+                    &column.ty,
+                    &system.enums,
+                );
                 let Err(problem) = fits.or_else(|e| serial_ok(e, column)) else {
                     continue;
                 };

@@ -192,7 +192,8 @@ pub(super) fn field_kind(
                     let at = attr.args.first().map_or(attr.at, |arg| arg.value.at);
                     let span = field.src.span(at);
                     let enums = types.enum_list;
-                    if let Some(d) = misfit_default(value, &column.ty, enums, span, || path.into()) {
+                    if let Some(d) = misfit_default(value, &column.ty, enums, span, || path.into())
+                    {
                         diags.push(d);
                     }
                 }
