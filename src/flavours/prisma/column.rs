@@ -7,7 +7,9 @@ use super::{Field, FieldKind, Src, TypeNames};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::closest;
 use crate::ir::{Column, ColumnType, DefaultValue, Literal, ScalarType};
-use crate::validate::types::{misfit_default, type_argument_out_of_range, type_argument_problem};
+use crate::validate::types::{
+    default_does_not_fit, default_fits, type_argument_out_of_range, type_argument_problem,
+};
 
 const FIELD_ATTRIBUTES: &[&str] = &[
     "@id",
@@ -188,14 +190,11 @@ pub(super) fn field_kind(
             Ok(value) => {
                 // Checked here so the diagnostic points at the value itself (validate, which
                 // would point at the field, leaves a column reported here alone).
-                if let Some(value) = &value {
-                    let at = attr.args.first().map_or(attr.at, |arg| arg.value.at);
+                let fits = |v| default_fits(v, &column.ty, types.enum_list);
+                if let Some(Err(problem)) = value.as_ref().map(fits) {
+                    let at = attr.args.first().map_or(attr.at, |a| a.value.at);
                     let span = field.src.span(at);
-                    let enums = types.enum_list;
-                    if let Some(d) = misfit_default(value, &column.ty, enums, span, || path.into())
-                    {
-                        diags.push(d);
-                    }
+                    diags.push(default_does_not_fit(path, &column.ty, span, &problem));
                 }
                 column.default = value;
             }
