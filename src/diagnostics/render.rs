@@ -143,8 +143,12 @@ fn token_chars(rest: &[char]) -> usize {
 fn bracketed(rest: &[char]) -> Option<usize> {
     let mut open = Vec::new();
     let mut quote = None;
+    let mut escaped = false;
     for (i, &c) in rest.iter().enumerate() {
         match (quote, c) {
+            // `\"` inside double quotes is a quote character, not the end (`"{\"a\": 1}"`).
+            (Some('"'), _) if escaped => escaped = false,
+            (Some('"'), '\\') => escaped = true,
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
             (None, '"' | '\'') => quote = Some(c),
@@ -219,6 +223,8 @@ mod tests {
         assert_eq!(underlined(line, 9), "Strin");
         assert_eq!(underlined(line, 17), "@db.VarChar(200)");
         assert_eq!(underlined(line, 34), r#"@default("a (b")"#);
+        let escaped = r#"  data  Json  @default("{\"open\": ") @db.JsonB"#;
+        assert_eq!(underlined(escaped, 23), r#""{\"open\": ""#);
         assert_eq!(underlined(line, 52), "[x, {y: 1}]");
         assert_eq!(underlined(line, 14), "?", "punctuation: one character");
         assert_eq!(

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 mod keys;
 mod names;
 mod raw_sql;
-mod types;
+pub(crate) mod types;
 
 pub fn validate(system: &System, diags: &mut Diagnostics) {
     // Listed once for the four checks that read every identifier (200,000 at 10,000 models).

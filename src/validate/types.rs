@@ -3,7 +3,7 @@
 //! 0 into a migration that `CREATE TABLE` (or the first insert) refuses.
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Column, ColumnType, DefaultValue, Literal, ScalarType, System, Table};
+use crate::ir::{Column, ColumnType, DefaultValue, Enum, Literal, ScalarType, Span, System, Table};
 
 /// `VARCHAR(n)` and `CHAR(n)`: Postgres's limit (10 MB of characters).
 pub const MAX_CHAR_LENGTH: u32 = 10_485_760;
@@ -17,52 +17,64 @@ pub const MAX_ENUM_LABEL_BYTES: usize = 63;
 pub fn type_arguments_in_range(system: &System, diags: &mut Diagnostics) {
     for t in &system.tables {
         for c in &t.columns {
-            if let Some(problem) = type_argument_problem(&c.ty.scalar) {
-                diags.push(
-                    Diagnostic::error(
-                        Code::TypeArgumentOutOfRange,
-                        c.span,
-                        format!("the type of {}.{} has {problem}", t.name, c.name),
-                    )
-                    .at_path(format!("{}.{}", t.name, c.name))
-                    .with_help(format!(
-                        "Postgres takes VARCHAR/CHAR lengths 1 to {MAX_CHAR_LENGTH} (use Text for \
-                         no limit), DECIMAL precision 1 to {MAX_NUMERIC_PRECISION} with a scale \
-                         from 0 to the precision, and 0 to {MAX_TIME_PRECISION} fractional digits \
-                         of seconds"
-                    )),
-                );
+            if let Some((_, problem)) = type_argument_problem(&c.ty.scalar) {
+                let path = format!("{}.{}", t.name, c.name);
+                diags.push(type_argument_out_of_range(&path, c.span, &problem));
             }
         }
     }
 }
 
-fn type_argument_problem(scalar: &ScalarType) -> Option<String> {
+/// E0210 at `span`: the column's declaration, or the argument itself where the flavour
+/// knows where it was written.
+pub fn type_argument_out_of_range(path: &str, span: Span, problem: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::TypeArgumentOutOfRange,
+        span,
+        format!("the type of {path} has {problem}"),
+    )
+    .at_path(path)
+    .with_help(format!(
+        "Postgres takes VARCHAR/CHAR lengths 1 to {MAX_CHAR_LENGTH} (use Text for \
+         no limit), DECIMAL precision 1 to {MAX_NUMERIC_PRECISION} with a scale \
+         from 0 to the precision, and 0 to {MAX_TIME_PRECISION} fractional digits \
+         of seconds"
+    ))
+}
+
+/// The type argument Postgres would refuse, if any: which one (0 for a length or a precision,
+/// 1 for a scale) and why.
+pub fn type_argument_problem(scalar: &ScalarType) -> Option<(usize, String)> {
     use ScalarType::*;
     match *scalar {
         Varchar { length: Some(n) } | Char { length: Some(n) }
             if !(1..=MAX_CHAR_LENGTH).contains(&n) =>
         {
-            Some(format!("a length of {n}, outside 1 to {MAX_CHAR_LENGTH}"))
+            Some((
+                0,
+                format!("a length of {n}, outside 1 to {MAX_CHAR_LENGTH}"),
+            ))
         }
         Numeric {
             precision: Some(p), ..
-        } if !(1..=MAX_NUMERIC_PRECISION).contains(&p) => Some(format!(
-            "a precision of {p}, outside 1 to {MAX_NUMERIC_PRECISION}"
+        } if !(1..=MAX_NUMERIC_PRECISION).contains(&p) => Some((
+            0,
+            format!("a precision of {p}, outside 1 to {MAX_NUMERIC_PRECISION}"),
         )),
         // Postgres 15 takes a scale above the precision; older servers refuse it, and such a
         // column holds no digit left of the point.
         Numeric {
             precision: Some(p),
             scale: Some(s),
-        } if s > p => Some(format!("a scale of {s}, above its precision of {p}")),
+        } if s > p => Some((1, format!("a scale of {s}, above its precision of {p}"))),
         Timestamptz { precision: Some(p) }
         | Timestamp { precision: Some(p) }
         | Time { precision: Some(p) }
             if p > MAX_TIME_PRECISION =>
         {
-            Some(format!(
-                "{p} fractional digits of seconds, over Postgres's {MAX_TIME_PRECISION}"
+            Some((
+                0,
+                format!("{p} fractional digits of seconds, over Postgres's {MAX_TIME_PRECISION}"),
             ))
         }
         _ => None,
@@ -116,22 +128,40 @@ pub fn defaults_fit_their_type(system: &System, diags: &mut Diagnostics) {
     for t in &system.tables {
         for c in &t.columns {
             let Some(default) = &c.default else { continue };
-            if let Err(problem) = default_fits(default, &c.ty, system) {
-                diags.push(
-                    Diagnostic::error(
-                        Code::DefaultDoesNotFit,
-                        c.span,
-                        format!(
-                            "the default of {}.{} does not fit: {problem}",
-                            t.name, c.name
-                        ),
-                    )
-                    .at_path(format!("{}.{}", t.name, c.name))
-                    .with_help(help_for(&c.ty.scalar)),
-                );
+            if let Err(problem) = default_fits(default, &c.ty, &system.enums) {
+                let path = format!("{}.{}", t.name, c.name);
+                // A flavour that knows where the value was written reported it there.
+                if !diags.has(Code::DefaultDoesNotFit, &path) {
+                    diags.push(default_does_not_fit(&path, &c.ty, c.span, &problem));
+                }
             }
         }
     }
+}
+
+/// E0212 at `span` (where the value was written) unless `default` fits `ty`: for a flavour
+/// to call while it still knows that place; `path` is the column's (`Table.column`).
+pub fn misfit_default(
+    default: &DefaultValue,
+    ty: &ColumnType,
+    enums: &[Enum],
+    span: Span,
+    path: impl FnOnce() -> String,
+) -> Option<Diagnostic> {
+    let problem = default_fits(default, ty, enums).err()?;
+    Some(default_does_not_fit(&path(), ty, span, &problem))
+}
+
+/// E0212 at `span`: the column's declaration, or the default itself where the flavour knows
+/// where it was written.
+pub fn default_does_not_fit(path: &str, ty: &ColumnType, span: Span, problem: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::DefaultDoesNotFit,
+        span,
+        format!("the default of {path} does not fit: {problem}"),
+    )
+    .at_path(path)
+    .with_help(help_for(&ty.scalar))
 }
 
 fn help_for(scalar: &ScalarType) -> &'static str {
@@ -149,11 +179,7 @@ fn help_for(scalar: &ScalarType) -> &'static str {
 }
 
 /// Why `default` cannot be the default of a column of type `ty`, if it cannot.
-pub fn default_fits(
-    default: &DefaultValue,
-    ty: &ColumnType,
-    system: &System,
-) -> Result<(), String> {
+pub fn default_fits(default: &DefaultValue, ty: &ColumnType, enums: &[Enum]) -> Result<(), String> {
     use ScalarType::*;
     let scalar = &ty.scalar;
     match default {
@@ -164,12 +190,12 @@ pub fn default_fits(
         }
         DefaultValue::Literal(Literal::Array(items)) if ty.array => items
             .iter()
-            .try_for_each(|item| literal_fits(item, scalar, system)),
+            .try_for_each(|item| literal_fits(item, scalar, enums)),
         // A text form of an array (`'{a,b}'`) is Postgres's to read.
         DefaultValue::Literal(_) if ty.array => Ok(()),
-        DefaultValue::Literal(literal) => literal_fits(literal, scalar, system),
+        DefaultValue::Literal(literal) => literal_fits(literal, scalar, enums),
         DefaultValue::EnumValue(value) => match scalar {
-            Enum { name } => enum_value(value, name, system),
+            Enum { name } => enum_value(value, name, enums),
             _ => Ok(()),
         },
         DefaultValue::Now => match scalar {
@@ -188,7 +214,7 @@ pub fn default_fits(
 
 /// Why a literal cannot be a value of `scalar`, if it cannot: the value as Postgres's input
 /// function for the type would read it.
-pub fn literal_fits(literal: &Literal, scalar: &ScalarType, system: &System) -> Result<(), String> {
+pub fn literal_fits(literal: &Literal, scalar: &ScalarType, enums: &[Enum]) -> Result<(), String> {
     use ScalarType::*;
     let (text, kind) = match literal {
         Literal::String(s) => (s.as_str(), "text"),
@@ -247,7 +273,7 @@ pub fn literal_fits(literal: &Literal, scalar: &ScalarType, system: &System) -> 
             Err("a number is not a date or time".into())
         }
         Date | Timestamp { .. } | Timestamptz { .. } | Time { .. } => moment_fits(text, scalar),
-        Enum { name } => enum_value(text, name, system),
+        Enum { name } => enum_value(text, name, enums),
     }
 }
 
@@ -372,8 +398,8 @@ pub fn is_uuid(text: &str) -> bool {
         && !t.contains("--")
 }
 
-fn enum_value(value: &str, name: &crate::ir::QualifiedName, system: &System) -> Result<(), String> {
-    let Some(e) = system.enums.iter().find(|e| &e.db_name == name) else {
+fn enum_value(value: &str, name: &crate::ir::QualifiedName, enums: &[Enum]) -> Result<(), String> {
+    let Some(e) = enums.iter().find(|e| &e.db_name == name) else {
         return Ok(()); // an unknown enum type is reported where the type is resolved
     };
     if e.values.iter().any(|v| v.db_name == value) {
@@ -505,8 +531,11 @@ pub fn seed_values_fit(system: &System, diags: &mut Diagnostics) {
                 let (Some(column), crate::ir::SeedValue::Literal(literal)) = (column, value) else {
                     continue;
                 };
-                let fits =
-                    default_fits(&DefaultValue::Literal(literal.clone()), &column.ty, system);
+                let fits = default_fits(
+                    &DefaultValue::Literal(literal.clone()),
+                    &column.ty,
+                    &system.enums,
+                );
                 let Err(problem) = fits.or_else(|e| serial_ok(e, column)) else {
                     continue;
                 };

@@ -10,6 +10,7 @@ use crate::ir::{
     Literal, PrimaryKey, QualifiedName, ReferentialAction, ScalarType, SortOrder, Table,
 };
 use crate::load::{Node, Value};
+use crate::validate::types::misfit_default;
 use std::collections::BTreeMap;
 
 /// What an index entry may do with a field, by the field's path as written (`settings.theme`).
@@ -120,7 +121,15 @@ impl Lowering<'_> {
             return self.remember_unresolved(f, prefix, &db_name);
         };
         let default = f.default.and_then(|node| match default_of(node, &f.kind) {
-            Ok(value) => Some(value),
+            Ok(value) => {
+                // Checked here so the diagnostic points at the value (enum values are checked
+                // by `default_of`).
+                let column = || format!("{}.{}", self.table.name, prefix.name_of(&f.name));
+                if let Some(d) = misfit_default(&value, &ty, &[], node.span, column) {
+                    diags.push(d);
+                }
+                Some(value)
+            }
             Err((message, help)) => {
                 bad_value(node, f, &message, &help, diags);
                 None

@@ -117,11 +117,11 @@ fn indexes_of(
     diags: &mut Diagnostics,
 ) -> Vec<Index> {
     let (mut ordered, singles) = parts_of(entry, cx, path, diags);
-    if entry.unique && !singles.is_empty() {
+    if let (true, Some((_, _, first))) = (entry.unique, singles.first()) {
         diags.push(
             Diagnostic::error(
                 Code::BadValue,
-                entry.span,
+                *first,
                 "a unique index can hold ordered fields only",
             )
             .at_path(path.to_string())
@@ -141,7 +141,7 @@ fn indexes_of(
         let name = format!("{table_name}_{}_{suffix}", columns_of(&ordered));
         out.push(index(name, ordered, IndexMethod::Btree, entry));
     }
-    for (column, method) in singles {
+    for (column, method, _) in singles {
         let suffix = if method == IndexMethod::Gin {
             "gin"
         } else {
@@ -163,7 +163,7 @@ fn parts_of(
     cx: &Context,
     path: &str,
     diags: &mut Diagnostics,
-) -> (Vec<IndexPart>, Vec<(String, IndexMethod)>) {
+) -> (Vec<IndexPart>, Vec<(String, IndexMethod, Span)>) {
     let mut ordered = Vec::new();
     let mut singles = Vec::new();
     for item in entry.fields {
@@ -173,19 +173,29 @@ fn parts_of(
         let Some((indexed, modifier)) = resolve(&text, item.span, cx, path, diags) else {
             continue;
         };
+        let (modifier, modifier_span) = modifier.unzip();
         match placement(indexed.shape, modifier.as_deref()) {
             Ok(Placement::Ordered(order)) => ordered.push(IndexPart::Column {
                 name: indexed.column.clone(),
                 order,
                 opclass: None,
             }),
-            Ok(Placement::Alone(method)) => singles.push((indexed.column.clone(), method)),
+            Ok(Placement::Alone(method)) => {
+                singles.push((indexed.column.clone(), method, item.span))
+            }
             Ok(Placement::Covered) => {}
-            Err((problem, help)) => diags.push(
-                Diagnostic::error(Code::BadValue, item.span, format!("{problem} (`{text}`)"))
-                    .at_path(path.to_string())
-                    .with_help(help),
-            ),
+            Err((problem, help)) => {
+                // The mode is at fault, unless the field cannot be indexed at all.
+                let span = match indexed.shape {
+                    Shape::GeoArray => item.span,
+                    _ => modifier_span.unwrap_or(item.span),
+                };
+                diags.push(
+                    Diagnostic::error(Code::BadValue, span, format!("{problem} (`{text}`)"))
+                        .at_path(path.to_string())
+                        .with_help(help),
+                )
+            }
         }
     }
     (ordered, singles)
@@ -276,15 +286,15 @@ fn resolve<'a>(
     cx: &'a Context,
     path: &str,
     diags: &mut Diagnostics,
-) -> Option<(&'a Indexed, Option<String>)> {
-    let mut words = text.split_whitespace();
-    let field = words.next().unwrap_or_default();
-    let modifier = words.next().map(str::to_string);
-    if let Some(extra) = words.next() {
+) -> Option<(&'a Indexed, Option<(String, Span)>)> {
+    let mut words = words_of(text, span);
+    let (field, _) = words.next().unwrap_or_default();
+    let modifier = words.next();
+    if let Some((extra, extra_span)) = words.next() {
         diags.push(
             Diagnostic::error(
                 Code::BadValue,
-                span,
+                extra_span,
                 format!("unexpected `{extra}` in `{text}`"),
             )
             .at_path(path.to_string())
@@ -292,8 +302,8 @@ fn resolve<'a>(
         );
         return None;
     }
-    if let Some(m) = modifier.as_deref().filter(|m| !MODIFIERS.contains(m)) {
-        let mut d = Diagnostic::error(Code::BadValue, span, format!("unknown index order `{m}`"))
+    if let Some((m, m_span)) = modifier.filter(|(m, _)| !MODIFIERS.contains(m)) {
+        let mut d = Diagnostic::error(Code::BadValue, m_span, format!("unknown index order `{m}`"))
             .at_path(path.to_string());
         d = match closest(m, MODIFIERS) {
             Some(near) => d.with_help(format!("did you mean `{near}`?")),
@@ -317,7 +327,18 @@ fn resolve<'a>(
         diags.push(d);
         return None;
     };
-    Some((indexed, modifier))
+    Some((indexed, modifier.map(|(m, at)| (m.to_string(), at))))
+}
+
+/// The words of an entry item (`createdAt desc`), each with where it starts: the underline of a
+/// diagnostic sits under the word at fault. Items are plain scalars; a quoted one would put
+/// each word one column early.
+fn words_of(text: &str, span: Span) -> impl Iterator<Item = (&str, Span)> {
+    text.split_whitespace().map(move |word| {
+        let at = word.as_ptr() as usize - text.as_ptr() as usize;
+        let column = span.column + text[..at].chars().count() as u32;
+        (word, Span { column, ..span })
+    })
 }
 
 fn starts_with(parts: &[IndexPart], column: &str) -> bool {

@@ -17,6 +17,7 @@ use crate::ir::{
     Table,
 };
 use crate::load::Value;
+use crate::validate::types::misfit_default;
 use std::collections::{HashMap, HashSet};
 
 /// Everything one collection's lowering shares.
@@ -91,8 +92,8 @@ struct Tree<'a> {
     id: ScalarType,
     fields: &'a [Field],
     timestamps: bool,
-    /// Compound indexes: (field paths, unique, span).
-    indexes: Vec<(Vec<String>, bool, Span)>,
+    /// Compound indexes: (field paths with where each is written, unique, span).
+    indexes: Vec<(Vec<(String, Span)>, bool, Span)>,
     filename_compound: Option<&'a [String]>,
     /// Drafts: Payload makes no column NOT NULL (a draft may be incomplete).
     disable_not_null: bool,
@@ -124,7 +125,10 @@ pub(super) fn collection(
         let fields = version_fields(c, versions, locales);
         // buildVersionCompoundIndexes: the same columns inside `version`, never unique.
         let indexes = c.indexes.iter().map(|(paths, _, span)| {
-            let paths = paths.iter().map(|p| format!("version.{p}")).collect();
+            let paths = paths
+                .iter()
+                .map(|(p, at)| (format!("version.{p}"), *at))
+                .collect();
             (paths, false, *span)
         });
         let tree = Tree {
@@ -589,10 +593,19 @@ fn scalar(
 ) {
     let default = default_value(field, &ty, ctx.diags);
     let check = bounds_check(field, &table.db_name.name, column).filter(|_| ctx.bounds_checks);
+    let ty = ColumnType::scalar(ty);
+    // Checked here so the diagnostic points at the value (select options are checked by
+    // `default_value`).
+    if let (Some(value), Some(node)) = (&default, &field.default) {
+        let path = || format!("{}.{key}", table.name);
+        if let Some(d) = misfit_default(value, &ty, &[], node.span, path) {
+            ctx.diags.push(d);
+        }
+    }
     table.columns.push(Column {
         name: key.to_string(),
         db_name: column.to_string(),
-        ty: ColumnType::scalar(ty),
+        ty,
         nullable: !not_null(field, scope),
         default,
         comment: None,
@@ -1149,14 +1162,14 @@ fn compound_indexes(tree: &Tree<'_>, root: &mut Table, ctx: &mut Ctx) {
     for (paths, unique, span) in &tree.indexes {
         let mut keys = Vec::new();
         let mut parts = Vec::new();
-        for path in paths {
+        for (path, path_span) in paths {
             match root.columns.iter().find(|col| col.name == *path) {
                 Some(col) => parts.push(col.db_name.clone()),
                 None => {
                     ctx.diags.push(
                         Diagnostic::error(
                             Code::UnknownField,
-                            *span,
+                            *path_span,
                             format!("the index names `{path}`, which is not a column of {}", tree.logical),
                         )
                         .at_path(format!("{}.indexes", tree.logical))

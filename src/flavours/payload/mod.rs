@@ -58,8 +58,8 @@ struct Collection<'a> {
     id_column: ScalarType,
     fields: Vec<Field>,
     timestamps: bool,
-    /// Compound indexes: (field paths, unique, span).
-    indexes: Vec<(Vec<String>, bool, Span)>,
+    /// Compound indexes: (field paths with where each is written, unique, span).
+    indexes: Vec<(Vec<(String, Span)>, bool, Span)>,
     /// `upload.filenameCompoundIndex`.
     filename_compound: Option<Vec<String>>,
     /// `versions`: a `_<slug>_v` table of versions.
@@ -580,7 +580,7 @@ fn compound_indexes(
     node: &Node,
     slug: &str,
     diags: &mut Diagnostics,
-) -> Vec<(Vec<String>, bool, Span)> {
+) -> Vec<(Vec<(String, Span)>, bool, Span)> {
     let path = format!("{slug}.indexes");
     let mut out = Vec::new();
     for item in expect_seq(node, &path, diags).unwrap_or_default() {
@@ -595,10 +595,10 @@ fn compound_indexes(
         let Some(list) = required_key(item, "fields", &path, diags) else {
             continue;
         };
-        let fields: Vec<String> = expect_seq(list, &path, diags)
+        let fields: Vec<(String, Span)> = expect_seq(list, &path, diags)
             .unwrap_or_default()
             .iter()
-            .filter_map(|f| expect_scalar(f, &path, diags))
+            .filter_map(|f| Some((expect_scalar(f, &path, diags)?, f.span)))
             .collect();
         if !fields.is_empty() {
             out.push((fields, unique, item.span));

@@ -7,6 +7,9 @@ use super::{Field, FieldKind, Src, TypeNames};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::closest;
 use crate::ir::{Column, ColumnType, DefaultValue, Literal, ScalarType};
+use crate::validate::types::{
+    default_does_not_fit, default_fits, type_argument_out_of_range, type_argument_problem,
+};
 
 const FIELD_ATTRIBUTES: &[&str] = &[
     "@id",
@@ -184,7 +187,17 @@ pub(super) fn field_kind(
     };
     if let Some(attr) = default {
         match default_value(attr, base, &mut column.ty, types, &field.src, path) {
-            Ok(value) => column.default = value,
+            Ok(value) => {
+                // Checked here so the diagnostic points at the value itself (validate, which
+                // would point at the field, leaves a column reported here alone).
+                let fits = |v| default_fits(v, &column.ty, types.enum_list);
+                if let Some(Err(problem)) = value.as_ref().map(fits) {
+                    let at = attr.args.first().map_or(attr.at, |a| a.value.at);
+                    let span = field.src.span(at);
+                    diags.push(default_does_not_fit(path, &column.ty, span, &problem));
+                }
+                column.default = value;
+            }
             Err(d) => {
                 diags.push(*d);
             }
@@ -324,6 +337,12 @@ fn native_type(
                 _ => "this native type takes no arguments",
             },
         ));
+        return None;
+    }
+    // Postgres's limits, checked here so the diagnostic points at the argument itself.
+    if let Some((which, problem)) = type_argument_problem(&ty) {
+        let at = attr.args.get(which).map_or(attr.at, |arg| arg.value.at);
+        diags.push(type_argument_out_of_range(path, src.span(at), &problem));
         return None;
     }
     Some((fits, ty))
