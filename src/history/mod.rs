@@ -27,9 +27,22 @@ pub struct History {
     pub sum: Option<String>,
     /// Migration file name → the text of its undo record ([`undo`]), where it has one.
     pub undo: BTreeMap<String, String>,
+    /// [`History::checksums`], taken on first use: a build verifies the sum before planning
+    /// and renders it again after, and each used to hash every migration of the history.
+    pub checksum_cache: std::sync::OnceLock<Vec<String>>,
 }
 
 impl History {
+    /// The [`checksum`] of each migration, in the order of `migrations`.
+    pub fn checksums(&self) -> &[String] {
+        self.checksum_cache.get_or_init(|| {
+            self.migrations
+                .iter()
+                .map(|(_, sql)| checksum(sql))
+                .collect()
+        })
+    }
+
     /// One more than the highest number among the existing migrations (`0001_init.sql` → 2).
     pub fn next_number(&self) -> u32 {
         self.migrations
@@ -108,6 +121,7 @@ pub fn read(out_dir: &Path, system: &str) -> io::Result<History> {
         migrations,
         sum,
         undo,
+        checksum_cache: Default::default(),
     })
 }
 
@@ -167,5 +181,10 @@ mod tests {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
         assert_ne!(checksum("a"), checksum("b"));
+        let history = History {
+            migrations: vec![("1.sql".into(), "a".into()), ("2.sql".into(), "b".into())],
+            ..History::default()
+        };
+        assert_eq!(history.checksums(), [checksum("a"), checksum("b")]);
     }
 }

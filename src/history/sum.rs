@@ -15,9 +15,18 @@ pub const FILE: &str = "schemagen.sum";
 
 /// The sum of `migrations` (file name, contents), in the order given.
 pub fn render<'a>(migrations: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    render_checksums(
+        migrations
+            .into_iter()
+            .map(|(name, sql)| (name, checksum(sql))),
+    )
+}
+
+/// [`render`] from each migration's name and [`checksum`], already taken.
+pub fn render_checksums<'a>(migrations: impl IntoIterator<Item = (&'a str, String)>) -> String {
     let listing: String = migrations
         .into_iter()
-        .map(|(name, sql)| format!("{name} {}\n", checksum(sql)))
+        .map(|(name, sum)| format!("{name} {sum}\n"))
         .collect();
     format!("{}\n{listing}", checksum(&listing))
 }
@@ -46,7 +55,8 @@ pub fn verify(
     let on_disk: BTreeMap<&str, String> = history
         .migrations
         .iter()
-        .map(|(name, sql)| (name.as_str(), checksum(sql)))
+        .zip(history.checksums())
+        .map(|((name, _), sum)| (name.as_str(), sum.clone()))
         .collect();
     let listed_by_hash: BTreeMap<&str, &str> = listed.iter().map(|e| (e.hash, e.name)).collect();
     let listed_names: BTreeMap<&str, &Entry> = listed.iter().map(|e| (e.name, e)).collect();

@@ -87,11 +87,16 @@ pub fn render(
         files.push((format!("migrations/{name}"), sql));
     }
     if !files.is_empty() {
-        let sum = history::sum::render(
-            files
-                .iter()
-                .map(|(path, sql)| (path.trim_start_matches("migrations/"), sql.as_str())),
-        );
+        // The history's checksums are those its sum was verified with: only the new
+        // migration is hashed here.
+        let taken = history.checksums().iter().cloned();
+        let new = files[history.migrations.len()..]
+            .iter()
+            .map(|(_, sql)| history::checksum(sql));
+        let names = files
+            .iter()
+            .map(|(path, _)| path.trim_start_matches("migrations/"));
+        let sum = history::sum::render_checksums(names.zip(taken.chain(new)));
         files.push((format!("migrations/{}", history::sum::FILE), sum));
     }
     files.extend(records);
