@@ -86,18 +86,18 @@ pub fn load_system(
     sources: &mut SourceMap,
     diagnostics: &mut Diagnostics,
 ) -> SystemFiles {
-    let mut files = Vec::with_capacity(paths.len());
+    let mut ids = Vec::with_capacity(paths.len());
     for path in paths {
         let display = path.display().to_string();
-        let text = match read_text(path, MAX_FILE_BYTES) {
-            Ok(text) => text,
-            Err(err) => {
-                diagnostics.push(unreadable(display, err, sources));
-                continue;
-            }
-        };
-        let id = sources.add(display, text);
-        match yaml::parse(sources.text(id), id) {
+        match read_text(path, MAX_FILE_BYTES) {
+            Ok(text) => ids.push(sources.add(display, text)),
+            Err(err) => diagnostics.push(unreadable(display, err, sources)),
+        }
+    }
+    let texts: Vec<(&str, u32)> = ids.iter().map(|&id| (sources.text(id), id)).collect();
+    let mut files = Vec::with_capacity(ids.len());
+    for (&id, parsed) in ids.iter().zip(yaml::parse_all(&texts)) {
+        match parsed {
             Ok(root) => files.push(LoadedFile { id, root }),
             Err(d) => diagnostics.push(*d),
         }

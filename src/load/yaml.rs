@@ -127,11 +127,52 @@ pub const MAX_ANCHORED_EVENTS: usize = 10_000;
 /// thread's 2 MiB would overflow below [`MAX_DEPTH`] in a debug build.
 const PARSE_STACK_BYTES: usize = 64 * 1024 * 1024;
 
+/// Files parsed at once by [`parse_all`]: the machines this runs on have two cores or more.
+const PARSE_THREADS: usize = 2;
+
+/// Parses every file, [`PARSE_THREADS`] at a time, each thread with a big stack; the results
+/// in the order of `files` (so diagnostics keep file order).
+pub(super) fn parse_all(files: &[(&str, u32)]) -> Vec<Result<Node, Box<Diagnostic>>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&(text, file)) = files.get(i) else {
+                return done;
+            };
+            done.push((i, parse_here(text, file)));
+        }
+    };
+    let mut done: Vec<_> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..PARSE_THREADS.min(files.len()))
+            .filter_map(|_| big_stack().spawn_scoped(scope, work).ok())
+            .collect();
+        // No thread could start: parse here (a debug build may then overflow on deep YAML).
+        let here = if workers.is_empty() {
+            work()
+        } else {
+            Vec::new()
+        };
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .chain(here)
+            .collect()
+    });
+    done.sort_unstable_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, parsed)| parsed).collect()
+}
+
+fn big_stack() -> std::thread::Builder {
+    std::thread::Builder::new()
+        .name("yaml".into())
+        .stack_size(PARSE_STACK_BYTES)
+}
+
 pub(super) fn parse(text: &str, file: u32) -> Result<Node, Box<Diagnostic>> {
     std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("yaml".into())
-            .stack_size(PARSE_STACK_BYTES)
+        big_stack()
             .spawn_scoped(scope, || parse_here(text, file))
             .map_or_else(
                 |_| parse_here(text, file),

@@ -660,6 +660,7 @@ fn read_body<'a>(
             // Reserved once: every model's fields stay in memory until lowering.
             let fields = lines.iter().filter(|(l, _)| line::may_be_field(l)).count();
             model.fields.reserve_exact(fields);
+            model.field_by_name.reserve(fields);
             for (text, start) in lines {
                 if let Some(comment) = line::doc_comment(&text) {
                     doc.push(comment.to_string());
