@@ -92,8 +92,8 @@ struct Tree<'a> {
     id: ScalarType,
     fields: &'a [Field],
     timestamps: bool,
-    /// Compound indexes: (field paths with where each is written, unique, span).
-    indexes: Vec<(Vec<(String, Span)>, bool, Span)>,
+    /// Compound indexes.
+    indexes: Vec<super::CompoundIndex>,
     filename_compound: Option<&'a [String]>,
     /// Drafts: Payload makes no column NOT NULL (a draft may be incomplete).
     disable_not_null: bool,

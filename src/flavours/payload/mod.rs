@@ -58,8 +58,8 @@ struct Collection<'a> {
     id_column: ScalarType,
     fields: Vec<Field>,
     timestamps: bool,
-    /// Compound indexes: (field paths with where each is written, unique, span).
-    indexes: Vec<(Vec<(String, Span)>, bool, Span)>,
+    /// Compound indexes.
+    indexes: Vec<CompoundIndex>,
     /// `upload.filenameCompoundIndex`.
     filename_compound: Option<Vec<String>>,
     /// `versions`: a `_<slug>_v` table of versions.
@@ -575,12 +575,16 @@ fn custom_id(fields: &[Field]) -> Option<ScalarType> {
     }
 }
 
+/// One entry of a collection's `indexes`: its field paths, each with where it is written,
+/// whether it is unique, and where the entry is.
+pub(super) type CompoundIndex = (Vec<(String, Span)>, bool, Span);
+
 /// `indexes: [{ fields: [...], unique }]`.
 fn compound_indexes(
     node: &Node,
     slug: &str,
     diags: &mut Diagnostics,
-) -> Vec<(Vec<(String, Span)>, bool, Span)> {
+) -> Vec<CompoundIndex> {
     let path = format!("{slug}.indexes");
     let mut out = Vec::new();
     for item in expect_seq(node, &path, diags).unwrap_or_default() {
