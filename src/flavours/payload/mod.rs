@@ -580,11 +580,7 @@ fn custom_id(fields: &[Field]) -> Option<ScalarType> {
 pub(super) type CompoundIndex = (Vec<(String, Span)>, bool, Span);
 
 /// `indexes: [{ fields: [...], unique }]`.
-fn compound_indexes(
-    node: &Node,
-    slug: &str,
-    diags: &mut Diagnostics,
-) -> Vec<CompoundIndex> {
+fn compound_indexes(node: &Node, slug: &str, diags: &mut Diagnostics) -> Vec<CompoundIndex> {
     let path = format!("{slug}.indexes");
     let mut out = Vec::new();
     for item in expect_seq(node, &path, diags).unwrap_or_default() {
