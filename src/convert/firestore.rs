@@ -9,7 +9,7 @@
 use super::plain as key_yaml;
 use super::prisma::{access_yaml, header, seed_yaml, unique, Names};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::flavours::firestore::names::{camel, fit, singular, snake};
+use crate::flavours::firestore::names::{camel, fit, join_columns, singular, snake};
 use crate::import::postgres::yaml_string;
 use crate::ir::{
     Column, DefaultValue, ForeignKey, Index, IndexMethod, IndexPart, Literal, QualifiedName,
@@ -224,16 +224,8 @@ fn join_of(
         .name
         .strip_prefix(&format!("{}_", owner.db_name.name))?;
     let target = &system.tables[*position.get(&target_fk.referenced_table)?];
-    let owner_column = format!("{}_id", singular(&owner.db_name.name));
-    let mut target_column = format!("{}_id", singular(&target.db_name.name));
-    if target_column == owner_column {
-        let item = singular(suffix);
-        target_column = if item.ends_with("_id") {
-            item
-        } else {
-            format!("{item}_id")
-        };
-    }
+    let (owner_column, target_column) =
+        join_columns(&owner.db_name.name, &target.db_name.name, suffix);
     let (owner_id, target_id) = (document_id(owner)?, document_id(target)?);
     let name = &table.db_name.name;
     let plain = |c: &Column, db: &str, ty: &crate::ir::ColumnType| {

@@ -1,7 +1,7 @@
 //! Parsed fields → columns, enum types, foreign keys and join tables of one collection's table.
 
 use super::fields::{Field, Kind, Store};
-use super::names::{camel, fit, singular, snake};
+use super::names::{camel, fit, join_columns, snake};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::closest;
 use crate::flavours::Catalog;
@@ -394,16 +394,7 @@ impl Lowering<'_> {
         }
         let owner = &self.table.db_name;
         let join = QualifiedName::new(owner.schema.clone(), format!("{}_{db_name}", owner.name));
-        let owner_column = format!("{}_id", singular(&owner.name));
-        let mut target_column = format!("{}_id", singular(&key.table.name));
-        if target_column == owner_column {
-            let item = singular(db_name);
-            target_column = if item.ends_with("_id") {
-                item
-            } else {
-                format!("{item}_id")
-            };
-        }
+        let (owner_column, target_column) = join_columns(&owner.name, &key.table.name, db_name);
         let column = |db_name: &String, ty: ColumnType| Column {
             name: camel(db_name),
             db_name: db_name.clone(),

@@ -12,6 +12,25 @@ pub fn camel(db_name: &str) -> String {
     db_name.to_lower_camel_case()
 }
 
+/// The two key columns of the join table that keeps the array-of-references field `field` of
+/// the collection table `owner`, pointing at the table `target`: `<owner>_id` and `<target>_id`
+/// in the singular, or `<field>_id` where both would be the same (a collection referring to
+/// itself). The flavour names them and `convert` recognises them by this one rule.
+pub fn join_columns(owner: &str, target: &str, field: &str) -> (String, String) {
+    let owner_column = format!("{}_id", singular(owner));
+    let target_column = format!("{}_id", singular(target));
+    if target_column != owner_column {
+        return (owner_column, target_column);
+    }
+    let item = singular(field);
+    let target_column = if item.ends_with("_id") {
+        item
+    } else {
+        format!("{item}_id")
+    };
+    (owner_column, target_column)
+}
+
 /// A simple English singular of the last word of a snake_case name, enough for collection
 /// names (`conversations` → `conversation`, `community_events` → `community_event`,
 /// `categories` → `category`). Irregular plurals stay as they are.
