@@ -8,14 +8,7 @@ use support::TempDir;
 
 /// A project folder, removed when the test ends (or fails).
 fn project(name: &str) -> TempDir {
-    let dir = TempDir::new(&format!("cli-{name}"));
-    std::fs::create_dir_all(dir.join("schemas/blog")).unwrap();
-    std::fs::write(
-        dir.join("schemas/blog/models.yaml"),
-        "flavor: prisma\nmodels:\n  Post:\n    map: posts\n    fields: |\n      id    Int    @id @default(autoincrement())\n      title String @db.VarChar(200)\n",
-    )
-    .unwrap();
-    dir
+    support::cli::blog_project(&format!("cli-{name}"))
 }
 
 fn schemagen(dir: &Path, args: &[&str]) -> Output {

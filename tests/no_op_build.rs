@@ -13,14 +13,7 @@ use support::TempDir;
 const STOPPED_EARLY: &str = "as the last build left them";
 
 fn project(name: &str) -> TempDir {
-    let dir = TempDir::new(&format!("no-op-{name}"));
-    std::fs::create_dir_all(dir.join("schemas/blog")).unwrap();
-    std::fs::write(
-        dir.join("schemas/blog/models.yaml"),
-        "flavor: prisma\nmodels:\n  Post:\n    map: posts\n    fields: |\n      id    Int    @id @default(autoincrement())\n      title String @db.VarChar(200)\n",
-    )
-    .unwrap();
-    dir
+    support::cli::blog_project(&format!("no-op-{name}"))
 }
 
 fn run_with(binary: &Path, dir: &Path, args: &[&str]) -> Ran {

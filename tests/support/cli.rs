@@ -1,8 +1,22 @@
 //! The schemagen binary, run the way a user runs it: `build` into a folder, and `migrate …`
 //! against a database.
 
+use super::TempDir;
 use std::path::Path;
 use std::process::{Command, Output};
+
+/// A project folder with one small Prisma-style system (`schemas/blog`), removed when the
+/// test ends (or fails); `name` tells the temp folders of tests apart.
+pub fn blog_project(name: &str) -> TempDir {
+    let dir = TempDir::new(name);
+    std::fs::create_dir_all(dir.join("schemas/blog")).unwrap();
+    std::fs::write(
+        dir.join("schemas/blog/models.yaml"),
+        "flavor: prisma\nmodels:\n  Post:\n    map: posts\n    fields: |\n      id    Int    @id @default(autoincrement())\n      title String @db.VarChar(200)\n",
+    )
+    .unwrap();
+    dir
+}
 
 /// What a run printed, and its exit code.
 pub struct Ran {
