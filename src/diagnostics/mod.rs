@@ -164,12 +164,6 @@ impl Diagnostics {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    /// Whether a diagnostic with `code` about `path` was reported.
-    pub fn has(&self, code: Code, path: &str) -> bool {
-        self.0
-            .iter()
-            .any(|d| d.code == code && d.path.as_deref() == Some(path))
-    }
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }

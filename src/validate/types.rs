@@ -125,13 +125,18 @@ pub fn enum_labels_fit(system: &System, diags: &mut Diagnostics) {
 }
 
 pub fn defaults_fit_their_type(system: &System, diags: &mut Diagnostics) {
+    // A flavour that knows where the value was written reported it there.
+    let reported: std::collections::BTreeSet<String> = diags
+        .iter()
+        .filter(|d| d.code == Code::DefaultDoesNotFit)
+        .filter_map(|d| d.path.clone())
+        .collect();
     for t in &system.tables {
         for c in &t.columns {
             let Some(default) = &c.default else { continue };
             if let Err(problem) = default_fits(default, &c.ty, &system.enums) {
                 let path = format!("{}.{}", t.name, c.name);
-                // A flavour that knows where the value was written reported it there.
-                if !diags.has(Code::DefaultDoesNotFit, &path) {
+                if !reported.contains(&path) {
                     diags.push(default_does_not_fit(&path, &c.ty, c.span, &problem));
                 }
             }
