@@ -859,6 +859,14 @@ fn init(args: &InitArgs) -> anyhow::Result<ExitCode> {
     for (path, _) in &files {
         note!("created {}", path.display());
     }
+    use schemagen::init::{Ignore, IGNORE_STAMP};
+    match schemagen::init::ignore_stamp(Path::new("")) {
+        Ok(Ignore::Created) => note!("created .gitignore"),
+        Ok(Ignore::AlreadyIgnored) => {}
+        Ok(Ignore::AddByHand) | Err(_) => {
+            note!("add `{IGNORE_STAMP}` to .gitignore: the build stamp is per machine")
+        }
+    }
     note!(
         "next: `schemagen build`, then `schemagen migrate deploy --database-url URL` to apply \
          the migration; edit schemas/{}/models.yaml and build again",

@@ -63,6 +63,32 @@ fn each_flavour_starts_a_project_that_builds_and_deploys() {
     }
 }
 
+/// The build stamp is kept out of version control: `init` writes a `.gitignore` where none is,
+/// and leaves an existing one as it is, saying what to add.
+#[test]
+fn init_ignores_the_build_stamp_without_touching_an_existing_gitignore() {
+    let fresh = TempDir::new("init-ignore-fresh");
+    assert_eq!(schemagen(fresh.path(), &["init"]).code, 0);
+    let ignore = std::fs::read_to_string(fresh.path().join(".gitignore")).unwrap();
+    assert_eq!(ignore, "/generated/.schemagen-stamp\n");
+
+    let existing = TempDir::new("init-ignore-existing");
+    std::fs::write(existing.path().join(".gitignore"), "node_modules/\n").unwrap();
+    let init = schemagen(existing.path(), &["init"]);
+    assert_eq!(init.code, 0, "{}", init.all());
+    assert!(
+        init.all()
+            .contains("add `/generated/.schemagen-stamp` to .gitignore"),
+        "{}",
+        init.all()
+    );
+    let ignore = std::fs::read_to_string(existing.path().join(".gitignore")).unwrap();
+    assert_eq!(
+        ignore, "node_modules/\n",
+        "init changed a file it did not create"
+    );
+}
+
 /// `SCHEMAGEN_TSC`, else the copy `scripts/test` installs, else `tsc` on PATH.
 fn find_tsc() -> Option<PathBuf> {
     if let Some(tsc) = std::env::var_os("SCHEMAGEN_TSC") {

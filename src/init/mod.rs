@@ -80,6 +80,35 @@ pub fn create(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), Box<Diagnos
     Ok(())
 }
 
+/// The line that keeps the build stamp (per machine: it hashes the binary) out of version
+/// control; the starter's `out` is `generated`.
+pub const IGNORE_STAMP: &str = "/generated/.schemagen-stamp";
+
+/// What `init` did about `.gitignore`: a project usually has one already, and `init` never
+/// changes a file it did not create, so it creates one only where there is none.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ignore {
+    Created,
+    AlreadyIgnored,
+    /// A `.gitignore` without the line: the user is told to add it.
+    AddByHand,
+}
+
+/// Creates `.gitignore` holding [`IGNORE_STAMP`] when `dir` has none; otherwise only says
+/// whether the stamp is ignored already.
+pub fn ignore_stamp(dir: &Path) -> std::io::Result<Ignore> {
+    let path = dir.join(".gitignore");
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text.lines().any(|l| l.trim() == IGNORE_STAMP) => Ok(Ignore::AlreadyIgnored),
+        Ok(_) => Ok(Ignore::AddByHand),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            new_file(&path, &format!("{IGNORE_STAMP}\n"))?;
+            Ok(Ignore::Created)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Writes a file that must not exist yet (`create_new`: a file that appeared since the check
 /// above is still not replaced).
 fn new_file(path: &Path, text: &str) -> std::io::Result<()> {
