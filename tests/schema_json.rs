@@ -612,3 +612,20 @@ fn names_are_escaped_as_json_escapes_them() {
         );
     }
 }
+
+/// The example in docs/schema-json.md is what the writer writes for it, so the page cannot rot.
+#[test]
+fn the_documented_example_is_written_as_documented() {
+    let page = std::fs::read_to_string(support::repo_root().join("docs/schema-json.md")).unwrap();
+    let example = page
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a json block");
+    let system = snapshot::from_str(example).unwrap();
+    assert_eq!(
+        system.tables[0].foreign_keys[0].db_name,
+        "orders_customer_id_fkey"
+    );
+    assert_eq!(snapshot::to_string(&system).unwrap(), example);
+}
