@@ -221,47 +221,74 @@ pub(super) fn columns<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Column>, D:
     d.deserialize_any(Columns)
 }
 
-/// A column of the map: its type alone, or everything but its name.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum WrittenColumn {
-    Type(Typed),
-    Full {
-        #[serde(default)]
-        db_name: Option<String>,
-        ty: Typed,
-        #[serde(default)]
-        nullable: bool,
-        #[serde(default)]
-        default: Option<DefaultValue>,
-        #[serde(default)]
-        comment: Option<String>,
-    },
+/// A column of the map: its type alone, or everything but its name. Read by a visitor of
+/// its own rather than an untagged enum, which would buffer every column twice.
+struct WrittenColumn {
+    db_name: Option<String>,
+    typed: Typed,
+    nullable: bool,
+    default: Option<DefaultValue>,
+    comment: Option<String>,
 }
 
 impl WrittenColumn {
     fn into_column(self, name: String) -> Column {
-        let (db_name, typed, nullable, default, comment) = match self {
-            WrittenColumn::Type(typed) => (None, typed, false, None, None),
-            WrittenColumn::Full {
-                db_name,
-                ty,
-                nullable,
-                default,
-                comment,
-            } => (db_name, ty, nullable, default, comment),
-        };
         Column {
-            db_name: db_name.unwrap_or_else(|| name.clone()),
+            db_name: self.db_name.unwrap_or_else(|| name.clone()),
             name,
-            ty: typed.ty,
-            nullable: nullable || typed.nullable,
-            default,
-            comment,
+            ty: self.typed.ty,
+            nullable: self.nullable || self.typed.nullable,
+            default: self.default,
+            comment: self.comment,
             span: Default::default(),
         }
     }
 }
+
+impl<'de> Deserialize<'de> for WrittenColumn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Columns;
+        impl<'de> Visitor<'de> for Columns {
+            type Value = WrittenColumn;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a column: its type, or {\"ty\": …}")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(WrittenColumn {
+                    db_name: None,
+                    typed: parse_type(v).map_err(E::custom)?,
+                    nullable: false,
+                    default: None,
+                    comment: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let (mut db_name, mut typed, mut nullable, mut default, mut comment) =
+                    (None, None, false, None, None);
+                while let Some(key) = map.next_key::<&str>()? {
+                    match key {
+                        "db_name" => db_name = Some(map.next_value()?),
+                        "ty" => typed = Some(map.next_value()?),
+                        "nullable" => nullable = map.next_value()?,
+                        "default" => default = Some(map.next_value()?),
+                        "comment" => comment = Some(map.next_value()?),
+                        other => return Err(de::Error::unknown_field(other, COLUMN_FIELDS)),
+                    }
+                }
+                Ok(WrittenColumn {
+                    db_name,
+                    typed: typed.ok_or_else(|| de::Error::missing_field("ty"))?,
+                    nullable,
+                    default,
+                    comment,
+                })
+            }
+        }
+        d.deserialize_any(Columns)
+    }
+}
+
+const COLUMN_FIELDS: &[&str] = &["db_name", "ty", "nullable", "default", "comment"];
 
 /// A column's type with the nullability its notation may carry (`text?`).
 struct Typed {
@@ -271,19 +298,24 @@ struct Typed {
 
 impl<'de> Deserialize<'de> for Typed {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Written {
-            Notation(String),
-            Long(ColumnType),
+        struct Types;
+        impl<'de> Visitor<'de> for Types {
+            type Value = Typed;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a column type")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                parse_type(v).map_err(E::custom)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let ty = ColumnType::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Typed {
+                    ty,
+                    nullable: false,
+                })
+            }
         }
-        match Written::deserialize(d)? {
-            Written::Notation(text) => parse_type(&text).map_err(de::Error::custom),
-            Written::Long(ty) => Ok(Typed {
-                ty,
-                nullable: false,
-            }),
-        }
+        d.deserialize_any(Types)
     }
 }
 
@@ -411,49 +443,102 @@ fn parse_scalar(text: &str) -> Option<ScalarType> {
 /// `{"kind": …, "value": …}` (before).
 impl<'de> Deserialize<'de> for DefaultValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "snake_case", tag = "kind", content = "value")]
-        enum Before {
-            Literal(Literal),
-            EnumValue(String),
-            Now,
-            GenRandomUuid,
-            Client(String),
-            Sql(String),
+        struct Defaults;
+        impl<'de> Visitor<'de> for Defaults {
+            type Value = DefaultValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a default: a literal, or {\"enum\" | \"fn\" | \"client\" | \"sql\": …}",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(DefaultValue::Literal(Literal::String(v.to_string())))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(DefaultValue::Literal(Literal::Bool(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(DefaultValue::Literal(Literal::Number(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(DefaultValue::Literal(Literal::Number(v.to_string())))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Ok(DefaultValue::Literal(literal_list(seq)?))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let key = map.next_key::<String>()?.unwrap_or_default();
+                let default = match key.as_str() {
+                    "kind" | "value" => return before(key, map),
+                    "enum" => DefaultValue::EnumValue(map.next_value()?),
+                    "client" => DefaultValue::Client(map.next_value()?),
+                    "sql" => DefaultValue::Sql(map.next_value()?),
+                    "fn" => match map.next_value::<&str>()? {
+                        "now()" => DefaultValue::Now,
+                        "gen_random_uuid()" => DefaultValue::GenRandomUuid,
+                        call => return Err(de::Error::custom(format!("unknown default `{call}`"))),
+                    },
+                    _ => DefaultValue::Literal(tagged_literal(&key, &mut map)?),
+                };
+                only_key(map, default)
+            }
         }
-        #[derive(Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        enum Tagged {
-            Enum(String),
-            Fn(String),
-            Client(String),
-            Sql(String),
-        }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Written {
-            Literal(WrittenLiteral),
-            Tagged(Tagged),
-            Before(Before),
-        }
-        Ok(match Written::deserialize(d)? {
-            Written::Literal(literal) => DefaultValue::Literal(literal.0),
-            Written::Tagged(Tagged::Enum(value)) => DefaultValue::EnumValue(value),
-            Written::Tagged(Tagged::Fn(call)) => match call.as_str() {
-                "now()" => DefaultValue::Now,
-                "gen_random_uuid()" => DefaultValue::GenRandomUuid,
-                _ => return Err(de::Error::custom(format!("unknown default `{call}()`"))),
-            },
-            Written::Tagged(Tagged::Client(call)) => DefaultValue::Client(call),
-            Written::Tagged(Tagged::Sql(sql)) => DefaultValue::Sql(sql),
-            Written::Before(Before::Literal(literal)) => DefaultValue::Literal(literal),
-            Written::Before(Before::EnumValue(value)) => DefaultValue::EnumValue(value),
-            Written::Before(Before::Now) => DefaultValue::Now,
-            Written::Before(Before::GenRandomUuid) => DefaultValue::GenRandomUuid,
-            Written::Before(Before::Client(call)) => DefaultValue::Client(call),
-            Written::Before(Before::Sql(sql)) => DefaultValue::Sql(sql),
-        })
+        d.deserialize_any(Defaults)
     }
+}
+
+/// The default of snapshots before session 7, `{"kind": …, "value": …}`, its first key read.
+fn before<'de, A: MapAccess<'de>>(first: String, mut map: A) -> Result<DefaultValue, A::Error> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+    enum Before {
+        Literal(Literal),
+        EnumValue(String),
+        Now,
+        GenRandomUuid,
+        Client(String),
+        Sql(String),
+    }
+    let mut fields = serde_json::Map::new();
+    fields.insert(first, map.next_value()?);
+    while let Some(key) = map.next_key::<String>()? {
+        fields.insert(key, map.next_value()?);
+    }
+    let before =
+        Before::deserialize(serde_json::Value::Object(fields)).map_err(de::Error::custom)?;
+    Ok(match before {
+        Before::Literal(literal) => DefaultValue::Literal(literal),
+        Before::EnumValue(value) => DefaultValue::EnumValue(value),
+        Before::Now => DefaultValue::Now,
+        Before::GenRandomUuid => DefaultValue::GenRandomUuid,
+        Before::Client(call) => DefaultValue::Client(call),
+        Before::Sql(sql) => DefaultValue::Sql(sql),
+    })
+}
+
+/// `{"number": "1.50"}` or `{"json": "…"}`, its key read.
+fn tagged_literal<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Literal, A::Error> {
+    match key {
+        "number" => Ok(Literal::Number(map.next_value()?)),
+        "json" => Ok(Literal::Json(map.next_value()?)),
+        _ => Err(de::Error::custom(format!("not a default: `{key}`"))),
+    }
+}
+
+/// A tagged value is a map of one key.
+fn only_key<'de, A: MapAccess<'de>, T>(mut map: A, value: T) -> Result<T, A::Error> {
+    match map.next_key::<String>()? {
+        None => Ok(value),
+        Some(more) => Err(de::Error::custom(format!("one key expected, `{more}` too"))),
+    }
+}
+
+fn literal_list<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Literal, A::Error> {
+    let mut items = Vec::new();
+    while let Some(item) = seq.next_element::<WrittenLiteral>()? {
+        items.push(item.0);
+    }
+    Ok(Literal::Array(items))
 }
 
 /// A literal as this format writes it: JSON strings, integers, booleans and arrays as
@@ -483,24 +568,13 @@ impl<'de> Deserialize<'de> for WrittenLiteral {
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
                 Ok(WrittenLiteral(Literal::Number(v.to_string())))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element::<WrittenLiteral>()? {
-                    items.push(item.0);
-                }
-                Ok(WrittenLiteral(Literal::Array(items)))
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Ok(WrittenLiteral(literal_list(seq)?))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let key = map.next_key::<String>()?.unwrap_or_default();
-                let literal = match key.as_str() {
-                    "number" => Literal::Number(map.next_value()?),
-                    "json" => Literal::Json(map.next_value()?),
-                    _ => return Err(de::Error::custom(format!("not a literal: `{key}`"))),
-                };
-                match map.next_key::<String>()? {
-                    None => Ok(WrittenLiteral(literal)),
-                    Some(more) => Err(de::Error::custom(format!("not a literal: `{more}`"))),
-                }
+                let literal = tagged_literal(&key, &mut map)?;
+                only_key(map, WrittenLiteral(literal))
             }
         }
         d.deserialize_any(Literals)
