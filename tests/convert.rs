@@ -63,6 +63,17 @@ fn seeds() -> std::path::PathBuf {
     support::repo_root().join("schemas")
 }
 
+/// The IR a `schema.json` holds, with the one logical name convert moves (see below) put back.
+fn same_ir(text: &str) -> schemagen::ir::System {
+    let mut system = schemagen::ir::snapshot::from_str(text).unwrap();
+    for table in &mut system.tables {
+        if table.name == "ContentItemToContentTag" {
+            table.name = "_ContentItemToContentTag".into();
+        }
+    }
+    system
+}
+
 #[test]
 fn seed_systems_converted_to_prisma_build_the_same_migrations() {
     // Prisma-style systems keep their IR whole, logical names included; botcafe
@@ -87,6 +98,10 @@ fn seed_systems_converted_to_prisma_build_the_same_migrations() {
         assert!(!original.is_empty(), "{system}: no migration");
         assert_eq!(original.len(), rebuilt.len(), "{system}: other files");
         for ((name, a), (_, b)) in original.iter().zip(&rebuilt) {
+            if name.ends_with("schema.json") {
+                assert_eq!(same_ir(a), same_ir(b), "{system}: {name} differs");
+                continue;
+            }
             // Prisma's implicit many-to-many join table becomes an explicit model, and
             // `_ContentItemToContentTag` is no Prisma identifier: the one logical name that moves.
             let b = &b.replace(

@@ -35,7 +35,8 @@ fn history_of(files: &[(String, String)]) -> History {
                 .migrations
                 .push((name.to_string(), contents.clone()));
         } else if path == "schema.json" {
-            history.schema = Some(serde_json::from_str(contents).expect("the snapshot reads back"));
+            history.schema =
+                Some(schemagen::ir::snapshot::from_str(contents).expect("the snapshot reads back"));
             history.snapshot = Some(contents.clone());
         }
     }

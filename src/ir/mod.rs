@@ -102,8 +102,8 @@ pub enum SeedValue {
 }
 
 /// A database object name, qualified by its Postgres schema (`public` by default, and
-/// left out of `schema.json` when it is `public`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// left out of `schema.json` when it is `public`; read by [`snapshot`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct QualifiedName {
     #[serde(
         default = "snapshot::public",
@@ -129,8 +129,9 @@ impl QualifiedName {
 pub struct Enum {
     /// Logical name as written (`ContentStatus`, `enum_posts_status`).
     pub name: String,
+    /// Left out of `schema.json` when it is `name` in `public`.
+    #[serde(default = "snapshot::unnamed")]
     pub db_name: QualifiedName,
-    #[serde(deserialize_with = "snapshot::enum_values")]
     pub values: Vec<EnumValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -138,16 +139,13 @@ pub struct Enum {
     pub span: Span,
 }
 
-/// Serialized by [`snapshot`], which leaves out a `db_name` equal to `name`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// Written and read by [`snapshot`], which leaves out a `db_name` equal to `name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnumValue {
     /// As written in the schema (and used by generated code).
     pub name: String,
-    /// As stored in the database (Prisma's `@map` on enum values); `name` when `schema.json`
-    /// leaves it out.
-    #[serde(default)]
+    /// As stored in the database (Prisma's `@map` on enum values).
     pub db_name: String,
-    #[serde(skip)]
     pub span: Span,
 }
 
@@ -155,6 +153,8 @@ pub struct EnumValue {
 pub struct Table {
     /// Logical name: the model name or collection slug the user wrote.
     pub name: String,
+    /// Left out of `schema.json` when it is `name` in `public`.
+    #[serde(default = "snapshot::unnamed")]
     pub db_name: QualifiedName,
     #[serde(deserialize_with = "snapshot::columns")]
     pub columns: Vec<Column>,
@@ -316,7 +316,8 @@ pub enum ScalarType {
     GeoPoint,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Read by [`snapshot`], which also reads its shorter notation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "value")]
 pub enum DefaultValue {
     /// A literal, kept as the user wrote it; renderers quote it for their target.
@@ -379,7 +380,8 @@ pub enum Literal {
     Array(Vec<Literal>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Read by [`snapshot`], which also reads a bare column list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PrimaryKey {
     pub db_name: String,
     /// Column database names, in key order.
@@ -413,6 +415,8 @@ impl ReferentialAction {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForeignKey {
+    /// Left out of `schema.json` when it is Postgres's default name.
+    #[serde(default)]
     pub db_name: String,
     pub columns: Vec<String>,
     pub referenced_table: QualifiedName,
@@ -458,7 +462,8 @@ pub enum SortOrder {
     Desc,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Read by [`snapshot`], which also reads a bare column name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum IndexPart {
     Column {
@@ -474,6 +479,8 @@ pub enum IndexPart {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
+    /// Left out of `schema.json` when it is Postgres's default name.
+    #[serde(default)]
     pub db_name: String,
     pub parts: Vec<IndexPart>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
