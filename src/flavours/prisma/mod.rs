@@ -20,6 +20,7 @@ use crate::ir::{Enum, EnumValue, QualifiedName, Span, System};
 use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
 use rustc_hash::FxHashMap as HashMap;
+use rayon::prelude::*;
 use std::borrow::Cow;
 
 /// Prisma's names of the index methods (`@@index([...], type: Gin)`): one table for the
@@ -176,15 +177,30 @@ pub fn declare<'a>(
     }
     // A type that is neither a scalar nor an enum is a relation; `lower` resolves it, so
     // models can be read before every model name is known.
+    // Each model's body is read on its own (both cores), its diagnostics kept with it and
+    // reported in declaration order, so the result does not depend on the timing.
     let types = TypeNames::new(&state);
+    let read: Vec<(Option<Model<'a>>, Diagnostics)> = raw_models
+        .par_iter()
+        .map(|(key, node, schema)| {
+            let mut diags = Diagnostics::default();
+            let model = match state.enum_by_name.get(&key.name) {
+                Some(&first) => {
+                    diags.push(duplicate(&key.name, key.span, state.enums[first].span));
+                    None
+                }
+                None => Some(read_model(&key.name, key.span, node, schema, &types, &mut diags)),
+            };
+            (model, diags)
+        })
+        .collect();
     let mut models: Vec<Model<'a>> = Vec::with_capacity(raw_models.len());
     let mut model_by_name = HashMap::with_capacity_and_hasher(raw_models.len(), Default::default());
-    for (key, node, schema) in raw_models {
-        if let Some(&first) = state.enum_by_name.get(&key.name) {
-            diags.push(duplicate(&key.name, key.span, state.enums[first].span));
+    for ((key, _, _), (model, read_diags)) in raw_models.iter().zip(read) {
+        diags.extend(read_diags);
+        let Some(model) = model else {
             continue;
-        }
-        let model = read_model(&key.name, key.span, node, &schema, &types, diags);
+        };
         let declared = Declared {
             name: model.name.clone(),
             flavour: Flavour::Prisma,
@@ -221,28 +237,58 @@ fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
 pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
     let types = TypeNames::new(&state);
     let resolved = relations::resolve(&state, catalog, &types, diags);
-    let mut foreign_keys = resolved.foreign_keys.into_iter().peekable();
-    // Each model is dropped once its table is built: its parsed lines and the table's
-    // columns are never all in memory at once.
-    for (index, mut model) in state.models.into_iter().enumerate() {
-        let mut keys = Vec::new();
-        while let Some((_, fk)) = foreign_keys.next_if(|(m, _)| *m == index) {
-            keys.push(fk);
-        }
-        if model.readable {
-            declared_renames(&model, &mut system.renames);
-            let mut table = model::table(&mut model, diags);
-            table.foreign_keys = keys;
-            if let Some(node) = model.node.get("access") {
-                let path = format!("{}.access", model.name);
-                super::access::read_table(node, &table.db_name, &path, &mut system.access, diags);
+    let mut keys: Vec<Vec<crate::ir::ForeignKey>> = Vec::new();
+    keys.resize_with(state.models.len(), Vec::new);
+    for (model, fk) in resolved.foreign_keys {
+        keys[model].push(fk);
+    }
+    // Each model's table is built on its own (both cores) and the model dropped right after:
+    // its parsed lines and the table's columns are never all in memory at once. Diagnostics
+    // are reported afterwards in declaration order.
+    let built: Vec<Option<Built<'_>>> = state
+        .models
+        .into_par_iter()
+        .zip(keys)
+        .map(|(mut model, keys)| {
+            if !model.readable {
+                return None;
             }
-            system.tables.push(table);
+            let mut renames = Vec::new();
+            declared_renames(&model, &mut renames);
+            let mut diags = Diagnostics::default();
+            let mut table = model::table(&mut model, &mut diags);
+            table.foreign_keys = keys;
+            let access = model.node.get("access");
+            Some(Built {
+                renames,
+                diags,
+                table,
+                access,
+            })
+        })
+        .collect();
+    for built in built.into_iter().flatten() {
+        system.renames.extend(built.renames);
+        diags.extend(built.diags);
+        let table = built.table;
+        if let Some(node) = built.access {
+            let path = format!("{}.access", table.name);
+            super::access::read_table(node, &table.db_name, &path, &mut system.access, diags);
         }
+        system.tables.push(table);
     }
     system.tables.extend(resolved.join_tables);
     system.enums.extend(state.enums);
     system.renames.extend(state.renames);
+}
+
+/// What lowering one model makes, before it joins the system.
+struct Built<'a> {
+    renames: Vec<Rename>,
+    diags: Diagnostics,
+    table: crate::ir::Table,
+    /// The model's `access:` key, read into the system's access rules in declaration order.
+    access: Option<&'a Node>,
 }
 
 /// The model's and its columns' `renamedFrom`.
