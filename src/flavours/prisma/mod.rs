@@ -19,8 +19,8 @@ use crate::ir::rename::{Rename, Target};
 use crate::ir::{Enum, EnumValue, QualifiedName, Span, System};
 use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
-use rustc_hash::FxHashMap as HashMap;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 
 /// Prisma's names of the index methods (`@@index([...], type: Gin)`): one table for the
@@ -101,10 +101,11 @@ struct Field<'a> {
     src: Src<'a>,
     /// Where the field's name is written (the map key in map form).
     name_span: Span,
-    db_name: String,
+    /// The `///` comment above the field: its column's comment.
     doc: Option<String>,
-    /// `@renamedFrom("old")`, with where it is written.
-    renamed_from: Option<(String, Span)>,
+    /// `@renamedFrom("old")`, with where it is written (boxed: rarely there, and every
+    /// field of every model is in memory until lowering).
+    renamed_from: Option<Box<(String, Span)>>,
     kind: FieldKind,
 }
 
@@ -189,7 +190,9 @@ pub fn declare<'a>(
                     diags.push(duplicate(&key.name, key.span, state.enums[first].span));
                     None
                 }
-                None => Some(read_model(&key.name, key.span, node, schema, &types, &mut diags)),
+                None => Some(read_model(
+                    &key.name, key.span, node, schema, &types, &mut diags,
+                )),
             };
             (model, diags)
         })
@@ -297,9 +300,10 @@ fn declared_renames(model: &Model<'_>, renames: &mut Vec<Rename>) {
         renames.push(Rename::new(Target::Table(model.name.clone()), from, *span));
     }
     for field in &model.fields {
-        let (Some((from, span)), FieldKind::Column(_)) = (&field.renamed_from, &field.kind) else {
+        let (Some(renamed), FieldKind::Column(_)) = (&field.renamed_from, &field.kind) else {
             continue;
         };
+        let (from, span) = &**renamed;
         let target = Target::Column {
             table: model.name.clone(),
             column: field.line.name.text.clone(),
@@ -851,7 +855,6 @@ fn remember_broken<'a>(model: &mut Model<'a>, src: Src<'a>) {
         .field_by_name
         .insert(line.name.text.clone(), model.fields.len());
     model.fields.push(Field {
-        db_name: line.name.text.clone(),
         name_span: src.span(at),
         line,
         src,
@@ -906,7 +909,8 @@ fn add_field<'a>(
     types: &TypeNames<'_>,
     diags: &mut Diagnostics,
 ) {
-    let path = format!("{}.{}", model.name, line.name.text);
+    // Joined, not formatted: this runs for every field of every model.
+    let path = [model.name.as_str(), ".", &line.name.text].concat();
     if let Some(&first) = model.field_by_name.get(&line.name.text) {
         diags.push(
             Diagnostic::error(
@@ -928,7 +932,6 @@ fn add_field<'a>(
     }
     let line = without_repeated_attributes(line, &src, &path, diags);
     let mut field = Field {
-        db_name: line.name.text.clone(),
         line,
         src,
         name_span,
@@ -937,6 +940,12 @@ fn add_field<'a>(
         kind: FieldKind::Broken,
     };
     field.kind = column::field_kind(&mut field, &path, types, diags);
+    if matches!(field.kind, FieldKind::Column(_)) {
+        // The column holds what its other attributes said; lowering reads only these two.
+        let attributes = &mut field.line.attributes;
+        attributes.retain(|a| matches!(a.name.text.as_str(), "id" | "unique"));
+        attributes.shrink_to_fit();
+    }
     model
         .field_by_name
         .insert(field.line.name.text.clone(), model.fields.len());
