@@ -518,6 +518,10 @@ enum Emit {
 }
 
 fn main() -> ExitCode {
+    // No transparent huge pages: mimalloc asks for them, and the kernel then zeroes 2 MiB at
+    // each first touch; a large build spent a third of the front half's CPU there, and its
+    // peak RSS rose with the pages touched only in part (docs/benchmarks.md, session 7).
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = Cli::parse();
     QUIET.store(cli.quiet, Ordering::Relaxed);
     COLOR.store(colour_wanted(cli.color), Ordering::Relaxed);

@@ -37,6 +37,10 @@ pub fn identifiers_usable(identifiers: &[Identifier<'_>], diags: &mut Diagnostic
 pub fn names_visible(system: &System, identifiers: &[Identifier<'_>], diags: &mut Diagnostics) {
     // Paths are formatted only for a name that holds one: almost every name is fine.
     let mut check = |name: &str, span: Span, what: &dyn Display, path: &dyn Fn() -> String| {
+        // Printable ASCII holds nothing invisible: the common case, decided a byte at a time.
+        if name.bytes().all(|b| matches!(b, b' '..=b'~')) {
+            return;
+        }
         let Some(c) = name.chars().find(|&c| is_invisible(c)) else {
             return;
         };

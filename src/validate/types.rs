@@ -4,6 +4,7 @@
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Column, ColumnType, DefaultValue, Enum, Literal, ScalarType, Span, System, Table};
+use std::collections::BTreeSet;
 
 /// `VARCHAR(n)` and `CHAR(n)`: Postgres's limit (10 MB of characters).
 pub const MAX_CHAR_LENGTH: u32 = 10_485_760;
@@ -124,13 +125,11 @@ pub fn enum_labels_fit(system: &System, diags: &mut Diagnostics) {
     }
 }
 
-pub fn defaults_fit_their_type(system: &System, diags: &mut Diagnostics) {
-    // A flavour that knows where the value was written reported it there.
-    let reported: std::collections::BTreeSet<String> = diags
-        .iter()
-        .filter(|d| d.code == Code::DefaultDoesNotFit)
-        .filter_map(|d| d.path.clone())
-        .collect();
+pub fn defaults_fit_their_type(
+    system: &System,
+    reported: &BTreeSet<String>,
+    diags: &mut Diagnostics,
+) {
     for t in &system.tables {
         for c in &t.columns {
             let Some(default) = &c.default else { continue };
@@ -142,6 +141,16 @@ pub fn defaults_fit_their_type(system: &System, diags: &mut Diagnostics) {
             }
         }
     }
+}
+
+/// The columns (`Table.column`) whose default a flavour reported not to fit: it knew where the
+/// value was written and reported it there, so [`defaults_fit_their_type`] leaves them alone.
+pub fn misfit_defaults_reported(diags: &Diagnostics) -> BTreeSet<String> {
+    diags
+        .iter()
+        .filter(|d| d.code == Code::DefaultDoesNotFit)
+        .filter_map(|d| d.path.clone())
+        .collect()
 }
 
 /// E0212 at `span` (where the value was written) unless `default` fits `ty`: for a flavour

@@ -112,18 +112,19 @@ pub(super) fn field_kind(
         },
     };
     let mut default = None;
+    let mut db_name = None;
     for attr in &field.line.attributes {
         let name = attr.name.text.as_str();
         match name {
             "id" | "unique" => {}
             "map" => {
-                if let Some(db_name) = string_arg(attr, &field.src, path, diags) {
-                    field.db_name = db_name;
+                if let Some(name) = string_arg(attr, &field.src, path, diags) {
+                    db_name = Some(name);
                 }
             }
             "renamedFrom" => {
                 field.renamed_from = string_arg(attr, &field.src, path, diags)
-                    .map(|from| (from, field.src.span(attr.at)));
+                    .map(|from| Box::new((from, field.src.span(attr.at))));
             }
             "default" => default = Some(attr),
             "updatedAt" => {
@@ -174,7 +175,7 @@ pub(super) fn field_kind(
     }
     let mut column = Column {
         name: field.line.name.text.clone(),
-        db_name: field.db_name.clone(),
+        db_name: db_name.unwrap_or_else(|| field.line.name.text.clone()),
         ty: ColumnType {
             scalar,
             array: field.line.list,
@@ -182,7 +183,7 @@ pub(super) fn field_kind(
         // Prisma makes scalar lists nullable columns (`TEXT[]`), even when the field is not optional.
         nullable: field.line.optional || field.line.list,
         default: None,
-        comment: field.doc.clone(),
+        comment: field.doc.take(),
         span: field.name_span,
     };
     if let Some(attr) = default {

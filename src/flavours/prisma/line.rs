@@ -97,7 +97,11 @@ pub fn may_be_field(text: &str) -> bool {
 
 /// Parses one line of a model body.
 pub fn parse_line(text: &str) -> Result<Line, ParseError> {
-    let mut p = Parser { text, pos: 0 };
+    let mut p = Parser {
+        text,
+        pos: 0,
+        depth: 0,
+    };
     p.skip_space();
     if p.at_end() {
         return Ok(Line::Empty);
@@ -116,7 +120,11 @@ pub fn parse_line(text: &str) -> Result<Line, ParseError> {
 
 /// Parses the part of a field line after its name (map form `name: Type @attr`).
 pub fn parse_field_rest(name: Word, text: &str) -> Result<FieldLine, ParseError> {
-    let mut p = Parser { text, pos: 0 };
+    let mut p = Parser {
+        text,
+        pos: 0,
+        depth: 0,
+    };
     p.skip_space();
     let field = p.field_after_name(name)?;
     p.skip_space();
@@ -126,9 +134,15 @@ pub fn parse_field_rest(name: Word, text: &str) -> Result<FieldLine, ParseError>
     Ok(field)
 }
 
+/// Values nested in one another (lists, calls) a line may hold: far more than any schema
+/// needs, and few enough that the recursive parser never comes near the end of its stack.
+const MAX_NESTING: usize = 64;
+
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
+    /// How many values the one being read is nested in.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -314,7 +328,11 @@ impl Parser<'_> {
     fn arg(&mut self) -> Result<Arg, ParseError> {
         self.skip_space();
         let start = self.pos;
-        if let Ok(word) = self.ident("") {
+        // Only a name can be an argument's name: tried without building an error message.
+        let named = self
+            .peek()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
+        if let Some(word) = named.then(|| self.ident("")).and_then(Result::ok) {
             if self.eat(b':') {
                 let value = self.expr()?;
                 return Ok(Arg {
@@ -332,6 +350,18 @@ impl Parser<'_> {
 
     fn expr(&mut self) -> Result<Expr, ParseError> {
         self.skip_space();
+        if self.depth == MAX_NESTING {
+            return Err(self.error(format!(
+                "values are nested more than {MAX_NESTING} levels deep here"
+            )));
+        }
+        self.depth += 1;
+        let expr = self.nested_expr();
+        self.depth -= 1;
+        expr
+    }
+
+    fn nested_expr(&mut self) -> Result<Expr, ParseError> {
         let at = self.pos;
         let kind = match self.peek() {
             Some(b'"') => ExprKind::Str(self.string()?),
@@ -442,7 +472,11 @@ pub enum EnumLine {
 }
 
 pub fn parse_enum_line(text: &str) -> Result<EnumLine, ParseError> {
-    let mut p = Parser { text, pos: 0 };
+    let mut p = Parser {
+        text,
+        pos: 0,
+        depth: 0,
+    };
     p.skip_space();
     if p.at_end() {
         return Ok(EnumLine::Empty);
@@ -533,6 +567,14 @@ mod tests {
 
     fn err(text: &str) -> ParseError {
         parse_line(text).expect_err("should not parse")
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("id String @default({})", "[".repeat(200_000));
+        assert!(err(&deep).message.contains("nested more than 64 levels"));
+        let fits = format!("id String @default({}1{})", "[".repeat(63), "]".repeat(63));
+        assert!(parse_line(&fits).is_ok());
     }
 
     #[test]

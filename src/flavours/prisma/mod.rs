@@ -19,6 +19,7 @@ use crate::ir::rename::{Rename, Target};
 use crate::ir::{Enum, EnumValue, QualifiedName, Span, System};
 use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 
@@ -100,10 +101,11 @@ struct Field<'a> {
     src: Src<'a>,
     /// Where the field's name is written (the map key in map form).
     name_span: Span,
-    db_name: String,
+    /// The `///` comment above the field: its column's comment.
     doc: Option<String>,
-    /// `@renamedFrom("old")`, with where it is written.
-    renamed_from: Option<(String, Span)>,
+    /// `@renamedFrom("old")`, with where it is written (boxed: rarely there, and every
+    /// field of every model is in memory until lowering).
+    renamed_from: Option<Box<(String, Span)>>,
     kind: FieldKind,
 }
 
@@ -176,15 +178,32 @@ pub fn declare<'a>(
     }
     // A type that is neither a scalar nor an enum is a relation; `lower` resolves it, so
     // models can be read before every model name is known.
+    // Each model's body is read on its own (both cores), its diagnostics kept with it and
+    // reported in declaration order, so the result does not depend on the timing.
     let types = TypeNames::new(&state);
+    let read: Vec<(Option<Model<'a>>, Diagnostics)> = raw_models
+        .par_iter()
+        .map(|(key, node, schema)| {
+            let mut diags = Diagnostics::default();
+            let model = match state.enum_by_name.get(&key.name) {
+                Some(&first) => {
+                    diags.push(duplicate(&key.name, key.span, state.enums[first].span));
+                    None
+                }
+                None => Some(read_model(
+                    &key.name, key.span, node, schema, &types, &mut diags,
+                )),
+            };
+            (model, diags)
+        })
+        .collect();
     let mut models: Vec<Model<'a>> = Vec::with_capacity(raw_models.len());
     let mut model_by_name = HashMap::with_capacity_and_hasher(raw_models.len(), Default::default());
-    for (key, node, schema) in raw_models {
-        if let Some(&first) = state.enum_by_name.get(&key.name) {
-            diags.push(duplicate(&key.name, key.span, state.enums[first].span));
+    for ((key, _, _), (model, read_diags)) in raw_models.iter().zip(read) {
+        diags.extend(read_diags);
+        let Some(model) = model else {
             continue;
-        }
-        let model = read_model(&key.name, key.span, node, &schema, &types, diags);
+        };
         let declared = Declared {
             name: model.name.clone(),
             flavour: Flavour::Prisma,
@@ -221,28 +240,58 @@ fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
 pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
     let types = TypeNames::new(&state);
     let resolved = relations::resolve(&state, catalog, &types, diags);
-    let mut foreign_keys = resolved.foreign_keys.into_iter().peekable();
-    // Each model is dropped once its table is built: its parsed lines and the table's
-    // columns are never all in memory at once.
-    for (index, mut model) in state.models.into_iter().enumerate() {
-        let mut keys = Vec::new();
-        while let Some((_, fk)) = foreign_keys.next_if(|(m, _)| *m == index) {
-            keys.push(fk);
-        }
-        if model.readable {
-            declared_renames(&model, &mut system.renames);
-            let mut table = model::table(&mut model, diags);
-            table.foreign_keys = keys;
-            if let Some(node) = model.node.get("access") {
-                let path = format!("{}.access", model.name);
-                super::access::read_table(node, &table.db_name, &path, &mut system.access, diags);
+    let mut keys: Vec<Vec<crate::ir::ForeignKey>> = Vec::new();
+    keys.resize_with(state.models.len(), Vec::new);
+    for (model, fk) in resolved.foreign_keys {
+        keys[model].push(fk);
+    }
+    // Each model's table is built on its own (both cores) and the model dropped right after:
+    // its parsed lines and the table's columns are never all in memory at once. Diagnostics
+    // are reported afterwards in declaration order.
+    let built: Vec<Option<Built<'_>>> = state
+        .models
+        .into_par_iter()
+        .zip(keys)
+        .map(|(mut model, keys)| {
+            if !model.readable {
+                return None;
             }
-            system.tables.push(table);
+            let mut renames = Vec::new();
+            declared_renames(&model, &mut renames);
+            let mut diags = Diagnostics::default();
+            let mut table = model::table(&mut model, &mut diags);
+            table.foreign_keys = keys;
+            let access = model.node.get("access");
+            Some(Built {
+                renames,
+                diags,
+                table,
+                access,
+            })
+        })
+        .collect();
+    for built in built.into_iter().flatten() {
+        system.renames.extend(built.renames);
+        diags.extend(built.diags);
+        let table = built.table;
+        if let Some(node) = built.access {
+            let path = format!("{}.access", table.name);
+            super::access::read_table(node, &table.db_name, &path, &mut system.access, diags);
         }
+        system.tables.push(table);
     }
     system.tables.extend(resolved.join_tables);
     system.enums.extend(state.enums);
     system.renames.extend(state.renames);
+}
+
+/// What lowering one model makes, before it joins the system.
+struct Built<'a> {
+    renames: Vec<Rename>,
+    diags: Diagnostics,
+    table: crate::ir::Table,
+    /// The model's `access:` key, read into the system's access rules in declaration order.
+    access: Option<&'a Node>,
 }
 
 /// The model's and its columns' `renamedFrom`.
@@ -251,9 +300,10 @@ fn declared_renames(model: &Model<'_>, renames: &mut Vec<Rename>) {
         renames.push(Rename::new(Target::Table(model.name.clone()), from, *span));
     }
     for field in &model.fields {
-        let (Some((from, span)), FieldKind::Column(_)) = (&field.renamed_from, &field.kind) else {
+        let (Some(renamed), FieldKind::Column(_)) = (&field.renamed_from, &field.kind) else {
             continue;
         };
+        let (from, span) = &**renamed;
         let target = Target::Column {
             table: model.name.clone(),
             column: field.line.name.text.clone(),
@@ -805,7 +855,6 @@ fn remember_broken<'a>(model: &mut Model<'a>, src: Src<'a>) {
         .field_by_name
         .insert(line.name.text.clone(), model.fields.len());
     model.fields.push(Field {
-        db_name: line.name.text.clone(),
         name_span: src.span(at),
         line,
         src,
@@ -860,7 +909,8 @@ fn add_field<'a>(
     types: &TypeNames<'_>,
     diags: &mut Diagnostics,
 ) {
-    let path = format!("{}.{}", model.name, line.name.text);
+    // Joined, not formatted: this runs for every field of every model.
+    let path = [model.name.as_str(), ".", &line.name.text].concat();
     if let Some(&first) = model.field_by_name.get(&line.name.text) {
         diags.push(
             Diagnostic::error(
@@ -882,7 +932,6 @@ fn add_field<'a>(
     }
     let line = without_repeated_attributes(line, &src, &path, diags);
     let mut field = Field {
-        db_name: line.name.text.clone(),
         line,
         src,
         name_span,
@@ -891,6 +940,12 @@ fn add_field<'a>(
         kind: FieldKind::Broken,
     };
     field.kind = column::field_kind(&mut field, &path, types, diags);
+    if matches!(field.kind, FieldKind::Column(_)) {
+        // The column holds what its other attributes said; lowering reads only these two.
+        let attributes = &mut field.line.attributes;
+        attributes.retain(|a| matches!(a.name.text.as_str(), "id" | "unique"));
+        attributes.shrink_to_fit();
+    }
     model
         .field_by_name
         .insert(field.line.name.text.clone(), model.fields.len());
