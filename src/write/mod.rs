@@ -385,29 +385,13 @@ fn stage(
         if current.get(path) == Some(&true) {
             keep(&out_dir.join(path), &target, contents)?;
         } else {
-            write_new(&target, contents)?;
+            std::fs::write(&target, contents)?;
         }
     }
     // Durable before it is swapped in: one `syncfs` flushes every file and folder just
     // written (an fsync per file costs a disk flush each, thousands per build).
     let folder = std::fs::File::open(staging)?;
     rustix::fs::syncfs(&folder)?;
-    Ok(())
-}
-
-/// A new file of the staged tree, its writeback started at once: the disk writes it while the
-/// rest of the tree is written, so the `syncfs` that makes the tree durable waits for little.
-fn write_new(path: &Path, contents: &str) -> io::Result<()> {
-    use std::io::Write;
-    let mut file = std::fs::File::create(path)?;
-    file.write_all(contents.as_bytes())?;
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: a hint on a file descriptor we own; it starts writing the file's pages and
-        // waits for none, and its result does not matter (`syncfs` below is the guarantee).
-        unsafe { libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE) };
-    }
     Ok(())
 }
 
