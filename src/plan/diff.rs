@@ -571,15 +571,8 @@ fn create_tables(diff: &Diff, steps: &mut Steps) {
         .iter()
         .filter(|t| !prev_tables.contains_key(&t.db_name))
     {
-        // Indexes, foreign keys and comments follow as steps of their own.
-        let bare = Table {
-            indexes: Vec::new(),
-            foreign_keys: Vec::new(),
-            comment: None,
-            ..table.clone()
-        };
         steps.push(
-            Change::CreateTable(bare),
+            Change::CreateTable(table.db_name.clone()),
             format!("create table {}", display(&table.db_name)),
         );
         for partition in table.partition.iter().flat_map(|p| &p.partitions) {

@@ -73,7 +73,7 @@ pub(super) fn annotate(prev: &System, next: &System, steps: &mut [Step]) {
     let created = steps
         .iter()
         .filter_map(|s| match &s.change {
-            Change::CreateTable(t) => Some(t.db_name.clone()),
+            Change::CreateTable(t) => Some(t.clone()),
             _ => None,
         })
         .collect::<BTreeSet<_>>();

@@ -201,9 +201,11 @@ pub enum Change {
         usages: Vec<EnumUsage>,
     },
     DropEnum(QualifiedName),
-    /// The table with its columns, primary key and checks (indexes, foreign keys and comments
-    /// follow as steps of their own).
-    CreateTable(Table),
+    /// The table of the next schema by this name, with its columns, primary key and checks
+    /// (indexes, foreign keys and comments follow as steps of their own). Named, not copied:
+    /// a first migration creates every table, and the renderer reads each from the schema
+    /// the migration leads to.
+    CreateTable(QualifiedName),
     DropTable(QualifiedName),
     /// A partition of a partitioned table, in the table's schema.
     CreatePartition {

@@ -52,7 +52,7 @@ fn subject(change: &Change) -> Option<&str> {
         Change::AddEnumValue { enum_name, .. }
         | Change::DropEnum(enum_name)
         | Change::CommentOnType { enum_name, .. } => &enum_name.name,
-        Change::CreateTable(t) => &t.db_name.name,
+        Change::CreateTable(t) => &t.name,
         Change::DropTable(table)
         | Change::CreatePartition { table, .. }
         | Change::DropPartition { table, .. }
@@ -110,7 +110,7 @@ fn single(change: &Change) -> String {
         } => format!("add_{}_{value}", enum_name.name),
         Change::RecreateEnum { next, .. } => format!("alter_{}", next.db_name.name),
         Change::DropEnum(e) => format!("drop_{}", e.name),
-        Change::CreateTable(t) => format!("create_{}", t.db_name.name),
+        Change::CreateTable(t) => format!("create_{}", t.name),
         Change::DropTable(t) => format!("drop_{}", t.name),
         Change::CreatePartition { partition, .. } => format!("create_{}", partition.db_name),
         Change::DropPartition { name, .. } => format!("drop_{name}"),

@@ -382,14 +382,10 @@ fn stage(
         steps.tick()?;
         let target = staging.join(path);
         std::fs::create_dir_all(target.parent().expect("a file has a parent"))?;
-        std::fs::write(&target, contents)?;
         if current.get(path) == Some(&true) {
-            // Keep the old modification time, so build tools see no change.
-            let modified = std::fs::metadata(out_dir.join(path))?.modified()?;
-            std::fs::File::options()
-                .write(true)
-                .open(&target)?
-                .set_modified(modified)?;
+            keep(&out_dir.join(path), &target, contents)?;
+        } else {
+            std::fs::write(&target, contents)?;
         }
     }
     // Durable before it is swapped in: one `syncfs` flushes every file and folder just
@@ -397,6 +393,22 @@ fn stage(
     let folder = std::fs::File::open(staging)?;
     rustix::fs::syncfs(&folder)?;
     Ok(())
+}
+
+/// An unchanged file into the staged tree with its old modification time, so build tools see
+/// no change: the old file itself, hard-linked (no bytes written: the staging folder is on the
+/// same file system, and the swap never writes into a file, only replaces folders), or, where
+/// the file system has no hard links, a copy of `contents` with the old time set.
+fn keep(old: &Path, target: &Path, contents: &str) -> io::Result<()> {
+    if std::fs::hard_link(old, target).is_ok() {
+        return Ok(());
+    }
+    let modified = std::fs::metadata(old)?.modified()?;
+    std::fs::write(target, contents)?;
+    std::fs::File::options()
+        .write(true)
+        .open(target)?
+        .set_modified(modified)
 }
 
 /// Swaps the staged tree in: one atomic exchange of the two folders where the file system

@@ -56,14 +56,20 @@ pub fn fresh(out_dir: &Path, inputs: &str) -> Option<usize> {
     (hex(&sum.finalize()) == stamped_outputs).then_some(files.len())
 }
 
-/// Records that `files`, now the whole of `out_dir`, were built from `inputs`. A stamp that
-/// cannot be written costs the next build its shortcut, nothing else.
-pub fn record(out_dir: &Path, inputs: &str, files: &Tree) {
+/// The sum of an output tree, as [`fresh`] takes it from the files on disk: computed from
+/// the rendered `files` (on a thread of its own while they are written), not read back.
+pub fn outputs(files: &Tree) -> String {
     let mut sum = Sha256::new();
     for (rel, contents) in files {
         add(&mut sum, rel, contents.as_bytes());
     }
-    let outputs = hex(&sum.finalize());
+    hex(&sum.finalize())
+}
+
+/// Records that the files summed by `outputs` ([`outputs`]), now the whole of `out_dir`,
+/// were built from `inputs`. A stamp that cannot be written costs the next build its
+/// shortcut, nothing else.
+pub fn record(out_dir: &Path, inputs: &str, outputs: &str) {
     if read_stamp(out_dir).is_some_and(|(i, o)| i == inputs && o == outputs) {
         return;
     }

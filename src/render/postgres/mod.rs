@@ -75,13 +75,25 @@ pub fn render(
     // An empty plan keeps the snapshot byte-identical, even if something the database
     // does not see (a logical name, column order) changed.
     let previous = previous_snapshot(history)?;
-    let snapshot = match (previous.as_ref(), migration.is_empty()) {
-        (Some(previous), true) => previous.to_string(),
-        _ => snapshot_json(system)?,
-    };
-    if !migration.is_empty() {
-        let name = format!("{:04}_{}.sql", history.next_number(), migration.name());
-        let sql = render_migration(system, name.trim_end_matches(".sql"), migration, templates)?;
+    // The snapshot and the new migration are the two largest outputs of a first build, and
+    // independent: written side by side, so neither is the long pole of rendering.
+    let (snapshot, new_migration) = rayon::join(
+        || match (previous.as_ref(), migration.is_empty()) {
+            (Some(previous), true) => Ok(previous.to_string()),
+            _ => snapshot_json(system),
+        },
+        || {
+            (!migration.is_empty())
+                .then(|| {
+                    let name = format!("{:04}_{}.sql", history.next_number(), migration.name());
+                    render_migration(system, name.trim_end_matches(".sql"), migration, templates)
+                        .map(|sql| (name, sql))
+                })
+                .transpose()
+        },
+    );
+    let snapshot = snapshot?;
+    if let Some((name, sql)) = new_migration? {
         let record = undo::Record::between(previous.as_deref(), &snapshot);
         records.push((undo::path(&name), record.to_json()));
         files.push((format!("migrations/{name}"), sql));

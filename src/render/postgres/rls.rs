@@ -62,7 +62,7 @@ impl<'a> Indexed<'a> {
         Indexed { system, tables }
     }
 
-    fn table(&self, name: &QualifiedName) -> Option<&'a Table> {
+    pub(super) fn table(&self, name: &QualifiedName) -> Option<&'a Table> {
         self.tables.get(name).copied()
     }
 }

@@ -690,7 +690,12 @@ pub fn statement(
         }
         Change::RecreateEnum { next, usages } => recreate_enum(next, usages),
         Change::DropEnum(name) => format!("DROP TYPE {};", qualified(name)),
-        Change::CreateTable(table) => create_table(table, templates)?,
+        Change::CreateTable(name) => {
+            let table = indexed
+                .table(name)
+                .expect("a migration is rendered with the schema it leads to");
+            create_table(table, templates)?
+        }
         Change::CreatePartition {
             table,
             partition,
