@@ -144,12 +144,7 @@ impl Writer {
             span: _,
         } = e;
         let mut block = self.open('{', depth);
-        self.field(&mut block, "name");
-        string(&mut self.out, name);
-        if !is_public_named(db_name, name) {
-            self.field(&mut block, "db_name");
-            qualified(&mut self.out, db_name);
-        }
+        self.names(&mut block, name, db_name);
         self.field(&mut block, "values");
         let mut list = self.open('[', block.depth);
         for value in values {
@@ -157,10 +152,7 @@ impl Writer {
             enum_value(&mut self.out, value);
         }
         self.close(list, ']');
-        if let Some(comment) = comment {
-            self.field(&mut block, "comment");
-            string(&mut self.out, comment);
-        }
+        self.comment(&mut block, comment);
         self.close(block, '}');
     }
 
@@ -179,12 +171,7 @@ impl Writer {
         } = table;
         let table_name = db_name.name.as_str();
         let mut block = self.open('{', depth);
-        self.field(&mut block, "name");
-        string(&mut self.out, name);
-        if !is_public_named(db_name, name) {
-            self.field(&mut block, "db_name");
-            qualified(&mut self.out, db_name);
-        }
+        self.names(&mut block, name, db_name);
         self.field(&mut block, "columns");
         let mut map = self.open('{', block.depth);
         for c in columns {
@@ -208,11 +195,25 @@ impl Writer {
             let json = serde_json::to_string(partition).expect("a partitioning serializes");
             self.out.push_str(&json);
         }
+        self.comment(&mut block, comment);
+        self.close(block, '}');
+    }
+
+    /// A table's or enum's `"name"`, and its `"db_name"` unless that is the name in `public`.
+    fn names(&mut self, block: &mut Block, name: &str, db_name: &QualifiedName) {
+        self.field(block, "name");
+        string(&mut self.out, name);
+        if !is_public_named(db_name, name) {
+            self.field(block, "db_name");
+            qualified(&mut self.out, db_name);
+        }
+    }
+
+    fn comment(&mut self, block: &mut Block, comment: &Option<String>) {
         if let Some(comment) = comment {
-            self.field(&mut block, "comment");
+            self.field(block, "comment");
             string(&mut self.out, comment);
         }
-        self.close(block, '}');
     }
 
     /// `"key":[` one element per line `]`, left out when there are none.
