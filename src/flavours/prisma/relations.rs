@@ -15,7 +15,8 @@ use crate::ir::{
     Column, ColumnType, ForeignKey, Index, IndexMethod, IndexPart, PrimaryKey, QualifiedName,
     ReferentialAction, ScalarType, SortOrder, Span, Table,
 };
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 pub(super) struct Resolved {
     /// (model index, foreign key), sorted by model then field.
@@ -64,7 +65,7 @@ pub(super) fn resolve(
     let mut join_tables = Vec::new();
     // Group the fields of each relation: same pair of models, same relation name.
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut group_of: HashMap<(usize, usize, Option<&str>), usize> = HashMap::new();
+    let mut group_of: HashMap<(usize, usize, Option<&str>), usize> = HashMap::default();
     for (i, rel) in relations.iter().enumerate() {
         match rel.target {
             Target::Model(t) => {
