@@ -105,8 +105,11 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
         .read(true)
         .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
         .open(path)?;
-    regular(&file.metadata()?.file_type())?;
-    let mut bytes = Vec::new();
+    let metadata = file.metadata()?;
+    regular(&metadata.file_type())?;
+    // Sized by the file's length (a hint only: the limit is what holds), so a 1 MB schema is
+    // not read into a buffer grown by doubling.
+    let mut bytes = Vec::with_capacity(metadata.len().min(limit) as usize);
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { limit });

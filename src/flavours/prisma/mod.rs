@@ -16,7 +16,7 @@ use super::read::{check_keys, closest, expect_map, expect_scalar};
 use super::{Catalog, Declared, Flavour};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::rename::{Rename, Target};
-use crate::ir::{Enum, EnumValue, QualifiedName, Span, System};
+use crate::ir::{ColumnType, Enum, EnumValue, QualifiedName, Span, System};
 use crate::load::{LoadedFile, Node, Value};
 use line::{Attribute, EnumLine, FieldLine, Line, ParseError, Word};
 use rayon::prelude::*;
@@ -72,10 +72,82 @@ pub(crate) const ENUM_KEYS: &[&str] = &["values", "map", "schema", "comment", "r
 pub struct State<'a> {
     enums: Vec<Enum>,
     enum_by_name: HashMap<String, usize>,
-    models: Vec<Model<'a>>,
+    models: Vec<Lowered<'a>>,
     model_by_name: HashMap<String, usize>,
     /// `renamedFrom` of enums and their values (models and fields are read in `lower`).
     renames: Vec<Rename>,
+}
+
+/// A model once read and lowered (in `declare`, on both cores): its table without foreign
+/// keys, and what relations still read of it. Its parsed lines are gone: all models' lines were
+/// the front half's memory peak.
+struct Lowered<'a> {
+    name: String,
+    /// The table's name (known also for a model without a body, which makes no table).
+    table_name: QualifiedName,
+    /// (column, type) in key order.
+    primary_key: Vec<(String, ColumnType)>,
+    /// The id and unique constraints, as database column names.
+    unique_sets: Vec<Vec<String>>,
+    /// In field order.
+    fields: Vec<KeyField<'a>>,
+    /// Indices into `fields`, sorted by field name (names are unique within a model).
+    by_name: Vec<u32>,
+    /// None for a model without a readable body (already reported).
+    built: Option<Built<'a>>,
+}
+
+/// A field as relations see it.
+enum KeyField<'a> {
+    /// A scalar or enum field: its column, by position in the table's columns.
+    Column(u32),
+    /// A field whose type is a model: resolved in `lower`.
+    Relation(Box<Field<'a>>),
+    /// A field whose line was reported: only its name is kept.
+    Broken(String),
+}
+
+impl<'a> KeyField<'a> {
+    /// The field's name; a column's is its logical name (`columns`: the table's).
+    fn name<'s>(&'s self, columns: &'s [crate::ir::Column]) -> &'s str {
+        match self {
+            KeyField::Column(i) => columns.get(*i as usize).map_or("", |c| c.name.as_str()),
+            KeyField::Relation(field) => &field.line.name.text,
+            KeyField::Broken(name) => name,
+        }
+    }
+}
+
+impl<'a> Lowered<'a> {
+    fn column(&self, i: u32) -> Option<&crate::ir::Column> {
+        self.built.as_ref()?.table.columns.get(i as usize)
+    }
+
+    fn field_name<'s>(&'s self, field: &'s KeyField<'a>) -> &'s str {
+        let columns = self.built.as_ref().map_or(&[][..], |b| &b.table.columns);
+        field.name(columns)
+    }
+
+    fn field(&self, name: &str) -> Option<&KeyField<'a>> {
+        let at = self
+            .by_name
+            .binary_search_by(|&i| self.field_name(&self.fields[i as usize]).cmp(name))
+            .ok()?;
+        Some(&self.fields[self.by_name[at] as usize])
+    }
+
+    /// The field names in field order, for "did you mean".
+    fn field_names(&self) -> Vec<&str> {
+        self.fields.iter().map(|f| self.field_name(f)).collect()
+    }
+
+    /// Whether `columns` (database names, any order) are the model's id or one of its unique
+    /// constraints, as Prisma requires for the key side of a one-to-one relation.
+    fn is_unique(&self, columns: &[String]) -> bool {
+        self.unique_sets
+            .iter()
+            .any(|set| set.len() == columns.len() && columns.iter().all(|c| set.contains(c)))
+    }
 }
 
 /// A model as read: its lines parsed, its scalar fields typed.
@@ -181,7 +253,9 @@ pub fn declare<'a>(
     // Each model's body is read on its own (both cores), its diagnostics kept with it and
     // reported in declaration order, so the result does not depend on the timing.
     let types = TypeNames::new(&state);
-    let read: Vec<(Option<Model<'a>>, Diagnostics)> = raw_models
+    // Each model is lowered to its table right away, so that the parsed lines of all models
+    // are never in memory together; relations are resolved in `lower`, from what is kept.
+    let read: Vec<(Option<(Declared, Lowered<'a>)>, Diagnostics)> = raw_models
         .par_iter()
         .map(|(key, node, schema)| {
             let mut diags = Diagnostics::default();
@@ -190,26 +264,20 @@ pub fn declare<'a>(
                     diags.push(duplicate(&key.name, key.span, state.enums[first].span));
                     None
                 }
-                None => Some(read_model(
-                    &key.name, key.span, node, schema, &types, &mut diags,
-                )),
+                None => {
+                    let model = read_model(&key.name, key.span, node, schema, &types, &mut diags);
+                    Some(lower_model(model))
+                }
             };
             (model, diags)
         })
         .collect();
-    let mut models: Vec<Model<'a>> = Vec::with_capacity(raw_models.len());
+    let mut models: Vec<Lowered<'a>> = Vec::with_capacity(raw_models.len());
     let mut model_by_name = HashMap::with_capacity_and_hasher(raw_models.len(), Default::default());
     for ((key, _, _), (model, read_diags)) in raw_models.iter().zip(read) {
         diags.extend(read_diags);
-        let Some(model) = model else {
+        let Some((declared, model)) = model else {
             continue;
-        };
-        let declared = Declared {
-            name: model.name.clone(),
-            flavour: Flavour::Prisma,
-            table: model.table.clone(),
-            primary_key: model::primary_key_columns(&model),
-            span: model.span,
         };
         // The catalog reports a second model of the same name; only the first makes a table.
         let first = catalog.get(&key.name).is_none();
@@ -235,42 +303,84 @@ fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
     .with_help("rename or remove one of the two definitions")
 }
 
-/// Lowers the declared models: tables in declaration order, then the join tables of
-/// implicit many-to-many relations; and the enums, in declaration order.
+/// A read model → its table (without foreign keys) and what relations need of it; the
+/// parsed model is dropped. The catalog's entry is made here too, while the columns are at hand.
+fn lower_model(model: Model<'_>) -> (Declared, Lowered<'_>) {
+    let primary_key = model::primary_key_columns(&model);
+    let declared = Declared {
+        name: model.name.clone(),
+        flavour: Flavour::Prisma,
+        table: model.table.clone(),
+        primary_key: primary_key.clone(),
+        span: model.span,
+    };
+    let unique_sets = model::unique_sets(&model);
+    let built = model.readable.then(|| {
+        let mut renames = Vec::new();
+        declared_renames(&model, &mut renames);
+        let mut diags = Diagnostics::default();
+        let table = model::table(&model, &mut diags);
+        Built {
+            renames,
+            diags,
+            table,
+            access: model.node.get("access"),
+        }
+    });
+    let Model {
+        name,
+        table: table_name,
+        fields,
+        ..
+    } = model;
+    let mut columns = Vec::with_capacity(fields.len());
+    // Pushed, not `collect`ed: collecting from `fields.into_iter()` would reuse the parsed
+    // fields' buffer (20 times the size) for the light list, and keep it (75 MB at 10,000 models).
+    let mut key_fields = Vec::with_capacity(fields.len());
+    for field in fields {
+        key_fields.push(match field.kind {
+            FieldKind::Column(column) => {
+                columns.push(column);
+                KeyField::Column(columns.len() as u32 - 1)
+            }
+            FieldKind::Relation => KeyField::Relation(Box::new(field)),
+            FieldKind::Broken => KeyField::Broken(field.line.name.text),
+        });
+    }
+    let names: Vec<&str> = key_fields.iter().map(|f| f.name(&columns)).collect();
+    let mut by_name: Vec<u32> = (0..names.len() as u32).collect();
+    by_name.sort_unstable_by_key(|&i| names[i as usize]);
+    let mut lowered = Lowered {
+        name,
+        table_name,
+        primary_key,
+        unique_sets,
+        fields: key_fields,
+        by_name,
+        built,
+    };
+    match lowered.built.as_mut() {
+        Some(built) => built.table.columns = columns,
+        // A model without a body has no fields; nothing can refer to a column of it.
+        None => debug_assert!(columns.is_empty()),
+    }
+    (declared, lowered)
+}
+
+/// Resolves the relations of the declared models and joins their tables: in declaration
+/// order, then the join tables of implicit many-to-many relations; and the enums, in
+/// declaration order.
 pub fn lower(state: State<'_>, catalog: &Catalog, system: &mut System, diags: &mut Diagnostics) {
     let types = TypeNames::new(&state);
     let resolved = relations::resolve(&state, catalog, &types, diags);
-    let mut keys: Vec<Vec<crate::ir::ForeignKey>> = Vec::new();
-    keys.resize_with(state.models.len(), Vec::new);
+    let mut models = state.models;
     for (model, fk) in resolved.foreign_keys {
-        keys[model].push(fk);
+        if let Some(built) = models[model].built.as_mut() {
+            built.table.foreign_keys.push(fk);
+        }
     }
-    // Each model's table is built on its own (both cores) and the model dropped right after:
-    // its parsed lines and the table's columns are never all in memory at once. Diagnostics
-    // are reported afterwards in declaration order.
-    let built: Vec<Option<Built<'_>>> = state
-        .models
-        .into_par_iter()
-        .zip(keys)
-        .map(|(mut model, keys)| {
-            if !model.readable {
-                return None;
-            }
-            let mut renames = Vec::new();
-            declared_renames(&model, &mut renames);
-            let mut diags = Diagnostics::default();
-            let mut table = model::table(&mut model, &mut diags);
-            table.foreign_keys = keys;
-            let access = model.node.get("access");
-            Some(Built {
-                renames,
-                diags,
-                table,
-                access,
-            })
-        })
-        .collect();
-    for built in built.into_iter().flatten() {
+    // Diagnostics of each model's lowering are reported here, in declaration order.
+    for built in models.into_iter().filter_map(|m| m.built) {
         system.renames.extend(built.renames);
         diags.extend(built.diags);
         let table = built.table;

@@ -63,43 +63,46 @@ pub(super) fn primary_key_columns(model: &Model<'_>) -> Vec<(String, ColumnType)
     Vec::new()
 }
 
-/// Whether `columns` (database names, any order) are the model's id or one of its
-/// unique constraints, as Prisma requires for the key side of a one-to-one relation.
-pub(super) fn is_unique(model: &Model<'_>, columns: &[String]) -> bool {
+/// The model's id and unique constraints, each as its columns' database names: what the key
+/// side of a one-to-one relation must match (Prisma requires it unique).
+pub(super) fn unique_sets(model: &Model<'_>) -> Vec<Vec<String>> {
     let db = |name: &str| match model
         .field_by_name
         .get(name)
         .map(|&i| &model.fields[i].kind)
     {
-        Some(FieldKind::Column(c)) => Some(c.db_name.as_str()),
+        Some(FieldKind::Column(c)) => Some(c.db_name.clone()),
         _ => None,
     };
-    let same = |set: Vec<&str>| {
-        set.len() == columns.len() && columns.iter().all(|c| set.contains(&c.as_str()))
-    };
-    let single = model.fields.iter().any(|f| {
-        f.line
+    let singles = model.fields.iter().filter_map(|f| {
+        let keyed = f
+            .line
             .attributes
             .iter()
-            .any(|a| a.name.text == "id" || a.name.text == "unique")
-            && db(&f.line.name.text).is_some_and(|c| same(vec![c]))
+            .any(|a| a.name.text == "id" || a.name.text == "unique");
+        keyed
+            .then(|| db(&f.line.name.text))
+            .flatten()
+            .map(|c| vec![c])
     });
-    single
-        || model.blocks.iter().any(|(block, _)| {
-            matches!(block.name.text.as_str(), "id" | "unique")
-                && match block.args.first().map(|a| &a.value.kind) {
-                    Some(ExprKind::List(items)) => same(
-                        items
-                            .iter()
-                            .filter_map(|i| match &i.kind {
-                                ExprKind::Ident(n) | ExprKind::Call(n, _) => db(n),
-                                _ => None,
-                            })
-                            .collect(),
-                    ),
-                    _ => false,
-                }
-        })
+    let blocks = model.blocks.iter().filter_map(|(block, _)| {
+        if !matches!(block.name.text.as_str(), "id" | "unique") {
+            return None;
+        }
+        match block.args.first().map(|a| &a.value.kind) {
+            Some(ExprKind::List(items)) => Some(
+                items
+                    .iter()
+                    .filter_map(|i| match &i.kind {
+                        ExprKind::Ident(n) | ExprKind::Call(n, _) => db(n),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    });
+    singles.chain(blocks).collect()
 }
 
 /// `@@id(a)`, `@@unique(a)`, `@@index(a(sort: Desc))` as `[a]`, ...: Prisma accepts one field
@@ -141,8 +144,9 @@ pub(super) fn table_attributes(model: &Model<'_>, diags: &mut Diagnostics) -> (S
     (map, schema)
 }
 
-/// The model's table, without foreign keys (those come from the relations).
-pub(super) fn table(model: &mut Model<'_>, diags: &mut Diagnostics) -> Table {
+/// The model's table, without columns (the caller moves them out of the model) and foreign
+/// keys (those come from the relations).
+pub(super) fn table(model: &Model<'_>, diags: &mut Diagnostics) -> Table {
     let mut table = Table {
         partition: None,
         name: model.name.clone(),
@@ -167,27 +171,10 @@ pub(super) fn table(model: &mut Model<'_>, diags: &mut Diagnostics) -> Table {
         .node
         .get("partition")
         .and_then(|node| super::partition::partitioning(node, model, diags));
-    table.columns = take_columns(model);
     table
 }
 
-/// The columns of the model's fields, in field order, moved out (not cloned): each model is
-/// dropped as soon as its table is built.
-fn take_columns(model: &mut Model<'_>) -> Vec<Column> {
-    let mut columns = Vec::with_capacity(model.fields.len());
-    for field in &mut model.fields {
-        if matches!(field.kind, FieldKind::Column(_)) {
-            if let FieldKind::Column(column) = std::mem::replace(&mut field.kind, FieldKind::Broken)
-            {
-                columns.push(column);
-            }
-        }
-    }
-    columns
-}
-
-/// What field attributes make of columns: `@id` and `@unique` (the columns themselves are
-/// taken last, [`take_columns`]).
+/// What field attributes make of columns: `@id` and `@unique`.
 fn field_keys(model: &Model<'_>, table: &mut Table, diags: &mut Diagnostics) {
     let t = model.table.name.as_str();
     for field in &model.fields {
@@ -463,51 +450,57 @@ pub(super) fn scalar_column<'m>(
         Some(FieldKind::Column(c)) => Some(c),
         Some(FieldKind::Broken) => None,
         Some(FieldKind::Relation) => {
-            diags.push(
-                Diagnostic::error(
-                    Code::UnknownField,
-                    src.span(at),
-                    format!(
-                        "`{name}` is a relation field, not a column of {}",
-                        model.name
-                    ),
-                )
-                .at_path(path.to_string())
-                .with_help(
-                    "name the scalar fields that hold the key (the ones in `fields: [...]`)",
-                ),
-            );
+            diags.push(relation_not_column(name, at, &model.name, src, path));
             None
         }
         None => {
-            diags.push(unknown_field(name, at, model, src, path));
+            let fields: Vec<&str> = model
+                .fields
+                .iter()
+                .map(|f| f.line.name.text.as_str())
+                .collect();
+            diags.push(unknown_field(name, at, &model.name, &fields, src, path));
             None
         }
     }
 }
 
+/// E0105 for a name that is no field of `model` (its fields listed in order).
 pub(super) fn unknown_field(
     name: &str,
     at: usize,
-    model: &Model<'_>,
+    model: &str,
+    fields: &[&str],
     src: &Src,
     path: &str,
 ) -> Diagnostic {
     let d = Diagnostic::error(
         Code::UnknownField,
         src.span(at),
-        format!("model `{}` has no field `{name}`", model.name),
+        format!("model `{model}` has no field `{name}`"),
     )
     .at_path(path.to_string());
-    let fields: Vec<&str> = model
-        .fields
-        .iter()
-        .map(|f| f.line.name.text.as_str())
-        .collect();
-    match closest(name, &fields) {
+    match closest(name, fields) {
         Some(near) => d.with_help(format!("did you mean `{near}`?")),
-        None => d.with_help(format!("fields of {}: {}", model.name, fields.join(", "))),
+        None => d.with_help(format!("fields of {model}: {}", fields.join(", "))),
     }
+}
+
+/// The diagnostic for a relation field named where a column is expected.
+pub(super) fn relation_not_column(
+    name: &str,
+    at: usize,
+    model: &str,
+    src: &Src,
+    path: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownField,
+        src.span(at),
+        format!("`{name}` is a relation field, not a column of {model}"),
+    )
+    .at_path(path.to_string())
+    .with_help("name the scalar fields that hold the key (the ones in `fields: [...]`)")
 }
 
 fn sort_order(expr: &Expr, src: &Src, path: &str, diags: &mut Diagnostics) -> SortOrder {

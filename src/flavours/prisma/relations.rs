@@ -6,8 +6,8 @@
 
 use super::args::{args, bad_argument, unknown_attribute};
 use super::line::{Attribute, Expr, ExprKind};
-use super::model::{scalar_column, unknown_field};
-use super::{names, Catalog, FieldKind, Model, Src, State, TypeNames};
+use super::model::{relation_not_column, unknown_field};
+use super::{names, Catalog, Field, KeyField, Lowered, Src, State, TypeNames};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::closest;
 use crate::flavours::Declared;
@@ -15,7 +15,8 @@ use crate::ir::{
     Column, ColumnType, ForeignKey, Index, IndexMethod, IndexPart, PrimaryKey, QualifiedName,
     ReferentialAction, ScalarType, SortOrder, Span, Table,
 };
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 pub(super) struct Resolved {
     /// (model index, foreign key), sorted by model then field.
@@ -32,7 +33,9 @@ enum Target<'c> {
 /// One relation field with its `@relation(...)` read.
 struct Relation<'s, 'c> {
     model: usize,
+    /// Its position among the model's fields (foreign keys are ordered by it).
     field: usize,
+    def: &'s Field<'s>,
     target: Target<'c>,
     /// The field's type: the target's name.
     ty: &'s str,
@@ -62,7 +65,7 @@ pub(super) fn resolve(
     let mut join_tables = Vec::new();
     // Group the fields of each relation: same pair of models, same relation name.
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut group_of: HashMap<(usize, usize, Option<&str>), usize> = HashMap::new();
+    let mut group_of: HashMap<(usize, usize, Option<&str>), usize> = HashMap::default();
     for (i, rel) in relations.iter().enumerate() {
         match rel.target {
             Target::Model(t) => {
@@ -147,9 +150,10 @@ fn read_relations<'s, 'c>(
     let mut misspelled = BTreeSet::new();
     for (m, model) in state.models.iter().enumerate() {
         for (f, field) in model.fields.iter().enumerate() {
-            if !matches!(field.kind, FieldKind::Relation) {
+            let KeyField::Relation(field) = field else {
                 continue;
-            }
+            };
+            let field: &Field<'_> = field;
             let path = format!("{}.{}", model.name, field.line.name.text);
             let ty = field.line.ty.text.as_str();
             let target = match (state.model_by_name.get(ty), catalog.get(ty)) {
@@ -166,6 +170,7 @@ fn read_relations<'s, 'c>(
             let mut rel = Relation {
                 model: m,
                 field: f,
+                def: field,
                 target,
                 ty,
                 name: None,
@@ -228,7 +233,7 @@ fn read_relations<'s, 'c>(
 /// A field type that names nothing: an unknown model when the field says `@relation`,
 /// else an unknown type; either way with the nearest known name.
 fn unknown_type(
-    field: &super::Field,
+    field: &Field,
     path: &str,
     state: &State<'_>,
     catalog: &Catalog,
@@ -305,12 +310,8 @@ fn string(
     }
 }
 
-fn field_of<'s>(
-    state: &'s State<'_>,
-    rel: &Relation<'_, '_>,
-) -> (&'s Model<'s>, &'s super::Field<'s>) {
-    let model = &state.models[rel.model];
-    (model, &model.fields[rel.field])
+fn field_of<'s>(state: &'s State<'_>, rel: &Relation<'s, '_>) -> (&'s Lowered<'s>, &'s Field<'s>) {
+    (&state.models[rel.model], rel.def)
 }
 
 fn list(state: &State<'_>, rel: &Relation<'_, '_>) -> bool {
@@ -336,7 +337,7 @@ fn pair(
     diags: &mut Diagnostics,
 ) {
     let target_table = |rel: &Relation<'_, '_>| match rel.target {
-        Target::Model(t) => state.models[t].table.clone(),
+        Target::Model(t) => state.models[t].table_name.clone(),
         Target::Foreign(d) => d.table.clone(),
     };
     match (list(state, a), list(state, b), a.holds_key(), b.holds_key()) {
@@ -366,9 +367,7 @@ fn pair(
             if list(state, holder) {
                 diags.push(key_on_list(holder, state));
             } else if let Some(fk) = foreign_key(holder, state, &target_table(holder), diags) {
-                if !list(state, other)
-                    && !super::model::is_unique(&state.models[holder.model], &fk.columns)
-                {
+                if !list(state, other) && !state.models[holder.model].is_unique(&fk.columns) {
                     diags.push(one_to_one_not_unique(holder, state, &fk.columns));
                 }
                 keys.push((holder.model, holder.field, fk));
@@ -502,9 +501,7 @@ fn foreign_key(
     };
     let columns: Vec<String> = names_in(fields, src, &path, diags)?
         .into_iter()
-        .map(|(name, at)| {
-            scalar_column(name, at, model, src, &path, diags).map(|c| c.db_name.clone())
-        })
+        .map(|(name, at)| local_column(name, at, model, src, &path, diags))
         .collect::<Option<_>>()?;
     let referenced: Vec<String> = names_in(references, src, &path, diags)?
         .into_iter()
@@ -542,7 +539,7 @@ fn foreign_key(
         db_name: rel
             .map
             .clone()
-            .unwrap_or_else(|| names::foreign_key(&model.table.name, &column_refs)),
+            .unwrap_or_else(|| names::foreign_key(&model.table_name.name, &column_refs)),
         columns,
         referenced_table: target_table.clone(),
         referenced_columns: referenced,
@@ -615,15 +612,12 @@ fn referenced_column(
     match rel.target {
         Target::Model(t) => {
             let target = &state.models[t];
-            match target
-                .field_by_name
-                .get(name)
-                .map(|&i| &target.fields[i].kind)
-            {
-                Some(FieldKind::Column(c)) => Some(c.db_name.clone()),
-                Some(FieldKind::Broken) => None,
-                Some(FieldKind::Relation) | None => {
-                    diags.push(unknown_field(name, at, target, src, path));
+            match target.field(name) {
+                Some(KeyField::Column(i)) => target.column(*i).map(|c| c.db_name.clone()),
+                Some(KeyField::Broken(_)) => None,
+                Some(KeyField::Relation(_)) | None => {
+                    let fields = target.field_names();
+                    diags.push(unknown_field(name, at, &target.name, &fields, src, path));
                     None
                 }
             }
@@ -650,6 +644,30 @@ fn referenced_column(
                     keys.join(", ")
                 )),
             );
+            None
+        }
+    }
+}
+
+/// A `fields:` entry: a scalar field of the model that holds the key, as its column's name.
+fn local_column(
+    name: &str,
+    at: usize,
+    model: &Lowered<'_>,
+    src: &Src,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    match model.field(name) {
+        Some(KeyField::Column(i)) => model.column(*i).map(|c| c.db_name.clone()),
+        Some(KeyField::Broken(_)) => None,
+        Some(KeyField::Relation(_)) => {
+            diags.push(relation_not_column(name, at, &model.name, src, path));
+            None
+        }
+        None => {
+            let fields = model.field_names();
+            diags.push(unknown_field(name, at, &model.name, &fields, src, path));
             None
         }
     }
@@ -712,10 +730,10 @@ fn join_table(
         comment: None,
         span,
     };
-    let fk = |col: &str, model: &Model<'_>, referenced: String| ForeignKey {
+    let fk = |col: &str, model: &Lowered<'_>, referenced: String| ForeignKey {
         db_name: names::join_foreign_key(&name, col),
         columns: vec![col.into()],
-        referenced_table: model.table.clone(),
+        referenced_table: model.table_name.clone(),
         referenced_columns: vec![referenced],
         on_delete: ReferentialAction::Cascade,
         on_update: ReferentialAction::Cascade,
@@ -723,7 +741,7 @@ fn join_table(
     };
     Some(Table {
         partition: None,
-        db_name: QualifiedName::new(first.table.schema.clone(), name.clone()),
+        db_name: QualifiedName::new(first.table_name.schema.clone(), name.clone()),
         columns: vec![column("A", a_ty), column("B", b_ty)],
         primary_key: Some(PrimaryKey {
             db_name: names::join_primary_key(&name),
@@ -753,12 +771,12 @@ fn join_table(
 
 /// A model's single id column for a join table, its serial type read as the integer it holds.
 fn single_key(
-    model: &Model<'_>,
+    model: &Lowered<'_>,
     rel: &Relation<'_, '_>,
     state: &State<'_>,
     diags: &mut Diagnostics,
 ) -> Option<(String, ColumnType)> {
-    let mut key = super::model::primary_key_columns(model);
+    let mut key = model.primary_key.clone();
     if key.len() != 1 {
         diags.push(
             Diagnostic::error(
