@@ -670,3 +670,21 @@ fn an_equal_table_is_planned_when_what_it_references_or_uses_changes() {
     assert_eq!(usages.len(), 1, "c.mood is moved to the new type");
     assert_eq!(usages[0].column, "mood");
 }
+
+#[test]
+fn a_migration_rendered_with_another_schema_is_refused_not_a_panic() {
+    let templates = schemagen::render::Templates::new(None).expect("the embedded templates");
+    let migration = plan(None, &v1());
+    let other = system([], [table("elsewhere", [col("id", Integer)])]);
+    let refused =
+        schemagen::render::postgres::render_migration(&other, "0001_init", &migration, &templates)
+            .expect_err("the tables it creates are not in that schema");
+    assert!(
+        refused.message.contains("creates table public.users"),
+        "{}",
+        refused.message
+    );
+    let rendered =
+        schemagen::render::postgres::render_migration(&v1(), "0001_init", &migration, &templates);
+    assert!(rendered.is_ok_and(|sql| sql.contains("CREATE TABLE \"public\".\"users\"")));
+}
