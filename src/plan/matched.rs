@@ -24,14 +24,25 @@ pub(super) struct Matched<'a> {
 }
 
 impl<'a> Matched<'a> {
+    /// With every kept table compared.
     pub fn new(prev: &'a System, next: &'a System) -> Self {
-        let (prev_tables, next_tables) = (by_name(prev), by_name(next));
-        let changed = kept(prev, &next_tables).filter(|(p, n)| p != n).collect();
+        let candidates = differing(prev, next);
+        Self::among(prev, next, &candidates)
+    }
+
+    /// With only `candidates` compared (indexes into both systems' tables, from
+    /// [`differing`]): the kept tables that may differ.
+    pub fn among(prev: &'a System, next: &'a System, candidates: &[(usize, usize)]) -> Self {
+        let changed = candidates
+            .iter()
+            .map(|&(p, n)| (&prev.tables[p], &next.tables[n]))
+            .filter(|(p, n)| p != n)
+            .collect();
         Self {
             prev,
             next,
-            prev_tables,
-            next_tables,
+            prev_tables: by_name(prev),
+            next_tables: by_name(next),
             changed,
         }
     }
@@ -70,6 +81,23 @@ impl<'a> Matched<'a> {
             .iter()
             .filter(move |t| !prev.contains_key(&t.db_name))
     }
+}
+
+/// (index in `prev.tables`, index in `next.tables`) of each kept table whose sides differ, in
+/// the previous order: the one pass that compares every kept table.
+pub(super) fn differing(prev: &System, next: &System) -> Vec<(usize, usize)> {
+    let index: FxHashMap<&QualifiedName, usize> = next
+        .tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (&t.db_name, i))
+        .collect();
+    prev.tables
+        .iter()
+        .enumerate()
+        .filter_map(|(p, t)| Some((p, *index.get(&t.db_name)?)))
+        .filter(|&(p, n)| prev.tables[p] != next.tables[n])
+        .collect()
 }
 
 /// A later table of the same name wins, as it did in the `BTreeMap`s this replaces.

@@ -478,8 +478,10 @@ pub fn plan_checked(
         );
     };
     let renamed = rename::apply(previous, next);
-    let prev = respell_defaults(renamed.prev, next);
-    let matched = matched::Matched::new(&prev, next);
+    let differing = matched::differing(&renamed.prev, next);
+    let prev = respell_defaults(renamed.prev, next, &differing);
+    // Respelled defaults may leave a table equal: only the differing ones are compared again.
+    let matched = matched::Matched::among(&prev, next, &differing);
     let mut diagnostics = renamed.diagnostics;
     if !accept_data_loss {
         diagnostics.extend(suspect::suspected_renames(&matched));
@@ -496,16 +498,18 @@ pub fn plan_checked(
 /// The previous schema with each default the next one spells differently, but that fills the
 /// column alike (`CURRENT_TIMESTAMP` then, `now()` now), in the next spelling: a new spelling
 /// alone is no migration step, and no table counts as changed for it (its policies stay).
-/// Borrowed as it is unless a default is respelled (an equal table has none to respell).
-fn respell_defaults<'a>(mut prev: Cow<'a, System>, next: &System) -> Cow<'a, System> {
-    let next_tables = matched::by_name(next);
-    let respelled: Vec<(usize, usize, DefaultValue)> = prev
-        .tables
+/// Borrowed as it is unless a default is respelled; only `differing` tables (see
+/// [`matched::differing`]) can have one.
+fn respell_defaults<'a>(
+    mut prev: Cow<'a, System>,
+    next: &System,
+    differing: &[(usize, usize)],
+) -> Cow<'a, System> {
+    let respelled: Vec<(usize, usize, DefaultValue)> = differing
         .iter()
-        .enumerate()
-        .filter_map(|(i, p)| Some((i, p, *next_tables.get(&p.db_name)?)))
-        .filter(|(_, p, n)| p != n)
-        .flat_map(|(i, p, n)| respellings(p, n).map(move |(j, now)| (i, j, now)))
+        .flat_map(|&(p, n)| {
+            respellings(&prev.tables[p], &next.tables[n]).map(move |(c, now)| (p, c, now))
+        })
         .collect();
     if !respelled.is_empty() {
         let system = prev.to_mut();
