@@ -573,3 +573,118 @@ fn now_spelled_anew_is_no_step_but_another_default_is() {
         ["AlterTable set the default of public.t.created_at"]
     );
 }
+
+// The planner visits only the tables that changed, and those an equal table depends on
+// (`plan::diff`): these cases change what a table's column list does not show, or change
+// another table, and each must still plan its steps. Twenty equal tables surround them, so
+// a skip that is too eager has tables to skip.
+
+/// `a` (keyed), `b` (its foreign key to `a`), `c` (an enum column with a partial index that
+/// compares it with a value), then twenty tables nobody changes.
+fn many(a_key: &str) -> System {
+    let mut tables = vec![
+        table("a", [col("id", Integer), col("code", Text)]).pk(a_key, ["id"]),
+        table("b", [col("id", Integer), col("a_id", Integer)]).fk(fk(
+            "b_a_id_fkey",
+            ["a_id"],
+            "a",
+            ["id"],
+        )),
+        table("c", [col("id", Integer), col("mood", enum_type("Mood"))])
+            .index(index("c_sad_idx", [part("id")]).partial("mood = 'SAD'")),
+    ];
+    tables.extend((0..20).map(|i| table(&format!("t{i}"), [col("id", Integer), col("x", Text)])));
+    let mut system = system([enumeration("Mood", ["HAPPY", "SAD", "MEH"])], []);
+    system.tables = tables;
+    system
+}
+
+fn with_b(change: impl FnOnce(schemagen::ir::Table) -> schemagen::ir::Table) -> System {
+    let mut next = many("a_pkey");
+    next.tables[1] = change(next.tables[1].clone());
+    next
+}
+
+#[test]
+fn a_kept_table_with_the_same_columns_plans_its_comment_index_and_check() {
+    let before = many("a_pkey");
+    let cases: [(System, &[&str]); 4] = [
+        (
+            with_b(|b| b.comment("Bees")),
+            &["Comment comment on table public.b"],
+        ),
+        (
+            with_b(|b| b.map_column("a_id", |c| c.comment("The a"))),
+            &["Comment comment on column public.b.a_id"],
+        ),
+        (
+            with_b(|b| b.index(index("b_a_id_idx", [part("a_id")]))),
+            &["CreateIndex create index b_a_id_idx on public.b [outside]"],
+        ),
+        (
+            with_b(|b| b.check("b_id_check", "id > 0")),
+            &[
+                "AlterTable add check b_id_check to public.b",
+                "AlterTable validate b_id_check on the rows of public.b [own]",
+            ],
+        ),
+    ];
+    for (after, expected) in cases {
+        assert_eq!(summary(&plan(Some(&before), &after)), expected);
+    }
+    assert!(plan(Some(&before), &many("a_pkey")).is_empty());
+}
+
+#[test]
+fn an_equal_table_is_planned_when_what_it_references_or_uses_changes() {
+    // `a`'s key is built again under another name: `b`, equal on both sides, loses its
+    // foreign key to it for the time of the change.
+    let rekeyed = plan(Some(&many("a_pkey")), &many("a_key"));
+    assert_eq!(
+        summary(&rekeyed),
+        [
+            "DropForeignKey drop foreign key b_a_id_fkey of public.b",
+            "AlterTable drop primary key a_pkey of public.a",
+            "CreateIndex build the unique index of primary key a_key on public.a [outside]",
+            "AlterTable add primary key a_key to public.a [own]",
+            "AddForeignKey add foreign key b_a_id_fkey from public.b to public.a [own]",
+            "AlterTable validate b_a_id_fkey on the rows of public.b [own]",
+        ]
+    );
+    // `Mood` loses a value: `c`, equal on both sides, has its column moved to the new type,
+    // and its index that compares with an enum constant built again around the rebuild.
+    let mut shrunk = many("a_pkey");
+    shrunk.enums[0] = enumeration("Mood", ["HAPPY", "SAD"]);
+    let migration = plan(Some(&many("a_pkey")), &shrunk);
+    assert_eq!(
+        summary(&migration),
+        [
+            "DropIndex drop index c_sad_idx of public.c",
+            "AlterEnum recreate enum public.Mood without value(s) MEH: rows holding them make it fail [destructive]",
+            "CreateIndex create index c_sad_idx on public.c [outside]",
+        ]
+    );
+    let Change::RecreateEnum { usages, .. } = &migration.steps[1].change else {
+        panic!("expected the enum rebuild");
+    };
+    assert_eq!(usages.len(), 1, "c.mood is moved to the new type");
+    assert_eq!(usages[0].column, "mood");
+}
+
+#[test]
+fn a_migration_rendered_with_another_schema_is_refused_not_a_panic() {
+    let templates = schemagen::render::Templates::new(None).expect("the embedded templates");
+    let migration = plan(None, &v1());
+    let other = system([], [table("elsewhere", [col("id", Integer)])]);
+    let refused =
+        schemagen::render::postgres::render_migration(&other, "0001_init", &migration, &templates)
+            .expect_err("the tables it creates are not in that schema");
+    assert!(
+        refused.message.contains("creates table public.users"),
+        "{}",
+        refused.message
+    );
+    let rendered =
+        schemagen::render::postgres::render_migration(&v1(), "0001_init", &migration, &templates);
+    assert!(rendered.is_ok_and(|sql| sql.contains("CREATE TABLE \"public\".\"users\"")));
+}

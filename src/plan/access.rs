@@ -90,17 +90,12 @@ fn policed(system: &System) -> BTreeMap<&QualifiedName, &TableAccess> {
 /// Tables whose policies must be rebuilt: their rules, their own definition, a member
 /// table they read, or the system's access settings changed.
 fn stale(prev: &System, next: &System) -> BTreeSet<QualifiedName> {
-    let prev_tables: BTreeMap<&QualifiedName, Table> = prev
-        .tables
-        .iter()
-        .map(|t| (&t.db_name, database_form(t)))
-        .collect();
-    let next_tables: BTreeMap<&QualifiedName, Table> = next
-        .tables
-        .iter()
-        .map(|t| (&t.db_name, database_form(t)))
-        .collect();
-    let changed = |name: &QualifiedName| prev_tables.get(name) != next_tables.get(name);
+    let (prev_tables, next_tables) = (super::matched::by_name(prev), super::matched::by_name(next));
+    // Only tables that differ are copied into their database form, to compare again.
+    let changed = |name: &QualifiedName| match (prev_tables.get(name), next_tables.get(name)) {
+        (Some(p), Some(n)) => p != n && database_form(p) != database_form(n),
+        (p, n) => p.is_some() != n.is_some(),
+    };
     let prev_policed = policed(prev);
     let settings_changed = prev.access.settings() != next.access.settings();
     next.access
@@ -218,8 +213,7 @@ fn revoke(prev: &System, next: &System) -> Option<(Change, String)> {
 /// Tables of `prev` that still exist, with their grants and row-level security, once the
 /// migration ran: kept, and not dropped and created again to change their partitioning.
 fn surviving<'a>(prev: &'a System, next: &System) -> BTreeSet<&'a QualifiedName> {
-    let next_tables: BTreeMap<&QualifiedName, &Table> =
-        next.tables.iter().map(|t| (&t.db_name, t)).collect();
+    let next_tables = super::matched::by_name(next);
     prev.tables
         .iter()
         .filter(|p| {

@@ -4,14 +4,13 @@
 //! (the next system's for creations, the previous one's for drops), which is deterministic.
 
 use super::cast::{self, Cast};
+use super::matched::{ByName, Matched};
 use super::{display, Change, ConstraintForm, EnumUsage, Step, Transaction, ValuePosition};
 use crate::ir::{
     Check, Column, ColumnType, DefaultValue, Enum, ForeignKey, Index, IndexPart, Partition,
     PartitionBound, PrimaryKey, QualifiedName, ScalarType, System, Table,
 };
 use std::collections::{BTreeMap, BTreeSet};
-
-type Tables<'a> = BTreeMap<&'a QualifiedName, &'a Table>;
 
 /// What happened to an enum that exists on both sides.
 enum EnumChange<'a> {
@@ -60,15 +59,24 @@ impl Steps {
 }
 
 /// Both systems with the lookups and facts every phase needs, computed once.
+///
+/// Phases visit only the tables that can yield a step: dropped ones, created ones, and kept
+/// ones that are `touched`. A kept table is touched when its two sides differ, when a column
+/// of it holds an enum that is rebuilt (its value-reading indexes and checks are rebuilt
+/// around it, its columns are the rebuild's usages), or when a foreign key of it references
+/// a table that is `rekeyed`. Every other kept table is equal on both sides and yields no
+/// step in any phase: each phase keeps what both sides have alike, and those three are the
+/// only facts about other objects a phase consults for a kept table.
 struct Diff<'a> {
     prev: &'a System,
     next: &'a System,
-    prev_tables: Tables<'a>,
-    next_tables: Tables<'a>,
+    matched: &'a Matched<'a>,
     prev_enums: BTreeMap<&'a QualifiedName, &'a Enum>,
     enum_changes: Vec<(&'a Enum, EnumChange<'a>)>,
     /// Enums rebuilt because values were removed or reordered.
     recreated: BTreeSet<&'a QualifiedName>,
+    /// Kept tables whose partitioning changed: to every phase, dropped and created again.
+    repartitioned: BTreeSet<&'a QualifiedName>,
     /// Kept tables that lose a key another table's foreign key may rely on: those foreign
     /// keys are dropped and added again around the change.
     rekeyed: BTreeSet<&'a QualifiedName>,
@@ -76,27 +84,24 @@ struct Diff<'a> {
     /// and their checks may compare it with enum constants, which no longer compile once
     /// the type changes, so they are dropped before the rebuild and created again after.
     enum_tables: BTreeSet<&'a QualifiedName>,
+    /// Kept tables that may yield a step, as (previous, next), in the previous order.
+    touched: Vec<(&'a Table, &'a Table)>,
+    /// Previous tables that are dropped or touched, in the previous order.
+    prev_visited: Vec<&'a Table>,
+    /// Next tables that are created or touched, in the next order.
+    next_visited: Vec<&'a Table>,
 }
 
 impl<'a> Diff<'a> {
-    fn new(prev: &'a System, next: &'a System) -> Self {
-        let mut prev_tables: Tables = prev.tables.iter().map(|t| (&t.db_name, t)).collect();
-        let mut next_tables: Tables = next.tables.iter().map(|t| (&t.db_name, t)).collect();
-        // A repartitioned table is dropped and created: to every phase, it is not kept.
-        let repartitioned: BTreeSet<&QualifiedName> = prev
-            .tables
+    fn new(matched: &'a Matched<'a>) -> Self {
+        let (prev, next) = (matched.prev, matched.next);
+        // A partitioning change makes the two sides differ: only changed tables can have one.
+        let repartitioned: BTreeSet<&QualifiedName> = matched
+            .changed
             .iter()
-            .filter(|p| {
-                next_tables
-                    .get(&p.db_name)
-                    .is_some_and(|n| super::repartitioned(p, n))
-            })
-            .map(|p| &p.db_name)
+            .filter(|(p, n)| super::repartitioned(p, n))
+            .map(|(p, _)| &p.db_name)
             .collect();
-        for name in &repartitioned {
-            prev_tables.remove(name);
-            next_tables.remove(name);
-        }
         let prev_enums: BTreeMap<&QualifiedName, &Enum> =
             prev.enums.iter().map(|e| (&e.db_name, e)).collect();
         let enum_changes: Vec<(&Enum, EnumChange)> = next
@@ -112,51 +117,110 @@ impl<'a> Diff<'a> {
             .filter(|(_, c)| matches!(c, EnumChange::Recreated { .. }))
             .map(|(e, _)| &e.db_name)
             .collect();
-        let kept = || {
-            prev.tables
+        let changed = || {
+            matched
+                .changed
                 .iter()
-                .filter_map(|p| next_tables.get(&p.db_name).map(|n| (p, *n)))
+                .filter(|(p, _)| !repartitioned.contains(&p.db_name))
         };
-        let rekeyed = kept()
+        // A key that changes makes the two sides differ, too.
+        let rekeyed: BTreeSet<&QualifiedName> = changed()
             .filter(|(p, n)| p.primary_key != n.primary_key || unique_index_changed(p, n))
             .map(|(p, _)| &p.db_name)
-            .chain(repartitioned)
+            .chain(repartitioned.iter().copied())
             .collect();
-        let enum_tables = kept()
-            .filter(|(p, _)| {
-                p.columns
-                    .iter()
-                    .any(|c| enum_of(&c.ty).is_some_and(|e| recreated.contains(e)))
-            })
-            .map(|(p, _)| &p.db_name)
-            .collect();
+        let kept = || {
+            matched
+                .kept()
+                .filter(|(p, _)| !repartitioned.contains(&p.db_name))
+        };
+        // Equal tables too (they may use the enum unchanged): only when an enum is rebuilt.
+        let enum_tables: BTreeSet<&QualifiedName> = if recreated.is_empty() {
+            BTreeSet::new()
+        } else {
+            kept()
+                .filter(|(p, _)| {
+                    p.columns
+                        .iter()
+                        .any(|c| enum_of(&c.ty).is_some_and(|e| recreated.contains(e)))
+                })
+                .map(|(p, _)| &p.db_name)
+                .collect()
+        };
+        let references_rekeyed = |t: &Table| {
+            t.foreign_keys
+                .iter()
+                .any(|k| rekeyed.contains(&k.referenced_table))
+        };
+        let mut touched_names: BTreeSet<&QualifiedName> =
+            changed().map(|(p, _)| &p.db_name).collect();
+        touched_names.extend(enum_tables.iter().copied());
+        if !rekeyed.is_empty() {
+            touched_names.extend(
+                kept()
+                    .filter(|(p, _)| references_rekeyed(p))
+                    .map(|(p, _)| &p.db_name),
+            );
+        }
+        let touched = if touched_names.is_empty() {
+            Vec::new()
+        } else {
+            kept()
+                .filter(|(p, _)| touched_names.contains(&p.db_name))
+                .collect()
+        };
+        let visited = |tables: &'a [Table], other: &ByName<'a>| -> Vec<&'a Table> {
+            tables
+                .iter()
+                .filter(|t| {
+                    !other.contains_key(&t.db_name)
+                        || repartitioned.contains(&t.db_name)
+                        || touched_names.contains(&t.db_name)
+                })
+                .collect()
+        };
+        let prev_visited = visited(&prev.tables, &matched.next_tables);
+        let next_visited = visited(&next.tables, &matched.prev_tables);
         Self {
             prev,
             next,
-            prev_tables,
-            next_tables,
+            matched,
             prev_enums,
             enum_changes,
             recreated,
+            repartitioned,
             rekeyed,
             enum_tables,
+            touched,
+            prev_visited,
+            next_visited,
         }
     }
 
-    /// Tables on both sides, as (previous, next), in the previous system's order.
+    /// The previous side of a table the next one keeps (not one dropped and created again).
+    fn prev_table(&self, name: &QualifiedName) -> Option<&'a Table> {
+        let table = self.matched.prev_tables.get(name).copied();
+        table.filter(|_| !self.repartitioned.contains(name))
+    }
+
+    /// The next side of a table the previous one had (not one dropped and created again).
+    fn next_table(&self, name: &QualifiedName) -> Option<&'a Table> {
+        let table = self.matched.next_tables.get(name).copied();
+        table.filter(|_| !self.repartitioned.contains(name))
+    }
+
+    /// Touched kept tables, as (previous, next), in the previous system's order.
     fn kept(&self) -> impl Iterator<Item = (&'a Table, &'a Table)> + '_ {
-        self.prev
-            .tables
-            .iter()
-            .filter_map(|p| self.next_tables.get(&p.db_name).map(|n| (p, *n)))
+        self.touched.iter().copied()
     }
 }
 
 /// `renames` run right after new schemas are created (a table may move into one), before
 /// anything uses the new names, enum values added to a renamed enum included. Without
 /// renames, values come first, as they always have (plans of unchanged kinds stay the same).
-pub(super) fn diff(prev: &System, next: &System, renames: Vec<Step>) -> Vec<Step> {
-    let diff = Diff::new(prev, next);
+pub(super) fn diff(matched: &Matched, renames: Vec<Step>) -> Vec<Step> {
+    let diff = Diff::new(matched);
+    let (prev, next) = (matched.prev, matched.next);
     let mut steps = Steps::default();
     if renames.is_empty() {
         add_enum_values(&diff, &mut steps);
@@ -197,8 +261,7 @@ pub(super) fn diff(prev: &System, next: &System, renames: Vec<Step>) -> Vec<Step
 fn has_rows(diff: &Diff, table: &Table) -> bool {
     table.partition.is_none()
         && diff
-            .prev_tables
-            .get(&table.db_name)
+            .prev_table(&table.db_name)
             .is_some_and(|p| p.partition.is_none())
 }
 
@@ -206,7 +269,7 @@ fn has_rows(diff: &Diff, table: &Table) -> bool {
 /// index) is built in the tail, which the foreign key must then wait for.
 fn key_built_in_tail(diff: &Diff, key: &ForeignKey) -> bool {
     let name = &key.referenced_table;
-    let (Some(prev), Some(next)) = (diff.prev_tables.get(name), diff.next_tables.get(name)) else {
+    let (Some(prev), Some(next)) = (diff.prev_table(name), diff.next_table(name)) else {
         return false;
     };
     let wanted: BTreeSet<&str> = key.referenced_columns.iter().map(String::as_str).collect();
@@ -283,22 +346,29 @@ fn unique_index_changed(prev: &Table, next: &Table) -> bool {
 /// `extensions = [citext]` does). One the previous schema had is kept, and one no longer needed
 /// is not dropped: other systems or hand-written SQL may use it.
 fn create_extensions(diff: &Diff, steps: &mut Steps) {
-    let known = extensions_needed(diff.prev);
-    for name in extensions_needed(diff.next).difference(&known) {
+    let mut wanted: BTreeSet<&str> = diff.next.extensions.iter().map(String::as_str).collect();
+    // Only a created or touched table can need `citext` the previous schema did not: an
+    // untouched one has the same columns on both sides.
+    if uses_citext(diff.next_visited.iter().copied()) {
+        wanted.insert("citext");
+    }
+    for known in &diff.prev.extensions {
+        wanted.remove(known.as_str());
+    }
+    if wanted.contains("citext") && uses_citext(&diff.prev.tables) {
+        wanted.remove("citext");
+    }
+    for name in wanted {
         steps.push(
-            Change::CreateExtension(name.clone()),
+            Change::CreateExtension(name.to_string()),
             format!("create extension {name}"),
         );
     }
 }
 
-fn extensions_needed(system: &System) -> BTreeSet<String> {
-    let mut names: BTreeSet<String> = system.extensions.iter().cloned().collect();
-    let mut columns = system.tables.iter().flat_map(|t| &t.columns);
-    if columns.any(|c| c.ty.scalar == ScalarType::Citext) {
-        names.insert("citext".into());
-    }
-    names
+fn uses_citext<'t>(tables: impl IntoIterator<Item = &'t Table>) -> bool {
+    let mut columns = tables.into_iter().flat_map(|t| &t.columns);
+    columns.any(|c| c.ty.scalar == ScalarType::Citext)
 }
 
 fn create_schemas(diff: &Diff, steps: &mut Steps) {
@@ -371,8 +441,8 @@ fn foreign_key_kept(key: &ForeignKey, next: &Table, rekeyed: &BTreeSet<&Qualifie
 /// Foreign keys go first: of changed tables, and of dropped tables too, so that tables
 /// referencing each other can be dropped in any order.
 fn drop_foreign_keys(diff: &Diff, steps: &mut Steps) {
-    for table in &diff.prev.tables {
-        let next = diff.next_tables.get(&table.db_name);
+    for table in diff.prev_visited.iter().copied() {
+        let next = diff.next_table(&table.db_name);
         for key in &table.foreign_keys {
             if next.is_some_and(|n| foreign_key_kept(key, n, &diff.rekeyed)) {
                 continue;
@@ -478,17 +548,27 @@ fn drop_tables(diff: &Diff, steps: &mut Steps) {
             );
         }
     }
-    let (prev, next_tables) = (diff.prev, &diff.next_tables);
-    for table in prev
-        .tables
+    for table in diff
+        .prev_visited
         .iter()
-        .filter(|t| !next_tables.contains_key(&t.db_name))
+        .filter(|t| diff.next_table(&t.db_name).is_none())
     {
         steps.destructive(
             Change::DropTable(table.db_name.clone()),
             format!("drop table {} and its rows", display(&table.db_name)),
         );
     }
+}
+
+/// A table's columns by database name: one lookup per column, not a scan.
+/// The first column of a name wins, as with [`Table::column`].
+fn columns_by_name(table: &Table) -> BTreeMap<&str, &Column> {
+    table
+        .columns
+        .iter()
+        .rev()
+        .map(|c| (c.db_name.as_str(), c))
+        .collect()
 }
 
 fn enum_of(ty: &ColumnType) -> Option<&QualifiedName> {
@@ -507,9 +587,10 @@ fn database_default(column: &Column) -> Option<&DefaultValue> {
 fn recreate_enums(diff: &Diff, steps: &mut Steps) {
     let mut usages: BTreeMap<&QualifiedName, Vec<EnumUsage>> = BTreeMap::new();
     for (p, n) in diff.kept() {
+        let next_columns = columns_by_name(n);
         for column in &p.columns {
-            let (Some(enum_name), Some(after)) = (enum_of(&column.ty), n.column(&column.db_name))
-            else {
+            let after = next_columns.get(column.db_name.as_str());
+            let (Some(enum_name), Some(after)) = (enum_of(&column.ty), after) else {
                 continue;
             };
             let same_type = after.ty == column.ty;
@@ -565,11 +646,10 @@ fn create_enums(diff: &Diff, steps: &mut Steps) {
 }
 
 fn create_tables(diff: &Diff, steps: &mut Steps) {
-    let (next, prev_tables) = (diff.next, &diff.prev_tables);
-    for table in next
-        .tables
+    for table in diff
+        .next_visited
         .iter()
-        .filter(|t| !prev_tables.contains_key(&t.db_name))
+        .filter(|t| diff.prev_table(&t.db_name).is_none())
     {
         steps.push(
             Change::CreateTable(table.db_name.clone()),
@@ -642,7 +722,12 @@ fn is_identity(ty: &ColumnType) -> bool {
 fn alter_tables(diff: &Diff, steps: &mut Steps) {
     let kept: Vec<(&Table, &Table)> = diff.kept().collect();
     for (p, n) in &kept {
-        for column in n.columns.iter().filter(|c| p.column(&c.db_name).is_none()) {
+        let before = columns_by_name(p);
+        for column in n
+            .columns
+            .iter()
+            .filter(|c| !before.contains_key(c.db_name.as_str()))
+        {
             steps.push(
                 Change::AddColumn {
                     table: n.db_name.clone(),
@@ -654,8 +739,9 @@ fn alter_tables(diff: &Diff, steps: &mut Steps) {
     }
     for (p, n) in &kept {
         let online = has_rows(diff, n);
+        let columns = columns_by_name(p);
         for after in &n.columns {
-            if let Some(before) = p.column(&after.db_name) {
+            if let Some(before) = columns.get(after.db_name.as_str()) {
                 alter_column(&n.db_name, before, after, &diff.recreated, online, steps);
             }
         }
@@ -905,8 +991,8 @@ fn set_not_null(
 /// Indexes of new tables are built with them; on a table with rows they are built
 /// concurrently, in the tail (writes go on meanwhile).
 fn create_indexes(diff: &Diff, steps: &mut Steps) {
-    for table in &diff.next.tables {
-        let before = diff.prev_tables.get(&table.db_name);
+    for table in diff.next_visited.iter().copied() {
+        let before = diff.prev_table(&table.db_name);
         let online = has_rows(diff, table);
         for index in &table.indexes {
             if before.is_some_and(|p| index_kept(index, table, p, &diff.enum_tables)) {
@@ -947,8 +1033,8 @@ fn validate_later(table: &QualifiedName, name: &str, steps: &mut Steps) {
 
 /// Checks of kept tables (new tables carry theirs in `CREATE TABLE`).
 fn add_checks(diff: &Diff, steps: &mut Steps) {
-    for table in &diff.next.tables {
-        let Some(before) = diff.prev_tables.get(&table.db_name) else {
+    for table in diff.next_visited.iter().copied() {
+        let Some(before) = diff.prev_table(&table.db_name) else {
             continue;
         };
         let online = has_rows(diff, table);
@@ -979,8 +1065,8 @@ fn add_checks(diff: &Diff, steps: &mut Steps) {
 /// On a table with rows a foreign key is added `NOT VALID` and validated in the tail. One
 /// that references a key the tail builds waits for it, in the tail too.
 fn add_foreign_keys(diff: &Diff, steps: &mut Steps) {
-    for table in &diff.next.tables {
-        let before = diff.prev_tables.get(&table.db_name);
+    for table in diff.next_visited.iter().copied() {
+        let before = diff.prev_table(&table.db_name);
         let online = has_rows(diff, table);
         for key in &table.foreign_keys {
             if before.is_some_and(|p| foreign_key_kept(key, p, &diff.rekeyed)) {
@@ -1034,8 +1120,8 @@ fn comment(diff: &Diff, steps: &mut Steps) {
             );
         }
     }
-    for table in &diff.next.tables {
-        let before = diff.prev_tables.get(&table.db_name);
+    for table in diff.next_visited.iter().copied() {
+        let before = diff.prev_table(&table.db_name);
         if before.and_then(|p| p.comment.as_ref()) != table.comment.as_ref() {
             steps.push(
                 Change::CommentOnTable {
@@ -1045,9 +1131,10 @@ fn comment(diff: &Diff, steps: &mut Steps) {
                 format!("comment on table {}", display(&table.db_name)),
             );
         }
+        let columns = before.map(columns_by_name).unwrap_or_default();
         for column in &table.columns {
-            let old = before
-                .and_then(|p| p.column(&column.db_name))
+            let old = columns
+                .get(column.db_name.as_str())
                 .and_then(|c| c.comment.as_ref());
             if old != column.comment.as_ref() {
                 steps.push(

@@ -7,13 +7,14 @@
 //! `migrate`) report them; [`diagnostics`] turns them into diagnostics, applying consent.
 
 use super::cast::{self, Cast};
+use super::matched::{ByName, Matched};
 use super::{display, Change, Migration, Step};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
     Column, ColumnType, ForeignKey, Index, IndexPart, QualifiedName, ScalarType, Span, System,
     Table,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// One finding about one step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,8 +41,8 @@ or accept just this one with a top-level `acceptDataLoss:` list in the schema na
 
 /// Both systems, indexed once.
 struct Context<'a> {
-    prev_tables: BTreeMap<&'a QualifiedName, &'a Table>,
-    next_tables: BTreeMap<&'a QualifiedName, &'a Table>,
+    prev_tables: &'a ByName<'a>,
+    next_tables: &'a ByName<'a>,
     prev: &'a System,
     next: &'a System,
     /// Tables this migration creates (new, or dropped and created again): they have no rows.
@@ -69,7 +70,7 @@ impl<'a> Context<'a> {
 }
 
 /// Fills in the lints of every step of `steps`, which turn `prev` into `next`.
-pub(super) fn annotate(prev: &System, next: &System, steps: &mut [Step]) {
+pub(super) fn annotate(matched: &Matched, steps: &mut [Step]) {
     let created = steps
         .iter()
         .filter_map(|s| match &s.change {
@@ -78,10 +79,10 @@ pub(super) fn annotate(prev: &System, next: &System, steps: &mut [Step]) {
         })
         .collect::<BTreeSet<_>>();
     let context = Context {
-        prev_tables: prev.tables.iter().map(|t| (&t.db_name, t)).collect(),
-        next_tables: next.tables.iter().map(|t| (&t.db_name, t)).collect(),
-        prev,
-        next,
+        prev_tables: &matched.prev_tables,
+        next_tables: &matched.next_tables,
+        prev: matched.prev,
+        next: matched.next,
         created: created.iter().collect(),
     };
     for step in steps.iter_mut() {

@@ -42,6 +42,7 @@ pub mod cast;
 mod diff;
 pub mod lint;
 mod locks;
+mod matched;
 mod name;
 mod rename;
 mod suspect;
@@ -54,6 +55,7 @@ use crate::ir::{
     Check, Column, DefaultValue, Enum, ForeignKey, Index, Partition, PrimaryKey, QualifiedName,
     System, Table,
 };
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One migration: steps in the order they must run.
@@ -464,8 +466,9 @@ pub fn plan_checked(
 ) -> (Migration, Vec<Diagnostic>) {
     let Some(previous) = previous else {
         let empty = System::default();
-        let mut steps = diff::diff(&empty, next, Vec::new());
-        lint::annotate(&empty, next, &mut steps);
+        let matched = matched::Matched::new(&empty, next);
+        let mut steps = diff::diff(&matched, Vec::new());
+        lint::annotate(&matched, &mut steps);
         return (
             Migration {
                 initial: true,
@@ -475,13 +478,16 @@ pub fn plan_checked(
         );
     };
     let renamed = rename::apply(previous, next);
-    let prev = respell_defaults(renamed.prev, next);
+    let differing = matched::differing(&renamed.prev, next);
+    let prev = respell_defaults(renamed.prev, next, &differing);
+    // Respelled defaults may leave a table equal: only the differing ones are compared again.
+    let matched = matched::Matched::among(&prev, next, &differing);
     let mut diagnostics = renamed.diagnostics;
     if !accept_data_loss {
-        diagnostics.extend(suspect::suspected_renames(&prev, next));
+        diagnostics.extend(suspect::suspected_renames(&matched));
     }
-    let mut steps = diff::diff(&prev, next, renamed.steps);
-    lint::annotate(&prev, next, &mut steps);
+    let mut steps = diff::diff(&matched, renamed.steps);
+    lint::annotate(&matched, &mut steps);
     let migration = Migration {
         initial: false,
         steps,
@@ -492,27 +498,50 @@ pub fn plan_checked(
 /// The previous schema with each default the next one spells differently, but that fills the
 /// column alike (`CURRENT_TIMESTAMP` then, `now()` now), in the next spelling: a new spelling
 /// alone is no migration step, and no table counts as changed for it (its policies stay).
-fn respell_defaults(mut prev: System, next: &System) -> System {
-    let next_tables: BTreeMap<&QualifiedName, &Table> =
-        next.tables.iter().map(|t| (&t.db_name, t)).collect();
-    for table in &mut prev.tables {
-        let Some(after) = next_tables.get(&table.db_name) else {
-            continue;
-        };
-        let defaults: BTreeMap<&str, &DefaultValue> = after
-            .columns
-            .iter()
-            .filter_map(|c| Some((c.db_name.as_str(), c.default.as_ref()?)))
-            .collect();
-        for column in &mut table.columns {
-            let respelled = match (&column.default, defaults.get(column.db_name.as_str())) {
-                (Some(before), Some(&now)) if before != now && before.same_in_database(now) => now,
-                _ => continue,
-            };
-            column.default = Some(respelled.clone());
+/// Borrowed as it is unless a default is respelled; only `differing` tables (see
+/// [`matched::differing`]) can have one.
+fn respell_defaults<'a>(
+    mut prev: Cow<'a, System>,
+    next: &System,
+    differing: &[(usize, usize)],
+) -> Cow<'a, System> {
+    let respelled: Vec<(usize, usize, DefaultValue)> = differing
+        .iter()
+        .flat_map(|&(p, n)| {
+            respellings(&prev.tables[p], &next.tables[n]).map(move |(c, now)| (p, c, now))
+        })
+        .collect();
+    if !respelled.is_empty() {
+        let system = prev.to_mut();
+        for (table, column, now) in respelled {
+            system.tables[table].columns[column].default = Some(now);
         }
     }
     prev
+}
+
+/// (column index in `before`, the next spelling) of each default `after` spells differently.
+fn respellings<'a>(
+    before: &'a Table,
+    after: &'a Table,
+) -> impl Iterator<Item = (usize, DefaultValue)> + 'a {
+    let defaults: BTreeMap<&str, &DefaultValue> = after
+        .columns
+        .iter()
+        .filter_map(|c| Some((c.db_name.as_str(), c.default.as_ref()?)))
+        .collect();
+    before
+        .columns
+        .iter()
+        .enumerate()
+        .filter_map(move |(j, column)| {
+            match (&column.default, defaults.get(column.db_name.as_str())) {
+                (Some(was), Some(&now)) if was != now && was.same_in_database(now) => {
+                    Some((j, now.clone()))
+                }
+                _ => None,
+            }
+        })
 }
 
 /// Whether a kept table must be dropped and created again because its partitioning changed:

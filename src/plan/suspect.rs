@@ -11,15 +11,16 @@
 use super::cast::{classify, same_kind, Cast};
 
 use super::display;
+use super::matched::Matched;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Column, ColumnType, Enum, QualifiedName, Span, System, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub(super) fn suspected_renames(prev: &System, next: &System) -> Vec<Diagnostic> {
+pub(super) fn suspected_renames(matched: &Matched) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    columns(prev, next, &mut out);
-    tables(prev, next, &mut out);
-    enums(prev, next, &mut out);
+    columns(matched, &mut out);
+    tables(matched, &mut out);
+    enums(matched.prev, matched.next, &mut out);
     out
 }
 
@@ -122,13 +123,10 @@ fn suspected(
         ))
 }
 
-fn columns(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
-    let prev_tables: BTreeMap<&QualifiedName, &Table> =
-        prev.tables.iter().map(|t| (&t.db_name, t)).collect();
-    for n in &next.tables {
-        let Some(p) = prev_tables.get(&n.db_name) else {
-            continue;
-        };
+/// In kept tables that changed (an equal table drops no column), in the next system's order.
+fn columns(matched: &Matched, out: &mut Vec<Diagnostic>) {
+    let next = matched.next;
+    for (p, n) in matched.changed_in_next_order() {
         let before: BTreeSet<&str> = p.columns.iter().map(|c| c.db_name.as_str()).collect();
         let after: BTreeSet<&str> = n.columns.iter().map(|c| c.db_name.as_str()).collect();
         let dropped: Vec<&Column> = p
@@ -174,8 +172,10 @@ fn shape(table: &Table) -> Vec<(&str, ColumnType)> {
     columns
 }
 
-fn tables(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
-    let (dropped, created) = dropped_and_created(&prev.tables, &next.tables, |t| &t.db_name);
+fn tables(matched: &Matched, out: &mut Vec<Diagnostic>) {
+    let next = matched.next;
+    let dropped: Vec<&Table> = matched.dropped().collect();
+    let created: Vec<&Table> = matched.created().collect();
     // The same logical name (a `@@map` or `@@schema` change), or the same columns.
     let keys = |t: &Table| vec![format!("name {}", t.name), format!("shape {:?}", shape(t))];
     for (old, new) in pair_by_key(&dropped, &created, keys) {

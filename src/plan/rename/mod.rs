@@ -18,6 +18,7 @@ use super::access::AccessChange;
 use super::{display, Change, Step, Transaction};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, DefaultValue, IndexPart, QualifiedName, ScalarType, System, Table};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 mod derived;
@@ -27,8 +28,9 @@ use derived::derived_names;
 use resolve::Resolver;
 
 /// The outcome: steps that run first, and the previous schema under its new names.
-pub(super) struct Renamed {
-    pub prev: System,
+pub(super) struct Renamed<'a> {
+    /// Borrowed when nothing is declared renamed (the common case: no copy of the history).
+    pub prev: Cow<'a, System>,
     pub steps: Vec<Step>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -59,7 +61,14 @@ impl Names {
     }
 }
 
-pub(super) fn apply(prev: &System, next: &System) -> Renamed {
+pub(super) fn apply<'a>(prev: &'a System, next: &System) -> Renamed<'a> {
+    if next.renames.is_empty() {
+        return Renamed {
+            prev: Cow::Borrowed(prev),
+            steps: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+    }
     let mut resolver = Resolver::new(prev, next);
     let names = resolver.resolve();
     let mut steps = Vec::new();
@@ -68,7 +77,7 @@ pub(super) fn apply(prev: &System, next: &System) -> Renamed {
     let mut renamed = rewrite(prev, &names);
     derived_names(prev, &mut renamed, next, &mut steps);
     Renamed {
-        prev: renamed,
+        prev: Cow::Owned(renamed),
         steps,
         diagnostics: resolver.diagnostics,
     }

@@ -2,7 +2,7 @@
 //! schema-qualified; every string literal through [`string_literal`]. Types and keywords
 //! follow Prisma's migration spelling (`TEXT`, `TIMESTAMP(3)`, `DECIMAL(65,30)`).
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
     Column, ColumnType, DefaultValue, Index, IndexMethod, IndexPart, Literal, Partition,
     PartitionBound, QualifiedName, ScalarType, SortOrder,
@@ -657,6 +657,19 @@ fn create_partition(
 }
 
 /// The SQL of one step: one statement, or a few that belong together.
+/// A `CreateTable` step names a table of the schema its migration leads to: rendered with
+/// another schema, it is refused rather than guessed (a caller's mistake, never a user's).
+fn not_in_schema(name: &QualifiedName) -> Box<Diagnostic> {
+    let message = format!(
+        "the migration creates table {}.{}, which the schema it is rendered with does not have",
+        name.schema, name.name
+    );
+    Box::new(
+        Diagnostic::global(Code::MigrationHistory, message)
+            .with_help("render a migration with the schema it was planned for; please report this"),
+    )
+}
+
 pub fn statement(
     change: &Change,
     indexed: &super::rls::Indexed,
@@ -691,9 +704,7 @@ pub fn statement(
         Change::RecreateEnum { next, usages } => recreate_enum(next, usages),
         Change::DropEnum(name) => format!("DROP TYPE {};", qualified(name)),
         Change::CreateTable(name) => {
-            let table = indexed
-                .table(name)
-                .expect("a migration is rendered with the schema it leads to");
+            let table = indexed.table(name).ok_or_else(|| not_in_schema(name))?;
             create_table(table, templates)?
         }
         Change::CreatePartition {
