@@ -246,6 +246,14 @@ fn push_entity_name(out: &mut String, schema: &str, table: &QualifiedName) {
 fn push_quoted<'a>(out: &mut String, parts: impl IntoIterator<Item = &'a str>) {
     out.push('"');
     for part in parts {
+        // Most names need no replacement: copied whole.
+        if part
+            .bytes()
+            .all(|b| (b.is_ascii_graphic() && !matches!(b, b'"' | b'%' | b'\\')) || b == b' ')
+        {
+            out.push_str(part);
+            continue;
+        }
         for c in part.chars() {
             out.push(match c {
                 '"' => '＂',
@@ -278,6 +286,12 @@ fn push_attribute_name(out: &mut String, name: &str) {
 /// become `_`, and a `_` goes first when the word would not start as one may.
 fn push_word(out: &mut String, text: &str, array: bool) {
     let suffix = if array { "[]" } else { "" };
+    // Most types are a word already (`varchar(200)`, `timestamp(3)`): copied whole.
+    if text.starts_with(|c: char| c.is_ascii_alphabetic()) && text.bytes().all(is_ascii_word_byte) {
+        out.push_str(text);
+        out.push_str(suffix);
+        return;
+    }
     let first = text.chars().chain(suffix.chars()).next();
     if first.is_none_or(|c| is_word_char(c) && !is_word_start(c)) {
         out.push('_');
@@ -297,7 +311,12 @@ fn is_word_start(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
-    is_word_start(c) || c.is_ascii_digit() || "-[]().,".contains(c)
+    is_word_start(c) || c.is_ascii_digit() || matches!(c, '-' | '[' | ']' | '(' | ')' | '.' | ',')
+}
+
+/// [`is_word_char`] for an ASCII byte (a non-ASCII byte is not one: the caller takes the long way).
+fn is_ascii_word_byte(b: u8) -> bool {
+    b.is_ascii() && is_word_char(char::from(b))
 }
 
 #[cfg(test)]
@@ -335,6 +354,10 @@ mod tests {
         assert_eq!(word("my type"), "my_type");
         assert_eq!(word("9lives"), "_9lives");
         assert_eq!(word(""), "_");
+        assert_eq!(word("varchar(200)"), "varchar(200)");
+        assert_eq!(word("größe x"), "größe_x");
+        assert_eq!(quoted("a b.c"), "\"a b.c\"");
+        assert_eq!(quoted("x\u{7f}\u{85}é"), "\"x\u{FFFD}\u{FFFD}é\"");
         let mut array = String::new();
         push_word(&mut array, "my type", true);
         assert_eq!(array, "my_type[]");
