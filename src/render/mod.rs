@@ -252,6 +252,10 @@ pub fn render_system(
 /// joining the chunks costs little, small enough for both cores to share a schema's tables.
 const CHUNK: usize = 32;
 
+/// Chunks laid out before their texts are appended (see [`par_layout_with`]): enough tasks
+/// for every core, while the texts waiting to be appended stay small (~0.5 MB).
+const WINDOW: usize = 8;
+
 /// `layout(out, index, item)` for every item, appended to `out` in item order: on one thread
 /// for a few items, else in chunks on every core, each chunk's text (sized from `size`, the
 /// bytes an item takes about) joined in order. The bytes do not depend on the timing.
@@ -289,18 +293,21 @@ pub(crate) fn par_layout_with<'a, T: Sync, S, E: Send>(
         out.reserve(items.len() * size);
         return serial(out, 0, items);
     }
-    // Every chunk's result kept, so the error reported is the first item's, as in one pass.
-    let chunks: Vec<Result<String, E>> = items
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(n, chunk)| {
-            let mut text = String::with_capacity(chunk.len() * size);
-            serial(&mut text, n * CHUNK, chunk).map(|()| text)
-        })
-        .collect();
-    out.reserve(chunks.iter().flatten().map(String::len).sum());
-    for chunk in chunks {
-        out.push_str(&chunk?);
+    // A window of chunks at a time, each window's texts appended before the next starts: a
+    // large file is then never held twice (its chunks and the file), only one window of it.
+    for (w, window) in items.chunks(CHUNK * WINDOW).enumerate() {
+        let chunks: Vec<Result<String, E>> = window
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let mut text = String::with_capacity(chunk.len() * size);
+                serial(&mut text, (w * WINDOW + n) * CHUNK, chunk).map(|()| text)
+            })
+            .collect();
+        // In order: the error reported is the first item's, as in one pass.
+        for chunk in chunks {
+            out.push_str(&chunk?);
+        }
     }
     Ok(())
 }
