@@ -143,3 +143,41 @@ fn a_template_that_differs_from_its_layout_is_caught() {
     let caught = std::panic::catch_unwind(|| assert_layouts_match(&config, templates.path()));
     assert!(caught.is_err());
 }
+
+#[test]
+fn a_system_laid_out_in_chunks_renders_as_its_templates_do() {
+    // The layouts write a large system's tables in chunks on every core (`render::par_layout`:
+    // 32 tables a chunk, 8 chunks a window); the template renders it in one pass. 300 tables
+    // make ten chunks in two windows, so every join between them is compared byte for byte.
+    let templates = verbatim_templates();
+    let scratch = support::TempDir::new("native-layouts-chunks");
+    let system = scratch.join("schemas/chunked");
+    std::fs::create_dir_all(&system).unwrap();
+    let mut yaml = String::from("flavor: prisma\nenums:\n  Status: [ACTIVE, ARCHIVED]\nmodels:\n");
+    for i in 0..300 {
+        yaml.push_str(&format!(
+            "  Model{i}:\n    map: model_{i}\n    fields: |\n      id String @id @default(uuid()) @db.Uuid\n      \
+             status Status @default(ACTIVE)\n      tags String[]\n      note String?\n      \
+             createdAt DateTime @default(now()) @map(\"created_at\")\n"
+        ));
+        if i > 0 {
+            yaml.push_str(&format!(
+                "      parentId String? @map(\"parent_id\") @db.Uuid\n      \
+                 parent Model{}? @relation(fields: [parentId], references: [id])\n",
+                i - 1
+            ));
+        }
+        if i + 1 < 300 {
+            yaml.push_str(&format!("      children Model{}[]\n", i + 1));
+        }
+    }
+    std::fs::write(system.join("models.yaml"), yaml).unwrap();
+    let config = Config {
+        schemas: scratch.join("schemas"),
+        out: scratch.join("generated"),
+        ..Config::default()
+    };
+    let files = assert_layouts_match(&config, templates.path());
+    assert!(files["chunked/types.ts"].contains("export type Model299Update"));
+    assert!(files["chunked/models.rs"].contains("pub struct Model299 {"));
+}

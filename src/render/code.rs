@@ -8,7 +8,7 @@
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Column, ScalarType, Table};
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 /// `UpperCamelCase`, for types and enum variants.
 pub fn camel(name: &str) -> String {
@@ -41,7 +41,7 @@ fn identifier(converted: String, fallback: &str) -> String {
 /// The names already given out in one scope (a module, a struct's fields, an enum's variants).
 #[derive(Debug, Default)]
 pub struct Scope {
-    taken: HashSet<String>,
+    taken: FxHashSet<String>,
 }
 
 impl Scope {

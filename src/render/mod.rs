@@ -13,6 +13,7 @@ pub use crate::history::History;
 use crate::ir::System;
 use crate::plan::Migration;
 use minijinja::{Environment, UndefinedBehavior};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -120,6 +121,12 @@ impl Templates {
         }
     }
 
+    /// Whether a project overrides the template `name` (then minijinja renders it from the
+    /// whole view; otherwise the target lays its text out table by table, on every core).
+    pub fn overrides(&self, name: &str) -> bool {
+        self.interpreted.contains(name)
+    }
+
     pub fn render(
         &self,
         name: &str,
@@ -225,28 +232,13 @@ pub fn render_system(
     templates: &Templates,
     options: Options,
 ) -> Result<BTreeMap<String, String>, Box<Diagnostic>> {
-    // Targets are independent and each is a pass over the whole system: on a large system,
-    // rendering them side by side is what keeps `build` fast. The first (Postgres, whose
-    // `schema.json` is the largest output) stays on this thread, which reuses the memory the
-    // earlier stages freed: a spawned thread allocates from an arena of its own.
-    let Some((&first, rest)) = targets.split_first() else {
-        return Ok(BTreeMap::new());
-    };
-    let rendered: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = rest
-            .iter()
-            .map(|&target| {
-                scope.spawn(move || {
-                    render_target(target, system, history, migration, templates, options)
-                })
-            })
-            .collect();
-        let here = render_target(first, system, history, migration, templates, options);
-        let there = handles
-            .into_iter()
-            .map(|h| h.join().expect("a renderer panicked"));
-        std::iter::once(here).chain(there).collect()
-    });
+    // Targets are independent, and each lays its tables out in chunks on rayon's pool
+    // ([`par_layout`]): work-stealing keeps both cores busy to the end, so no target is the
+    // long pole, and every chunk's text lands in table order whatever the timing.
+    let rendered: Vec<_> = targets
+        .par_iter()
+        .map(|&target| render_target(target, system, history, migration, templates, options))
+        .collect();
     let mut files = BTreeMap::new();
     for target_files in rendered {
         for (path, contents) in target_files? {
@@ -254,6 +246,70 @@ pub fn render_system(
         }
     }
     Ok(files)
+}
+
+/// Tables (or steps) per chunk of [`par_layout`]: enough text per task (tens of kB) that
+/// joining the chunks costs little, small enough for both cores to share a schema's tables.
+const CHUNK: usize = 32;
+
+/// Chunks laid out before their texts are appended (see [`par_layout_with`]): enough tasks
+/// for every core, while the texts waiting to be appended stay small (~0.5 MB).
+const WINDOW: usize = 8;
+
+/// `layout(out, index, item)` for every item, appended to `out` in item order: on one thread
+/// for a few items, else in chunks on every core, each chunk's text (sized from `size`, the
+/// bytes an item takes about) joined in order. The bytes do not depend on the timing.
+pub(crate) fn par_layout<T: Sync, E: Send>(
+    out: &mut String,
+    items: &[T],
+    size: usize,
+    layout: impl Fn(&mut String, usize, &T) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    par_layout_with(
+        out,
+        items,
+        size,
+        || (),
+        |out, (), i, item| layout(out, i, item),
+    )
+}
+
+/// [`par_layout`] with a scratch state per chunk (`state()`), such as a cache of names.
+pub(crate) fn par_layout_with<'a, T: Sync, S, E: Send>(
+    out: &mut String,
+    items: &'a [T],
+    size: usize,
+    state: impl Fn() -> S + Sync,
+    layout: impl Fn(&mut String, &mut S, usize, &'a T) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    let serial = |out: &mut String, first: usize, chunk: &'a [T]| {
+        let mut state = state();
+        chunk
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, item)| layout(out, &mut state, first + i, item))
+    };
+    if items.len() <= CHUNK {
+        out.reserve(items.len() * size);
+        return serial(out, 0, items);
+    }
+    // A window of chunks at a time, each window's texts appended before the next starts: a
+    // large file is then never held twice (its chunks and the file), only one window of it.
+    for (w, window) in items.chunks(CHUNK * WINDOW).enumerate() {
+        let chunks: Vec<Result<String, E>> = window
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let mut text = String::with_capacity(chunk.len() * size);
+                serial(&mut text, (w * WINDOW + n) * CHUNK, chunk).map(|()| text)
+            })
+            .collect();
+        // In order: the error reported is the first item's, as in one pass.
+        for chunk in chunks {
+            out.push_str(&chunk?);
+        }
+    }
+    Ok(())
 }
 
 /// One target's files, as paths relative to the system's folder.

@@ -9,9 +9,11 @@
 pub mod stamp;
 
 use crate::diagnostics::{Code, Diagnostic};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Written into every output folder; a folder without it is never replaced.
 pub const MARKER: &str = ".schemagen";
@@ -142,9 +144,9 @@ fn replace(
         return Ok(summary);
     }
     writable(out_dir)?;
-    let mut steps = Steps::from_env();
+    let steps = Steps::from_env();
     let staging = sibling(out_dir, STAGING);
-    if let Err(e) = stage(&staging, out_dir, files, &current, &mut steps) {
+    if let Err(e) = stage(&staging, out_dir, files, &current, &steps) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(WriteError::not_written(
             out_dir,
@@ -152,7 +154,7 @@ fn replace(
             e,
         ));
     }
-    if let Err(e) = swap(&staging, out_dir, &mut steps) {
+    if let Err(e) = swap(&staging, out_dir, &steps) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(WriteError::not_written(
             out_dir,
@@ -375,19 +377,28 @@ fn stage(
     out_dir: &Path,
     files: &Tree,
     current: &BTreeMap<String, bool>,
-    steps: &mut Steps,
+    steps: &Steps,
 ) -> io::Result<()> {
     std::fs::create_dir_all(staging)?;
-    for (path, contents) in files {
-        steps.tick()?;
-        let target = staging.join(path);
-        std::fs::create_dir_all(target.parent().expect("a file has a parent"))?;
-        if current.get(path) == Some(&true) {
-            keep(&out_dir.join(path), &target, contents)?;
-        } else {
-            std::fs::write(&target, contents)?;
-        }
-    }
+    // Written on every core, a task per file: a large system's few big files (the first
+    // migration, `schema.json`, `types.ts`) are most of the bytes, and the kernel's copy of
+    // each runs on the core that writes it. The first failure in path order is reported.
+    let files: Vec<(&String, &String)> = files.iter().collect();
+    let staged: Vec<io::Result<()>> = files
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(path, contents)| {
+            steps.tick()?;
+            let target = staging.join(path);
+            std::fs::create_dir_all(target.parent().expect("a file has a parent"))?;
+            if current.get(path) == Some(&true) {
+                keep(&out_dir.join(path), &target, contents)
+            } else {
+                std::fs::write(&target, contents)
+            }
+        })
+        .collect();
+    staged.into_iter().collect::<io::Result<()>>()?;
     // Durable before it is swapped in: one `syncfs` flushes every file and folder just
     // written (an fsync per file costs a disk flush each, thousands per build).
     let folder = std::fs::File::open(staging)?;
@@ -414,7 +425,7 @@ fn keep(old: &Path, target: &Path, contents: &str) -> io::Result<()> {
 /// Swaps the staged tree in: one atomic exchange of the two folders where the file system
 /// has it (Linux), so `out_dir` always exists and is one whole tree; else two renames. The
 /// caller syncs the parent folder, so the swap survives a power cut.
-fn swap(staging: &Path, out_dir: &Path, steps: &mut Steps) -> io::Result<()> {
+fn swap(staging: &Path, out_dir: &Path, steps: &Steps) -> io::Result<()> {
     steps.tick()?;
     if !out_dir.exists() {
         if let Some(parent) = out_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -438,7 +449,7 @@ fn exchange(a: &Path, b: &Path) -> rustix::io::Result<()> {
 /// Without an atomic exchange: the old tree to `.old`, the new one in, the old one to the
 /// staging name (so it is removed as a leftover). A kill between the first two renames
 /// leaves no `out_dir`: [`repair`] puts `.old` back.
-fn two_renames(staging: &Path, out_dir: &Path, steps: &mut Steps) -> io::Result<()> {
+fn two_renames(staging: &Path, out_dir: &Path, steps: &Steps) -> io::Result<()> {
     let old = sibling(out_dir, "old");
     remove_if_exists(&old)?;
     std::fs::rename(out_dir, &old)?;
@@ -470,7 +481,8 @@ fn sibling(dir: &Path, suffix: &str) -> PathBuf {
 /// stop a write at a chosen one: `SCHEMAGEN_WRITE_FAULT=abort:N` aborts the process at the
 /// Nth step, as a kill would; `fail:N` makes it fail as a full disk would.
 struct Steps {
-    done: u64,
+    /// Counted across the threads that stage files.
+    done: AtomicU64,
     fault: Option<(bool, u64)>,
 }
 
@@ -480,14 +492,17 @@ impl Steps {
             let (mode, n) = v.split_once(':')?;
             Some((mode == "abort", n.parse().ok()?))
         });
-        Steps { done: 0, fault }
+        Steps {
+            done: AtomicU64::new(0),
+            fault,
+        }
     }
 
-    fn tick(&mut self) -> io::Result<()> {
-        self.done += 1;
+    fn tick(&self) -> io::Result<()> {
+        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
         match self.fault {
-            Some((true, n)) if n == self.done => std::process::abort(),
-            Some((false, n)) if n == self.done => Err(io::Error::new(
+            Some((true, n)) if n == done => std::process::abort(),
+            Some((false, n)) if n == done => Err(io::Error::new(
                 io::ErrorKind::StorageFull,
                 "no space left on device (SCHEMAGEN_WRITE_FAULT)",
             )),

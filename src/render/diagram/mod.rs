@@ -7,8 +7,9 @@
 //! it stands for. Only syntax Mermaid 11 reads is used (GitHub's renderer lags behind npm).
 
 use crate::ir::{ForeignKey, IndexPart, QualifiedName, ScalarType, System, Table};
+use crate::render::par_layout;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 pub fn render(system: &System) -> String {
     let mut out = format!(
@@ -27,71 +28,88 @@ pub fn render(system: &System) -> String {
             .or_default()
             .push(table);
     }
+    // Sized once (~40 bytes a column or relation line), not grown by doubling.
+    let lines: usize = system
+        .tables
+        .iter()
+        .map(|t| 2 + t.columns.len() + t.foreign_keys.len())
+        .sum();
+    out.reserve(by_schema.len() * 64 + lines * 40);
     for (schema, tables) in by_schema {
-        let diagram = diagram(schema, &tables);
-        out.reserve(diagram.len() + schema.len() + 32);
-        let _ = write!(
-            out,
-            "\n## Schema `{}`\n\n```mermaid\n{}```\n",
-            schema.replace('`', "'"),
-            diagram
-        );
+        out.push_str("\n## Schema `");
+        out.push_str(&schema.replace('`', "'"));
+        out.push_str("`\n\n```mermaid\n");
+        diagram(&mut out, schema, &tables);
+        out.push_str("```\n");
     }
     out
 }
 
-/// One schema's `erDiagram`: its tables' blocks, then every relation they start.
-fn diagram(schema: &str, tables: &[&Table]) -> String {
-    // Sized once (~32 bytes a column line), not grown by doubling.
-    let lines: usize = tables
-        .iter()
-        .map(|t| 2 + t.columns.len() + t.foreign_keys.len())
-        .sum();
-    let mut out = String::with_capacity(64 + lines * 40);
+/// One schema's `erDiagram`: its tables' blocks, then every relation they start, each
+/// laid out table by table on every core.
+fn diagram(out: &mut String, schema: &str, tables: &[&Table]) {
     out.push_str("erDiagram\n");
     let (joins, entities): (Vec<&Table>, Vec<&Table>) =
         tables.iter().partition(|t| join_ends(t).is_some());
-    for table in &entities {
-        entity(&mut out, schema, table);
-    }
-    for table in &entities {
-        for fk in &table.foreign_keys {
-            let _ = writeln!(
-                out,
-                "    {} {}{}{} {} : {}",
-                entity_name(schema, &fk.referenced_table),
-                if any_nullable(table, fk) { "|o" } else { "||" },
-                if identifying(table, fk) { "--" } else { ".." },
-                if is_unique(table, &fk.columns) {
-                    "o|"
-                } else {
-                    "o{"
-                },
-                entity_name(schema, &table.db_name),
-                quoted(&fk.columns.join(", "))
-            );
-        }
-    }
+    let _ = par_layout(out, &entities, 40 * 24, |out, _, table| {
+        entity(out, schema, table);
+        Ok::<_, ()>(())
+    });
+    let _ = par_layout(out, &entities, 128, |out, _, table| {
+        relations(out, schema, table);
+        Ok::<_, ()>(())
+    });
     for table in joins {
         let (a, b) = join_ends(table).expect("partitioned as a join table");
-        let _ = writeln!(
-            out,
-            "    {} }}o--o{{ {} : {}",
-            entity_name(schema, &a.referenced_table),
-            entity_name(schema, &b.referenced_table),
-            quoted(&table.db_name.name)
-        );
+        out.push_str("    ");
+        push_entity_name(out, schema, &a.referenced_table);
+        out.push_str(" }o--o{ ");
+        push_entity_name(out, schema, &b.referenced_table);
+        out.push_str(" : ");
+        push_quoted(out, [table.db_name.name.as_str()]);
+        out.push('\n');
     }
-    out
+}
+
+/// The relation line of each foreign key of `table`.
+fn relations(out: &mut String, schema: &str, table: &Table) {
+    for fk in &table.foreign_keys {
+        out.push_str("    ");
+        push_entity_name(out, schema, &fk.referenced_table);
+        out.push(' ');
+        out.push_str(if any_nullable(table, fk) { "|o" } else { "||" });
+        out.push_str(if identifying(table, fk) { "--" } else { ".." });
+        out.push_str(if is_unique(table, &fk.columns) {
+            "o|"
+        } else {
+            "o{"
+        });
+        out.push(' ');
+        push_entity_name(out, schema, &table.db_name);
+        out.push_str(" : ");
+        let columns = fk.columns.iter().enumerate();
+        push_quoted(
+            out,
+            columns.flat_map(|(i, c)| [if i == 0 { "" } else { ", " }, c.as_str()]),
+        );
+        out.push('\n');
+    }
 }
 
 /// A table's block: one line per column, `type name [PK, FK, UK]`.
 fn entity(out: &mut String, schema: &str, table: &Table) {
-    let _ = writeln!(out, "    {} {{", entity_name(schema, &table.db_name));
+    out.push_str("    ");
+    push_entity_name(out, schema, &table.db_name);
+    out.push_str(" {\n");
     let primary: &[String] = table.primary_key.as_ref().map_or(&[], |pk| &pk.columns);
     for column in &table.columns {
         let name = &column.db_name;
-        let keys: Vec<&str> = [
+        out.push_str("        ");
+        let ty = type_name(&column.ty.scalar, &table.db_name.schema);
+        push_word(out, &ty, column.ty.array);
+        out.push(' ');
+        push_attribute_name(out, name);
+        let keys = [
             (primary.contains(name), "PK"),
             (
                 table
@@ -101,22 +119,13 @@ fn entity(out: &mut String, schema: &str, table: &Table) {
                 "FK",
             ),
             (is_unique_index(table, std::slice::from_ref(name)), "UK"),
-        ]
-        .into_iter()
-        .filter_map(|(has, key)| has.then_some(key))
-        .collect();
-        let mut ty = type_name(&column.ty.scalar, &table.db_name.schema);
-        if column.ty.array {
-            ty.push_str("[]");
+        ];
+        let keys = keys.into_iter().filter_map(|(has, key)| has.then_some(key));
+        for (i, key) in keys.enumerate() {
+            out.push_str(if i == 0 { " " } else { ", " });
+            out.push_str(key);
         }
-        let _ = writeln!(
-            out,
-            "        {} {}{}{}",
-            word(&ty),
-            attribute_name(name),
-            if keys.is_empty() { "" } else { " " },
-            keys.join(", ")
-        );
+        out.push('\n');
     }
     out.push_str("    }\n");
 }
@@ -179,12 +188,12 @@ fn same_set(a: &[String], b: &[String]) -> bool {
 }
 
 /// A column type as one Mermaid word: Postgres's short spelling, no spaces.
-fn type_name(scalar: &ScalarType, schema: &str) -> String {
-    let sized = |name: &str, n: Option<u32>| match n {
-        Some(n) => format!("{name}({n})"),
-        None => name.to_string(),
+fn type_name<'a>(scalar: &'a ScalarType, schema: &str) -> Cow<'a, str> {
+    let sized = |name: &'static str, n: Option<u32>| match n {
+        Some(n) => Cow::Owned(format!("{name}({n})")),
+        None => Cow::Borrowed(name),
     };
-    let precise = |name: &str, p: Option<u8>| sized(name, p.map(u32::from));
+    let precise = |name: &'static str, p: Option<u8>| sized(name, p.map(u32::from));
     match scalar {
         ScalarType::Text => "text".into(),
         ScalarType::Citext => "citext".into(),
@@ -198,7 +207,7 @@ fn type_name(scalar: &ScalarType, schema: &str) -> String {
         ScalarType::Numeric {
             precision: Some(p),
             scale: Some(s),
-        } => format!("numeric({p},{s})"),
+        } => format!("numeric({p},{s})").into(),
         ScalarType::Numeric { precision, .. } => sized("numeric", *precision),
         ScalarType::Real => "real".into(),
         ScalarType::Double => "double".into(),
@@ -213,9 +222,9 @@ fn type_name(scalar: &ScalarType, schema: &str) -> String {
         ScalarType::Bytea => "bytea".into(),
         ScalarType::Enum { name } => {
             if name.schema == schema {
-                name.name.clone()
+                Cow::Borrowed(&name.name)
             } else {
-                format!("{}.{}", name.schema, name.name)
+                format!("{}.{}", name.schema, name.name).into()
             }
         }
         ScalarType::GeoPoint => "point".into(),
@@ -223,52 +232,73 @@ fn type_name(scalar: &ScalarType, schema: &str) -> String {
 }
 
 /// A table as Mermaid names it in `schema`'s diagram: bare at home, qualified elsewhere.
-fn entity_name(schema: &str, table: &QualifiedName) -> String {
+fn push_entity_name(out: &mut String, schema: &str, table: &QualifiedName) {
     if table.schema == schema {
-        quoted(&table.name)
+        push_quoted(out, [table.name.as_str()]);
     } else {
-        quoted(&format!("{}.{}", table.schema, table.name))
+        push_quoted(out, [table.schema.as_str(), ".", &table.name]);
     }
 }
 
-/// A double-quoted Mermaid name or label. Mermaid has no escapes: the characters it cannot
-/// take inside quotes become their full-width look-alikes (control characters U+FFFD), so
-/// every Postgres name still shows, and two names stay two.
-fn quoted(text: &str) -> String {
-    let inner: String = text
-        .chars()
-        .map(|c| match c {
-            '"' => '＂',
-            '%' => '％',
-            '\\' => '＼',
-            c if c.is_control() => '\u{FFFD}',
-            c => c,
-        })
-        .collect();
-    format!("\"{inner}\"")
+/// The `parts` as one double-quoted Mermaid name or label. Mermaid has no escapes: the
+/// characters it cannot take inside quotes become their full-width look-alikes (control
+/// characters U+FFFD), so every Postgres name still shows, and two names stay two.
+fn push_quoted<'a>(out: &mut String, parts: impl IntoIterator<Item = &'a str>) {
+    out.push('"');
+    for part in parts {
+        // Most names need no replacement: copied whole.
+        if part
+            .bytes()
+            .all(|b| (b.is_ascii_graphic() && !matches!(b, b'"' | b'%' | b'\\')) || b == b' ')
+        {
+            out.push_str(part);
+            continue;
+        }
+        for c in part.chars() {
+            out.push(match c {
+                '"' => '＂',
+                '%' => '％',
+                '\\' => '＼',
+                c if c.is_control() => '\u{FFFD}',
+                c => c,
+            });
+        }
+    }
+    out.push('"');
 }
 
 /// An attribute name: a plain Mermaid word, or in backticks when it is not one (`my col`,
 /// `2fa`, or `pk`, which Mermaid would read as a key marker).
-fn attribute_name(name: &str) -> String {
-    let marker = ["pk", "fk", "uk"].contains(&name.to_ascii_lowercase().as_str());
+fn push_attribute_name(out: &mut String, name: &str) {
+    let marker = ["pk", "fk", "uk"]
+        .iter()
+        .any(|m| name.eq_ignore_ascii_case(m));
     if is_word(name) && !marker {
-        name.to_string()
+        out.push_str(name);
     } else {
-        format!("`{}`", name.replace('`', "'").replace(['\n', '\r'], " "))
+        out.push('`');
+        out.push_str(&name.replace('`', "'").replace(['\n', '\r'], " "));
+        out.push('`');
     }
 }
 
-/// A type as a Mermaid word: characters a word cannot hold become `_`.
-fn word(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .map(|c| if is_word_char(c) { c } else { '_' })
-        .collect();
-    if !out.starts_with(is_word_start) {
-        out.insert(0, '_');
+/// A type (`[]` after it for an array) as a Mermaid word: characters a word cannot hold
+/// become `_`, and a `_` goes first when the word would not start as one may.
+fn push_word(out: &mut String, text: &str, array: bool) {
+    let suffix = if array { "[]" } else { "" };
+    // Most types are a word already (`varchar(200)`, `timestamp(3)`): copied whole.
+    if text.starts_with(|c: char| c.is_ascii_alphabetic()) && text.bytes().all(is_ascii_word_byte) {
+        out.push_str(text);
+        out.push_str(suffix);
+        return;
     }
-    out
+    let first = text.chars().chain(suffix.chars()).next();
+    if first.is_none_or(|c| is_word_char(c) && !is_word_start(c)) {
+        out.push('_');
+    }
+    for c in text.chars().chain(suffix.chars()) {
+        out.push(if is_word_char(c) { c } else { '_' });
+    }
 }
 
 /// Mermaid's `ATTRIBUTE_WORD`: `[*A-Za-z_\u00C0-\uFFFF][A-Za-z0-9\-_\[\]().,\u00C0-\uFFFF*]*`.
@@ -281,12 +311,35 @@ fn is_word_start(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
-    is_word_start(c) || c.is_ascii_digit() || "-[]().,".contains(c)
+    is_word_start(c) || c.is_ascii_digit() || matches!(c, '-' | '[' | ']' | '(' | ')' | '.' | ',')
+}
+
+/// [`is_word_char`] for an ASCII byte (a non-ASCII byte is not one: the caller takes the long way).
+fn is_ascii_word_byte(b: u8) -> bool {
+    b.is_ascii() && is_word_char(char::from(b))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn quoted(text: &str) -> String {
+        let mut out = String::new();
+        push_quoted(&mut out, [text]);
+        out
+    }
+
+    fn attribute_name(name: &str) -> String {
+        let mut out = String::new();
+        push_attribute_name(&mut out, name);
+        out
+    }
+
+    fn word(text: &str) -> String {
+        let mut out = String::new();
+        push_word(&mut out, text, false);
+        out
+    }
 
     #[test]
     fn names_mermaid_cannot_take_are_escaped() {
@@ -294,9 +347,19 @@ mod tests {
         assert_eq!(quoted("a\"b%c\\d\ne"), "\"a＂b％c＼d\u{FFFD}e\"");
         assert_eq!(attribute_name("created_at"), "created_at");
         assert_eq!(attribute_name("PK"), "`PK`");
+        assert_eq!(attribute_name("Fk"), "`Fk`");
+        assert_eq!(attribute_name("pkey"), "pkey");
         assert_eq!(attribute_name("my col"), "`my col`");
         assert_eq!(attribute_name("2fa"), "`2fa`");
         assert_eq!(word("my type"), "my_type");
         assert_eq!(word("9lives"), "_9lives");
+        assert_eq!(word(""), "_");
+        assert_eq!(word("varchar(200)"), "varchar(200)");
+        assert_eq!(word("größe x"), "größe_x");
+        assert_eq!(quoted("a b.c"), "\"a b.c\"");
+        assert_eq!(quoted("x\u{7f}\u{85}é"), "\"x\u{FFFD}\u{FFFD}é\"");
+        let mut array = String::new();
+        push_word(&mut array, "my type", true);
+        assert_eq!(array, "my_type[]");
     }
 }

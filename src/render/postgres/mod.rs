@@ -27,6 +27,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::history::{self, undo, History};
 use crate::ir::System;
 use crate::plan::{Change, Migration, Step, Transaction};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -290,8 +291,11 @@ pub fn render_migration(
         .into_iter()
         .map(|(transaction, steps)| {
             let guarded = tail && transaction == Transaction::Shared;
-            let steps: Vec<StepView> = steps
-                .iter()
+            // Each step's SQL on every core (a first migration has a step per table and
+            // index), collected in order; the first failing step's error, as in one pass.
+            let steps: Vec<Result<StepView, Box<Diagnostic>>> = steps
+                .par_iter()
+                .with_min_len(32)
                 .map(|step| {
                     let sql = sql::statement(&step.change, &indexed, templates)?;
                     Ok(StepView {
@@ -306,7 +310,8 @@ pub fn render_migration(
                         sql: if guarded { in_plpgsql(&sql) } else { sql },
                     })
                 })
-                .collect::<Result<_, Box<Diagnostic>>>()?;
+                .collect();
+            let steps = steps.into_iter().collect::<Result<Vec<_>, _>>()?;
             // The body is only needed to pick a dollar tag it does not contain: joined only
             // for a guarded block (a first migration's one segment is the whole file).
             let guard = guarded.then(|| {

@@ -11,6 +11,7 @@ use crate::plan::cast::{self, Cast};
 use crate::plan::{Change, ConstraintForm, EnumUsage, ValuePosition};
 use crate::render::{push_ident, quote_ident, Templates};
 use sea_query::{Alias, PostgresQueryBuilder, QueryBuilder, Table, Value};
+use std::borrow::Cow;
 
 /// `"schema"."name"`.
 pub fn qualified(name: &QualifiedName) -> String {
@@ -36,11 +37,13 @@ fn idents(names: &[String]) -> String {
         .join(", ")
 }
 
-fn length(name: &str, n: Option<u32>) -> String {
-    n.map_or_else(|| name.to_string(), |n| format!("{name}({n})"))
+fn length(name: &'static str, n: Option<u32>) -> Cow<'static, str> {
+    n.map_or(Cow::Borrowed(name), |n| Cow::Owned(format!("{name}({n})")))
 }
 
-fn scalar_sql(scalar: &ScalarType) -> String {
+/// The scalar's SQL spelling: borrowed for the fixed names (one per column of a large
+/// migration, so no allocation for most).
+fn scalar_sql(scalar: &ScalarType) -> Cow<'static, str> {
     use ScalarType::*;
     match scalar {
         Text => "TEXT".into(),
@@ -55,7 +58,7 @@ fn scalar_sql(scalar: &ScalarType) -> String {
         Numeric {
             precision: Some(p),
             scale: Some(s),
-        } => format!("DECIMAL({p},{s})"),
+        } => format!("DECIMAL({p},{s})").into(),
         Numeric { precision, .. } => length("DECIMAL", *precision),
         Real => "REAL".into(),
         Double => "DOUBLE PRECISION".into(),
@@ -68,7 +71,7 @@ fn scalar_sql(scalar: &ScalarType) -> String {
         Json => "JSON".into(),
         Jsonb => "JSONB".into(),
         Bytea => "BYTEA".into(),
-        Enum { name } => qualified(name),
+        Enum { name } => qualified(name).into(),
         // The built-in geometric type: PostGIS cannot be assumed on every server.
         GeoPoint => "POINT".into(),
     }
@@ -80,7 +83,7 @@ pub fn column_type(ty: &ColumnType) -> String {
     if ty.array {
         format!("{scalar}[]")
     } else {
-        scalar
+        scalar.into_owned()
     }
 }
 
@@ -126,16 +129,21 @@ fn literal_sql(literal: &Literal, element: &str) -> String {
 
 /// The `DEFAULT` expression, or `None` when the database fills nothing in.
 pub fn default_sql(default: &DefaultValue, ty: &ColumnType) -> Option<String> {
-    let element = storage_type(&ColumnType {
-        scalar: ty.scalar.clone(),
-        array: false,
-    });
+    // Spelled only for the defaults that name it (not for `now()`, most of a large system's).
+    let element = || {
+        storage_type(&ColumnType {
+            scalar: ty.scalar.clone(),
+            array: false,
+        })
+    };
     Some(match default {
-        DefaultValue::Literal(literal) => literal_sql(literal, &element),
+        DefaultValue::Literal(array @ Literal::Array(_)) => literal_sql(array, &element()),
+        // Only an array literal names its element type.
+        DefaultValue::Literal(literal) => literal_sql(literal, ""),
         DefaultValue::EnumValue(value) if ty.array => {
-            format!("ARRAY[{}]::{element}[]", string_literal(value))
+            format!("ARRAY[{}]::{}[]", string_literal(value), element())
         }
-        DefaultValue::EnumValue(value) => format!("{}::{element}", string_literal(value)),
+        DefaultValue::EnumValue(value) => format!("{}::{}", string_literal(value), element()),
         DefaultValue::Now => "CURRENT_TIMESTAMP".into(),
         DefaultValue::GenRandomUuid => "gen_random_uuid()".into(),
         DefaultValue::Sql(sql) => sql.clone(),
@@ -148,7 +156,10 @@ pub fn column_definition(column: &Column) -> String {
     let mut sql = String::with_capacity(column.db_name.len() + 48);
     push_ident(&mut sql, &column.db_name);
     sql.push(' ');
-    sql.push_str(&column_type(&column.ty));
+    sql.push_str(&scalar_sql(&column.ty.scalar));
+    if column.ty.array {
+        sql.push_str("[]");
+    }
     if !column.nullable {
         sql.push_str(" NOT NULL");
     }

@@ -18,8 +18,9 @@ use super::code::{camel, doc_lines, snake, unknown_enum, Scope};
 use super::{quote_ident, Options, Templates};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, ColumnType, EnumValue, QualifiedName, ScalarType, System, Table};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 pub const TEMPLATES: &[(&str, &str)] = &[(
     "rust/models.rs.jinja",
@@ -42,42 +43,45 @@ const KEYWORDS: &[&str] = &[
 ];
 
 #[derive(Serialize)]
-struct Module {
-    system: String,
+struct Module<'a> {
+    system: &'a str,
     /// sqlx derives beside serde's (`rust: { sqlx: true }`).
     sqlx: bool,
     /// The name of the generated (longitude, latitude) type, when a column needs one.
-    point: Option<String>,
-    enums: Vec<EnumView>,
-    structs: Vec<StructView>,
+    point: Option<&'a str>,
+    enums: Vec<EnumView<'a>>,
+    structs: Vec<StructView<'a>>,
 }
 
 #[derive(Serialize)]
-struct EnumView {
-    name: String,
+struct EnumView<'a> {
+    name: &'a str,
     /// The Postgres type as sqlx names it, a Rust string literal: quoted, schema-qualified
     /// outside `public` (as `regtype` prints it on the default search path).
     type_name: String,
     doc: Vec<String>,
-    variants: Vec<Item>,
+    variants: Vec<Item<'a>>,
 }
 
 #[derive(Serialize)]
-struct StructView {
-    name: String,
+struct StructView<'a> {
+    name: &'a str,
     doc: Vec<String>,
-    fields: Vec<Item>,
+    fields: Vec<Item<'a>>,
 }
 
 /// A variant or a field: its identifier, its serde name when that differs, and for fields a type.
 #[derive(Serialize)]
-struct Item {
+struct Item<'a> {
     ident: String,
     /// A Rust string literal, already quoted and escaped.
     rename: Option<String>,
-    ty: Option<String>,
+    /// Borrowed where the type is a name as it is (a column neither nullable nor an array).
+    ty: Option<Cow<'a, str>>,
     doc: Vec<String>,
 }
+
+const TEMPLATE: &str = "rust/models.rs.jinja";
 
 pub fn render(system: &System, templates: &Templates) -> Result<String, Box<Diagnostic>> {
     render_with(system, templates, Options::default())
@@ -88,82 +92,101 @@ pub fn render_with(
     templates: &Templates,
     options: Options,
 ) -> Result<String, Box<Diagnostic>> {
-    let module = module(system, options)?;
-    if options.sqlx {
+    let names = TypeNames::new(system);
+    if options.sqlx || templates.overrides(TEMPLATE) {
         // The sqlx derives are spelled by the template alone (`layout` is the fast path of
         // the common case, held byte-equal to the template by tests/native_layouts.rs).
-        templates.render("rust/models.rs.jinja", module)
-    } else {
-        templates.render_with("rust/models.rs.jinja", module, layout::models_rs)
+        return templates.render(TEMPLATE, module(system, &names, options)?);
     }
+    layout::models_rs(system, &names)
 }
 
-fn module(system: &System, options: Options) -> Result<Module, Box<Diagnostic>> {
-    // Tables claim names first: their structs are what users touch most.
-    let mut scope = Scope::with_reserved(RESERVED_TYPES);
-    let struct_names: Vec<String> = system
-        .tables
-        .iter()
-        .map(|t| scope.claim(&camel(&t.name), "Row"))
-        .collect();
-    let enum_names: Vec<String> = system
-        .enums
-        .iter()
-        .map(|e| scope.claim(&camel(&e.name), "Enum"))
-        .collect();
-    let uses_points = system
-        .tables
-        .iter()
-        .flat_map(|t| &t.columns)
-        .any(|c| c.ty.scalar == ScalarType::GeoPoint);
-    let point = uses_points.then(|| scope.claim("GeoPoint", "Type"));
-
-    let types = TypeNames {
-        enums: system
-            .enums
-            .iter()
-            .zip(&enum_names)
-            .map(|(e, name)| (&e.db_name, name.as_str()))
-            .collect(),
-        point: point.as_deref().unwrap_or("GeoPoint"),
-    };
+/// The whole module's view, for the template.
+fn module<'a>(
+    system: &'a System,
+    names: &'a TypeNames,
+    options: Options,
+) -> Result<Module<'a>, Box<Diagnostic>> {
     let mut field_names = FieldNames::default();
     let structs = system
         .tables
         .iter()
-        .zip(struct_names)
-        .map(|(table, name)| struct_view(table, name, &types, &mut field_names))
+        .zip(&names.structs)
+        .map(|(table, name)| struct_view(table, name, names, &mut field_names))
         .collect::<Result<_, _>>()?;
     let enums = system
         .enums
         .iter()
-        .zip(enum_names)
-        .map(|(e, name)| EnumView {
-            type_name: format!("{:?}", sqlx_type_name(&e.db_name)),
-            doc: doc(e.comment.as_deref(), &name, &e.name),
-            name,
-            variants: variants(&e.values),
-        })
+        .zip(&names.enums)
+        .map(|(e, name)| enum_view(e, name))
         .collect();
     Ok(Module {
-        system: system.name.clone(),
+        system: &system.name,
         sqlx: options.sqlx,
-        point,
+        point: names.point.as_deref(),
         enums,
         structs,
     })
 }
 
-/// How column types name the generated types.
+fn enum_view<'a>(e: &'a crate::ir::Enum, name: &'a str) -> EnumView<'a> {
+    EnumView {
+        type_name: format!("{:?}", sqlx_type_name(&e.db_name)),
+        doc: doc(e.comment.as_deref(), name, &e.name),
+        name,
+        variants: variants(&e.values),
+    }
+}
+
+/// The type names, claimed in declaration order, and how column types name them.
 struct TypeNames<'a> {
-    enums: HashMap<&'a QualifiedName, &'a str>,
-    point: &'a str,
+    structs: Vec<String>,
+    enums: Vec<String>,
+    /// An enum's type by its database name: the index of its name in `enums`.
+    enum_types: FxHashMap<&'a QualifiedName, usize>,
+    /// The (longitude, latitude) type, when a column needs one.
+    point: Option<String>,
+}
+
+impl<'a> TypeNames<'a> {
+    fn new(system: &'a System) -> TypeNames<'a> {
+        // Tables claim names first: their structs are what users touch most.
+        let mut scope = Scope::with_reserved(RESERVED_TYPES);
+        let structs = system
+            .tables
+            .iter()
+            .map(|t| scope.claim(&camel(&t.name), "Row"))
+            .collect();
+        let enums = system
+            .enums
+            .iter()
+            .map(|e| scope.claim(&camel(&e.name), "Enum"))
+            .collect();
+        let uses_points = system
+            .tables
+            .iter()
+            .flat_map(|t| &t.columns)
+            .any(|c| c.ty.scalar == ScalarType::GeoPoint);
+        let point = uses_points.then(|| scope.claim("GeoPoint", "Type"));
+        let enum_types = system
+            .enums
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (&e.db_name, i))
+            .collect();
+        TypeNames {
+            structs,
+            enums,
+            enum_types,
+            point,
+        }
+    }
 }
 
 /// Each column name's `snake_case`, converted once: a large system repeats a few column names
 /// (`id`, `createdAt`) in every table, and the conversion is a pure function of the name.
 #[derive(Default)]
-struct FieldNames<'a>(HashMap<&'a str, String>);
+struct FieldNames<'a>(FxHashMap<&'a str, String>);
 
 impl<'a> FieldNames<'a> {
     fn snake(&mut self, name: &'a str) -> &str {
@@ -173,10 +196,10 @@ impl<'a> FieldNames<'a> {
 
 fn struct_view<'a>(
     table: &'a Table,
-    name: String,
-    types: &TypeNames,
+    name: &'a str,
+    types: &'a TypeNames,
     field_names: &mut FieldNames<'a>,
-) -> Result<StructView, Box<Diagnostic>> {
+) -> Result<StructView<'a>, Box<Diagnostic>> {
     let mut scope = Scope::with_reserved(NOT_RAW);
     let fields = table
         .columns
@@ -192,14 +215,14 @@ fn struct_view<'a>(
         })
         .collect::<Result<_, Box<Diagnostic>>>()?;
     Ok(StructView {
-        doc: doc(table.comment.as_deref(), &name, &table.name),
+        doc: doc(table.comment.as_deref(), name, &table.name),
         name,
         fields,
     })
 }
 
 /// Variants are named from the logical value name and (de)serialize as the database value.
-fn variants(values: &[EnumValue]) -> Vec<Item> {
+fn variants(values: &[EnumValue]) -> Vec<Item<'static>> {
     let mut scope = Scope::with_reserved(&["Self"]);
     values
         .iter()
@@ -232,27 +255,23 @@ fn raw_if_keyword(ident: String) -> String {
     }
 }
 
-fn field_type(
+fn field_type<'a>(
     table: &Table,
     column: &Column,
-    types: &TypeNames,
-) -> Result<String, Box<Diagnostic>> {
+    types: &'a TypeNames,
+) -> Result<Cow<'a, str>, Box<Diagnostic>> {
     let ColumnType { scalar, array } = &column.ty;
     let scalar = scalar_type(scalar, types).ok_or_else(|| unknown_enum(table, column))?;
-    let ty = if *array {
-        format!("Vec<{scalar}>")
-    } else {
-        scalar
-    };
-    Ok(if column.nullable {
-        format!("Option<{ty}>")
-    } else {
-        ty
+    Ok(match (*array, column.nullable) {
+        (false, false) => Cow::Borrowed(scalar),
+        (false, true) => Cow::Owned(format!("Option<{scalar}>")),
+        (true, false) => Cow::Owned(format!("Vec<{scalar}>")),
+        (true, true) => Cow::Owned(format!("Option<Vec<{scalar}>>")),
     })
 }
 
-fn scalar_type(scalar: &ScalarType, types: &TypeNames) -> Option<String> {
-    let name = match scalar {
+fn scalar_type<'a>(scalar: &ScalarType, types: &'a TypeNames) -> Option<&'a str> {
+    Some(match scalar {
         ScalarType::Text
         | ScalarType::Citext
         | ScalarType::Varchar { .. }
@@ -278,10 +297,12 @@ fn scalar_type(scalar: &ScalarType, types: &TypeNames) -> Option<String> {
         ScalarType::Time { .. } => "chrono::NaiveTime",
         ScalarType::Json | ScalarType::Jsonb => "serde_json::Value",
         ScalarType::Bytea => "Vec<u8>",
-        ScalarType::Enum { name } => types.enums.get(name)?,
-        ScalarType::GeoPoint => types.point,
-    };
-    Some(name.to_string())
+        ScalarType::Enum { name } => {
+            let &i = types.enum_types.get(name)?;
+            types.enums[i].as_str()
+        }
+        ScalarType::GeoPoint => types.point.as_deref().unwrap_or("GeoPoint"),
+    })
 }
 
 /// Doc lines that rustdoc cannot mistake for code: `cargo test` would compile an indented

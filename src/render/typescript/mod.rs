@@ -12,9 +12,11 @@ mod layout;
 use super::code::{camel, doc_lines, unknown_enum, Scope};
 use super::Templates;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Column, IndexPart, QualifiedName, ScalarType, System, Table};
+use crate::ir::{Column, Enum, IndexPart, QualifiedName, ScalarType, System, Table};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 pub const TEMPLATES: &[(&str, &str)] = &[(
     "typescript/types.ts.jinja",
@@ -28,33 +30,34 @@ const RESERVED_TYPES: &[&str] = &["Json", "Database"];
 const TABLE_COMPANIONS: &[&str] = &["", "Insert", "Update"];
 
 #[derive(Serialize)]
-struct File {
-    system: String,
-    enums: Vec<EnumView>,
-    tables: Vec<TableView>,
-    schemas: Vec<SchemaView>,
+struct File<'a> {
+    system: &'a str,
+    enums: Vec<EnumView<'a>>,
+    tables: Vec<TableView<'a>>,
+    schemas: Vec<SchemaView<'a>>,
 }
 
 #[derive(Serialize)]
-struct EnumView {
-    name: String,
+struct EnumView<'a> {
+    name: &'a str,
     doc: Vec<String>,
     /// The union's members: TypeScript string literals, quoted; `never` for an empty enum.
     union: String,
 }
 
 #[derive(Serialize)]
-struct TableView {
-    name: String,
+struct TableView<'a> {
+    name: &'a str,
     doc: Vec<String>,
-    fields: Vec<FieldView>,
+    fields: Vec<FieldView<'a>>,
 }
 
+/// Borrowed from the IR where the text is the name or type as it is (most columns).
 #[derive(Serialize)]
-struct FieldView {
+struct FieldView<'a> {
     /// The database column name, quoted when it is not an identifier.
-    key: String,
-    ty: String,
+    key: Cow<'a, str>,
+    ty: Cow<'a, str>,
     /// Whether an insert may leave it out (the database fills it in, or it may be null).
     optional_on_insert: bool,
     doc: Vec<String>,
@@ -62,16 +65,16 @@ struct FieldView {
 
 /// The `Database` type: per Postgres schema, its tables and enums by database name.
 #[derive(Serialize)]
-struct SchemaView {
-    key: String,
-    tables: Vec<Entry>,
-    enums: Vec<Entry>,
+struct SchemaView<'a> {
+    key: Cow<'a, str>,
+    tables: Vec<Entry<'a>>,
+    enums: Vec<Entry<'a>>,
 }
 
 #[derive(Serialize)]
-struct Entry {
-    key: String,
-    name: String,
+struct Entry<'a> {
+    key: Cow<'a, str>,
+    name: &'a str,
     /// Tables only: their foreign keys, as Supabase's `Relationships`.
     relationships: Vec<Relationship>,
 }
@@ -86,73 +89,105 @@ struct Relationship {
     referenced_columns: String,
 }
 
+const TEMPLATE: &str = "typescript/types.ts.jinja";
+
 pub fn render(system: &System, templates: &Templates) -> Result<String, Box<Diagnostic>> {
-    templates.render_with("typescript/types.ts.jinja", file(system)?, layout::types_ts)
+    let names = Names::new(system);
+    if templates.overrides(TEMPLATE) {
+        return templates.render(TEMPLATE, file(system, &names)?);
+    }
+    layout::types_ts(system, &names)
 }
 
-fn file(system: &System) -> Result<File, Box<Diagnostic>> {
-    // Tables claim names first (with their `Insert` and `Update` companions), then enums.
-    let mut scope = Scope::with_reserved(RESERVED_TYPES);
-    let table_names: Vec<String> = system
-        .tables
-        .iter()
-        .map(|t| scope.claim_group(&camel(&t.name), "Row", TABLE_COMPANIONS))
-        .collect();
-    let enum_names: Vec<String> = system
-        .enums
-        .iter()
-        .map(|e| scope.claim(&camel(&e.name), "Enum"))
-        .collect();
-    let enum_types: HashMap<&QualifiedName, &str> = system
-        .enums
-        .iter()
-        .zip(&enum_names)
-        .map(|(e, name)| (&e.db_name, name.as_str()))
-        .collect();
+/// The type names, claimed in declaration order: tables first (with their `Insert` and
+/// `Update` companions), then enums.
+struct Names<'a> {
+    tables: Vec<String>,
+    enums: Vec<String>,
+    /// An enum's type by its database name: the index of its name in `enums`.
+    enum_types: FxHashMap<&'a QualifiedName, usize>,
+}
 
+impl<'a> Names<'a> {
+    fn new(system: &'a System) -> Names<'a> {
+        let mut scope = Scope::with_reserved(RESERVED_TYPES);
+        let tables = system
+            .tables
+            .iter()
+            .map(|t| scope.claim_group(&camel(&t.name), "Row", TABLE_COMPANIONS))
+            .collect();
+        let enums = system
+            .enums
+            .iter()
+            .map(|e| scope.claim(&camel(&e.name), "Enum"))
+            .collect();
+        let enum_types = system
+            .enums
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (&e.db_name, i))
+            .collect();
+        Names {
+            tables,
+            enums,
+            enum_types,
+        }
+    }
+
+    fn enum_type(&self, name: &QualifiedName) -> Option<&str> {
+        self.enum_types.get(name).map(|&i| self.enums[i].as_str())
+    }
+}
+
+/// The whole file's view, for a template a project overrides.
+fn file<'a>(system: &'a System, names: &'a Names) -> Result<File<'a>, Box<Diagnostic>> {
     let tables = system
         .tables
         .iter()
-        .zip(&table_names)
-        .map(|(table, name)| table_view(table, name, &enum_types))
+        .zip(&names.tables)
+        .map(|(table, name)| table_view(table, name, names))
         .collect::<Result<_, _>>()?;
     let enums = system
         .enums
         .iter()
-        .zip(&enum_names)
-        .map(|(e, name)| EnumView {
-            name: name.clone(),
-            doc: doc(e.comment.as_deref(), name, &e.name),
-            union: union(e.values.iter().map(|v| v.db_name.as_str())),
-        })
+        .zip(&names.enums)
+        .map(|(e, name)| enum_view(e, name))
         .collect();
     Ok(File {
-        system: system.name.clone(),
+        system: &system.name,
         enums,
         tables,
-        schemas: schemas(system, &table_names, &enum_names),
+        schemas: schemas(system, names),
     })
 }
 
-fn table_view(
-    table: &Table,
-    name: &str,
-    enums: &HashMap<&QualifiedName, &str>,
-) -> Result<TableView, Box<Diagnostic>> {
+fn enum_view<'a>(e: &'a Enum, name: &'a str) -> EnumView<'a> {
+    EnumView {
+        name,
+        doc: doc(e.comment.as_deref(), name, &e.name),
+        union: union(e.values.iter().map(|v| v.db_name.as_str())),
+    }
+}
+
+fn table_view<'a>(
+    table: &'a Table,
+    name: &'a str,
+    names: &'a Names,
+) -> Result<TableView<'a>, Box<Diagnostic>> {
     let fields = table
         .columns
         .iter()
         .map(|column| {
             Ok(FieldView {
                 key: key(&column.db_name),
-                ty: field_type(table, column, enums)?,
+                ty: field_type(table, column, names)?,
                 optional_on_insert: optional_on_insert(column),
                 doc: doc(column.comment.as_deref(), "", ""),
             })
         })
         .collect::<Result<_, Box<Diagnostic>>>()?;
     Ok(TableView {
-        name: name.to_string(),
+        name,
         doc: doc(table.comment.as_deref(), name, &table.name),
         fields,
     })
@@ -167,30 +202,23 @@ fn optional_on_insert(column: &Column) -> bool {
     column.nullable || column.has_database_default() || sequence
 }
 
-fn field_type(
+fn field_type<'a>(
     table: &Table,
     column: &Column,
-    enums: &HashMap<&QualifiedName, &str>,
-) -> Result<String, Box<Diagnostic>> {
+    names: &'a Names,
+) -> Result<Cow<'a, str>, Box<Diagnostic>> {
     let scalar =
-        scalar_type(&column.ty.scalar, enums).ok_or_else(|| unknown_enum(table, column))?;
-    let ty = if column.ty.array {
-        format!("{scalar}[]")
-    } else {
-        scalar.to_string()
-    };
-    Ok(if column.nullable {
-        format!("{ty} | null")
-    } else {
-        ty
+        scalar_type(&column.ty.scalar, names).ok_or_else(|| unknown_enum(table, column))?;
+    Ok(match (column.ty.array, column.nullable) {
+        (false, false) => Cow::Borrowed(scalar),
+        (false, true) => Cow::Owned(format!("{scalar} | null")),
+        (true, false) => Cow::Owned(format!("{scalar}[]")),
+        (true, true) => Cow::Owned(format!("{scalar}[] | null")),
     })
 }
 
 /// The JSON value the database hands out for each type (see the file's header comment).
-fn scalar_type<'a>(
-    scalar: &ScalarType,
-    enums: &HashMap<&QualifiedName, &'a str>,
-) -> Option<&'a str> {
+fn scalar_type<'a>(scalar: &ScalarType, names: &'a Names) -> Option<&'a str> {
     Some(match scalar {
         ScalarType::Text
         | ScalarType::Citext
@@ -213,7 +241,7 @@ fn scalar_type<'a>(
         | ScalarType::Double => "number",
         ScalarType::Boolean => "boolean",
         ScalarType::Json | ScalarType::Jsonb => "Json",
-        ScalarType::Enum { name } => enums.get(name)?,
+        ScalarType::Enum { name } => names.enum_type(name)?,
     })
 }
 
@@ -232,52 +260,63 @@ fn string_literal(s: &str) -> String {
 }
 
 /// A property key: bare when it is an identifier, quoted otherwise.
-fn key(name: &str) -> String {
+fn key(name: &str) -> Cow<'_, str> {
     let mut chars = name.chars();
     let starts_well = chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$');
     if starts_well && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
-        name.to_string()
+        Cow::Borrowed(name)
     } else {
-        string_literal(name)
+        Cow::Owned(string_literal(name))
     }
 }
 
 /// Schemas in name order (a `BTreeMap`), their tables and enums in IR order.
-fn schemas(system: &System, table_names: &[String], enum_names: &[String]) -> Vec<SchemaView> {
-    let mut by_schema: BTreeMap<&str, SchemaView> = BTreeMap::new();
-    for (table, name) in system.tables.iter().zip(table_names) {
-        schema_view(&mut by_schema, &table.db_name.schema)
-            .tables
-            .push(Entry {
-                relationships: relationships(table),
-                ..entry(&table.db_name, name)
-            });
-    }
-    for (e, name) in system.enums.iter().zip(enum_names) {
-        schema_view(&mut by_schema, &e.db_name.schema)
-            .enums
-            .push(entry(&e.db_name, name));
-    }
-    by_schema.into_values().collect()
+fn schemas<'a>(system: &'a System, names: &'a Names) -> Vec<SchemaView<'a>> {
+    by_schema(system)
+        .into_iter()
+        .map(|(schema, (tables, enums))| SchemaView {
+            key: key(schema),
+            tables: tables
+                .into_iter()
+                .map(|i| table_entry(&system.tables[i], &names.tables[i]))
+                .collect(),
+            enums: enums
+                .into_iter()
+                .map(|i| entry(&system.enums[i].db_name, &names.enums[i]))
+                .collect(),
+        })
+        .collect()
 }
 
-fn schema_view<'m, 's>(
-    by_schema: &'m mut BTreeMap<&'s str, SchemaView>,
-    schema: &'s str,
-) -> &'m mut SchemaView {
-    by_schema.entry(schema).or_insert_with(|| SchemaView {
-        key: key(schema),
-        tables: Vec::new(),
-        enums: Vec::new(),
-    })
+/// Per Postgres schema (in name order), the indexes of its tables and of its enums.
+fn by_schema(system: &System) -> BTreeMap<&str, (Vec<usize>, Vec<usize>)> {
+    let mut by_schema: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, table) in system.tables.iter().enumerate() {
+        by_schema
+            .entry(&table.db_name.schema)
+            .or_default()
+            .0
+            .push(i);
+    }
+    for (i, e) in system.enums.iter().enumerate() {
+        by_schema.entry(&e.db_name.schema).or_default().1.push(i);
+    }
+    by_schema
 }
 
-fn entry(db_name: &QualifiedName, name: &str) -> Entry {
+fn table_entry<'a>(table: &'a Table, name: &'a str) -> Entry<'a> {
+    Entry {
+        relationships: relationships(table),
+        ..entry(&table.db_name, name)
+    }
+}
+
+fn entry<'a>(db_name: &'a QualifiedName, name: &'a str) -> Entry<'a> {
     Entry {
         key: key(&db_name.name),
-        name: name.to_string(),
+        name,
         relationships: Vec::new(),
     }
 }
