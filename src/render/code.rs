@@ -6,9 +6,9 @@
 //! first comer keeps its name, later ones get a suffix and a doc line saying why.
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{Column, ScalarType, Table};
+use crate::ir::{Column, QualifiedName, ScalarType, System, Table};
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// `UpperCamelCase`, for types and enum variants.
 pub fn camel(name: &str) -> String {
@@ -79,6 +79,37 @@ impl Scope {
             }
         }
         unreachable!("the numbered candidates never run out")
+    }
+}
+
+/// The enums' type names, claimed in declaration order, and each one's by the enum's
+/// database name (how a column's type names it).
+pub struct EnumNames<'a> {
+    /// In `system.enums` order.
+    pub names: Vec<String>,
+    by_db_name: FxHashMap<&'a QualifiedName, usize>,
+}
+
+impl<'a> EnumNames<'a> {
+    pub fn claim(scope: &mut Scope, system: &'a System) -> Self {
+        let names = system
+            .enums
+            .iter()
+            .map(|e| scope.claim(&camel(&e.name), "Enum"))
+            .collect();
+        let by_db_name = system
+            .enums
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (&e.db_name, i))
+            .collect();
+        Self { names, by_db_name }
+    }
+
+    pub fn get(&self, db_name: &QualifiedName) -> Option<&str> {
+        self.by_db_name
+            .get(db_name)
+            .map(|&i| self.names[i].as_str())
     }
 }
 

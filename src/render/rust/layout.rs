@@ -27,7 +27,7 @@ pub(super) fn models_rs(system: &System, names: &TypeNames) -> Result<String, Bo
     if let Some(point) = &names.point {
         out.push_str(&point_type(point));
     }
-    for (e, name) in system.enums.iter().zip(&names.enums) {
+    for (e, name) in system.enums.iter().zip(&names.enums.names) {
         enum_type(&mut out, &super::enum_view(e, name));
     }
     // A column name's `snake_case` is cached per chunk: the conversion is pure, so the

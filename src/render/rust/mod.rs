@@ -14,7 +14,7 @@
 
 mod layout;
 
-use super::code::{camel, doc_lines, snake, unknown_enum, Scope};
+use super::code::{camel, doc_lines, snake, unknown_enum, EnumNames, Scope};
 use super::{quote_ident, Options, Templates};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, ColumnType, EnumValue, QualifiedName, ScalarType, System, Table};
@@ -117,7 +117,7 @@ fn module<'a>(
     let enums = system
         .enums
         .iter()
-        .zip(&names.enums)
+        .zip(&names.enums.names)
         .map(|(e, name)| enum_view(e, name))
         .collect();
     Ok(Module {
@@ -141,9 +141,7 @@ fn enum_view<'a>(e: &'a crate::ir::Enum, name: &'a str) -> EnumView<'a> {
 /// The type names, claimed in declaration order, and how column types name them.
 struct TypeNames<'a> {
     structs: Vec<String>,
-    enums: Vec<String>,
-    /// An enum's type by its database name: the index of its name in `enums`.
-    enum_types: FxHashMap<&'a QualifiedName, usize>,
+    enums: EnumNames<'a>,
     /// The (longitude, latitude) type, when a column needs one.
     point: Option<String>,
 }
@@ -157,27 +155,16 @@ impl<'a> TypeNames<'a> {
             .iter()
             .map(|t| scope.claim(&camel(&t.name), "Row"))
             .collect();
-        let enums = system
-            .enums
-            .iter()
-            .map(|e| scope.claim(&camel(&e.name), "Enum"))
-            .collect();
+        let enums = EnumNames::claim(&mut scope, system);
         let uses_points = system
             .tables
             .iter()
             .flat_map(|t| &t.columns)
             .any(|c| c.ty.scalar == ScalarType::GeoPoint);
         let point = uses_points.then(|| scope.claim("GeoPoint", "Type"));
-        let enum_types = system
-            .enums
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (&e.db_name, i))
-            .collect();
         TypeNames {
             structs,
             enums,
-            enum_types,
             point,
         }
     }
@@ -297,10 +284,7 @@ fn scalar_type<'a>(scalar: &ScalarType, types: &'a TypeNames) -> Option<&'a str>
         ScalarType::Time { .. } => "chrono::NaiveTime",
         ScalarType::Json | ScalarType::Jsonb => "serde_json::Value",
         ScalarType::Bytea => "Vec<u8>",
-        ScalarType::Enum { name } => {
-            let &i = types.enum_types.get(name)?;
-            types.enums[i].as_str()
-        }
+        ScalarType::Enum { name } => types.enums.get(name)?,
         ScalarType::GeoPoint => types.point.as_deref().unwrap_or("GeoPoint"),
     })
 }

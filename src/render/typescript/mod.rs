@@ -9,11 +9,10 @@
 
 mod layout;
 
-use super::code::{camel, doc_lines, unknown_enum, Scope};
+use super::code::{camel, doc_lines, unknown_enum, EnumNames, Scope};
 use super::Templates;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, Enum, IndexPart, QualifiedName, ScalarType, System, Table};
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -103,9 +102,7 @@ pub fn render(system: &System, templates: &Templates) -> Result<String, Box<Diag
 /// `Update` companions), then enums.
 struct Names<'a> {
     tables: Vec<String>,
-    enums: Vec<String>,
-    /// An enum's type by its database name: the index of its name in `enums`.
-    enum_types: FxHashMap<&'a QualifiedName, usize>,
+    enums: EnumNames<'a>,
 }
 
 impl<'a> Names<'a> {
@@ -116,26 +113,8 @@ impl<'a> Names<'a> {
             .iter()
             .map(|t| scope.claim_group(&camel(&t.name), "Row", TABLE_COMPANIONS))
             .collect();
-        let enums = system
-            .enums
-            .iter()
-            .map(|e| scope.claim(&camel(&e.name), "Enum"))
-            .collect();
-        let enum_types = system
-            .enums
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (&e.db_name, i))
-            .collect();
-        Names {
-            tables,
-            enums,
-            enum_types,
-        }
-    }
-
-    fn enum_type(&self, name: &QualifiedName) -> Option<&str> {
-        self.enum_types.get(name).map(|&i| self.enums[i].as_str())
+        let enums = EnumNames::claim(&mut scope, system);
+        Names { tables, enums }
     }
 }
 
@@ -150,7 +129,7 @@ fn file<'a>(system: &'a System, names: &'a Names) -> Result<File<'a>, Box<Diagno
     let enums = system
         .enums
         .iter()
-        .zip(&names.enums)
+        .zip(&names.enums.names)
         .map(|(e, name)| enum_view(e, name))
         .collect();
     Ok(File {
@@ -241,7 +220,7 @@ fn scalar_type<'a>(scalar: &ScalarType, names: &'a Names) -> Option<&'a str> {
         | ScalarType::Double => "number",
         ScalarType::Boolean => "boolean",
         ScalarType::Json | ScalarType::Jsonb => "Json",
-        ScalarType::Enum { name } => names.enum_type(name)?,
+        ScalarType::Enum { name } => names.enums.get(name)?,
     })
 }
 
@@ -284,7 +263,7 @@ fn schemas<'a>(system: &'a System, names: &'a Names) -> Vec<SchemaView<'a>> {
                 .collect(),
             enums: enums
                 .into_iter()
-                .map(|i| entry(&system.enums[i].db_name, &names.enums[i]))
+                .map(|i| entry(&system.enums[i].db_name, &names.enums.names[i]))
                 .collect(),
         })
         .collect()
