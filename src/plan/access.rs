@@ -5,9 +5,11 @@
 //! column. So the policies of a table whose rules, columns or member tables change are
 //! dropped first (before any other step) and created last (after every table exists).
 
+use super::matched::Matched;
 use super::{display, Change};
 use crate::ir::access::TableAccess;
 use crate::ir::{QualifiedName, System, Table};
+use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,13 +91,18 @@ fn policed(system: &System) -> BTreeMap<&QualifiedName, &TableAccess> {
 
 /// Tables whose policies must be rebuilt: their rules, their own definition, a member
 /// table they read, or the system's access settings changed.
-fn stale(prev: &System, next: &System) -> BTreeSet<QualifiedName> {
-    let (prev_tables, next_tables) = (super::matched::by_name(prev), super::matched::by_name(next));
-    // Only tables that differ are copied into their database form, to compare again.
-    let changed = |name: &QualifiedName| match (prev_tables.get(name), next_tables.get(name)) {
-        (Some(p), Some(n)) => p != n && database_form(p) != database_form(n),
-        (p, n) => p.is_some() != n.is_some(),
-    };
+fn stale(matched: &Matched) -> BTreeSet<QualifiedName> {
+    let (prev, next) = (matched.prev, matched.next);
+    // The plan compared every kept table once: only those that differ are copied into their
+    // database form, to compare again.
+    let differing: FxHashSet<&QualifiedName> =
+        matched.changed.iter().map(|(p, _)| &p.db_name).collect();
+    let changed =
+        |name: &QualifiedName| match (matched.prev_tables.get(name), matched.next_tables.get(name))
+        {
+            (Some(p), Some(n)) => differing.contains(name) && database_form(p) != database_form(n),
+            (p, n) => p.is_some() != n.is_some(),
+        };
     let prev_policed = policed(prev);
     let settings_changed = prev.access.settings() != next.access.settings();
     next.access
@@ -153,17 +160,17 @@ fn rules_form(entry: &TableAccess) -> TableAccess {
 
 /// Before any other step: policies that will be rebuilt or removed, and RLS switched off
 /// where a kept table is no longer policed.
-pub(super) fn drops(prev: &System, next: &System) -> Vec<(Change, String)> {
+pub(super) fn drops(matched: &Matched) -> Vec<(Change, String)> {
+    let (prev, next) = (matched.prev, matched.next);
     if prev.access.is_empty() {
         return Vec::new();
     }
-    let mut out: Vec<(Change, String)> = revoke(prev, next).into_iter().collect();
-    let stale = stale(prev, next);
-    let kept: BTreeSet<&QualifiedName> = next.tables.iter().map(|t| &t.db_name).collect();
+    let mut out: Vec<(Change, String)> = revoke(matched).into_iter().collect();
+    let stale = stale(matched);
     let (prev_policed, next_policed) = (policed(prev), policed(next));
     for entry in &prev.access.tables {
         let table = &entry.table;
-        if !prev_policed.contains_key(table) || !kept.contains(table) {
+        if !prev_policed.contains_key(table) || !matched.next_tables.contains_key(table) {
             continue;
         }
         let still = next_policed.contains_key(table);
@@ -185,13 +192,14 @@ pub(super) fn drops(prev: &System, next: &System) -> Vec<(Change, String)> {
 
 /// The previous role's grants, when the next schema no longer grants to it: on the tables
 /// that survive the migration (a dropped table takes its grants with it).
-fn revoke(prev: &System, next: &System) -> Option<(Change, String)> {
+fn revoke(matched: &Matched) -> Option<(Change, String)> {
+    let (prev, next) = (matched.prev, matched.next);
     let role = prev.access.settings().app_role;
     let granted_still = !next.access.is_empty() && next.access.settings().app_role == role;
     if granted_still {
         return None;
     }
-    let known = surviving(prev, next);
+    let known = surviving(matched);
     let tables: Vec<QualifiedName> = prev
         .tables
         .iter()
@@ -212,12 +220,14 @@ fn revoke(prev: &System, next: &System) -> Option<(Change, String)> {
 
 /// Tables of `prev` that still exist, with their grants and row-level security, once the
 /// migration ran: kept, and not dropped and created again to change their partitioning.
-fn surviving<'a>(prev: &'a System, next: &System) -> BTreeSet<&'a QualifiedName> {
-    let next_tables = super::matched::by_name(next);
-    prev.tables
+fn surviving<'a>(matched: &Matched<'a>) -> BTreeSet<&'a QualifiedName> {
+    matched
+        .prev
+        .tables
         .iter()
         .filter(|p| {
-            next_tables
+            matched
+                .next_tables
                 .get(&p.db_name)
                 .is_some_and(|n| !super::repartitioned(p, n))
         })
@@ -226,14 +236,15 @@ fn surviving<'a>(prev: &'a System, next: &System) -> BTreeSet<&'a QualifiedName>
 }
 
 /// After every table and foreign key exists: grants, functions, RLS and policies.
-pub(super) fn creates(prev: &System, next: &System) -> Vec<(Change, String)> {
+pub(super) fn creates(matched: &Matched) -> Vec<(Change, String)> {
+    let (prev, next) = (matched.prev, matched.next);
     if next.access.is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();
     let role = next.access.settings().app_role;
     let role_changed = prev.access.is_empty() || prev.access.settings().app_role != role;
-    let known = surviving(prev, next);
+    let known = surviving(matched);
     let tables: Vec<QualifiedName> = next
         .tables
         .iter()
@@ -256,7 +267,7 @@ pub(super) fn creates(prev: &System, next: &System) -> Vec<(Change, String)> {
             "create the pgcrypto functions for encrypted columns".into(),
         ));
     }
-    let stale = stale(prev, next);
+    let stale = stale(matched);
     let (prev_policed, next_policed) = (policed(prev), policed(next));
     let tables: BTreeMap<&QualifiedName, &Table> =
         next.tables.iter().map(|t| (&t.db_name, t)).collect();

@@ -220,7 +220,6 @@ impl<'a> Diff<'a> {
 /// renames, values come first, as they always have (plans of unchanged kinds stay the same).
 pub(super) fn diff(matched: &Matched, renames: Vec<Step>) -> Vec<Step> {
     let diff = Diff::new(matched);
-    let (prev, next) = (matched.prev, matched.next);
     let mut steps = Steps::default();
     if renames.is_empty() {
         add_enum_values(&diff, &mut steps);
@@ -232,7 +231,7 @@ pub(super) fn diff(matched: &Matched, renames: Vec<Step>) -> Vec<Step> {
         steps.0.extend(renames);
         add_enum_values(&diff, &mut steps);
     }
-    for (change, comment) in super::access::drops(prev, next) {
+    for (change, comment) in super::access::drops(matched) {
         steps.push(change, comment);
     }
     drop_foreign_keys(&diff, &mut steps);
@@ -245,7 +244,7 @@ pub(super) fn diff(matched: &Matched, renames: Vec<Step>) -> Vec<Step> {
     create_indexes(&diff, &mut steps);
     add_checks(&diff, &mut steps);
     add_foreign_keys(&diff, &mut steps);
-    for (change, comment) in super::access::creates(prev, next) {
+    for (change, comment) in super::access::creates(matched) {
         steps.push(change, comment);
     }
     comment(&diff, &mut steps);

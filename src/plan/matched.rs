@@ -101,7 +101,7 @@ pub(super) fn differing(prev: &System, next: &System) -> Vec<(usize, usize)> {
 }
 
 /// A later table of the same name wins, as it did in the `BTreeMap`s this replaces.
-pub(super) fn by_name(system: &System) -> ByName<'_> {
+fn by_name(system: &System) -> ByName<'_> {
     system.tables.iter().map(|t| (&t.db_name, t)).collect()
 }
 
