@@ -38,6 +38,38 @@ fn identifier(converted: String, fallback: &str) -> String {
     }
 }
 
+/// A type as its pieces, `open` + `name` + `close` (`Option<` `String` `>`): laid out piece by
+/// piece, so a nullable or array column's type is never built as a `String` of its own; a
+/// template sees the whole text.
+#[derive(Debug, Clone, Copy)]
+pub struct Wrapped<'a> {
+    pub open: &'static str,
+    pub name: &'a str,
+    pub close: &'static str,
+}
+
+impl Wrapped<'_> {
+    pub fn push_to(&self, out: &mut String) {
+        out.push_str(self.open);
+        out.push_str(self.name);
+        out.push_str(self.close);
+    }
+}
+
+impl std::fmt::Display for Wrapped<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.open)?;
+        f.write_str(self.name)?;
+        f.write_str(self.close)
+    }
+}
+
+impl serde::Serialize for Wrapped<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// The names already given out in one scope (a module, a struct's fields, an enum's variants).
 #[derive(Debug, Default)]
 pub struct Scope {

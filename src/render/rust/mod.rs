@@ -14,13 +14,12 @@
 
 mod layout;
 
-use super::code::{camel, doc_lines, snake, unknown_enum, EnumNames, Scope};
+use super::code::{camel, doc_lines, snake, unknown_enum, EnumNames, Scope, Wrapped};
 use super::{quote_ident, Options, Templates};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, ColumnType, EnumValue, QualifiedName, ScalarType, System, Table};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::borrow::Cow;
 
 pub const TEMPLATES: &[(&str, &str)] = &[(
     "rust/models.rs.jinja",
@@ -76,8 +75,8 @@ struct Item<'a> {
     ident: String,
     /// A Rust string literal, already quoted and escaped.
     rename: Option<String>,
-    /// Borrowed where the type is a name as it is (a column neither nullable nor an array).
-    ty: Option<Cow<'a, str>>,
+    /// The column's type, its wrappers (`Option<…>`, `Vec<…>`) apart from the name.
+    ty: Option<Wrapped<'a>>,
     doc: Vec<String>,
 }
 
@@ -246,15 +245,16 @@ fn field_type<'a>(
     table: &Table,
     column: &Column,
     types: &'a TypeNames,
-) -> Result<Cow<'a, str>, Box<Diagnostic>> {
+) -> Result<Wrapped<'a>, Box<Diagnostic>> {
     let ColumnType { scalar, array } = &column.ty;
-    let scalar = scalar_type(scalar, types).ok_or_else(|| unknown_enum(table, column))?;
-    Ok(match (*array, column.nullable) {
-        (false, false) => Cow::Borrowed(scalar),
-        (false, true) => Cow::Owned(format!("Option<{scalar}>")),
-        (true, false) => Cow::Owned(format!("Vec<{scalar}>")),
-        (true, true) => Cow::Owned(format!("Option<Vec<{scalar}>>")),
-    })
+    let name = scalar_type(scalar, types).ok_or_else(|| unknown_enum(table, column))?;
+    let (open, close) = match (*array, column.nullable) {
+        (false, false) => ("", ""),
+        (false, true) => ("Option<", ">"),
+        (true, false) => ("Vec<", ">"),
+        (true, true) => ("Option<Vec<", ">>"),
+    };
+    Ok(Wrapped { open, name, close })
 }
 
 fn scalar_type<'a>(scalar: &ScalarType, types: &'a TypeNames) -> Option<&'a str> {
