@@ -171,13 +171,15 @@ impl<'a> TypeNames<'a> {
 
 /// Each column name's `snake_case`, converted once: a large system repeats a few column names
 /// (`id`, `createdAt`) in every table, and the conversion is a pure function of the name.
+/// Beside it, the scope of a struct's fields, reused from one struct to the next.
 #[derive(Default)]
-struct FieldNames<'a>(FxHashMap<&'a str, String>);
+struct FieldNames<'a> {
+    snake: FxHashMap<&'a str, String>,
+    fields: Scope,
+}
 
-impl<'a> FieldNames<'a> {
-    fn snake(&mut self, name: &'a str) -> &str {
-        self.0.entry(name).or_insert_with(|| snake(name))
-    }
+fn cached_snake<'m, 'a>(cache: &'m mut FxHashMap<&'a str, String>, name: &'a str) -> &'m str {
+    cache.entry(name).or_insert_with(|| snake(name))
 }
 
 fn struct_view<'a>(
@@ -186,12 +188,16 @@ fn struct_view<'a>(
     types: &'a TypeNames,
     field_names: &mut FieldNames<'a>,
 ) -> Result<StructView<'a>, Box<Diagnostic>> {
-    let mut scope = Scope::with_reserved(NOT_RAW);
+    let FieldNames {
+        snake: cache,
+        fields: scope,
+    } = field_names;
+    scope.reset(NOT_RAW);
     let fields = table
         .columns
         .iter()
         .map(|column| {
-            let ident = scope.claim(field_names.snake(&column.name), "_");
+            let ident = scope.claim(cached_snake(cache, &column.name), "_");
             Ok(Item {
                 rename: (ident != column.db_name).then(|| format!("{:?}", column.db_name)),
                 ident: raw_if_keyword(ident),
