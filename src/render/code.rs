@@ -9,6 +9,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Column, QualifiedName, ScalarType, System, Table};
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 
 /// `UpperCamelCase`, for types and enum variants.
 pub fn camel(name: &str) -> String {
@@ -38,25 +39,66 @@ fn identifier(converted: String, fallback: &str) -> String {
     }
 }
 
+/// A type as its pieces, `open` + `name` + `close` (`Option<` `String` `>`): laid out piece by
+/// piece, so a nullable or array column's type is never built as a `String` of its own; a
+/// template sees the whole text.
+#[derive(Debug, Clone, Copy)]
+pub struct Wrapped<'a> {
+    pub open: &'static str,
+    pub name: &'a str,
+    pub close: &'static str,
+}
+
+impl Wrapped<'_> {
+    pub fn push_to(&self, out: &mut String) {
+        out.push_str(self.open);
+        out.push_str(self.name);
+        out.push_str(self.close);
+    }
+}
+
+impl std::fmt::Display for Wrapped<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.open)?;
+        f.write_str(self.name)?;
+        f.write_str(self.close)
+    }
+}
+
+impl serde::Serialize for Wrapped<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// The names already given out in one scope (a module, a struct's fields, an enum's variants).
 #[derive(Debug, Default)]
 pub struct Scope {
-    taken: FxHashSet<String>,
+    /// The reserved names borrowed, the claimed ones owned.
+    taken: FxHashSet<Cow<'static, str>>,
 }
 
 impl Scope {
     /// A scope where `reserved` (names the output already uses) are never handed out.
-    pub fn with_reserved(reserved: &[&str]) -> Self {
-        Self {
-            taken: reserved.iter().map(|r| r.to_string()).collect(),
-        }
+    pub fn with_reserved(reserved: &[&'static str]) -> Self {
+        let mut scope = Self::default();
+        scope.reset(reserved);
+        scope
+    }
+
+    /// Empty again but for `reserved`, keeping its room: a struct's fields are claimed in a
+    /// scope of their own, one struct after another.
+    pub fn reset(&mut self, reserved: &[&'static str]) {
+        self.taken.clear();
+        self.taken
+            .extend(reserved.iter().map(|r| Cow::Borrowed(*r)));
     }
 
     /// `base` if free, else `base + suffix`, else `base + suffix + 2`, `3`, …
     pub fn claim(&mut self, base: &str, suffix: &str) -> String {
         // The common case, a free name, without building candidates (one per column).
         if !self.taken.contains(base) {
-            self.taken.insert(base.to_string());
+            self.taken.insert(Cow::Owned(base.to_string()));
             return base.to_string();
         }
         self.claim_group(base, suffix, &[""])
@@ -65,16 +107,16 @@ impl Scope {
     /// Like [`Scope::claim`], for a name that brings companions (`Post` with `PostInsert` and
     /// `PostUpdate`): the first candidate whose every companion is free wins them all.
     pub fn claim_group(&mut self, base: &str, suffix: &str, companions: &[&str]) -> String {
-        let candidates = [base.to_string(), format!("{base}{suffix}")]
-            .into_iter()
+        let candidates = std::iter::once(base.to_string())
+            .chain(std::iter::once_with(|| format!("{base}{suffix}")))
             .chain((2..).map(|n| format!("{base}{suffix}{n}")));
         for candidate in candidates {
             let names: Vec<String> = companions
                 .iter()
                 .map(|c| format!("{candidate}{c}"))
                 .collect();
-            if names.iter().all(|n| !self.taken.contains(n)) {
-                self.taken.extend(names);
+            if names.iter().all(|n| !self.taken.contains(n.as_str())) {
+                self.taken.extend(names.into_iter().map(Cow::Owned));
                 return candidate;
             }
         }

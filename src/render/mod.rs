@@ -213,6 +213,12 @@ pub fn quote_ident(name: &str) -> String {
 /// system renders hundreds of thousands of.
 pub fn push_ident(out: &mut String, name: &str) {
     out.push('"');
+    // Most names hold no quote: one byte scan (memchr), then the name whole.
+    if !name.as_bytes().contains(&b'"') {
+        out.push_str(name);
+        out.push('"');
+        return;
+    }
     let mut rest = name;
     while let Some(at) = rest.find('"') {
         out.push_str(&rest[..=at]);

@@ -70,8 +70,11 @@ fn struct_type(out: &mut String, s: &StructView) {
     for f in &s.fields {
         doc(out, &f.doc, "    ");
         rename(out, f);
-        let ty = f.ty.as_deref().unwrap_or_default();
-        push(out, &["    pub ", &f.ident, ": ", ty, ",\n"]);
+        push(out, &["    pub ", &f.ident, ": "]);
+        if let Some(ty) = &f.ty {
+            ty.push_to(out);
+        }
+        out.push_str(",\n");
     }
     out.push_str("}\n");
 }

@@ -14,13 +14,12 @@
 
 mod layout;
 
-use super::code::{camel, doc_lines, snake, unknown_enum, EnumNames, Scope};
+use super::code::{camel, doc_lines, snake, unknown_enum, EnumNames, Scope, Wrapped};
 use super::{quote_ident, Options, Templates};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, ColumnType, EnumValue, QualifiedName, ScalarType, System, Table};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::borrow::Cow;
 
 pub const TEMPLATES: &[(&str, &str)] = &[(
     "rust/models.rs.jinja",
@@ -76,8 +75,8 @@ struct Item<'a> {
     ident: String,
     /// A Rust string literal, already quoted and escaped.
     rename: Option<String>,
-    /// Borrowed where the type is a name as it is (a column neither nullable nor an array).
-    ty: Option<Cow<'a, str>>,
+    /// The column's type, its wrappers (`Option<…>`, `Vec<…>`) apart from the name.
+    ty: Option<Wrapped<'a>>,
     doc: Vec<String>,
 }
 
@@ -172,13 +171,15 @@ impl<'a> TypeNames<'a> {
 
 /// Each column name's `snake_case`, converted once: a large system repeats a few column names
 /// (`id`, `createdAt`) in every table, and the conversion is a pure function of the name.
+/// Beside it, the scope of a struct's fields, reused from one struct to the next.
 #[derive(Default)]
-struct FieldNames<'a>(FxHashMap<&'a str, String>);
+struct FieldNames<'a> {
+    snake: FxHashMap<&'a str, String>,
+    fields: Scope,
+}
 
-impl<'a> FieldNames<'a> {
-    fn snake(&mut self, name: &'a str) -> &str {
-        self.0.entry(name).or_insert_with(|| snake(name))
-    }
+fn cached_snake<'m, 'a>(cache: &'m mut FxHashMap<&'a str, String>, name: &'a str) -> &'m str {
+    cache.entry(name).or_insert_with(|| snake(name))
 }
 
 fn struct_view<'a>(
@@ -187,12 +188,16 @@ fn struct_view<'a>(
     types: &'a TypeNames,
     field_names: &mut FieldNames<'a>,
 ) -> Result<StructView<'a>, Box<Diagnostic>> {
-    let mut scope = Scope::with_reserved(NOT_RAW);
+    let FieldNames {
+        snake: cache,
+        fields: scope,
+    } = field_names;
+    scope.reset(NOT_RAW);
     let fields = table
         .columns
         .iter()
         .map(|column| {
-            let ident = scope.claim(field_names.snake(&column.name), "_");
+            let ident = scope.claim(cached_snake(cache, &column.name), "_");
             Ok(Item {
                 rename: (ident != column.db_name).then(|| format!("{:?}", column.db_name)),
                 ident: raw_if_keyword(ident),
@@ -246,15 +251,16 @@ fn field_type<'a>(
     table: &Table,
     column: &Column,
     types: &'a TypeNames,
-) -> Result<Cow<'a, str>, Box<Diagnostic>> {
+) -> Result<Wrapped<'a>, Box<Diagnostic>> {
     let ColumnType { scalar, array } = &column.ty;
-    let scalar = scalar_type(scalar, types).ok_or_else(|| unknown_enum(table, column))?;
-    Ok(match (*array, column.nullable) {
-        (false, false) => Cow::Borrowed(scalar),
-        (false, true) => Cow::Owned(format!("Option<{scalar}>")),
-        (true, false) => Cow::Owned(format!("Vec<{scalar}>")),
-        (true, true) => Cow::Owned(format!("Option<Vec<{scalar}>>")),
-    })
+    let name = scalar_type(scalar, types).ok_or_else(|| unknown_enum(table, column))?;
+    let (open, close) = match (*array, column.nullable) {
+        (false, false) => ("", ""),
+        (false, true) => ("Option<", ">"),
+        (true, false) => ("Vec<", ">"),
+        (true, true) => ("Option<Vec<", ">>"),
+    };
+    Ok(Wrapped { open, name, close })
 }
 
 fn scalar_type<'a>(scalar: &ScalarType, types: &'a TypeNames) -> Option<&'a str> {

@@ -94,16 +94,22 @@ fn table(out: &mut String, t: &TableView) {
     push(out, &["export type ", t.name, " = {\n"]);
     for f in &t.fields {
         doc(out, &f.doc, "  ");
-        push(out, &["  ", &f.key, ": ", &f.ty, ";\n"]);
+        push(out, &["  ", &f.key, ": "]);
+        f.ty.push_to(out);
+        out.push_str(";\n");
     }
     push(out, &["};\n\nexport type ", t.name, "Insert = {\n"]);
     for f in &t.fields {
         let optional = if f.optional_on_insert { "?" } else { "" };
-        push(out, &["  ", &f.key, optional, ": ", &f.ty, ";\n"]);
+        push(out, &["  ", &f.key, optional, ": "]);
+        f.ty.push_to(out);
+        out.push_str(";\n");
     }
     push(out, &["};\n\nexport type ", t.name, "Update = {\n"]);
     for f in &t.fields {
-        push(out, &["  ", &f.key, "?: ", &f.ty, ";\n"]);
+        push(out, &["  ", &f.key, "?: "]);
+        f.ty.push_to(out);
+        out.push_str(";\n");
     }
     out.push_str("};\n");
 }

@@ -9,7 +9,7 @@
 
 mod layout;
 
-use super::code::{camel, doc_lines, unknown_enum, EnumNames, Scope};
+use super::code::{camel, doc_lines, unknown_enum, EnumNames, Scope, Wrapped};
 use super::Templates;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, Enum, IndexPart, QualifiedName, ScalarType, System, Table};
@@ -56,7 +56,8 @@ struct TableView<'a> {
 struct FieldView<'a> {
     /// The database column name, quoted when it is not an identifier.
     key: Cow<'a, str>,
-    ty: Cow<'a, str>,
+    /// The column's type, `[]` and `| null` apart from the name.
+    ty: Wrapped<'a>,
     /// Whether an insert may leave it out (the database fills it in, or it may be null).
     optional_on_insert: bool,
     doc: Vec<String>,
@@ -185,14 +186,18 @@ fn field_type<'a>(
     table: &Table,
     column: &Column,
     names: &'a Names,
-) -> Result<Cow<'a, str>, Box<Diagnostic>> {
-    let scalar =
-        scalar_type(&column.ty.scalar, names).ok_or_else(|| unknown_enum(table, column))?;
-    Ok(match (column.ty.array, column.nullable) {
-        (false, false) => Cow::Borrowed(scalar),
-        (false, true) => Cow::Owned(format!("{scalar} | null")),
-        (true, false) => Cow::Owned(format!("{scalar}[]")),
-        (true, true) => Cow::Owned(format!("{scalar}[] | null")),
+) -> Result<Wrapped<'a>, Box<Diagnostic>> {
+    let name = scalar_type(&column.ty.scalar, names).ok_or_else(|| unknown_enum(table, column))?;
+    let close = match (column.ty.array, column.nullable) {
+        (false, false) => "",
+        (false, true) => " | null",
+        (true, false) => "[]",
+        (true, true) => "[] | null",
+    };
+    Ok(Wrapped {
+        open: "",
+        name,
+        close,
     })
 }
 
@@ -233,9 +238,10 @@ fn union<'a>(values: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-/// A JSON string is a valid TypeScript string literal.
+/// A JSON string is a valid TypeScript string literal (written straight from the `&str`:
+/// no JSON value copied first).
 fn string_literal(s: &str) -> String {
-    serde_json::Value::from(s).to_string()
+    serde_json::to_string(s).expect("a string serializes")
 }
 
 /// A property key: bare when it is an identifier, quoted otherwise.
