@@ -728,3 +728,47 @@ impl<'de> Deserialize<'de> for IndexPart {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{fill_derived_names, from_str, System};
+
+    /// A snapshot of `n` tables, table `i` with a column of type `ty(i)`.
+    fn snapshot(n: usize, ty: impl Fn(usize) -> &'static str) -> String {
+        let tables: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"name":"T{i}","columns":{{"id":"{}","n":{{"ty":"integer","default":{i}}}}},"primary_key":["id"]}}"#,
+                    ty(i)
+                )
+            })
+            .collect();
+        format!(r#"{{"name":"s","tables":[{}]}}"#, tables.join(","))
+    }
+
+    #[test]
+    fn tables_read_on_every_core_are_the_tables_of_one_pass_in_order() {
+        let text = snapshot(300, |_| "uuid");
+        let mut one_pass: System = serde_json::from_str(&text).unwrap();
+        fill_derived_names(&mut one_pass);
+        let system = from_str(&text).unwrap();
+        assert_eq!(system.tables.len(), 300);
+        assert_eq!(system, one_pass);
+        assert_eq!(system.tables[299].name, "T299");
+        assert_eq!(
+            system.tables[299].primary_key.as_ref().unwrap().db_name,
+            "T299_pkey"
+        );
+    }
+
+    #[test]
+    fn the_first_table_that_does_not_read_is_reported() {
+        let text = snapshot(300, |i| match i {
+            150 => "bogus_first",
+            250 => "bogus_second",
+            _ => "uuid",
+        });
+        let error = from_str(&text).unwrap_err().to_string();
+        assert!(error.contains("bogus_first"), "{error}");
+    }
+}
