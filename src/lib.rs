@@ -234,7 +234,7 @@ fn render_all(
     };
     files.insert(write::MARKER.into(), write::MARKER_TEXT.into());
     for system in systems {
-        let history = match history::read(&config.out, &system.name) {
+        let mut history = match history::read(&config.out, &system.name) {
             Ok(h) => h,
             Err(e) => {
                 diags.push(Diagnostic::global(
@@ -281,6 +281,11 @@ fn render_all(
         }
         let (migration, rename_errors) =
             plan::plan_checked(history.schema.as_ref(), system, config.accept_data_loss);
+        // The steps own what they need: the previous schema (as large as the next one) is
+        // not kept alive while every target renders; its text stays for the undo record.
+        if history.snapshot.is_some() {
+            history.schema = None;
+        }
         if !rename_errors.is_empty() {
             // Renames come first: declaring one changes which losses the plan still has.
             rename_errors.into_iter().for_each(|d| diags.push(d));

@@ -24,10 +24,12 @@
 //! compact one): each left-out field has its default, and [`from_str`] fills in what was
 //! derived. A history is rewritten only by its next migration.
 
+use super::Table;
 use super::{
     Column, ColumnType, DefaultValue, EnumValue, Index, IndexPart, Literal, PrimaryKey,
     QualifiedName, ScalarType, SortOrder, System,
 };
+use rayon::prelude::*;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -41,11 +43,36 @@ pub fn to_string(system: &System) -> serde_json::Result<String> {
 }
 
 /// Reads a `schema.json` of any version, the names it left out filled in.
+///
+/// The tables, nearly all of the text, are read on every core: a build after a small change
+/// waits for its history (12 MB at 10,000 models). Each table's text is first only found
+/// (serde_json's `RawValue`: checked, not built), then read on its own, in order.
 pub fn from_str(text: &str) -> serde_json::Result<System> {
-    let mut system: System = serde_json::from_str(text)?;
+    let Split { tables, mut system } = serde_json::from_str(text)?;
+    let tables: Vec<serde_json::Result<Table>> = tables
+        .par_iter()
+        .with_min_len(TABLES_PER_TASK)
+        .map(|table| serde_json::from_str(table.get()))
+        .collect();
+    // The first table that does not read is the one reported, as in one pass.
+    system.tables = tables.into_iter().collect::<serde_json::Result<_>>()?;
     fill_derived_names(&mut system);
     Ok(system)
 }
+
+/// A snapshot's tables, each as its text, and everything else read as usual (`tables`
+/// then left at its default, empty).
+#[derive(Deserialize)]
+struct Split<'a> {
+    #[serde(borrow, default)]
+    tables: Vec<&'a serde_json::value::RawValue>,
+    #[serde(flatten)]
+    system: System,
+}
+
+/// Tables read per task of [`from_str`]: a table of 20 columns takes microseconds, so a
+/// small snapshot stays on one thread.
+const TABLES_PER_TASK: usize = 64;
 
 /// The names a snapshot leaves out because they are derived (read back empty).
 fn fill_derived_names(system: &mut System) {
@@ -699,5 +726,49 @@ impl<'de> Deserialize<'de> for IndexPart {
             },
             Written::Tagged(Tagged::Expression { sql }) => IndexPart::Expression { sql },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fill_derived_names, from_str, System};
+
+    /// A snapshot of `n` tables, table `i` with a column of type `ty(i)`.
+    fn snapshot(n: usize, ty: impl Fn(usize) -> &'static str) -> String {
+        let tables: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"name":"T{i}","columns":{{"id":"{}","n":{{"ty":"integer","default":{i}}}}},"primary_key":["id"]}}"#,
+                    ty(i)
+                )
+            })
+            .collect();
+        format!(r#"{{"name":"s","tables":[{}]}}"#, tables.join(","))
+    }
+
+    #[test]
+    fn tables_read_on_every_core_are_the_tables_of_one_pass_in_order() {
+        let text = snapshot(300, |_| "uuid");
+        let mut one_pass: System = serde_json::from_str(&text).unwrap();
+        fill_derived_names(&mut one_pass);
+        let system = from_str(&text).unwrap();
+        assert_eq!(system.tables.len(), 300);
+        assert_eq!(system, one_pass);
+        assert_eq!(system.tables[299].name, "T299");
+        assert_eq!(
+            system.tables[299].primary_key.as_ref().unwrap().db_name,
+            "T299_pkey"
+        );
+    }
+
+    #[test]
+    fn the_first_table_that_does_not_read_is_reported() {
+        let text = snapshot(300, |i| match i {
+            150 => "bogus_first",
+            250 => "bogus_second",
+            _ => "uuid",
+        });
+        let error = from_str(&text).unwrap_err().to_string();
+        assert!(error.contains("bogus_first"), "{error}");
     }
 }

@@ -7,6 +7,7 @@
 //! (see `diff::Diff` for what else makes an equal table worth visiting).
 
 use crate::ir::{QualifiedName, System, Table};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 
@@ -84,7 +85,8 @@ impl<'a> Matched<'a> {
 }
 
 /// (index in `prev.tables`, index in `next.tables`) of each kept table whose sides differ, in
-/// the previous order: the one pass that compares every kept table.
+/// the previous order: the one pass that compares every kept table, on every core (a build
+/// after a small change waits for it; rayon's indexed collect keeps the order).
 pub(super) fn differing(prev: &System, next: &System) -> Vec<(usize, usize)> {
     let index: FxHashMap<&QualifiedName, usize> = next
         .tables
@@ -93,12 +95,17 @@ pub(super) fn differing(prev: &System, next: &System) -> Vec<(usize, usize)> {
         .map(|(i, t)| (&t.db_name, i))
         .collect();
     prev.tables
-        .iter()
+        .par_iter()
         .enumerate()
+        .with_min_len(COMPARED_PER_TASK)
         .filter_map(|(p, t)| Some((p, *index.get(&t.db_name)?)))
         .filter(|&(p, n)| prev.tables[p] != next.tables[n])
         .collect()
 }
+
+/// Kept tables compared per task of [`differing`]: a comparison is a few hundred
+/// nanoseconds, so small systems stay on one thread.
+const COMPARED_PER_TASK: usize = 256;
 
 /// A later table of the same name wins, as it did in the `BTreeMap`s this replaces.
 fn by_name(system: &System) -> ByName<'_> {

@@ -51,7 +51,7 @@ pub fn render(
     migration: &Migration,
     templates: &Templates,
 ) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
-    if history.schema.is_none() && !history.migrations.is_empty() {
+    if history.snapshot.is_none() && history.schema.is_none() && !history.migrations.is_empty() {
         return Err(Box::new(
             Diagnostic::global(
                 Code::MigrationHistory,
