@@ -725,6 +725,9 @@ fn validate(config: &Config, format: Format, started: Instant) -> anyhow::Result
             println!("{}", json_document("validate", ok, &run, summary));
         }
     }
+    // Freeing the IR one allocation at a time would only delay the exit (4 % of the
+    // instructions at 10,000 models, on one core): the process's memory goes back whole.
+    std::mem::forget(run);
     Ok(passed(ok))
 }
 
