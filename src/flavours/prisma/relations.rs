@@ -102,7 +102,7 @@ pub(super) fn resolve(
     for found in paired {
         diags.extend(found.diags);
         keys.extend(found.key);
-        join_tables.extend(found.join_table);
+        join_tables.extend(found.join_table.map(|table| *table));
     }
     // Foreign keys in declaration order: by model, then by relation field.
     keys.sort_by_key(|(m, f, _)| (*m, *f));
@@ -116,7 +116,9 @@ pub(super) fn resolve(
 #[derive(Default)]
 struct Paired {
     key: Option<(usize, usize, ForeignKey)>,
-    join_table: Option<Table>,
+    /// Boxed: one relation in many makes a join table, and every relation's result is held
+    /// until all are made.
+    join_table: Option<Box<Table>>,
     diags: Diagnostics,
 }
 
@@ -150,7 +152,7 @@ fn resolve_group(
         }
         [a, b] => {
             let (key, join_table) = pair(&relations[*a], &relations[*b], state, diags);
-            (out.key, out.join_table) = (key, join_table);
+            (out.key, out.join_table) = (key, join_table.map(Box::new));
         }
         more => {
             for &i in more {
