@@ -20,6 +20,7 @@ pub mod seed;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{ColumnType, QualifiedName, Span, System};
 use crate::load::{LoadedFile, SystemFiles};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,7 +46,9 @@ impl Flavour {
 /// What every flavour can see of every other flavour's collections.
 #[derive(Debug, Default)]
 pub struct Catalog {
-    entries: BTreeMap<String, Declared>,
+    /// Hashed, not ordered: a model is declared on one core, and a B-tree insert per model was
+    /// a tenth of that serial step at 10,000 models. [`Catalog::names`] sorts.
+    entries: FxHashMap<String, Declared>,
 }
 
 /// A declared collection (model, collection or table), by the name users refer to it with.
@@ -60,8 +63,14 @@ pub struct Declared {
 }
 
 impl Catalog {
-    /// Adds a declaration; a second one with the same name is an error naming both places.
-    pub fn declare(&mut self, declared: Declared, diags: &mut Diagnostics) {
+    /// Room for `additional` more declarations.
+    pub fn reserve(&mut self, additional: usize) {
+        self.entries.reserve(additional);
+    }
+
+    /// Adds a declaration, and says whether it was the first of its name; a second one with
+    /// the same name is an error naming both places.
+    pub fn declare(&mut self, declared: Declared, diags: &mut Diagnostics) -> bool {
         if let Some(first) = self.entries.get(&declared.name) {
             diags.push(
                 Diagnostic::error(
@@ -73,17 +82,21 @@ impl Catalog {
                 .with_related(first.span, "first defined here")
                 .with_help("rename or remove one of the two definitions"),
             );
-            return;
+            return false;
         }
         self.entries.insert(declared.name.clone(), declared);
+        true
     }
 
     pub fn get(&self, name: &str) -> Option<&Declared> {
         self.entries.get(name)
     }
 
+    /// Every declared name, sorted (for "did you mean", which takes the first nearest).
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.entries.keys().map(String::as_str)
+        let mut names: Vec<&str> = self.entries.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names.into_iter()
     }
 }
 

@@ -3,7 +3,7 @@
 //! for itself, system names that cannot name a folder and a comment line, and the number of
 //! tables one system may hold.
 
-use super::Identifier;
+use super::Identifiers;
 use crate::diagnostics::{is_invisible, Code, Diagnostic, Diagnostics};
 use crate::ir::{Span, System};
 use std::fmt::Display;
@@ -12,8 +12,8 @@ use std::fmt::Display;
 /// (measured by `scripts/bench`), low enough that a generated system stays reviewable.
 pub const MAX_TABLES: usize = 100_000;
 
-pub fn identifiers_usable(identifiers: &[Identifier<'_>], diags: &mut Diagnostics) {
-    for &(name, span, what) in identifiers {
+pub fn identifiers_usable(identifiers: &Identifiers<'_>, diags: &mut Diagnostics) {
+    identifiers.iter().for_each(|(name, span, what)| {
         if name.is_empty() {
             diags.push(
                 Diagnostic::error(
@@ -28,13 +28,13 @@ pub fn identifiers_usable(identifiers: &[Identifier<'_>], diags: &mut Diagnostic
                 ),
             );
         }
-    }
+    });
 }
 
 /// Control characters (newline, NUL, carriage return) and invisible formatting characters
 /// (U+202E RIGHT-TO-LEFT OVERRIDE and its kin, zero-width spaces) make a name that reads one
 /// way and is another, or that breaks a comment line of the generated code.
-pub fn names_visible(system: &System, identifiers: &[Identifier<'_>], diags: &mut Diagnostics) {
+pub fn names_visible(system: &System, identifiers: &Identifiers<'_>, diags: &mut Diagnostics) {
     // Paths are formatted only for a name that holds one: almost every name is fine.
     let mut check = |name: &str, span: Span, what: &dyn Display, path: &dyn Fn() -> String| {
         // Printable ASCII holds nothing invisible: the common case, decided a byte at a time.
@@ -61,9 +61,9 @@ pub fn names_visible(system: &System, identifiers: &[Identifier<'_>], diags: &mu
             ),
         );
     };
-    for &(name, span, what) in identifiers {
+    identifiers.iter().for_each(|(name, span, what)| {
         check(name, span, &what, &|| what.path());
-    }
+    });
     for t in &system.tables {
         check(&t.name, t.span, &"model name", &|| t.name.clone());
         for c in &t.columns {
@@ -83,9 +83,9 @@ pub fn names_visible(system: &System, identifiers: &[Identifier<'_>], diags: &mu
 
 /// `pg_catalog`, `pg_toast`, `information_schema` and every `pg_*` name belong to Postgres:
 /// `CREATE SCHEMA pg_x` fails ("unacceptable schema name").
-pub fn schemas_not_reserved(identifiers: &[Identifier<'_>], diags: &mut Diagnostics) {
-    for &(name, span, what) in identifiers {
-        if what.kind != "schema" || !is_reserved_schema(name) {
+pub fn schemas_not_reserved(identifiers: &Identifiers<'_>, diags: &mut Diagnostics) {
+    for (name, span, what) in identifiers.schemas() {
+        if !is_reserved_schema(name) {
             continue;
         }
         diags.push(

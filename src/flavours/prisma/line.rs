@@ -197,23 +197,32 @@ impl Parser<'_> {
     fn ident(&mut self, what: &str) -> Result<Word, ParseError> {
         self.skip_space();
         let start = self.pos;
-        let bytes = self.text.as_bytes();
-        if bytes
-            .get(self.pos)
+        let end = self.name_end();
+        if end == start {
+            return Err(self.error(format!("expected {what}{}", self.found())));
+        }
+        self.pos = end;
+        Ok(Word {
+            text: self.text[start..end].to_string(),
+            at: start,
+        })
+    }
+
+    /// Where the identifier at the current position ends (the position itself if none starts
+    /// there): a letter or `_`, then letters, digits and `_`.
+    fn name_end(&self) -> usize {
+        let rest = &self.text.as_bytes()[self.pos.min(self.text.len())..];
+        if !rest
+            .first()
             .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
         {
-            while bytes
-                .get(self.pos)
-                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            {
-                self.pos += 1;
-            }
-            return Ok(Word {
-                text: self.text[start..self.pos].to_string(),
-                at: start,
-            });
+            return self.pos;
         }
-        Err(self.error(format!("expected {what}{}", self.found())))
+        let len = rest
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .unwrap_or(rest.len());
+        self.pos + len
     }
 
     /// `Ident ('.' Ident)*`: attribute names such as `db.VarChar`.
@@ -309,7 +318,8 @@ impl Parser<'_> {
     /// At `(`: the argument list up to `)`.
     fn args(&mut self) -> Result<Vec<Arg>, ParseError> {
         self.expect(b'(', "`(`")?;
-        let mut args = Vec::new();
+        // Most attributes have one argument: room for it, so that none grows and shrinks.
+        let mut args = Vec::with_capacity(1);
         loop {
             if self.eat(b')') {
                 break;
@@ -328,15 +338,18 @@ impl Parser<'_> {
     fn arg(&mut self) -> Result<Arg, ParseError> {
         self.skip_space();
         let start = self.pos;
-        // Only a name can be an argument's name: tried without building an error message.
-        let named = self
-            .peek()
-            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
-        if let Some(word) = named.then(|| self.ident("")).and_then(Result::ok) {
+        // Only a name followed by `:` is an argument's name: looked for without copying it.
+        let name_end = self.name_end();
+        if name_end > start {
+            self.pos = name_end;
             if self.eat(b':') {
+                let name = Word {
+                    text: self.text[start..name_end].to_string(),
+                    at: start,
+                };
                 let value = self.expr()?;
                 return Ok(Arg {
-                    name: Some(word),
+                    name: Some(name),
                     value,
                 });
             }
@@ -428,6 +441,15 @@ impl Parser<'_> {
     fn string(&mut self) -> Result<String, ParseError> {
         let start = self.pos;
         self.pos += 1;
+        // Most strings hold no escape: copied whole.
+        let rest = &self.text[self.pos..];
+        if let Some(end) = rest
+            .find(['"', '\\'])
+            .filter(|&i| rest.as_bytes()[i] == b'"')
+        {
+            self.pos += end + 1;
+            return Ok(rest[..end].to_string());
+        }
         let mut out = String::new();
         let mut chars = self.text[self.pos..].char_indices();
         while let Some((i, c)) = chars.next() {

@@ -15,6 +15,7 @@ use crate::ir::{
     Column, ColumnType, ForeignKey, Index, IndexMethod, IndexPart, PrimaryKey, QualifiedName,
     ReferentialAction, ScalarType, SortOrder, Span, Table,
 };
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeSet;
 
@@ -62,10 +63,10 @@ pub(super) fn resolve(
 ) -> Resolved {
     let (relations, misspelled) = read_relations(state, catalog, types, diags);
     let mut keys: Vec<(usize, usize, ForeignKey)> = Vec::new();
-    let mut join_tables = Vec::new();
     // Group the fields of each relation: same pair of models, same relation name.
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut group_of: HashMap<(usize, usize, Option<&str>), usize> = HashMap::default();
+    let mut group_of: HashMap<(usize, usize, Option<&str>), usize> =
+        HashMap::with_capacity_and_hasher(relations.len(), Default::default());
     for (i, rel) in relations.iter().enumerate() {
         match rel.target {
             Target::Model(t) => {
@@ -91,41 +92,17 @@ pub(super) fn resolve(
             }
         }
     }
-    for group in groups {
-        // Prisma requires a name on every self relation (verified with its schema engine:
-        // "Ambiguous self relation detected").
-        let first = &relations[group[0]];
-        if first.name.is_none() && matches!(first.target, Target::Model(t) if t == first.model) {
-            for &i in &group {
-                diags.push(unnamed_self_relation(&relations[i], state));
-            }
-            continue;
-        }
-        match group.as_slice() {
-            // The other side may be the field whose type is misspelled: its E0106 says so.
-            [one] if matches!(relations[*one].target, Target::Model(t) if misspelled.contains(&t)) =>
-                {}
-            [one] => diags.push(missing_opposite(&relations[*one], state)),
-            // Two fields of one model pointing at another model are two relations, not one.
-            [a, b] if same_side(&relations[*a], &relations[*b]) => {
-                for &i in [a, b] {
-                    diags.push(ambiguous(&relations[i], state, 2));
-                }
-            }
-            [a, b] => pair(
-                &relations[*a],
-                &relations[*b],
-                state,
-                &mut keys,
-                &mut join_tables,
-                diags,
-            ),
-            more => {
-                for &i in more {
-                    diags.push(ambiguous(&relations[i], state, more.len()));
-                }
-            }
-        }
+    // Each relation on its own (both cores: the models are only read by now), joined in
+    // the order of the groups, so the result does not depend on the timing.
+    let paired: Vec<Paired> = groups
+        .par_iter()
+        .map(|group| resolve_group(group, &relations, &misspelled, state))
+        .collect();
+    let mut join_tables = Vec::new();
+    for found in paired {
+        diags.extend(found.diags);
+        keys.extend(found.key);
+        join_tables.extend(found.join_table.map(|table| *table));
     }
     // Foreign keys in declaration order: by model, then by relation field.
     keys.sort_by_key(|(m, f, _)| (*m, *f));
@@ -133,6 +110,57 @@ pub(super) fn resolve(
         foreign_keys: keys.into_iter().map(|(m, _, fk)| (m, fk)).collect(),
         join_tables,
     }
+}
+
+/// What one relation (a group of relation fields) makes.
+#[derive(Default)]
+struct Paired {
+    key: Option<(usize, usize, ForeignKey)>,
+    /// Boxed: one relation in many makes a join table, and every relation's result is held
+    /// until all are made.
+    join_table: Option<Box<Table>>,
+    diags: Diagnostics,
+}
+
+/// The fields of one relation → its foreign key or join table, or why there is none.
+fn resolve_group(
+    group: &[usize],
+    relations: &[Relation<'_, '_>],
+    misspelled: &BTreeSet<usize>,
+    state: &State<'_>,
+) -> Paired {
+    let mut out = Paired::default();
+    let diags = &mut out.diags;
+    // Prisma requires a name on every self relation (verified with its schema engine:
+    // "Ambiguous self relation detected").
+    let first = &relations[group[0]];
+    if first.name.is_none() && matches!(first.target, Target::Model(t) if t == first.model) {
+        for &i in group {
+            diags.push(unnamed_self_relation(&relations[i], state));
+        }
+        return out;
+    }
+    match group {
+        // The other side may be the field whose type is misspelled: its E0106 says so.
+        [one] if matches!(relations[*one].target, Target::Model(t) if misspelled.contains(&t)) => {}
+        [one] => diags.push(missing_opposite(&relations[*one], state)),
+        // Two fields of one model pointing at another model are two relations, not one.
+        [a, b] if same_side(&relations[*a], &relations[*b]) => {
+            for &i in [a, b] {
+                diags.push(ambiguous(&relations[i], state, 2));
+            }
+        }
+        [a, b] => {
+            let (key, join_table) = pair(&relations[*a], &relations[*b], state, diags);
+            (out.key, out.join_table) = (key, join_table.map(Box::new));
+        }
+        more => {
+            for &i in more {
+                diags.push(ambiguous(&relations[i], state, more.len()));
+            }
+        }
+    }
+    out
 }
 
 fn same_side(a: &Relation<'_, '_>, b: &Relation<'_, '_>) -> bool {
@@ -145,89 +173,120 @@ fn read_relations<'s, 'c>(
     types: &TypeNames<'_>,
     diags: &mut Diagnostics,
 ) -> (Vec<Relation<'s, 'c>>, BTreeSet<usize>) {
-    let mut out = Vec::new();
+    // Each model's relation fields on their own (both cores), joined in model order.
+    let read: Vec<(Vec<Relation<'s, 'c>>, Diagnostics, bool)> = state
+        .models
+        .par_iter()
+        .enumerate()
+        .map(|(m, model)| {
+            let mut diags = Diagnostics::default();
+            let mut misspelled = false;
+            let relations =
+                model_relations(m, model, state, catalog, types, &mut diags, &mut misspelled);
+            (relations, diags, misspelled)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(read.iter().map(|(r, _, _)| r.len()).sum());
     // Models with a relation field whose type names no model.
     let mut misspelled = BTreeSet::new();
-    for (m, model) in state.models.iter().enumerate() {
-        for (f, field) in model.fields.iter().enumerate() {
-            let KeyField::Relation(field) = field else {
-                continue;
-            };
-            let field: &Field<'_> = field;
-            let path = format!("{}.{}", model.name, field.line.name.text);
-            let ty = field.line.ty.text.as_str();
-            let target = match (state.model_by_name.get(ty), catalog.get(ty)) {
-                (Some(&t), _) => Target::Model(t),
-                (None, Some(declared)) if declared.flavour != super::Flavour::Prisma => {
-                    Target::Foreign(declared)
-                }
-                _ => {
-                    diags.push(unknown_type(field, &path, state, catalog, types));
-                    misspelled.insert(m);
-                    continue;
-                }
-            };
-            let mut rel = Relation {
-                model: m,
-                field: f,
-                def: field,
-                target,
-                ty,
-                name: None,
-                attr: None,
-                fields: None,
-                references: None,
-                on_delete: None,
-                on_update: None,
-                map: None,
-            };
-            for attr in &field.line.attributes {
-                if attr.name.text != "relation" {
-                    let d = if ["id", "unique", "default", "updatedAt", "map"]
-                        .contains(&attr.name.text.as_str())
-                        || attr.name.text.starts_with("db.")
-                    {
-                        bad_argument(
-                            attr,
-                            &field.src,
-                            &path,
-                            format!("`@{}` cannot be used on a relation field", attr.name.text),
-                            "put it on the scalar field that holds the key",
-                        )
-                    } else {
-                        unknown_attribute(attr, &field.src, &path, &["@relation"], false)
-                    };
-                    diags.push(d);
-                    continue;
-                }
-                let a = args(
-                    attr,
-                    &[
-                        "name",
-                        "fields",
-                        "references",
-                        "onDelete",
-                        "onUpdate",
-                        "map",
-                    ],
-                    &field.src,
-                    &path,
-                    diags,
-                );
-                rel.attr = Some(attr);
-                rel.name =
-                    a[0].and_then(|e| string(e, &field.src, &path, "a relation name", diags));
-                rel.fields = a[1];
-                rel.references = a[2];
-                rel.on_delete = a[3];
-                rel.on_update = a[4];
-                rel.map =
-                    a[5].and_then(|e| string(e, &field.src, &path, "a constraint name", diags));
-            }
-            out.push(rel);
+    for (m, (relations, found, misspelled_here)) in read.into_iter().enumerate() {
+        if misspelled_here {
+            misspelled.insert(m);
         }
+        diags.extend(found);
+        out.extend(relations);
     }
     (out, misspelled)
+}
+
+/// The relation fields of model `m`, each with its `@relation(...)` read; `misspelled` is set
+/// when one's type names no model.
+fn model_relations<'s, 'c>(
+    m: usize,
+    model: &'s Lowered<'_>,
+    state: &'s State<'_>,
+    catalog: &'c Catalog,
+    types: &TypeNames<'_>,
+    diags: &mut Diagnostics,
+    misspelled: &mut bool,
+) -> Vec<Relation<'s, 'c>> {
+    let mut out = Vec::new();
+    for (f, field) in model.fields.iter().enumerate() {
+        let KeyField::Relation(field) = field else {
+            continue;
+        };
+        let field: &Field<'_> = field;
+        let path = format!("{}.{}", model.name, field.line.name.text);
+        let ty = field.line.ty.text.as_str();
+        let target = match (state.model_by_name.get(ty), catalog.get(ty)) {
+            (Some(&t), _) => Target::Model(t),
+            (None, Some(declared)) if declared.flavour != super::Flavour::Prisma => {
+                Target::Foreign(declared)
+            }
+            _ => {
+                diags.push(unknown_type(field, &path, state, catalog, types));
+                *misspelled = true;
+                continue;
+            }
+        };
+        let mut rel = Relation {
+            model: m,
+            field: f,
+            def: field,
+            target,
+            ty,
+            name: None,
+            attr: None,
+            fields: None,
+            references: None,
+            on_delete: None,
+            on_update: None,
+            map: None,
+        };
+        for attr in &field.line.attributes {
+            if attr.name.text != "relation" {
+                let d = if ["id", "unique", "default", "updatedAt", "map"]
+                    .contains(&attr.name.text.as_str())
+                    || attr.name.text.starts_with("db.")
+                {
+                    bad_argument(
+                        attr,
+                        &field.src,
+                        &path,
+                        format!("`@{}` cannot be used on a relation field", attr.name.text),
+                        "put it on the scalar field that holds the key",
+                    )
+                } else {
+                    unknown_attribute(attr, &field.src, &path, &["@relation"], false)
+                };
+                diags.push(d);
+                continue;
+            }
+            let a = args(
+                attr,
+                &[
+                    "name",
+                    "fields",
+                    "references",
+                    "onDelete",
+                    "onUpdate",
+                    "map",
+                ],
+                &field.src,
+                &path,
+                diags,
+            );
+            rel.attr = Some(attr);
+            rel.name = a[0].and_then(|e| string(e, &field.src, &path, "a relation name", diags));
+            rel.fields = a[1];
+            rel.references = a[2];
+            rel.on_delete = a[3];
+            rel.on_update = a[4];
+            rel.map = a[5].and_then(|e| string(e, &field.src, &path, "a constraint name", diags));
+        }
+        out.push(rel);
+    }
+    out
 }
 
 /// A field type that names nothing: an unknown model when the field says `@relation`,
@@ -332,20 +391,14 @@ fn pair(
     a: &Relation<'_, '_>,
     b: &Relation<'_, '_>,
     state: &State<'_>,
-    keys: &mut Vec<(usize, usize, ForeignKey)>,
-    join_tables: &mut Vec<Table>,
     diags: &mut Diagnostics,
-) {
+) -> (Option<(usize, usize, ForeignKey)>, Option<Table>) {
     let target_table = |rel: &Relation<'_, '_>| match rel.target {
         Target::Model(t) => state.models[t].table_name.clone(),
         Target::Foreign(d) => d.table.clone(),
     };
     match (list(state, a), list(state, b), a.holds_key(), b.holds_key()) {
-        (true, true, false, false) => {
-            if let Some(table) = join_table(a, b, state, diags) {
-                join_tables.push(table);
-            }
-        }
+        (true, true, false, false) => return (None, join_table(a, b, state, diags)),
         (true, true, _, _) => {
             for rel in [a, b].into_iter().filter(|r| r.holds_key()) {
                 diags.push(key_on_list(rel, state));
@@ -370,7 +423,7 @@ fn pair(
                 if !list(state, other) && !state.models[holder.model].is_unique(&fk.columns) {
                     diags.push(one_to_one_not_unique(holder, state, &fk.columns));
                 }
-                keys.push((holder.model, holder.field, fk));
+                return (Some((holder.model, holder.field, fk)), None);
             }
         }
         (false, false, false, false) => diags.push(needs_key(
@@ -387,6 +440,7 @@ fn pair(
             ));
         }
     }
+    (None, None)
 }
 
 fn key_on_list(rel: &Relation<'_, '_>, state: &State<'_>) -> Diagnostic {
