@@ -160,6 +160,22 @@ struct MigrationView<'a> {
     cleanup: Option<String>,
 }
 
+impl<'a> MigrationView<'a> {
+    /// What the file's header says: no segments, tail or cleanup yet.
+    fn head(system: &System, name: &'a str, migration: &Migration) -> Self {
+        MigrationView {
+            system: one_line(&system.name),
+            name,
+            steps: migration.steps.len(),
+            destructive: migration.destructive_steps().count(),
+            lock_timeout: (!migration.initial).then_some(LOCK_TIMEOUT),
+            tail: false,
+            segments: Vec::new(),
+            cleanup: None,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct SegmentView {
     transaction: bool,
@@ -326,14 +342,10 @@ pub fn render_migration(
         .collect::<Result<Vec<_>, Box<Diagnostic>>>()?;
     let guarded = segments.iter().any(|s| s.guard.is_some());
     let view = MigrationView {
-        system: one_line(&system.name),
-        name,
-        steps: migration.steps.len(),
-        destructive: migration.destructive_steps().count(),
-        lock_timeout: (!migration.initial).then_some(LOCK_TIMEOUT),
         tail,
         segments,
         cleanup: guarded.then(|| cleanup(&migration.steps, &marker)),
+        ..MigrationView::head(system, name, migration)
     };
     templates.render_with(MIGRATION_TEMPLATE, view, layout::migration_sql)
 }
@@ -364,16 +376,7 @@ fn migration_in_place(
     indexed: &rls::Indexed,
     templates: &Templates,
 ) -> Result<String, Box<Diagnostic>> {
-    let view = MigrationView {
-        system: one_line(&system.name),
-        name,
-        steps: migration.steps.len(),
-        destructive: migration.destructive_steps().count(),
-        lock_timeout: (!migration.initial).then_some(LOCK_TIMEOUT),
-        tail: false,
-        segments: Vec::new(),
-        cleanup: None,
-    };
+    let view = MigrationView::head(system, name, migration);
     let size: usize = migration.steps.iter().map(|s| step_size(s, indexed)).sum();
     let mut out = String::with_capacity(4096 + size);
     layout::head(&mut out, &view);
