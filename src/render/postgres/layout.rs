@@ -118,12 +118,12 @@ pub(super) fn segment_close(out: &mut String, transaction: bool) {
 }
 
 fn step(out: &mut String, step: &StepView) {
-    step_head(out, step.label, step.warning.as_ref(), &step.risks);
+    step_head(out, step.label, step.warning.as_deref(), &step.risks);
     push(out, &[&step.sql, "\n"]);
 }
 
 /// A step's comments, before its SQL (which ends with a newline).
-pub(super) fn step_head(out: &mut String, label: &str, warning: Option<&String>, risks: &[String]) {
+pub(super) fn step_head(out: &mut String, label: &str, warning: Option<&str>, risks: &[String]) {
     push(out, &["\n-- ", label, "\n"]);
     if let Some(warning) = warning.filter(|w| !w.is_empty()) {
         push(out, &["-- WARNING: destructive: ", warning, "\n"]);

@@ -387,7 +387,7 @@ fn migration_in_place(
             layout::step_head(
                 out,
                 step.change.label(),
-                warning(step).as_ref(),
+                warning(step).as_deref(),
                 &risks(step),
             );
             sql::push_statement(out, &step.change, indexed, templates)?;
