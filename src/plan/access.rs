@@ -91,7 +91,7 @@ fn policed(system: &System) -> BTreeMap<&QualifiedName, &TableAccess> {
 
 /// Tables whose policies must be rebuilt: their rules, their own definition, a member
 /// table they read, or the system's access settings changed.
-fn stale(matched: &Matched) -> BTreeSet<QualifiedName> {
+pub(super) fn stale(matched: &Matched) -> BTreeSet<QualifiedName> {
     let (prev, next) = (matched.prev, matched.next);
     // The plan compared every kept table once: only those that differ are copied into their
     // database form, to compare again.
@@ -160,13 +160,12 @@ fn rules_form(entry: &TableAccess) -> TableAccess {
 
 /// Before any other step: policies that will be rebuilt or removed, and RLS switched off
 /// where a kept table is no longer policed.
-pub(super) fn drops(matched: &Matched) -> Vec<(Change, String)> {
+pub(super) fn drops(matched: &Matched, stale: &BTreeSet<QualifiedName>) -> Vec<(Change, String)> {
     let (prev, next) = (matched.prev, matched.next);
     if prev.access.is_empty() {
         return Vec::new();
     }
     let mut out: Vec<(Change, String)> = revoke(matched).into_iter().collect();
-    let stale = stale(matched);
     let (prev_policed, next_policed) = (policed(prev), policed(next));
     for entry in &prev.access.tables {
         let table = &entry.table;
@@ -236,7 +235,7 @@ fn surviving<'a>(matched: &Matched<'a>) -> BTreeSet<&'a QualifiedName> {
 }
 
 /// After every table and foreign key exists: grants, functions, RLS and policies.
-pub(super) fn creates(matched: &Matched) -> Vec<(Change, String)> {
+pub(super) fn creates(matched: &Matched, stale: &BTreeSet<QualifiedName>) -> Vec<(Change, String)> {
     let (prev, next) = (matched.prev, matched.next);
     if next.access.is_empty() {
         return Vec::new();
@@ -267,7 +266,6 @@ pub(super) fn creates(matched: &Matched) -> Vec<(Change, String)> {
             "create the pgcrypto functions for encrypted columns".into(),
         ));
     }
-    let stale = stale(matched);
     let (prev_policed, next_policed) = (policed(prev), policed(next));
     let tables: BTreeMap<&QualifiedName, &Table> =
         next.tables.iter().map(|t| (&t.db_name, t)).collect();

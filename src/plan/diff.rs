@@ -220,6 +220,8 @@ impl<'a> Diff<'a> {
 /// renames, values come first, as they always have (plans of unchanged kinds stay the same).
 pub(super) fn diff(matched: &Matched, renames: Vec<Step>) -> Vec<Step> {
     let diff = Diff::new(matched);
+    // Tables whose policies are rebuilt: dropped first, created last.
+    let stale = super::access::stale(matched);
     let mut steps = Steps::default();
     if renames.is_empty() {
         add_enum_values(&diff, &mut steps);
@@ -231,7 +233,7 @@ pub(super) fn diff(matched: &Matched, renames: Vec<Step>) -> Vec<Step> {
         steps.0.extend(renames);
         add_enum_values(&diff, &mut steps);
     }
-    for (change, comment) in super::access::drops(matched) {
+    for (change, comment) in super::access::drops(matched, &stale) {
         steps.push(change, comment);
     }
     drop_foreign_keys(&diff, &mut steps);
@@ -244,7 +246,7 @@ pub(super) fn diff(matched: &Matched, renames: Vec<Step>) -> Vec<Step> {
     create_indexes(&diff, &mut steps);
     add_checks(&diff, &mut steps);
     add_foreign_keys(&diff, &mut steps);
-    for (change, comment) in super::access::creates(matched) {
+    for (change, comment) in super::access::creates(matched, &stale) {
         steps.push(change, comment);
     }
     comment(&diff, &mut steps);
