@@ -207,6 +207,18 @@ pub fn parse_field_rest<'a>(name: Word<'a>, text: &'a str) -> Result<FieldLine<'
     Ok(field)
 }
 
+/// The bytes a name continues with (letters, digits, `_`), looked up: asked of every byte
+/// of every name in every model body.
+const NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
 /// Values nested in one another (lists, calls) a line may hold: far more than any schema
 /// needs, and few enough that the recursive parser never comes near the end of its stack.
 const MAX_NESTING: usize = 64;
@@ -293,7 +305,7 @@ impl<'a> Parser<'a> {
         }
         let len = rest
             .iter()
-            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .position(|&b| !NAME_BYTES[b as usize])
             .unwrap_or(rest.len());
         self.pos + len
     }
@@ -725,6 +737,14 @@ mod tests {
             (&**name, &args[0].value.kind),
             ("dbgenerated", &ExprKind::Str("1".into()))
         );
+    }
+
+    #[test]
+    fn name_bytes_are_ascii_letters_digits_and_underscore() {
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || b == b'_';
+            assert_eq!(NAME_BYTES[b as usize], expected, "byte {b}");
+        }
     }
 
     #[test]
