@@ -449,7 +449,8 @@ fn datasource(
 /// uses `@db.Citext`; the others have no YAML form yet.
 fn extensions(value: &str, at: Span, skip: bool, yaml: &mut Yaml, diags: &mut Diagnostics) {
     // The flavour's own expression parser reads the list, as the argument of a block attribute.
-    let Ok(Line::Block(attr)) = line::parse_line(&format!("@@x({value})")) else {
+    let text = format!("@@x({value})");
+    let Ok(Line::Block(attr)) = line::parse_line(&text) else {
         return;
     };
     let Some(ExprKind::List(items)) = attr.args.first().map(|a| &a.value.kind) else {
@@ -457,7 +458,7 @@ fn extensions(value: &str, at: Span, skip: bool, yaml: &mut Yaml, diags: &mut Di
     };
     for item in items {
         let name = match &item.kind {
-            ExprKind::Ident(name) | ExprKind::Call(name, _) => name.as_str(),
+            ExprKind::Ident(name) | ExprKind::Call(name, _) => &**name,
             _ => continue,
         };
         if name == "citext" {

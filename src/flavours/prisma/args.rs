@@ -8,12 +8,12 @@ use crate::flavours::read::closest;
 /// The arguments of an attribute by parameter: `params[0]` is the positional one.
 /// Unknown, repeated or extra arguments are reported.
 pub(super) fn args<'a>(
-    attr: &'a Attribute,
+    attr: &'a Attribute<'_>,
     params: &[&str],
     src: &Src,
     path: &str,
     diags: &mut Diagnostics,
-) -> Vec<Option<&'a Expr>> {
+) -> Vec<Option<&'a Expr<'a>>> {
     let mut out = vec![None; params.len()];
     for (i, arg) in attr.args.iter().enumerate() {
         let slot = match &arg.name {
@@ -97,7 +97,7 @@ pub(super) fn string_value(
     diags: &mut Diagnostics,
 ) -> Option<String> {
     match &expr.kind {
-        ExprKind::Str(s) if !s.is_empty() => Some(s.clone()),
+        ExprKind::Str(s) if !s.is_empty() => Some(s.to_string()),
         ExprKind::Ident(word) => {
             diags.push(
                 Diagnostic::error(

@@ -98,7 +98,7 @@ pub(super) fn field_kind(
     types: &TypeNames<'_>,
     diags: &mut Diagnostics,
 ) -> FieldKind {
-    let ty = field.line.ty.text.as_str();
+    let ty = &*field.line.ty.text;
     let base = match (Scalar::parse(ty), types.enums.get(ty)) {
         (Some(scalar), _) => Base::Scalar(scalar),
         (None, Some(&index)) => Base::Enum(index),
@@ -114,7 +114,7 @@ pub(super) fn field_kind(
     let mut default = None;
     let mut db_name = None;
     for attr in &field.line.attributes {
-        let name = attr.name.text.as_str();
+        let name = &*attr.name.text;
         match name {
             "id" | "unique" => {}
             "map" => {
@@ -174,8 +174,8 @@ pub(super) fn field_kind(
         }
     }
     let mut column = Column {
-        name: field.line.name.text.clone(),
-        db_name: db_name.unwrap_or_else(|| field.line.name.text.clone()),
+        name: field.line.name.text.to_string(),
+        db_name: db_name.unwrap_or_else(|| field.line.name.text.to_string()),
         ty: ColumnType {
             scalar,
             array: field.line.list,
@@ -398,7 +398,7 @@ fn default_value(
         )
     };
     if let ExprKind::Call(function, args) = &value.kind {
-        return match (function.as_str(), base) {
+        return match (&**function, base) {
             ("autoincrement", Base::Scalar(Scalar::Int | Scalar::BigInt)) if !ty.array => {
                 ty.scalar = match ty.scalar {
                     ScalarType::Integer => ScalarType::Serial { big: false },
@@ -427,7 +427,7 @@ fn default_value(
                             kind: ExprKind::Str(sql),
                             ..
                         },
-                }] => Ok(Some(DefaultValue::Sql(sql.clone()))),
+                }] => Ok(Some(DefaultValue::Sql(sql.to_string()))),
                 _ => Err(misfit("`dbgenerated` takes one SQL string".into())),
             },
             (f @ ("autoincrement" | "now" | "uuid" | "cuid" | "nanoid" | "ulid"), _) => {
@@ -487,16 +487,22 @@ fn literal(value: &Expr, base: Base, types: &TypeNames<'_>) -> Option<Literal> {
         return Some(Literal::String(v.db_name.clone()));
     };
     match (&value.kind, scalar) {
-        (ExprKind::Str(s), Scalar::String | Scalar::DateTime) => Some(Literal::String(s.clone())),
+        (ExprKind::Str(s), Scalar::String | Scalar::DateTime) => {
+            Some(Literal::String(s.to_string()))
+        }
         // Prisma takes a Bytes default as base64 and stores the bytes; Postgres reads `\x<hex>`.
         (ExprKind::Str(s), Scalar::Bytes) => base64_to_hex(s).map(Literal::String),
-        (ExprKind::Str(s), Scalar::Json) => Some(Literal::Json(s.clone())),
+        (ExprKind::Str(s), Scalar::Json) => Some(Literal::Json(s.to_string())),
         // Prisma reads a string default of a Decimal as its number (`constant_expression_to_sql_default`).
-        (ExprKind::Str(s), Scalar::Decimal) if is_decimal(s) => Some(Literal::Number(s.clone())),
-        (ExprKind::Number(n), Scalar::Int | Scalar::BigInt) if !n.contains('.') => {
-            Some(Literal::Number(n.clone()))
+        (ExprKind::Str(s), Scalar::Decimal) if is_decimal(s) => {
+            Some(Literal::Number(s.to_string()))
         }
-        (ExprKind::Number(n), Scalar::Float | Scalar::Decimal) => Some(Literal::Number(n.clone())),
+        (ExprKind::Number(n), Scalar::Int | Scalar::BigInt) if !n.contains('.') => {
+            Some(Literal::Number(n.to_string()))
+        }
+        (ExprKind::Number(n), Scalar::Float | Scalar::Decimal) => {
+            Some(Literal::Number(n.to_string()))
+        }
         (ExprKind::Ident(b), Scalar::Boolean) if b == "true" || b == "false" => {
             Some(Literal::Bool(b == "true"))
         }
@@ -541,7 +547,7 @@ fn is_decimal(text: &str) -> bool {
 fn literal_text(expr: &Expr) -> String {
     match &expr.kind {
         ExprKind::Str(s) => format!("{s:?}"),
-        ExprKind::Number(n) | ExprKind::Ident(n) => n.clone(),
+        ExprKind::Number(n) | ExprKind::Ident(n) => n.to_string(),
         ExprKind::Call(f, _) => format!("{f}(..)"),
         ExprKind::List(_) => "[..]".into(),
     }

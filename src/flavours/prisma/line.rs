@@ -14,63 +14,136 @@
 
 use std::borrow::Cow;
 
-/// A piece of text and the byte offset in the line where it starts.
+/// A piece of text and the byte offset in the line where it starts. The text is borrowed
+/// from the line (a model body has some 20 words per field: no String each); owned only
+/// where it is not the line's bytes (a string with escapes, `a . b`, a blanked comment).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Word {
-    pub text: String,
+pub struct Word<'a> {
+    pub text: Cow<'a, str>,
     pub at: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Line {
+pub enum Line<'a> {
     Empty,
-    Field(FieldLine),
+    Field(FieldLine<'a>),
     /// `@@index(...)`, `@@map(...)`: `name` without the `@@`, `at` on the first `@`.
-    Block(Attribute),
+    Block(Attribute<'a>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct FieldLine {
-    pub name: Word,
-    pub ty: Word,
+pub struct FieldLine<'a> {
+    pub name: Word<'a>,
+    pub ty: Word<'a>,
     pub optional: bool,
     pub list: bool,
-    pub attributes: Vec<Attribute>,
+    pub attributes: Vec<Attribute<'a>>,
 }
 
 /// `@name(args)`; `at` is the offset of the first `@`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Attribute {
-    pub name: Word,
-    pub args: Vec<Arg>,
+pub struct Attribute<'a> {
+    pub name: Word<'a>,
+    pub args: Vec<Arg<'a>>,
     pub at: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Arg {
-    pub name: Option<Word>,
-    pub value: Expr,
+pub struct Arg<'a> {
+    pub name: Option<Word<'a>>,
+    pub value: Expr<'a>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Expr {
-    pub kind: ExprKind,
+pub struct Expr<'a> {
+    pub kind: ExprKind<'a>,
     pub at: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum ExprKind {
-    Str(String),
+pub enum ExprKind<'a> {
+    Str(Cow<'a, str>),
     /// As written: `-1`, `3.14`.
-    Number(String),
+    Number(Cow<'a, str>),
     /// An identifier or a dotted name: `Desc`, `true`, `Cascade`.
-    Ident(String),
+    Ident(Cow<'a, str>),
     /// `uuid()`, `dbgenerated("...")`, `publishedAt(sort: Desc)`.
-    Call(String, Vec<Arg>),
-    List(Vec<Expr>),
+    Call(Cow<'a, str>, Vec<Arg<'a>>),
+    List(Vec<Expr<'a>>),
 }
 
-impl Expr {
+/// A word owned, so that a line parsed from a temporary text (a body with its `/* … */`
+/// comments blanked) can outlive it.
+fn owned(text: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(text.into_owned())
+}
+
+impl Word<'_> {
+    pub fn into_owned(self) -> Word<'static> {
+        Word {
+            text: owned(self.text),
+            at: self.at,
+        }
+    }
+}
+
+impl Line<'_> {
+    pub fn into_owned(self) -> Line<'static> {
+        match self {
+            Line::Empty => Line::Empty,
+            Line::Field(f) => Line::Field(FieldLine {
+                name: f.name.into_owned(),
+                ty: f.ty.into_owned(),
+                optional: f.optional,
+                list: f.list,
+                attributes: f
+                    .attributes
+                    .into_iter()
+                    .map(Attribute::into_owned)
+                    .collect(),
+            }),
+            Line::Block(a) => Line::Block(a.into_owned()),
+        }
+    }
+}
+
+impl Attribute<'_> {
+    pub fn into_owned(self) -> Attribute<'static> {
+        Attribute {
+            name: self.name.into_owned(),
+            args: self.args.into_iter().map(Arg::into_owned).collect(),
+            at: self.at,
+        }
+    }
+}
+
+impl Arg<'_> {
+    fn into_owned(self) -> Arg<'static> {
+        Arg {
+            name: self.name.map(Word::into_owned),
+            value: self.value.into_owned(),
+        }
+    }
+}
+
+impl Expr<'_> {
+    fn into_owned(self) -> Expr<'static> {
+        let kind = match self.kind {
+            ExprKind::Str(s) => ExprKind::Str(owned(s)),
+            ExprKind::Number(n) => ExprKind::Number(owned(n)),
+            ExprKind::Ident(i) => ExprKind::Ident(owned(i)),
+            ExprKind::Call(name, args) => {
+                ExprKind::Call(owned(name), args.into_iter().map(Arg::into_owned).collect())
+            }
+            ExprKind::List(items) => {
+                ExprKind::List(items.into_iter().map(Expr::into_owned).collect())
+            }
+        };
+        Expr { kind, at: self.at }
+    }
+}
+
+impl Expr<'_> {
     /// What the expression is, for messages.
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
@@ -96,7 +169,7 @@ pub fn may_be_field(text: &str) -> bool {
 }
 
 /// Parses one line of a model body.
-pub fn parse_line(text: &str) -> Result<Line, ParseError> {
+pub fn parse_line(text: &str) -> Result<Line<'_>, ParseError> {
     let mut p = Parser {
         text,
         pos: 0,
@@ -119,7 +192,7 @@ pub fn parse_line(text: &str) -> Result<Line, ParseError> {
 }
 
 /// Parses the part of a field line after its name (map form `name: Type @attr`).
-pub fn parse_field_rest(name: Word, text: &str) -> Result<FieldLine, ParseError> {
+pub fn parse_field_rest<'a>(name: Word<'a>, text: &'a str) -> Result<FieldLine<'a>, ParseError> {
     let mut p = Parser {
         text,
         pos: 0,
@@ -134,6 +207,18 @@ pub fn parse_field_rest(name: Word, text: &str) -> Result<FieldLine, ParseError>
     Ok(field)
 }
 
+/// The bytes a name continues with (letters, digits, `_`), looked up: asked of every byte
+/// of every name in every model body.
+const NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
 /// Values nested in one another (lists, calls) a line may hold: far more than any schema
 /// needs, and few enough that the recursive parser never comes near the end of its stack.
 const MAX_NESTING: usize = 64;
@@ -145,7 +230,7 @@ struct Parser<'a> {
     depth: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
@@ -194,7 +279,7 @@ impl Parser<'_> {
         }
     }
 
-    fn ident(&mut self, what: &str) -> Result<Word, ParseError> {
+    fn ident(&mut self, what: &str) -> Result<Word<'a>, ParseError> {
         self.skip_space();
         let start = self.pos;
         let end = self.name_end();
@@ -203,7 +288,7 @@ impl Parser<'_> {
         }
         self.pos = end;
         Ok(Word {
-            text: self.text[start..end].to_string(),
+            text: Cow::Borrowed(&self.text[start..end]),
             at: start,
         })
     }
@@ -220,29 +305,34 @@ impl Parser<'_> {
         }
         let len = rest
             .iter()
-            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .position(|&b| !NAME_BYTES[b as usize])
             .unwrap_or(rest.len());
         self.pos + len
     }
 
     /// `Ident ('.' Ident)*`: attribute names such as `db.VarChar`.
-    fn dotted(&mut self, what: &str) -> Result<Word, ParseError> {
+    fn dotted(&mut self, what: &str) -> Result<Word<'a>, ParseError> {
         let mut word = self.ident(what)?;
         while self.peek() == Some(b'.') {
             self.pos += 1;
-            let next = self.ident("a name after `.`")?;
-            word.text.push('.');
-            word.text.push_str(&next.text);
+            self.ident("a name after `.`")?;
         }
+        let written = &self.text[word.at..self.pos];
+        // A space may follow a `.` (`db. VarChar`): the name is the words without it.
+        let space = |c: char| matches!(c, ' ' | '\t' | '\r');
+        word.text = match written.contains(space) {
+            false => Cow::Borrowed(written),
+            true => Cow::Owned(written.chars().filter(|&c| !space(c)).collect()),
+        };
         Ok(word)
     }
 
-    fn field(&mut self) -> Result<FieldLine, ParseError> {
+    fn field(&mut self) -> Result<FieldLine<'a>, ParseError> {
         let name = self.ident("a field name")?;
         self.field_after_name(name)
     }
 
-    fn field_after_name(&mut self, name: Word) -> Result<FieldLine, ParseError> {
+    fn field_after_name(&mut self, name: Word<'a>) -> Result<FieldLine<'a>, ParseError> {
         self.skip_space();
         if self.at_end() {
             return Err(self.error(format!("the field `{}` has no type", name.text)));
@@ -278,7 +368,7 @@ impl Parser<'_> {
     }
 
     /// `@attr(...)*` up to the end of the line.
-    fn attributes(&mut self) -> Result<Vec<Attribute>, ParseError> {
+    fn attributes(&mut self) -> Result<Vec<Attribute<'a>>, ParseError> {
         let mut attributes = Vec::new();
         loop {
             self.skip_space();
@@ -299,7 +389,7 @@ impl Parser<'_> {
     }
 
     /// At `sigil` (`@` or `@@`): the attribute, positioned at its first `@`.
-    fn attribute(&mut self, sigil: &str) -> Result<Attribute, ParseError> {
+    fn attribute(&mut self, sigil: &str) -> Result<Attribute<'a>, ParseError> {
         let at = self.pos;
         self.pos += sigil.len();
         if matches!(self.peek(), Some(b' ' | b'\t')) {
@@ -316,7 +406,7 @@ impl Parser<'_> {
     }
 
     /// At `(`: the argument list up to `)`.
-    fn args(&mut self) -> Result<Vec<Arg>, ParseError> {
+    fn args(&mut self) -> Result<Vec<Arg<'a>>, ParseError> {
         self.expect(b'(', "`(`")?;
         // Most attributes have one argument: room for it, so that none grows and shrinks.
         let mut args = Vec::with_capacity(1);
@@ -335,7 +425,7 @@ impl Parser<'_> {
         Ok(args)
     }
 
-    fn arg(&mut self) -> Result<Arg, ParseError> {
+    fn arg(&mut self) -> Result<Arg<'a>, ParseError> {
         self.skip_space();
         let start = self.pos;
         // Only a name followed by `:` is an argument's name: looked for without copying it.
@@ -344,7 +434,7 @@ impl Parser<'_> {
             self.pos = name_end;
             if self.eat(b':') {
                 let name = Word {
-                    text: self.text[start..name_end].to_string(),
+                    text: Cow::Borrowed(&self.text[start..name_end]),
                     at: start,
                 };
                 let value = self.expr()?;
@@ -361,7 +451,7 @@ impl Parser<'_> {
         })
     }
 
-    fn expr(&mut self) -> Result<Expr, ParseError> {
+    fn expr(&mut self) -> Result<Expr<'a>, ParseError> {
         self.skip_space();
         if self.depth == MAX_NESTING {
             return Err(self.error(format!(
@@ -374,7 +464,7 @@ impl Parser<'_> {
         expr
     }
 
-    fn nested_expr(&mut self) -> Result<Expr, ParseError> {
+    fn nested_expr(&mut self) -> Result<Expr<'a>, ParseError> {
         let at = self.pos;
         let kind = match self.peek() {
             Some(b'"') => ExprKind::Str(self.string()?),
@@ -407,7 +497,7 @@ impl Parser<'_> {
         Ok(Expr { kind, at })
     }
 
-    fn number(&mut self) -> Result<String, ParseError> {
+    fn number(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -434,11 +524,11 @@ impl Parser<'_> {
         {
             return Err(self.error("a number cannot be followed by a letter"));
         }
-        Ok(self.text[start..self.pos].to_string())
+        Ok(Cow::Borrowed(&self.text[start..self.pos]))
     }
 
     /// At `"`: a string with Prisma's escapes (`\"`, `\\`, `\n`, `\t`, `\r`, `\uXXXX`).
-    fn string(&mut self) -> Result<String, ParseError> {
+    fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let start = self.pos;
         self.pos += 1;
         // Most strings hold no escape: copied whole.
@@ -448,7 +538,7 @@ impl Parser<'_> {
             .filter(|&i| rest.as_bytes()[i] == b'"')
         {
             self.pos += end + 1;
-            return Ok(rest[..end].to_string());
+            return Ok(Cow::Borrowed(&rest[..end]));
         }
         let mut out = String::new();
         let mut chars = self.text[self.pos..].char_indices();
@@ -456,7 +546,7 @@ impl Parser<'_> {
             match c {
                 '"' => {
                     self.pos += i + 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 '\\' => {
                     let Some((j, e)) = chars.next() else { break };
@@ -487,13 +577,13 @@ impl Parser<'_> {
 
 /// One entry of an enum's values: `NAME @map("db_name")`, or `@@map(...)` / `@@schema(...)`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum EnumLine {
+pub enum EnumLine<'a> {
     Empty,
-    Value(Word, Vec<Attribute>),
-    Block(Attribute),
+    Value(Word<'a>, Vec<Attribute<'a>>),
+    Block(Attribute<'a>),
 }
 
-pub fn parse_enum_line(text: &str) -> Result<EnumLine, ParseError> {
+pub fn parse_enum_line(text: &str) -> Result<EnumLine<'_>, ParseError> {
     let mut p = Parser {
         text,
         pos: 0,
@@ -580,7 +670,7 @@ pub fn doc_comment(text: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn field(text: &str) -> FieldLine {
+    fn field(text: &str) -> FieldLine<'_> {
         match parse_line(text) {
             Ok(Line::Field(f)) => f,
             other => panic!("not a field: {other:?}"),
@@ -602,19 +692,59 @@ mod tests {
     #[test]
     fn reads_a_field_with_attributes_and_offsets() {
         let f = field("  id   String  @id @default(uuid()) @db.Uuid // the key");
-        assert_eq!((f.name.text.as_str(), f.name.at), ("id", 2));
-        assert_eq!((f.ty.text.as_str(), f.ty.at), ("String", 7));
+        assert_eq!((&*f.name.text, f.name.at), ("id", 2));
+        assert_eq!((&*f.ty.text, f.ty.at), ("String", 7));
         assert!(!f.optional && !f.list);
-        let names: Vec<_> = f
-            .attributes
-            .iter()
-            .map(|a| (a.name.text.as_str(), a.at))
-            .collect();
+        let names: Vec<_> = f.attributes.iter().map(|a| (&*a.name.text, a.at)).collect();
         assert_eq!(names, [("id", 15), ("default", 19), ("db.Uuid", 36)]);
         assert_eq!(
             f.attributes[1].args[0].value.kind,
             ExprKind::Call("uuid".into(), vec![])
         );
+    }
+
+    #[test]
+    fn words_are_borrowed_from_the_line_unless_rewritten() {
+        let f = field(r#"a String @db. VarChar(10) @default("x\"y") @map("a_b")"#);
+        let [varchar, default, map] = &f.attributes[..] else {
+            panic!()
+        };
+        // `db. VarChar` is not the line's bytes: the name is written out without the space.
+        assert_eq!(varchar.name.text, Cow::<str>::Owned("db.VarChar".into()));
+        assert_eq!(default.args[0].value.kind, ExprKind::Str("x\"y".into()));
+        assert!(matches!(
+            default.args[0].value.kind,
+            ExprKind::Str(Cow::Owned(_))
+        ));
+        assert!(matches!(
+            map.args[0].value.kind,
+            ExprKind::Str(Cow::Borrowed("a_b"))
+        ));
+        assert!(matches!(f.name.text, Cow::Borrowed("a")));
+        // A line parsed from a temporary text keeps every word once owned.
+        let text = String::from(r#"b Int @default(dbgenerated("1")) @db.Integer"#);
+        let owned = parse_line(&text).map(Line::into_owned);
+        drop(text);
+        let Ok(Line::Field(b)) = owned else { panic!() };
+        assert_eq!(
+            (&*b.name.text, &*b.attributes[1].name.text),
+            ("b", "db.Integer")
+        );
+        let ExprKind::Call(name, args) = &b.attributes[0].args[0].value.kind else {
+            panic!()
+        };
+        assert_eq!(
+            (&**name, &args[0].value.kind),
+            ("dbgenerated", &ExprKind::Str("1".into()))
+        );
+    }
+
+    #[test]
+    fn name_bytes_are_ascii_letters_digits_and_underscore() {
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || b == b'_';
+            assert_eq!(NAME_BYTES[b as usize], expected, "byte {b}");
+        }
     }
 
     #[test]
@@ -649,7 +779,7 @@ mod tests {
         let Ok(Line::Block(a)) = parse_line("  @@index([a, b(sort: Desc)], type: Gin)") else {
             panic!()
         };
-        assert_eq!((a.name.text.as_str(), a.at), ("index", 2));
+        assert_eq!((&*a.name.text, a.at), ("index", 2));
         let ExprKind::List(items) = &a.args[0].value.kind else {
             panic!()
         };
@@ -746,10 +876,7 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(
-            (name.text.as_str(), name.at, attrs[0].at),
-            ("ONLY_ME", 2, 10)
-        );
+        assert_eq!((&*name.text, name.at, attrs[0].at), ("ONLY_ME", 2, 10));
         assert!(matches!(
             parse_enum_line("@@map(\"levels\")"),
             Ok(EnumLine::Block(_))
@@ -765,7 +892,7 @@ mod tests {
             at: 0,
         };
         let f = parse_field_rest(name, "String @id").unwrap();
-        assert_eq!((f.ty.text.as_str(), f.attributes[0].at), ("String", 7));
+        assert_eq!((&*f.ty.text, f.attributes[0].at), ("String", 7));
     }
 
     #[test]

@@ -159,17 +159,21 @@ struct Model<'a> {
     /// `renamedFrom:`, with where it is written.
     renamed_from: Option<(String, Span)>,
     fields: Vec<Field<'a>>,
-    field_by_name: HashMap<String, usize>,
-    blocks: Vec<(Attribute, Src<'a>)>,
+    /// Keyed by the names as the lines hold them (borrowed, as a rule).
+    field_by_name: HashMap<Cow<'a, str>, usize>,
+    blocks: Vec<(Attribute<'a>, Src<'a>)>,
     /// The model's YAML map, for `indexes:` and `checks:`.
     node: &'a Node,
     /// False when the model has no body to read (already reported): it makes no table,
     /// so that a missing primary key is not reported on top.
     readable: bool,
+    /// The element path of the field being added (`Model.field`): one buffer for all the
+    /// model's fields, as a String per field was 2 % of `validate`.
+    field_path: String,
 }
 
 struct Field<'a> {
-    line: FieldLine,
+    line: FieldLine<'a>,
     src: Src<'a>,
     /// Where the field's name is written (the map key in map form).
     name_span: Span,
@@ -347,7 +351,7 @@ fn lower_model(model: Model<'_>) -> (Declared, Lowered<'_>) {
                 KeyField::Column(columns.len() as u32 - 1)
             }
             FieldKind::Relation => KeyField::Relation(Box::new(field)),
-            FieldKind::Broken => KeyField::Broken(field.line.name.text),
+            FieldKind::Broken => KeyField::Broken(field.line.name.text.into_owned()),
         });
     }
     let names: Vec<&str> = key_fields.iter().map(|f| f.name(&columns)).collect();
@@ -425,7 +429,7 @@ fn declared_renames(model: &Model<'_>, renames: &mut Vec<Rename>) {
         let (from, span) = &**renamed;
         let target = Target::Column {
             table: model.name.clone(),
-            column: field.line.name.text.clone(),
+            column: field.line.name.text.to_string(),
         };
         renames.push(Rename::new(target, from, *span));
     }
@@ -528,7 +532,7 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
                     if let Some((from, span)) = renamed_from {
                         let target = Target::EnumValue {
                             enum_name: key.name.clone(),
-                            value: name.text.clone(),
+                            value: name.text.to_string(),
                         };
                         state.renames.push(Rename::new(target, from, span));
                     }
@@ -543,11 +547,11 @@ fn read_enums(node: &Node, file_schema: &str, state: &mut State<'_>, diags: &mut
                     }
                     values.push(EnumValue {
                         span,
-                        name: name.text,
+                        name: name.text.into_owned(),
                         db_name: db,
                     });
                 }
-                Ok(EnumLine::Block(block)) => match block.name.text.as_str() {
+                Ok(EnumLine::Block(block)) => match &*block.name.text {
                     "map" => {
                         db_name = args::string_arg(&block, &src, &path, diags).unwrap_or(db_name)
                     }
@@ -636,10 +640,10 @@ fn enum_value_db_name(
     let mut renamed_from = None;
     let path = format!("{path}.{}", name.text);
     for attr in attributes {
-        match attr.name.text.as_str() {
+        match &*attr.name.text {
             "map" => {
                 if let Some(s) = args::string_arg(attr, src, &path, diags) {
-                    db_name = s;
+                    db_name = s.into();
                 }
             }
             "renamedFrom" => {
@@ -655,7 +659,7 @@ fn enum_value_db_name(
             )),
         }
     }
-    (db_name, renamed_from)
+    (db_name.into_owned(), renamed_from)
 }
 
 /// The lines of a block scalar, each with the position of its first byte.
@@ -701,6 +705,7 @@ fn read_model<'a>(
         blocks: Vec::new(),
         node,
         readable: false,
+        field_path: String::new(),
     };
     let Some(entries) = expect_map(node, name, diags) else {
         return model;
@@ -835,8 +840,13 @@ fn read_body<'a>(
                     doc.push(comment.to_string());
                     continue;
                 }
+                let parsed = match &text {
+                    Cow::Borrowed(text) => line::parse_line(text),
+                    // Blanked of a comment: the text is this line's own, the words too.
+                    Cow::Owned(text) => line::parse_line(text).map(Line::into_owned),
+                };
                 let src = Src { text, start };
-                match line::parse_line(&src.text) {
+                match parsed {
                     Ok(Line::Empty) => {}
                     Ok(Line::Field(field)) => {
                         let name_span = src.span(field.name.at);
@@ -865,15 +875,16 @@ fn read_body<'a>(
                 let Some(text) = map_form_line(value, &path, diags) else {
                     continue;
                 };
-                let src = Src {
-                    text,
-                    start: value.span,
-                };
                 let name = Word {
-                    text: key.name.clone(),
+                    text: Cow::Borrowed(&key.name),
                     at: 0,
                 };
-                match line::parse_field_rest(name, &src.text) {
+                let parsed = line::parse_field_rest(name, text);
+                let src = Src {
+                    text: Cow::Borrowed(text),
+                    start: value.span,
+                };
+                match parsed {
                     Ok(field) => add_field(model, field, src, key.span, None, types, diags),
                     Err(e) => diags.push(syntax_error(&e, &src, &path)),
                 }
@@ -957,12 +968,12 @@ fn remember_broken<'a>(model: &mut Model<'a>, src: Src<'a>) {
         return;
     }
     let name = Word {
-        text: name.to_string(),
+        text: Cow::Owned(name.to_string()),
         at,
     };
     let line = FieldLine {
         ty: Word {
-            text: String::new(),
+            text: Cow::Borrowed(""),
             at,
         },
         name,
@@ -984,9 +995,9 @@ fn remember_broken<'a>(model: &mut Model<'a>, src: Src<'a>) {
 }
 
 /// A map-form field's text; YAML turning it into a map or list is a mis-parse.
-fn map_form_line<'a>(value: &'a Node, path: &str, diags: &mut Diagnostics) -> Option<Cow<'a, str>> {
+fn map_form_line<'a>(value: &'a Node, path: &str, diags: &mut Diagnostics) -> Option<&'a str> {
     match &value.value {
-        Value::Str(s) => Some(Cow::Borrowed(s)),
+        Value::Str(s) => Some(s),
         Value::Map(_) | Value::Seq(_) => {
             diags.push(
                 Diagnostic::error(
@@ -1021,16 +1032,17 @@ fn map_form_line<'a>(value: &'a Node, path: &str, diags: &mut Diagnostics) -> Op
 
 fn add_field<'a>(
     model: &mut Model<'a>,
-    line: FieldLine,
+    line: FieldLine<'a>,
     src: Src<'a>,
     name_span: Span,
     doc: Option<String>,
     types: &TypeNames<'_>,
     diags: &mut Diagnostics,
 ) {
-    // Joined, not formatted: this runs for every field of every model.
-    let path = [model.name.as_str(), ".", &line.name.text].concat();
-    if let Some(&first) = model.field_by_name.get(&line.name.text) {
+    let mut path = std::mem::take(&mut model.field_path);
+    path.clear();
+    path.extend([model.name.as_str(), ".", &line.name.text]);
+    if let Some(&first) = model.field_by_name.get(&*line.name.text) {
         diags.push(
             Diagnostic::error(
                 Code::DuplicateDefinition,
@@ -1040,13 +1052,14 @@ fn add_field<'a>(
                     model.name, line.name.text
                 ),
             )
-            .at_path(path)
+            .at_path(path.clone())
             .with_related(
                 model.fields[first].name_span,
                 "the other field is declared here",
             )
             .with_help("rename or remove one of the two fields"),
         );
+        model.field_path = path;
         return;
     }
     let line = without_repeated_attributes(line, &src, &path, diags);
@@ -1062,22 +1075,23 @@ fn add_field<'a>(
     if matches!(field.kind, FieldKind::Column(_)) {
         // The column holds what its other attributes said; lowering reads only these two.
         let attributes = &mut field.line.attributes;
-        attributes.retain(|a| matches!(a.name.text.as_str(), "id" | "unique"));
+        attributes.retain(|a| matches!(&*a.name.text, "id" | "unique"));
         attributes.shrink_to_fit();
     }
     model
         .field_by_name
         .insert(field.line.name.text.clone(), model.fields.len());
     model.fields.push(field);
+    model.field_path = path;
 }
 
 /// Reports an attribute given twice on one field (`@unique @unique`) and keeps the first.
-fn without_repeated_attributes(
-    mut line: FieldLine,
+fn without_repeated_attributes<'a>(
+    mut line: FieldLine<'a>,
     src: &Src,
     path: &str,
     diags: &mut Diagnostics,
-) -> FieldLine {
+) -> FieldLine<'a> {
     let attributes = &line.attributes;
     let repeated = |i: usize| {
         attributes[..i]

@@ -86,7 +86,7 @@ pub(super) fn unique_sets(model: &Model<'_>) -> Vec<Vec<String>> {
             .map(|c| vec![c])
     });
     let blocks = model.blocks.iter().filter_map(|(block, _)| {
-        if !matches!(block.name.text.as_str(), "id" | "unique") {
+        if !matches!(&*block.name.text, "id" | "unique") {
             return None;
         }
         match block.args.first().map(|a| &a.value.kind) {
@@ -109,7 +109,7 @@ pub(super) fn unique_sets(model: &Model<'_>) -> Vec<Vec<String>> {
 /// without brackets (its own `db pull` writes `@@index(field)`), so the rest of the flavour
 /// sees only lists.
 pub(super) fn one_field_as_list(mut block: Attribute) -> Attribute {
-    if !matches!(block.name.text.as_str(), "id" | "unique" | "index") {
+    if !matches!(&*block.name.text, "id" | "unique" | "index") {
         return block;
     }
     let fields = block
@@ -132,7 +132,7 @@ pub(super) fn table_attributes(model: &Model<'_>, diags: &mut Diagnostics) -> (S
     let mut map = None;
     let mut schema = None;
     for (block, src) in &model.blocks {
-        let slot = match block.name.text.as_str() {
+        let slot = match &*block.name.text {
             "map" => &mut map,
             "schema" => &mut schema,
             _ => continue,
@@ -182,7 +182,7 @@ fn field_keys(model: &Model<'_>, table: &mut Table, diags: &mut Diagnostics) {
             continue;
         };
         for attr in &field.line.attributes {
-            let unique = match attr.name.text.as_str() {
+            let unique = match &*attr.name.text {
                 "id" => false,
                 "unique" => true,
                 _ => continue,
@@ -220,7 +220,7 @@ fn block_attributes(model: &Model<'_>, table: &mut Table, diags: &mut Diagnostic
     for (block, src) in &model.blocks {
         let path = model.name.as_str();
         let span = src.span(block.at);
-        match block.name.text.as_str() {
+        match &*block.name.text {
             "map" | "schema" => {}
             "id" => {
                 let args = args(
@@ -401,7 +401,7 @@ fn field_list(
         let mut order = SortOrder::Asc;
         let mut opclass = None;
         for arg in args {
-            match arg.name.as_ref().map(|w| w.text.as_str()) {
+            match arg.name.as_ref().map(|w| &*w.text) {
                 Some("sort") => order = sort_order(&arg.value, src, path, diags),
                 Some("ops") => opclass = operator_class(&arg.value, src, path, diags),
                 Some("length") => {}
@@ -454,11 +454,7 @@ pub(super) fn scalar_column<'m>(
             None
         }
         None => {
-            let fields: Vec<&str> = model
-                .fields
-                .iter()
-                .map(|f| f.line.name.text.as_str())
-                .collect();
+            let fields: Vec<&str> = model.fields.iter().map(|f| &*f.line.name.text).collect();
             diags.push(unknown_field(name, at, &model.name, &fields, src, path));
             None
         }
@@ -533,11 +529,11 @@ fn operator_class(expr: &Expr, src: &Src, path: &str, diags: &mut Diagnostics) -
                         kind: ExprKind::Str(s),
                         ..
                     },
-            }] => Some(s.clone()),
+            }] => Some(s.to_string()),
             _ => None,
         },
         ExprKind::Ident(name) => {
-            Some(heck::ToSnakeCase::to_snake_case(name.as_str()).replace("min_max", "minmax"))
+            Some(heck::ToSnakeCase::to_snake_case(&**name).replace("min_max", "minmax"))
         }
         _ => {
             diags.push(
@@ -556,7 +552,7 @@ fn operator_class(expr: &Expr, src: &Src, path: &str, diags: &mut Diagnostics) -
 
 fn index_type(expr: &Expr, src: &Src, path: &str, diags: &mut Diagnostics) -> IndexMethod {
     let found = match &expr.kind {
-        ExprKind::Ident(name) => name.as_str(),
+        ExprKind::Ident(name) => &**name,
         _ => "",
     };
     if let Some((method, _)) = super::INDEX_TYPES.iter().find(|(_, n)| *n == found) {

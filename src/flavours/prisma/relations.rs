@@ -41,11 +41,11 @@ struct Relation<'s, 'c> {
     /// The field's type: the target's name.
     ty: &'s str,
     name: Option<String>,
-    attr: Option<&'s Attribute>,
-    fields: Option<&'s Expr>,
-    references: Option<&'s Expr>,
-    on_delete: Option<&'s Expr>,
-    on_update: Option<&'s Expr>,
+    attr: Option<&'s Attribute<'s>>,
+    fields: Option<&'s Expr<'s>>,
+    references: Option<&'s Expr<'s>>,
+    on_delete: Option<&'s Expr<'s>>,
+    on_update: Option<&'s Expr<'s>>,
     map: Option<String>,
 }
 
@@ -217,7 +217,7 @@ fn model_relations<'s, 'c>(
         };
         let field: &Field<'_> = field;
         let path = format!("{}.{}", model.name, field.line.name.text);
-        let ty = field.line.ty.text.as_str();
+        let ty = &*field.line.ty.text;
         let target = match (state.model_by_name.get(ty), catalog.get(ty)) {
             (Some(&t), _) => Target::Model(t),
             (None, Some(declared)) if declared.flavour != super::Flavour::Prisma => {
@@ -246,7 +246,7 @@ fn model_relations<'s, 'c>(
         for attr in &field.line.attributes {
             if attr.name.text != "relation" {
                 let d = if ["id", "unique", "default", "updatedAt", "map"]
-                    .contains(&attr.name.text.as_str())
+                    .contains(&&*attr.name.text)
                     || attr.name.text.starts_with("db.")
                 {
                     bad_argument(
@@ -298,7 +298,7 @@ fn unknown_type(
     catalog: &Catalog,
     types: &TypeNames<'_>,
 ) -> Diagnostic {
-    let ty = field.line.ty.text.as_str();
+    let ty = &*field.line.ty.text;
     let span = field.src.span(field.line.ty.at);
     if field
         .line
@@ -351,7 +351,7 @@ fn string(
     diags: &mut Diagnostics,
 ) -> Option<String> {
     match &expr.kind {
-        ExprKind::Str(s) => Some(s.clone()),
+        ExprKind::Str(s) => Some(s.to_string()),
         _ => {
             diags.push(
                 Diagnostic::error(
@@ -625,7 +625,7 @@ fn names_in<'e>(
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         match &item.kind {
-            ExprKind::Ident(name) => out.push((name.as_str(), item.at)),
+            ExprKind::Ident(name) => out.push((&**name, item.at)),
             _ => {
                 diags.push(
                     Diagnostic::error(
@@ -734,7 +734,7 @@ fn action(
     diags: &mut Diagnostics,
 ) -> Option<ReferentialAction> {
     if let ExprKind::Ident(name) = &expr.kind {
-        match name.as_str() {
+        match &**name {
             "Cascade" => return Some(ReferentialAction::Cascade),
             "Restrict" => return Some(ReferentialAction::Restrict),
             "NoAction" => return Some(ReferentialAction::NoAction),
