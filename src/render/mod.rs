@@ -229,6 +229,23 @@ pub fn push_ident(out: &mut String, name: &str) {
     out.push('"');
 }
 
+/// `n` in decimal appended to `out`, as `{n}` formats it, without the formatting machinery
+/// (a sized type's length, six a table in a large system).
+pub(crate) fn push_number(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    let mut rest = n;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+}
+
 /// Everything one system renders to, as paths relative to the output folder.
 pub fn render_system(
     system: &System,
@@ -341,6 +358,15 @@ fn render_target(
 #[cfg(test)]
 mod tests {
     use super::quote_ident;
+
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u32::MAX - 1, u32::MAX] {
+            let mut out = String::from("x");
+            super::push_number(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
 
     #[test]
     fn identifiers_are_quoted_and_escaped() {

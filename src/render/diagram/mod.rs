@@ -7,8 +7,7 @@
 //! it stands for. Only syntax Mermaid 11 reads is used (GitHub's renderer lags behind npm).
 
 use crate::ir::{ForeignKey, IndexPart, QualifiedName, ScalarType, System, Table};
-use crate::render::par_layout;
-use std::borrow::Cow;
+use crate::render::{par_layout, push_number};
 use std::collections::BTreeMap;
 
 pub fn render(system: &System) -> String {
@@ -102,11 +101,13 @@ fn entity(out: &mut String, schema: &str, table: &Table) {
     push_entity_name(out, schema, &table.db_name);
     out.push_str(" {\n");
     let primary: &[String] = table.primary_key.as_ref().map_or(&[], |pk| &pk.columns);
+    // A sized type's name is spelled here, one column after another.
+    let mut scratch = String::new();
     for column in &table.columns {
         let name = &column.db_name;
         out.push_str("        ");
-        let ty = type_name(&column.ty.scalar, &table.db_name.schema);
-        push_word(out, &ty, column.ty.array);
+        let ty = type_name(&column.ty.scalar, &table.db_name.schema, &mut scratch);
+        push_word(out, ty, column.ty.array);
         out.push(' ');
         push_attribute_name(out, name);
         let keys = [
@@ -187,48 +188,63 @@ fn same_set(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && a.iter().all(|x| b.contains(x))
 }
 
-/// A column type as one Mermaid word: Postgres's short spelling, no spaces.
-fn type_name<'a>(scalar: &'a ScalarType, schema: &str) -> Cow<'a, str> {
-    let sized = |name: &'static str, n: Option<u32>| match n {
-        Some(n) => Cow::Owned(format!("{name}({n})")),
-        None => Cow::Borrowed(name),
-    };
-    let precise = |name: &'static str, p: Option<u8>| sized(name, p.map(u32::from));
-    match scalar {
-        ScalarType::Text => "text".into(),
-        ScalarType::Citext => "citext".into(),
-        ScalarType::Varchar { length } => sized("varchar", *length),
-        ScalarType::Char { length } => sized("char", *length),
-        ScalarType::SmallInt => "smallint".into(),
-        ScalarType::Integer | ScalarType::Identity { big: false } => "integer".into(),
-        ScalarType::BigInt | ScalarType::Identity { big: true } => "bigint".into(),
-        ScalarType::Serial { big: false } => "serial".into(),
-        ScalarType::Serial { big: true } => "bigserial".into(),
+/// A column type as one Mermaid word: Postgres's short spelling, no spaces. A spelling that
+/// is not a fixed name is written into `scratch` (cleared first), so no column allocates.
+fn type_name<'a>(scalar: &'a ScalarType, schema: &str, scratch: &'a mut String) -> &'a str {
+    let precise = |p: &Option<u8>| p.map(u32::from);
+    let (name, size): (&'static str, Option<u32>) = match scalar {
+        ScalarType::Text => ("text", None),
+        ScalarType::Citext => ("citext", None),
+        ScalarType::Varchar { length } => ("varchar", *length),
+        ScalarType::Char { length } => ("char", *length),
+        ScalarType::SmallInt => ("smallint", None),
+        ScalarType::Integer | ScalarType::Identity { big: false } => ("integer", None),
+        ScalarType::BigInt | ScalarType::Identity { big: true } => ("bigint", None),
+        ScalarType::Serial { big: false } => ("serial", None),
+        ScalarType::Serial { big: true } => ("bigserial", None),
         ScalarType::Numeric {
             precision: Some(p),
             scale: Some(s),
-        } => format!("numeric({p},{s})").into(),
-        ScalarType::Numeric { precision, .. } => sized("numeric", *precision),
-        ScalarType::Real => "real".into(),
-        ScalarType::Double => "double".into(),
-        ScalarType::Boolean => "boolean".into(),
-        ScalarType::Uuid => "uuid".into(),
-        ScalarType::Timestamptz { precision } => precise("timestamptz", *precision),
-        ScalarType::Timestamp { precision } => precise("timestamp", *precision),
-        ScalarType::Date => "date".into(),
-        ScalarType::Time { precision } => precise("time", *precision),
-        ScalarType::Json => "json".into(),
-        ScalarType::Jsonb => "jsonb".into(),
-        ScalarType::Bytea => "bytea".into(),
-        ScalarType::Enum { name } => {
-            if name.schema == schema {
-                Cow::Borrowed(&name.name)
-            } else {
-                format!("{}.{}", name.schema, name.name).into()
-            }
+        } => {
+            scratch.clear();
+            scratch.push_str("numeric(");
+            push_number(scratch, *p);
+            scratch.push(',');
+            push_number(scratch, *s);
+            scratch.push(')');
+            return scratch;
         }
-        ScalarType::GeoPoint => "point".into(),
-    }
+        ScalarType::Numeric { precision, .. } => ("numeric", *precision),
+        ScalarType::Real => ("real", None),
+        ScalarType::Double => ("double", None),
+        ScalarType::Boolean => ("boolean", None),
+        ScalarType::Uuid => ("uuid", None),
+        ScalarType::Timestamptz { precision } => ("timestamptz", precise(precision)),
+        ScalarType::Timestamp { precision } => ("timestamp", precise(precision)),
+        ScalarType::Date => ("date", None),
+        ScalarType::Time { precision } => ("time", precise(precision)),
+        ScalarType::Json => ("json", None),
+        ScalarType::Jsonb => ("jsonb", None),
+        ScalarType::Bytea => ("bytea", None),
+        ScalarType::Enum { name } if name.schema == schema => return &name.name,
+        ScalarType::Enum { name } => {
+            scratch.clear();
+            scratch.push_str(&name.schema);
+            scratch.push('.');
+            scratch.push_str(&name.name);
+            return scratch;
+        }
+        ScalarType::GeoPoint => ("point", None),
+    };
+    let Some(n) = size else {
+        return name;
+    };
+    scratch.clear();
+    scratch.push_str(name);
+    scratch.push('(');
+    push_number(scratch, n);
+    scratch.push(')');
+    scratch
 }
 
 /// A table as Mermaid names it in `schema`'s diagram: bare at home, qualified elsewhere.

@@ -9,7 +9,7 @@ use crate::ir::{
 };
 use crate::plan::cast::{self, Cast};
 use crate::plan::{Change, ConstraintForm, EnumUsage, ValuePosition};
-use crate::render::{push_ident, quote_ident, Templates};
+use crate::render::{push_ident, push_number, quote_ident, Templates};
 use sea_query::{Alias, PostgresQueryBuilder, QueryBuilder, Table, Value};
 use std::borrow::Cow;
 
@@ -42,43 +42,84 @@ fn idents(names: &[String]) -> String {
         .join(", ")
 }
 
-fn length(name: &'static str, n: Option<u32>) -> Cow<'static, str> {
-    n.map_or(Cow::Borrowed(name), |n| Cow::Owned(format!("{name}({n})")))
+/// A type's SQL spelling in pieces, so `CREATE TABLE` appends it without building a string
+/// per column (a sized type is six of a large system's twenty columns).
+enum Spelling<'a> {
+    Fixed(&'static str),
+    /// `NAME(n)`.
+    Sized(&'static str, u32),
+    /// `DECIMAL(p,s)`.
+    Decimal(u32, u32),
+    Enum(&'a QualifiedName),
 }
 
-/// The scalar's SQL spelling: borrowed for the fixed names (one per column of a large
-/// migration, so no allocation for most).
-fn scalar_sql(scalar: &ScalarType) -> Cow<'static, str> {
+fn spelling(scalar: &ScalarType) -> Spelling<'_> {
     use ScalarType::*;
+    use Spelling::{Fixed, Sized};
+    let sized = |name, n: Option<u32>| n.map_or(Fixed(name), |n| Sized(name, n));
+    let precise = |name, p: Option<u8>| sized(name, p.map(u32::from));
     match scalar {
-        Text => "TEXT".into(),
-        Citext => "CITEXT".into(),
-        Varchar { length: n } => length("VARCHAR", *n),
-        Char { length: n } => length("CHAR", *n),
-        SmallInt => "SMALLINT".into(),
-        Integer | Identity { big: false } => "INTEGER".into(),
-        BigInt | Identity { big: true } => "BIGINT".into(),
-        Serial { big: false } => "SERIAL".into(),
-        Serial { big: true } => "BIGSERIAL".into(),
+        Text => Fixed("TEXT"),
+        Citext => Fixed("CITEXT"),
+        Varchar { length: n } => sized("VARCHAR", *n),
+        Char { length: n } => sized("CHAR", *n),
+        SmallInt => Fixed("SMALLINT"),
+        Integer | Identity { big: false } => Fixed("INTEGER"),
+        BigInt | Identity { big: true } => Fixed("BIGINT"),
+        Serial { big: false } => Fixed("SERIAL"),
+        Serial { big: true } => Fixed("BIGSERIAL"),
         Numeric {
             precision: Some(p),
             scale: Some(s),
-        } => format!("DECIMAL({p},{s})").into(),
-        Numeric { precision, .. } => length("DECIMAL", *precision),
-        Real => "REAL".into(),
-        Double => "DOUBLE PRECISION".into(),
-        Boolean => "BOOLEAN".into(),
-        Uuid => "UUID".into(),
-        Timestamptz { precision } => length("TIMESTAMPTZ", precision.map(u32::from)),
-        Timestamp { precision } => length("TIMESTAMP", precision.map(u32::from)),
-        Date => "DATE".into(),
-        Time { precision } => length("TIME", precision.map(u32::from)),
-        Json => "JSON".into(),
-        Jsonb => "JSONB".into(),
-        Bytea => "BYTEA".into(),
-        Enum { name } => qualified(name).into(),
+        } => Spelling::Decimal(*p, *s),
+        Numeric { precision, .. } => sized("DECIMAL", *precision),
+        Real => Fixed("REAL"),
+        Double => Fixed("DOUBLE PRECISION"),
+        Boolean => Fixed("BOOLEAN"),
+        Uuid => Fixed("UUID"),
+        Timestamptz { precision } => precise("TIMESTAMPTZ", *precision),
+        Timestamp { precision } => precise("TIMESTAMP", *precision),
+        Date => Fixed("DATE"),
+        Time { precision } => precise("TIME", *precision),
+        Json => Fixed("JSON"),
+        Jsonb => Fixed("JSONB"),
+        Bytea => Fixed("BYTEA"),
+        Enum { name } => Spelling::Enum(name),
         // The built-in geometric type: PostGIS cannot be assumed on every server.
-        GeoPoint => "POINT".into(),
+        GeoPoint => Fixed("POINT"),
+    }
+}
+
+/// The scalar's SQL spelling: borrowed for the fixed names.
+fn scalar_sql(scalar: &ScalarType) -> Cow<'static, str> {
+    match spelling(scalar) {
+        Spelling::Fixed(name) => name.into(),
+        _ => {
+            let mut sql = String::new();
+            push_scalar_sql(&mut sql, scalar);
+            sql.into()
+        }
+    }
+}
+
+/// [`scalar_sql`] appended to `out`.
+fn push_scalar_sql(out: &mut String, scalar: &ScalarType) {
+    match spelling(scalar) {
+        Spelling::Fixed(name) => out.push_str(name),
+        Spelling::Sized(name, n) => {
+            out.push_str(name);
+            out.push('(');
+            push_number(out, n);
+            out.push(')');
+        }
+        Spelling::Decimal(p, s) => {
+            out.push_str("DECIMAL(");
+            push_number(out, p);
+            out.push(',');
+            push_number(out, s);
+            out.push(')');
+        }
+        Spelling::Enum(name) => push_qualified(out, name),
     }
 }
 
@@ -156,6 +197,37 @@ pub fn default_sql(default: &DefaultValue, ty: &ColumnType) -> Option<String> {
     })
 }
 
+/// ` DEFAULT …` appended to `out`, as [`default_sql`] spells it: the defaults most columns
+/// have (a number, a boolean, `now()`, an enum value) without a string of their own.
+fn push_default(out: &mut String, default: &DefaultValue, ty: &ColumnType) {
+    let fixed = match default {
+        DefaultValue::Client(_) => return,
+        DefaultValue::Now => "CURRENT_TIMESTAMP",
+        DefaultValue::GenRandomUuid => "gen_random_uuid()",
+        DefaultValue::Literal(Literal::Bool(true)) => "true",
+        DefaultValue::Literal(Literal::Bool(false)) => "false",
+        DefaultValue::Literal(Literal::Number(n)) if is_number(n) => n,
+        DefaultValue::EnumValue(value)
+            if !ty.array && !matches!(ty.scalar, ScalarType::Serial { .. }) =>
+        {
+            out.push_str(" DEFAULT ");
+            out.push_str(&string_literal(value));
+            out.push_str("::");
+            push_scalar_sql(out, &ty.scalar);
+            return;
+        }
+        other => {
+            if let Some(sql) = default_sql(other, ty) {
+                out.push_str(" DEFAULT ");
+                out.push_str(&sql);
+            }
+            return;
+        }
+    };
+    out.push_str(" DEFAULT ");
+    out.push_str(fixed);
+}
+
 /// `"name" TYPE [NOT NULL] [DEFAULT …] [GENERATED BY DEFAULT AS IDENTITY]`.
 pub fn column_definition(column: &Column) -> String {
     let mut sql = String::with_capacity(column.db_name.len() + 48);
@@ -167,20 +239,15 @@ pub fn column_definition(column: &Column) -> String {
 fn push_column_definition(sql: &mut String, column: &Column) {
     push_ident(sql, &column.db_name);
     sql.push(' ');
-    sql.push_str(&scalar_sql(&column.ty.scalar));
+    push_scalar_sql(sql, &column.ty.scalar);
     if column.ty.array {
         sql.push_str("[]");
     }
     if !column.nullable {
         sql.push_str(" NOT NULL");
     }
-    if let Some(default) = column
-        .default
-        .as_ref()
-        .and_then(|d| default_sql(d, &column.ty))
-    {
-        sql.push_str(" DEFAULT ");
-        sql.push_str(&default);
+    if let Some(default) = &column.default {
+        push_default(sql, default, &column.ty);
     }
     if matches!(column.ty.scalar, ScalarType::Identity { .. }) {
         sql.push_str(" GENERATED BY DEFAULT AS IDENTITY");
@@ -188,51 +255,8 @@ fn push_column_definition(sql: &mut String, column: &Column) {
 }
 
 fn index_sql(table: &QualifiedName, index: &Index) -> String {
-    let parts: Vec<String> = index
-        .parts
-        .iter()
-        .map(|part| match part {
-            IndexPart::Column {
-                name,
-                order,
-                opclass,
-            } => {
-                let mut sql = quote_ident(name);
-                if let Some(opclass) = opclass {
-                    // An operator class may be schema-qualified (`extensions.gin_trgm_ops`).
-                    let parts: Vec<String> = opclass.split('.').map(quote_ident).collect();
-                    sql.push(' ');
-                    sql.push_str(&parts.join("."));
-                }
-                if *order == SortOrder::Desc {
-                    sql.push_str(" DESC");
-                }
-                sql
-            }
-            IndexPart::Expression { sql } => format!("({sql})"),
-        })
-        .collect();
-    let method = match index.method {
-        IndexMethod::Btree => String::new(),
-        other => format!(" USING {} ", other.sql().to_uppercase()),
-    };
-    let create = format!(
-        "CREATE {}INDEX {}{} ON {}{method}({}){};",
-        if index.unique { "UNIQUE " } else { "" },
-        if index.concurrently {
-            "CONCURRENTLY IF NOT EXISTS "
-        } else {
-            ""
-        },
-        quote_ident(&index.db_name),
-        qualified(table),
-        parts.join(", "),
-        index
-            .predicate
-            .as_ref()
-            .map(|p| format!(" WHERE {p}"))
-            .unwrap_or_default(),
-    );
+    let mut create = String::with_capacity(128);
+    push_create_index(&mut create, table, index);
     if !index.concurrently {
         return create;
     }
@@ -247,6 +271,91 @@ fn index_sql(table: &QualifiedName, index: &Index) -> String {
         string_literal(&name)
     ));
     format!("{drop_invalid}\n{create}")
+}
+
+/// `CREATE [UNIQUE] INDEX … ON table [USING method] (parts) [WHERE predicate];` appended to
+/// `out`: a large system has an index or two per table.
+fn push_create_index(out: &mut String, table: &QualifiedName, index: &Index) {
+    out.push_str(if index.unique {
+        "CREATE UNIQUE INDEX "
+    } else {
+        "CREATE INDEX "
+    });
+    if index.concurrently {
+        out.push_str("CONCURRENTLY IF NOT EXISTS ");
+    }
+    push_ident(out, &index.db_name);
+    out.push_str(" ON ");
+    push_qualified(out, table);
+    if index.method != IndexMethod::Btree {
+        out.push_str(" USING ");
+        out.push_str(&index.method.sql().to_uppercase());
+        out.push(' ');
+    }
+    out.push('(');
+    for (i, part) in index.parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match part {
+            IndexPart::Column {
+                name,
+                order,
+                opclass,
+            } => {
+                push_ident(out, name);
+                if let Some(opclass) = opclass {
+                    // An operator class may be schema-qualified (`extensions.gin_trgm_ops`).
+                    for (j, piece) in opclass.split('.').enumerate() {
+                        out.push_str(if j == 0 { " " } else { "." });
+                        push_ident(out, piece);
+                    }
+                }
+                if *order == SortOrder::Desc {
+                    out.push_str(" DESC");
+                }
+            }
+            IndexPart::Expression { sql } => {
+                out.push('(');
+                out.push_str(sql);
+                out.push(')');
+            }
+        }
+    }
+    out.push(')');
+    if let Some(predicate) = &index.predicate {
+        out.push_str(" WHERE ");
+        out.push_str(predicate);
+    }
+    out.push(';');
+}
+
+/// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …` appended to `out`, in the two forms that
+/// are one statement (the third, `NotValidOnce`, is [`statement`]'s): one per relation.
+fn push_add_foreign_key(
+    out: &mut String,
+    table: &QualifiedName,
+    key: &crate::ir::ForeignKey,
+    not_valid: bool,
+) {
+    out.push_str("ALTER TABLE ");
+    push_qualified(out, table);
+    out.push_str(" ADD CONSTRAINT ");
+    push_ident(out, &key.db_name);
+    out.push_str(" FOREIGN KEY (");
+    push_idents(out, &key.columns);
+    out.push_str(") REFERENCES ");
+    push_qualified(out, &key.referenced_table);
+    out.push('(');
+    push_idents(out, &key.referenced_columns);
+    out.push_str(") ON DELETE ");
+    out.push_str(key.on_delete.sql());
+    out.push_str(" ON UPDATE ");
+    out.push_str(key.on_update.sql());
+    if not_valid {
+        out.push_str(" NOT VALID");
+    }
+    out.push(';');
 }
 
 /// `DO $tag$ BEGIN <body> END $tag$;`, with a dollar-quote tag the body does not contain
@@ -739,6 +848,12 @@ pub(super) fn push_statement(
         Change::CreateTable(name) if !templates.overrides(CREATE_TABLE) => {
             let table = indexed.table(name).ok_or_else(|| not_in_schema(name))?;
             push_create_table(out, table);
+        }
+        Change::CreateIndex { table, index } if !index.concurrently => {
+            push_create_index(out, table, index)
+        }
+        Change::AddForeignKey { table, key, form } if *form != ConstraintForm::NotValidOnce => {
+            push_add_foreign_key(out, table, key, *form == ConstraintForm::NotValid)
         }
         other => out.push_str(&statement(other, indexed, templates)?),
     }

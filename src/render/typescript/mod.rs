@@ -246,11 +246,13 @@ fn string_literal(s: &str) -> String {
 
 /// A property key: bare when it is an identifier, quoted otherwise.
 fn key(name: &str) -> Cow<'_, str> {
-    let mut chars = name.chars();
-    let starts_well = chars
+    // Bytes, not chars: every allowed character is ASCII, and no byte of a non-ASCII
+    // character is (one key per field adds up).
+    let mut bytes = name.bytes();
+    let starts_well = bytes
         .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$');
-    if starts_well && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$');
+    if starts_well && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$') {
         Cow::Borrowed(name)
     } else {
         Cow::Owned(string_literal(name))
