@@ -234,7 +234,7 @@ fn render_all(
     };
     files.insert(write::MARKER.into(), write::MARKER_TEXT.into());
     for system in systems {
-        let mut history = match history::read(&config.out, &system.name) {
+        let mut history = match history::read_against(&config.out, system) {
             Ok(h) => h,
             Err(e) => {
                 diags.push(Diagnostic::global(
@@ -279,8 +279,12 @@ fn render_all(
             tampered.into_iter().for_each(|d| diags.push(d));
             continue;
         }
-        let (migration, rename_errors) =
-            plan::plan_checked(history.schema.as_ref(), system, config.accept_data_loss);
+        let (migration, rename_errors) = plan::plan_knowing(
+            history.schema.as_ref(),
+            system,
+            config.accept_data_loss,
+            &history.copied,
+        );
         // The steps own what they need: the previous schema (as large as the next one) is
         // not kept alive while every target renders; its text stays for the undo record.
         if history.snapshot.is_some() {

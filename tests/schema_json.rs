@@ -629,3 +629,210 @@ fn the_documented_example_is_written_as_documented() {
     );
     assert_eq!(snapshot::to_string(&system).unwrap(), example);
 }
+
+// ---------------------------------------------------------------------------------------
+// A previous snapshot read against the next one's text (`snapshot::from_str_against`): the
+// tables both texts share are copied, not parsed, and the result is the whole read's.
+
+/// The previous `text` read against `next`: the read, and what the whole read gives.
+fn read_both(text: &str, next: &System) -> (snapshot::Read, System) {
+    let written = snapshot::written(next).unwrap();
+    assert_eq!(written.text, snapshot::to_string(next).unwrap());
+    let read =
+        snapshot::from_str_against(text, next, &written).unwrap_or_else(|e| panic!("{e}:\n{text}"));
+    (read, snapshot::from_str(text).unwrap())
+}
+
+fn copies(read: &snapshot::Read) -> usize {
+    read.copied.iter().flatten().count()
+}
+
+/// The plans of `next` against the whole read and against the read that copied, with their
+/// diagnostics, as text (spans and all).
+fn plans(read: &snapshot::Read, whole: &System, next: &System) -> (String, String) {
+    let full = schemagen::plan::plan_checked(Some(whole), next, false);
+    let known = schemagen::plan::plan_knowing(Some(&read.system), next, false, &read.copied);
+    (format!("{full:#?}"), format!("{known:#?}"))
+}
+
+/// Every rendered case (compiled IR: spans everywhere) read against its own snapshot: every
+/// table is copied, and the copies are what reading gives, spans left out (`{:?}` shows them).
+#[test]
+fn a_snapshot_read_against_itself_copies_every_table_as_read() {
+    let scratch = support::TempDir::new("schema-json-against");
+    let mut tables = 0;
+    for case in support::cases() {
+        let run = support::generate(&case.label, &case.config(&scratch.join("none")));
+        for system in &run.systems {
+            let text = snapshot::to_string(system).unwrap();
+            let (read, whole) = read_both(&text, system);
+            assert_eq!(copies(&read), system.tables.len(), "{}", case.label);
+            assert_eq!(
+                format!("{:?}", read.system),
+                format!("{whole:?}"),
+                "{}",
+                case.label
+            );
+            tables += system.tables.len();
+        }
+    }
+    assert!(tables > 100, "{tables} tables");
+}
+
+/// One table changed in the middle of a compiled system: only it is read, and the plan is the
+/// whole read's (one step, not nothing).
+#[test]
+fn one_changed_table_is_the_only_one_read_and_plans_as_a_whole_read() {
+    let case = support::cases()
+        .into_iter()
+        .find(|c| c.label == "fixture-prisma_scalars")
+        .expect("the prisma_scalars fixture");
+    let scratch = support::TempDir::new("schema-json-one-table");
+    let run = support::generate(&case.label, &case.config(&scratch.join("none")));
+    let before = schema_part(&run.systems[0]);
+    let changed = before.tables.len() / 2;
+    assert!(before.tables.len() >= 3, "{}", before.tables.len());
+    let mut next = before.clone();
+    let column = &mut next.tables[changed].columns[1];
+    column.nullable = !column.nullable;
+    let (read, whole) = read_both(&snapshot::to_string(&before).unwrap(), &next);
+    assert_eq!(copies(&read), before.tables.len() - 1);
+    assert_eq!(read.copied[changed], None);
+    assert_eq!(format!("{:?}", read.system), format!("{whole:?}"));
+    let (full, known) = plans(&read, &whole, &next);
+    assert_eq!(known, full);
+    let migration = schemagen::plan::plan_knowing(Some(&read.system), &next, false, &read.copied);
+    assert_eq!(migration.0.steps.len(), 1, "{known}");
+}
+
+/// Snapshots of older formats (session 4's pretty one, committed under `tests/fixtures/`;
+/// session 5's compact one) share no table's text with this writer's: they are read whole,
+/// even against the very system they hold.
+#[test]
+fn an_older_format_is_read_whole() {
+    let session5 = support::repo_root().join("tests/schema_json/session5");
+    let mut older: Vec<PathBuf> = std::fs::read_dir(session5)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    older.extend(committed_snapshots().into_iter().filter(|p| {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .contains("\"nullable\": false")
+    }));
+    assert!(older.len() >= 15, "{older:?}");
+    for path in older {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let next = snapshot::from_str(&text).unwrap();
+        let (read, whole) = read_both(&text, &next);
+        assert_eq!(copies(&read), 0, "{}", path.display());
+        assert_eq!(read.system, whole, "{}", path.display());
+        // The same system in this format: every table copied.
+        let (read, _) = read_both(&snapshot::to_string(&next).unwrap(), &next);
+        assert_eq!(copies(&read), next.tables.len(), "{}", path.display());
+    }
+}
+
+/// What lies between the shared head and tail is read as the whole read would, or the whole
+/// read's error is reported: a broken middle is never taken for tables.
+#[test]
+fn a_middle_that_is_not_tables_is_the_whole_reads_error() {
+    let table = |name: &str| {
+        format!(r#"{{"name":"{name}","columns":{{"id":"uuid"}},"primary_key":["id"]}}"#)
+    };
+    let system = snapshot::from_str(&format!(
+        r#"{{"name":"s","tables":[{},{},{}]}}"#,
+        table("A"),
+        table("B"),
+        table("C")
+    ))
+    .unwrap();
+    let text = snapshot::to_string(&system).unwrap();
+    let b = &text[text.find("{\n   \"name\":\"B\"").unwrap()..];
+    let b = &b[..b.find("\n  }").unwrap() + 4];
+    for broken in [
+        "",
+        "null",
+        "{}",
+        "1,2",
+        "\"B\"",
+        "{\"name\":\"B\"",
+        "],\"x\":[",
+    ] {
+        let old = text.replace(b, broken);
+        let written = snapshot::written(&system).unwrap();
+        let read = snapshot::from_str_against(&old, &system, &written).map(|r| r.system);
+        let whole = snapshot::from_str(&old);
+        assert_eq!(
+            format!("{read:?}"),
+            format!("{whole:?}"),
+            "{broken:?} in\n{old}"
+        );
+        assert!(whole.is_err(), "{broken:?}");
+    }
+    // A table dropped from the middle reads as two tables.
+    let old = text.replace(&format!("{b},\n  "), "");
+    let (read, whole) = read_both(&old, &system);
+    assert_eq!(read.system, whole);
+    assert_eq!(read.copied, [Some(0), Some(2)]);
+}
+
+/// Random previous systems and next systems made from them by a few changes (a column made
+/// nullable, tables dropped, added, replaced, renamed, an enum changed): the read against the
+/// next text is the whole read (spans and all), and plans the same steps and diagnostics.
+/// Seeded, so CI checks the same cases every time.
+#[test]
+fn a_read_against_the_next_snapshot_plans_as_a_whole_read() {
+    let config = Config {
+        cases: 256,
+        ..Config::default()
+    };
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[9; 32]);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let change = (0..6u8, any::<prop::sample::Index>(), table(), enumeration());
+    let pair = (
+        system(),
+        prop::collection::vec(table(), 0..6),
+        prop::collection::vec(change, 0..4),
+    );
+    let copied = std::cell::Cell::new(0);
+    runner
+        .run(&pair, |(mut previous, more, changes)| {
+            previous.tables.extend(more);
+            let mut next = previous.clone();
+            for (kind, at, table, enumeration) in changes {
+                apply(&mut next, kind, at, table, enumeration);
+            }
+            let text = snapshot::to_string(&previous).unwrap();
+            let (read, whole) = read_both(&text, &next);
+            prop_assert_eq!(format!("{:?}", read.system), format!("{whole:?}"));
+            let (full, known) = plans(&read, &whole, &next);
+            prop_assert_eq!(known, full);
+            copied.set(copied.get() + copies(&read));
+            Ok(())
+        })
+        .unwrap();
+    // The shortcut is taken, not only ever declined.
+    assert!(copied.get() > 500, "{} tables copied", copied.get());
+}
+
+/// One change to `system` (see the test above).
+fn apply(system: &mut System, kind: u8, at: prop::sample::Index, table: Table, e: Enum) {
+    let tables = &mut system.tables;
+    if tables.is_empty() {
+        tables.push(table);
+        return;
+    }
+    let i = at.index(tables.len());
+    match kind {
+        0 => match tables[i].columns.first_mut() {
+            Some(column) => column.nullable = !column.nullable,
+            None => tables[i].columns.extend(table.columns),
+        },
+        1 => drop(tables.remove(i)),
+        2 => tables.insert(i, table),
+        3 => tables[i] = table,
+        4 => tables[i].db_name.name.push('2'),
+        _ => system.enums.push(e),
+    }
+}

@@ -5,6 +5,7 @@
 //! previous snapshot per migration would cost the snapshot's size each time (47 MB on the
 //! 10,000-model benchmark); a record costs what changed (see ARCHITECTURE.md).
 
+use crate::ir::snapshot::{common_prefix, common_prefix_rev};
 use serde::{Deserialize, Serialize};
 
 pub const DIR: &str = "undo";
@@ -143,35 +144,6 @@ fn common_lines(before: &str, after: &str) -> (usize, usize) {
         .position(|&c| c == b'\n')
         .map_or(0, |i| same - i - 1);
     (head, tail)
-}
-
-/// How many leading bytes `a` and `b` share, compared a block at a time.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 4096;
-    let mut at = 0;
-    while at + BLOCK <= a.len().min(b.len()) && a[at..at + BLOCK] == b[at..at + BLOCK] {
-        at += BLOCK;
-    }
-    at + a[at..]
-        .iter()
-        .zip(&b[at..])
-        .take_while(|(x, y)| x == y)
-        .count()
-}
-
-/// How many trailing bytes `a` and `b` share, compared a block at a time.
-fn common_prefix_rev(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 4096;
-    let (mut at, (la, lb)) = (0, (a.len(), b.len()));
-    while at + BLOCK <= la.min(lb) && a[la - at - BLOCK..la - at] == b[lb - at - BLOCK..lb - at] {
-        at += BLOCK;
-    }
-    at + a[..la - at]
-        .iter()
-        .rev()
-        .zip(b[..lb - at].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count()
 }
 
 fn bytecount(bytes: &[u8]) -> usize {

@@ -35,11 +35,31 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
+mod against;
 mod write;
+
+pub(crate) use against::{common_prefix, common_prefix_rev};
+pub use against::{from_str_against, Read};
 
 /// The text of `schema.json` for `system`.
 pub fn to_string(system: &System) -> serde_json::Result<String> {
+    write::system(system).map(|written| written.text)
+}
+
+/// The text of `schema.json` for `system`, with where each table's text lies in it: what a
+/// build after a change compares the previous snapshot with ([`from_str_against`]).
+pub fn written(system: &System) -> serde_json::Result<Written> {
     write::system(system)
+}
+
+/// A snapshot's text and, for each table of its system, the byte range of the table's object
+/// in it (`{` to `}`). The writer is canonical: a table's text depends on that table alone.
+#[derive(Debug)]
+pub struct Written {
+    pub text: String,
+    tables: Vec<std::ops::Range<usize>>,
+    /// The tables' list, `[` to `]`; `None` when there are no tables (nor a `"tables"` key).
+    list: Option<std::ops::Range<usize>>,
 }
 
 /// Reads a `schema.json` of any version, the names it left out filled in.
@@ -49,15 +69,20 @@ pub fn to_string(system: &System) -> serde_json::Result<String> {
 /// (serde_json's `RawValue`: checked, not built), then read on its own, in order.
 pub fn from_str(text: &str) -> serde_json::Result<System> {
     let Split { tables, mut system } = serde_json::from_str(text)?;
+    system.tables = read_tables(&tables)?;
+    fill_derived_names(&mut system);
+    Ok(system)
+}
+
+/// Each table's text read on its own, on every core, in order.
+fn read_tables(tables: &[&serde_json::value::RawValue]) -> serde_json::Result<Vec<Table>> {
     let tables: Vec<serde_json::Result<Table>> = tables
         .par_iter()
         .with_min_len(TABLES_PER_TASK)
         .map(|table| serde_json::from_str(table.get()))
         .collect();
     // The first table that does not read is the one reported, as in one pass.
-    system.tables = tables.into_iter().collect::<serde_json::Result<_>>()?;
-    fill_derived_names(&mut system);
-    Ok(system)
+    tables.into_iter().collect()
 }
 
 /// A snapshot's tables, each as its text, and everything else read as usual (`tables`

@@ -27,7 +27,7 @@ pub(super) struct Matched<'a> {
 impl<'a> Matched<'a> {
     /// With every kept table compared.
     pub fn new(prev: &'a System, next: &'a System) -> Self {
-        let candidates = differing(prev, next);
+        let candidates = differing(prev, next, &[]);
         Self::among(prev, next, &candidates)
     }
 
@@ -86,8 +86,14 @@ impl<'a> Matched<'a> {
 
 /// (index in `prev.tables`, index in `next.tables`) of each kept table whose sides differ, in
 /// the previous order: the one pass that compares every kept table, on every core (a build
-/// after a small change waits for it; rayon's indexed collect keeps the order).
-pub(super) fn differing(prev: &System, next: &System) -> Vec<(usize, usize)> {
+/// after a small change waits for it; rayon's indexed collect keeps the order). A pair
+/// `known` to be equal (`known[p] == Some(n)`: `prev.tables[p]` is a copy of `next.tables[n]`)
+/// is not compared.
+pub(super) fn differing(
+    prev: &System,
+    next: &System,
+    known: &[Option<usize>],
+) -> Vec<(usize, usize)> {
     let index: FxHashMap<&QualifiedName, usize> = next
         .tables
         .iter()
@@ -99,7 +105,7 @@ pub(super) fn differing(prev: &System, next: &System) -> Vec<(usize, usize)> {
         .enumerate()
         .with_min_len(COMPARED_PER_TASK)
         .filter_map(|(p, t)| Some((p, *index.get(&t.db_name)?)))
-        .filter(|&(p, n)| prev.tables[p] != next.tables[n])
+        .filter(|&(p, n)| known.get(p) != Some(&Some(n)) && prev.tables[p] != next.tables[n])
         .collect()
 }
 

@@ -464,6 +464,18 @@ pub fn plan_checked(
     next: &System,
     accept_data_loss: bool,
 ) -> (Migration, Vec<Diagnostic>) {
+    plan_knowing(previous, next, accept_data_loss, &[])
+}
+
+/// [`plan_checked`], knowing which previous tables are copies of next ones: `copied[i]` is
+/// the next table `previous.tables[i]` equals, when known (a history read by
+/// [`crate::history::read_against`]); those pairs are not compared again.
+pub fn plan_knowing(
+    previous: Option<&System>,
+    next: &System,
+    accept_data_loss: bool,
+    copied: &[Option<usize>],
+) -> (Migration, Vec<Diagnostic>) {
     let Some(previous) = previous else {
         let empty = System::default();
         let matched = matched::Matched::new(&empty, next);
@@ -478,7 +490,13 @@ pub fn plan_checked(
         );
     };
     let renamed = rename::apply(previous, next);
-    let differing = matched::differing(&renamed.prev, next);
+    // Declared renames rewrite the previous schema (names, and what is named after them in
+    // other tables): a copy may no longer equal its next table, so every pair is compared.
+    let known = match renamed.prev {
+        Cow::Borrowed(_) => copied,
+        Cow::Owned(_) => &[],
+    };
+    let differing = matched::differing(&renamed.prev, next, known);
     let prev = respell_defaults(renamed.prev, next, &differing);
     // Respelled defaults may leave a table equal: only the differing ones are compared again.
     let matched = matched::Matched::among(&prev, next, &differing);

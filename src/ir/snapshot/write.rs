@@ -1,15 +1,15 @@
 //! The writer of `schema.json` (the format is described in the parent module): one `String`
 //! sized once, every name and SQL text through [`string`], the JSON escaper.
 
-use super::{default_index_name, default_name};
+use super::{default_index_name, default_name, Written};
 use crate::ir::{
     Check, Column, ColumnType, DefaultValue, Enum, EnumValue, ForeignKey, Index, IndexPart,
     Literal, PrimaryKey, QualifiedName, ReferentialAction, ScalarType, SortOrder, System, Table,
 };
 use std::fmt::Write as _;
 
-/// The text of `schema.json` for `system`.
-pub(super) fn system(system: &System) -> serde_json::Result<String> {
+/// The text of `schema.json` for `system`, with where each table lies in it.
+pub(super) fn system(system: &System) -> serde_json::Result<Written> {
     let System {
         name,
         namespaces,
@@ -44,14 +44,20 @@ pub(super) fn system(system: &System) -> serde_json::Result<String> {
         }
         w.close(list, ']');
     }
+    let mut table_ranges = Vec::with_capacity(tables.len());
+    let mut list_range = None;
     if !tables.is_empty() {
         w.field(&mut root, "tables");
+        let open = w.out.len();
         let mut list = w.open('[', root.depth);
         for table in tables {
             w.next(&mut list);
+            let start = w.out.len();
             w.table(table, list.depth);
+            table_ranges.push(start..w.out.len());
         }
         w.close(list, ']');
+        list_range = Some(open..w.out.len());
     }
     if !access.is_empty() {
         w.field(&mut root, "access");
@@ -73,7 +79,11 @@ pub(super) fn system(system: &System) -> serde_json::Result<String> {
     }
     w.close(root, '}');
     w.out.push('\n');
-    Ok(w.out)
+    Ok(Written {
+        text: w.out,
+        tables: table_ranges,
+        list: list_range,
+    })
 }
 
 /// About the length of `system`'s snapshot, a line of ~64 bytes per element: the buffer is

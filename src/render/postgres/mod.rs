@@ -81,7 +81,9 @@ pub fn render(
     let (snapshot, new_migration) = rayon::join(
         || match (previous.as_ref(), migration.is_empty()) {
             (Some(previous), true) => Ok(previous.to_string()),
-            _ => snapshot_json(system),
+            _ => history
+                .take_next_snapshot()
+                .map_or_else(|| snapshot_json(system), Ok),
         },
         || {
             (!migration.is_empty())
