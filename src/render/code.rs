@@ -96,12 +96,17 @@ impl Scope {
 
     /// `base` if free, else `base + suffix`, else `base + suffix + 2`, `3`, …
     pub fn claim(&mut self, base: &str, suffix: &str) -> String {
-        // The common case, a free name, without building candidates (one per column).
+        self.claim_cow(base, suffix).into_owned()
+    }
+
+    /// [`Scope::claim`], borrowing `base` when it is free (the common case: one copy, the
+    /// scope's, instead of two per column).
+    pub fn claim_cow<'b>(&mut self, base: &'b str, suffix: &str) -> Cow<'b, str> {
         if !self.taken.contains(base) {
             self.taken.insert(Cow::Owned(base.to_string()));
-            return base.to_string();
+            return Cow::Borrowed(base);
         }
-        self.claim_group(base, suffix, &[""])
+        Cow::Owned(self.claim_group(base, suffix, &[""]))
     }
 
     /// Like [`Scope::claim`], for a name that brings companions (`Post` with `PostInsert` and

@@ -2,15 +2,16 @@
 //! the same view, without a template engine's per-field cost. The template stays the
 //! reference and what a project overrides; `tests/native_layouts.rs` holds the two equal.
 
-use super::{EnumView, FieldNames, Item, StructView, TypeNames, TEMPLATES};
+use super::{EnumView, FieldNames, Item, TypeNames, TEMPLATES};
 use crate::diagnostics::Diagnostic;
-use crate::ir::System;
+use crate::ir::{System, Table};
 use crate::render::par_layout_with;
+use std::fmt::Write;
 
 const DERIVE: &str = "#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\n";
 
 /// The whole module, laid out struct by struct on every core (`par_layout_with`): each
-/// struct's view is built, written and dropped in its chunk.
+/// struct is written straight from its table, as `struct_view` would name its fields.
 pub(super) fn models_rs(system: &System, names: &TypeNames) -> Result<String, Box<Diagnostic>> {
     // Sized once for ~48 bytes a field, not grown by doubling.
     let fields: usize = system.tables.iter().map(|t| t.columns.len()).sum();
@@ -37,11 +38,7 @@ pub(super) fn models_rs(system: &System, names: &TypeNames) -> Result<String, Bo
         &system.tables,
         256 + 48 * 20,
         FieldNames::default,
-        |out, field_names, i, table| {
-            let view = super::struct_view(table, &names.structs[i], names, field_names)?;
-            struct_type(out, &view);
-            Ok::<_, Box<Diagnostic>>(())
-        },
+        |out, field_names, i, table| struct_type(out, table, &names.structs[i], names, field_names),
     )?;
     Ok(out)
 }
@@ -62,21 +59,47 @@ fn enum_type(out: &mut String, e: &EnumView) {
     out.push_str("}\n");
 }
 
-fn struct_type(out: &mut String, s: &StructView) {
+/// The template's struct block, from the table itself: no view of owned field names is
+/// built per field (a field's name is borrowed from the chunk's cache of names).
+fn struct_type<'a>(
+    out: &mut String,
+    table: &'a Table,
+    name: &str,
+    types: &TypeNames,
+    field_names: &mut FieldNames<'a>,
+) -> Result<(), Box<Diagnostic>> {
     out.push('\n');
-    doc(out, &s.doc, "");
+    doc(
+        out,
+        &super::doc(table.comment.as_deref(), name, &table.name),
+        "",
+    );
     out.push_str(DERIVE);
-    push(out, &["pub struct ", s.name, " {\n"]);
-    for f in &s.fields {
-        doc(out, &f.doc, "    ");
-        rename(out, f);
-        push(out, &["    pub ", &f.ident, ": "]);
-        if let Some(ty) = &f.ty {
-            ty.push_to(out);
+    push(out, &["pub struct ", name, " {\n"]);
+    field_names.start_struct();
+    for column in &table.columns {
+        let ty = super::field_type(table, column, types)?;
+        if column.comment.is_some() {
+            // No comment, no doc lines (and no call building none: one per field).
+            doc(out, &super::doc(column.comment.as_deref(), "", ""), "    ");
         }
+        let (ident, keyword) = field_names.claim(&column.name);
+        if *ident != column.db_name {
+            // The same literal as the view's `format!("{:?}")`.
+            out.push_str("    #[serde(rename = ");
+            write!(out, "{:?}", column.db_name).expect("a String takes any text");
+            out.push_str(")]\n");
+        }
+        out.push_str("    pub ");
+        if keyword {
+            out.push_str("r#");
+        }
+        push(out, &[&ident, ": "]);
+        ty.push_to(out);
         out.push_str(",\n");
     }
     out.push_str("}\n");
+    Ok(())
 }
 
 /// The template's `{% if point %}` block with the type's name put in, up to its sqlx part

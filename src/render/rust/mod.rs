@@ -20,6 +20,7 @@ use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, ColumnType, EnumValue, QualifiedName, ScalarType, System, Table};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::borrow::Cow;
 
 pub const TEMPLATES: &[(&str, &str)] = &[(
     "rust/models.rs.jinja",
@@ -174,12 +175,46 @@ impl<'a> TypeNames<'a> {
 /// Beside it, the scope of a struct's fields, reused from one struct to the next.
 #[derive(Default)]
 struct FieldNames<'a> {
-    snake: FxHashMap<&'a str, String>,
+    snake: FxHashMap<&'a str, Snake>,
     fields: Scope,
 }
 
-fn cached_snake<'m, 'a>(cache: &'m mut FxHashMap<&'a str, String>, name: &'a str) -> &'m str {
-    cache.entry(name).or_insert_with(|| snake(name))
+/// A column name's `snake_case`, and whether it is a keyword (searched once, not per field).
+struct Snake {
+    name: String,
+    keyword: bool,
+}
+
+impl Snake {
+    fn new(column: &str) -> Snake {
+        let name = snake(column);
+        let keyword = is_keyword(&name);
+        Snake { name, keyword }
+    }
+}
+
+impl<'a> FieldNames<'a> {
+    /// A new struct: its fields claim names in a scope of their own.
+    fn start_struct(&mut self) {
+        self.fields.reset(NOT_RAW);
+    }
+
+    /// A column's field name (before any `r#`), borrowed from the cache unless it had to
+    /// change, and whether it is a keyword: the view and the layout name fields alike
+    /// through it.
+    fn claim(&mut self, column: &'a str) -> (Cow<'_, str>, bool) {
+        let snake = self
+            .snake
+            .entry(column)
+            .or_insert_with(|| Snake::new(column));
+        match self.fields.claim_cow(&snake.name, "_") {
+            Cow::Borrowed(name) => (Cow::Borrowed(name), snake.keyword),
+            Cow::Owned(name) => {
+                let keyword = is_keyword(&name);
+                (Cow::Owned(name), keyword)
+            }
+        }
+    }
 }
 
 fn struct_view<'a>(
@@ -188,19 +223,19 @@ fn struct_view<'a>(
     types: &'a TypeNames,
     field_names: &mut FieldNames<'a>,
 ) -> Result<StructView<'a>, Box<Diagnostic>> {
-    let FieldNames {
-        snake: cache,
-        fields: scope,
-    } = field_names;
-    scope.reset(NOT_RAW);
+    field_names.start_struct();
     let fields = table
         .columns
         .iter()
         .map(|column| {
-            let ident = scope.claim(cached_snake(cache, &column.name), "_");
+            let (ident, keyword) = field_names.claim(&column.name);
             Ok(Item {
                 rename: (ident != column.db_name).then(|| format!("{:?}", column.db_name)),
-                ident: raw_if_keyword(ident),
+                ident: if keyword {
+                    format!("r#{ident}")
+                } else {
+                    ident.into_owned()
+                },
                 ty: Some(field_type(table, column, types)?),
                 doc: doc(column.comment.as_deref(), "", ""),
             })
@@ -238,13 +273,9 @@ fn sqlx_type_name(name: &QualifiedName) -> String {
     }
 }
 
-fn raw_if_keyword(ident: String) -> String {
-    // Sorted (a test holds it so): one per field adds up on a large system.
-    if KEYWORDS.binary_search(&ident.as_str()).is_ok() {
-        format!("r#{ident}")
-    } else {
-        ident
-    }
+fn is_keyword(ident: &str) -> bool {
+    // Sorted (a test holds it so): one search per field adds up on a large system.
+    KEYWORDS.binary_search(&ident).is_ok()
 }
 
 fn field_type<'a>(
@@ -328,8 +359,8 @@ mod tests {
     fn keywords_are_sorted_so_every_one_is_found() {
         assert!(KEYWORDS.windows(2).all(|pair| pair[0] < pair[1]));
         for keyword in KEYWORDS {
-            assert_eq!(raw_if_keyword(keyword.to_string()), format!("r#{keyword}"));
+            assert!(is_keyword(keyword));
         }
-        assert_eq!(raw_if_keyword("types".into()), "types");
+        assert!(!is_keyword("types"));
     }
 }
