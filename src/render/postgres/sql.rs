@@ -1106,6 +1106,56 @@ mod tests {
         );
     }
 
+    /// `CREATE TABLE` appends the common defaults itself ([`push_default`]); every other
+    /// statement spells them with [`default_sql`]: the two must agree on every default and type.
+    #[test]
+    fn a_default_appended_in_place_is_spelled_as_default_sql_spells_it() {
+        let scalars = [
+            ScalarType::Text,
+            ScalarType::Integer,
+            ScalarType::Serial { big: true },
+            ScalarType::Identity { big: false },
+            ScalarType::Varchar { length: Some(20) },
+            ScalarType::Numeric {
+                precision: Some(12),
+                scale: Some(2),
+            },
+            ScalarType::Timestamptz { precision: Some(3) },
+            ScalarType::Enum {
+                name: QualifiedName::new("billing", "Status"),
+            },
+        ];
+        let defaults = [
+            DefaultValue::Now,
+            DefaultValue::GenRandomUuid,
+            DefaultValue::Client("uuid()".into()),
+            DefaultValue::Sql("nextval('s')".into()),
+            DefaultValue::EnumValue("it's".into()),
+            DefaultValue::Literal(Literal::Bool(true)),
+            DefaultValue::Literal(Literal::Bool(false)),
+            DefaultValue::Literal(Literal::Number("-2.5e3".into())),
+            DefaultValue::Literal(Literal::Number("1; DROP TABLE x".into())),
+            DefaultValue::Literal(Literal::String("a'b".into())),
+            DefaultValue::Literal(Literal::Array(vec![Literal::Number("1".into())])),
+        ];
+        for scalar in &scalars {
+            for array in [false, true] {
+                let ty = ColumnType {
+                    scalar: scalar.clone(),
+                    array,
+                };
+                for default in &defaults {
+                    let mut appended = String::new();
+                    push_default(&mut appended, default, &ty);
+                    let spelled = default_sql(default, &ty)
+                        .map(|sql| format!(" DEFAULT {sql}"))
+                        .unwrap_or_default();
+                    assert_eq!(appended, spelled, "{default:?} on {ty:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_widened_serial_widens_its_sequence() {
         let table = QualifiedName::new("public", "work_items");
