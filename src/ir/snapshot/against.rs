@@ -24,7 +24,7 @@
 //! and gives the same tables between them.
 
 use super::{fill_derived_names, read_tables, Split, Written};
-use crate::ir::{Column, Span, System, Table};
+use crate::ir::{Span, System, Table};
 use serde_json::value::RawValue;
 
 /// A previous snapshot as [`from_str_against`] read it.
@@ -150,42 +150,17 @@ fn as_read(table: &Table) -> Table {
         comment,
         span: _,
     } = table;
-    let unplaced = |column: &Column| Column {
-        span: Span::default(),
-        ..column.clone()
-    };
     Table {
         name: name.clone(),
         db_name: db_name.clone(),
-        columns: columns.iter().map(unplaced).collect(),
+        columns: unplaced(columns, |c| &mut c.span),
         primary_key: primary_key.clone().map(|mut pk| {
             pk.span = Span::default();
             pk
         }),
-        foreign_keys: foreign_keys
-            .iter()
-            .map(|fk| {
-                let mut fk = fk.clone();
-                fk.span = Span::default();
-                fk
-            })
-            .collect(),
-        indexes: indexes
-            .iter()
-            .map(|index| {
-                let mut index = index.clone();
-                index.span = Span::default();
-                index
-            })
-            .collect(),
-        checks: checks
-            .iter()
-            .map(|check| {
-                let mut check = check.clone();
-                check.span = Span::default();
-                check
-            })
-            .collect(),
+        foreign_keys: unplaced(foreign_keys, |k| &mut k.span),
+        indexes: unplaced(indexes, |i| &mut i.span),
+        checks: unplaced(checks, |c| &mut c.span),
         partition: partition.clone().map(|mut p| {
             p.span = Span::default();
             p
@@ -193,6 +168,18 @@ fn as_read(table: &Table) -> Table {
         comment: comment.clone(),
         span: Span::default(),
     }
+}
+
+/// Copies of `items`, each with the span `span` points to cleared.
+fn unplaced<T: Clone>(items: &[T], span: impl Fn(&mut T) -> &mut Span) -> Vec<T> {
+    items
+        .iter()
+        .map(|item| {
+            let mut item = item.clone();
+            *span(&mut item) = Span::default();
+            item
+        })
+        .collect()
 }
 
 /// How many leading bytes `a` and `b` share, compared a block at a time.
