@@ -35,11 +35,9 @@ pub fn string_literal(text: &str) -> String {
 }
 
 fn idents(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| quote_ident(n))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut sql = String::new();
+    push_idents(&mut sql, names);
+    sql
 }
 
 /// A type's SQL spelling in pieces, so `CREATE TABLE` appends it without building a string
@@ -330,8 +328,8 @@ fn push_create_index(out: &mut String, table: &QualifiedName, index: &Index) {
     out.push(';');
 }
 
-/// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …` appended to `out`, in the two forms that
-/// are one statement (the third, `NotValidOnce`, is [`statement`]'s): one per relation.
+/// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY … [NOT VALID];` appended to `out`: the one
+/// spelling of a foreign key's statement ([`statement`] wraps it for `NotValidOnce`).
 fn push_add_foreign_key(
     out: &mut String,
     table: &QualifiedName,
@@ -1003,19 +1001,14 @@ pub fn statement(
             "DROP INDEX {};",
             qualified(&QualifiedName::new(table.schema.clone(), name.clone()))
         ),
-        Change::AddForeignKey { table, key, form } => add_constraint(
-            table,
-            &key.db_name,
-            &format!(
-                "FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE {}",
-                idents(&key.columns),
-                qualified(&key.referenced_table),
-                idents(&key.referenced_columns),
-                key.on_delete.sql(),
-                key.on_update.sql()
-            ),
-            *form,
-        ),
+        Change::AddForeignKey { table, key, form } => {
+            let mut add = String::with_capacity(128);
+            push_add_foreign_key(&mut add, table, key, *form != ConstraintForm::Plain);
+            match form {
+                ConstraintForm::NotValidOnce => unless_constraint(table, &key.db_name, &add),
+                ConstraintForm::Plain | ConstraintForm::NotValid => add,
+            }
+        }
         Change::AddCheck { table, check, form } => add_constraint(
             table,
             &check.db_name,
