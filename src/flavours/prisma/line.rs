@@ -372,11 +372,7 @@ impl<'a> Parser<'a> {
 
     /// `@attr(...)*` up to the end of the line.
     fn attributes(&mut self) -> Result<Vec<Attribute<'a>>, ParseError> {
-        // Room for one attribute per `@` left (a string may hold one too): none grows.
-        let ats = self.text.as_bytes()[self.pos..]
-            .iter()
-            .filter(|&&b| b == b'@');
-        let mut attributes = Vec::with_capacity(ats.count());
+        let mut attributes = Vec::new();
         loop {
             self.skip_space();
             if self.at_end() {
