@@ -18,6 +18,13 @@ impl SourceMap {
         self.files.push(SourceFile { path, text });
         (self.files.len() - 1) as u32
     }
+    /// How many files there are: the id the next one gets.
+    pub fn len(&self) -> u32 {
+        self.files.len() as u32
+    }
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
     pub fn path(&self, file: u32) -> &str {
         self.files
             .get(file as usize)

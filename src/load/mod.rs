@@ -86,20 +86,30 @@ pub fn load_system(
     sources: &mut SourceMap,
     diagnostics: &mut Diagnostics,
 ) -> SystemFiles {
-    let mut ids = Vec::with_capacity(paths.len());
-    for path in paths {
+    // Each file is read by the thread that parses it, not all of them first on one: every file,
+    // read or not, takes the next id of the source map, so its id is known before it is read.
+    let first = sources.len();
+    let read = yaml::on_parse_threads(paths.len(), |i| {
+        let text = read_text(&paths[i], MAX_FILE_BYTES);
+        let parsed = text
+            .as_deref()
+            .ok()
+            .map(|t| yaml::parse_here(t, first + i as u32));
+        (text, parsed)
+    });
+    let mut files = Vec::with_capacity(paths.len());
+    for (path, (text, parsed)) in paths.iter().zip(read) {
         let display = path.display().to_string();
-        match read_text(path, MAX_FILE_BYTES) {
-            Ok(text) => ids.push(sources.add(display, text)),
+        match text {
+            Ok(text) => {
+                let id = sources.add(display, text);
+                match parsed {
+                    Some(Ok(root)) => files.push(LoadedFile { id, root }),
+                    Some(Err(d)) => diagnostics.push(*d),
+                    None => {}
+                }
+            }
             Err(err) => diagnostics.push(unreadable(display, err, sources)),
-        }
-    }
-    let texts: Vec<(&str, u32)> = ids.iter().map(|&id| (sources.text(id), id)).collect();
-    let mut files = Vec::with_capacity(ids.len());
-    for (&id, parsed) in ids.iter().zip(yaml::parse_all(&texts)) {
-        match parsed {
-            Ok(root) => files.push(LoadedFile { id, root }),
-            Err(d) => diagnostics.push(*d),
         }
     }
     SystemFiles {

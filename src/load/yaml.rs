@@ -130,22 +130,22 @@ const PARSE_STACK_BYTES: usize = 64 * 1024 * 1024;
 /// Files parsed at once by [`parse_all`]: the machines this runs on have two cores or more.
 const PARSE_THREADS: usize = 2;
 
-/// Parses every file, [`PARSE_THREADS`] at a time, each thread with a big stack; the results
-/// in the order of `files` (so diagnostics keep file order).
-pub(super) fn parse_all(files: &[(&str, u32)]) -> Vec<Result<Node, Box<Diagnostic>>> {
+/// Runs `job(0..count)`, [`PARSE_THREADS`] jobs at a time, each thread with a big stack for
+/// [`parse_here`]; the results in index order (so diagnostics keep file order).
+pub(super) fn on_parse_threads<T: Send>(count: usize, job: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(&(text, file)) = files.get(i) else {
+            if i >= count {
                 return done;
-            };
-            done.push((i, parse_here(text, file)));
+            }
+            done.push((i, job(i)));
         }
     };
     let mut done: Vec<_> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..PARSE_THREADS.min(files.len()))
+        let workers: Vec<_> = (0..PARSE_THREADS.min(count))
             .filter_map(|_| big_stack().spawn_scoped(scope, work).ok())
             .collect();
         // No thread could start: parse here (a debug build may then overflow on deep YAML).
@@ -161,7 +161,7 @@ pub(super) fn parse_all(files: &[(&str, u32)]) -> Vec<Result<Node, Box<Diagnosti
             .collect()
     });
     done.sort_unstable_by_key(|&(i, _)| i);
-    done.into_iter().map(|(_, parsed)| parsed).collect()
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 fn big_stack() -> std::thread::Builder {
@@ -185,7 +185,7 @@ pub(super) fn parse(text: &str, file: u32) -> Result<Node, Box<Diagnostic>> {
     })
 }
 
-fn parse_here(text: &str, file: u32) -> Result<Node, Box<Diagnostic>> {
+pub(super) fn parse_here(text: &str, file: u32) -> Result<Node, Box<Diagnostic>> {
     let mut options = serde_saphyr::options::Options::default();
     // YAML 1.2 booleans only: an enum value `NO` or `ON` stays a string.
     options.strict_booleans = true;

@@ -2,10 +2,11 @@
 //! to change stops after reading instead of compiling, planning and rendering everything again.
 //!
 //! `<out>/.schemagen-stamp` holds two sums: a sha256 over everything a build depends on (the
-//! binary, the effective configuration and `schemagen.yaml`, every schema file of every system,
-//! every template override) and an xxh3-128 over the output tree it left (every path and its
-//! bytes). The outputs' sum is a cache key, not a seal: anyone who can edit the outputs can
-//! edit the stamp, so it only has to tell an edit from none by accident, which 128 bits do.
+//! binary, the effective configuration and `schemagen.yaml`, every schema file of every system
+//! by its own sha256, every template override) and an xxh3-128 over the output tree it left
+//! (every path and its bytes). The outputs' sum is a cache key, not a seal: anyone who can
+//! edit the outputs can edit the stamp, so it only has to tell an edit from none by accident,
+//! which 128 bits do.
 //! xxh3 does that at memory speed; sha256 cost a build more than all its code targets (a
 //! pass over every byte written, 5 MB at 1,000 models), and every no-op build a pass too.
 //! The outputs are compared by their contents, not by size and modification time: a hand edit
@@ -17,6 +18,7 @@
 
 use super::Tree;
 use crate::config::Config;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use xxhash_rust::xxh3::Xxh3Default;
@@ -37,8 +39,14 @@ pub fn inputs(config: &Config, config_file: &Path) -> Option<String> {
     add(&mut sum, "config file", &read_if_exists(config_file)?);
     for (system, paths) in crate::load::discover_systems(&config.schemas).ok()? {
         add(&mut sum, "system", system.as_bytes());
-        for path in paths {
-            add(&mut sum, &path.display().to_string(), &read(&path)?);
+        // Each file read and summed on every core, its sum standing for its bytes: one core
+        // took a tenth of a 10,000-model build's wall time here, before anything was compiled.
+        let files: Option<Vec<_>> = paths
+            .par_iter()
+            .map(|path| read(path).map(Sha256::digest))
+            .collect();
+        for (path, file) in paths.iter().zip(files?) {
+            add(&mut sum, &path.display().to_string(), &file);
         }
     }
     if let Some(dir) = &config.templates {

@@ -5,16 +5,21 @@ use super::Src;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::closest;
 
-/// The arguments of an attribute by parameter: `params[0]` is the positional one.
-/// Unknown, repeated or extra arguments are reported.
+/// The most parameters an attribute has (`@relation`'s).
+const MAX_PARAMS: usize = 6;
+
+/// The arguments of an attribute by parameter: `params[0]` is the positional one (slots past
+/// `params` stay empty: an array, not a Vec per attribute read). Unknown, repeated or extra
+/// arguments are reported.
 pub(super) fn args<'a>(
     attr: &'a Attribute<'_>,
     params: &[&str],
     src: &Src,
     path: &str,
     diags: &mut Diagnostics,
-) -> Vec<Option<&'a Expr<'a>>> {
-    let mut out = vec![None; params.len()];
+) -> [Option<&'a Expr<'a>>; MAX_PARAMS] {
+    debug_assert!(params.len() <= MAX_PARAMS, "{params:?}");
+    let mut out = [None; MAX_PARAMS];
     for (i, arg) in attr.args.iter().enumerate() {
         let slot = match &arg.name {
             None if i == 0 && !params[0].is_empty() => Some(0),

@@ -3,7 +3,7 @@
 
 use super::args::{bad_argument, string_arg, unknown_attribute};
 use super::line::{Arg, Attribute, Expr, ExprKind};
-use super::{Field, FieldKind, Src, TypeNames};
+use super::{Field, Src, TypeNames};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::closest;
 use crate::ir::{Column, ColumnType, DefaultValue, Literal, ScalarType};
@@ -91,19 +91,19 @@ enum Base {
     Enum(usize),
 }
 
-/// Decides what a field is and, for a scalar or enum field, builds its column.
-pub(super) fn field_kind(
+/// The column of a scalar or enum field; `None` for a field whose type is neither (a relation).
+pub(super) fn column(
     field: &mut Field,
     path: &str,
     types: &TypeNames<'_>,
     diags: &mut Diagnostics,
-) -> FieldKind {
+) -> Option<Column> {
     let ty = &*field.line.ty.text;
     let base = match (Scalar::parse(ty), types.enums.get(ty)) {
         (Some(scalar), _) => Base::Scalar(scalar),
         (None, Some(&index)) => Base::Enum(index),
         // A model of this or another flavour, or an unknown type: `lower` decides.
-        (None, None) => return FieldKind::Relation,
+        (None, None) => return None,
     };
     let mut scalar = match base {
         Base::Scalar(s) => s.default_type(),
@@ -206,7 +206,7 @@ pub(super) fn field_kind(
     }
     // A field with a bad attribute still makes its column (errors are reported above),
     // so that what refers to it (ids, indexes, keys) reports nothing twice.
-    FieldKind::Column(column)
+    Some(column)
 }
 
 /// `@db.Name(args)` → the scalar it fits and the column type it makes.

@@ -313,6 +313,9 @@ impl<'a> Parser<'a> {
     /// `Ident ('.' Ident)*`: attribute names such as `db.VarChar`.
     fn dotted(&mut self, what: &str) -> Result<Word<'a>, ParseError> {
         let mut word = self.ident(what)?;
+        if self.peek() != Some(b'.') {
+            return Ok(word); // one word, as most names are
+        }
         while self.peek() == Some(b'.') {
             self.pos += 1;
             self.ident("a name after `.`")?;

@@ -89,12 +89,20 @@ struct Lowered<'a> {
     primary_key: Vec<(String, ColumnType)>,
     /// The id and unique constraints, as database column names.
     unique_sets: Vec<Vec<String>>,
-    /// In field order.
+    /// In field order (names are unique within a model).
     fields: Vec<KeyField<'a>>,
-    /// Indices into `fields`, sorted by field name (names are unique within a model).
-    by_name: Vec<u32>,
     /// None for a model without a readable body (already reported).
     built: Option<Built<'a>>,
+}
+
+impl Model<'_> {
+    /// The column a field makes, if it makes one.
+    fn column(&self, kind: &FieldKind) -> Option<&crate::ir::Column> {
+        match kind {
+            FieldKind::Column(i) => self.columns.get(*i as usize),
+            FieldKind::Relation | FieldKind::Broken => None,
+        }
+    }
 }
 
 /// A field as relations see it.
@@ -128,12 +136,11 @@ impl<'a> Lowered<'a> {
         field.name(columns)
     }
 
+    /// Scanned, not looked up in an index: relations ask for a name or two per relation
+    /// field, and sorting every model's names for that cost more than all the scans.
     fn field(&self, name: &str) -> Option<&KeyField<'a>> {
-        let at = self
-            .by_name
-            .binary_search_by(|&i| self.field_name(&self.fields[i as usize]).cmp(name))
-            .ok()?;
-        Some(&self.fields[self.by_name[at] as usize])
+        let columns = self.built.as_ref().map_or(&[][..], |b| &b.table.columns);
+        self.fields.iter().find(|f| f.name(columns) == name)
     }
 
     /// The field names in field order, for "did you mean".
@@ -159,6 +166,9 @@ struct Model<'a> {
     /// `renamedFrom:`, with where it is written.
     renamed_from: Option<(String, Span)>,
     fields: Vec<Field<'a>>,
+    /// The columns of the scalar and enum fields, in field order ([`FieldKind::Column`]):
+    /// apart from the fields, so that they move to the table whole and a field stays small.
+    columns: Vec<crate::ir::Column>,
     /// Keyed by the names as the lines hold them (borrowed, as a rule).
     field_by_name: HashMap<Cow<'a, str>, usize>,
     blocks: Vec<(Attribute<'a>, Src<'a>)>,
@@ -186,8 +196,8 @@ struct Field<'a> {
 }
 
 enum FieldKind {
-    /// A scalar or enum field: a column.
-    Column(crate::ir::Column),
+    /// A scalar or enum field: its column, by position in [`Model::columns`].
+    Column(u32),
     /// A field whose type is a model (here or in another flavour); resolved in `lower`.
     Relation,
     /// Already reported.
@@ -334,36 +344,35 @@ fn lower_model(model: Model<'_>) -> (Declared, Lowered<'_>) {
         name,
         table: table_name,
         fields,
+        columns,
         ..
     } = model;
-    // Sized to the columns alone: relation fields make none (4 MB at 10,000 models).
-    let column_count = fields
-        .iter()
-        .filter(|f| matches!(f.kind, FieldKind::Column(_)));
-    let mut columns = Vec::with_capacity(column_count.count());
+    // Sized to the columns alone: relation fields make none, yet were counted in the room
+    // reserved (4 MB at 10,000 models). One copy of the whole list.
+    let columns = match columns.len() < columns.capacity() {
+        true => {
+            let mut exact = Vec::with_capacity(columns.len());
+            exact.extend(columns);
+            exact
+        }
+        false => columns,
+    };
     // Pushed, not `collect`ed: collecting from `fields.into_iter()` would reuse the parsed
     // fields' buffer (20 times the size) for the light list, and keep it (75 MB at 10,000 models).
     let mut key_fields = Vec::with_capacity(fields.len());
     for field in fields {
         key_fields.push(match field.kind {
-            FieldKind::Column(column) => {
-                columns.push(column);
-                KeyField::Column(columns.len() as u32 - 1)
-            }
+            FieldKind::Column(i) => KeyField::Column(i),
             FieldKind::Relation => KeyField::Relation(Box::new(field)),
             FieldKind::Broken => KeyField::Broken(field.line.name.text.into_owned()),
         });
     }
-    let names: Vec<&str> = key_fields.iter().map(|f| f.name(&columns)).collect();
-    let mut by_name: Vec<u32> = (0..names.len() as u32).collect();
-    by_name.sort_unstable_by_key(|&i| names[i as usize]);
     let mut lowered = Lowered {
         name,
         table_name,
         primary_key,
         unique_sets,
         fields: key_fields,
-        by_name,
         built,
     };
     match lowered.built.as_mut() {
@@ -701,6 +710,7 @@ fn read_model<'a>(
         comment: None,
         renamed_from: None,
         fields: Vec::new(),
+        columns: Vec::new(),
         field_by_name: HashMap::default(),
         blocks: Vec::new(),
         node,
@@ -834,6 +844,7 @@ fn read_body<'a>(
             // Reserved once: every model's fields stay in memory until lowering.
             let fields = lines.iter().filter(|(l, _)| line::may_be_field(l)).count();
             model.fields.reserve_exact(fields);
+            model.columns.reserve_exact(fields);
             model.field_by_name.reserve(fields);
             for (text, start) in lines {
                 if let Some(comment) = line::doc_comment(&text) {
@@ -1071,13 +1082,15 @@ fn add_field<'a>(
         renamed_from: None,
         kind: FieldKind::Broken,
     };
-    field.kind = column::field_kind(&mut field, &path, types, diags);
-    if matches!(field.kind, FieldKind::Column(_)) {
-        // The column holds what its other attributes said; lowering reads only these two.
-        let attributes = &mut field.line.attributes;
-        attributes.retain(|a| matches!(&*a.name.text, "id" | "unique"));
-        attributes.shrink_to_fit();
-    }
+    // The field's attributes stay as written: the model is lowered as soon as it is read,
+    // and the tables read only `@id` and `@unique` of a column's field.
+    field.kind = match column::column(&mut field, &path, types, diags) {
+        Some(column) => {
+            model.columns.push(column);
+            FieldKind::Column(model.columns.len() as u32 - 1)
+        }
+        None => FieldKind::Relation,
+    };
     model
         .field_by_name
         .insert(field.line.name.text.clone(), model.fields.len());

@@ -26,13 +26,9 @@ pub(crate) const INDEX_KEYS: &[&str] = &[
 
 /// The primary key as the catalog shows it to other flavours: (column, type) in key order.
 pub(super) fn primary_key_columns(model: &Model<'_>) -> Vec<(String, ColumnType)> {
-    let column_of = |name: &str| match model
-        .field_by_name
-        .get(name)
-        .map(|&i| &model.fields[i].kind)
-    {
-        Some(FieldKind::Column(c)) => Some((c.db_name.clone(), c.ty.clone())),
-        _ => None,
+    let column_of = |name: &str| {
+        let c = model.column(&model.fields[*model.field_by_name.get(name)?].kind)?;
+        Some((c.db_name.clone(), c.ty.clone()))
     };
     for field in &model.fields {
         if field.line.attributes.iter().any(|a| a.name.text == "id") {
@@ -66,13 +62,9 @@ pub(super) fn primary_key_columns(model: &Model<'_>) -> Vec<(String, ColumnType)
 /// The model's id and unique constraints, each as its columns' database names: what the key
 /// side of a one-to-one relation must match (Prisma requires it unique).
 pub(super) fn unique_sets(model: &Model<'_>) -> Vec<Vec<String>> {
-    let db = |name: &str| match model
-        .field_by_name
-        .get(name)
-        .map(|&i| &model.fields[i].kind)
-    {
-        Some(FieldKind::Column(c)) => Some(c.db_name.clone()),
-        _ => None,
+    let db = |name: &str| {
+        let c = model.column(&model.fields[*model.field_by_name.get(name)?].kind)?;
+        Some(c.db_name.clone())
     };
     let singles = model.fields.iter().filter_map(|f| {
         let keyed = f
@@ -178,7 +170,7 @@ pub(super) fn table(model: &Model<'_>, diags: &mut Diagnostics) -> Table {
 fn field_keys(model: &Model<'_>, table: &mut Table, diags: &mut Diagnostics) {
     let t = model.table.name.as_str();
     for field in &model.fields {
-        let FieldKind::Column(column) = &field.kind else {
+        let Some(column) = model.column(&field.kind) else {
             continue;
         };
         for attr in &field.line.attributes {
@@ -447,7 +439,7 @@ pub(super) fn scalar_column<'m>(
         .get(name)
         .map(|&i| &model.fields[i].kind)
     {
-        Some(FieldKind::Column(c)) => Some(c),
+        Some(FieldKind::Column(i)) => model.columns.get(*i as usize),
         Some(FieldKind::Broken) => None,
         Some(FieldKind::Relation) => {
             diags.push(relation_not_column(name, at, &model.name, src, path));

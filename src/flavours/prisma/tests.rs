@@ -197,3 +197,57 @@ fn columns_count_characters_not_bytes() {
     assert_eq!(at(system.tables[0].indexes[0].span), (6, 34));
     assert_eq!(system.tables[0].indexes[0].db_name, "Café_naive_key");
 }
+
+/// Relations are read and paired on every core: what is wrong with them is still reported in
+/// the order the models and fields are written, each at its own place.
+#[test]
+fn relation_errors_of_many_models_come_in_declaration_order() {
+    let yaml = r#"flavor: prisma
+models:
+  A:
+    fields: |
+      id  Int @id
+      b   B   @relation(fields: [bId], references: [nope])
+      bId Int
+  B:
+    fields: |
+      id Int @id
+      as A[]
+      c  C   @relation(fields: [missing], references: [id])
+  C:
+    fields: |
+      id Int @id
+      bs B[]
+  D:
+    fields: |
+      id Int @id
+      e  Nope
+  E:
+    fields: |
+      id Int @id
+      c  C
+  F:
+    fields: |
+      id Int @id
+      x  A   @relation(fields: [xId], references: [id])
+      xId Int
+      y  A   @relation(fields: [yId], references: [id])
+      yId Int
+"#;
+    let (_, diags) = lower_yaml(&[yaml]);
+    let found: Vec<_> = diags
+        .iter()
+        .map(|d| (d.code, d.span.map(at), d.path.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Code::UnknownField, Some((6, 53)), Some("A.b")),
+            (Code::UnknownField, Some((12, 33)), Some("B.c")),
+            (Code::UnknownType, Some((20, 10)), Some("D.e")),
+            (Code::MissingOppositeRelation, Some((24, 7)), Some("E.c")),
+            (Code::AmbiguousRelation, Some((28, 7)), Some("F.x")),
+            (Code::AmbiguousRelation, Some((30, 7)), Some("F.y")),
+        ]
+    );
+}
