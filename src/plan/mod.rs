@@ -590,7 +590,19 @@ pub(crate) fn repartitioned(prev: &Table, next: &Table) -> bool {
     }
 }
 
-/// `schema.name`, for comments.
-pub(crate) fn display(name: &QualifiedName) -> String {
-    format!("{}.{}", name.schema, name.name)
+/// `schema.name`, for comments: written straight into the text being formatted (a first
+/// migration formats one per step, thousands, and a `String` each was a third of planning it).
+pub(crate) fn display(name: &QualifiedName) -> Dotted<'_> {
+    Dotted(name)
+}
+
+/// A qualified name as `schema.name` (see [`display`]).
+pub(crate) struct Dotted<'a>(&'a QualifiedName);
+
+impl std::fmt::Display for Dotted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.schema)?;
+        f.write_str(".")?;
+        f.write_str(&self.0.name)
+    }
 }
