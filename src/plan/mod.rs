@@ -222,9 +222,11 @@ pub enum Change {
         table: QualifiedName,
         name: String,
     },
+    // The columns are boxed: a step is as large as its largest change, and a first migration
+    // holds thousands of steps (two columns inline made every step 456 bytes, not 248).
     AddColumn {
         table: QualifiedName,
-        column: Column,
+        column: Box<Column>,
     },
     DropColumn {
         table: QualifiedName,
@@ -232,8 +234,8 @@ pub enum Change {
     },
     AlterColumnType {
         table: QualifiedName,
-        previous: Column,
-        next: Column,
+        previous: Box<Column>,
+        next: Box<Column>,
     },
     SetNotNull {
         table: QualifiedName,
@@ -257,7 +259,7 @@ pub enum Change {
     },
     SetDefault {
         table: QualifiedName,
-        column: Column,
+        column: Box<Column>,
     },
     DropDefault {
         table: QualifiedName,
