@@ -732,7 +732,7 @@ fn alter_tables(diff: &Diff, steps: &mut Steps) {
             steps.push(
                 Change::AddColumn {
                     table: n.db_name.clone(),
-                    column: column.clone(),
+                    column: Box::new(column.clone()),
                 },
                 format!("add column {}.{}", display(&n.db_name), column.db_name),
             );
@@ -851,8 +851,8 @@ fn alter_column(
     if retyped {
         let change = Change::AlterColumnType {
             table: table.clone(),
-            previous: before.clone(),
-            next: after.clone(),
+            previous: Box::new(before.clone()),
+            next: Box::new(after.clone()),
         };
         match cast::classify(&cast::storage(&before.ty), &cast::storage(&after.ty)) {
             Cast::Widening => steps.push(change, format!("widen the type of {path}")),
@@ -898,7 +898,7 @@ fn alter_column(
             },
             Filled::Default(_) | Filled::Sequence => Change::SetDefault {
                 table: table.clone(),
-                column: after.clone(),
+                column: Box::new(after.clone()),
             },
         };
         let what = if matches!(new, Filled::Nothing) {

@@ -226,7 +226,7 @@ fn drop_table(cx: &Context, table: &QualifiedName) -> Lint {
     } else {
         format!("drops table {} and its rows", display(table))
     };
-    loss(display(table), message, cx.table_span(table))
+    loss(display(table).to_string(), message, cx.table_span(table))
 }
 
 fn removed_values(cx: &Context, name: &QualifiedName) -> Vec<Lint> {

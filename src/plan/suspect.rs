@@ -179,7 +179,7 @@ fn tables(matched: &Matched, out: &mut Vec<Diagnostic>) {
     // The same logical name (a `@@map` or `@@schema` change), or the same columns.
     let keys = |t: &Table| vec![format!("name {}", t.name), format!("shape {:?}", shape(t))];
     for (old, new) in pair_by_key(&dropped, &created, keys) {
-        let lost = display(&old.db_name);
+        let lost = display(&old.db_name).to_string();
         if accepted(next, &lost) {
             continue;
         }
@@ -207,7 +207,7 @@ fn enums(prev: &System, next: &System, out: &mut Vec<Diagnostic>) {
         )]
     };
     for (old, new) in pair_by_key(&dropped, &created, values) {
-        let lost = display(&old.db_name);
+        let lost = display(&old.db_name).to_string();
         if accepted(next, &lost) {
             continue;
         }

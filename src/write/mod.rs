@@ -394,15 +394,30 @@ fn stage(
             if current.get(path) == Some(&true) {
                 keep(&out_dir.join(path), &target, contents)
             } else {
-                std::fs::write(&target, contents)
+                write_new(&target, contents)
             }
         })
         .collect();
     staged.into_iter().collect::<io::Result<()>>()?;
     // Durable before it is swapped in: one `syncfs` flushes every file and folder just
-    // written (an fsync per file costs a disk flush each, thousands per build).
+    // written (an fsync per file costs a disk flush each, thousands per build); most of the
+    // files' bytes are on their way to the disk already (`write_new`).
     let folder = std::fs::File::open(staging)?;
     rustix::fs::syncfs(&folder)?;
+    Ok(())
+}
+
+/// A new file into the staged tree, its bytes sent on to the disk at once: the disk writes
+/// the first files while the others are still being staged, and the `syncfs` after staging
+/// waits for the rest only (medians, 1,000 models: 6.9 → 3.1 ms of `syncfs`; 10,000: 43 → 21 ms).
+fn write_new(target: &Path, contents: &str) -> io::Result<()> {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+    let mut file = std::fs::File::create(target)?;
+    file.write_all(contents.as_bytes())?;
+    // SAFETY: `sync_file_range` reads nothing of this process's memory; `file` is open. It
+    // only starts the writing back, so a failure is no error: `syncfs` still makes it durable.
+    unsafe { libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE) };
     Ok(())
 }
 
