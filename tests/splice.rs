@@ -583,7 +583,7 @@ fn a_type_renamed_by_a_table_is_renamed_where_unchanged_tables_use_it() {
         ..System::default()
     };
     for _ in 0..40 {
-        let mut t = table(&mut rng, &mut fresh, &[status.clone()], &[]);
+        let mut t = table(&mut rng, &mut fresh, std::slice::from_ref(&status), &[]);
         let mut kind = column(&mut rng, &mut fresh, &[]);
         kind.ty.scalar = ScalarType::Enum {
             name: status.db_name.clone(),
