@@ -42,6 +42,9 @@ pub struct Run {
     pub allowed_warnings: std::collections::BTreeMap<Code, usize>,
     pub systems: Vec<System>,
     pub files: write::Tree,
+    /// Where each system's tables lie in the files laid out table by table, for the next
+    /// build to copy the unchanged ones from (`write::stamp::record_sections`).
+    pub sections: Vec<render::splice::Sections>,
 }
 
 impl Run {
@@ -197,6 +200,13 @@ fn selected(
 /// The full pipeline up to rendered files: compile, then plan and render each system
 /// against the history already in `config.out`. Nothing is written.
 pub fn generate(config: &Config) -> Run {
+    generate_after(config, None)
+}
+
+/// [`generate`] by a binary whose environment (binary, configuration, templates) sums to
+/// `environment` (`write::stamp::Inputs`): the tables a change left alone are copied from the
+/// files the last build in that environment left, not laid out again (`render::splice`).
+pub fn generate_after(config: &Config, environment: Option<&str>) -> Run {
     let mut run = Run::default();
     let mut diags = Diagnostics::default();
     let systems = compile_into(config, &mut run.sources, &mut diags, None);
@@ -212,7 +222,8 @@ pub fn generate(config: &Config) -> Run {
         );
     }
     if !diags.has_errors() {
-        run.files = render_all(config, &systems, &mut run.sources, &mut diags);
+        (run.files, run.sections) =
+            render_all(config, environment, &systems, &mut run.sources, &mut diags);
     }
     run.systems = systems;
     run.diagnostics = diags.into_sorted();
@@ -222,18 +233,23 @@ pub fn generate(config: &Config) -> Run {
 
 fn render_all(
     config: &Config,
+    environment: Option<&str>,
     systems: &[System],
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
-) -> write::Tree {
+) -> (write::Tree, Vec<render::splice::Sections>) {
     let mut files = write::Tree::new();
+    let mut sections = Vec::new();
     let templates = match render::Templates::new(config.templates.as_deref()) {
         Ok(t) => t,
         Err(d) => {
             diags.push(*d);
-            return files;
+            return (files, sections);
         }
     };
+    let mut recorded = environment
+        .map(|env| write::stamp::recorded_sections(&config.out, env))
+        .unwrap_or_default();
     files.insert(write::MARKER.into(), write::MARKER_TEXT.into());
     for system in systems {
         let mut history = match history::read_against(&config.out, system) {
@@ -308,17 +324,26 @@ fn render_all(
             // Nothing of this system is rendered: `build` writes nothing and exits 1.
             continue;
         }
-        match render::render_system(
+        // Read only now, after planning: the previous files are not held while it runs.
+        let previous = recorded
+            .iter()
+            .position(|s| s.system == system.name)
+            .map(|at| write::stamp::previous(&config.out, recorded.swap_remove(at)));
+        match render::render_system_after(
             system,
             &history,
             &migration,
             &config.targets,
             &templates,
             config.options,
+            previous.as_ref(),
         ) {
-            Ok(rendered) => files.extend(rendered),
+            Ok(rendered) => {
+                files.extend(rendered.files);
+                sections.push(rendered.sections);
+            }
             Err(d) => diags.push(*d),
         }
     }
-    files
+    (files, sections)
 }

@@ -800,8 +800,14 @@ fn mind_leftovers(command: &Command, config: &Config, format: Format) -> Option<
 
 /// The run `build` and `check` act on: reported, and `None` (after the one JSON document
 /// saying so) when it has errors; the systems not named on the command line keep their output.
-fn generated(config: &Config, command: &str, format: Format) -> anyhow::Result<Option<Run>> {
-    let mut run = schemagen::generate(config);
+fn generated(
+    config: &Config,
+    command: &str,
+    format: Format,
+    inputs: Option<&write::stamp::Inputs>,
+) -> anyhow::Result<Option<Run>> {
+    let environment = inputs.map(|inputs| inputs.environment.as_str());
+    let mut run = schemagen::generate_after(config, environment);
     report_human(&run, format);
     if run.has_errors() {
         if let Format::Json = format {
@@ -816,7 +822,7 @@ fn generated(config: &Config, command: &str, format: Format) -> anyhow::Result<O
 
 fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<ExitCode> {
     let inputs = stamp_inputs(config);
-    if let Some(files) = unchanged_since_stamp(config, inputs.as_deref(), format) {
+    if let Some(files) = unchanged_since_stamp(config, inputs.as_ref(), format) {
         note!(
             "built {} into {}: 0 written, {files} unchanged, 0 removed, as the last build left them ({:.0?})",
             count(schemagen::history::systems(&config.out).len(), "system"),
@@ -825,9 +831,15 @@ fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<Ex
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(run) = generated(config, "build", format)? else {
+    let Some(run) = generated(config, "build", format, inputs.as_ref())? else {
         return Ok(ExitCode::from(1));
     };
+    // Where its tables lie, for the next build to copy from: kept for a build of every
+    // system (the sections say nothing of the others).
+    let environment = inputs
+        .as_ref()
+        .filter(|_| config.systems.is_empty())
+        .map(|inputs| inputs.environment.clone());
     // Only a build of every system with nothing to say may let the next one stop early.
     let whole = config.systems.is_empty() && run.diagnostics.is_empty();
     let inputs = inputs.filter(|_| whole && run.allowed_warnings.is_empty());
@@ -851,6 +863,9 @@ fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<Ex
     };
     if let (Some(inputs), Some(outputs)) = (inputs, outputs) {
         write::stamp::record(&config.out, &inputs, &outputs);
+    }
+    if let Some(environment) = environment {
+        write::stamp::record_sections(&config.out, &environment, &run.sections);
     }
     match format {
         Format::Human => note!(
@@ -1146,25 +1161,29 @@ fn diff(config: &Config, args: &DiffArgs) -> anyhow::Result<ExitCode> {
 /// output prints the diff on stdout; JSON output puts it inside its one document.
 /// The sum of what a build of `config` reads, for the build stamp (`write::stamp`), taken
 /// before anything is compiled, so an edit during the build is seen by the next one.
-fn stamp_inputs(config: &Config) -> Option<String> {
+fn stamp_inputs(config: &Config) -> Option<write::stamp::Inputs> {
     write::stamp::inputs(config, &project_dir().join(config::FILE_NAME))
 }
 
 /// The number of output files when the build stamp says the last build read these inputs and
 /// the outputs are still what it wrote (human output only; a JSON run reports in full).
-fn unchanged_since_stamp(config: &Config, inputs: Option<&str>, format: Format) -> Option<usize> {
+fn unchanged_since_stamp(
+    config: &Config,
+    inputs: Option<&write::stamp::Inputs>,
+    format: Format,
+) -> Option<usize> {
     let human = matches!(format, Format::Human) && config.systems.is_empty();
     write::stamp::fresh(&config.out, inputs.filter(|_| human)?)
 }
 
 fn check(config: &Config, and_rehearse: bool, format: Format) -> anyhow::Result<ExitCode> {
     let inputs = stamp_inputs(config).filter(|_| !and_rehearse);
-    if let Some(files) = unchanged_since_stamp(config, inputs.as_deref(), format) {
+    if let Some(files) = unchanged_since_stamp(config, inputs.as_ref(), format) {
         let out = config.out.display();
         note!("{out} is up to date ({files} files, as the last build left them)");
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(run) = generated(config, "check", format)? else {
+    let Some(run) = generated(config, "check", format, inputs.as_ref())? else {
         return Ok(ExitCode::from(1));
     };
     let diffs = write::diff_tree(&config.out, &run.files)

@@ -6,6 +6,7 @@ pub mod diagram;
 pub mod export;
 pub mod postgres;
 pub mod rust;
+pub mod splice;
 pub mod typescript;
 
 use crate::diagnostics::{Code, Diagnostic};
@@ -255,20 +256,90 @@ pub fn render_system(
     templates: &Templates,
     options: Options,
 ) -> Result<BTreeMap<String, String>, Box<Diagnostic>> {
+    let rendered = render_system_after(
+        system, history, migration, targets, templates, options, None,
+    )?;
+    Ok(rendered.files)
+}
+
+/// What one system renders to, and where its tables lie in the files laid out table by table.
+pub struct Rendered {
+    pub files: BTreeMap<String, String>,
+    pub sections: splice::Sections,
+    /// How many tables' sections were copied rather than laid out.
+    pub copied: usize,
+}
+
+/// [`render_system`] after the build that left `previous`: each table whose sections may be
+/// copied from it ([`splice`]) is copied rather than laid out again.
+pub fn render_system_after(
+    system: &System,
+    history: &History,
+    migration: &Migration,
+    targets: &[Target],
+    templates: &Templates,
+    options: Options,
+    previous: Option<&splice::Previous>,
+) -> Result<Rendered, Box<Diagnostic>> {
+    // The sum of the snapshot this IR writes: taken before the Postgres target takes it.
+    let next_snapshot = history.next_snapshot.lock().ok();
+    let snapshot = next_snapshot
+        .as_ref()
+        .and_then(|t| t.as_deref().map(splice::sum));
+    drop(next_snapshot);
+    let before = splice::Before::new(previous, history, system.tables.len());
     // Targets are independent, and each lays its tables out in chunks on rayon's pool
     // ([`par_layout`]): work-stealing keeps both cores busy to the end, so no target is the
     // long pole, and every chunk's text lands in table order whatever the timing.
     let rendered: Vec<_> = targets
         .par_iter()
-        .map(|&target| render_target(target, system, history, migration, templates, options))
+        .map(|&target| {
+            let copying = Copying {
+                templates,
+                options,
+                before: &before,
+            };
+            render_target(target, system, history, migration, &copying)
+        })
         .collect();
     let mut files = BTreeMap::new();
+    let mut sections = Vec::new();
     for target_files in rendered {
-        for (path, contents) in target_files? {
+        for (path, contents, laid) in target_files? {
+            if let Some(laid) = laid {
+                sections.push((path.clone(), laid));
+            }
             files.insert(format!("{}/{path}", system.name), contents);
         }
     }
-    Ok(files)
+    // No snapshot was written ahead (no previous one): the Postgres target wrote this IR's.
+    let snapshot = snapshot.or_else(|| {
+        let path = format!("{}/schema.json", system.name);
+        files.get(&path).map(|text| splice::sum(text))
+    });
+    let sections = splice::Sections {
+        system: system.name.clone(),
+        snapshot: snapshot.unwrap_or_default(),
+        // Without the snapshot's sum no later build could match the tables up.
+        files: if snapshot.is_some() {
+            sections
+        } else {
+            Vec::new()
+        },
+    };
+    let copied = before.copied();
+    Ok(Rendered {
+        files,
+        sections,
+        copied,
+    })
+}
+
+/// How the code targets render, and what they may copy from.
+struct Copying<'a> {
+    templates: &'a Templates,
+    options: Options,
+    before: &'a splice::Before<'a>,
 }
 
 /// Tables (or steps) per chunk of [`par_layout`]: enough text per task (tens of kB) that
@@ -305,53 +376,113 @@ pub(crate) fn par_layout_with<'a, T: Sync, S, E: Send>(
     state: impl Fn() -> S + Sync,
     layout: impl Fn(&mut String, &mut S, usize, &'a T) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
-    let serial = |out: &mut String, first: usize, chunk: &'a [T]| {
-        let mut state = state();
-        chunk
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, item)| layout(out, &mut state, first + i, item))
+    par_layout_copying(out, items, size, state, layout, |_| None).map(drop)
+}
+
+/// A chunk's text and the length of each item's section in it.
+type Laid = (String, Vec<usize>);
+
+/// [`par_layout_with`], but an item whose section `copy(index)` has (the previous build's
+/// text of it, [`splice::Copies`]) is copied, not laid out; a chunk of nothing but copies is
+/// appended straight from them. Returns the length of each item's section, in order.
+pub(crate) fn par_layout_copying<'a, 'p, T: Sync, S, E: Send>(
+    out: &mut String,
+    items: &'a [T],
+    size: usize,
+    state: impl Fn() -> S + Sync,
+    layout: impl Fn(&mut String, &mut S, usize, &'a T) -> Result<(), E> + Sync,
+    copy: impl FnMut(usize) -> Option<&'p str>,
+) -> Result<Vec<usize>, E> {
+    // Asked once an item: whatever `copy` counts is counted once.
+    let copies: Vec<Option<&str>> = (0..items.len()).map(copy).collect();
+    let serial = |out: &mut String, lengths: &mut Vec<usize>, first: usize, chunk: &'a [T]| {
+        let mut scratch = None;
+        for (i, item) in (first..).zip(chunk) {
+            let start = out.len();
+            match copies[i] {
+                Some(text) => out.push_str(text),
+                None => layout(out, scratch.get_or_insert_with(&state), i, item)?,
+            }
+            lengths.push(out.len() - start);
+        }
+        Ok(())
     };
+    let mut lengths = Vec::with_capacity(items.len());
     if items.len() <= CHUNK {
         out.reserve(items.len() * size);
-        return serial(out, 0, items);
+        serial(out, &mut lengths, 0, items)?;
+        return Ok(lengths);
     }
     // A window of chunks at a time, each window's texts appended before the next starts: a
     // large file is then never held twice (its chunks and the file), only one window of it.
     for (w, window) in items.chunks(CHUNK * WINDOW).enumerate() {
-        let chunks: Vec<Result<String, E>> = window
+        let first = |n: usize| (w * WINDOW + n) * CHUNK;
+        let chunks: Vec<Result<Option<Laid>, E>> = window
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(n, chunk)| {
+                let all_copies = copies[first(n)..][..chunk.len()]
+                    .iter()
+                    .all(Option::is_some);
+                if all_copies {
+                    return Ok(None);
+                }
                 let mut text = String::with_capacity(chunk.len() * size);
-                serial(&mut text, (w * WINDOW + n) * CHUNK, chunk).map(|()| text)
+                let mut chunk_lengths = Vec::with_capacity(chunk.len());
+                serial(&mut text, &mut chunk_lengths, first(n), chunk)?;
+                Ok(Some((text, chunk_lengths)))
             })
             .collect();
         // In order: the error reported is the first item's, as in one pass.
-        for chunk in chunks {
-            out.push_str(&chunk?);
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            match chunk? {
+                Some((text, chunk_lengths)) => {
+                    out.push_str(&text);
+                    lengths.extend(chunk_lengths);
+                }
+                None => {
+                    let count = window[n * CHUNK..].len().min(CHUNK);
+                    serial(out, &mut lengths, first(n), &window[n * CHUNK..][..count])?;
+                }
+            }
         }
     }
-    Ok(())
+    Ok(lengths)
 }
 
-/// One target's files, as paths relative to the system's folder.
+/// A file (its path relative to the system's folder), and where its tables lie in it when
+/// it was laid out table by table.
+type TargetFile = (String, String, Option<splice::FileSections>);
+
+/// One target's files, as paths relative to the system's folder, each with its sections
+/// when it was laid out table by table.
 fn render_target(
     target: Target,
     system: &System,
     history: &History,
     migration: &Migration,
-    templates: &Templates,
-    options: Options,
-) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
+    copying: &Copying,
+) -> Result<Vec<TargetFile>, Box<Diagnostic>> {
+    let templates = copying.templates;
+    let whole = |(path, contents): (String, String)| (path, contents, None);
     Ok(match target {
-        Target::Postgres => postgres::render(system, history, migration, templates)?,
-        Target::Rust => vec![(
-            "models.rs".into(),
-            rust::render_with(system, templates, options)?,
-        )],
-        Target::Typescript => vec![("types.ts".into(), typescript::render(system, templates)?)],
-        Target::Diagram => vec![("README.md".into(), diagram::render(system))],
+        Target::Postgres => postgres::render(system, history, migration, templates)?
+            .into_iter()
+            .map(whole)
+            .collect(),
+        Target::Rust => {
+            let (text, laid) =
+                rust::render_after(system, templates, copying.options, copying.before)?;
+            vec![("models.rs".into(), text, laid)]
+        }
+        Target::Typescript => {
+            let (text, laid) = typescript::render_after(system, templates, copying.before)?;
+            vec![("types.ts".into(), text, laid)]
+        }
+        Target::Diagram => {
+            let (text, laid) = diagram::render_after(system, copying.before);
+            vec![("README.md".into(), text, Some(laid))]
+        }
     })
 }
 

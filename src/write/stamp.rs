@@ -1,12 +1,12 @@
 //! The build stamp: what the last build read and wrote, so a build or `check` with nothing
 //! to change stops after reading instead of compiling, planning and rendering everything again.
 //!
-//! `<out>/.schemagen-stamp` holds two sums: a sha256 over everything a build depends on (the
-//! binary, the effective configuration and `schemagen.yaml`, every schema file of every system
-//! by its own sha256, every template override) and an xxh3-128 over the output tree it left
-//! (every path and its bytes). The outputs' sum is a cache key, not a seal: anyone who can
-//! edit the outputs can edit the stamp, so it only has to tell an edit from none by accident,
-//! which 128 bits do.
+//! `<out>/.schemagen-stamp` holds three sums: two sha256 over everything a build depends on,
+//! its environment (the binary, the effective configuration and `schemagen.yaml`, every
+//! template override: how an IR renders) and its schemas (every schema file of every system,
+//! each by its own sha256), and an xxh3-128 over the output tree it left (every path and its
+//! bytes). The outputs' sum is a cache key, not a seal: anyone who can edit the outputs can
+//! edit the stamp, so it only has to tell an edit from none by accident, which 128 bits do.
 //! xxh3 does that at memory speed; sha256 cost a build more than all its code targets (a
 //! pass over every byte written, 5 MB at 1,000 models), and every no-op build a pass too.
 //! The outputs are compared by their contents, not by size and modification time: a hand edit
@@ -15,9 +15,14 @@
 //! diff sees it) and is per machine: the binary is known by its version, size and time.
 //! Only a build of every system without a single diagnostic writes one, so warnings are shown
 //! by every build until they are fixed.
+//!
+//! Beside it, `<out>/.schemagen-stamp.sections` ([`SECTIONS`]): where each table lies in the
+//! files a build of every system laid out table by table, under the environment's sum, which
+//! the next build in that environment copies unchanged tables from (`render::splice`).
 
 use super::Tree;
 use crate::config::Config;
+use crate::render::splice::{self, Previous, Sections};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -26,17 +31,38 @@ use xxhash_rust::xxh3::Xxh3Default;
 /// The stamp's file name in the output folder; files starting with it are no output.
 pub const FILE: &str = ".schemagen-stamp";
 /// The first line, naming the sums' format: a stamp in another (an older binary's, whose
-/// outputs' sum was a sha256) reads as none, so the build runs and writes a new one.
-const HEADER: &str =
-    "schemagen build stamp: the sums of the inputs (sha256) and outputs (xxh3-128) of the last build";
+/// inputs were one sum, or whose outputs' sum was a sha256) reads as none, so the build runs
+/// and writes a new one.
+const HEADER: &str = "schemagen build stamp: the sums of the environment and schemas (sha256) \
+     and outputs (xxh3-128) of the last build";
+/// Beside the stamp: where the last build laid out each table in the files it lays out table
+/// by table ([`crate::render::splice`]), and the environment it was built in.
+pub const SECTIONS: &str = ".schemagen-stamp.sections";
+const SECTIONS_HEADER: &str =
+    "schemagen sections: where each table lies in the files of the last build";
 
-/// The sum of everything a build of `config` depends on, read now; `None` when an input
+/// What a build reads, summed in two parts: the environment (the binary, the configuration,
+/// the template overrides), which decides how the IR renders, and the schema files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inputs {
+    pub environment: String,
+    pub schemas: String,
+}
+
+/// The sums of everything a build of `config` depends on, read now; `None` when an input
 /// cannot be read (the build then reports it).
-pub fn inputs(config: &Config, config_file: &Path) -> Option<String> {
+pub fn inputs(config: &Config, config_file: &Path) -> Option<Inputs> {
     let mut sum = Sha256::new();
     add(&mut sum, "binary", binary()?.as_bytes());
     add(&mut sum, "config", format!("{config:?}").as_bytes());
     add(&mut sum, "config file", &read_if_exists(config_file)?);
+    if let Some(dir) = &config.templates {
+        for (rel, path) in super::files_below(dir).ok()? {
+            add(&mut sum, &rel, &read(&path)?);
+        }
+    }
+    let environment = hex(&sum.finalize());
+    let mut sum = Sha256::new();
     for (system, paths) in crate::load::discover_systems(&config.schemas).ok()? {
         add(&mut sum, "system", system.as_bytes());
         // Each file read and summed on every core, its sum standing for its bytes: one core
@@ -49,19 +75,18 @@ pub fn inputs(config: &Config, config_file: &Path) -> Option<String> {
             add(&mut sum, &path.display().to_string(), &file);
         }
     }
-    if let Some(dir) = &config.templates {
-        for (rel, path) in super::files_below(dir).ok()? {
-            add(&mut sum, &rel, &read(&path)?);
-        }
-    }
-    Some(hex(&sum.finalize()))
+    let schemas = hex(&sum.finalize());
+    Some(Inputs {
+        environment,
+        schemas,
+    })
 }
 
 /// Whether the stamp in `out_dir` was left by a build of these `inputs` and the outputs are
 /// still what it wrote: then there is nothing to do. Returns the number of output files.
-pub fn fresh(out_dir: &Path, inputs: &str) -> Option<usize> {
+pub fn fresh(out_dir: &Path, inputs: &Inputs) -> Option<usize> {
     let (stamped_inputs, stamped_outputs) = read_stamp(out_dir)?;
-    if stamped_inputs != inputs {
+    if stamped_inputs != *inputs {
         return None;
     }
     let files = super::files_below(out_dir).ok()?;
@@ -93,24 +118,81 @@ fn add_output(sum: &mut Xxh3Default, rel: &str, bytes: &[u8]) {
 /// Records that the files summed by `outputs` ([`outputs`]), now the whole of `out_dir`,
 /// were built from `inputs`. A stamp that cannot be written costs the next build its
 /// shortcut, nothing else.
-pub fn record(out_dir: &Path, inputs: &str, outputs: &str) {
-    if read_stamp(out_dir).is_some_and(|(i, o)| i == inputs && o == outputs) {
+pub fn record(out_dir: &Path, inputs: &Inputs, outputs: &str) {
+    if read_stamp(out_dir).is_some_and(|(i, o)| i == *inputs && o == outputs) {
         return;
     }
-    let text = format!("{HEADER}\ninputs {inputs}\noutputs {outputs}\n");
-    let path = out_dir.join(FILE);
+    let Inputs {
+        environment,
+        schemas,
+    } = inputs;
+    let text =
+        format!("{HEADER}\nenvironment {environment}\nschemas {schemas}\noutputs {outputs}\n");
+    write_beside(out_dir, FILE, &text);
+}
+
+/// Renamed into place: a torn file never reads as one (and an unreadable one is none).
+fn write_beside(out_dir: &Path, name: &str, text: &str) {
+    let path = out_dir.join(name);
     let partial = out_dir.join(format!("{FILE}.new"));
-    // Renamed into place: a torn stamp never reads as one (and an unreadable one is none).
     let _ = std::fs::write(&partial, text).and_then(|()| std::fs::rename(&partial, &path));
 }
 
-fn read_stamp(out_dir: &Path) -> Option<(String, String)> {
+fn read_stamp(out_dir: &Path) -> Option<(Inputs, String)> {
     let text = crate::load::read_text(&out_dir.join(FILE), 4096).ok()?;
     let mut lines = text.lines();
     (lines.next()? == HEADER).then_some(())?;
-    let inputs = lines.next()?.strip_prefix("inputs ")?.to_string();
-    let outputs = lines.next()?.strip_prefix("outputs ")?.to_string();
+    let mut field = |name: &str| Some(lines.next()?.strip_prefix(name)?.to_string());
+    let environment = field("environment ")?;
+    let schemas = field("schemas ")?;
+    let outputs = field("outputs ")?;
+    let inputs = Inputs {
+        environment,
+        schemas,
+    };
     Some((inputs, outputs))
+}
+
+/// Records where the tables of `out_dir`'s files lie, as the build in `environment` that
+/// wrote them laid them out ([`SECTIONS`]). Like the stamp, a cache: lost, the next build
+/// renders every table.
+pub fn record_sections(out_dir: &Path, environment: &str, sections: &[Sections]) {
+    let body = Sections::to_text(sections);
+    let text = format!("{SECTIONS_HEADER}\nenvironment {environment}\n{body}");
+    write_beside(out_dir, SECTIONS, &text);
+}
+
+/// The sections [`record_sections`] recorded in `out_dir` by a build in `environment`; none
+/// when there are none, or they were recorded in another environment (another binary,
+/// configuration or templates could lay a table out otherwise).
+pub fn recorded_sections(out_dir: &Path, environment: &str) -> Vec<Sections> {
+    let limit = crate::load::MAX_OUTPUT_FILE_BYTES;
+    let Ok(text) = crate::load::read_text(&out_dir.join(SECTIONS), limit) else {
+        return Vec::new();
+    };
+    let body = text
+        .strip_prefix(SECTIONS_HEADER)
+        .and_then(|rest| rest.strip_prefix("\nenvironment "))
+        .and_then(|rest| rest.strip_prefix(environment))
+        .and_then(|rest| rest.strip_prefix('\n'));
+    body.and_then(Sections::from_text).unwrap_or_default()
+}
+
+/// A system's recorded `sections` with the files they lie in, read from `out_dir`: each
+/// file only when it holds exactly what was recorded (its sum), so a file edited since is
+/// laid out whole.
+pub fn previous(out_dir: &Path, sections: Sections) -> Previous {
+    let dir = out_dir.join(&sections.system);
+    let texts = sections
+        .files
+        .iter()
+        .map(|(file, recorded)| {
+            let limit = crate::load::MAX_OUTPUT_FILE_BYTES;
+            let text = crate::load::read_text(&dir.join(file), limit).ok()?;
+            (splice::sum(&text) == recorded.sum).then_some(text)
+        })
+        .collect();
+    Previous { sections, texts }
 }
 
 /// The running binary: its version, and the size and time of its file, so a rebuilt binary
@@ -180,6 +262,13 @@ mod tests {
         }
     }
 
+    fn given(schemas: &str) -> Inputs {
+        Inputs {
+            environment: "env".into(),
+            schemas: schemas.into(),
+        }
+    }
+
     /// The tree written into `dir`, as a build would leave it.
     fn written(dir: &Path) -> Tree {
         let files = Tree::from([
@@ -199,12 +288,12 @@ mod tests {
     fn a_recorded_stamp_is_fresh_until_an_output_changes() {
         let out = Folder::new("fresh");
         let files = written(&out.0);
-        record(&out.0, "in", &outputs(&files));
-        assert_eq!(fresh(&out.0, "in"), Some(2));
-        assert_eq!(fresh(&out.0, "other inputs"), None);
+        record(&out.0, &given("in"), &outputs(&files));
+        assert_eq!(fresh(&out.0, &given("in")), Some(2));
+        assert_eq!(fresh(&out.0, &given("other inputs")), None);
         // Same length, one byte apart.
         std::fs::write(out.0.join("blog/types.ts"), "export type Pest = {};\n").unwrap();
-        assert_eq!(fresh(&out.0, "in"), None);
+        assert_eq!(fresh(&out.0, &given("in")), None);
     }
 
     #[test]
@@ -222,7 +311,7 @@ mod tests {
             hex(&sum.finalize())
         );
         std::fs::write(out.0.join(FILE), older).unwrap();
-        assert_eq!(fresh(&out.0, "in"), None);
+        assert_eq!(fresh(&out.0, &given("in")), None);
         // Nor does one whose sum is in the new format but whose header is the old one.
         let relabelled = format!(
             "schemagen build stamp: the sums of the inputs and outputs of the last build\n\
@@ -230,8 +319,8 @@ mod tests {
             outputs(&files)
         );
         std::fs::write(out.0.join(FILE), relabelled).unwrap();
-        assert_eq!(fresh(&out.0, "in"), None);
-        record(&out.0, "in", &outputs(&files));
-        assert_eq!(fresh(&out.0, "in"), Some(2));
+        assert_eq!(fresh(&out.0, &given("in")), None);
+        record(&out.0, &given("in"), &outputs(&files));
+        assert_eq!(fresh(&out.0, &given("in")), Some(2));
     }
 }

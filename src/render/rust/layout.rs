@@ -5,14 +5,20 @@
 use super::{EnumView, FieldNames, Item, TypeNames, TEMPLATES};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{System, Table};
-use crate::render::par_layout_with;
+use crate::render::par_layout_copying;
+use crate::render::splice::{ranges, section, Copies, TableSections};
 use std::fmt::Write;
 
 const DERIVE: &str = "#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\n";
 
-/// The whole module, laid out struct by struct on every core (`par_layout_with`): each
-/// struct is written straight from its table, as `struct_view` would name its fields.
-pub(super) fn models_rs(system: &System, names: &TypeNames) -> Result<String, Box<Diagnostic>> {
+/// The whole module, laid out struct by struct on every core (`par_layout_copying`): each
+/// struct is written straight from its table, as `struct_view` would name its fields, or
+/// copied from the previous build (`copies`). Returns where each struct lies.
+pub(super) fn models_rs(
+    system: &System,
+    names: &TypeNames,
+    copies: Option<&Copies>,
+) -> Result<(String, Vec<TableSections>), Box<Diagnostic>> {
     // Sized once for ~48 bytes a field, not grown by doubling.
     let fields: usize = system.tables.iter().map(|t| t.columns.len()).sum();
     let mut out = String::with_capacity(1024 + system.tables.len() * 256 + fields * 48);
@@ -33,14 +39,23 @@ pub(super) fn models_rs(system: &System, names: &TypeNames) -> Result<String, Bo
     }
     // A column name's `snake_case` is cached per chunk: the conversion is pure, so the
     // chunks agree whatever each has seen.
-    par_layout_with(
+    let start = out.len();
+    let lengths = par_layout_copying(
         &mut out,
         &system.tables,
         256 + 48 * 20,
         FieldNames::default,
         |out, field_names, i, table| struct_type(out, table, &names.structs[i], names, field_names),
+        |i| section(copies, i, &names.structs[i], 0),
     )?;
-    Ok(out)
+    let tables = ranges(start, &lengths)
+        .zip(&names.structs)
+        .map(|(range, name)| TableSections {
+            name: name.clone(),
+            ranges: [Some(range), None],
+        })
+        .collect();
+    Ok((out, tables))
 }
 
 fn enum_type(out: &mut String, e: &EnumView) {

@@ -15,6 +15,7 @@
 mod layout;
 
 use super::code::{camel, doc_lines, snake, unknown_enum, EnumNames, Scope, Wrapped};
+use super::splice::{names_sum, sum, Before, FileSections};
 use super::{quote_ident, Options, Templates};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, ColumnType, EnumValue, QualifiedName, ScalarType, System, Table};
@@ -92,13 +93,44 @@ pub fn render_with(
     templates: &Templates,
     options: Options,
 ) -> Result<String, Box<Diagnostic>> {
+    let history = crate::history::History::default();
+    let before = Before::new(None, &history, 0);
+    render_after(system, templates, options, &before).map(|(text, _)| text)
+}
+
+/// `models.rs`, copying the structs `before` holds for the tables a change left alone
+/// ([`crate::render::splice`]), and where each struct lies when it was laid out natively.
+pub(crate) fn render_after(
+    system: &System,
+    templates: &Templates,
+    options: Options,
+    before: &Before,
+) -> Result<(String, Option<FileSections>), Box<Diagnostic>> {
     let names = TypeNames::new(system);
     if options.sqlx || templates.overrides(TEMPLATE) {
         // The sqlx derives are spelled by the template alone (`layout` is the fast path of
         // the common case, held byte-equal to the template by tests/native_layouts.rs).
-        return templates.render(TEMPLATE, module(system, &names, options)?);
+        let text = templates.render(TEMPLATE, module(system, &names, options)?)?;
+        return Ok((text, None));
     }
-    layout::models_rs(system, &names)
+    let shared = shared_names(system, &names);
+    let copies = before.copies("models.rs", shared);
+    let (text, tables) = layout::models_rs(system, &names, copies.as_ref())?;
+    let laid = FileSections {
+        sum: sum(&text),
+        shared,
+        tables,
+    };
+    Ok((text, Some(laid)))
+}
+
+/// What a struct reads beyond its table and its own name: the names of the enum types (by
+/// their database names, as columns name them) and of the point type.
+fn shared_names(system: &System, names: &TypeNames) -> u128 {
+    let enums = system.enums.iter().zip(&names.enums.names);
+    let enums = enums.flat_map(|(e, name)| [&e.db_name.schema, &e.db_name.name, name]);
+    // Three names an enum, so the point's (one more) cannot pass for an enum's.
+    names_sum(enums.map(String::as_str).chain(names.point.as_deref()))
 }
 
 /// The whole module's view, for the template.

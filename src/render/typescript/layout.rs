@@ -5,7 +5,8 @@
 use super::{Entry, EnumView, Names, TableView};
 use crate::diagnostics::Diagnostic;
 use crate::ir::System;
-use crate::render::par_layout;
+use crate::render::par_layout_copying;
+use crate::render::splice::{ranges, section, Copies, TableSections};
 
 const HEADER_END: &str = "; do not edit.
  *
@@ -41,9 +42,15 @@ export type Database = {
 
 const NEVER: &str = "{ [_ in never]: never };\n";
 
-/// The whole file, laid out table by table on every core (`par_layout`): each table's
-/// view is built, written and dropped in its chunk, so no view of the whole system exists.
-pub(super) fn types_ts(system: &System, names: &Names) -> Result<String, Box<Diagnostic>> {
+/// The whole file, laid out table by table on every core (`par_layout_copying`): each
+/// table's view is built, written and dropped in its chunk, so no view of the whole system
+/// exists; a table `copies` holds is copied instead. Returns where each table's type and
+/// `Database` entry lie.
+pub(super) fn types_ts(
+    system: &System,
+    names: &Names,
+    copies: Option<&Copies>,
+) -> Result<(String, Vec<TableSections>), Box<Diagnostic>> {
     // Each field is laid out three times (row, insert, update): ~96 bytes a field.
     let fields: usize = system.tables.iter().map(|t| t.columns.len()).sum();
     let mut out = String::with_capacity(4096 + system.tables.len() * 1024 + fields * 96);
@@ -53,11 +60,26 @@ pub(super) fn types_ts(system: &System, names: &Names) -> Result<String, Box<Dia
     for (e, name) in system.enums.iter().zip(&names.enums.names) {
         enum_type(&mut out, &super::enum_view(e, name));
     }
-    par_layout(&mut out, &system.tables, 1024, |out, i, table| {
-        let view = super::table_view(table, &names.tables[i], names)?;
-        self::table(out, &view);
-        Ok::<_, Box<Diagnostic>>(())
-    })?;
+    let start = out.len();
+    let lengths = par_layout_copying(
+        &mut out,
+        &system.tables,
+        1024,
+        || (),
+        |out, (), i, table| {
+            let view = super::table_view(table, &names.tables[i], names)?;
+            self::table(out, &view);
+            Ok::<_, Box<Diagnostic>>(())
+        },
+        |i| section(copies, i, &names.tables[i], 0),
+    )?;
+    let mut sections: Vec<TableSections> = ranges(start, &lengths)
+        .zip(&names.tables)
+        .map(|(range, name)| TableSections {
+            name: name.clone(),
+            ranges: [Some(range), None],
+        })
+        .collect();
     out.push_str(DATABASE_HEADER);
     for (schema, (tables, enums)) in super::by_schema(system) {
         schema_open(&mut out, &super::key(schema));
@@ -65,11 +87,22 @@ pub(super) fn types_ts(system: &System, names: &Names) -> Result<String, Box<Dia
             push(&mut out, &["    Tables: ", NEVER]);
         } else {
             out.push_str("    Tables: {\n");
-            par_layout(&mut out, &tables, 256, |out, _, &i| {
-                let entry = super::table_entry(&system.tables[i], &names.tables[i]);
-                table_entry(out, &entry);
-                Ok::<_, Box<Diagnostic>>(())
-            })?;
+            let start = out.len();
+            let lengths = par_layout_copying(
+                &mut out,
+                &tables,
+                256,
+                || (),
+                |out, (), _, &i| {
+                    let entry = super::table_entry(&system.tables[i], &names.tables[i]);
+                    table_entry(out, &entry);
+                    Ok::<_, Box<Diagnostic>>(())
+                },
+                |n| section(copies, tables[n], &names.tables[tables[n]], 1),
+            )?;
+            for (range, &i) in ranges(start, &lengths).zip(&tables) {
+                sections[i].ranges[1] = Some(range);
+            }
             out.push_str("    };\n");
         }
         let enums: Vec<Entry> = enums
@@ -79,7 +112,7 @@ pub(super) fn types_ts(system: &System, names: &Names) -> Result<String, Box<Dia
         schema_close(&mut out, &enums);
     }
     out.push_str("};\n");
-    Ok(out)
+    Ok((out, sections))
 }
 
 fn enum_type(out: &mut String, e: &EnumView) {

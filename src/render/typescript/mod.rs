@@ -10,6 +10,7 @@
 mod layout;
 
 use super::code::{camel, doc_lines, unknown_enum, EnumNames, Scope, Wrapped};
+use super::splice::{names_sum, sum, Before, FileSections};
 use super::Templates;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, Enum, IndexPart, QualifiedName, ScalarType, System, Table};
@@ -92,11 +93,35 @@ struct Relationship {
 const TEMPLATE: &str = "typescript/types.ts.jinja";
 
 pub fn render(system: &System, templates: &Templates) -> Result<String, Box<Diagnostic>> {
+    let history = crate::history::History::default();
+    let before = Before::new(None, &history, 0);
+    render_after(system, templates, &before).map(|(text, _)| text)
+}
+
+/// `types.ts`, copying the types and `Database` entries `before` holds for the tables a
+/// change left alone ([`crate::render::splice`]), and where each lies when laid out natively.
+pub(crate) fn render_after(
+    system: &System,
+    templates: &Templates,
+    before: &Before,
+) -> Result<(String, Option<FileSections>), Box<Diagnostic>> {
     let names = Names::new(system);
     if templates.overrides(TEMPLATE) {
-        return templates.render(TEMPLATE, file(system, &names)?);
+        return Ok((templates.render(TEMPLATE, file(system, &names)?)?, None));
     }
-    layout::types_ts(system, &names)
+    // What a table's sections read beyond the table and its own names: the enum types' names
+    // (by their database names, as columns name them).
+    let enums = system.enums.iter().zip(&names.enums.names);
+    let enums = enums.flat_map(|(e, name)| [&e.db_name.schema, &e.db_name.name, name]);
+    let shared = names_sum(enums.map(String::as_str));
+    let copies = before.copies("types.ts", shared);
+    let (text, tables) = layout::types_ts(system, &names, copies.as_ref())?;
+    let laid = FileSections {
+        sum: sum(&text),
+        shared,
+        tables,
+    };
+    Ok((text, Some(laid)))
 }
 
 /// The type names, claimed in declaration order: tables first (with their `Insert` and
