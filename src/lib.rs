@@ -324,7 +324,7 @@ fn render_all(
             // Nothing of this system is rendered: `build` writes nothing and exits 1.
             continue;
         }
-        // Read only now, after planning: the previous files are not held while it runs.
+        // The previous files are read by the targets that copy from them, each while it renders.
         let previous = recorded
             .iter()
             .position(|s| s.system == system.name)

@@ -56,13 +56,14 @@ pub struct TableSections {
     pub ranges: [Option<Range<usize>>; 2],
 }
 
-/// What the last build recorded for a system, with the text of each file it recorded
-/// sections of, as read back (and found unchanged) from the output folder.
+/// What the last build recorded for a system, and the folder of the files it recorded
+/// sections of. Each file is read when its target renders and dropped when that target is
+/// done: the three previous files held through the whole render raised a 10,000-model change
+/// build's peak by 16 MB.
 #[derive(Debug, Default)]
 pub struct Previous {
     pub sections: Sections,
-    /// In the order of `sections.files`; `None` where the file on disk is not what was written.
-    pub texts: Vec<Option<String>>,
+    pub dir: std::path::PathBuf,
 }
 
 /// The sum files and snapshots are compared by: a cache key, like the stamp's (xxh3-128).
@@ -81,16 +82,22 @@ pub(crate) fn names_sum<'a>(names: impl IntoIterator<Item = &'a str>) -> u128 {
 }
 
 impl Previous {
-    /// The previous file `file`, when its recorded sections may be used for the system
-    /// `history` was read for: the recording render's tables are the previous snapshot's.
-    fn file<'a>(&'a self, file: &str, history: &History) -> Option<(&'a str, &'a FileSections)> {
+    /// The previous file `file`, read now, when its recorded sections may be used for the
+    /// system `history` was read for (the recording render's tables are the previous
+    /// snapshot's) and it holds exactly what was recorded (its sum): a file edited since is
+    /// laid out whole.
+    fn file(&self, file: &str, history: &History) -> Option<(String, &FileSections)> {
         let at = self.sections.files.iter().position(|(f, _)| f == file)?;
-        let text = self.texts.get(at)?.as_deref()?;
         let sections = &self.sections.files[at].1;
         let snapshot = history.snapshot.as_deref()?;
         let same_tables = sections.tables.len() == history.copied.len()
             && self.sections.snapshot == sum(snapshot);
-        same_tables.then_some((text, sections))
+        if !same_tables {
+            return None;
+        }
+        let limit = crate::load::MAX_OUTPUT_FILE_BYTES;
+        let text = crate::load::read_text(&self.dir.join(file), limit).ok()?;
+        (sum(&text) == sections.sum).then_some((text, sections))
     }
 }
 
@@ -127,10 +134,15 @@ impl<'a> Before<'a> {
     }
 
     /// What the render of `file` may copy, if the names shared by every table are the
-    /// recorded ones (`shared`).
+    /// recorded ones (`shared`); the previous file is read only then.
     pub(crate) fn copies(&self, file: &str, shared: u128) -> Option<Copies<'_>> {
-        let (text, sections) = self.previous?.file(file, self.history)?;
-        (sections.shared == shared).then_some(Copies {
+        let previous = self.previous?;
+        let recorded = previous.sections.files.iter().find(|(f, _)| f == file)?;
+        if recorded.1.shared != shared {
+            return None;
+        }
+        let (text, sections) = previous.file(file, self.history)?;
+        Some(Copies {
             text,
             sections,
             from: &self.from,
@@ -139,9 +151,10 @@ impl<'a> Before<'a> {
     }
 }
 
-/// The previous build's sections of one file that a render may copy.
+/// The previous build's sections of one file that a render may copy, with its text (freed
+/// when the render of that file is done).
 pub(crate) struct Copies<'a> {
-    text: &'a str,
+    text: String,
     sections: &'a FileSections,
     from: &'a [Option<usize>],
     copied: &'a AtomicUsize,
@@ -150,7 +163,7 @@ pub(crate) struct Copies<'a> {
 impl<'a> Copies<'a> {
     /// The previous text of section `kind` of the next table `table`, named `name` now:
     /// `None` unless that table is a copy of a previous one laid out under the same name.
-    pub(crate) fn section(&self, table: usize, name: &str, kind: usize) -> Option<&'a str> {
+    pub(crate) fn section(&self, table: usize, name: &str, kind: usize) -> Option<&str> {
         let previous = self.sections.tables.get((*self.from.get(table)?)?)?;
         if previous.name != name {
             return None;
@@ -162,12 +175,12 @@ impl<'a> Copies<'a> {
 }
 
 /// [`Copies::section`] when there may be nothing to copy from.
-pub(crate) fn section<'a>(
-    copies: Option<&Copies<'a>>,
+pub(crate) fn section<'c>(
+    copies: Option<&'c Copies<'_>>,
     table: usize,
     name: &str,
     kind: usize,
-) -> Option<&'a str> {
+) -> Option<&'c str> {
     copies?.section(table, name, kind)
 }
 

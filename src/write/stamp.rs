@@ -22,7 +22,7 @@
 
 use super::Tree;
 use crate::config::Config;
-use crate::render::splice::{self, Previous, Sections};
+use crate::render::splice::{Previous, Sections};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -178,21 +178,11 @@ pub fn recorded_sections(out_dir: &Path, environment: &str) -> Vec<Sections> {
     body.and_then(Sections::from_text).unwrap_or_default()
 }
 
-/// A system's recorded `sections` with the files they lie in, read from `out_dir`: each
-/// file only when it holds exactly what was recorded (its sum), so a file edited since is
-/// laid out whole.
+/// A system's recorded `sections` and the folder of the files they lie in, under `out_dir`.
+/// Each file is read only when its target renders ([`Previous`]).
 pub fn previous(out_dir: &Path, sections: Sections) -> Previous {
     let dir = out_dir.join(&sections.system);
-    let texts = sections
-        .files
-        .iter()
-        .map(|(file, recorded)| {
-            let limit = crate::load::MAX_OUTPUT_FILE_BYTES;
-            let text = crate::load::read_text(&dir.join(file), limit).ok()?;
-            (splice::sum(&text) == recorded.sum).then_some(text)
-        })
-        .collect();
-    Previous { sections, texts }
+    Previous { sections, dir }
 }
 
 /// The running binary: its version, and the size and time of its file, so a rebuilt binary
