@@ -70,8 +70,12 @@ impl Project {
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file() && !e.path().starts_with(self.dir.join("schemas")))
-            // The build stamp is no output: a build that stopped early keeps it, others drop it.
-            .filter(|e| !e.path().ends_with(schemagen::write::stamp::FILE))
+            // The build stamp (and its sections beside it) is no output: a build that stopped
+            // early keeps it, others drop it.
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy();
+                !name.starts_with(schemagen::write::stamp::FILE)
+            })
             .map(|e| {
                 let rel = e.path().strip_prefix(&self.dir).unwrap();
                 (rel.display().to_string(), std::fs::read(e.path()).unwrap())
