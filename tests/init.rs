@@ -70,7 +70,7 @@ fn init_ignores_the_build_stamp_without_touching_an_existing_gitignore() {
     let fresh = TempDir::new("init-ignore-fresh");
     assert_eq!(schemagen(fresh.path(), &["init"]).code, 0);
     let ignore = std::fs::read_to_string(fresh.path().join(".gitignore")).unwrap();
-    assert_eq!(ignore, "/generated/.schemagen-stamp\n");
+    assert_eq!(ignore, "/generated/.schemagen-stamp*\n");
 
     let existing = TempDir::new("init-ignore-existing");
     std::fs::write(existing.path().join(".gitignore"), "node_modules/\n").unwrap();
@@ -78,7 +78,7 @@ fn init_ignores_the_build_stamp_without_touching_an_existing_gitignore() {
     assert_eq!(init.code, 0, "{}", init.all());
     assert!(
         init.all()
-            .contains("add `/generated/.schemagen-stamp` to .gitignore"),
+            .contains("add `/generated/.schemagen-stamp*` to .gitignore"),
         "{}",
         init.all()
     );

@@ -80,9 +80,9 @@ pub fn create(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), Box<Diagnos
     Ok(())
 }
 
-/// The line that keeps the build stamp (per machine: it hashes the binary) out of version
-/// control; the starter's `out` is `generated`.
-pub const IGNORE_STAMP: &str = "/generated/.schemagen-stamp";
+/// The line that keeps the build stamp (per machine: it hashes the binary) and the sections
+/// recorded beside it out of version control; the starter's `out` is `generated`.
+pub const IGNORE_STAMP: &str = "/generated/.schemagen-stamp*";
 
 /// What `init` did about `.gitignore`: a project usually has one already, and `init` never
 /// changes a file it did not create, so it creates one only where there is none.
