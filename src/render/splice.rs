@@ -82,17 +82,19 @@ pub(crate) fn names_sum<'a>(names: impl IntoIterator<Item = &'a str>) -> u128 {
 }
 
 impl Previous {
-    /// The previous file `file`, read now, when its recorded sections may be used for the
-    /// system `history` was read for (the recording render's tables are the previous
-    /// snapshot's) and it holds exactly what was recorded (its sum): a file edited since is
-    /// laid out whole.
-    fn file(&self, file: &str, history: &History) -> Option<(String, &FileSections)> {
-        let at = self.sections.files.iter().position(|(f, _)| f == file)?;
-        let sections = &self.sections.files[at].1;
-        let snapshot = history.snapshot.as_deref()?;
-        let same_tables = sections.tables.len() == history.copied.len()
-            && self.sections.snapshot == sum(snapshot);
-        if !same_tables {
+    /// Whether the recording render's tables are the previous snapshot's, the one `history`
+    /// read (an empty plan keeps an older `schema.json` on disk).
+    fn of(&self, history: &History) -> bool {
+        let snapshot = history.snapshot.as_deref();
+        snapshot.is_some_and(|text| self.sections.snapshot == sum(text))
+    }
+
+    /// The previous file `file`, read now, when its recorded sections may be used (as many
+    /// tables as `history` read, the same `shared` names) and it holds exactly what was
+    /// recorded (its sum): a file edited since is laid out whole.
+    fn file(&self, file: &str, shared: u128, history: &History) -> Option<(String, &FileSections)> {
+        let (_, sections) = self.sections.files.iter().find(|(f, _)| f == file)?;
+        if sections.tables.len() != history.copied.len() || sections.shared != shared {
             return None;
         }
         let limit = crate::load::MAX_OUTPUT_FILE_BYTES;
@@ -114,6 +116,8 @@ pub(crate) struct Before<'a> {
 
 impl<'a> Before<'a> {
     pub(crate) fn new(previous: Option<&'a Previous>, history: &'a History, tables: usize) -> Self {
+        // The previous snapshot is summed once here, not by each target.
+        let previous = previous.filter(|p| p.of(history));
         let mut from = vec![None; if previous.is_some() { tables } else { 0 }];
         for (before, next) in history.copied.iter().enumerate() {
             if let Some(slot) = next.and_then(|next| from.get_mut(next)) {
@@ -136,12 +140,7 @@ impl<'a> Before<'a> {
     /// What the render of `file` may copy, if the names shared by every table are the
     /// recorded ones (`shared`); the previous file is read only then.
     pub(crate) fn copies(&self, file: &str, shared: u128) -> Option<Copies<'_>> {
-        let previous = self.previous?;
-        let recorded = previous.sections.files.iter().find(|(f, _)| f == file)?;
-        if recorded.1.shared != shared {
-            return None;
-        }
-        let (text, sections) = previous.file(file, self.history)?;
+        let (text, sections) = self.previous?.file(file, shared, self.history)?;
         Some(Copies {
             text,
             sections,
