@@ -297,53 +297,72 @@ fn render_all(
             tampered.into_iter().for_each(|d| diags.push(d));
             continue;
         }
-        let (migration, rename_errors) = plan::plan_knowing(
-            history.schema.as_ref(),
-            system,
-            config.accept_data_loss,
-            &history.copied,
-        );
-        // The steps own what they need: the previous schema (as large as the next one) is
-        // not kept alive while every target renders; its text stays for the undo record.
-        if history.snapshot.is_some() {
-            history.schema = None;
-        }
-        if !rename_errors.is_empty() {
-            // Renames come first: declaring one changes which losses the plan still has.
-            rename_errors.into_iter().for_each(|d| diags.push(d));
-            continue;
-        }
-        let problems = migration.diagnostics(system, config.accept_data_loss);
-        let refused = problems
-            .iter()
-            .any(|d| d.severity == diagnostics::Severity::Error);
-        for problem in problems {
-            diags.push(problem);
-        }
-        if refused {
-            // Nothing of this system is rendered: `build` writes nothing and exits 1.
-            continue;
-        }
+        // The previous schema goes to the planner, which drops it once planned: it is as large
+        // as the next one, and not kept while the targets render (its text stays, for the
+        // undo record).
+        let planned_against = match history.snapshot {
+            Some(_) => history.schema.take(),
+            None => None,
+        };
+        let mut problems = Vec::new();
+        let plan = || {
+            let accept = config.accept_data_loss;
+            plan_system(system, &history, planned_against, accept, &mut problems)
+        };
         // The previous files are read by the targets that copy from them, each while it renders.
         let previous = recorded
             .iter()
             .position(|s| s.system == system.name)
             .map(|at| write::stamp::previous(&config.out, recorded.swap_remove(at)));
-        match render::render_system_after(
+        // The targets render while the system is planned (only the migration waits for
+        // the plan); what they rendered is dropped unseen when the plan refuses the system.
+        let rendered = render::render_system_planning(
             system,
             &history,
-            &migration,
             &config.targets,
             &templates,
             config.options,
             previous.as_ref(),
-        ) {
-            Ok(rendered) => {
+            plan,
+        );
+        problems.into_iter().for_each(|d| diags.push(d));
+        match rendered {
+            // Refused: nothing of this system is rendered, so `build` writes nothing and exits 1.
+            None => {}
+            Some(Ok(rendered)) => {
                 files.extend(rendered.files);
                 sections.push(rendered.sections);
             }
-            Err(d) => diags.push(*d),
+            Some(Err(d)) => diags.push(*d),
         }
     }
     (files, sections)
+}
+
+/// The migration from `system`'s history to it, planned against `previous` (or the history's
+/// own schema), its problems added to `problems`; `None` when they refuse the system (a
+/// declared rename that cannot be, data loss not accepted): nothing of it may be written.
+fn plan_system(
+    system: &System,
+    history: &history::History,
+    previous: Option<System>,
+    accept_data_loss: bool,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<plan::Migration> {
+    let against = previous.as_ref().or(history.schema.as_ref());
+    let (migration, rename_errors) =
+        plan::plan_knowing(against, system, accept_data_loss, &history.copied);
+    // The steps own what they need.
+    drop(previous);
+    if !rename_errors.is_empty() {
+        // Renames come first: declaring one changes which losses the plan still has.
+        problems.extend(rename_errors);
+        return None;
+    }
+    let found = migration.diagnostics(system, accept_data_loss);
+    let refused = found
+        .iter()
+        .any(|d| d.severity == diagnostics::Severity::Error);
+    problems.extend(found);
+    (!refused).then_some(migration)
 }

@@ -281,6 +281,24 @@ pub fn render_system_after(
     options: Options,
     previous: Option<&splice::Previous>,
 ) -> Result<Rendered, Box<Diagnostic>> {
+    let plan = || Some(migration);
+    render_system_planning(system, history, targets, templates, options, previous, plan)
+        .expect("a plan given")
+}
+
+/// [`render_system_after`] of the migration `plan` returns, started before it returns: only
+/// the Postgres target's migration waits for the plan; the code targets (and the snapshot)
+/// render while the system is planned. `None`, and nothing rendered, when `plan` returns
+/// none (it refused the system); `plan` runs whatever the targets.
+pub fn render_system_planning<M: std::borrow::Borrow<Migration> + Send>(
+    system: &System,
+    history: &History,
+    targets: &[Target],
+    templates: &Templates,
+    options: Options,
+    previous: Option<&splice::Previous>,
+    plan: impl FnOnce() -> Option<M> + Send,
+) -> Option<Result<Rendered, Box<Diagnostic>>> {
     // The sum of the snapshot this IR writes: taken before the Postgres target takes it.
     let next_snapshot = history.next_snapshot.lock().ok();
     let snapshot = next_snapshot
@@ -288,24 +306,51 @@ pub fn render_system_after(
         .and_then(|t| t.as_deref().map(splice::sum));
     drop(next_snapshot);
     let before = splice::Before::new(previous, history, system.tables.len());
+    let code: Vec<Target> = targets
+        .iter()
+        .copied()
+        .filter(|&t| t != Target::Postgres)
+        .collect();
     // Targets are independent, and each lays its tables out in chunks on rayon's pool
     // ([`par_layout`]): work-stealing keeps both cores busy to the end, so no target is the
     // long pole, and every chunk's text lands in table order whatever the timing.
-    let rendered: Vec<_> = targets
-        .par_iter()
-        .map(|&target| {
+    let (postgres, code) = rayon::join(
+        || match targets.contains(&Target::Postgres) {
+            true => postgres::render_planning(system, history, templates, plan),
+            false => plan().map(|_| Ok(Vec::new())),
+        },
+        || {
             let copying = Copying {
                 templates,
                 options,
                 before: &before,
             };
-            render_target(target, system, history, migration, &copying)
-        })
-        .collect();
+            let rendered: Vec<_> = code
+                .par_iter()
+                .map(|&target| render_code_target(target, system, &copying))
+                .collect();
+            rendered
+        },
+    );
+    let mut postgres = Some(postgres?.map(|files| {
+        let whole = |(path, contents)| (path, contents, None);
+        files.into_iter().map(whole).collect()
+    }));
+    let mut code = code.into_iter();
+    // In the order of `targets`: the first target's error is the one reported.
+    let rendered = targets.iter().filter_map(|&target| match target {
+        // A target named twice renders the same files: once is enough.
+        Target::Postgres => postgres.take(),
+        _ => code.next(),
+    });
     let mut files = BTreeMap::new();
     let mut sections = Vec::new();
     for target_files in rendered {
-        for (path, contents, laid) in target_files? {
+        let target_files = match target_files {
+            Ok(target_files) => target_files,
+            Err(d) => return Some(Err(d)),
+        };
+        for (path, contents, laid) in target_files {
             if let Some(laid) = laid {
                 sections.push((path.clone(), laid));
             }
@@ -328,11 +373,11 @@ pub fn render_system_after(
         },
     };
     let copied = before.copied();
-    Ok(Rendered {
+    Some(Ok(Rendered {
         files,
         sections,
         copied,
-    })
+    }))
 }
 
 /// How the code targets render, and what they may copy from.
@@ -454,22 +499,16 @@ pub(crate) fn par_layout_copying<'a, 'p, T: Sync, S, E: Send>(
 /// it was laid out table by table.
 type TargetFile = (String, String, Option<splice::FileSections>);
 
-/// One target's files, as paths relative to the system's folder, each with its sections
-/// when it was laid out table by table.
-fn render_target(
+/// One code target's files, as paths relative to the system's folder, each with its
+/// sections when it was laid out table by table.
+fn render_code_target(
     target: Target,
     system: &System,
-    history: &History,
-    migration: &Migration,
     copying: &Copying,
 ) -> Result<Vec<TargetFile>, Box<Diagnostic>> {
     let templates = copying.templates;
-    let whole = |(path, contents): (String, String)| (path, contents, None);
     Ok(match target {
-        Target::Postgres => postgres::render(system, history, migration, templates)?
-            .into_iter()
-            .map(whole)
-            .collect(),
+        Target::Postgres => unreachable!("the Postgres target waits for the plan"),
         Target::Rust => {
             let (text, laid) =
                 rust::render_after(system, templates, copying.options, copying.before)?;

@@ -29,7 +29,7 @@ use crate::ir::System;
 use crate::plan::{Change, Migration, Step, Transaction};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
@@ -50,6 +50,77 @@ pub fn render(
     history: &History,
     migration: &Migration,
     templates: &Templates,
+) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
+    render_planning(system, history, templates, || Some(migration)).expect("a plan given")
+}
+
+/// [`render`] of the migration `plan` returns, started before it returns: the next
+/// `schema.json`, which no plan decides, is written while the system is planned (a first
+/// build's snapshot is its second largest output). `None`, and nothing rendered, when `plan`
+/// returns none (it refused the system).
+pub fn render_planning<M: Borrow<Migration> + Send>(
+    system: &System,
+    history: &History,
+    templates: &Templates,
+    plan: impl FnOnce() -> Option<M> + Send,
+) -> Option<Result<Vec<(String, String)>, Box<Diagnostic>>> {
+    // The snapshot and the new migration are the two largest outputs of a first build, and
+    // independent: written side by side, so neither is the long pole of rendering.
+    let (ahead, planned) = rayon::join(
+        || snapshot_ahead(system, history),
+        || {
+            let migration = plan()?;
+            let new_migration = (!migration.borrow().is_empty()).then(|| {
+                let name = format!(
+                    "{:04}_{}.sql",
+                    history.next_number(),
+                    migration.borrow().name()
+                );
+                render_migration(
+                    system,
+                    name.trim_end_matches(".sql"),
+                    migration.borrow(),
+                    templates,
+                )
+                .map(|sql| {
+                    // Summed here, beside the snapshot's writing, not after both.
+                    let checksum = history::checksum(&sql);
+                    (name, sql, checksum)
+                })
+            });
+            Some((migration, new_migration.transpose()))
+        },
+    );
+    let (migration, new_migration) = planned?;
+    Some(assemble(
+        system,
+        history,
+        migration.borrow(),
+        ahead,
+        new_migration,
+    ))
+}
+
+/// The next `schema.json` when no plan can change it: the text the history read ahead, or,
+/// without a previous snapshot, this IR's. `None` when only the plan can tell (an empty plan
+/// keeps the previous text).
+fn snapshot_ahead(system: &System, history: &History) -> Option<Result<String, Box<Diagnostic>>> {
+    match history.take_next_snapshot() {
+        Some(text) => Some(Ok(text)),
+        None if history.snapshot.is_none() && history.schema.is_none() => {
+            Some(snapshot_json(system))
+        }
+        None => None,
+    }
+}
+
+/// The files of [`render`], from the snapshot written ahead and the new migration.
+fn assemble(
+    system: &System,
+    history: &History,
+    migration: &Migration,
+    ahead: Option<Result<String, Box<Diagnostic>>>,
+    new_migration: Result<Option<(String, String, String)>, Box<Diagnostic>>,
 ) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
     if history.snapshot.is_none() && history.schema.is_none() && !history.migrations.is_empty() {
         return Err(Box::new(
@@ -76,38 +147,22 @@ pub fn render(
     // An empty plan keeps the snapshot byte-identical, even if something the database
     // does not see (a logical name, column order) changed.
     let previous = previous_snapshot(history)?;
-    // The snapshot and the new migration are the two largest outputs of a first build, and
-    // independent: written side by side, so neither is the long pole of rendering.
-    let (snapshot, new_migration) = rayon::join(
-        || match (previous.as_ref(), migration.is_empty()) {
-            (Some(previous), true) => Ok(previous.to_string()),
-            _ => history
-                .take_next_snapshot()
-                .map_or_else(|| snapshot_json(system), Ok),
-        },
-        || {
-            (!migration.is_empty())
-                .then(|| {
-                    let name = format!("{:04}_{}.sql", history.next_number(), migration.name());
-                    render_migration(system, name.trim_end_matches(".sql"), migration, templates)
-                        .map(|sql| (name, sql))
-                })
-                .transpose()
-        },
-    );
-    let snapshot = snapshot?;
-    if let Some((name, sql)) = new_migration? {
+    let snapshot = match (previous.as_ref(), migration.is_empty()) {
+        (Some(previous), true) => previous.to_string(),
+        _ => ahead.unwrap_or_else(|| snapshot_json(system))?,
+    };
+    let mut new_checksum = None;
+    if let Some((name, sql, checksum)) = new_migration? {
         let record = undo::Record::between(previous.as_deref(), &snapshot);
         records.push((undo::path(&name), record.to_json()));
         files.push((format!("migrations/{name}"), sql));
+        new_checksum = Some(checksum);
     }
     if !files.is_empty() {
         // The history's checksums are those its sum was verified with: only the new
-        // migration is hashed here.
+        // migration's is new.
         let taken = history.checksums().iter().cloned();
-        let new = files[history.migrations.len()..]
-            .iter()
-            .map(|(_, sql)| history::checksum(sql));
+        let new = new_checksum.into_iter();
         let names = files
             .iter()
             .map(|(path, _)| path.trim_start_matches("migrations/"));
