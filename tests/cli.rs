@@ -181,6 +181,25 @@ fn a_destructive_change_is_refused_until_accepted_by_the_flag() {
     assert!(check.status.success(), "{}", text(&check.stderr));
 }
 
+/// The code targets render while the system is planned, and the plan runs whatever the
+/// targets: a change it refuses is refused when no target renders the migration.
+#[test]
+fn a_refused_plan_writes_nothing_whatever_the_targets() {
+    let dir = project("refused-code-only");
+    assert!(schemagen(&dir, &["build"]).status.success());
+    std::fs::write(dir.join("schemagen.yaml"), "targets: [typescript, rust]\n").unwrap();
+    drop_title(&dir);
+    let before = tree(&dir.join("generated"));
+    let out = schemagen(&dir, &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("error[E0310]"));
+    assert_eq!(
+        tree(&dir.join("generated")),
+        before,
+        "a refused build writes nothing"
+    );
+}
+
 #[test]
 fn a_destructive_change_is_accepted_by_the_schema_naming_it() {
     let dir = project("acknowledged");
