@@ -843,16 +843,18 @@ fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<Ex
     // Only a build of every system with nothing to say may let the next one stop early.
     let whole = config.systems.is_empty() && run.diagnostics.is_empty();
     let inputs = inputs.filter(|_| whole && run.allowed_warnings.is_empty());
-    // The stamp's sum of the outputs is taken on a second core while the tree is written.
-    let (written, outputs) = std::thread::scope(|scope| {
-        let outputs = inputs
-            .is_some()
-            .then(|| scope.spawn(|| write::stamp::outputs(&run.files)));
+    // The stamp's sum of the outputs and the sections' text are made on a second core while
+    // the tree is written: after the swap only two small files are left to write.
+    let (written, (outputs, sections)) = std::thread::scope(|scope| {
+        let stamp = scope.spawn(|| {
+            let outputs = inputs.is_some().then(|| write::stamp::outputs(&run.files));
+            let sections = environment
+                .as_deref()
+                .map(|environment| write::stamp::sections_text(environment, &run.sections));
+            (outputs, sections)
+        });
         let written = write::write_tree(&config.out, &run.files);
-        (
-            written,
-            outputs.map(|o| o.join().expect("the stamp's sum panicked")),
-        )
+        (written, stamp.join().expect("the stamp's sum panicked"))
     });
     let summary = match written {
         Ok(summary) => summary,
@@ -864,8 +866,8 @@ fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<Ex
     if let (Some(inputs), Some(outputs)) = (inputs, outputs) {
         write::stamp::record(&config.out, &inputs, &outputs);
     }
-    if let Some(environment) = environment {
-        write::stamp::record_sections(&config.out, &environment, &run.sections);
+    if let Some(sections) = sections {
+        write::stamp::record_sections_text(&config.out, &sections);
     }
     match format {
         Format::Human => note!(

@@ -157,9 +157,18 @@ fn read_stamp(out_dir: &Path) -> Option<(Inputs, String)> {
 /// wrote them laid them out ([`SECTIONS`]). Like the stamp, a cache: lost, the next build
 /// renders every table.
 pub fn record_sections(out_dir: &Path, environment: &str, sections: &[Sections]) {
+    record_sections_text(out_dir, &sections_text(environment, sections));
+}
+
+/// The text [`record_sections`] records: a build lays it out while its files are written.
+pub fn sections_text(environment: &str, sections: &[Sections]) -> String {
     let body = Sections::to_text(sections);
-    let text = format!("{SECTIONS_HEADER}\nenvironment {environment}\n{body}");
-    write_beside(out_dir, SECTIONS, &text);
+    format!("{SECTIONS_HEADER}\nenvironment {environment}\n{body}")
+}
+
+/// Records the text of [`sections_text`].
+pub fn record_sections_text(out_dir: &Path, text: &str) {
+    write_beside(out_dir, SECTIONS, text);
 }
 
 /// The sections [`record_sections`] recorded in `out_dir` by a build in `environment`; none
