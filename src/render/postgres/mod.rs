@@ -42,6 +42,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Paths relative to the system's folder, and their contents.
+pub type Files = Vec<(String, String)>;
+
 /// Paths relative to the system's folder → contents: every migration (the history kept
 /// as it was, plus a new one when the plan has steps), their checksum file, and
 /// `schema.json`, the schema the migrations lead to, which the next build diffs against.
@@ -63,7 +66,7 @@ pub fn render_planning<M: Borrow<Migration> + Send>(
     history: &History,
     templates: &Templates,
     plan: impl FnOnce() -> Option<M> + Send,
-) -> Option<Result<Vec<(String, String)>, Box<Diagnostic>>> {
+) -> Option<Result<Files, Box<Diagnostic>>> {
     // The snapshot and the new migration are the two largest outputs of a first build, and
     // independent: written side by side, so neither is the long pole of rendering.
     let (ahead, planned) = rayon::join(
