@@ -80,7 +80,13 @@ pub fn render(
     // independent: written side by side, so neither is the long pole of rendering.
     let (snapshot, new_migration) = rayon::join(
         || match (previous.as_ref(), migration.is_empty()) {
-            (Some(previous), true) => Ok(previous.to_string()),
+            // The next snapshot, written ahead, is moved in when it holds the same bytes
+            // (a no-op build): a copy of the previous text would be 12 MB more at 10,000
+            // models, beside both texts.
+            (Some(previous), true) => Ok(history
+                .take_next_snapshot()
+                .filter(|next| next == previous.as_ref())
+                .unwrap_or_else(|| previous.to_string())),
             _ => history
                 .take_next_snapshot()
                 .map_or_else(|| snapshot_json(system), Ok),
