@@ -63,7 +63,7 @@ pub struct TableSections {
 /// What the last build recorded for a system, and the folder of the files it recorded
 /// sections of. Each file is opened when its target renders and read a run of sections at a
 /// time ([`Copies::copy`]), never whole: held beside the text copied into, the three
-/// previous files raised a 10,000-model build's peak by up to 30 MB.
+/// previous files raised a 10,000-model change build's peak by ~15 MiB (docs/benchmarks.md, session 12).
 #[derive(Debug, Default)]
 pub struct Previous {
     pub sections: Sections,
