@@ -421,35 +421,42 @@ pub(crate) fn par_layout_with<'a, T: Sync, S, E: Send>(
     state: impl Fn() -> S + Sync,
     layout: impl Fn(&mut String, &mut S, usize, &'a T) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
-    par_layout_copying(out, items, size, state, layout, |_| None).map(drop)
+    par_layout_copying(out, items, size, state, layout, None, |_| None).map(drop)
 }
 
 /// A chunk's text and the length of each item's section in it.
 type Laid = (String, Vec<usize>);
 
-/// [`par_layout_with`], but an item whose section `copy(index)` has (the previous build's
-/// text of it, [`splice::Copies`]) is copied, not laid out; a chunk of nothing but copies is
-/// appended straight from them. Returns the length of each item's section, in order.
-pub(crate) fn par_layout_copying<'a, 'p, T: Sync, S, E: Send>(
+/// [`par_layout_with`], but an item whose section `copy(index)` finds in the previous build's
+/// file (`from`, [`splice::Copies`]) is copied from there, not laid out, each run of
+/// consecutive copies with one read; a chunk of nothing but copies is appended straight
+/// from the file. Returns the length of each item's section, in order.
+pub(crate) fn par_layout_copying<'a, T: Sync, S, E: Send>(
     out: &mut String,
     items: &'a [T],
     size: usize,
     state: impl Fn() -> S + Sync,
     layout: impl Fn(&mut String, &mut S, usize, &'a T) -> Result<(), E> + Sync,
-    copy: impl FnMut(usize) -> Option<&'p str>,
+    from: Option<&splice::Copies>,
+    copy: impl FnMut(usize) -> Option<std::ops::Range<usize>>,
 ) -> Result<Vec<usize>, E> {
     // Asked once an item: whatever `copy` counts is counted once.
-    let copies: Vec<Option<&str>> = (0..items.len()).map(copy).collect();
+    let copies: Vec<Option<std::ops::Range<usize>>> = (0..items.len()).map(copy).collect();
     let serial = |out: &mut String, lengths: &mut Vec<usize>, first: usize, chunk: &'a [T]| {
         let mut scratch = None;
+        let mut run = splice::Run::new(from);
         for (i, item) in (first..).zip(chunk) {
-            let start = out.len();
-            match copies[i] {
-                Some(text) => out.push_str(text),
-                None => layout(out, scratch.get_or_insert_with(&state), i, item)?,
+            if let Some(range) = &copies[i] {
+                lengths.push(range.len());
+                run.push(out, range.clone());
+                continue;
             }
+            run.flush(out);
+            let start = out.len();
+            layout(out, scratch.get_or_insert_with(&state), i, item)?;
             lengths.push(out.len() - start);
         }
+        run.flush(out);
         Ok(())
     };
     let mut lengths = Vec::with_capacity(items.len());

@@ -6,7 +6,8 @@
 //! A render records where each table's sections lie in those files ([`Sections`]); `write`
 //! keeps that beside the build stamp (`write::stamp`, never an output). The next build gets
 //! it back as a [`Previous`] only when it was recorded by the same binary, configuration and
-//! templates, and each file on disk is still exactly what was recorded (its sum). A section is
+//! templates, and a file's copies are kept only when the file on disk is still exactly what
+//! was recorded (its sum, taken after the copies were read from it by range). A section is
 //! then copied only when everything it was laid out from is unchanged:
 //! - its table: the history read the previous `schema.json` against the next one and found
 //!   the table's text in both (`History::copied`); the snapshot writes every field of a
@@ -22,8 +23,11 @@
 //! lines) is laid out every time: it is small and reads the whole system.
 
 use crate::history::History;
+use std::fs::File;
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use xxhash_rust::xxh3::{xxh3_128, Xxh3Default};
 
 /// Where one system's tables lie in its files, as a render laid them out.
@@ -57,9 +61,9 @@ pub struct TableSections {
 }
 
 /// What the last build recorded for a system, and the folder of the files it recorded
-/// sections of. Each file is read when its target renders and dropped when that target is
-/// done: the three previous files held through the whole render raised a 10,000-model change
-/// build's peak by 16 MB.
+/// sections of. Each file is opened when its target renders and read a run of sections at a
+/// time ([`Copies::copy`]), never whole: held beside the text copied into, the three
+/// previous files raised a 10,000-model change build's peak by ~15 MiB (docs/benchmarks.md, session 12).
 #[derive(Debug, Default)]
 pub struct Previous {
     pub sections: Sections,
@@ -89,17 +93,55 @@ impl Previous {
         snapshot.is_some_and(|text| self.sections.snapshot == sum(text))
     }
 
-    /// The previous file `file`, read now, when its recorded sections may be used (as many
-    /// tables as `history` read, the same `shared` names) and it holds exactly what was
-    /// recorded (its sum): a file edited since is laid out whole.
-    fn file(&self, file: &str, shared: u128, history: &History) -> Option<(String, &FileSections)> {
+    /// The previous file `file`, opened now, when its recorded sections may be used (as many
+    /// tables as `history` read, the same `shared` names). Whether it holds what was recorded
+    /// (its sum) is checked after copying from it ([`Copies::intact`]).
+    fn file(&self, file: &str, shared: u128, history: &History) -> Option<(Source, &FileSections)> {
         let (_, sections) = self.sections.files.iter().find(|(f, _)| f == file)?;
         if sections.tables.len() != history.copied.len() || sections.shared != shared {
             return None;
         }
-        let limit = crate::load::MAX_OUTPUT_FILE_BYTES;
-        let text = crate::load::read_text(&self.dir.join(file), limit).ok()?;
-        (sum(&text) == sections.sum).then_some((text, sections))
+        Some((Source::open(&self.dir.join(file))?, sections))
+    }
+}
+
+/// A previous file, open: read a range at a time, and summed in blocks.
+struct Source {
+    file: File,
+    len: u64,
+}
+
+impl Source {
+    /// `path` when it is a regular file no larger than an output may be.
+    fn open(path: &Path) -> Option<Source> {
+        // Checked before opening, and opened non-blocking: a FIFO put there must not hang
+        // the build (as `load::read_text` reads).
+        std::fs::metadata(path).ok()?.is_file().then_some(())?;
+        let flags = rustix::fs::OFlags::NONBLOCK.bits() as i32;
+        let file = File::options()
+            .read(true)
+            .custom_flags(flags)
+            .open(path)
+            .ok()?;
+        let metadata = file.metadata().ok()?;
+        let len = metadata.len();
+        (metadata.is_file() && len <= crate::load::MAX_OUTPUT_FILE_BYTES)
+            .then_some(Source { file, len })
+    }
+
+    /// The file's [`sum`], read a block at a time.
+    fn sum(&self) -> Option<u128> {
+        let mut sum = Xxh3Default::new();
+        let mut block = vec![0; 1 << 16];
+        let mut at = 0;
+        loop {
+            let n = self.file.read_at(&mut block, at).ok()?;
+            if n == 0 {
+                return Some(sum.digest128());
+            }
+            sum.update(&block[..n]);
+            at += n as u64;
+        }
     }
 }
 
@@ -137,50 +179,132 @@ impl<'a> Before<'a> {
         self.copied.load(Ordering::Relaxed)
     }
 
-    /// What the render of `file` may copy, if the names shared by every table are the
-    /// recorded ones (`shared`); the previous file is read only then.
-    pub(crate) fn copies(&self, file: &str, shared: u128) -> Option<Copies<'_>> {
-        let (text, sections) = self.previous?.file(file, shared, self.history)?;
+    /// `lay_out(copies)`, given what the render of `file` may copy when the names shared by
+    /// every table are the recorded ones (`shared`; the previous file is opened only then).
+    /// Laid out again without copies unless the file held what was recorded: its sum is
+    /// taken after the copies were read, so an edit made since the last build, or while this
+    /// one copied, is never copied (copies first, then the sum: the file is read twice, but
+    /// never held whole beside the text copied into).
+    pub(crate) fn lay_out<T>(
+        &self,
+        file: &str,
+        shared: u128,
+        lay_out: impl Fn(Option<&Copies>) -> T,
+    ) -> T {
+        let Some(copies) = self.copies(file, shared) else {
+            return lay_out(None);
+        };
+        let laid = lay_out(Some(&copies));
+        if !copies.intact() {
+            return lay_out(None);
+        }
+        let handed = copies.handed.load(Ordering::Relaxed);
+        self.copied.fetch_add(handed, Ordering::Relaxed);
+        laid
+    }
+
+    fn copies(&self, file: &str, shared: u128) -> Option<Copies<'_>> {
+        let (source, sections) = self.previous?.file(file, shared, self.history)?;
         Some(Copies {
-            text,
+            source,
             sections,
             from: &self.from,
-            copied: &self.copied,
+            handed: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
         })
     }
 }
 
-/// The previous build's sections of one file that a render may copy, with its text (freed
-/// when the render of that file is done).
+/// The previous build's sections of one file that a render may copy, and the file, open
+/// (closed when the render of that file is done).
 pub(crate) struct Copies<'a> {
-    text: String,
+    source: Source,
     sections: &'a FileSections,
     from: &'a [Option<usize>],
-    copied: &'a AtomicUsize,
+    /// Sections handed out.
+    handed: AtomicUsize,
+    /// Set when a copy could not be read as text.
+    failed: AtomicBool,
 }
 
 impl<'a> Copies<'a> {
-    /// The previous text of section `kind` of the next table `table`, named `name` now:
-    /// `None` unless that table is a copy of a previous one laid out under the same name.
-    pub(crate) fn section(&self, table: usize, name: &str, kind: usize) -> Option<&str> {
+    /// Where the previous text of section `kind` of the next table `table`, named `name`
+    /// now, lies in the previous file: `None` unless that table is a copy of a previous one
+    /// laid out under the same name.
+    pub(crate) fn section(&self, table: usize, name: &str, kind: usize) -> Option<Range<usize>> {
         let previous = self.sections.tables.get((*self.from.get(table)?)?)?;
         if previous.name != name {
             return None;
         }
-        let text = self.text.get(previous.ranges[kind].clone()?)?;
-        self.copied.fetch_add(1, Ordering::Relaxed);
-        Some(text)
+        let range = previous.ranges[kind].clone()?;
+        (range.end as u64 <= self.source.len).then_some(())?;
+        self.handed.fetch_add(1, Ordering::Relaxed);
+        Some(range)
+    }
+
+    /// The previous file's text in `range` appended to `out`: one read for a run of
+    /// sections (consecutive tables' lie one after another). When it cannot be read as text,
+    /// nothing is appended, and [`Before::lay_out`] lays the file out again.
+    pub(crate) fn copy(&self, out: &mut String, range: Range<usize>) {
+        let mut bytes = vec![0; range.len()];
+        let read = self
+            .source
+            .file
+            .read_exact_at(&mut bytes, range.start as u64);
+        match read.ok().and_then(|()| String::from_utf8(bytes).ok()) {
+            Some(text) => out.push_str(&text),
+            None => self.failed.store(true, Ordering::Relaxed),
+        }
+    }
+
+    /// Whether every copy was read, from a file that still holds what was recorded.
+    fn intact(&self) -> bool {
+        !self.failed.load(Ordering::Relaxed) && self.source.sum() == Some(self.sections.sum)
     }
 }
 
 /// [`Copies::section`] when there may be nothing to copy from.
-pub(crate) fn section<'c>(
-    copies: Option<&'c Copies<'_>>,
+pub(crate) fn section(
+    copies: Option<&Copies<'_>>,
     table: usize,
     name: &str,
     kind: usize,
-) -> Option<&'c str> {
+) -> Option<Range<usize>> {
     copies?.section(table, name, kind)
+}
+
+/// Sections to copy, gathered while they lie one after another in the previous file, so a
+/// run of them is one read ([`Copies::copy`]).
+pub(crate) struct Run<'c> {
+    copies: Option<&'c Copies<'c>>,
+    pending: Option<Range<usize>>,
+}
+
+impl<'c> Run<'c> {
+    pub(crate) fn new(copies: Option<&'c Copies<'c>>) -> Self {
+        Run {
+            copies,
+            pending: None,
+        }
+    }
+
+    /// `range` copied into `out` after the sections pending, or with them.
+    pub(crate) fn push(&mut self, out: &mut String, range: Range<usize>) {
+        match &mut self.pending {
+            Some(pending) if pending.end == range.start => pending.end = range.end,
+            _ => {
+                self.flush(out);
+                self.pending = Some(range);
+            }
+        }
+    }
+
+    /// The sections pending copied into `out`: before anything else is written there.
+    pub(crate) fn flush(&mut self, out: &mut String) {
+        if let (Some(copies), Some(range)) = (self.copies, self.pending.take()) {
+            copies.copy(out, range);
+        }
+    }
 }
 
 /// Where each item's section lies, from `start` and the items' `lengths` in order.
@@ -336,6 +460,93 @@ mod tests {
                 ),
             ],
         }
+    }
+
+    /// A previous file of its own below the temp folder, removed when dropped.
+    struct Written(std::path::PathBuf);
+
+    impl Written {
+        fn new(name: &str, text: &str) -> Written {
+            let pid = std::process::id();
+            let path = std::env::temp_dir().join(format!("schemagen-unit-splice-{pid}-{name}"));
+            std::fs::write(&path, text).unwrap();
+            Written(path)
+        }
+    }
+
+    impl Drop for Written {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    /// Two tables' sections of `text`, recorded with its sum: `A` at 0..4, `B` at 4..8.
+    fn recorded(text: &str) -> FileSections {
+        let table = |name: &str, range| TableSections {
+            name: name.into(),
+            ranges: [Some(range), None],
+        };
+        FileSections {
+            sum: sum(text),
+            shared: 0,
+            tables: vec![table("A", 0..4), table("B", 4..8)],
+        }
+    }
+
+    fn copies<'a>(
+        file: &Written,
+        sections: &'a FileSections,
+        from: &'a [Option<usize>],
+    ) -> Copies<'a> {
+        Copies {
+            source: Source::open(&file.0).unwrap(),
+            sections,
+            from,
+            handed: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
+        }
+    }
+
+    #[test]
+    fn a_run_of_sections_is_copied_and_trusted_while_the_file_holds_its_sum() {
+        let file = Written::new("run", "AAAABBBB");
+        let sections = recorded("AAAABBBB");
+        let copies = copies(&file, &sections, &[Some(0), Some(1)]);
+        assert_eq!(
+            copies.section(0, "B", 0),
+            None,
+            "laid out under another name"
+        );
+        let mut out = String::from(">");
+        let mut run = Run::new(Some(&copies));
+        run.push(&mut out, copies.section(0, "A", 0).unwrap());
+        run.push(&mut out, copies.section(1, "B", 0).unwrap());
+        assert_eq!(out, ">", "nothing read while the run goes on");
+        run.flush(&mut out);
+        assert_eq!(out, ">AAAABBBB");
+        assert!(copies.intact());
+        // Edited while (or after) it was copied from, to the same length.
+        std::fs::write(&file.0, "AAAABBBb").unwrap();
+        assert!(!copies.intact());
+    }
+
+    #[test]
+    fn a_copy_that_cannot_be_read_as_text_is_not_trusted() {
+        let file = Written::new("short", "AAAABBBB");
+        let sections = recorded("AAAABBBB");
+        let copies = copies(&file, &sections, &[Some(0), Some(1)]);
+        std::fs::write(&file.0, "AAAA").unwrap();
+        let mut out = String::new();
+        copies.copy(&mut out, 4..8);
+        assert_eq!(out, "");
+        std::fs::write(&file.0, "AAAABBBB").unwrap();
+        assert!(!copies.intact(), "a failed read is remembered");
+        let file = Written::new("binary", "AAAA\u{e9}BBB");
+        let sections = recorded("AAAA\u{e9}BBB");
+        let copies = self::copies(&file, &sections, &[Some(0), Some(1)]);
+        copies.copy(&mut out, 4..5);
+        assert_eq!(out, "", "half a character");
+        assert!(!copies.intact());
     }
 
     #[test]

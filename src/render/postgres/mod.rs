@@ -151,7 +151,12 @@ fn assemble(
     // does not see (a logical name, column order) changed.
     let previous = previous_snapshot(history)?;
     let snapshot = match (previous.as_ref(), migration.is_empty()) {
-        (Some(previous), true) => previous.to_string(),
+        // The next snapshot, written ahead, is moved in when it holds the same bytes (a no-op
+        // build): a copy of the previous text would be 12 MB more at 10,000 models, beside both.
+        (Some(previous), true) => match ahead {
+            Some(Ok(next)) if next == previous.as_ref() => next,
+            _ => previous.to_string(),
+        },
         _ => ahead.unwrap_or_else(|| snapshot_json(system))?,
     };
     let mut new_checksum = None;

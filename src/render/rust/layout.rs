@@ -46,6 +46,7 @@ pub(super) fn models_rs(
         256 + 48 * 20,
         FieldNames::default,
         |out, field_names, i, table| struct_type(out, table, &names.structs[i], names, field_names),
+        copies,
         |i| section(copies, i, &names.structs[i], 0),
     )?;
     let tables = ranges(start, &lengths)

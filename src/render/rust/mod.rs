@@ -114,8 +114,9 @@ pub(crate) fn render_after(
         return Ok((text, None));
     }
     let shared = shared_names(system, &names);
-    let copies = before.copies("models.rs", shared);
-    let (text, tables) = layout::models_rs(system, &names, copies.as_ref())?;
+    let (text, tables) = before.lay_out("models.rs", shared, |copies| {
+        layout::models_rs(system, &names, copies)
+    })?;
     let laid = FileSections {
         sum: sum(&text),
         shared,

@@ -71,6 +71,7 @@ pub(super) fn types_ts(
             self::table(out, &view);
             Ok::<_, Box<Diagnostic>>(())
         },
+        copies,
         |i| section(copies, i, &names.tables[i], 0),
     )?;
     let mut sections: Vec<TableSections> = ranges(start, &lengths)
@@ -98,6 +99,7 @@ pub(super) fn types_ts(
                     table_entry(out, &entry);
                     Ok::<_, Box<Diagnostic>>(())
                 },
+                copies,
                 |n| section(copies, tables[n], &names.tables[tables[n]], 1),
             )?;
             for (range, &i) in ranges(start, &lengths).zip(&tables) {

@@ -114,8 +114,9 @@ pub(crate) fn render_after(
     let enums = system.enums.iter().zip(&names.enums.names);
     let enums = enums.flat_map(|(e, name)| [&e.db_name.schema, &e.db_name.name, name]);
     let shared = names_sum(enums.map(String::as_str));
-    let copies = before.copies("types.ts", shared);
-    let (text, tables) = layout::types_ts(system, &names, copies.as_ref())?;
+    let (text, tables) = before.lay_out("types.ts", shared, |copies| {
+        layout::types_ts(system, &names, copies)
+    })?;
     let laid = FileSections {
         sum: sum(&text),
         shared,
