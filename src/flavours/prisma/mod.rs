@@ -693,6 +693,14 @@ fn block_lines(text: &str, start: Span) -> Vec<(&str, Span)> {
         .collect()
 }
 
+/// `Model.field`, a field's element path: pushed into a String of its size, not formatted
+/// (made for every key attribute and relation field, ~5,000 times at 1,000 models).
+fn field_path(model: &str, field: &str) -> String {
+    let mut path = String::with_capacity(model.len() + 1 + field.len());
+    path.extend([model, ".", field]);
+    path
+}
+
 fn syntax_error(e: &ParseError, src: &Src, path: &str) -> Diagnostic {
     Diagnostic::error(Code::PrismaSyntax, src.span(e.at), e.message.clone())
         .at_path(path.to_string())
