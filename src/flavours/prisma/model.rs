@@ -3,7 +3,7 @@
 
 use super::args::{args, bad_argument, string_arg, string_value, unknown_attribute};
 use super::line::{Arg, Attribute, Expr, ExprKind};
-use super::{names, FieldKind, Model, Src};
+use super::{field_path, names, FieldKind, Model, Src};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::{
     check_keys, closest, expect_bool, expect_map, expect_scalar, expect_seq,
@@ -179,7 +179,7 @@ fn field_keys(model: &Model<'_>, table: &mut Table, diags: &mut Diagnostics) {
                 "unique" => true,
                 _ => continue,
             };
-            let path = format!("{}.{}", model.name, field.line.name.text);
+            let path = field_path(&model.name, &field.line.name.text);
             let args = args(
                 attr,
                 &["", "map", "sort", "length", "clustered"],

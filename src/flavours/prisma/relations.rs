@@ -7,7 +7,7 @@
 use super::args::{args, bad_argument, unknown_attribute};
 use super::line::{Attribute, Expr, ExprKind};
 use super::model::{relation_not_column, unknown_field};
-use super::{names, Catalog, Field, KeyField, Lowered, Src, State, TypeNames};
+use super::{field_path, names, Catalog, Field, KeyField, Lowered, Src, State, TypeNames};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::flavours::read::closest;
 use crate::flavours::Declared;
@@ -216,7 +216,7 @@ fn model_relations<'s, 'c>(
             continue;
         };
         let field: &Field<'_> = field;
-        let path = format!("{}.{}", model.name, field.line.name.text);
+        let path = field_path(&model.name, &field.line.name.text);
         let ty = &*field.line.ty.text;
         let target = match (state.model_by_name.get(ty), catalog.get(ty)) {
             (Some(&t), _) => Target::Model(t),
@@ -379,7 +379,7 @@ fn list(state: &State<'_>, rel: &Relation<'_, '_>) -> bool {
 
 fn path(state: &State<'_>, rel: &Relation<'_, '_>) -> String {
     let (model, field) = field_of(state, rel);
-    format!("{}.{}", model.name, field.line.name.text)
+    field_path(&model.name, &field.line.name.text)
 }
 
 fn span(state: &State<'_>, rel: &Relation<'_, '_>) -> Span {
@@ -540,7 +540,7 @@ fn foreign_key(
     diags: &mut Diagnostics,
 ) -> Option<ForeignKey> {
     let (model, field) = field_of(state, rel);
-    let path = format!("{}.{}", model.name, field.line.name.text);
+    let path = field_path(&model.name, &field.line.name.text);
     let src = &field.src;
     let attr = rel.attr?;
     let (Some(fields), Some(references)) = (rel.fields, rel.references) else {
