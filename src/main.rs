@@ -804,9 +804,8 @@ fn generated(
     config: &Config,
     command: &str,
     format: Format,
-    inputs: Option<&write::stamp::Inputs>,
+    environment: Option<&str>,
 ) -> anyhow::Result<Option<Run>> {
-    let environment = inputs.map(|inputs| inputs.environment.as_str());
     let mut run = schemagen::generate_after(config, environment);
     report_human(&run, format);
     if run.has_errors() {
@@ -821,7 +820,11 @@ fn generated(
 }
 
 fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<ExitCode> {
-    let inputs = stamp_inputs(config);
+    // With a stamp to compare with, every input is summed first: the build may stop there.
+    // Without one (a first build, an empty folder), only the environment: the schemas are
+    // summed from the texts the build read, beside the write (`stamp::schemas_read`).
+    let stamped = write::stamp::exists(&config.out);
+    let inputs = stamped.then(|| stamp_inputs(config)).flatten();
     if let Some(files) = unchanged_since_stamp(config, inputs.as_ref(), format) {
         note!(
             "built {} into {}: 0 written, {files} unchanged, 0 removed, as the last build left them ({:.0?})",
@@ -831,27 +834,39 @@ fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<Ex
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(run) = generated(config, "build", format, inputs.as_ref())? else {
+    let environment = match &inputs {
+        Some(inputs) => Some(inputs.environment.clone()),
+        None => (!stamped).then(|| stamp_environment(config)).flatten(),
+    };
+    let Some(run) = generated(config, "build", format, environment.as_deref())? else {
         return Ok(ExitCode::from(1));
     };
     // Where its tables lie, for the next build to copy from: kept for a build of every
     // system (the sections say nothing of the others).
-    let environment = inputs
-        .as_ref()
-        .filter(|_| config.systems.is_empty())
-        .map(|inputs| inputs.environment.clone());
+    let sections_environment = environment.as_deref().filter(|_| config.systems.is_empty());
     // Only a build of every system with nothing to say may let the next one stop early.
     let whole = config.systems.is_empty() && run.diagnostics.is_empty();
-    let inputs = inputs.filter(|_| whole && run.allowed_warnings.is_empty());
-    // The stamp's sum of the outputs and the sections' text are made on a second core while
-    // the tree is written: after the swap only two small files are left to write.
-    let (written, (outputs, sections)) = std::thread::scope(|scope| {
+    let stamp_environment = environment
+        .as_deref()
+        .filter(|_| whole && run.allowed_warnings.is_empty());
+    // The stamp's sums and the sections' text are made on a second core while the tree is
+    // written: after the swap only two small files are left to write.
+    let (written, (stamp, sections)) = std::thread::scope(|scope| {
         let stamp = scope.spawn(|| {
-            let outputs = inputs.is_some().then(|| write::stamp::outputs(&run.files));
-            let sections = environment
-                .as_deref()
+            let stamp = stamp_environment.and_then(|environment| {
+                let schemas = match &inputs {
+                    Some(inputs) => inputs.schemas.clone(),
+                    None => write::stamp::schemas_read(config, &run.sources)?,
+                };
+                let inputs = write::stamp::Inputs {
+                    environment: environment.to_string(),
+                    schemas,
+                };
+                Some((inputs, write::stamp::outputs(&run.files)))
+            });
+            let sections = sections_environment
                 .map(|environment| write::stamp::sections_text(environment, &run.sections));
-            (outputs, sections)
+            (stamp, sections)
         });
         let written = write::write_tree(&config.out, &run.files);
         (written, stamp.join().expect("the stamp's sum panicked"))
@@ -863,7 +878,7 @@ fn build(config: &Config, format: Format, started: Instant) -> anyhow::Result<Ex
             return Ok(ExitCode::from(1));
         }
     };
-    if let (Some(inputs), Some(outputs)) = (inputs, outputs) {
+    if let Some((inputs, outputs)) = stamp {
         write::stamp::record(&config.out, &inputs, &outputs);
     }
     if let Some(sections) = sections {
@@ -1167,6 +1182,11 @@ fn stamp_inputs(config: &Config) -> Option<write::stamp::Inputs> {
     write::stamp::inputs(config, &project_dir().join(config::FILE_NAME))
 }
 
+/// The environment's part of [`stamp_inputs`].
+fn stamp_environment(config: &Config) -> Option<String> {
+    write::stamp::environment(config, &project_dir().join(config::FILE_NAME))
+}
+
 /// The number of output files when the build stamp says the last build read these inputs and
 /// the outputs are still what it wrote (human output only; a JSON run reports in full).
 fn unchanged_since_stamp(
@@ -1185,7 +1205,8 @@ fn check(config: &Config, and_rehearse: bool, format: Format) -> anyhow::Result<
         note!("{out} is up to date ({files} files, as the last build left them)");
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(run) = generated(config, "check", format, inputs.as_ref())? else {
+    let environment = inputs.as_ref().map(|inputs| inputs.environment.as_str());
+    let Some(run) = generated(config, "check", format, environment)? else {
         return Ok(ExitCode::from(1));
     };
     let diffs = write::diff_tree(&config.out, &run.files)

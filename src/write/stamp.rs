@@ -23,9 +23,10 @@
 use super::Tree;
 use crate::config::Config;
 use crate::render::splice::{Previous, Sections};
+use crate::source::SourceMap;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::Xxh3Default;
 
 /// The stamp's file name in the output folder; files starting with it are no output.
@@ -52,6 +53,19 @@ pub struct Inputs {
 /// The sums of everything a build of `config` depends on, read now; `None` when an input
 /// cannot be read (the build then reports it).
 pub fn inputs(config: &Config, config_file: &Path) -> Option<Inputs> {
+    let environment = environment(config, config_file)?;
+    let systems = crate::load::discover_systems(&config.schemas).ok()?;
+    // Each file read and summed on every core, its sum standing for its bytes: one core
+    // took a tenth of a 10,000-model build's wall time here, before anything was compiled.
+    let schemas = schemas_sum(&systems, |_, path| read(path).map(Sha256::digest))?;
+    Some(Inputs {
+        environment,
+        schemas,
+    })
+}
+
+/// The environment's part of [`inputs`]: the binary, the configuration, the template overrides.
+pub fn environment(config: &Config, config_file: &Path) -> Option<String> {
     let mut sum = Sha256::new();
     add(&mut sum, "binary", binary()?.as_bytes());
     add(&mut sum, "config", format!("{config:?}").as_bytes());
@@ -61,25 +75,47 @@ pub fn inputs(config: &Config, config_file: &Path) -> Option<Inputs> {
             add(&mut sum, &rel, &read(&path)?);
         }
     }
-    let environment = hex(&sum.finalize());
+    Some(hex(&sum.finalize()))
+}
+
+/// The schemas' part of [`inputs`], from the texts a build of every system read (`sources`,
+/// where compiling put each system's files first, in the order they are found): a build
+/// without a stamp to compare with reads each file once, and sums exactly what it built.
+/// `None` when the files found now are not those read.
+pub fn schemas_read(config: &Config, sources: &SourceMap) -> Option<String> {
+    let systems = crate::load::discover_systems(&config.schemas).ok()?;
+    schemas_sum(&systems, |id, path| {
+        let read = id < sources.len() && sources.path(id) == path.display().to_string();
+        read.then(|| Sha256::digest(sources.text(id)))
+    })
+}
+
+/// The sum of every system's name and files, each file standing for its sum (`digest` of its
+/// index among all the files, and its path), the files summed on every core.
+fn schemas_sum<D: AsRef<[u8]> + Send>(
+    systems: &[(String, Vec<PathBuf>)],
+    digest: impl Fn(u32, &Path) -> Option<D> + Sync,
+) -> Option<String> {
+    let files: Vec<&PathBuf> = systems.iter().flat_map(|(_, paths)| paths).collect();
+    let digests: Vec<D> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, path)| digest(i as u32, path))
+        .collect::<Option<_>>()?;
+    let mut digests = digests.iter();
     let mut sum = Sha256::new();
-    for (system, paths) in crate::load::discover_systems(&config.schemas).ok()? {
+    for (system, paths) in systems {
         add(&mut sum, "system", system.as_bytes());
-        // Each file read and summed on every core, its sum standing for its bytes: one core
-        // took a tenth of a 10,000-model build's wall time here, before anything was compiled.
-        let files: Option<Vec<_>> = paths
-            .par_iter()
-            .map(|path| read(path).map(Sha256::digest))
-            .collect();
-        for (path, file) in paths.iter().zip(files?) {
-            add(&mut sum, &path.display().to_string(), &file);
+        for (path, digest) in paths.iter().zip(&mut digests) {
+            add(&mut sum, &path.display().to_string(), digest.as_ref());
         }
     }
-    let schemas = hex(&sum.finalize());
-    Some(Inputs {
-        environment,
-        schemas,
-    })
+    Some(hex(&sum.finalize()))
+}
+
+/// Whether `out_dir` holds a stamp (of this binary's format) that a build could stop on.
+pub fn exists(out_dir: &Path) -> bool {
+    read_stamp(out_dir).is_some()
 }
 
 /// Whether the stamp in `out_dir` was left by a build of these `inputs` and the outputs are
