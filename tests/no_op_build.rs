@@ -119,6 +119,30 @@ fn every_changed_input_is_seen() {
 }
 
 #[test]
+fn a_first_build_of_several_systems_stamps_what_the_next_one_reads() {
+    // A first build sums the schema texts it read (no stamp to compare with before it); the
+    // next build sums the files before compiling: the two sums must agree, system after system.
+    let dir = project("systems");
+    let blog = std::fs::read_to_string(dir.join("schemas/blog/models.yaml")).unwrap();
+    for (system, file, model) in [
+        ("shop", "a.yaml", "Order"),
+        ("shop", "b.yaml", "Item"),
+        ("wiki", "models.yaml", "Page"),
+    ] {
+        std::fs::create_dir_all(dir.join("schemas").join(system)).unwrap();
+        let text = blog
+            .replace("Post", model)
+            .replace("posts", &model.to_lowercase());
+        std::fs::write(dir.join("schemas").join(system).join(file), text).unwrap();
+    }
+    assert!(!build(&dir, &[]), "a first build cannot stop early");
+    assert!(
+        build(&dir, &[]),
+        "the stamp of a first build of three systems did not hold"
+    );
+}
+
+#[test]
 fn another_binary_is_a_new_build() {
     let dir = built("binary");
     // A copy is a new file: the same version, but no way to tell it renders alike.
