@@ -52,6 +52,18 @@ pub struct FileSections {
     pub tables: Vec<TableSections>,
 }
 
+impl FileSections {
+    /// The sections of `text`, laid out table by table (`tables`), each table's reading the
+    /// `shared` names beyond it.
+    pub(crate) fn of(text: &str, shared: u128, tables: Vec<TableSections>) -> FileSections {
+        FileSections {
+            sum: sum(text),
+            shared,
+            tables,
+        }
+    }
+}
+
 /// One table's sections in a file: the type name it was laid out under and where each of
 /// its (at most two) sections lies; `None` for a section the table has not.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

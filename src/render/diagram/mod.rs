@@ -8,7 +8,7 @@
 
 use crate::ir::{ForeignKey, IndexPart, QualifiedName, ScalarType, System, Table};
 use crate::render::splice::TableSections;
-use crate::render::splice::{names_sum, ranges, section, sum, Before, Copies, FileSections};
+use crate::render::splice::{names_sum, ranges, section, Before, Copies, FileSections};
 use crate::render::{par_layout_copying, push_number};
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -62,11 +62,7 @@ fn lay_out(system: &System, shared: u128, copies: Option<&Copies>) -> (String, F
         diagram.lay_out(&mut out, &tables, &mut sections);
         out.push_str("```\n");
     }
-    let laid = FileSections {
-        sum: sum(&out),
-        shared,
-        tables: sections,
-    };
+    let laid = FileSections::of(&out, shared, sections);
     (out, laid)
 }
 

@@ -15,7 +15,7 @@
 mod layout;
 
 use super::code::{camel, doc_lines, snake, unknown_enum, EnumNames, Scope, Wrapped};
-use super::splice::{names_sum, sum, Before, FileSections};
+use super::splice::{names_sum, Before, FileSections};
 use super::{quote_ident, Options, Templates};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Column, ColumnType, EnumValue, QualifiedName, ScalarType, System, Table};
@@ -117,11 +117,7 @@ pub(crate) fn render_after(
     let (text, tables) = before.lay_out("models.rs", shared, |copies| {
         layout::models_rs(system, &names, copies)
     })?;
-    let laid = FileSections {
-        sum: sum(&text),
-        shared,
-        tables,
-    };
+    let laid = FileSections::of(&text, shared, tables);
     Ok((text, Some(laid)))
 }
 
