@@ -534,10 +534,33 @@ fn return_freed_memory_soon() {
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 10) }
 }
 
+/// Schema text up to which a build's heap is faulted in 2 MiB at a time (~2,000 models of the
+/// benchmark; its heap ~60 MiB).
+const HUGE_PAGES_UP_TO: u64 = 2 << 20;
+
+/// Transparent huge pages back on for the compile of small schemas: their heap is some tens of
+/// MiB, gone within a tenth of a second, and a 4 KiB page's first touch costs ~2 µs in the
+/// kernel where a 2 MiB page is zeroed in ~0.1 ms (1,000 models: ~6,700 faults, a quarter of
+/// the build's CPU; docs/benchmarks.md, session 13). A large build stays on 4 KiB pages.
+fn huge_pages_if_small(config: &Config) {
+    let Ok(systems) = schemagen::load::discover_systems(&config.schemas) else {
+        return;
+    };
+    let mut bytes = 0;
+    for path in systems.iter().flat_map(|(_, files)| files) {
+        bytes += std::fs::metadata(path).map_or(0, |m| m.len());
+        if bytes > HUGE_PAGES_UP_TO {
+            return;
+        }
+    }
+    let _ = rustix::thread::disable_transparent_huge_pages(false);
+}
+
 fn main() -> ExitCode {
-    // No transparent huge pages: mimalloc asks for them, and the kernel then zeroes 2 MiB at
-    // each first touch; a large build spent a third of the front half's CPU there, and its
-    // peak RSS rose with the pages touched only in part (docs/benchmarks.md, session 7).
+    // No transparent huge pages but for a small build (`huge_pages_if_small`): mimalloc asks for
+    // them, and the kernel then zeroes 2 MiB at each first touch; a large build spent a third of
+    // the front half's CPU there, and its peak RSS rose with the pages touched only in part
+    // (docs/benchmarks.md, session 7).
     let _ = rustix::thread::disable_transparent_huge_pages(true);
     return_freed_memory_soon();
     let cli = Cli::parse();
@@ -724,6 +747,7 @@ fn report_human(run: &Run, format: Format) {
 }
 
 fn validate(config: &Config, format: Format, started: Instant) -> anyhow::Result<ExitCode> {
+    huge_pages_if_small(config);
     let run = schemagen::compile(config);
     report_human(&run, format);
     let ok = !run.has_errors();
@@ -806,6 +830,7 @@ fn generated(
     format: Format,
     environment: Option<&str>,
 ) -> anyhow::Result<Option<Run>> {
+    huge_pages_if_small(config);
     let mut run = schemagen::generate_after(config, environment);
     report_human(&run, format);
     if run.has_errors() {
