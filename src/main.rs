@@ -554,6 +554,9 @@ fn huge_pages_if_small(config: &Config) {
         }
     }
     let _ = rustix::thread::disable_transparent_huge_pages(false);
+    // Nothing freed goes back before the exit: giving back part of a huge page splits it.
+    // SAFETY: as in `return_freed_memory_soon`.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
 fn main() -> ExitCode {
