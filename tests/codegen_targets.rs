@@ -159,7 +159,7 @@ fn foreign_key(
 
 fn enum_type(db_name: &str) -> ScalarType {
     ScalarType::Enum {
-        name: QualifiedName::public(db_name),
+        name: Box::new(QualifiedName::public(db_name)),
     }
 }
 

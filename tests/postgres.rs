@@ -859,7 +859,9 @@ fn every_scalar_type_is_spelled_as_postgres_spells_it() {
         ("bytea", ColumnType::scalar(ScalarType::Bytea)),
         (
             "\"mood\"",
-            ColumnType::scalar(ScalarType::Enum { name: mood.clone() }),
+            ColumnType::scalar(ScalarType::Enum {
+                name: Box::new(mood.clone()),
+            }),
         ),
         ("point", ColumnType::scalar(ScalarType::GeoPoint)),
         ("text[]", ColumnType::array_of(ScalarType::Text)),
@@ -873,7 +875,9 @@ fn every_scalar_type_is_spelled_as_postgres_spells_it() {
         ),
         (
             "\"mood\"[]",
-            ColumnType::array_of(ScalarType::Enum { name: mood.clone() }),
+            ColumnType::array_of(ScalarType::Enum {
+                name: Box::new(mood.clone()),
+            }),
         ),
     ];
     let columns: Vec<Column> = types

@@ -67,7 +67,7 @@ fn v1() -> System {
     let mut level = enumeration("Level", ["low", "mid", "high"]);
     level.db_name.schema = "audit".into();
     let level_type = || schemagen::ir::ScalarType::Enum {
-        name: level.db_name.clone(),
+        name: Box::new(level.db_name.clone()),
     };
     let everything = table(
         "everything",

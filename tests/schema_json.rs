@@ -278,7 +278,9 @@ fn scalar() -> impl Strategy<Value = ScalarType> {
             .clone()
             .prop_map(|precision| ScalarType::Timestamp { precision }),
         precision.prop_map(|precision| ScalarType::Time { precision }),
-        qualified().prop_map(|name| ScalarType::Enum { name }),
+        qualified().prop_map(|name| ScalarType::Enum {
+            name: Box::new(name),
+        }),
     ]
 }
 

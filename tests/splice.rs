@@ -95,7 +95,7 @@ fn column(rng: &mut Rng, fresh: &mut Fresh, enums: &[Enum]) -> Column {
         5 => ScalarType::GeoPoint,
         _ if enums.is_empty() => ScalarType::Boolean,
         _ => ScalarType::Enum {
-            name: enums[rng.below(enums.len())].db_name.clone(),
+            name: Box::new(enums[rng.below(enums.len())].db_name.clone()),
         },
     };
     Column {
@@ -586,7 +586,7 @@ fn a_type_renamed_by_a_table_is_renamed_where_unchanged_tables_use_it() {
         let mut t = table(&mut rng, &mut fresh, std::slice::from_ref(&status), &[]);
         let mut kind = column(&mut rng, &mut fresh, &[]);
         kind.ty.scalar = ScalarType::Enum {
-            name: status.db_name.clone(),
+            name: Box::new(status.db_name.clone()),
         };
         let mut place = column(&mut rng, &mut fresh, &[]);
         place.ty.scalar = ScalarType::GeoPoint;

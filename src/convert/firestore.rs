@@ -55,7 +55,7 @@ pub fn write(
     let mut enum_users = BTreeMap::new();
     for column in system.tables.iter().flat_map(|t| &t.columns) {
         if let ScalarType::Enum { name } = &column.ty.scalar {
-            *enum_users.entry(name).or_insert(0) += 1;
+            *enum_users.entry(&**name).or_insert(0) += 1;
         }
     }
     let writer = Writer {

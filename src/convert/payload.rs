@@ -394,7 +394,7 @@ fn field(
         (None, ScalarType::Jsonb) => Some("json"),
         (None, ScalarType::GeoPoint) => Some("point"),
         (None, ScalarType::Enum { name }) => {
-            let e = enums.get(name)?;
+            let e = enums.get(&**name)?;
             let values: Vec<String> = e.values.iter().map(|v| plain(&v.db_name)).collect();
             keys.push(format!("options: [{}]", values.join(", ")));
             if name.name != format!("enum_{}_{}", table.db_name.name, column.db_name) {

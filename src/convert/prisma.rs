@@ -504,7 +504,7 @@ fn default_expr(
     names: &Names,
 ) -> Option<String> {
     let enum_of = || match &column.ty.scalar {
-        ScalarType::Enum { name } => system.enums.iter().find(|e| &e.db_name == name),
+        ScalarType::Enum { name } => system.enums.iter().find(|e| e.db_name == **name),
         _ => None,
     };
     let enum_value = |db: &str| {

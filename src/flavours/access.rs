@@ -729,7 +729,7 @@ fn enum_of<'a>(
         ScalarType::Enum { name } => system
             .enums
             .iter()
-            .find(|e| &e.db_name == name)
+            .find(|e| e.db_name == **name)
             .map(|e| e.values.as_slice()),
         _ => None,
     }

@@ -384,7 +384,7 @@ fn literal(
         },
         Json | Jsonb => Ok(Literal::Json(node.to_json().to_string())),
         Enum { name } => {
-            let found = system.enums.iter().find(|e| &e.db_name == name);
+            let found = system.enums.iter().find(|e| e.db_name == **name);
             let values = found.map_or(&[][..], |e| e.values.as_slice());
             let enum_name = found.map_or(name.name.as_str(), |e| e.name.as_str());
             let text = node.as_str().unwrap_or_default();

@@ -308,9 +308,10 @@ pub enum ScalarType {
     Json,
     Jsonb,
     Bytea,
-    /// A user enum, by its database name.
+    /// A user enum, by its database name. Boxed: inline, its two `String`s made every type
+    /// 48 bytes, not 24, in each of the 20,000 columns of 1,000 models (~120 fresh pages).
     Enum {
-        name: QualifiedName,
+        name: Box<QualifiedName>,
     },
     /// A geographic point as (longitude, latitude): Postgres `point`, as Payload stores it.
     GeoPoint,
@@ -553,4 +554,16 @@ pub enum PartitionBound {
     Hash { modulus: u32, remainder: u32 },
     /// Every row no other partition takes, so inserts never fail.
     Default,
+}
+
+#[cfg(test)]
+mod tests {
+    /// A column is held once per field of every model (20,000 at 1,000 models), each byte a
+    /// fresh page's share: what is large and rare (an enum's name) is boxed.
+    #[test]
+    fn a_column_stays_small() {
+        let (scalar, column) = (size_of::<super::ScalarType>(), size_of::<super::Column>());
+        assert!(scalar <= 24, "a scalar type is {scalar} bytes");
+        assert!(column <= 152, "a column is {column} bytes");
+    }
 }

@@ -449,7 +449,9 @@ fn parse_scalar(text: &str) -> Option<ScalarType> {
             Some((schema, name)) => QualifiedName::new(schema, name),
             None => QualifiedName::public(name),
         };
-        return Some(ScalarType::Enum { name });
+        return Some(ScalarType::Enum {
+            name: Box::new(name),
+        });
     }
     let (name, arguments) = match text.split_once('(') {
         Some((name, arguments)) => (name, Some(arguments.strip_suffix(')')?)),

@@ -312,7 +312,7 @@ mod tests {
             (
                 Text,
                 Enum {
-                    name: crate::ir::QualifiedName::new("public", "Mood"),
+                    name: Box::new(crate::ir::QualifiedName::new("public", "Mood")),
                 },
             ),
         ] {

@@ -94,6 +94,12 @@ impl Scope {
             .extend(reserved.iter().map(|r| Cow::Borrowed(*r)));
     }
 
+    /// Room for `names` more: a module's names (three a table in TypeScript) claimed into a
+    /// set grown by rehashing touched its pages twice over.
+    pub fn reserve(&mut self, names: usize) {
+        self.taken.reserve(names);
+    }
+
     /// `base` if free, else `base + suffix`, else `base + suffix + 2`, `3`, …
     pub fn claim(&mut self, base: &str, suffix: &str) -> String {
         self.claim_cow(base, suffix).into_owned()

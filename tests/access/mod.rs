@@ -32,7 +32,7 @@ fn enumerated(name: &str, db_name: &str, ty: &str) -> Column {
         name,
         db_name,
         ScalarType::Enum {
-            name: QualifiedName::public(ty),
+            name: Box::new(QualifiedName::public(ty)),
         },
         false,
     )

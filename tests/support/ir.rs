@@ -255,7 +255,7 @@ pub fn enumeration<const N: usize>(name: &str, values: [&str; N]) -> Enum {
 
 pub fn enum_type(name: &str) -> ScalarType {
     ScalarType::Enum {
-        name: QualifiedName::public(name),
+        name: Box::new(QualifiedName::public(name)),
     }
 }
 

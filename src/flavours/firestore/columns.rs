@@ -305,7 +305,9 @@ impl Lowering<'_> {
             comment: None,
             span: f.span,
         });
-        ScalarType::Enum { name: db_name }
+        ScalarType::Enum {
+            name: Box::new(db_name),
+        }
     }
 
     /// The key a reference points at, through the catalog (so other flavours' models resolve too).

@@ -356,7 +356,7 @@ fn locales_scratch(base: &str, span: Span) -> Table {
 /// The `_locale` / `locale` column: which locale a row holds.
 fn locale_column(name: &str, nullable: bool, span: Span) -> Column {
     let ty = ScalarType::Enum {
-        name: QualifiedName::public("_locales"),
+        name: Box::new(QualifiedName::public("_locales")),
     };
     plain(name, name, ty, nullable, span)
 }
@@ -496,7 +496,9 @@ fn one_field(field: &Field, table: &mut Table, scope: &Scope, ctx: &mut Ctx) {
                 if *has_many {
                     select_table(field, enum_name, scope, ctx);
                 } else {
-                    let ty = ScalarType::Enum { name: enum_name };
+                    let ty = ScalarType::Enum {
+                        name: Box::new(enum_name),
+                    };
                     scalar(field, &key, &column, ty, table, scope, ctx);
                 }
             }
@@ -681,7 +683,9 @@ fn select_table(field: &Field, enum_name: QualifiedName, scope: &Scope, ctx: &mu
         plain(
             "value",
             "value",
-            ScalarType::Enum { name: enum_name },
+            ScalarType::Enum {
+                name: Box::new(enum_name),
+            },
             true,
             span,
         ),

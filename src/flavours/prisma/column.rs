@@ -108,7 +108,7 @@ pub(super) fn column(
     let mut scalar = match base {
         Base::Scalar(s) => s.default_type(),
         Base::Enum(i) => ScalarType::Enum {
-            name: types.enum_list[i].db_name.clone(),
+            name: Box::new(types.enum_list[i].db_name.clone()),
         },
     };
     let mut default = None;

@@ -297,8 +297,8 @@ fn retype(column: &mut Column, names: &Names) {
     let ScalarType::Enum { name } = &mut column.ty.scalar else {
         return;
     };
-    if let Some(new) = names.enums.get(name) {
-        *name = new.clone();
+    if let Some(new) = names.enums.get(&**name) {
+        **name = new.clone();
     }
     if let (Some(DefaultValue::EnumValue(value)), Some(values)) =
         (&mut column.default, names.values.get(name))

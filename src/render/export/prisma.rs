@@ -905,7 +905,7 @@ fn enum_value_name(scalar: &ScalarType, db_value: &str, names: &Names) -> String
     };
     names
         .enum_values
-        .get(&(name.clone(), db_value.to_string()))
+        .get(&(QualifiedName::clone(name), db_value.to_string()))
         .cloned()
         .unwrap_or_else(|| identifier(db_value, 'V'))
 }

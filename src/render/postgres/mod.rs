@@ -442,13 +442,16 @@ fn migration_in_place(
     templates: &Templates,
 ) -> Result<String, Box<Diagnostic>> {
     let view = MigrationView::head(system, name, migration);
-    let size: usize = migration.steps.iter().map(|s| step_size(s, indexed)).sum();
+    let sizes = migration.steps.iter().map(|s| step_size(s, indexed));
+    let (size, largest) = sizes.fold((0, 0), |(sum, max), s| (sum + s, max.max(s)));
     let mut out = String::with_capacity(4096 + size);
     layout::head(&mut out, &view);
     for (transaction, steps) in segments(&migration.steps) {
         let in_block = transaction != Transaction::Outside;
         layout::segment_open(&mut out, note(transaction), in_block);
-        crate::render::par_layout(&mut out, steps, 256, |out, _, step| {
+        // Each chunk sized for its largest step: a chunk of tables, sized for indexes, grew
+        // by copying; too much room for a chunk of indexes is never touched.
+        crate::render::par_layout(&mut out, steps, largest, |out, _, step| {
             layout::step_head(
                 out,
                 step.change.label(),

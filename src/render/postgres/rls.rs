@@ -434,7 +434,7 @@ fn cast_type(scalar: &ScalarType, system: &System) -> Option<String> {
         ScalarType::BigInt
         | ScalarType::Serial { big: true }
         | ScalarType::Identity { big: true } => "bigint".into(),
-        ScalarType::Enum { name } if system.enums.iter().any(|e| &e.db_name == name) => {
+        ScalarType::Enum { name } if system.enums.iter().any(|e| e.db_name == **name) => {
             qualified(name)
         }
         ScalarType::Numeric { .. } => "numeric".into(),

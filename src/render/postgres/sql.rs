@@ -477,7 +477,7 @@ fn recreate_enum(next: &crate::ir::Enum, usages: &[EnumUsage]) -> String {
     ));
     let ty = |array| ColumnType {
         scalar: ScalarType::Enum {
-            name: next.db_name.clone(),
+            name: Box::new(next.db_name.clone()),
         },
         array,
     };
@@ -1115,7 +1115,7 @@ mod tests {
             },
             ScalarType::Timestamptz { precision: Some(3) },
             ScalarType::Enum {
-                name: QualifiedName::new("billing", "Status"),
+                name: Box::new(QualifiedName::new("billing", "Status")),
             },
         ];
         let defaults = [

@@ -179,6 +179,7 @@ impl<'a> TypeNames<'a> {
     fn new(system: &'a System) -> TypeNames<'a> {
         // Tables claim names first: their structs are what users touch most.
         let mut scope = Scope::with_reserved(RESERVED_TYPES);
+        scope.reserve(system.tables.len() + system.enums.len());
         let structs = system
             .tables
             .iter()

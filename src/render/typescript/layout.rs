@@ -61,10 +61,12 @@ pub(super) fn types_ts(
         enum_type(&mut out, &super::enum_view(e, name));
     }
     let start = out.len();
+    // A chunk's text sized for its tables (too small, it grew by copying, page by new page).
+    let per_table = 1024 + fields * 96 / system.tables.len().max(1);
     let lengths = par_layout_copying(
         &mut out,
         &system.tables,
-        1024,
+        per_table,
         || (),
         |out, (), i, table| {
             let view = super::table_view(table, &names.tables[i], names)?;

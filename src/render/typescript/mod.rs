@@ -131,6 +131,7 @@ struct Names<'a> {
 impl<'a> Names<'a> {
     fn new(system: &'a System) -> Names<'a> {
         let mut scope = Scope::with_reserved(RESERVED_TYPES);
+        scope.reserve(system.tables.len() * TABLE_COMPANIONS.len() + system.enums.len());
         let tables = system
             .tables
             .iter()
