@@ -99,6 +99,9 @@ pub(super) fn resolve(
         .map(|group| resolve_group(group, &relations, &misspelled, state))
         .collect();
     let mut join_tables = Vec::new();
+    // A relation makes one key at most: room for all of them at once, not grown by doubling
+    // (each doubling copied every key so far into fresh memory).
+    keys.reserve(paired.len());
     for found in paired {
         diags.extend(found.diags);
         keys.extend(found.key);
