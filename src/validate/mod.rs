@@ -216,14 +216,21 @@ fn relation_names_unique(system: &System, diags: &mut Diagnostics) {
     let count = relations(system).count();
     let mut seen: HashMap<(&str, &str), u32> =
         HashMap::with_capacity_and_hasher(count, Default::default());
-    for (n, (schema, name, span, what)) in relations(system).enumerate() {
-        let Some(&first) = seen.get(&(schema, name)) else {
-            seen.insert((schema, name), n as u32);
-            continue;
-        };
-        let (_, _, first_span, first_what) = relations(system)
-            .nth(first as usize)
-            .expect("a name seen is in the list");
+    let mut clashes = Vec::new();
+    for (n, (schema, name, ..)) in relations(system).enumerate() {
+        match seen.get(&(schema, name)) {
+            Some(&first) => clashes.push((n, first as usize)),
+            None => _ = seen.insert((schema, name), n as u32),
+        }
+    }
+    if clashes.is_empty() {
+        return;
+    }
+    // Only with a clash are the names listed, once: each looked up again would be quadratic.
+    let relations: Vec<_> = relations(system).collect();
+    for (n, first) in clashes {
+        let (schema, name, span, what) = relations[n];
+        let (_, _, first_span, first_what) = relations[first];
         diags.push(
             Diagnostic::error(
                 Code::DuplicateName,
