@@ -535,7 +535,7 @@ fn return_freed_memory_soon() {
 }
 
 /// Schema text up to which a build's heap is faulted in 2 MiB at a time (~2,000 models of the
-/// benchmark; its heap ~60 MiB).
+/// benchmark: peak RSS 43 MiB on 4 KiB pages, 76 MiB on huge pages).
 const HUGE_PAGES_UP_TO: u64 = 2 << 20;
 
 /// Transparent huge pages back on for the compile of small schemas: their heap is some tens of
